@@ -1,0 +1,171 @@
+/* set DRIVE PAGE --data HEX: write a whole page (SetModePage). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "engine/pagenames.h"
+#include "util/hex.h"
+
+static enum cmd_status cmd_set_exec(struct cmd_ctx *ctx,
+                                    const struct cmd_args *args);
+
+static const struct cmd_option cmd_set_options[] = {
+    { "data", true, "HEX",
+      "the page without header, as 'get' prints it; - reads stdin" },
+    { "type", true, "TYPE", "current (default) or saved" },
+    { "save", false, NULL, "write the saved values too (--type saved)" },
+    { "dry-run", false, NULL,
+      "print the CDB and parameter list; send nothing" },
+    { "force", false, NULL, "send even when the edit fails the checks" },
+    { "no-verify", false, NULL, "do not read the page back" },
+    { NULL, false, NULL, NULL },
+};
+
+const struct cmd_entry cmd_set_entry = {
+    .name = "set",
+    .args = "DRIVE PAGE --data HEX",
+    .summary = "write a mode page, checked first and read back (SetModePage)",
+    .options = cmd_set_options,
+    .min_args = 2,
+    .max_args = 2,
+    .exec = cmd_set_exec,
+};
+
+/* The page bytes from --data, checked against the PAGE argument. */
+static int
+cmd_set_data(struct cmd_ctx *ctx, const struct cmd_args *args, uint8_t **data,
+             size_t *len, struct err *err)
+{
+    const char *text = cmd_arg_value(&cmd_set_entry, args, "data");
+    char *input = NULL;
+    uint8_t code, subpage;
+    int rc;
+
+    if (pagenames_parse(args->argv[1], &code, &subpage, err) != 0)
+        return -1;
+    if (text == NULL)
+        return err_usage(err, "set: --data HEX is required (the page as "
+                              "'modecon get' prints it, or - for stdin)");
+    if (strcmp(text, "-") == 0) {
+        input = ctx->output->read_input(ctx->output->arg, err);
+        if (input == NULL)
+            return -1;
+        text = input;
+    }
+    rc = hex_parse(text, data, len, err);
+    free(input);
+    if (rc != 0) {
+        err_prefix(err, "--data");
+        return -1;
+    }
+    if (*len == 0) {
+        free(*data);
+        *data = NULL;
+        return err_usage(err, "--data: no bytes given");
+    }
+    uint8_t data_code = (*data)[0] & 0x3f;
+    uint8_t data_subpage = ((*data)[0] & 0x40) && *len > 1 ? (*data)[1] : 0;
+    if (data_code != code || data_subpage != subpage) {
+        free(*data);
+        *data = NULL;
+        return err_usage(err,
+                         "--data starts with page 0x%02x,0x%02x but PAGE is "
+                         "0x%02x,0x%02x",
+                         data_code, data_subpage, code, subpage);
+    }
+    return 0;
+}
+
+static void
+cmd_set_print_hex(struct cmd_ctx *ctx, const uint8_t *data, size_t len)
+{
+    char *hex = hex_format(data, len, 16);
+    cmd_print_text(ctx, hex);
+    free(hex);
+}
+
+static enum cmd_status
+cmd_set_report(struct cmd_ctx *ctx, const struct set_report *rep,
+               const struct set_options *opts, enum mode_request rt,
+               const char *drive)
+{
+    if (opts->dry_run) {
+        cmd_print(ctx, "MODE SELECT(10) CDB:");
+        cmd_set_print_hex(ctx, rep->cdb, sizeof rep->cdb);
+        cmd_print(ctx, "parameter list (%zu bytes):", rep->param_len);
+        cmd_set_print_hex(ctx, rep->param_list, rep->param_len);
+        cmd_warn(ctx, "dry run: nothing was sent to %s", drive);
+        return CMD_OK;
+    }
+    cmd_print(ctx, "%s: page 0x%02x written to %s values", drive,
+              rep->param_list[8] & 0x3f, mode_request_name(rt));
+    if (!rep->verified) {
+        cmd_print(ctx, "not verified (--no-verify)");
+        return CMD_OK;
+    }
+    if (rep->nunapplied == 0) {
+        cmd_print(ctx, "verified: the drive applied every byte");
+        return CMD_OK;
+    }
+    for (size_t i = 0; i < rep->nunapplied; i++) {
+        const struct set_unapplied *u = &rep->unapplied[i];
+        cmd_print(ctx,
+                  "not applied: byte %zu: sent 0x%02x, the drive has 0x%02x "
+                  "(%s values)",
+                  u->offset, u->sent, u->got, mode_request_name(u->where));
+    }
+    cmd_warn(ctx, "%s accepted the change but did not apply %zu byte%s", drive,
+             rep->nunapplied, rep->nunapplied == 1 ? "" : "s");
+    return CMD_NOT_APPLIED;
+}
+
+static enum cmd_status
+cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const struct cmd_entry *self = &cmd_set_entry;
+    struct set_options opts = {
+        .force = cmd_arg_flag(self, args, "force"),
+        .dry_run = cmd_arg_flag(self, args, "dry-run"),
+        .verify = !cmd_arg_flag(self, args, "no-verify"),
+    };
+    struct recorder *rec = NULL;
+    struct set_report rep;
+    enum mode_request rt;
+    enum cmd_status status;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    struct err err;
+
+    err_clear(&err);
+    memset(&rep, 0, sizeof rep);
+    if (cmd_request_type(self, args, &rt, &err) != 0 ||
+        cmd_set_data(ctx, args, &data, &len, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    if (cmd_arg_flag(self, args, "save")) {
+        if (cmd_arg_value(self, args, "type") != NULL &&
+            rt != MODE_REQUEST_SAVED) {
+            err_usage(&err, "set: --save means --type saved, not --type %s",
+                      mode_request_name(rt));
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+        rt = MODE_REQUEST_SAVED;
+    }
+    if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    int rc = recorder_set_mode_page(rec, rt, data, len, &opts, &rep, &err);
+    if (rep.notice[0] != '\0')
+        cmd_warn(ctx, "note: %s", rep.notice);
+    if (rc != 0)
+        status = cmd_error(ctx, &err);
+    else
+        status = cmd_set_report(ctx, &rep, &opts, rt, recorder_name(rec));
+out:
+    set_report_fini(&rep);
+    free(data);
+    return status;
+}

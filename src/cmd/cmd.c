@@ -1,0 +1,419 @@
+#include "cmd/cmd.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/errfmt.h"
+#include "transport/trace.h"
+#include "util/xmalloc.h"
+
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_pages_entry;
+extern const struct cmd_entry cmd_get_entry;
+extern const struct cmd_entry cmd_set_entry;
+extern const struct cmd_entry cmd_power_cycle_entry;
+extern const struct cmd_entry cmd_help_entry;
+
+const struct cmd_entry *const cmd_table[] = {
+    &cmd_list_entry,        &cmd_pages_entry, &cmd_get_entry, &cmd_set_entry,
+    &cmd_power_cycle_entry, &cmd_help_entry,  NULL,
+};
+
+const struct cmd_option cmd_global_options[] = {
+    { "trace", true, "FILE",
+      "append every SCSI command as a JSON line to FILE" },
+    { "timeout", true, "SECONDS",
+      "time-out of each SCSI command (default 10)" },
+    { "ready-wait", true, "SECONDS",
+      "how long to retry a drive that is becoming ready (default 5)" },
+    { NULL, false, NULL, NULL },
+};
+
+void
+cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->output = output;
+    recorder_options_init(&ctx->recorder);
+}
+
+void
+cmd_ctx_fini(struct cmd_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->ndrives; i++) {
+        recorder_free(ctx->drives[i].rec);
+        free(ctx->drives[i].uri);
+    }
+    free(ctx->drives);
+    ctx->drives = NULL;
+    ctx->ndrives = 0;
+    trace_close(ctx->trace);
+    ctx->trace = NULL;
+}
+
+static void
+cmd_vemit(void (*emit)(void *, const char *), void *arg, const char *fmt,
+          va_list ap)
+{
+    char *text;
+    va_list ap2;
+    int n;
+
+    va_copy(ap2, ap);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    text = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+    vsnprintf(text, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
+    va_end(ap2);
+    emit(arg, text);
+    free(text);
+}
+
+void
+cmd_print(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cmd_vemit(ctx->output->out, ctx->output->arg, fmt, ap);
+    va_end(ap);
+}
+
+void
+cmd_print_text(struct cmd_ctx *ctx, const char *text)
+{
+    ctx->output->out(ctx->output->arg, text);
+}
+
+void
+cmd_warn(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cmd_vemit(ctx->output->err, ctx->output->arg, fmt, ap);
+    va_end(ap);
+}
+
+void
+cmd_print_json(struct cmd_ctx *ctx, json_t *json)
+{
+    char *text = json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+    json_decref(json);
+    if (text == NULL)
+        abort(); /* jansson fails only when out of memory */
+    ctx->output->out(ctx->output->arg, text);
+    free(text);
+}
+
+enum cmd_status
+cmd_error(struct cmd_ctx *ctx, const struct err *err)
+{
+    char line[1024];
+    const char *advice = hresult_advice(err->hr);
+
+    errfmt_line(err, line, sizeof line);
+    cmd_warn(ctx, "%s", line);
+    if (!err->usage && advice[0] != '\0')
+        cmd_warn(ctx, "  try: %s", advice);
+    return err->usage ? CMD_USAGE : CMD_FAILED;
+}
+
+const struct cmd_entry *
+cmd_find(const char *name, struct err *err)
+{
+    const struct cmd_entry *found = NULL;
+    char candidates[256] = "";
+    int matches = 0;
+
+    for (size_t i = 0; cmd_table[i] != NULL; i++) {
+        const struct cmd_entry *entry = cmd_table[i];
+        if (strcmp(entry->name, name) == 0)
+            return entry;
+        if (strncmp(entry->name, name, strlen(name)) == 0) {
+            found = entry;
+            matches++;
+            size_t n = strlen(candidates);
+            snprintf(candidates + n, sizeof candidates - n, "%s%s",
+                     n ? ", " : "", entry->name);
+        }
+    }
+    if (matches == 1)
+        return found;
+    if (matches > 1)
+        err_usage(err, "'%s' is ambiguous: could be %s", name, candidates);
+    else
+        err_usage(err, "unknown command '%s' (see 'modecon help')", name);
+    return NULL;
+}
+
+static const struct cmd_option *
+cmd_option_find(const struct cmd_option *options, const char *name, size_t len,
+                int *index)
+{
+    for (int i = 0; options != NULL && options[i].name != NULL; i++) {
+        if (strlen(options[i].name) == len &&
+            strncmp(options[i].name, name, len) == 0) {
+            *index = i;
+            return &options[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+cmd_seconds(const char *option, const char *text, uint32_t *ms, struct err *err)
+{
+    char *end;
+    double v = strtod(text, &end);
+
+    if (*text == '\0' || *end != '\0' || !isfinite(v) || v < 0 || v > 3600)
+        return err_usage(err,
+                         "--%s '%s': expected a number of seconds from 0 to "
+                         "3600",
+                         option, text);
+    *ms = (uint32_t)(v * 1000.0 + 0.5);
+    return 0;
+}
+
+static int
+cmd_apply_global(struct cmd_ctx *ctx, const char *name, const char *value,
+                 struct err *err)
+{
+    if (strcmp(name, "trace") == 0) {
+        ctx->trace_path = value;
+        return 0;
+    }
+    if (strcmp(name, "timeout") == 0) {
+        if (cmd_seconds(name, value, &ctx->recorder.timeout_ms, err) != 0)
+            return -1;
+        if (ctx->recorder.timeout_ms == 0)
+            return err_usage(err, "--timeout must be more than 0 seconds");
+        return 0;
+    }
+    return cmd_seconds(name, value, &ctx->recorder.ready_wait_ms, err);
+}
+
+/*
+ * Split words into options and positional arguments.  "--name value" and
+ * "--name=value"; "--" ends the options; "-" alone is an argument (stdin).
+ * Global options are applied to ctx wherever they appear.
+ */
+static int
+cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
+          char **argv, struct cmd_args *args, bool *help, struct err *err)
+{
+    bool options_done = false;
+
+    memset(args, 0, sizeof *args);
+    args->argv = xcalloc((size_t)argc + 1, sizeof *args->argv);
+    *help = false;
+    for (int i = 1; i < argc; i++) {
+        const char *word = argv[i];
+        if (options_done || word[0] != '-' || strcmp(word, "-") == 0) {
+            args->argv[args->argc++] = argv[i];
+            continue;
+        }
+        if (strcmp(word, "--") == 0) {
+            options_done = true;
+            continue;
+        }
+        if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0) {
+            *help = true;
+            continue;
+        }
+        if (word[1] != '-')
+            return err_usage(err, "%s: unknown option '%s'", entry->name, word);
+        const char *name = word + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct cmd_option *opt;
+        int index, global = 0;
+
+        opt = cmd_option_find(entry->options, name, len, &index);
+        if (opt == NULL) {
+            opt = cmd_option_find(cmd_global_options, name, len, &index);
+            global = 1;
+        }
+        if (opt == NULL)
+            return err_usage(err, "%s: unknown option '--%.*s'", entry->name,
+                             (int)len, name);
+        const char *value = "";
+        if (opt->has_arg) {
+            if (eq != NULL)
+                value = eq + 1;
+            else if (i + 1 < argc)
+                value = argv[++i];
+            else
+                return err_usage(err, "%s: --%s needs a value (%s)",
+                                 entry->name, opt->name, opt->arg_name);
+        } else if (eq != NULL) {
+            return err_usage(err, "%s: --%s takes no value", entry->name,
+                             opt->name);
+        }
+        if (global) {
+            if (cmd_apply_global(ctx, opt->name, value, err) != 0)
+                return -1;
+            continue;
+        }
+        args->present[index] = true;
+        args->values[index] = value;
+    }
+    if (*help)
+        return 0;
+    if (args->argc < entry->min_args || args->argc > entry->max_args) {
+        char *usage = cmd_usage(entry);
+        err_usage(err, "%s: expected %s%s\n%s", entry->name,
+                  entry->args[0] ? entry->args : "no arguments",
+                  args->argc > entry->max_args ? ", got more" : "", usage);
+        free(usage);
+        return -1;
+    }
+    return 0;
+}
+
+enum cmd_status
+cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
+{
+    const struct cmd_entry *entry;
+    struct cmd_args args;
+    enum cmd_status status;
+    struct err err;
+    bool help;
+
+    err_clear(&err);
+    if (argc < 1)
+        return CMD_USAGE;
+    entry = cmd_find(argv[0], &err);
+    if (entry == NULL)
+        return cmd_error(ctx, &err);
+    if (cmd_parse(ctx, entry, argc, argv, &args, &help, &err) != 0) {
+        free(args.argv);
+        return cmd_error(ctx, &err);
+    }
+    snprintf(ctx->client, sizeof ctx->client, "modecon %s", entry->name);
+    ctx->recorder.client = ctx->client;
+    if (help) {
+        char *usage = cmd_usage(entry);
+        cmd_print_text(ctx, usage);
+        free(usage);
+        status = CMD_OK;
+    } else {
+        status = entry->exec(ctx, &args);
+    }
+    free(args.argv);
+    return status;
+}
+
+static int
+cmd_option_index(const struct cmd_entry *entry, const char *name)
+{
+    for (int i = 0; entry->options[i].name != NULL; i++)
+        if (strcmp(entry->options[i].name, name) == 0)
+            return i;
+    abort(); /* a command asked for an option it does not declare */
+}
+
+const char *
+cmd_arg_value(const struct cmd_entry *entry, const struct cmd_args *args,
+              const char *name)
+{
+    int i = cmd_option_index(entry, name);
+    return args->present[i] ? args->values[i] : NULL;
+}
+
+bool
+cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
+             const char *name)
+{
+    return args->present[cmd_option_index(entry, name)];
+}
+
+int
+cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
+               struct err *err)
+{
+    if (ctx->trace_path != NULL && ctx->trace == NULL) {
+        ctx->trace = trace_open(ctx->trace_path, err);
+        if (ctx->trace == NULL)
+            return -1;
+    }
+    for (size_t i = 0; i < ctx->ndrives; i++) {
+        if (strcmp(ctx->drives[i].uri, uri) == 0) {
+            *rec = ctx->drives[i].rec;
+            recorder_set_client(*rec, ctx->recorder.client);
+            return 0;
+        }
+    }
+    ctx->recorder.trace = ctx->trace;
+    if (recorder_open(uri, &ctx->recorder, rec, err) != 0)
+        return -1;
+    ctx->drives =
+        xrealloc(ctx->drives, (ctx->ndrives + 1) * sizeof *ctx->drives);
+    ctx->drives[ctx->ndrives].uri = xstrdup(uri);
+    ctx->drives[ctx->ndrives].rec = *rec;
+    ctx->ndrives++;
+    return 0;
+}
+
+int
+cmd_request_type(const struct cmd_entry *entry, const struct cmd_args *args,
+                 enum mode_request *rt, struct err *err)
+{
+    const char *text = cmd_arg_value(entry, args, "type");
+
+    *rt = MODE_REQUEST_CURRENT;
+    return text ? mode_request_parse(text, rt, err) : 0;
+}
+
+static void
+cmd_usage_options(char **text, const struct cmd_option *options)
+{
+    for (size_t i = 0; options != NULL && options[i].name != NULL; i++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s%s%s", options[i].name,
+                 options[i].has_arg ? " " : "",
+                 options[i].has_arg ? options[i].arg_name : "");
+        char *joined =
+            xasprintf("%s\n  %-20s %s", *text, left, options[i].help);
+        free(*text);
+        *text = joined;
+    }
+}
+
+char *
+cmd_usage(const struct cmd_entry *entry)
+{
+    char *text;
+
+    if (entry != NULL) {
+        text =
+            xasprintf("usage: modecon %s%s%s\n%s", entry->name,
+                      entry->args[0] ? " " : "", entry->args, entry->summary);
+        cmd_usage_options(&text, entry->options);
+        return text;
+    }
+    text = xstrdup("usage: modecon [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
+                   "commands:");
+    for (size_t i = 0; cmd_table[i] != NULL; i++) {
+        char left[80];
+        snprintf(left, sizeof left, "%s %s", cmd_table[i]->name,
+                 cmd_table[i]->args);
+        char *joined =
+            xasprintf("%s\n  %-28s %s", text, left, cmd_table[i]->summary);
+        free(text);
+        text = joined;
+    }
+    char *joined = xasprintf("%s\n\nglobal options:", text);
+    free(text);
+    text = joined;
+    cmd_usage_options(&text, cmd_global_options);
+    joined = xasprintf("%s\n\nDRIVE is emu:NAME (see 'modecon list') or "
+                       "emu:PATH.json, optionally with ?fault=SPEC.\n"
+                       "'modecon COMMAND --help' describes a command.",
+                       text);
+    free(text);
+    return joined;
+}

@@ -1,0 +1,124 @@
+/*
+ * The command layer: every action is a named command in one table, run
+ * the same way from the command line and, later, the shell, the console
+ * and replay files.  Commands never print: they report through the
+ * context's output sink, which each front end supplies.
+ */
+#ifndef MODECON_CMD_CMD_H
+#define MODECON_CMD_CMD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/recorder.h"
+#include "util/err.h"
+
+/* Exit statuses of a command. */
+enum cmd_status {
+    CMD_OK = 0,
+    CMD_FAILED = 1,      /* the drive or the engine reported an error */
+    CMD_USAGE = 2,       /* bad usage or bad input */
+    CMD_NOT_APPLIED = 3, /* the drive accepted a change but did not apply
+                            all of it */
+};
+
+/* Where a command's output goes; supplied by the front end. */
+struct cmd_output {
+    void (*out)(void *arg, const char *text); /* result text, one line */
+    void (*err)(void *arg, const char *text); /* diagnostics, one line */
+    /* All of standard input as a new string, or NULL with err set. */
+    char *(*read_input)(void *arg, struct err *err);
+    void *arg;
+};
+
+struct cmd_ctx {
+    const struct cmd_output *output;
+    struct recorder_options recorder; /* from the global options */
+    const char *trace_path;
+    struct trace *trace; /* opened on first use; owned */
+    char client[64];     /* "modecon set": who holds a drive we lock */
+    /* Drives opened by commands, kept open for the next command of the
+     * same context (a shell session sends many). */
+    struct cmd_drive *drives;
+    size_t ndrives;
+};
+
+struct cmd_drive {
+    char *uri;
+    struct recorder *rec;
+};
+
+#define CMD_MAX_OPTIONS 12
+
+struct cmd_option {
+    const char *name; /* long name without "--" */
+    bool has_arg;
+    const char *arg_name; /* "FILE" */
+    const char *help;
+};
+
+/* Arguments after option parsing. */
+struct cmd_args {
+    int argc;
+    char **argv;                         /* positional arguments; borrowed */
+    const char *values[CMD_MAX_OPTIONS]; /* per option: value or "" */
+    bool present[CMD_MAX_OPTIONS];
+};
+
+struct cmd_entry {
+    const char *name;
+    const char *args;                 /* "DRIVE PAGE" for the usage line */
+    const char *summary;              /* one line */
+    const struct cmd_option *options; /* terminated by { NULL } */
+    int min_args, max_args;
+    enum cmd_status (*exec)(struct cmd_ctx *ctx, const struct cmd_args *args);
+};
+
+extern const struct cmd_entry *const cmd_table[];
+
+/* Global options, accepted before the command name and among its
+ * arguments. */
+extern const struct cmd_option cmd_global_options[];
+
+void cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output);
+void cmd_ctx_fini(struct cmd_ctx *ctx);
+
+/* Run one command given as words (argv[0] is the command name). */
+enum cmd_status cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv);
+
+/* The entry by exact name or unique prefix; NULL with a usage error
+ * (unknown, or ambiguous with the candidates named). */
+const struct cmd_entry *cmd_find(const char *name, struct err *err);
+
+/* Output helpers for commands. */
+void cmd_print(struct cmd_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A line of text as it is, without formatting. */
+void cmd_print_text(struct cmd_ctx *ctx, const char *text);
+void cmd_warn(struct cmd_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cmd_print_json(struct cmd_ctx *ctx, json_t *json); /* steals json */
+/* Report err and return the exit status it calls for. */
+enum cmd_status cmd_error(struct cmd_ctx *ctx, const struct err *err);
+
+/* The value of option 'name' of 'entry', or NULL when not given. */
+const char *cmd_arg_value(const struct cmd_entry *entry,
+                          const struct cmd_args *args, const char *name);
+bool cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
+                  const char *name);
+
+/* The drive named by a command argument, opened with the global options
+ * on first use and kept open by the context: *rec is borrowed. */
+int cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
+                   struct err *err);
+
+/* --type TYPE, defaulting to current. */
+int cmd_request_type(const struct cmd_entry *entry, const struct cmd_args *args,
+                     enum mode_request *rt, struct err *err);
+
+/* The usage text of a command, or of all commands when entry is NULL;
+ * a new string the caller frees. */
+char *cmd_usage(const struct cmd_entry *entry);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * The recorder: IMAPI2's IDiscRecorder2Ex mode page methods over any
+ * transport.  GetModePage returns a page without the mode parameter header
+ * or block descriptors; SetModePage takes a page without a header, builds
+ * the MODE SELECT(10) header itself, checks the edit against the drive's
+ * changeable values first and reads the page back afterwards.  Every result
+ * is an IMAPI HRESULT in struct err.
+ */
+#ifndef MODECON_ENGINE_RECORDER_H
+#define MODECON_ENGINE_RECORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/scsi.h"
+#include "transport/transport.h"
+
+/* IMAPI_MODE_PAGE_REQUEST_TYPE, equal to the SCSI page control field. */
+enum mode_request {
+    MODE_REQUEST_CURRENT = 0,
+    MODE_REQUEST_CHANGEABLE = 1,
+    MODE_REQUEST_DEFAULT = 2,
+    MODE_REQUEST_SAVED = 3,
+};
+
+const char *mode_request_name(enum mode_request rt); /* "current" */
+int mode_request_parse(const char *text, enum mode_request *rt,
+                       struct err *err);
+
+#define RECORDER_DEFAULT_TIMEOUT_MS    10000 /* IMAPI2_DEFAULT_COMMAND_TIMEOUT */
+#define RECORDER_DEFAULT_READY_WAIT_MS 5000
+
+struct recorder_options {
+    uint32_t timeout_ms;    /* each command's time-out */
+    uint32_t ready_wait_ms; /* how long BECOMING READY is retried */
+    struct trace *trace;    /* borrowed; may be NULL */
+    const char *client;     /* named to others while holding the drive */
+};
+
+void recorder_options_init(struct recorder_options *opts);
+
+struct recorder;
+
+int recorder_open(const char *uri, const struct recorder_options *opts,
+                  struct recorder **out, struct err *err);
+void recorder_free(struct recorder *rec);
+const char *recorder_name(const struct recorder *rec);
+/* The transport under the recorder, for raw commands and control ops. */
+struct transport *recorder_transport(struct recorder *rec);
+
+int recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
+                     struct err *err);
+
+enum media_state {
+    MEDIA_READY,
+    MEDIA_NONE,
+    MEDIA_BECOMING_READY,
+    MEDIA_FORMATTING,
+    MEDIA_BUSY,
+    MEDIA_UNKNOWN,
+};
+
+const char *media_state_name(enum media_state state);
+
+/* TEST UNIT READY, once, interpreted; progress in permille or -1. */
+int recorder_media_state(struct recorder *rec, enum media_state *state,
+                         int *progress, struct err *err);
+
+/*
+ * GetModePage: the page 'code'/'subpage' as the drive holds it for 'rt',
+ * without header or block descriptors, PS bit as reported.  *data is new;
+ * the caller frees it.
+ */
+int recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
+                           enum mode_request rt, uint8_t **data, size_t *len,
+                           struct err *err);
+
+struct mode_page_info {
+    uint8_t code;
+    uint8_t subpage;
+    size_t length; /* whole page, page header included */
+    bool savable;  /* PS */
+};
+
+/*
+ * GetSupportedModePages: the pages the drive reports for 'rt', sorted by
+ * code and subpage.  Drives that refuse page 3Fh are asked page by page.
+ * *pages is new; the caller frees it.
+ */
+int recorder_get_supported_mode_pages(struct recorder *rec,
+                                      enum mode_request rt,
+                                      struct mode_page_info **pages,
+                                      size_t *count, struct err *err);
+
+struct set_options {
+    bool force;   /* send even if the pre-check fails */
+    bool dry_run; /* check and build, send no MODE SELECT */
+    bool verify;  /* read the page back afterwards */
+};
+
+/* One byte the drive did not take. */
+struct set_unapplied {
+    size_t offset; /* page byte */
+    uint8_t sent;
+    uint8_t got;
+    enum mode_request where; /* current or saved values */
+};
+
+struct set_report {
+    uint8_t cdb[10];
+    uint8_t *param_list; /* header + page, as sent or as it would be */
+    size_t param_len;
+    uint8_t *before; /* the current page before the change */
+    size_t before_len;
+    bool checked;             /* compared with the drive's changeable values */
+    bool sent;                /* MODE SELECT went out and was answered GOOD */
+    bool verified;            /* read back */
+    char notice[ERR_MSG_MAX]; /* what the user should know, or "" */
+    size_t nunapplied;
+    struct set_unapplied *unapplied;
+};
+
+void set_report_fini(struct set_report *rep);
+
+/*
+ * SetModePage.  rt must be CURRENT or SAVED (E_INVALIDARG otherwise);
+ * NULL data is E_POINTER.  Errors before sending leave the drive untouched;
+ * rep says what was sent and, after a verified change, which bytes the
+ * drive did not apply; release it with set_report_fini after every call,
+ * successful or not.
+ */
+int recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
+                           const uint8_t *data, size_t len,
+                           const struct set_options *opts,
+                           struct set_report *rep, struct err *err);
+
+/* The client name others see while this recorder holds the drive. */
+void recorder_set_client(struct recorder *rec, const char *client);
+
+/* AcquireExclusiveAccess / ReleaseExclusiveAccess, counted. */
+int recorder_acquire_exclusive(struct recorder *rec, struct err *err);
+void recorder_release_exclusive(struct recorder *rec);
+
+#endif

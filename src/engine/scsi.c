@@ -1,0 +1,180 @@
+#include "engine/scsi.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <string.h>
+
+void
+scsi_build_test_unit_ready(struct scsi_io *io)
+{
+    io->cdb[0] = SCSI_TEST_UNIT_READY;
+    io->cdb_len = 6;
+    io->dir = XFER_NONE;
+    io->buf = NULL;
+    io->len = 0;
+}
+
+void
+scsi_build_inquiry(struct scsi_io *io, uint8_t *buf, uint16_t alloc)
+{
+    io->cdb[0] = SCSI_INQUIRY;
+    scsi_put_be16(&io->cdb[3], alloc);
+    io->cdb_len = 6;
+    io->dir = XFER_IN;
+    io->buf = buf;
+    io->len = alloc;
+}
+
+void
+scsi_build_mode_sense10(struct scsi_io *io, uint8_t pc, uint8_t page,
+                        uint8_t subpage, bool dbd, uint8_t *buf, uint16_t alloc)
+{
+    io->cdb[0] = SCSI_MODE_SENSE10;
+    io->cdb[1] = dbd ? 0x08 : 0x00;
+    io->cdb[2] = (uint8_t)((pc & 0x03) << 6 | (page & MODE_PAGE_CODE));
+    io->cdb[3] = subpage;
+    scsi_put_be16(&io->cdb[7], alloc);
+    io->cdb_len = 10;
+    io->dir = XFER_IN;
+    io->buf = buf;
+    io->len = alloc;
+}
+
+void
+scsi_build_mode_select10(struct scsi_io *io, bool save, uint8_t *list,
+                         uint16_t list_len)
+{
+    io->cdb[0] = SCSI_MODE_SELECT10;
+    /* PF=1: the list uses the SPC page format (SPC-4 6.11); SP saves. */
+    io->cdb[1] = (uint8_t)(0x10 | (save ? 0x01 : 0x00));
+    scsi_put_be16(&io->cdb[7], list_len);
+    io->cdb_len = 10;
+    io->dir = XFER_OUT;
+    io->buf = list;
+    io->len = list_len;
+}
+
+static int __attribute__((format(printf, 2, 3)))
+scsi_malformed(struct err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    err_setv(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int
+scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
+                     struct mode_data *md, struct err *err)
+{
+    size_t pos;
+
+    memset(md, 0, sizeof *md);
+    if (got > alloc)
+        got = alloc;
+    if (got < MODE_HEADER10_LEN)
+        return scsi_malformed(err,
+                              "MODE SENSE(10) returned %zu bytes, fewer than "
+                              "the %zu-byte mode parameter header",
+                              got, (size_t)MODE_HEADER10_LEN);
+    md->total = (size_t)scsi_get_be16(buf) + 2;
+    md->medium_type = buf[2];
+    md->device_specific = buf[3];
+    md->block_descriptor_len = scsi_get_be16(&buf[6]);
+    if (md->total < MODE_HEADER10_LEN)
+        return scsi_malformed(err,
+                              "MODE SENSE(10) mode data length %zu is shorter "
+                              "than the header's %zu bytes",
+                              md->total - 2, (size_t)MODE_HEADER10_LEN - 2);
+    if (md->total > got) {
+        /* The drive holds more than fitted: ask again with room for it. */
+        if (got == alloc && md->total > alloc)
+            return 1;
+        return scsi_malformed(err,
+                              "MODE SENSE(10) mode data length says %zu bytes "
+                              "but only %zu arrived",
+                              md->total, got);
+    }
+    md->usable = md->total;
+    if (MODE_HEADER10_LEN + (size_t)md->block_descriptor_len > md->usable)
+        return scsi_malformed(err,
+                              "MODE SENSE(10) block descriptor length %zu runs "
+                              "past the %zu bytes of mode data",
+                              (size_t)md->block_descriptor_len, md->usable);
+    pos = MODE_HEADER10_LEN + md->block_descriptor_len;
+    while (pos < md->usable) {
+        struct mode_page_ref *ref;
+        size_t header = 2, len;
+
+        if (md->npages == MODE_DATA_MAX_PAGES)
+            return scsi_malformed(err,
+                                  "MODE SENSE(10) returned more than %zu "
+                                  "pages (at byte %zu)",
+                                  (size_t)MODE_DATA_MAX_PAGES, pos);
+        if (pos + 2 > md->usable)
+            return scsi_malformed(err,
+                                  "MODE SENSE(10) page header at byte %zu "
+                                  "runs past the %zu bytes of mode data",
+                                  pos, md->usable);
+        ref = &md->pages[md->npages];
+        ref->code = buf[pos] & MODE_PAGE_CODE;
+        ref->ps = (buf[pos] & MODE_PAGE_PS) != 0;
+        ref->spf = (buf[pos] & MODE_PAGE_SPF) != 0;
+        if (ref->spf) {
+            header = 4;
+            if (pos + 4 > md->usable)
+                return scsi_malformed(err,
+                                      "MODE SENSE(10) subpage header at byte "
+                                      "%zu runs past the %zu bytes of mode "
+                                      "data",
+                                      pos, md->usable);
+            ref->subpage = buf[pos + 1];
+            len = header + scsi_get_be16(&buf[pos + 2]);
+        } else {
+            len = header + buf[pos + 1];
+        }
+        if (pos + len > md->usable)
+            return scsi_malformed(err,
+                                  "MODE SENSE(10) page at byte %zu claims %zu "
+                                  "bytes, past the end of the mode data",
+                                  pos, len);
+        ref->offset = pos;
+        ref->length = len;
+        md->npages++;
+        pos += len;
+    }
+    return 0;
+}
+
+static void
+scsi_copy_ascii(char *dst, const uint8_t *src, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        dst[i] = isprint(src[i]) ? (char)src[i] : '?';
+    while (i > 0 && dst[i - 1] == ' ')
+        i--;
+    dst[i] = '\0';
+}
+
+int
+scsi_parse_inquiry(const uint8_t *buf, size_t got, struct scsi_identity *id,
+                   struct err *err)
+{
+    memset(id, 0, sizeof *id);
+    if (got < 36)
+        return scsi_malformed(err,
+                              "INQUIRY returned %zu bytes, fewer than the "
+                              "%zu of standard INQUIRY data",
+                              got, (size_t)36);
+    id->peripheral_type = buf[0] & 0x1f;
+    id->removable = (buf[1] & 0x80) != 0;
+    id->version = buf[2];
+    scsi_copy_ascii(id->vendor, &buf[8], 8);
+    scsi_copy_ascii(id->product, &buf[16], 16);
+    scsi_copy_ascii(id->revision, &buf[32], 4);
+    return 0;
+}

@@ -1,0 +1,304 @@
+#include "engine/sense.h"
+
+#include <ctype.h>
+#include <scsi/sg_lib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "engine/scsi.h"
+
+static void
+sense_sks(const uint8_t *sks, uint8_t key, struct sense *s)
+{
+    if (!(sks[0] & 0x80))
+        return;
+    s->sksv = true;
+    switch (key) {
+    case SENSE_ILLEGAL_REQUEST:
+        s->field_in_cdb = (sks[0] & 0x40) != 0;
+        s->bit_valid = (sks[0] & 0x08) != 0;
+        s->bit = sks[0] & 0x07;
+        s->field = (uint16_t)(sks[1] << 8 | sks[2]);
+        break;
+    case SENSE_NO_SENSE:
+    case SENSE_NOT_READY:
+        s->has_progress = true;
+        s->progress = (uint16_t)(sks[1] << 8 | sks[2]);
+        break;
+    default:
+        s->field = (uint16_t)(sks[1] << 8 | sks[2]);
+        break;
+    }
+}
+
+bool
+sense_decode(const uint8_t *buf, size_t len, struct sense *s)
+{
+    memset(s, 0, sizeof *s);
+    if (len < 1)
+        return false;
+    /* Bit 7 is VALID (the information field is valid), not part of the
+     * response code: ATAPI drives answer F0h (SPC-4 4.5.3). */
+    s->response_code = buf[0] & 0x7f;
+    switch (s->response_code) {
+    case 0x70:
+    case 0x71:
+        if (len < 3)
+            return false;
+        s->deferred = s->response_code == 0x71;
+        s->key = buf[2] & 0x0f;
+        /* Fields past byte 7 exist only as far as the additional sense
+         * length and the transfer both reach. */
+        size_t avail = len;
+        if (len >= 8 && (size_t)buf[7] + 8 < avail)
+            avail = (size_t)buf[7] + 8;
+        if (avail > 12)
+            s->asc = buf[12];
+        if (avail > 13)
+            s->ascq = buf[13];
+        if (avail > 17)
+            sense_sks(&buf[15], s->key, s);
+        break;
+    case 0x72:
+    case 0x73:
+        if (len < 4)
+            return false;
+        s->descriptor = true;
+        s->deferred = s->response_code == 0x73;
+        s->key = buf[1] & 0x0f;
+        s->asc = buf[2];
+        s->ascq = buf[3];
+        if (len >= 8) {
+            size_t end = 8 + (size_t)buf[7];
+            if (end > len)
+                end = len;
+            for (size_t pos = 8; pos + 2 <= end;) {
+                uint8_t type = buf[pos], dlen = buf[pos + 1];
+                if (pos + 2 + dlen > end)
+                    break;
+                /* Sense key specific descriptor, SPC-4 4.5.2.4. */
+                if (type == 0x02 && dlen >= 6)
+                    sense_sks(&buf[pos + 4], s->key, s);
+                /* Progress indication descriptor, SPC-4 4.5.2.6. */
+                if (type == 0x0a && dlen >= 6) {
+                    s->has_progress = true;
+                    s->progress = (uint16_t)(buf[pos + 6] << 8 | buf[pos + 7]);
+                }
+                pos += 2 + (size_t)dlen;
+            }
+        }
+        break;
+    default:
+        return false;
+    }
+    s->valid = true;
+    return true;
+}
+
+const char *
+sense_key_name(uint8_t key)
+{
+    static const char *const names[16] = {
+        "NO SENSE",        "RECOVERED ERROR", "NOT READY",
+        "MEDIUM ERROR",    "HARDWARE ERROR",  "ILLEGAL REQUEST",
+        "UNIT ATTENTION",  "DATA PROTECT",    "BLANK CHECK",
+        "VENDOR SPECIFIC", "COPY ABORTED",    "ABORTED COMMAND",
+        "RESERVED",        "VOLUME OVERFLOW", "MISCOMPARE",
+        "COMPLETED",
+    };
+    return names[key & 0x0f];
+}
+
+void
+sense_asc_text(uint8_t asc, uint8_t ascq, char *buf, size_t len)
+{
+    char text[160];
+
+    const char *phrase = text;
+
+    sg_get_asc_ascq_str(asc, ascq, (int)sizeof text, text);
+    /* sg3_utils prefixes its table's text; the bracket already says
+     * "sense". */
+    if (strncasecmp(phrase, "additional sense: ", 18) == 0)
+        phrase += 18;
+    snprintf(buf, len, "%s", phrase);
+    /* sg3_utils capitalises each word; messages read better in lower case,
+     * except for acronyms, which are already upper case. */
+    if (buf[0] != '\0' && islower((unsigned char)buf[1]))
+        buf[0] = (char)tolower((unsigned char)buf[0]);
+}
+
+unsigned
+sense_progress_permille(uint16_t progress)
+{
+    return (unsigned)(((uint32_t)progress * 1000u) / 65536u);
+}
+
+const char *
+sense_opcode_name(uint8_t opcode)
+{
+    switch (opcode) {
+    case SCSI_TEST_UNIT_READY:
+        return "TEST UNIT READY";
+    case SCSI_REQUEST_SENSE:
+        return "REQUEST SENSE";
+    case SCSI_INQUIRY:
+        return "INQUIRY";
+    case SCSI_MODE_SELECT6:
+        return "MODE SELECT(6)";
+    case SCSI_MODE_SENSE6:
+        return "MODE SENSE(6)";
+    case SCSI_GET_CONFIG:
+        return "GET CONFIGURATION";
+    case SCSI_MODE_SELECT10:
+        return "MODE SELECT(10)";
+    case SCSI_MODE_SENSE10:
+        return "MODE SENSE(10)";
+    default:
+        return "command";
+    }
+}
+
+/* 02/xx: why the drive is not ready (imapi2-and-mmc.md 6.7). */
+static uint32_t
+sense_not_ready(const struct sense *s)
+{
+    if (s->asc == 0x3a)
+        return E_IMAPI_RECORDER_MEDIA_NO_MEDIA;
+    if (s->asc == 0x04) {
+        switch (s->ascq) {
+        case 0x01:
+            return E_IMAPI_RECORDER_MEDIA_BECOMING_READY;
+        case 0x04:
+            return E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS;
+        case 0x07:
+        case 0x08:
+            return E_IMAPI_RECORDER_MEDIA_BUSY;
+        default:
+            return E_FAIL;
+        }
+    }
+    if (s->asc == 0x30)
+        return s->ascq == 0x10 ? E_IMAPI_RECORDER_MEDIA_NOT_FORMATTED
+                               : E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE;
+    return E_FAIL;
+}
+
+/* 05/xx: what the drive refused, which depends on the command. */
+static uint32_t
+sense_illegal_request(const struct scsi_io *io, const struct sense *s)
+{
+    bool select =
+        io->cdb[0] == SCSI_MODE_SELECT10 || io->cdb[0] == SCSI_MODE_SELECT6;
+    bool sense =
+        io->cdb[0] == SCSI_MODE_SENSE10 || io->cdb[0] == SCSI_MODE_SENSE6;
+
+    switch (s->asc) {
+    case 0x24: /* invalid field in CDB */
+        if (sense)
+            return E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE;
+        if (select)
+            /* With SP=1 the refused field is the request to save: the
+             * page has no saved values ("mode page and type"). */
+            return (io->cdb[1] & 0x01)
+                       ? E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE
+                       : E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS;
+        return E_FAIL;
+    case 0x39: /* saving parameters not supported */
+        return E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE;
+    case 0x1a: /* parameter list length error */
+    case 0x26: /* invalid field in parameter list, and its ASCQs */
+    case 0x64: /* illegal mode for this track */
+        return select ? E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS : E_FAIL;
+    case 0x30:
+        return E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE;
+    default:
+        return E_FAIL;
+    }
+}
+
+static uint32_t
+sense_hresult(const struct scsi_io *io, const struct sense *s)
+{
+    switch (s->key) {
+    case SENSE_NOT_READY:
+        return sense_not_ready(s);
+    case SENSE_ILLEGAL_REQUEST:
+        return sense_illegal_request(io, s);
+    case SENSE_DATA_PROTECT:
+        return E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED;
+    case SENSE_MEDIUM_ERROR:
+        if (s->asc == 0x0c && s->ascq == 0x09)
+            return E_IMAPI_LOSS_OF_STREAMING;
+        if (s->asc == 0x30)
+            return s->ascq == 0x10 ? E_IMAPI_RECORDER_MEDIA_NOT_FORMATTED
+                                   : E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE;
+        return E_FAIL;
+    default:
+        /* UNIT ATTENTION that outlived its retry, hardware errors, aborted
+         * commands: the drive failed without a more specific meaning. */
+        return E_FAIL;
+    }
+}
+
+static void
+sense_keep(const struct scsi_io *io, struct err *err)
+{
+    err->has_scsi = true;
+    memcpy(err->cdb, io->cdb, sizeof err->cdb);
+    err->cdb_len = io->cdb_len;
+    err->status = io->status;
+    err->sense_len = io->sense_len;
+    memcpy(err->sense, io->sense, io->sense_len);
+}
+
+int
+sense_check(const struct scsi_io *io, struct err *err)
+{
+    const char *cmd = sense_opcode_name(io->cdb[0]);
+    struct sense s;
+
+    switch (io->status) {
+    case SCSI_STATUS_GOOD:
+    case SCSI_STATUS_CONDITION_MET:
+        return 0;
+    case SCSI_STATUS_CHECK_CONDITION:
+        break;
+    case SCSI_STATUS_RESERVATION_CONFLICT:
+        err_set(err, E_IMAPI_RECORDER_LOCKED,
+                "%s: the drive is reserved by another initiator "
+                "(RESERVATION CONFLICT)",
+                cmd);
+        sense_keep(io, err);
+        return -1;
+    case SCSI_STATUS_BUSY:
+    case SCSI_STATUS_TASK_SET_FULL:
+        err_set(err, E_FAIL, "%s: the drive is busy (status 0x%02x)", cmd,
+                io->status);
+        sense_keep(io, err);
+        return -1;
+    default:
+        err_set(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+                "%s: unexpected SCSI status 0x%02x", cmd, io->status);
+        sense_keep(io, err);
+        return -1;
+    }
+
+    if (!sense_decode(io->sense, io->sense_len, &s)) {
+        err_set(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+                "%s: CHECK CONDITION without usable sense data (%u bytes, "
+                "response code 0x%02x)",
+                cmd, io->sense_len, io->sense_len ? io->sense[0] : 0);
+        sense_keep(io, err);
+        return -1;
+    }
+    /* RECOVERED ERROR: the command completed after the drive recovered
+     * (SPC-4 4.5.6); its data is good. */
+    if (s.key == SENSE_RECOVERED_ERROR)
+        return 0;
+    err_set(err, sense_hresult(io, &s), "%s failed with %s", cmd,
+            sense_key_name(s.key));
+    sense_keep(io, err);
+    return -1;
+}

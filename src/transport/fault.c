@@ -1,0 +1,360 @@
+#include "transport/fault.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/xmalloc.h"
+
+enum fault_kind {
+    FAULT_SENSE,   /* answer CHECK CONDITION with this sense */
+    FAULT_TIMEOUT, /* no answer until the command's time-out */
+    FAULT_GONE,    /* the device vanishes, for this and every later command */
+    FAULT_GARBAGE, /* corrupt MODE SENSE(10) data */
+    FAULT_LATENCY, /* answer late */
+    FAULT_STATUS,  /* answer with this status and no sense */
+};
+
+enum garbage_kind {
+    GARBAGE_LENGTH,    /* mode data length claims more than was sent */
+    GARBAGE_TRUNCATED, /* the first page's length runs past the data */
+    GARBAGE_SHORT,     /* fewer bytes than the mode parameter header */
+    GARBAGE_PAGE,      /* a different page than the one asked for */
+    GARBAGE_BDLEN,     /* block descriptor length beyond the data */
+};
+
+struct fault_spec {
+    enum fault_kind kind;
+    uint8_t key, asc, ascq;
+    uint8_t status;
+    enum garbage_kind garbage;
+    unsigned latency_ms;
+    int opcode;         /* -1: every command */
+    unsigned skip;      /* matching commands to let through first */
+    unsigned remaining; /* 0: unlimited */
+    bool limited;
+};
+
+#define FAULT_MAX_SPECS 16
+
+struct fault_transport {
+    struct transport base;
+    struct transport *inner;
+    struct fault_spec specs[FAULT_MAX_SPECS];
+    size_t nspecs;
+    bool gone;
+};
+
+static const struct {
+    const char *name;
+    enum garbage_kind kind;
+} fault_garbage_names[] = {
+    { "length", GARBAGE_LENGTH }, { "truncated", GARBAGE_TRUNCATED },
+    { "short", GARBAGE_SHORT },   { "page", GARBAGE_PAGE },
+    { "bdlen", GARBAGE_BDLEN },
+};
+
+static int
+fault_bad_spec(struct err *err, const char *spec, const char *expected)
+{
+    return err_usage(err, "fault spec '%s': expected %s", spec, expected);
+}
+
+/* Parse an unsigned number in 'base' that fills all of [s, end). */
+static bool
+fault_number(const char *s, const char *end, int base, unsigned long max,
+             unsigned long *out)
+{
+    char *stop;
+
+    if (s == end)
+        return false;
+    errno = 0;
+    *out = strtoul(s, &stop, base);
+    return errno == 0 && stop == end && *out <= max && *s != '-' && *s != '+';
+}
+
+static int
+fault_parse_one(const char *spec, struct fault_spec *fs, struct err *err)
+{
+    const char *end = spec + strlen(spec), *at, *star;
+    const char *colon = strchr(spec, ':');
+    unsigned long v;
+    size_t name_len;
+
+    memset(fs, 0, sizeof *fs);
+    fs->opcode = -1;
+
+    /* Suffixes, in this order: "@OP" (one opcode), "+N" (after N matching
+     * commands), "*N" (for N matching commands). */
+    star = strrchr(spec, '*');
+    if (star != NULL) {
+        if (!fault_number(star + 1, end, 10, 1000000, &v) || v == 0)
+            return fault_bad_spec(err, spec, "a count of 1 or more after '*'");
+        fs->remaining = (unsigned)v;
+        fs->limited = true;
+        end = star;
+    }
+    const char *plus = memchr(spec, '+', (size_t)(end - spec));
+    if (plus != NULL) {
+        if (!fault_number(plus + 1, end, 10, 1000000, &v))
+            return fault_bad_spec(err, spec,
+                                  "a number of commands to skip after '+'");
+        fs->skip = (unsigned)v;
+        end = plus;
+    }
+    at = memchr(spec, '@', (size_t)(end - spec));
+    if (at != NULL) {
+        if (!fault_number(at + 1, end, 16, 0xff, &v))
+            return fault_bad_spec(err, spec,
+                                  "a hex opcode after '@', e.g. @55");
+        fs->opcode = (int)v;
+        end = at;
+    }
+    if (colon != NULL && colon > end)
+        colon = NULL;
+    name_len = (size_t)((colon ? colon : end) - spec);
+    const char *arg = colon ? colon + 1 : NULL;
+
+#define IS(word) \
+    (name_len == strlen(word) && strncmp(spec, word, name_len) == 0)
+    if (IS("sense")) {
+        unsigned long k, a, q;
+        if (arg == NULL || end - arg != 8 || arg[2] != '/' || arg[5] != '/' ||
+            !fault_number(arg, arg + 2, 16, 0x0f, &k) ||
+            !fault_number(arg + 3, arg + 5, 16, 0xff, &a) ||
+            !fault_number(arg + 6, arg + 8, 16, 0xff, &q))
+            return fault_bad_spec(err, spec,
+                                  "sense:KK/AA/QQ in hex, e.g. sense:02/3a/00");
+        fs->kind = FAULT_SENSE;
+        fs->key = (uint8_t)k;
+        fs->asc = (uint8_t)a;
+        fs->ascq = (uint8_t)q;
+    } else if (IS("status")) {
+        if (arg == NULL || !fault_number(arg, end, 16, 0xff, &v) || v == 0 ||
+            v == SCSI_STATUS_CHECK_CONDITION)
+            return fault_bad_spec(err, spec,
+                                  "status:HH with a hex status other than 00 "
+                                  "and 02, e.g. status:18");
+        fs->kind = FAULT_STATUS;
+        fs->status = (uint8_t)v;
+    } else if (IS("timeout") || IS("gone")) {
+        if (arg != NULL)
+            return fault_bad_spec(err, spec, "no argument after timeout/gone");
+        fs->kind = IS("timeout") ? FAULT_TIMEOUT : FAULT_GONE;
+    } else if (IS("latency")) {
+        if (arg == NULL || !fault_number(arg, end, 10, 600000, &v))
+            return fault_bad_spec(err, spec,
+                                  "latency:MS with MS from 0 to 600000");
+        fs->kind = FAULT_LATENCY;
+        fs->latency_ms = (unsigned)v;
+    } else if (IS("garbage")) {
+        fs->kind = FAULT_GARBAGE;
+        fs->garbage = GARBAGE_LENGTH;
+        if (arg != NULL) {
+            size_t i,
+                n = sizeof fault_garbage_names / sizeof fault_garbage_names[0];
+            for (i = 0; i < n; i++) {
+                const char *g = fault_garbage_names[i].name;
+                if ((size_t)(end - arg) == strlen(g) &&
+                    strncmp(arg, g, strlen(g)) == 0)
+                    break;
+            }
+            if (i == n)
+                return fault_bad_spec(
+                    err, spec, "garbage[:length|truncated|short|page|bdlen]");
+            fs->garbage = fault_garbage_names[i].kind;
+        }
+    } else {
+        return fault_bad_spec(err, spec,
+                              "one of sense:KK/AA/QQ, status:HH, timeout, "
+                              "gone, garbage[:KIND], latency:MS");
+    }
+#undef IS
+    return 0;
+}
+
+static void
+fault_sleep_ms(unsigned ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static bool
+fault_matches(struct fault_spec *fs, const struct scsi_io *io)
+{
+    if (fs->opcode >= 0 && fs->opcode != io->cdb[0])
+        return false;
+    if (fs->kind == FAULT_GARBAGE && fs->opcode < 0 && io->cdb[0] != 0x5a)
+        return false;
+    if (fs->skip > 0) {
+        fs->skip--;
+        return false;
+    }
+    if (fs->limited) {
+        if (fs->remaining == 0)
+            return false;
+        fs->remaining--;
+    }
+    return true;
+}
+
+/* Fixed-format sense data (SPC-4 4.5.3), 18 bytes. */
+static void
+fault_set_sense(struct scsi_io *io, const struct fault_spec *fs)
+{
+    memset(io->sense, 0, 18);
+    io->sense[0] = 0x70;
+    io->sense[2] = fs->key;
+    io->sense[7] = 10;
+    io->sense[12] = fs->asc;
+    io->sense[13] = fs->ascq;
+    io->sense_len = 18;
+    io->status = SCSI_STATUS_CHECK_CONDITION;
+    io->resid = io->len;
+}
+
+/* Corrupt a good MODE SENSE(10) answer; the mode parameter header (10) is
+ * SPC-4 7.5.5. */
+static void
+fault_corrupt(struct scsi_io *io, enum garbage_kind kind)
+{
+    uint32_t got = io->len - io->resid;
+    uint8_t *b = io->buf;
+
+    if (io->status != SCSI_STATUS_GOOD || got < 8)
+        return;
+    unsigned mdl = (unsigned)b[0] << 8 | b[1];
+    unsigned bdl = (unsigned)b[6] << 8 | b[7];
+    switch (kind) {
+    case GARBAGE_LENGTH:
+        mdl += 40;
+        b[0] = (uint8_t)(mdl >> 8);
+        b[1] = (uint8_t)mdl;
+        break;
+    case GARBAGE_TRUNCATED:
+        if (got >= 8 + bdl + 2)
+            b[8 + bdl + 1] = (uint8_t)(b[8 + bdl + 1] + 20);
+        break;
+    case GARBAGE_SHORT:
+        io->resid = io->len - 5;
+        break;
+    case GARBAGE_PAGE:
+        if (got >= 8 + bdl + 1)
+            b[8 + bdl] = (uint8_t)((b[8 + bdl] & 0xc0) |
+                                   (((b[8 + bdl] & 0x3f) + 1) & 0x3f));
+        break;
+    case GARBAGE_BDLEN:
+        bdl = mdl + 8;
+        b[6] = (uint8_t)(bdl >> 8);
+        b[7] = (uint8_t)bdl;
+        break;
+    }
+}
+
+static int
+fault_exec(struct transport *tp, struct scsi_io *io, struct err *err)
+{
+    struct fault_transport *ft = (struct fault_transport *)tp;
+    int garbage = -1;
+
+    if (ft->gone)
+        return err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,
+                       "%s: the device has gone away", tp->name);
+    for (size_t i = 0; i < ft->nspecs; i++) {
+        struct fault_spec *fs = &ft->specs[i];
+        if (!fault_matches(fs, io))
+            continue;
+        switch (fs->kind) {
+        case FAULT_LATENCY:
+            fault_sleep_ms(fs->latency_ms);
+            break;
+        case FAULT_GONE:
+            ft->gone = true;
+            return err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,
+                           "%s: the device has gone away", tp->name);
+        case FAULT_TIMEOUT:
+            fault_sleep_ms(io->timeout_ms);
+            return err_set(err, E_IMAPI_RECORDER_COMMAND_TIMEOUT,
+                           "%s: no answer within %u ms", tp->name,
+                           io->timeout_ms);
+        case FAULT_SENSE:
+            fault_set_sense(io, fs);
+            return 0;
+        case FAULT_STATUS:
+            io->status = fs->status;
+            io->resid = io->len;
+            return 0;
+        case FAULT_GARBAGE:
+            garbage = (int)fs->garbage;
+            break;
+        }
+    }
+    if (ft->inner->ops->exec(ft->inner, io, err) != 0)
+        return -1;
+    if (garbage >= 0 && io->dir == XFER_IN)
+        fault_corrupt(io, (enum garbage_kind)garbage);
+    return 0;
+}
+
+static int
+fault_control(struct transport *tp, enum transport_control_op op, void *arg,
+              struct err *err)
+{
+    struct fault_transport *ft = (struct fault_transport *)tp;
+    return transport_control(ft->inner, op, arg, err);
+}
+
+static void
+fault_close(struct transport *tp)
+{
+    struct fault_transport *ft = (struct fault_transport *)tp;
+    transport_close(ft->inner);
+    free(ft);
+}
+
+const struct transport_ops transport_fault_ops = {
+    .scheme = "fault",
+    .open = NULL, /* made by fault_wrap around another transport */
+    .exec = fault_exec,
+    .control = fault_control,
+    .close = fault_close,
+};
+
+int
+fault_wrap(struct transport *inner, const char *specs, struct transport **out,
+           struct err *err)
+{
+    struct fault_transport *ft = xcalloc(1, sizeof *ft);
+    char *copy = xstrdup(specs), *save = NULL;
+
+    ft->base.ops = &transport_fault_ops;
+    memcpy(ft->base.name, inner->name, sizeof ft->base.name);
+    ft->inner = inner;
+    for (char *s = strtok_r(copy, ",", &save); s != NULL;
+         s = strtok_r(NULL, ",", &save)) {
+        if (ft->nspecs == FAULT_MAX_SPECS) {
+            err_usage(err, "fault=%s: at most %d specs", specs,
+                      FAULT_MAX_SPECS);
+            goto fail;
+        }
+        if (fault_parse_one(s, &ft->specs[ft->nspecs], err) != 0)
+            goto fail;
+        ft->nspecs++;
+    }
+    if (ft->nspecs == 0) {
+        err_usage(err, "fault=: expected at least one spec");
+        goto fail;
+    }
+    free(copy);
+    *out = &ft->base;
+    return 0;
+fail:
+    free(copy);
+    fault_close(&ft->base);
+    return -1;
+}

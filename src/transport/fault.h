@@ -1,0 +1,16 @@
+/*
+ * The fault injector wraps any transport and makes chosen commands fail the
+ * way real drives and links fail, so that every error path above the
+ * transport can be tested without hardware.  drives/README.md documents
+ * the SPEC grammar.
+ */
+#ifndef MODECON_TRANSPORT_FAULT_H
+#define MODECON_TRANSPORT_FAULT_H
+
+#include "transport/transport.h"
+
+/* Wrap 'inner' (ownership passes to the wrapper, also on failure). */
+int fault_wrap(struct transport *inner, const char *specs,
+               struct transport **out, struct err *err);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * --trace FILE: one JSON object a line for every command any transport
+ * executes: drive, cdb, data_out, data_in, sense (hex), status, ms, and
+ * "error" when no status was obtained.  Each line goes out in a single
+ * append so that concurrent processes tracing to one file do not interleave.
+ */
+#ifndef MODECON_TRANSPORT_TRACE_H
+#define MODECON_TRANSPORT_TRACE_H
+
+#include "transport/transport.h"
+
+struct trace *trace_open(const char *path, struct err *err);
+void trace_close(struct trace *trace);
+
+/* Record one executed command; 'failure' is the exec error, or NULL. */
+void trace_record(struct trace *trace, const char *drive,
+                  const struct scsi_io *io, const struct err *failure,
+                  double ms);
+
+#endif

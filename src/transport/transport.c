@@ -1,0 +1,180 @@
+#include "transport/transport.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "transport/fault.h"
+#include "transport/trace.h"
+#include "util/xmalloc.h"
+
+/* Transports chosen by URI prefix. */
+static const struct {
+    const char *prefix;
+    const struct transport_ops *ops;
+} transport_table[] = {
+    { "emu:", &transport_emu_ops },
+};
+
+#define TRANSPORT_DEFAULT_TIMEOUT_MS 10000
+
+bool
+transport_uri_known(const char *uri)
+{
+    for (size_t i = 0; i < sizeof transport_table / sizeof transport_table[0];
+         i++)
+        if (strncmp(uri, transport_table[i].prefix,
+                    strlen(transport_table[i].prefix)) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Split "scheme:target?a=1&fault=x&b=2" into the target "target?a=1&b=2"
+ * and the fault specs "x".  Both are new strings the caller frees, also
+ * on failure; *faults is NULL when the URI has no fault parameter.
+ */
+static int
+transport_split_faults(const char *rest, char **target, char **faults,
+                       struct err *err)
+{
+    const char *q = strchr(rest, '?');
+    char *query, *save = NULL, *kept;
+
+    *faults = NULL;
+    if (q == NULL) {
+        *target = xstrdup(rest);
+        return 0;
+    }
+    *target = xstrndup(rest, (size_t)(q - rest));
+    query = xstrdup(q + 1);
+    kept = xstrdup("");
+    for (char *p = strtok_r(query, "&", &save); p != NULL;
+         p = strtok_r(NULL, "&", &save)) {
+        if (strncmp(p, "fault=", 6) == 0) {
+            if (*faults != NULL) {
+                free(query);
+                free(kept);
+                return err_usage(err,
+                                 "%s: give fault= once, with specs "
+                                 "separated by commas",
+                                 rest);
+            }
+            *faults = xstrdup(p + 6);
+        } else {
+            char *joined = xasprintf("%s%s%s", kept, *kept ? "&" : "", p);
+            free(kept);
+            kept = joined;
+        }
+    }
+    if (*kept != '\0') {
+        char *joined = xasprintf("%s?%s", *target, kept);
+        free(*target);
+        *target = joined;
+    }
+    free(kept);
+    free(query);
+    return 0;
+}
+
+int
+transport_open(const char *uri, struct trace *trace, struct transport **out,
+               struct err *err)
+{
+    const struct transport_ops *ops = NULL;
+    const char *rest = NULL;
+    char *target = NULL, *faults = NULL;
+    struct transport *tp;
+    int rc;
+
+    for (size_t i = 0; i < sizeof transport_table / sizeof transport_table[0];
+         i++) {
+        size_t n = strlen(transport_table[i].prefix);
+        if (strncmp(uri, transport_table[i].prefix, n) == 0) {
+            ops = transport_table[i].ops;
+            rest = uri + n;
+            break;
+        }
+    }
+    if (ops == NULL)
+        return err_usage(err,
+                         "'%s' is not a drive: expected emu:NAME or "
+                         "emu:PATH.json (see 'modecon list')",
+                         uri);
+    rc = transport_split_faults(rest, &target, &faults, err);
+    if (rc == 0)
+        rc = ops->open(target, &tp, err);
+    if (rc == 0 && faults != NULL)
+        rc = fault_wrap(tp, faults, &tp, err);
+    free(target);
+    free(faults);
+    if (rc != 0)
+        return -1;
+    tp->trace = trace;
+    *out = tp;
+    return 0;
+}
+
+static double
+transport_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int
+transport_exec(struct transport *tp, struct scsi_io *io, struct err *err)
+{
+    double start;
+    int rc;
+
+    if (io->cdb_len < 6 || io->cdb_len > 16 ||
+        (io->dir != XFER_NONE && io->buf == NULL && io->len > 0) ||
+        (io->dir == XFER_NONE && io->len != 0))
+        abort(); /* a malformed request is a bug in the caller */
+    if (io->timeout_ms == 0)
+        io->timeout_ms = TRANSPORT_DEFAULT_TIMEOUT_MS;
+    io->status = SCSI_STATUS_GOOD;
+    io->sense_len = 0;
+    io->resid = 0;
+
+    start = transport_now_ms();
+    rc = tp->ops->exec(tp, io, err);
+    if (rc == 0 && io->resid > io->len)
+        io->resid = io->len; /* a transport may not claim to over-deliver */
+    trace_record(tp->trace, tp->name, io, rc == 0 ? NULL : err,
+                 transport_now_ms() - start);
+    return rc;
+}
+
+int
+transport_control(struct transport *tp, enum transport_control_op op, void *arg,
+                  struct err *err)
+{
+    if (tp->ops->control == NULL)
+        return err_usage(err, "%s does not support this operation", tp->name);
+    return tp->ops->control(tp, op, arg, err);
+}
+
+int
+transport_list_drives(char ***uris, size_t *count, struct err *err)
+{
+    return emu_list_drives(uris, count, err);
+}
+
+void
+transport_free_list(char **uris, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(uris[i]);
+    free(uris);
+}
+
+void
+transport_close(struct transport *tp)
+{
+    if (tp != NULL)
+        tp->ops->close(tp);
+}

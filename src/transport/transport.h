@@ -1,0 +1,126 @@
+/*
+ * The transport layer moves bytes: it executes one CDB against a drive and
+ * returns the SCSI status, the sense bytes and the residual.  It never
+ * builds CDBs, decodes sense or prints.  Each transport is one ops table;
+ * transport.c picks it by the drive's URI, wraps it in the fault injector
+ * when the URI asks for faults, and writes the trace of every command.
+ */
+#ifndef MODECON_TRANSPORT_TRANSPORT_H
+#define MODECON_TRANSPORT_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+
+enum xfer_dir {
+    XFER_NONE,
+    XFER_IN,  /* drive to host */
+    XFER_OUT, /* host to drive */
+};
+
+/* SCSI status codes (SAM-5 5.3.1). */
+enum scsi_status {
+    SCSI_STATUS_GOOD = 0x00,
+    SCSI_STATUS_CHECK_CONDITION = 0x02,
+    SCSI_STATUS_CONDITION_MET = 0x04,
+    SCSI_STATUS_BUSY = 0x08,
+    SCSI_STATUS_RESERVATION_CONFLICT = 0x18,
+    SCSI_STATUS_TASK_SET_FULL = 0x28,
+    SCSI_STATUS_ACA_ACTIVE = 0x30,
+    SCSI_STATUS_TASK_ABORTED = 0x40,
+};
+
+#define SCSI_SENSE_MAX 252
+
+/* One command round trip.  The caller owns the struct and the buffer. */
+struct scsi_io {
+    uint8_t cdb[16];
+    uint8_t cdb_len; /* 6 to 16 */
+    enum xfer_dir dir;
+    uint8_t *buf; /* data-in or data-out */
+    uint32_t len; /* bytes in buf to send, or room for bytes to receive */
+    uint32_t timeout_ms;
+
+    /* Filled by exec: */
+    uint8_t status;
+    uint8_t sense_len;
+    uint8_t sense[SCSI_SENSE_MAX];
+    uint32_t resid; /* len minus the bytes actually transferred */
+};
+
+struct transport;
+
+/* Operations on a transport's control hook. */
+enum transport_control_op {
+    /* Reset current values to saved ones, as a power cycle does; arg NULL.
+     * Only emulated drives support it. */
+    TRANSPORT_CONTROL_POWER_CYCLE = 1,
+};
+
+struct transport_ops {
+    const char *scheme; /* "emu", "fault", ... */
+    /* 'target' is the URI without the scheme and without the fault query.
+     * On success *out is a new transport whose 'ops' and 'name' the
+     * implementation has set. */
+    int (*open)(const char *target, struct transport **out, struct err *err);
+    /*
+     * Send io->cdb and wait for the answer.  Returns 0 once the drive has
+     * answered with any status, CHECK CONDITION included.  Returns -1 and
+     * fills err only when no status was obtained: the time-out passed
+     * (E_IMAPI_RECORDER_COMMAND_TIMEOUT), the device is gone
+     * (HRESULT_ERROR_DEV_NOT_EXIST) or the operating system failed.
+     */
+    int (*exec)(struct transport *tp, struct scsi_io *io, struct err *err);
+    /* Optional: NULL, or returns -1 with E_INVALIDARG for unknown ops. */
+    int (*control)(struct transport *tp, enum transport_control_op op,
+                   void *arg, struct err *err);
+    void (*close)(struct transport *tp); /* frees tp */
+};
+
+struct trace;
+
+/* Implementations embed this as their first member. */
+struct transport {
+    const struct transport_ops *ops;
+    char name[256];      /* the drive's URI without its query */
+    struct trace *trace; /* owned by the caller of transport_open; or NULL */
+};
+
+/* The emulated drive and the fault injector. */
+extern const struct transport_ops transport_emu_ops;
+extern const struct transport_ops transport_fault_ops;
+
+/*
+ * Open the drive named by 'uri': "emu:NAME" (drives/NAME.json),
+ * "emu:PATH.json", each optionally followed by "?fault=SPEC[,SPEC...]".
+ * 'trace' (may be NULL) receives every command; it must outlive the
+ * transport.
+ */
+int transport_open(const char *uri, struct trace *trace, struct transport **out,
+                   struct err *err);
+
+/* Execute one command: validates io, calls the transport, traces it. */
+int transport_exec(struct transport *tp, struct scsi_io *io, struct err *err);
+
+int transport_control(struct transport *tp, enum transport_control_op op,
+                      void *arg, struct err *err);
+
+void transport_close(struct transport *tp);
+
+/* The URI's scheme is known; used by list and by command-line parsing. */
+bool transport_uri_known(const char *uri);
+
+/*
+ * The drives every transport can find without being told: for now the
+ * emulated drives in drives/.  *uris is a new array of new strings, sorted;
+ * free it with transport_free_list.
+ */
+int transport_list_drives(char ***uris, size_t *count, struct err *err);
+void transport_free_list(char **uris, size_t count);
+
+/* Emulated drives in the data directory (emu-list.c). */
+int emu_list_drives(char ***uris, size_t *count, struct err *err);
+
+#endif

@@ -1,0 +1,100 @@
+#include "util/paths.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/xmalloc.h"
+
+static int
+paths_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *
+paths_data_dir(const char *sub)
+{
+    const char *env = getenv("MODECON_DATA_DIR");
+    char exe[PATH_MAX], *candidate;
+
+    if (env != NULL && *env != '\0') {
+        candidate = xasprintf("%s/%s", env, sub);
+        if (paths_is_dir(candidate))
+            return candidate;
+        free(candidate);
+    }
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            candidate =
+                xasprintf("%s/../%s/%s", exe, MODECON_RELATIVE_DATADIR, sub);
+            if (paths_is_dir(candidate))
+                return candidate;
+            free(candidate);
+        }
+    }
+    candidate = xasprintf("%s/%s", MODECON_SOURCE_DATADIR, sub);
+    if (paths_is_dir(candidate))
+        return candidate;
+    free(candidate);
+    return NULL;
+}
+
+int
+paths_mkdirs(const char *path, unsigned mode, struct err *err)
+{
+    char *copy = xstrdup(path);
+
+    for (char *p = copy + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(copy, mode) != 0 && errno != EEXIST) {
+            int e = errno;
+            err_set(err, E_FAIL, "cannot create directory %s: %s", copy,
+                    strerror(e));
+            err->os_errno = e;
+            free(copy);
+            return -1;
+        }
+        *p = saved;
+        if (saved == '\0')
+            break;
+    }
+    free(copy);
+    return 0;
+}
+
+char *
+paths_state_dir(const char *sub, struct err *err)
+{
+    const char *xdg = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    char *base, *dir;
+
+    if (xdg != NULL && xdg[0] == '/')
+        base = xasprintf("%s/modecon", xdg);
+    else if (home != NULL && *home != '\0')
+        base = xasprintf("%s/.local/state/modecon", home);
+    else {
+        err_set(err, E_FAIL, "no state directory: set XDG_STATE_HOME or HOME");
+        return NULL;
+    }
+    dir = sub ? xasprintf("%s/%s", base, sub) : xstrdup(base);
+    free(base);
+    if (paths_mkdirs(dir, 0700, err) != 0) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}

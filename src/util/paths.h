@@ -1,0 +1,25 @@
+/*
+ * Where modecon finds its data (drives/, pages/) and keeps its state.
+ * Data: $MODECON_DATA_DIR, else ../share/modecon next to the running
+ * binary, else the source tree the binary was built from.  State:
+ * $XDG_STATE_HOME/modecon, else ~/.local/state/modecon.
+ */
+#ifndef MODECON_UTIL_PATHS_H
+#define MODECON_UTIL_PATHS_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+/* The data directory holding 'sub' (e.g. "drives"), as a new string, or
+ * NULL when none is found. */
+char *paths_data_dir(const char *sub);
+
+/* The state directory, joined with 'sub' when non-NULL, created with mode
+ * 0700 if missing.  Returns a new string, or NULL with err set. */
+char *paths_state_dir(const char *sub, struct err *err);
+
+/* mkdir -p with 'mode' for each created component. */
+int paths_mkdirs(const char *path, unsigned mode, struct err *err);
+
+#endif

@@ -1,0 +1,58 @@
+#!/bin/bash
+# Each fault kind, as a user meets it on the command line.
+. "$(dirname "$0")/lib.sh"
+D=emu:dvd-writer
+
+run get "$D?fault=timeout" 5 --timeout 0.2
+expect_status 1
+expect_err "E_IMAPI_RECORDER_COMMAND_TIMEOUT (0xC0AA020D)"
+expect_err "no answer within 200 ms"
+
+run get "$D?fault=gone" 5
+expect_status 1
+expect_err "HRESULT_ERROR_DEV_NOT_EXIST (0x80070037): the drive is no longer available"
+
+for kind in length truncated short page bdlen; do
+    run get "$D?fault=garbage:$kind" 5
+    expect_status 1
+    expect_err "E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE (0xC0AA02FF)"
+done
+
+run get "$D?fault=latency:50" 5
+expect_status 0
+
+# One UNIT ATTENTION is retried; a persistent one is an error.
+run get "$D?fault=sense:06/29/00*1" 5
+expect_status 0
+run get "$D?fault=sense:06/29/00" 5
+expect_status 1
+expect_err "E_FAIL (0x80004005)"
+expect_err "[sense 06/29/00 power on, reset, or bus device reset occurred]"
+
+# BECOMING READY is retried with back-off, within --ready-wait.
+run get "$D?fault=sense:02/04/01*2" 5
+expect_status 0
+run get "$D?fault=sense:02/04/01" 5 --ready-wait 0.3
+expect_status 1
+expect_err "E_IMAPI_RECORDER_MEDIA_BECOMING_READY (0xC0AA0205)"
+expect_err "still not ready after 300 ms"
+
+# A change whose MODE SELECT gets no answer says the outcome is unknown.
+page=$("$MODECON" get $D 8)
+run set "$D?fault=gone@55" 8 --data "$page"
+expect_status 1
+expect_err "may or may not have applied the change"
+
+run set "$D?fault=sense:07/27/00@55" 8 --data "$page"
+expect_status 1
+expect_err "E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED (0xC0AA0209)"
+
+run get "$D?fault=sense:02/04/04" 5
+expect_status 1
+expect_err "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS (0xC0AA0206)"
+
+run get "$D?fault=bogus" 5
+expect_status 2
+expect_err "fault spec 'bogus': expected one of"
+
+done_ok

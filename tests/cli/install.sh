@@ -1,0 +1,20 @@
+#!/bin/bash
+# An installed modecon finds its drives next to itself.
+. "$(dirname "$0")/lib.sh"
+: "${MODECON_BUILD_DIR:?}"
+PREFIX=$STATE/prefix
+cmake --install "$MODECON_BUILD_DIR" --prefix "$PREFIX" >/dev/null ||
+    fail "cmake --install failed"
+[ -x "$PREFIX/bin/modecon" ] || fail "no installed binary"
+[ -f "$PREFIX/share/modecon/drives/dvd-writer.json" ] ||
+    fail "drives were not installed"
+[ -d "$PREFIX/share/modecon/pages" ] || fail "pages/ was not installed"
+out=$(cd / && env -u MODECON_DATA_DIR "$PREFIX/bin/modecon" list 2>&1)
+status=$?
+expect_status 0
+expect_out "emu:dvd-writer"
+expect_out "emu:cd-atapi"
+out=$(cd / && env -u MODECON_DATA_DIR "$PREFIX/bin/modecon" get emu:dvd-writer 5 2>&1)
+status=$?
+expect_status 0
+done_ok

@@ -1,0 +1,47 @@
+#!/bin/bash
+# The emulated drive keeps its state between processes and under
+# concurrent use, and one process's commit locks out another's.
+. "$(dirname "$0")/lib.sh"
+D=emu:dvd-writer
+
+chg=$("$MODECON" get $D 8 --type changeable)
+read -r at mask <<<"$(first_bit "$chg" 1)"
+page=$("$MODECON" get $D 8)
+new=$(flip_byte "$page" "$at" "$mask")
+
+# A slow commit holds the drive; a second commit meanwhile is refused and
+# told who holds it.
+"$MODECON" set "$D?fault=latency:1500@55" 8 --data "$new" \
+    >"$STATE/slow.out" 2>&1 &
+slow=$!
+for _ in $(seq 50); do
+    [ -s "$STATE/modecon/locks/"*.lock ] 2>/dev/null && break
+    sleep 0.05
+done
+run set $D 8 --data "$new"
+expect_status 1
+expect_err "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"
+expect_err "in exclusive use by modecon set (pid $slow)"
+wait $slow || fail "the slow commit failed: $(cat "$STATE/slow.out")"
+
+run get $D 8
+[ "$(byte_of "$out" "$at")" = "$(byte_of "$new" "$at")" ] ||
+    fail "the slow commit's change is not there"
+
+# Reads from many processes at once all succeed and agree.
+for i in $(seq 8); do
+    "$MODECON" get $D 8 >"$STATE/read.$i" 2>&1 &
+done
+wait
+for i in $(seq 8); do
+    cmp -s "$STATE/read.1" "$STATE/read.$i" || fail "reader $i disagrees"
+done
+
+# A corrupt state file is replaced by the drive file's values.
+for f in "$STATE"/modecon/emu/*; do
+    case $f in *.lock) ;; *) printf '{ broken' >"$f" ;; esac
+done
+run get $D 8
+expect_status 0
+
+done_ok

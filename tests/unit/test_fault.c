@@ -1,0 +1,132 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "transport/transport.h"
+
+static struct transport *
+open_uri(const char *uri)
+{
+    struct transport *tp;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(transport_open(uri, NULL, &tp, &err), 0, "%s: %s", uri,
+                 err.msg);
+    return tp;
+}
+
+/* TEST UNIT READY; returns the ASC of the answer, 0 when GOOD, -1 when no
+ * status came back. */
+static int
+tur(struct transport *tp, struct err *err)
+{
+    struct scsi_io io = { .cdb = { 0x00 }, .cdb_len = 6, .dir = XFER_NONE };
+
+    err_clear(err);
+    if (transport_exec(tp, &io, err) != 0)
+        return -1;
+    return io.status == SCSI_STATUS_GOOD ? 0 : io.sense[12];
+}
+
+Test(fault, bad_specs_are_usage_errors_naming_the_spec,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    static const char *const bad[] = {
+        "sense:2/3a/00",
+        "sense:02/3a",
+        "sense:zz/3a/00",
+        "bogus",
+        "latency:abc",
+        "latency:",
+        "timeout:5",
+        "garbage:nope",
+        "gone@zz",
+        "gone*0",
+        "gone+x",
+        "status:02",
+        "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char uri[64];
+        struct transport *tp = NULL;
+        struct err err;
+
+        snprintf(uri, sizeof uri, "emu:dvd-writer?fault=%s", bad[i]);
+        err_clear(&err);
+        cr_assert_eq(transport_open(uri, NULL, &tp, &err), -1, "%s", uri);
+        cr_assert(err.usage, "%s", uri);
+        cr_assert_not_null(strstr(err.msg, "expected"), "%s: %s", uri, err.msg);
+        cr_assert_null(tp);
+    }
+}
+
+Test(fault, skip_and_count_choose_which_commands_fail,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct transport *tp = open_uri("emu:dvd-writer?fault=sense:02/3a/00+1*2");
+    struct err err;
+
+    cr_assert_eq(tur(tp, &err), 0);
+    cr_assert_eq(tur(tp, &err), 0x3a);
+    cr_assert_eq(tur(tp, &err), 0x3a);
+    cr_assert_eq(tur(tp, &err), 0);
+    transport_close(tp);
+}
+
+Test(fault, opcode_filter_lets_other_commands_through,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct transport *tp = open_uri("emu:dvd-writer?fault=sense:02/3a/00@5a");
+    struct err err;
+
+    cr_assert_eq(tur(tp, &err), 0);
+    transport_close(tp);
+}
+
+Test(fault, a_vanished_device_stays_gone,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct transport *tp = open_uri("emu:dvd-writer?fault=gone+1");
+    struct err err;
+
+    cr_assert_eq(tur(tp, &err), 0);
+    cr_assert_eq(tur(tp, &err), -1);
+    cr_assert_eq(err.hr, HRESULT_ERROR_DEV_NOT_EXIST);
+    cr_assert_eq(tur(tp, &err), -1);
+    cr_assert_eq(err.hr, HRESULT_ERROR_DEV_NOT_EXIST);
+    transport_close(tp);
+}
+
+Test(fault, timeout_waits_for_the_commands_timeout,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct transport *tp = open_uri("emu:dvd-writer?fault=timeout");
+    struct scsi_io io = {
+        .cdb = { 0x00 }, .cdb_len = 6, .dir = XFER_NONE, .timeout_ms = 50
+    };
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(transport_exec(tp, &io, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_COMMAND_TIMEOUT);
+    cr_assert_not_null(strstr(err.msg, "50 ms"), "%s", err.msg);
+    transport_close(tp);
+}
+
+Test(fault, other_query_parameters_are_refused_by_the_emulator,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct transport *tp = NULL;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(transport_open("emu:dvd-writer?fault=gone&fault=timeout", NULL,
+                                &tp, &err),
+                 -1);
+    cr_assert(err.usage);
+    cr_assert_eq(transport_open("nosuch:thing", NULL, &tp, &err), -1);
+    cr_assert(err.usage);
+    cr_assert_not_null(strstr(err.msg, "emu:NAME"), "%s", err.msg);
+}

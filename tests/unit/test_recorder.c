@@ -1,0 +1,645 @@
+/*
+ * The engine's IMAPI semantics, over the emulated drives.  Bits to change
+ * are chosen from each drive's own changeable values, so the tests hold
+ * for any drive file that has a changeable and a locked bit on page 05.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/recorder.h"
+#include "engine/sense.h"
+#include "testutil.h"
+#include "transport/trace.h"
+#include "util/atomicfile.h"
+
+static struct recorder *
+open_drive(const char *uri, struct trace *trace)
+{
+    struct recorder_options opts;
+    struct recorder *rec;
+    struct err err;
+
+    recorder_options_init(&opts);
+    opts.timeout_ms = 300;
+    opts.ready_wait_ms = 400;
+    opts.trace = trace;
+    opts.client = "modecon test";
+    err_clear(&err);
+    cr_assert_eq(recorder_open(uri, &opts, &rec, &err), 0, "%s", err.msg);
+    return rec;
+}
+
+static uint8_t *
+get_page(struct recorder *rec, uint8_t code, enum mode_request rt, size_t *len)
+{
+    struct err err;
+    uint8_t *page;
+
+    err_clear(&err);
+    cr_assert_eq(recorder_get_mode_page(rec, code, 0, rt, &page, len, &err), 0,
+                 "%s", err.msg);
+    return page;
+}
+
+/* A byte and bit of page 'code' whose changeable bit is 'changeable'. */
+static void
+find_bit(struct recorder *rec, uint8_t code, bool changeable, size_t *byte,
+         int *bit)
+{
+    size_t len;
+    uint8_t *chg = get_page(rec, code, MODE_REQUEST_CHANGEABLE, &len);
+
+    for (size_t i = 2; i < len; i++) {
+        for (int b = 7; b >= 0; b--) {
+            if (((chg[i] >> b) & 1) == changeable) {
+                *byte = i;
+                *bit = b;
+                free(chg);
+                return;
+            }
+        }
+    }
+    cr_assert_fail("page 0x%02x has no %s bit", code,
+                   changeable ? "changeable" : "locked");
+}
+
+static int
+set_page(struct recorder *rec, enum mode_request rt, const uint8_t *page,
+         size_t len, struct set_options opts, struct set_report *rep,
+         struct err *err)
+{
+    err_clear(err);
+    return recorder_set_mode_page(rec, rt, page, len, &opts, rep, err);
+}
+
+static const struct set_options verify = { .verify = true };
+
+Test(recorder, get_returns_the_page_without_header,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    size_t len;
+    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+
+    cr_assert_eq(page[0] & 0x3f, 0x05);
+    cr_assert_eq(len, (size_t)page[1] + 2);
+    cr_assert_eq(len, 0x34, "page 05 is 0x32 + 2 bytes, got %zu", len);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, set_builds_header_clears_ps_and_sets_sp_only_for_saved,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_options dry = { .dry_run = true, .verify = true };
+    struct set_report rep;
+    struct err err;
+    size_t len;
+    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+
+    page[0] |= 0x80; /* PS as MODE SENSE reports it */
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, dry, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert_not(rep.sent);
+    cr_assert_eq(rep.param_len, 8 + len);
+    for (int i = 0; i < 8; i++)
+        cr_assert_eq(rep.param_list[i], 0, "header byte %d", i);
+    cr_assert_eq(rep.param_list[8], 0x05, "PS must be cleared");
+    cr_assert_arr_eq(rep.param_list + 9, page + 1, len - 1);
+    uint8_t cdb[10] = { 0x55, 0x10, 0, 0, 0, 0, 0, 0, (uint8_t)(8 + len), 0 };
+    cr_assert_arr_eq(rep.cdb, cdb, 10);
+    set_report_fini(&rep);
+
+    /* Page 05 is not savable (PS=0): saving it is refused unsent. */
+    cr_assert_eq(set_page(rec, MODE_REQUEST_SAVED, page, len, dry, &rep, &err),
+                 -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE);
+    cr_assert_not_null(strstr(err.msg, "cannot save this page"), "%s", err.msg);
+    set_report_fini(&rep);
+    free(page);
+
+    page = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+    cr_assert(page[0] & 0x80, "page 08 is savable");
+    cr_assert_eq(set_page(rec, MODE_REQUEST_SAVED, page, len, dry, &rep, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(rep.cdb[1], 0x11, "SP=1 for saved values");
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, invalid_request_types_and_null_data,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    uint8_t page[4] = { 0x08, 0x02, 0, 0 };
+
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CHANGEABLE, page, 4, verify, &rep, &err),
+        -1);
+    cr_assert_eq(err.hr, E_INVALIDARG);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_DEFAULT, page, 4, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_INVALIDARG);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, NULL, 4, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_POINTER);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, 1, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_INVALIDARG);
+    recorder_free(rec);
+}
+
+static size_t
+count_mode_selects(const char *trace_path)
+{
+    struct err err;
+    char *text;
+    size_t n = 0;
+
+    err_clear(&err);
+    text = atomicfile_read(trace_path, 1 << 24, NULL, &err);
+    cr_assert_not_null(text, "%s", err.msg);
+    for (char *p = text; (p = strstr(p, "\"cdb\": \"55")) != NULL; p++)
+        n++;
+    for (char *p = text; (p = strstr(p, "\"cdb\":\"55")) != NULL; p++)
+        n++;
+    free(text);
+    return n;
+}
+
+Test(recorder, locked_bit_is_refused_before_sending_with_byte_and_bit,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *trace_path = testutil_write_file("trace.jsonl", "");
+    struct err err;
+    struct trace *trace = trace_open(trace_path, &err);
+    struct recorder *rec = open_drive("emu:dvd-writer", trace);
+    struct set_report rep;
+    size_t len, byte;
+    int bit;
+
+    find_bit(rec, 0x05, false, &byte, &bit);
+    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+    page[byte] ^= (uint8_t)(1u << bit);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS);
+    cr_assert_eq(err.field_byte, (int)byte);
+    cr_assert_eq(err.field_bit, bit);
+    cr_assert_not(err.has_scsi, "nothing was sent, so no sense");
+    cr_assert_not_null(strstr(err.msg, "nothing was sent"), "%s", err.msg);
+    cr_assert_eq(count_mode_selects(trace_path), 0);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+    trace_close(trace);
+    free(trace_path);
+}
+
+Test(recorder, forced_locked_bit_is_rejected_by_the_drive_at_that_field,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_options force = { .force = true, .verify = true };
+    struct set_report rep;
+    struct err err;
+    size_t len, byte;
+    int bit;
+
+    find_bit(rec, 0x05, false, &byte, &bit);
+    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+    page[byte] ^= (uint8_t)(1u << bit);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, force, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS);
+    cr_assert(err.has_scsi);
+    struct sense s;
+    cr_assert(sense_decode(err.sense, err.sense_len, &s));
+    cr_assert_eq(s.key, 5);
+    cr_assert_eq(s.asc, 0x26);
+    cr_assert_eq(err.field_byte, (int)byte, "drive pointed at %d",
+                 err.field_byte);
+    cr_assert_eq(err.field_bit, bit);
+    cr_assert_not_null(strstr(rep.notice, "--force"), "%s", rep.notice);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, wrong_length_is_refused_before_sending,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len;
+    uint8_t *page = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+
+    /* Length byte and data agree, but the drive's page is longer. */
+    page[1] = (uint8_t)(len - 4);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len - 2, verify, &rep, &err),
+        -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS);
+    cr_assert_eq(err.field_byte, 1);
+    set_report_fini(&rep);
+    /* Length byte and data disagree. */
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS);
+    cr_assert_not_null(strstr(err.msg, "length byte"), "%s", err.msg);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, change_is_applied_verified_and_seen_by_the_next_process,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len, byte;
+    int bit;
+
+    find_bit(rec, 0x05, true, &byte, &bit);
+    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+    page[byte] ^= (uint8_t)(1u << bit);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert(rep.sent);
+    cr_assert(rep.checked);
+    cr_assert(rep.verified);
+    cr_assert_eq(rep.nunapplied, 0);
+    set_report_fini(&rep);
+    recorder_free(rec);
+
+    rec = open_drive("emu:dvd-writer", NULL);
+    size_t len2;
+    uint8_t *now = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len2);
+    cr_assert_eq(len2, len);
+    cr_assert_eq(now[byte], page[byte]);
+    free(now);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, saved_values_survive_a_power_cycle_and_current_ones_do_not,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len, byte;
+    int bit;
+
+    find_bit(rec, 0x08, true, &byte, &bit);
+    uint8_t *orig = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+    uint8_t *page = malloc(len);
+    memcpy(page, orig, len);
+    page[byte] ^= (uint8_t)(1u << bit);
+
+    /* Current only: a power cycle brings back the saved value. */
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    set_report_fini(&rep);
+    uint8_t *saved = get_page(rec, 0x08, MODE_REQUEST_SAVED, &len);
+    cr_assert_eq(transport_control(recorder_transport(rec),
+                                   TRANSPORT_CONTROL_POWER_CYCLE, NULL, &err),
+                 0, "%s", err.msg);
+    uint8_t *after = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+    cr_assert_eq(after[byte], saved[byte]);
+    free(after);
+
+    /* Saved: it survives. */
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_SAVED, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert_eq(rep.nunapplied, 0);
+    set_report_fini(&rep);
+    cr_assert_eq(transport_control(recorder_transport(rec),
+                                   TRANSPORT_CONTROL_POWER_CYCLE, NULL, &err),
+                 0, "%s", err.msg);
+    after = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+    cr_assert_eq(after[byte], page[byte]);
+    free(after);
+    free(saved);
+    free(page);
+    free(orig);
+    recorder_free(rec);
+}
+
+Test(recorder, drive_that_ignores_mode_select_is_reported_not_applied,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:ignoring", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len, byte;
+    int bit;
+
+    find_bit(rec, 0x05, true, &byte, &bit);
+    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+    page[byte] ^= (uint8_t)(1u << bit);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert(rep.sent);
+    cr_assert(rep.verified);
+    cr_assert_eq(rep.nunapplied, 1);
+    cr_assert_eq(rep.unapplied[0].offset, byte);
+    cr_assert_eq(rep.unapplied[0].sent, page[byte]);
+    cr_assert_eq(rep.unapplied[0].got, page[byte] ^ (1u << bit));
+    cr_assert_eq(rep.unapplied[0].where, MODE_REQUEST_CURRENT);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, supported_pages_are_sorted_with_lengths_and_savable,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    static const uint8_t want[] = { 0x01, 0x03, 0x05, 0x08, 0x0d,
+                                    0x0e, 0x1a, 0x1c, 0x1d, 0x2a };
+    struct mode_page_info *pages;
+    size_t count;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT,
+                                                   &pages, &count, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(count, sizeof want);
+    for (size_t i = 0; i < count; i++) {
+        cr_assert_eq(pages[i].code, want[i]);
+        cr_assert_geq(pages[i].length, 2);
+    }
+    cr_assert_eq(pages[2].length, 0x34);
+    free(pages);
+    recorder_free(rec);
+}
+
+Test(recorder, atapi_drive_without_page_3f_is_asked_page_by_page,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:cd-atapi", NULL);
+    struct mode_page_info *pages;
+    size_t count;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT,
+                                                   &pages, &count, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(count, 3);
+    cr_assert_eq(pages[0].code, 0x01);
+    cr_assert_eq(pages[0].length, 8, "the ATAPI drive's page 01 is short");
+    cr_assert_eq(pages[1].code, 0x0e);
+    cr_assert_eq(pages[2].code, 0x2a);
+    free(pages);
+
+    /* No changeable values, no saved values. */
+    cr_assert_eq(recorder_get_supported_mode_pages(rec, MODE_REQUEST_CHANGEABLE,
+                                                   &pages, &count, &err),
+                 -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE);
+    uint8_t *page;
+    size_t len;
+    err_clear(&err);
+    cr_assert_eq(recorder_get_mode_page(rec, 0x01, 0, MODE_REQUEST_SAVED, &page,
+                                        &len, &err),
+                 -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE);
+    recorder_free(rec);
+}
+
+Test(recorder, atapi_drive_refuses_mode_select_as_an_unknown_command,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:cd-atapi", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len;
+    uint8_t *page = get_page(rec, 0x01, MODE_REQUEST_CURRENT, &len);
+
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_FAIL);
+    struct sense s;
+    cr_assert(sense_decode(err.sense, err.sense_len, &s));
+    cr_assert_eq(err.sense[0], 0xf0, "ATAPI sense response code kept raw");
+    cr_assert_eq(s.asc, 0x20);
+    cr_assert_not_null(strstr(rep.notice, "not checked"), "%s", rep.notice);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, another_process_holding_the_drive_gets_locked_with_owner,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *holder = open_drive("emu:dvd-writer", NULL);
+    struct recorder *other = open_drive("emu:dvd-writer?fault=latency:0", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len;
+
+    err_clear(&err);
+    cr_assert_eq(recorder_acquire_exclusive(holder, &err), 0, "%s", err.msg);
+    uint8_t *page = get_page(other, 0x08, MODE_REQUEST_CURRENT, &len);
+    cr_assert_eq(
+        set_page(other, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err),
+        -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_LOCKED);
+    cr_assert_not_null(strstr(err.msg, "modecon test (pid "), "%s", err.msg);
+    recorder_release_exclusive(holder);
+    cr_assert_eq(
+        set_page(other, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(other);
+    recorder_free(holder);
+}
+
+Test(recorder, unit_attention_after_another_change_is_retried_once,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *a = open_drive("emu:dvd-writer", NULL);
+    struct recorder *b = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len, byte;
+    int bit;
+
+    find_bit(a, 0x08, true, &byte, &bit);
+    uint8_t *page = get_page(a, 0x08, MODE_REQUEST_CURRENT, &len);
+    page[byte] ^= (uint8_t)(1u << bit);
+    cr_assert_eq(
+        set_page(a, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    set_report_fini(&rep);
+    /* b's next command meets 06/2A/01 once; the engine retries it. */
+    uint8_t *seen = get_page(b, 0x08, MODE_REQUEST_CURRENT, &len);
+    cr_assert_eq(seen[byte], page[byte]);
+    free(seen);
+    free(page);
+    recorder_free(a);
+    recorder_free(b);
+}
+
+/* Faults: the HRESULT each injected failure turns into. */
+struct fault_case {
+    const char *uri;
+    uint32_t hr;
+};
+
+static void
+expect_get_fails(const char *uri, uint32_t hr)
+{
+    struct recorder *rec = open_drive(uri, NULL);
+    struct err err;
+    uint8_t *page = NULL;
+    size_t len;
+
+    err_clear(&err);
+    cr_assert_eq(recorder_get_mode_page(rec, 0x05, 0, MODE_REQUEST_CURRENT,
+                                        &page, &len, &err),
+                 -1, "%s should fail", uri);
+    cr_assert_eq(err.hr, hr, "%s: got 0x%08X (%s)", uri, err.hr, err.msg);
+    cr_assert_null(page);
+    recorder_free(rec);
+}
+
+Test(recorder, faults_map_to_their_hresults,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    static const struct fault_case cases[] = {
+        { "emu:dvd-writer?fault=sense:02/3a/00",
+          E_IMAPI_RECORDER_MEDIA_NO_MEDIA },
+        { "emu:dvd-writer?fault=sense:02/04/04",
+          E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS },
+        { "emu:dvd-writer?fault=sense:02/04/08", E_IMAPI_RECORDER_MEDIA_BUSY },
+        { "emu:dvd-writer?fault=sense:02/04/07", E_IMAPI_RECORDER_MEDIA_BUSY },
+        { "emu:dvd-writer?fault=sense:02/30/10",
+          E_IMAPI_RECORDER_MEDIA_NOT_FORMATTED },
+        { "emu:dvd-writer?fault=sense:05/30/00",
+          E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE },
+        { "emu:dvd-writer?fault=sense:07/27/00",
+          E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED },
+        { "emu:dvd-writer?fault=sense:05/24/00@5a",
+          E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE },
+        { "emu:dvd-writer?fault=sense:05/39/00",
+          E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE },
+        { "emu:dvd-writer?fault=sense:04/44/00", E_FAIL },
+        { "emu:dvd-writer?fault=sense:06/29/00", E_FAIL },
+        { "emu:dvd-writer?fault=status:18", E_IMAPI_RECORDER_LOCKED },
+        { "emu:dvd-writer?fault=status:08", E_FAIL },
+        { "emu:dvd-writer?fault=timeout", E_IMAPI_RECORDER_COMMAND_TIMEOUT },
+        { "emu:dvd-writer?fault=gone", HRESULT_ERROR_DEV_NOT_EXIST },
+        { "emu:dvd-writer?fault=garbage",
+          E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE },
+        { "emu:dvd-writer?fault=garbage:truncated",
+          E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE },
+        { "emu:dvd-writer?fault=garbage:short",
+          E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE },
+        { "emu:dvd-writer?fault=garbage:page",
+          E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE },
+        { "emu:dvd-writer?fault=garbage:bdlen",
+          E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE },
+        { "emu:dvd-writer?fault=sense:02/04/01",
+          E_IMAPI_RECORDER_MEDIA_BECOMING_READY },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_get_fails(cases[i].uri, cases[i].hr);
+}
+
+Test(recorder, one_unit_attention_and_a_short_becoming_ready_are_retried,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive(
+        "emu:dvd-writer?fault=sense:06/29/00*1,sense:02/04/01*2", NULL);
+    size_t len;
+    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+    cr_assert_eq(page[0] & 0x3f, 5);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, write_faults_during_mode_select,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    static const struct fault_case cases[] = {
+        { "emu:dvd-writer?fault=sense:07/27/00@55",
+          E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED },
+        { "emu:dvd-writer?fault=sense:03/0c/09@55", E_IMAPI_LOSS_OF_STREAMING },
+        { "emu:dvd-writer?fault=sense:05/26/00@55",
+          E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS },
+        { "emu:dvd-writer?fault=sense:05/1a/00@55",
+          E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS },
+        { "emu:dvd-writer?fault=gone@55", HRESULT_ERROR_DEV_NOT_EXIST },
+        { "emu:dvd-writer?fault=timeout@55", E_IMAPI_RECORDER_COMMAND_TIMEOUT },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct recorder *rec = open_drive(cases[i].uri, NULL);
+        struct set_report rep;
+        struct err err;
+        size_t len;
+        uint8_t *page = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+
+        cr_assert_eq(
+            set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err),
+            -1, "%s", cases[i].uri);
+        cr_assert_eq(err.hr, cases[i].hr, "%s: 0x%08X %s", cases[i].uri, err.hr,
+                     err.msg);
+        cr_assert_not(rep.sent);
+        if (!err.has_scsi)
+            cr_assert_not_null(strstr(err.msg, "may or may not"), "%s",
+                               err.msg);
+        set_report_fini(&rep);
+        free(page);
+        recorder_free(rec);
+    }
+}
+
+Test(recorder, read_back_failure_after_a_good_select_is_an_error,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    /* MODE SENSE answers twice (current and changeable values), MODE
+     * SELECT is applied, then the read-back meets a vanished drive. */
+    struct recorder *rec = open_drive("emu:dvd-writer?fault=gone@5a+2", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len, byte;
+    int bit;
+    uint8_t *page;
+
+    {
+        struct recorder *plain = open_drive("emu:dvd-writer", NULL);
+        find_bit(plain, 0x08, true, &byte, &bit);
+        page = get_page(plain, 0x08, MODE_REQUEST_CURRENT, &len);
+        recorder_free(plain);
+    }
+    page[byte] ^= (uint8_t)(1u << bit);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, HRESULT_ERROR_DEV_NOT_EXIST);
+    cr_assert(rep.sent, "the change went out and was accepted");
+    cr_assert_not(rep.verified);
+    cr_assert_not_null(strstr(err.msg, "reading it back failed"), "%s",
+                       err.msg);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+}

@@ -1,0 +1,226 @@
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/scsi.h"
+#include "engine/sense.h"
+#include "testutil.h"
+
+Test(sense, fixed_format_with_field_pointer)
+{
+    /* The worked example of SPC-4 4.5.2.4.2 as a drive sends it: 05/26/00,
+     * SKSV, C/D=0, BPV, bit 3, field pointer 3. */
+    size_t len;
+    uint8_t *raw = testutil_hex(
+        "70 00 05 00 00 00 00 10 00 00 00 00 26 00 00 8b 00 03", &len);
+    struct sense s;
+
+    cr_assert(sense_decode(raw, len, &s));
+    cr_assert_eq(s.key, 5);
+    cr_assert_eq(s.asc, 0x26);
+    cr_assert_eq(s.ascq, 0x00);
+    cr_assert(s.sksv);
+    cr_assert_not(s.field_in_cdb);
+    cr_assert(s.bit_valid);
+    cr_assert_eq(s.bit, 3);
+    cr_assert_eq(s.field, 3);
+    cr_assert_not(s.descriptor);
+    free(raw);
+}
+
+Test(sense, atapi_response_code_f0_is_masked)
+{
+    size_t len;
+    uint8_t *raw = testutil_hex(
+        "f0 00 05 00 00 00 00 0a 00 00 00 00 20 00 00 00 00 00", &len);
+    struct sense s;
+
+    cr_assert(sense_decode(raw, len, &s));
+    cr_assert_eq(s.response_code, 0x70);
+    cr_assert_eq(s.key, 5);
+    cr_assert_eq(s.asc, 0x20);
+    free(raw);
+}
+
+Test(sense, descriptor_format_with_sense_key_specific_descriptor)
+{
+    /* 72h, ILLEGAL REQUEST 24/00, one SKS descriptor: C/D=1, BPV, bit 5,
+     * CDB byte 2. */
+    size_t len;
+    uint8_t *raw =
+        testutil_hex("72 05 24 00 00 00 00 08 02 06 00 00 cd 00 02 00", &len);
+    struct sense s;
+
+    cr_assert(sense_decode(raw, len, &s));
+    cr_assert(s.descriptor);
+    cr_assert_eq(s.key, 5);
+    cr_assert_eq(s.asc, 0x24);
+    cr_assert(s.sksv);
+    cr_assert(s.field_in_cdb);
+    cr_assert_eq(s.bit, 5);
+    cr_assert_eq(s.field, 2);
+    free(raw);
+}
+
+Test(sense, not_ready_progress_in_fixed_and_descriptor_format)
+{
+    size_t len;
+    uint8_t *fixed = testutil_hex(
+        "70 00 02 00 00 00 00 0a 00 00 00 00 04 04 00 80 40 00", &len);
+    struct sense s;
+
+    cr_assert(sense_decode(fixed, len, &s));
+    cr_assert(s.has_progress);
+    cr_assert_eq(sense_progress_permille(s.progress), 250);
+    free(fixed);
+
+    uint8_t *desc =
+        testutil_hex("72 02 04 04 00 00 00 08 0a 06 02 04 04 00 c0 00", &len);
+    cr_assert(sense_decode(desc, len, &s));
+    cr_assert(s.has_progress);
+    cr_assert_eq(sense_progress_permille(s.progress), 750);
+    free(desc);
+}
+
+Test(sense, short_and_unknown_sense_is_not_decoded)
+{
+    uint8_t junk[4] = { 0x7f, 0, 5, 0 };
+    uint8_t one[1] = { 0x70 };
+    struct sense s;
+
+    cr_assert_not(sense_decode(junk, sizeof junk, &s));
+    cr_assert_not(sense_decode(one, sizeof one, &s));
+    cr_assert_not(sense_decode(junk, 0, &s));
+}
+
+Test(sense, fixed_sense_cut_short_keeps_what_arrived)
+{
+    /* Additional sense length says 10 but only 14 bytes arrived: ASC and
+     * ASCQ are there, the sense-key-specific bytes are not. */
+    uint8_t raw[14] = { 0x70, 0, 0x05, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x26, 0x01 };
+    struct sense s;
+
+    cr_assert(sense_decode(raw, sizeof raw, &s));
+    cr_assert_eq(s.asc, 0x26);
+    cr_assert_eq(s.ascq, 0x01);
+    cr_assert_not(s.sksv);
+}
+
+Test(sense, asc_text_comes_from_libsgutils2)
+{
+    char text[160];
+    sense_asc_text(0x26, 0x00, text, sizeof text);
+    cr_assert_str_eq(text, "invalid field in parameter list");
+    sense_asc_text(0x3a, 0x00, text, sizeof text);
+    cr_assert_str_eq(text, "medium not present");
+}
+
+/* One row of the sense to HRESULT table (README.md, "Errors"). */
+struct mapping {
+    uint8_t opcode, cdb1, key, asc, ascq;
+    uint32_t hr;
+};
+
+ParameterizedTestParameters(sense, maps_every_row_of_the_table)
+{
+    static struct mapping rows[] = {
+        { 0x5a, 0x08, 0x5, 0x24, 0x00, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE },
+        { 0x5a, 0x08, 0x5, 0x39, 0x00, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE },
+        { 0x55, 0x10, 0x5, 0x26, 0x00,
+          E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS },
+        { 0x55, 0x10, 0x5, 0x26, 0x02,
+          E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS },
+        { 0x55, 0x10, 0x5, 0x1a, 0x00,
+          E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS },
+        { 0x55, 0x10, 0x5, 0x64, 0x00,
+          E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS },
+        { 0x55, 0x10, 0x5, 0x24, 0x00,
+          E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS },
+        { 0x55, 0x11, 0x5, 0x24, 0x00, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE },
+        { 0x55, 0x11, 0x5, 0x39, 0x00, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE },
+        { 0x55, 0x10, 0x5, 0x20, 0x00, E_FAIL },
+        { 0x00, 0x00, 0x2, 0x3a, 0x00, E_IMAPI_RECORDER_MEDIA_NO_MEDIA },
+        { 0x00, 0x00, 0x2, 0x3a, 0x02, E_IMAPI_RECORDER_MEDIA_NO_MEDIA },
+        { 0x5a, 0x08, 0x2, 0x04, 0x01, E_IMAPI_RECORDER_MEDIA_BECOMING_READY },
+        { 0x5a, 0x08, 0x2, 0x04, 0x04,
+          E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS },
+        { 0x5a, 0x08, 0x2, 0x04, 0x07, E_IMAPI_RECORDER_MEDIA_BUSY },
+        { 0x5a, 0x08, 0x2, 0x04, 0x08, E_IMAPI_RECORDER_MEDIA_BUSY },
+        { 0x00, 0x00, 0x2, 0x04, 0x02, E_FAIL },
+        { 0x55, 0x10, 0x7, 0x27, 0x00, E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED },
+        { 0x2a, 0x00, 0x7, 0x27, 0x05, E_IMAPI_RECORDER_MEDIA_WRITE_PROTECTED },
+        { 0x2a, 0x00, 0x3, 0x0c, 0x09, E_IMAPI_LOSS_OF_STREAMING },
+        { 0x00, 0x00, 0x5, 0x30, 0x00, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE },
+        { 0x00, 0x00, 0x2, 0x30, 0x02, E_IMAPI_RECORDER_MEDIA_INCOMPATIBLE },
+        { 0x00, 0x00, 0x2, 0x30, 0x10, E_IMAPI_RECORDER_MEDIA_NOT_FORMATTED },
+        { 0x5a, 0x08, 0x6, 0x29, 0x00, E_FAIL },
+        { 0x5a, 0x08, 0x6, 0x2a, 0x01, E_FAIL },
+        { 0x5a, 0x08, 0x4, 0x44, 0x00, E_FAIL },
+        { 0x5a, 0x08, 0xb, 0x00, 0x00, E_FAIL },
+    };
+    return cr_make_param_array(struct mapping, rows,
+                               sizeof rows / sizeof rows[0]);
+}
+
+ParameterizedTest(struct mapping *row, sense, maps_every_row_of_the_table)
+{
+    struct scsi_io io = { 0 };
+    struct err err;
+
+    io.cdb[0] = row->opcode;
+    io.cdb[1] = row->cdb1;
+    io.cdb_len = 10;
+    io.status = SCSI_STATUS_CHECK_CONDITION;
+    io.sense[0] = 0x70;
+    io.sense[2] = row->key;
+    io.sense[7] = 10;
+    io.sense[12] = row->asc;
+    io.sense[13] = row->ascq;
+    io.sense_len = 18;
+    err_clear(&err);
+    cr_assert_eq(sense_check(&io, &err), -1);
+    cr_assert_eq(err.hr, row->hr,
+                 "%02x/%02x/%02x on opcode %02x: got 0x%08X, want 0x%08X",
+                 row->key, row->asc, row->ascq, row->opcode, err.hr, row->hr);
+    /* Every error keeps the raw sense and the command. */
+    cr_assert(err.has_scsi);
+    cr_assert_eq(err.sense_len, 18);
+    cr_assert_arr_eq(err.sense, io.sense, 18);
+    cr_assert_eq(err.cdb[0], row->opcode);
+}
+
+static int
+check_status(uint8_t status, uint8_t sense_len, struct err *err)
+{
+    struct scsi_io io = { 0 };
+    io.cdb[0] = 0x5a;
+    io.cdb_len = 10;
+    io.status = status;
+    io.sense_len = sense_len;
+    io.sense[0] = 0x70;
+    io.sense[2] = 0x1; /* RECOVERED ERROR, when there is sense */
+    io.sense[7] = 10;
+    err_clear(err);
+    return sense_check(&io, err);
+}
+
+Test(sense, statuses_other_than_check_condition)
+{
+    struct err err;
+
+    cr_assert_eq(check_status(SCSI_STATUS_GOOD, 0, &err), 0);
+    cr_assert_eq(check_status(SCSI_STATUS_RESERVATION_CONFLICT, 0, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_LOCKED);
+    cr_assert_eq(check_status(SCSI_STATUS_BUSY, 0, &err), -1);
+    cr_assert_eq(err.hr, E_FAIL);
+    cr_assert_eq(check_status(SCSI_STATUS_TASK_SET_FULL, 0, &err), -1);
+    cr_assert_eq(err.hr, E_FAIL);
+    cr_assert_eq(check_status(0x7e, 0, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE);
+    /* CHECK CONDITION with no sense data at all. */
+    cr_assert_eq(check_status(SCSI_STATUS_CHECK_CONDITION, 0, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE);
+    /* RECOVERED ERROR: the command completed. */
+    cr_assert_eq(check_status(SCSI_STATUS_CHECK_CONDITION, 18, &err), 0);
+}

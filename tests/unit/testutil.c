@@ -1,0 +1,43 @@
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/hex.h"
+#include "util/xmalloc.h"
+
+static char testutil_dir[256];
+
+const char *
+testutil_fresh_state(void)
+{
+    snprintf(testutil_dir, sizeof testutil_dir, "/tmp/modecon-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(testutil_dir));
+    setenv("XDG_STATE_HOME", testutil_dir, 1);
+    return testutil_dir;
+}
+
+uint8_t *
+testutil_hex(const char *text, size_t *len)
+{
+    struct err err;
+    uint8_t *out;
+
+    err_clear(&err);
+    cr_assert_eq(hex_parse(text, &out, len, &err), 0, "%s", err.msg);
+    return out;
+}
+
+char *
+testutil_write_file(const char *name, const char *text)
+{
+    char *path = xasprintf("%s/%s", testutil_dir, name);
+    FILE *f = fopen(path, "w");
+
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}

@@ -1,0 +1,18 @@
+/* Helpers shared by the unit tests. */
+#ifndef MODECON_TESTUTIL_H
+#define MODECON_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Point XDG_STATE_HOME at a new empty directory; returns its path. */
+const char *testutil_fresh_state(void);
+
+/* Bytes from hex text; asserts that it parses.  The caller frees. */
+uint8_t *testutil_hex(const char *text, size_t *len);
+
+/* Write 'text' to a new file in the state directory; returns its path
+ * (a new string). */
+char *testutil_write_file(const char *name, const char *text);
+
+#endif
