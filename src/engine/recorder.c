@@ -261,24 +261,32 @@ recorder_label(char buf[RECORDER_LABEL_LEN], uint8_t code, uint8_t subpage)
 
 #define LABEL recorder_label(label, code, subpage)
 
+/* Room for the mode parameter header and any page_0 page, with some
+ * block descriptors: the first request of a single page, on the stack. */
+#define RECORDER_SENSE_FIRST 512
+
 /*
  * MODE SENSE(10) with DBD set (MMC drives have no block descriptors, and
  * those a drive sends anyway are skipped by the parser).  The first request
- * has room for any page_0 page; a longer answer is asked for again with
- * the length the drive reported.  *buf is new; the caller frees it.
+ * goes into 'first' (first_len bytes, the caller's); a longer answer is
+ * asked for again, into a new buffer, with the length the drive reported.
+ * *buf is 'first' or new: free it with recorder_sense_free.
  */
 static int
 recorder_mode_sense(struct recorder *rec, enum mode_request rt, uint8_t code,
-                    uint8_t subpage, uint8_t **buf, struct mode_data *md,
-                    struct err *err)
+                    uint8_t subpage, uint8_t *first, size_t first_len,
+                    uint8_t **buf, struct mode_data *md, struct err *err)
 {
-    size_t alloc = (code == MODE_PAGE_ALL || subpage != 0) ? 4096 : 512;
+    size_t alloc = first_len;
 
+    *buf = first;
     for (int attempt = 0; attempt < 2; attempt++) {
         struct scsi_io io = { 0 };
         int rc;
 
-        *buf = xcalloc(1, alloc);
+        /* Zeroed, so that a drive claiming bytes it never sent yields
+         * zeros, not stale memory. */
+        memset(*buf, 0, alloc);
         scsi_build_mode_sense10(&io, (uint8_t)rt, code, subpage, true, *buf,
                                 (uint16_t)alloc);
         if (recorder_exec(rec, &io, true, err) != 0)
@@ -289,18 +297,26 @@ recorder_mode_sense(struct recorder *rec, enum mode_request rt, uint8_t code,
         if (rc < 0)
             goto fail;
         /* Cut short by the allocation length: ask for all of it. */
-        free(*buf);
         alloc = md->total > 0xfffc ? 0xfffc : md->total;
+        if (*buf != first)
+            free(*buf);
+        *buf = xmalloc(alloc);
     }
     err_set(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
             "MODE SENSE(10) kept growing: the drive reported %zu bytes",
             md->total);
-    *buf = NULL;
-    return -1;
 fail:
-    free(*buf);
+    if (*buf != first)
+        free(*buf);
     *buf = NULL;
     return -1;
+}
+
+static void
+recorder_sense_free(uint8_t *buf, const uint8_t *first)
+{
+    if (buf != first)
+        free(buf);
 }
 
 int
@@ -308,8 +324,8 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                        enum mode_request rt, uint8_t **data, size_t *len,
                        struct err *err)
 {
+    uint8_t first[RECORDER_SENSE_FIRST], *buf;
     struct mode_data md;
-    uint8_t *buf;
     char label[RECORDER_LABEL_LEN];
 
     if ((unsigned)rt > MODE_REQUEST_SAVED)
@@ -321,7 +337,8 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
     if (code >= MODE_PAGE_ALL)
         return err_set(err, E_INVALIDARG, "page 0x%02x is not a single page",
                        code);
-    if (recorder_mode_sense(rec, rt, code, subpage, &buf, &md, err) != 0) {
+    if (recorder_mode_sense(rec, rt, code, subpage, first, sizeof first, &buf,
+                            &md, err) != 0) {
         err_prefix(err, "%s, %s values", LABEL, mode_request_name(rt));
         return -1;
     }
@@ -332,7 +349,7 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
         *len = ref->length;
         *data = xmalloc(ref->length);
         memcpy(*data, buf + ref->offset, ref->length);
-        free(buf);
+        recorder_sense_free(buf, first);
         return 0;
     }
     if (md.npages == 0)
@@ -345,7 +362,7 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                 "instead",
                 LABEL, mode_request_name(rt), md.pages[0].code,
                 md.pages[0].subpage);
-    free(buf);
+    recorder_sense_free(buf, first);
     return -1;
 }
 
@@ -369,12 +386,13 @@ recorder_probe_pages(struct recorder *rec, enum mode_request rt,
     size_t n = 0;
 
     for (uint8_t code = 0x01; code < MODE_PAGE_ALL; code++) {
+        uint8_t first[RECORDER_SENSE_FIRST], *buf;
         struct err probe_err;
         struct mode_data md;
-        uint8_t *buf;
 
         err_clear(&probe_err);
-        if (recorder_mode_sense(rec, rt, code, 0, &buf, &md, &probe_err) != 0) {
+        if (recorder_mode_sense(rec, rt, code, 0, first, sizeof first, &buf,
+                                &md, &probe_err) != 0) {
             if (probe_err.hr == E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE ||
                 probe_err.hr == E_FAIL)
                 continue;
@@ -391,7 +409,7 @@ recorder_probe_pages(struct recorder *rec, enum mode_request rt,
             n++;
             break;
         }
-        free(buf);
+        recorder_sense_free(buf, first);
     }
     *pages = list;
     *count = n;
@@ -404,14 +422,20 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
                                   struct err *err)
 {
     struct mode_data md;
-    uint8_t *buf;
+    uint8_t *heap, *buf;
 
     if ((unsigned)rt > MODE_REQUEST_SAVED)
         return err_set(err, E_INVALIDARG,
                        "request type %u is not one of current, changeable, "
                        "default, saved",
                        (unsigned)rt);
-    if (recorder_mode_sense(rec, rt, MODE_PAGE_ALL, 0, &buf, &md, err) != 0) {
+    /* Every page at once can be more than the stack should hold. */
+    heap = xmalloc(4096);
+    int rc = recorder_mode_sense(rec, rt, MODE_PAGE_ALL, 0, heap, 4096, &buf,
+                                 &md, err);
+    if (buf != heap)
+        free(heap); /* failed, or answered into a larger buffer */
+    if (rc != 0) {
         struct sense s;
         sense_decode(err->sense, err->sense_len, &s);
         if (!(err->has_scsi && s.valid && s.key == SENSE_ILLEGAL_REQUEST &&

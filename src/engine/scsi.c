@@ -71,7 +71,12 @@ scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
 {
     size_t pos;
 
-    memset(md, 0, sizeof *md);
+    /* Only the scalar fields are reset: pages[] is filled as parsed, and
+     * zeroing all of it would cost more than the parse. */
+    md->total = md->usable = 0;
+    md->block_descriptor_len = 0;
+    md->medium_type = md->device_specific = 0;
+    md->npages = 0;
     if (got > alloc)
         got = alloc;
     if (got < MODE_HEADER10_LEN)
@@ -122,6 +127,7 @@ scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
         ref->code = buf[pos] & MODE_PAGE_CODE;
         ref->ps = (buf[pos] & MODE_PAGE_PS) != 0;
         ref->spf = (buf[pos] & MODE_PAGE_SPF) != 0;
+        ref->subpage = 0;
         if (ref->spf) {
             header = 4;
             if (pos + 4 > md->usable)
