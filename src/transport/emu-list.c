@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transport/emu.h"
 #include "transport/transport.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"

@@ -104,6 +104,10 @@ struct emu_drive {
  * messages.  Any defect is a usage error naming the file, the JSON path of
  * the item and what was expected.
  */
+/* The emulated drives in the data directory's drives/ (emu-list.c), as
+ * sorted "emu:NAME" URIs. */
+int emu_list_drives(char ***uris, size_t *count, struct err *err);
+
 int emu_drive_load(const char *path, const char *display,
                    struct emu_drive **out, struct err *err);
 void emu_drive_free(struct emu_drive *drive);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "transport/emu.h"
 #include "transport/fault.h"
 #include "transport/trace.h"
 #include "util/xmalloc.h"

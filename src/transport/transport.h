@@ -54,7 +54,9 @@ struct transport;
 
 /* Operations on a transport's control hook. */
 enum transport_control_op {
-    /* Reset current values to saved ones, as a power cycle does; arg NULL.
+    /* Power the drive off and on; arg NULL.  Current values become the
+     * saved ones (the defaults for pages that cannot be saved), a medium
+     * lock is released, and other openers get UNIT ATTENTION 06/29/00.
      * Only emulated drives support it. */
     TRANSPORT_CONTROL_POWER_CYCLE = 1,
 };
@@ -119,8 +121,5 @@ bool transport_uri_known(const char *uri);
  */
 int transport_list_drives(char ***uris, size_t *count, struct err *err);
 void transport_free_list(char **uris, size_t count);
-
-/* Emulated drives in the data directory (emu-list.c). */
-int emu_list_drives(char ***uris, size_t *count, struct err *err);
 
 #endif

@@ -66,6 +66,18 @@ find_bit(struct recorder *rec, uint8_t code, bool changeable, size_t *byte,
                    changeable ? "changeable" : "locked");
 }
 
+/* The current page 'code' with one bit flipped whose changeable bit is
+ * 'changeable'; the caller frees it. */
+static uint8_t *
+flipped_page(struct recorder *rec, uint8_t code, bool changeable, size_t *len,
+             size_t *byte, int *bit)
+{
+    find_bit(rec, code, changeable, byte, bit);
+    uint8_t *page = get_page(rec, code, MODE_REQUEST_CURRENT, len);
+    page[*byte] ^= (uint8_t)(1u << *bit);
+    return page;
+}
+
 static int
 set_page(struct recorder *rec, enum mode_request rt, const uint8_t *page,
          size_t len, struct set_options opts, struct set_report *rep,
@@ -186,9 +198,7 @@ Test(recorder, locked_bit_is_refused_before_sending_with_byte_and_bit,
     size_t len, byte;
     int bit;
 
-    find_bit(rec, 0x05, false, &byte, &bit);
-    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
-    page[byte] ^= (uint8_t)(1u << bit);
+    uint8_t *page = flipped_page(rec, 0x05, false, &len, &byte, &bit);
     cr_assert_eq(
         set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), -1);
     cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS);
@@ -214,9 +224,7 @@ Test(recorder, forced_locked_bit_is_rejected_by_the_drive_at_that_field,
     size_t len, byte;
     int bit;
 
-    find_bit(rec, 0x05, false, &byte, &bit);
-    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
-    page[byte] ^= (uint8_t)(1u << bit);
+    uint8_t *page = flipped_page(rec, 0x05, false, &len, &byte, &bit);
     cr_assert_eq(
         set_page(rec, MODE_REQUEST_CURRENT, page, len, force, &rep, &err), -1);
     cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS);
@@ -270,9 +278,7 @@ Test(recorder, change_is_applied_verified_and_seen_by_the_next_process,
     size_t len, byte;
     int bit;
 
-    find_bit(rec, 0x05, true, &byte, &bit);
-    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
-    page[byte] ^= (uint8_t)(1u << bit);
+    uint8_t *page = flipped_page(rec, 0x05, true, &len, &byte, &bit);
     cr_assert_eq(
         set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
         "%s", err.msg);
@@ -348,9 +354,7 @@ Test(recorder, drive_that_ignores_mode_select_is_reported_not_applied,
     size_t len, byte;
     int bit;
 
-    find_bit(rec, 0x05, true, &byte, &bit);
-    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
-    page[byte] ^= (uint8_t)(1u << bit);
+    uint8_t *page = flipped_page(rec, 0x05, true, &len, &byte, &bit);
     cr_assert_eq(
         set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
         "%s", err.msg);
@@ -483,9 +487,7 @@ Test(recorder, unit_attention_after_another_change_is_retried_once,
     size_t len, byte;
     int bit;
 
-    find_bit(a, 0x08, true, &byte, &bit);
-    uint8_t *page = get_page(a, 0x08, MODE_REQUEST_CURRENT, &len);
-    page[byte] ^= (uint8_t)(1u << bit);
+    uint8_t *page = flipped_page(a, 0x08, true, &len, &byte, &bit);
     cr_assert_eq(
         set_page(a, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
         "%s", err.msg);
