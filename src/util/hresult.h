@@ -47,8 +47,7 @@
     H(S_IMAPI_COMMAND_HAS_SENSE_DATA,                                          \
       "the drive answered the command with sense data", "")                    \
     H(E_POINTER, "no data was given", "")                                      \
-    H(E_FAIL, "the drive reported an error",                                   \
-      "read the sense data; the drive may not support this request")           \
+    H(E_FAIL, "the request failed", "")                                        \
     H(E_OUTOFMEMORY, "out of memory", "")                                      \
     H(E_INVALIDARG, "an argument is not valid for this request",               \
       "MODE SELECT can only write current or saved values")                    \

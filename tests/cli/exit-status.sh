@@ -41,6 +41,16 @@ run
 expect_status 2
 expect_out "usage: modecon"
 
+# A state directory that cannot be made names the place.
+out=$(XDG_STATE_HOME=/dev/null/state "$MODECON" get emu:dvd-writer 5 2>&1)
+status=$?
+expect_status 1
+expect_out "cannot create directory /dev/null/state: Not a directory"
+out=$(env -u XDG_STATE_HOME HOME= "$MODECON" get emu:dvd-writer 5 2>&1)
+status=$?
+expect_status 1
+expect_out "no state directory: set XDG_STATE_HOME or HOME"
+
 # The drive that accepts everything and changes nothing.
 chg=$("$MODECON" get emu:ignoring 8 --type changeable)
 read -r at mask <<<"$(first_bit "$chg" 1)"

@@ -51,6 +51,22 @@ run get "$D?fault=sense:02/04/04" 5
 expect_status 1
 expect_err "E_IMAPI_RECORDER_MEDIA_FORMAT_IN_PROGRESS (0xC0AA0206)"
 
+# Statuses without sense: a reservation by another initiator, a busy drive.
+run get "$D?fault=status:18" 5
+expect_status 1
+expect_err "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"
+expect_err "reserved by another initiator (RESERVATION CONFLICT)"
+run get "$D?fault=status:08" 5
+expect_status 1
+expect_err "E_FAIL (0x80004005): the request failed"
+expect_err "the drive is busy (status 0x08)"
+
+# The page list of a drive that refuses page 3Fh is asked page by page; a
+# drive that stops answering meanwhile is an error, not a short list.
+run pages "emu:cd-atapi?fault=timeout@5a+3" --timeout 0.1
+expect_status 1
+expect_err "E_IMAPI_RECORDER_COMMAND_TIMEOUT"
+
 run get "$D?fault=bogus" 5
 expect_status 2
 expect_err "fault spec 'bogus': expected one of"
