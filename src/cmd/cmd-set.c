@@ -58,10 +58,16 @@ cmd_set_data(struct cmd_ctx *ctx, const struct cmd_args *args, uint8_t **data,
         err_prefix(err, "--data");
         return -1;
     }
-    if (*len == 0) {
+    /* A page has at least its header: 2 bytes, 4 in sub_page format. */
+    if (*len < 2 || (((*data)[0] & 0x40) && *len < 4)) {
+        size_t got = *len;
         free(*data);
         *data = NULL;
-        return err_usage(err, "--data: no bytes given");
+        return err_usage(err,
+                         "--data: %zu byte%s is not a mode page (at "
+                         "least the 2-byte page header, 4 with a "
+                         "subpage)",
+                         got, got == 1 ? "" : "s");
     }
     uint8_t data_code = (*data)[0] & 0x3f;
     uint8_t data_subpage = ((*data)[0] & 0x40) && *len > 1 ? (*data)[1] : 0;

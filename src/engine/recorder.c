@@ -100,7 +100,8 @@ int
 recorder_acquire_exclusive(struct recorder *rec, struct err *err)
 {
     if (rec->lock_count == 0) {
-        if (rec->lock == NULL && lock_open(rec->tp->name, &rec->lock, err) != 0)
+        const char *id = rec->tp->id[0] ? rec->tp->id : rec->tp->name;
+        if (rec->lock == NULL && lock_open(id, &rec->lock, err) != 0)
             return -1;
         if (lock_acquire(rec->lock, rec->opts.client, err) != 0)
             return -1;
@@ -126,11 +127,13 @@ recorder_sleep_ms(unsigned ms)
         ;
 }
 
+#define RECORDER_MAX_UA_RETRIES 3
+
 /*
  * Execute with the engine's bounded retries.  A UNIT ATTENTION reports an
  * event (reset, medium or mode parameters changed) and not a fault in this
- * command, so it is retried once (SPC-4 5.9).  BECOMING READY means the
- * drive will answer soon: retried with doubling back-off up to
+ * command, so each new one is retried (SPC-4 5.9), up to three.  BECOMING READY
+ * means the drive will answer soon: retried with doubling back-off up to
  * ready_wait_ms when 'wait_ready'.  Each try shows in the trace.
  */
 static int
@@ -138,6 +141,7 @@ recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
               struct err *err)
 {
     unsigned ua_retries = 0, waited = 0, delay = 100;
+    uint16_t last_ua = 0;
 
     for (;;) {
         io->timeout_ms = rec->opts.timeout_ms;
@@ -147,10 +151,26 @@ recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
             return 0;
         struct sense s;
         sense_decode(io->sense, io->sense_len, &s);
-        if (s.valid && s.key == SENSE_UNIT_ATTENTION && ua_retries == 0) {
-            ua_retries++;
-            err_clear(err);
-            continue;
+        if (s.valid && s.key == SENSE_UNIT_ATTENTION) {
+            uint16_t ua = (uint16_t)(s.asc << 8 | s.ascq);
+            /* A MODE SELECT built from values read before a reset or
+             * another initiator's change would undo what happened since;
+             * the drive did not execute it (SPC-4 5.9), so say so. */
+            if (io->cdb[0] == SCSI_MODE_SELECT10 &&
+                (s.asc == 0x29 || s.asc == 0x2a)) {
+                err_prefix(err, "the drive's mode parameters changed after "
+                                "they were read, so nothing was applied: "
+                                "read the page again");
+                return -1;
+            }
+            /* Drives queue several (a reset, then a medium change): each
+             * new one is retried, a repeated one is not. */
+            if (ua != last_ua && ua_retries < RECORDER_MAX_UA_RETRIES) {
+                ua_retries++;
+                last_ua = ua;
+                err_clear(err);
+                continue;
+            }
         }
         if (wait_ready && err->hr == E_IMAPI_RECORDER_MEDIA_BECOMING_READY &&
             waited < rec->opts.ready_wait_ms) {
@@ -297,7 +317,14 @@ recorder_mode_sense(struct recorder *rec, enum mode_request rt, uint8_t code,
         if (rc < 0)
             goto fail;
         /* Cut short by the allocation length: ask for all of it. */
-        alloc = md->total > 0xfffc ? 0xfffc : md->total;
+        if (md->total > 0xffff) {
+            err_set(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+                    "MODE SENSE(10) data of %zu bytes is more than its "
+                    "allocation length can ask for",
+                    md->total);
+            goto fail;
+        }
+        alloc = md->total;
         if (*buf != first)
             free(*buf);
         *buf = xmalloc(alloc);
@@ -416,30 +443,52 @@ recorder_probe_pages(struct recorder *rec, enum mode_request rt,
     return 0;
 }
 
+/* MODE SENSE(10) of every page (and subpage, with MODE_SUBPAGE_ALL) into a
+ * new buffer: more than the stack should hold. */
+static int
+recorder_sense_all(struct recorder *rec, enum mode_request rt, uint8_t subpage,
+                   uint8_t **buf, struct mode_data *md, struct err *err)
+{
+    uint8_t *heap = xmalloc(4096);
+    int rc = recorder_mode_sense(rec, rt, MODE_PAGE_ALL, subpage, heap, 4096,
+                                 buf, md, err);
+    if (*buf != heap)
+        free(heap); /* failed, or answered into a larger buffer */
+    return rc;
+}
+
+/* 05/24/00: the drive refused a field of the CDB, here the page or
+ * subpage code. */
+static bool
+recorder_refused_cdb_field(const struct err *err)
+{
+    struct sense s;
+    return err->has_scsi && sense_decode(err->sense, err->sense_len, &s) &&
+           s.key == SENSE_ILLEGAL_REQUEST && s.asc == 0x24;
+}
+
 int
 recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
                                   struct mode_page_info **pages, size_t *count,
                                   struct err *err)
 {
     struct mode_data md;
-    uint8_t *heap, *buf;
+    uint8_t *buf;
 
     if ((unsigned)rt > MODE_REQUEST_SAVED)
         return err_set(err, E_INVALIDARG,
                        "request type %u is not one of current, changeable, "
                        "default, saved",
                        (unsigned)rt);
-    /* Every page at once can be more than the stack should hold. */
-    heap = xmalloc(4096);
-    int rc = recorder_mode_sense(rec, rt, MODE_PAGE_ALL, 0, heap, 4096, &buf,
-                                 &md, err);
-    if (buf != heap)
-        free(heap); /* failed, or answered into a larger buffer */
+    /* Pages and subpages (3Fh/FFh); drives without subpages may refuse
+     * that and answer 3Fh/00h; some refuse 3Fh altogether. */
+    int rc = recorder_sense_all(rec, rt, MODE_SUBPAGE_ALL, &buf, &md, err);
+    if (rc != 0 && recorder_refused_cdb_field(err)) {
+        err_clear(err);
+        rc = recorder_sense_all(rec, rt, 0, &buf, &md, err);
+    }
     if (rc != 0) {
-        struct sense s;
-        sense_decode(err->sense, err->sense_len, &s);
-        if (!(err->has_scsi && s.valid && s.key == SENSE_ILLEGAL_REQUEST &&
-              s.asc == 0x24)) {
+        if (!recorder_refused_cdb_field(err)) {
             err_prefix(err, "all pages, %s values", mode_request_name(rt));
             return -1;
         }
@@ -509,6 +558,16 @@ recorder_precheck(const uint8_t *page, size_t len, const uint8_t *cur,
     size_t hdr = recorder_page_header_len(page);
     char label[RECORDER_LABEL_LEN];
 
+    /* Page code, SPF, subpage and page length must be the drive's own
+     * (PS aside): the byte offsets below depend on them. */
+    if (len >= hdr && cur_len >= hdr &&
+        ((page[0] ^ cur[0]) & 0x7f || memcmp(page + 1, cur + 1, hdr - 1))) {
+        err->field_byte = 0;
+        return err_set(err, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
+                       "%s: the page header %02x %02x does not match the "
+                       "drive's %02x %02x (page code, format and length)",
+                       LABEL, page[0], page[1], cur[0], cur[1]);
+    }
     if (len != cur_len) {
         err_set(err, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
                 "%s: the data is %zu bytes but the drive's page is %zu "

@@ -146,6 +146,23 @@ scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
                                   "MODE SENSE(10) page at byte %zu claims %zu "
                                   "bytes, past the end of the mode data",
                                   pos, len);
+        /* A page length that is wrong but still fits makes the parse
+         * resynchronise at the wrong place and invent pages: zero bytes
+         * read as empty page 00h, and pages repeat.  No drive sends
+         * either. */
+        if (len == header && ref->code == 0)
+            return scsi_malformed(err,
+                                  "MODE SENSE(10) data has an empty page 00h "
+                                  "at byte %zu (of %zu): a page length "
+                                  "before it is wrong",
+                                  pos, md->usable);
+        for (size_t i = 0; i < md->npages; i++)
+            if (md->pages[i].code == ref->code &&
+                md->pages[i].subpage == ref->subpage)
+                return scsi_malformed(err,
+                                      "MODE SENSE(10) data has page 0x%02zx "
+                                      "twice (again at byte %zu)",
+                                      (size_t)ref->code, pos);
         ref->offset = pos;
         ref->length = len;
         md->npages++;

@@ -321,7 +321,9 @@ emu_state_sync(struct emu_state_file *sf, const struct emu_drive *drive,
     if (sf->pin_fd >= 0 && emu_state_same_file(&st, &sf->pinned))
         return 0;
 
-    fd = open(sf->path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO put in the state's place must not hang every
+     * process that waits for this drive's lock. */
+    fd = open(sf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return emu_state_os_error(err, "cannot open", sf->path);
     text = atomicfile_read(sf->path, EMU_STATE_FILE_MAX, &len, err);

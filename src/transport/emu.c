@@ -1036,6 +1036,8 @@ emu_open(const char *target, struct transport **out, struct err *err)
     et = xcalloc(1, sizeof *et);
     et->base.ops = &transport_emu_ops;
     snprintf(et->base.name, sizeof et->base.name, "emu:%s", target);
+    /* The state key names the drive's state whatever the spelling. */
+    snprintf(et->base.id, sizeof et->base.id, "emu:%s", key);
     et->drive = drive;
     if (emu_state_open(&et->sf, drive, key, err) != 0) {
         free(key);

@@ -334,6 +334,7 @@ fault_wrap(struct transport *inner, const char *specs, struct transport **out,
 
     ft->base.ops = &transport_fault_ops;
     memcpy(ft->base.name, inner->name, sizeof ft->base.name);
+    memcpy(ft->base.id, inner->id, sizeof ft->base.id);
     ft->inner = inner;
     for (char *s = strtok_r(copy, ",", &save); s != NULL;
          s = strtok_r(NULL, ",", &save)) {

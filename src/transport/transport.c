@@ -145,6 +145,8 @@ transport_exec(struct transport *tp, struct scsi_io *io, struct err *err)
     rc = tp->ops->exec(tp, io, err);
     if (rc == 0 && io->resid > io->len)
         io->resid = io->len; /* a transport may not claim to over-deliver */
+    if (io->sense_len > SCSI_SENSE_MAX)
+        io->sense_len = SCSI_SENSE_MAX; /* nor more sense than SPC allows */
     trace_record(tp->trace, tp->name, io, rc == 0 ? NULL : err,
                  transport_now_ms() - start);
     return rc;

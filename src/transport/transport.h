@@ -86,7 +86,10 @@ struct trace;
 /* Implementations embed this as their first member. */
 struct transport {
     const struct transport_ops *ops;
-    char name[256];      /* the drive's URI without its query */
+    char name[256]; /* the drive's URI without its query */
+    /* The drive itself, however its URI was spelt ("emu:./x.json" and
+     * "emu:/tmp//x.json" are one drive): what exclusive access locks. */
+    char id[256];
     struct trace *trace; /* owned by the caller of transport_open; or NULL */
 };
 

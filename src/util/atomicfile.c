@@ -67,7 +67,9 @@ fail:
 char *
 atomicfile_read(const char *path, size_t max, size_t *len, struct err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; anything but
+     * a regular file is refused below. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     char *buf;
     size_t have = 0;

@@ -49,8 +49,7 @@
     H(E_POINTER, "no data was given", "")                                      \
     H(E_FAIL, "the request failed", "")                                        \
     H(E_OUTOFMEMORY, "out of memory", "")                                      \
-    H(E_INVALIDARG, "an argument is not valid for this request",               \
-      "MODE SELECT can only write current or saved values")                    \
+    H(E_INVALIDARG, "an argument is not valid for this request", "")           \
     H(E_ACCESS_DENIED, "access to the drive was denied",                       \
       "check the permissions of the device")                                   \
     H(HRESULT_ERROR_INVALID_HANDLE, "the drive is not open", "")               \

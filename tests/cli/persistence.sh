@@ -43,5 +43,17 @@ for f in "$STATE"/modecon/emu/*; do
 done
 run get $D 8
 expect_status 0
+[ "$out" = "$page" ] || fail "the corrupt state was not replaced by the drive file's values"
+
+# One drive file spelt two ways is one drive: one lock, one state.
+cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/d.json"
+"$MODECON" set "emu:$STATE/d.json?fault=latency:1500@55" 8 --data "$new" \
+    >"$STATE/slow.out" 2>&1 &
+slow=$!
+sleep 0.5
+run set "emu:$STATE//./d.json" 8 --data "$new"
+expect_status 1
+expect_err "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"
+wait $slow || fail "the slow commit failed: $(cat "$STATE/slow.out")"
 
 done_ok

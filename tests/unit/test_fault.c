@@ -126,6 +126,8 @@ Test(fault, other_query_parameters_are_refused_by_the_emulator,
                                 &tp, &err),
                  -1);
     cr_assert(err.usage);
+    cr_assert_eq(transport_open("emu:dvd-writer?foo=1", NULL, &tp, &err), -1);
+    cr_assert(err.usage);
     cr_assert_eq(transport_open("nosuch:thing", NULL, &tp, &err), -1);
     cr_assert(err.usage);
     cr_assert_not_null(strstr(err.msg, "emu:NAME"), "%s", err.msg);

@@ -257,7 +257,9 @@ Test(recorder, wrong_length_is_refused_before_sending,
         set_page(rec, MODE_REQUEST_CURRENT, page, len - 2, verify, &rep, &err),
         -1);
     cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS);
-    cr_assert_eq(err.field_byte, 1);
+    cr_assert_eq(err.field_byte, 0);
+    cr_assert_not_null(strstr(err.msg, "page header 88 08 does not match"),
+                       "%s", err.msg);
     set_report_fini(&rep);
     /* Length byte and data disagree. */
     cr_assert_eq(
@@ -477,13 +479,35 @@ Test(recorder, another_process_holding_the_drive_gets_locked_with_owner,
     recorder_free(holder);
 }
 
+/* The trace file's text; the caller frees it. */
+static char *
+trace_text(const char *path)
+{
+    struct err err;
+    err_clear(&err);
+    char *text = atomicfile_read(path, 1 << 24, NULL, &err);
+    cr_assert_not_null(text, "%s", err.msg);
+    return text;
+}
+
+static size_t
+count_in(const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
 Test(recorder, unit_attention_after_another_change_is_retried_once,
      .init = (void (*)(void))testutil_fresh_state)
 {
-    struct recorder *a = open_drive("emu:dvd-writer", NULL);
-    struct recorder *b = open_drive("emu:dvd-writer", NULL);
-    struct set_report rep;
+    char *trace_path = testutil_write_file("b.jsonl", "");
     struct err err;
+    struct trace *trace = trace_open(trace_path, &err);
+    struct recorder *a = open_drive("emu:dvd-writer", NULL);
+    struct recorder *b = open_drive("emu:dvd-writer", trace);
+    struct set_report rep;
     size_t len, byte;
     int bit;
 
@@ -495,10 +519,153 @@ Test(recorder, unit_attention_after_another_change_is_retried_once,
     /* b's next command meets 06/2A/01 once; the engine retries it. */
     uint8_t *seen = get_page(b, 0x08, MODE_REQUEST_CURRENT, &len);
     cr_assert_eq(seen[byte], page[byte]);
+    char *text = trace_text(trace_path);
+    cr_assert_eq(count_in(text, "\"cdb\":\"5a"), 2, "%s", text);
+    cr_assert_eq(count_in(text, "00 00 00 00 2a 01 00"), 1, "%s", text);
+    free(text);
     free(seen);
     free(page);
     recorder_free(a);
     recorder_free(b);
+    trace_close(trace);
+    free(trace_path);
+}
+
+Test(recorder, distinct_unit_attentions_are_each_retried,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive(
+        "emu:dvd-writer?fault=sense:06/29/00*1,sense:06/28/00*1", NULL);
+    size_t len;
+    uint8_t *page = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+    cr_assert_eq(page[0] & 0x3f, 0x08);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, mode_select_meeting_a_parameter_change_is_not_retried,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *trace_path = testutil_write_file("t.jsonl", "");
+    struct err err;
+    struct trace *trace = trace_open(trace_path, &err);
+    struct recorder *rec =
+        open_drive("emu:dvd-writer?fault=sense:06/2a/01@55*1", trace);
+    struct set_report rep;
+    size_t len, byte;
+    int bit;
+
+    /* Retrying would write values read before another initiator's change
+     * over that change. */
+    uint8_t *page = flipped_page(rec, 0x08, true, &len, &byte, &bit);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_FAIL);
+    cr_assert_not_null(strstr(err.msg, "changed after they were read, so "
+                                       "nothing was applied"),
+                       "%s", err.msg);
+    cr_assert_not(rep.sent);
+    char *text = trace_text(trace_path);
+    cr_assert_eq(count_in(text, "\"cdb\":\"55"), 1, "%s", text);
+    free(text);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+    trace_close(trace);
+    free(trace_path);
+}
+
+Test(recorder, page_header_unlike_the_drives_is_refused,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len;
+    uint8_t *page = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+
+    /* The same bytes claimed as sub_page format: every offset shifts. */
+    uint8_t spf[12] = { 0x48, 0x00, 0x00, 0x08 };
+    memcpy(spf + 4, page + 2, 8);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, spf, 12, verify, &rep, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS);
+    cr_assert_not_null(strstr(err.msg, "page header 48 00 does not match "
+                                       "the drive's"),
+                       "%s", err.msg);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+}
+
+Test(recorder, subpages_are_listed,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *path = testutil_write_file(
+        "subpages.json",
+        "{ \"modecon_drive\": 1,\n"
+        "  \"inquiry\": { \"peripheral_device_type\": 5, \"vendor\": "
+        "\"TEST\", \"product\": \"SUBPAGES\", \"revision\": \"1\" },\n"
+        "  \"mode_pages\": [\n"
+        "    { \"page\": \"0x0a\", \"current\": \"0a 0a 02 00 00 80 00 00 "
+        "00 00 02 4b\" },\n"
+        "    { \"page\": \"0x0a\", \"subpage\": \"0x01\", \"current\": "
+        "\"4a 01 00 1c 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 "
+        "00 00 00 00 00 00 00 00 00 00 00\" } ] }\n");
+    char *uri = malloc(strlen(path) + 8);
+    sprintf(uri, "emu:%s", path);
+    struct recorder *rec = open_drive(uri, NULL);
+    struct mode_page_info *pages;
+    size_t count;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT,
+                                                   &pages, &count, &err),
+                 0, "%s", err.msg);
+    cr_assert_eq(count, 2);
+    cr_assert_eq(pages[0].code, 0x0a);
+    cr_assert_eq(pages[0].subpage, 0x00);
+    cr_assert_eq(pages[1].code, 0x0a);
+    cr_assert_eq(pages[1].subpage, 0x01);
+    cr_assert_eq(pages[1].length, 32);
+    free(pages);
+    recorder_free(rec);
+    free(uri);
+    free(path);
+}
+
+Test(recorder, one_drive_spelt_two_ways_is_locked_as_one,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    char plain[512], doubled[512], *copy_cmd;
+    struct set_report rep;
+    struct err err;
+    size_t len;
+
+    snprintf(plain, sizeof plain, "emu:%s/d.json", state);
+    snprintf(doubled, sizeof doubled, "emu:%s//./d.json", state);
+    copy_cmd = malloc(strlen(MODECON_SOURCE_DATADIR) + strlen(state) + 64);
+    sprintf(copy_cmd, "cp %s/drives/dvd-writer.json %s/d.json",
+            MODECON_SOURCE_DATADIR, state);
+    cr_assert_eq(system(copy_cmd), 0);
+    free(copy_cmd);
+
+    struct recorder *holder = open_drive(plain, NULL);
+    struct recorder *other = open_drive(doubled, NULL);
+    err_clear(&err);
+    cr_assert_eq(recorder_acquire_exclusive(holder, &err), 0, "%s", err.msg);
+    uint8_t *page = get_page(other, 0x08, MODE_REQUEST_CURRENT, &len);
+    cr_assert_eq(
+        set_page(other, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err),
+        -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_LOCKED, "%s", err.msg);
+    set_report_fini(&rep);
+    recorder_release_exclusive(holder);
+    free(page);
+    recorder_free(other);
+    recorder_free(holder);
 }
 
 /* Faults: the HRESULT each injected failure turns into. */
