@@ -16,6 +16,7 @@
 
 struct drive_lock {
     int fd;
+    long pid; /* getpid() is a system call each time; it cannot change */
     char drive[256];
 };
 
@@ -63,6 +64,7 @@ lock_open(const char *drive, struct drive_lock **out, struct err *err)
     free(path);
     *out = xmalloc(sizeof **out);
     (*out)->fd = fd;
+    (*out)->pid = (long)getpid();
     snprintf((*out)->drive, sizeof(*out)->drive, "%s", drive);
     return 0;
 }
@@ -94,7 +96,7 @@ lock_acquire(struct drive_lock *lock, const char *client, struct err *err)
      * if it cannot be written the lock still holds, only unlabelled. */
     char who[LOCK_LABEL_LEN];
     memset(who, '\n', sizeof who);
-    int n = snprintf(who, sizeof who, "%s (pid %ld)", client, (long)getpid());
+    int n = snprintf(who, sizeof who, "%s (pid %ld)", client, lock->pid);
     if (n >= 0 && (size_t)n < sizeof who)
         who[n] = '\n';
     ssize_t written = pwrite(lock->fd, who, sizeof who, 0);
