@@ -297,8 +297,12 @@ sense_check(const struct scsi_io *io, struct err *err)
      * (SPC-4 4.5.6); its data is good. */
     if (s.key == SENSE_RECOVERED_ERROR)
         return 0;
-    err_set(err, sense_hresult(io, &s), "%s failed with %s", cmd,
-            sense_key_name(s.key));
+    if (s.key == SENSE_ILLEGAL_REQUEST && s.asc == 0x20 && s.ascq == 0x00)
+        err_set(err, sense_hresult(io, &s), "the drive does not support %s",
+                cmd); /* invalid command operation code */
+    else
+        err_set(err, sense_hresult(io, &s), "%s failed with %s", cmd,
+                sense_key_name(s.key));
     sense_keep(io, err);
     return -1;
 }

@@ -446,6 +446,9 @@ Test(recorder, atapi_drive_refuses_mode_select_as_an_unknown_command,
     cr_assert(sense_decode(err.sense, err.sense_len, &s));
     cr_assert_eq(err.sense[0], 0xf0, "ATAPI sense response code kept raw");
     cr_assert_eq(s.asc, 0x20);
+    cr_assert_not_null(strstr(err.msg, "the drive does not support MODE "
+                                       "SELECT(10)"),
+                       "%s", err.msg);
     cr_assert_not_null(strstr(rep.notice, "not checked"), "%s", rep.notice);
     set_report_fini(&rep);
     free(page);
