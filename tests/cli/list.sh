@@ -39,4 +39,16 @@ run get "emu:$STATE/broken.json" 5
 expect_status 2
 expect_err "$STATE/broken.json"
 
+# One broken drive file among good ones: list names it and shows the rest.
+mkdir -p "$STATE/data/drives" "$STATE/data/pages"
+cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/data/drives/good.json"
+printf '{ "modecon_drive": 1, "inquiry": 5 }' >"$STATE/data/drives/bad.json"
+out=$(MODECON_DATA_DIR=$STATE/data "$MODECON" list 2>"$STATE/stderr")
+status=$?
+err=$(cat "$STATE/stderr")
+expect_status 1
+expect_out "emu:good"
+expect_err "bad.json"
+expect_err "inquiry"
+
 done_ok
