@@ -58,17 +58,21 @@ static void
 cmd_vemit(void (*emit)(void *, const char *), void *arg, const char *fmt,
           va_list ap)
 {
-    char *text;
+    char line[256], *text = line;
     va_list ap2;
     int n;
 
+    /* Most lines fit on the stack; only long ones need the heap. */
     va_copy(ap2, ap);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    text = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
-    vsnprintf(text, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
+    n = vsnprintf(line, sizeof line, fmt, ap);
+    if (n >= (int)sizeof line) {
+        text = xmalloc((size_t)n + 1);
+        vsnprintf(text, (size_t)n + 1, fmt, ap2);
+    }
     va_end(ap2);
-    emit(arg, text);
-    free(text);
+    emit(arg, n < 0 ? "" : text);
+    if (text != line)
+        free(text);
 }
 
 void
