@@ -1,10 +1,18 @@
-/* set DRIVE PAGE --data HEX: write a whole page (SetModePage). */
+/*
+ * set DRIVE PAGE FIELD=VALUE...: change fields of a page, checked against
+ * what the drive allows; set DRIVE PAGE --data HEX: write a whole page.
+ * Both go out as one MODE SELECT through SetModePage.
+ */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/edit.h"
 #include "engine/pagenames.h"
 #include "util/hex.h"
+#include "util/xmalloc.h"
 
 static enum cmd_status cmd_set_exec(struct cmd_ctx *ctx,
                                     const struct cmd_args *args);
@@ -23,11 +31,12 @@ static const struct cmd_option cmd_set_options[] = {
 
 const struct cmd_entry cmd_set_entry = {
     .name = "set",
-    .args = "DRIVE PAGE --data HEX",
-    .summary = "write a mode page, checked first and read back (SetModePage)",
+    .args = "DRIVE PAGE FIELD=VALUE... | --data HEX",
+    .summary = "change fields of a page, or write it whole; checked first "
+               "and read back",
     .options = cmd_set_options,
     .min_args = 2,
-    .max_args = 2,
+    .max_args = 64,
     .exec = cmd_set_exec,
 };
 
@@ -44,8 +53,9 @@ cmd_set_data(struct cmd_ctx *ctx, const struct cmd_args *args, uint8_t **data,
     if (pagenames_parse(args->argv[1], &code, &subpage, err) != 0)
         return -1;
     if (text == NULL)
-        return err_usage(err, "set: --data HEX is required (the page as "
-                              "'modecon get' prints it, or - for stdin)");
+        return err_usage(err, "set: give FIELD=VALUE... or --data HEX (the "
+                              "page as 'modecon get' prints it, or - for "
+                              "stdin)");
     if (strcmp(text, "-") == 0) {
         input = ctx->output->read_input(ctx->output->arg, err);
         if (input == NULL)
@@ -125,6 +135,176 @@ cmd_set_report(struct cmd_ctx *ctx, const struct set_report *rep,
     return CMD_NOT_APPLIED;
 }
 
+/* sdparm's BYTE:BIT:WIDTH address of bits without a definition. */
+static bool
+cmd_set_numeric(const char *name, struct field_def *fd)
+{
+    unsigned byte, bit, width;
+    char tail;
+
+    if (!isdigit((unsigned char)name[0]) ||
+        sscanf(name, "%u:%u:%u%c", &byte, &bit, &width, &tail) != 3 ||
+        bit > 7 || width < 1 || width > 64 || byte > 0xffff)
+        return false;
+    memset(fd, 0, sizeof *fd);
+    fd->kind = FIELD_NUMBER;
+    fd->byte = byte;
+    fd->bit = bit;
+    fd->width = width;
+    return true;
+}
+
+/* Refuse an edit of bits the drive does not let change, naming the field
+ * and what may change; with --force only warn. */
+static int
+cmd_set_check_changeable(struct cmd_ctx *ctx, const struct field_ref *ref,
+                         const uint8_t *before, const uint8_t *page,
+                         const uint8_t *chg, bool force, struct err *err)
+{
+    size_t first = (ref->base + ref->fd->byte) * 8 + (7 - ref->fd->bit);
+    bool locked = false;
+
+    if (chg == NULL)
+        return 0;
+    for (size_t b = first; b < first + ref->fd->width; b++) {
+        uint8_t mask = (uint8_t)(0x80u >> (b % 8));
+        if (((before[b / 8] ^ page[b / 8]) & mask) && !(chg[b / 8] & mask))
+            locked = true;
+    }
+    if (!locked)
+        return 0;
+    int state = field_mask_state(chg, ref->fd, ref->base);
+    if (force) {
+        cmd_warn(ctx,
+                 "warning: %s is %s on this drive; sending anyway "
+                 "(--force)",
+                 ref->acronym,
+                 state == 0 ? "not changeable"
+                            : "only partly "
+                              "changeable");
+        return 0;
+    }
+    if (state == 0)
+        return err_usage(err,
+                         "%s is not changeable on this drive (its "
+                         "changeable value is 0); nothing was sent",
+                         ref->acronym);
+    char mask[64];
+    field_format(chg, ref, mask, sizeof mask);
+    return err_usage(err,
+                     "%s is only partly changeable on this drive: the "
+                     "bits it may change are %s; nothing was sent",
+                     ref->acronym, mask);
+}
+
+static enum cmd_status
+cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
+               enum mode_request rt, struct set_options opts)
+{
+    const struct page_def *pd = NULL;
+    uint8_t code, subpage, *before = NULL, *chg = NULL, *page = NULL;
+    size_t len = 0, chg_len = 0, nrefs = 0, nnumeric = 0;
+    struct field_ref *refs = NULL;
+    struct field_def *numeric = NULL;
+    struct recorder *rec;
+    enum cmd_status status;
+    struct err err;
+    char label[128];
+
+    err_clear(&err);
+    if (pagenames_parse(args->argv[1], &code, &subpage, &err) != 0 ||
+        cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
+        cmd_page_def(ctx, rec, code, subpage, &pd, &err) != 0 ||
+        recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT,
+                               &before, &len, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CHANGEABLE,
+                               &chg, &chg_len, &err) != 0 ||
+        chg_len != len) {
+        free(chg);
+        chg = NULL;
+        err_clear(&err);
+    }
+    cmd_page_label(pd, code, subpage, label, sizeof label);
+    if (pd != NULL)
+        nrefs = field_list(pd, before, len, &refs);
+    numeric = xcalloc((size_t)args->argc, sizeof *numeric);
+    page = xmalloc(len);
+    memcpy(page, before, len);
+    page[0] &= 0x7f;
+
+    for (int i = 2; i < args->argc; i++) {
+        const char *word = args->argv[i], *eq = strchr(word, '=');
+        const struct field_ref *ref;
+        struct field_ref one;
+        char name[64];
+
+        if (eq == NULL || eq == word || (size_t)(eq - word) >= sizeof name) {
+            err_usage(&err, "'%s': expected FIELD=VALUE", word);
+            goto bad;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - word), word);
+        if (cmd_set_numeric(name, &numeric[nnumeric])) {
+            one.fd = &numeric[nnumeric++];
+            one.base = 0;
+            snprintf(one.acronym, sizeof one.acronym, "%.40s", name);
+            if (!field_fits(one.fd, 0, len) || one.fd->byte < 2) {
+                err_usage(&err,
+                          "%s: outside the page's %zu bytes (byte 2 "
+                          "is the first after the header)",
+                          name, len);
+                goto bad;
+            }
+            refs = xrealloc(refs, (nrefs + 1) * sizeof *refs);
+            refs[nrefs++] = one;
+            ref = &refs[nrefs - 1];
+        } else if (pd == NULL) {
+            err_usage(&err,
+                      "%s has no definition, so no field '%s': address "
+                      "bits as BYTE:BIT:WIDTH=VALUE (e.g. 2:3:4=1), or "
+                      "give the page with --data",
+                      label, name);
+            goto bad;
+        } else if ((ref = field_find(refs, nrefs, name, label, &err)) == NULL) {
+            goto bad;
+        }
+        if (pd != NULL && pd->readonly && !opts.force) {
+            err_usage(&err,
+                      "%s is read-only (its fields report what the "
+                      "drive can do); nothing was sent",
+                      label);
+            goto bad;
+        }
+        if (field_parse_set(page, ref, eq + 1, &err) != 0 ||
+            cmd_set_check_changeable(ctx, ref, before, page, chg, opts.force,
+                                     &err) != 0)
+            goto bad;
+    }
+    struct edit ed = { .rec = rec,
+                       .pd = pd,
+                       .label = label,
+                       .rt = rt,
+                       .before = before,
+                       .page = page,
+                       .len = len,
+                       .refs = refs,
+                       .nrefs = nrefs,
+                       .opts = opts };
+    status = edit_commit(ctx, &ed);
+    goto out;
+bad:
+    status = cmd_error(ctx, &err);
+out:
+    free(refs);
+    free(numeric);
+    free(page);
+    free(chg);
+    free(before);
+    return status;
+}
+
 static enum cmd_status
 cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -144,8 +324,7 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
     err_clear(&err);
     memset(&rep, 0, sizeof rep);
-    if (cmd_request_type(self, args, &rt, &err) != 0 ||
-        cmd_set_data(ctx, args, &data, &len, &err) != 0) {
+    if (cmd_request_type(self, args, &rt, &err) != 0) {
         status = cmd_error(ctx, &err);
         goto out;
     }
@@ -158,6 +337,19 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             goto out;
         }
         rt = MODE_REQUEST_SAVED;
+    }
+    if (args->argc > 2) {
+        if (cmd_arg_value(self, args, "data") != NULL) {
+            err_usage(&err, "set: give FIELD=VALUE... or --data, not both");
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+        status = cmd_set_fields(ctx, args, rt, opts);
+        goto out;
+    }
+    if (cmd_set_data(ctx, args, &data, &len, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
     }
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0) {
         status = cmd_error(ctx, &err);

@@ -16,10 +16,24 @@ extern const struct cmd_entry cmd_get_entry;
 extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_power_cycle_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_explain_entry;
+extern const struct cmd_entry cmd_defaults_entry;
+extern const struct cmd_entry cmd_pagedefs_entry;
 
+/* In the order 'help' lists them. */
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_list_entry,        &cmd_pages_entry, &cmd_get_entry, &cmd_set_entry,
-    &cmd_power_cycle_entry, &cmd_help_entry,  NULL,
+    &cmd_list_entry,
+    &cmd_pages_entry,
+    &cmd_get_entry,
+    &cmd_show_entry,
+    &cmd_set_entry,
+    &cmd_defaults_entry,
+    &cmd_explain_entry,
+    &cmd_pagedefs_entry,
+    &cmd_power_cycle_entry,
+    &cmd_help_entry,
+    NULL,
 };
 
 const struct cmd_option cmd_global_options[] = {
@@ -50,6 +64,9 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     free(ctx->drives);
     ctx->drives = NULL;
     ctx->ndrives = 0;
+    if (ctx->pagedb_loaded)
+        pagedb_fini(&ctx->pagedb);
+    ctx->pagedb_loaded = false;
     trace_close(ctx->trace);
     ctx->trace = NULL;
 }
@@ -360,6 +377,44 @@ cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
     ctx->drives[ctx->ndrives].rec = *rec;
     ctx->ndrives++;
     return 0;
+}
+
+const struct pagedb *
+cmd_pagedb(struct cmd_ctx *ctx)
+{
+    if (!ctx->pagedb_loaded) {
+        pagedb_init(&ctx->pagedb);
+        pagedb_load_default(&ctx->pagedb);
+        for (size_t i = 0; i < ctx->pagedb.nproblems; i++)
+            cmd_warn(ctx, "page definitions: %s", ctx->pagedb.problems[i]);
+        ctx->pagedb_loaded = true;
+    }
+    return &ctx->pagedb;
+}
+
+int
+cmd_page_def(struct cmd_ctx *ctx, struct recorder *rec, uint8_t code,
+             uint8_t subpage, const struct page_def **pd, struct err *err)
+{
+    struct scsi_identity id;
+
+    if (recorder_inquiry(rec, &id, err) != 0)
+        return -1;
+    *pd = pagedb_find(cmd_pagedb(ctx), code, subpage, id.peripheral_type,
+                      id.vendor, id.product);
+    return 0;
+}
+
+void
+cmd_page_label(const struct page_def *pd, uint8_t code, uint8_t subpage,
+               char *buf, size_t len)
+{
+    if (subpage != 0)
+        snprintf(buf, len, "page 0x%02x,0x%02x%s%s%s", code, subpage,
+                 pd ? " (" : "", pd ? pd->name : "", pd ? ")" : "");
+    else
+        snprintf(buf, len, "page 0x%02x%s%s%s", code, pd ? " (" : "",
+                 pd ? pd->name : "", pd ? ")" : "");
 }
 
 int

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/field.h"
+#include "engine/pagedef.h"
 #include "engine/recorder.h"
 #include "util/err.h"
 
@@ -42,6 +44,8 @@ struct cmd_ctx {
      * same context (a shell session sends many). */
     struct cmd_drive *drives;
     size_t ndrives;
+    struct pagedb pagedb; /* loaded on first use */
+    bool pagedb_loaded;
 };
 
 struct cmd_drive {
@@ -112,6 +116,19 @@ bool cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
  * on first use and kept open by the context: *rec is borrowed. */
 int cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
                    struct err *err);
+
+/* The page definitions (built-in, $MODECON_PAGES, the user's), loaded
+ * once; files that fail their checks are reported as warnings. */
+const struct pagedb *cmd_pagedb(struct cmd_ctx *ctx);
+
+/* The definition of a page of this drive (by its INQUIRY identity), or
+ * NULL when there is none; -1 only when the drive could not be asked. */
+int cmd_page_def(struct cmd_ctx *ctx, struct recorder *rec, uint8_t code,
+                 uint8_t subpage, const struct page_def **pd, struct err *err);
+
+/* "page 0x05 (Write Parameters)" */
+void cmd_page_label(const struct page_def *pd, uint8_t code, uint8_t subpage,
+                    char *buf, size_t len);
 
 /* --type TYPE, defaulting to current. */
 int cmd_request_type(const struct cmd_entry *entry, const struct cmd_args *args,

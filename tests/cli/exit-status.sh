@@ -35,7 +35,7 @@ expect_err "--data: hex data, line 1 column 7: 'z' is not a hex digit"
 
 run set emu:dvd-writer 8
 expect_status 2
-expect_err "--data HEX is required"
+expect_err "set: give FIELD=VALUE... or --data HEX"
 
 run
 expect_status 2

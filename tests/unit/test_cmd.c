@@ -87,10 +87,14 @@ Test(cmd, unknown_ambiguous_and_prefix_commands,
     cr_assert_not_null(strstr(ERR(s), "unknown command 'frobnicate'"));
     cr_assert_eq(run(&s, "p", "emu:dvd-writer", NULL), CMD_USAGE);
     cr_assert_not_null(strstr(ERR(s), "ambiguous: could be pages, "
-                                      "power-cycle"),
+                                      "pagedefs, power-cycle"),
                        "%s", ERR(s));
-    cr_assert_eq(run(&s, "pag", "emu:dvd-writer", NULL), CMD_OK, "%s", ERR(s));
+    cr_assert_eq(run(&s, "pages", "emu:dvd-writer", NULL), CMD_OK, "%s",
+                 ERR(s));
     cr_assert_not_null(strstr(OUT(s), "write-parameters"));
+    /* A unique prefix is enough. */
+    cr_assert_eq(run(&s, "po", "emu:dvd-writer", NULL), CMD_OK, "%s", ERR(s));
+    cr_assert_not_null(strstr(OUT(s), "power-cycled"));
 }
 
 Test(cmd, wrong_argument_count_shows_usage,

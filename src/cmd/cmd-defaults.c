@@ -1,0 +1,110 @@
+/* defaults DRIVE PAGE: put the drive's default values back into every
+ * changeable field of a page. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/edit.h"
+#include "engine/pagenames.h"
+
+static enum cmd_status cmd_defaults_exec(struct cmd_ctx *ctx,
+                                         const struct cmd_args *args);
+
+static const struct cmd_option cmd_defaults_options[] = {
+    { "save", false, NULL, "write the saved values too" },
+    { "dry-run", false, NULL,
+      "print the CDB and parameter list; send nothing" },
+    { "no-verify", false, NULL, "do not read the page back" },
+    { NULL, false, NULL, NULL },
+};
+
+const struct cmd_entry cmd_defaults_entry = {
+    .name = "defaults",
+    .args = "DRIVE PAGE",
+    .summary = "write the drive's default values into every changeable field",
+    .options = cmd_defaults_options,
+    .min_args = 2,
+    .max_args = 2,
+    .exec = cmd_defaults_exec,
+};
+
+static enum cmd_status
+cmd_defaults_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const struct cmd_entry *self = &cmd_defaults_entry;
+    const struct page_def *pd = NULL;
+    uint8_t code, subpage, *pages[3] = { NULL, NULL, NULL };
+    size_t len[3] = { 0, 0, 0 }, nrefs = 0;
+    static const enum mode_request controls[3] = { MODE_REQUEST_CURRENT,
+                                                   MODE_REQUEST_CHANGEABLE,
+                                                   MODE_REQUEST_DEFAULT };
+    struct field_ref *refs = NULL;
+    struct recorder *rec;
+    enum cmd_status status;
+    struct err err;
+    char label[128];
+
+    err_clear(&err);
+    if (pagenames_parse(args->argv[1], &code, &subpage, &err) != 0 ||
+        cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
+        cmd_page_def(ctx, rec, code, subpage, &pd, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    for (int i = 0; i < 3; i++) {
+        if (recorder_get_mode_page(rec, code, subpage, controls[i], &pages[i],
+                                   &len[i], &err) != 0) {
+            if (i > 0 && err.hr == E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE)
+                err_prefix(&err, "defaults needs the drive's changeable and "
+                                 "default values");
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+    }
+    if (len[1] != len[0] || len[2] != len[0]) {
+        err_set(&err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+                "page 0x%02x: current, changeable and default values differ "
+                "in length (%zu, %zu, %zu bytes)",
+                code, len[0], len[1], len[2]);
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    /* Every changeable bit from the defaults, every other bit as it is
+     * (the drive refuses a change to any other). */
+    uint8_t *page = pages[0];
+    size_t hdr = (page[0] & 0x40) ? 4 : 2;
+    for (size_t i = hdr; i < len[0]; i++)
+        page[i] =
+            (uint8_t)((page[i] & ~pages[1][i]) | (pages[2][i] & pages[1][i]));
+    uint8_t *before;
+    err_clear(&err);
+    if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT,
+                               &before, &len[1], &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    cmd_page_label(pd, code, subpage, label, sizeof label);
+    if (pd != NULL)
+        nrefs = field_list(pd, before, len[0], &refs);
+    struct edit ed = {
+        .rec = rec,
+        .pd = pd,
+        .label = label,
+        .rt = cmd_arg_flag(self, args, "save") ? MODE_REQUEST_SAVED
+                                               : MODE_REQUEST_CURRENT,
+        .before = before,
+        .page = page,
+        .len = len[0],
+        .refs = refs,
+        .nrefs = nrefs,
+        .opts = { .dry_run = cmd_arg_flag(self, args, "dry-run"),
+                  .verify = !cmd_arg_flag(self, args, "no-verify") },
+    };
+    status = edit_commit(ctx, &ed);
+    free(before);
+out:
+    free(refs);
+    for (int i = 0; i < 3; i++)
+        free(pages[i]);
+    return status;
+}

@@ -1,0 +1,167 @@
+/* explain PAGE [FIELD]: what a page or a field is, from its definition. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd/cmd.h"
+#include "engine/pagenames.h"
+
+static enum cmd_status cmd_explain_exec(struct cmd_ctx *ctx,
+                                        const struct cmd_args *args);
+
+static const struct cmd_option cmd_explain_options[] = {
+    { NULL, false, NULL, NULL },
+};
+
+const struct cmd_entry cmd_explain_entry = {
+    .name = "explain",
+    .args = "PAGE [FIELD]",
+    .summary = "describe a page and its fields, or one field",
+    .options = cmd_explain_options,
+    .min_args = 1,
+    .max_args = 2,
+    .exec = cmd_explain_exec,
+};
+
+static void
+cmd_explain_position(const struct field_def *fd, char *buf, size_t len)
+{
+    if (fd->bit == 7 && fd->width % 8 == 0 && fd->width > 8)
+        snprintf(buf, len, "bytes %u-%u", fd->byte,
+                 fd->byte + fd->width / 8 - 1);
+    else if (fd->bit == 7 && fd->width == 8)
+        snprintf(buf, len, "byte %u", fd->byte);
+    else if (fd->width == 1)
+        snprintf(buf, len, "byte %u bit %u", fd->byte, fd->bit);
+    else
+        snprintf(buf, len, "byte %u bits %u-%u", fd->byte, fd->bit,
+                 fd->bit + 1 - fd->width);
+}
+
+static void
+cmd_explain_field(struct cmd_ctx *ctx, const struct field_def *fd,
+                  const char *acronym, bool full)
+{
+    char pos[48];
+
+    cmd_explain_position(fd, pos, sizeof pos);
+    cmd_print(ctx, "%-10s %-20s %-8s %s%s%s", acronym, pos,
+              field_kind_name(fd->kind), fd->name ? fd->name : "",
+              fd->unit ? ", in " : "", fd->unit ? fd->unit : "");
+    if (!full)
+        return;
+    if (fd->scale)
+        cmd_print(ctx, "  one step is %llu %s", (unsigned long long)fd->scale,
+                  fd->unit ? fd->unit : "");
+    if (fd->has_range)
+        cmd_print(ctx, "  range %llu to %llu", (unsigned long long)fd->min,
+                  (unsigned long long)fd->max);
+    for (size_t v = 0; v < fd->nvalues; v++)
+        cmd_print(ctx, "  %llu  %-14s %s",
+                  (unsigned long long)fd->values[v].value, fd->values[v].name,
+                  fd->values[v].desc ? fd->values[v].desc : "");
+    if (fd->help)
+        cmd_print(ctx, "  %s", fd->help);
+    if (fd->danger)
+        cmd_print(ctx, "  DANGER: %s", fd->danger);
+}
+
+/* The page's definition for an optical drive, else for any device. */
+static const struct page_def *
+cmd_explain_find(const struct pagedb *db, uint8_t code, uint8_t subpage)
+{
+    const struct page_def *pd = pagedb_find(db, code, subpage, 5, NULL, NULL);
+    for (size_t i = 0; pd == NULL && i < db->npages; i++)
+        if (db->pages[i]->code == code && db->pages[i]->subpage == subpage)
+            pd = db->pages[i];
+    return pd;
+}
+
+static enum cmd_status
+cmd_explain_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const struct page_def *pd;
+    uint8_t code, subpage;
+    struct err err;
+
+    err_clear(&err);
+    if (pagenames_parse(args->argv[0], &code, &subpage, &err) != 0)
+        return cmd_error(ctx, &err);
+    pd = cmd_explain_find(cmd_pagedb(ctx), code, subpage);
+    if (pd == NULL) {
+        err_usage(&err,
+                  "no definition for page 0x%02x%s: 'modecon pagedefs "
+                  "check' lists the pages defined",
+                  code, subpage ? " with that subpage" : "");
+        return cmd_error(ctx, &err);
+    }
+    /* Fields of repeat groups are named ACRONYM.N; explain takes either. */
+    if (args->argc == 2) {
+        const char *want = args->argv[1];
+        size_t wlen = strcspn(want, ".");
+        for (size_t i = 0; i < pd->nfields; i++)
+            if (pd->fields[i].acronym &&
+                strcasecmp(pd->fields[i].acronym, want) == 0) {
+                cmd_explain_field(ctx, &pd->fields[i], pd->fields[i].acronym,
+                                  true);
+                return CMD_OK;
+            }
+        for (size_t r = 0; r < pd->nrepeats; r++)
+            for (size_t i = 0; i < pd->repeats[r].nfields; i++) {
+                const struct field_def *fd = &pd->repeats[r].fields[i];
+                if (fd->acronym && strlen(fd->acronym) == wlen &&
+                    strncasecmp(fd->acronym, want, wlen) == 0) {
+                    char name[48];
+                    snprintf(name, sizeof name, "%s.N", fd->acronym);
+                    cmd_explain_field(ctx, fd, name, true);
+                    cmd_print(ctx,
+                              "  in %s descriptors from byte %u, %u "
+                              "bytes each",
+                              pd->repeats[r].name, pd->repeats[r].at,
+                              pd->repeats[r].size);
+                    return CMD_OK;
+                }
+            }
+        err_usage(&err,
+                  "page 0x%02x (%s) has no field '%s' (see 'modecon "
+                  "explain %s')",
+                  code, pd->name, want, args->argv[0]);
+        return cmd_error(ctx, &err);
+    }
+    cmd_print(ctx, "page 0x%02x%s: %s", code,
+              pd->readonly ? " (read-only)" : "", pd->name);
+    if (pd->imapi)
+        cmd_print(ctx, "IMAPI: %s", pd->imapi);
+    char lengths[128] = "";
+    for (size_t i = 0; i < pd->nlengths; i++) {
+        size_t used = strlen(lengths);
+        snprintf(lengths + used, sizeof lengths - used, "%s0x%02x",
+                 used ? " " : "", pd->lengths[i]);
+    }
+    cmd_print(ctx, "page length byte seen: %s", lengths);
+    if (pd->help)
+        cmd_print(ctx, "%s", pd->help);
+    if (pd->danger)
+        cmd_print(ctx, "DANGER: %s", pd->danger);
+    cmd_print(ctx, "defined in %s", pd->path);
+    cmd_print_text(ctx, "");
+    for (size_t i = 0; i < pd->nfields; i++)
+        if (pd->fields[i].kind != FIELD_RESERVED)
+            cmd_explain_field(ctx, &pd->fields[i], pd->fields[i].acronym,
+                              false);
+    for (size_t r = 0; r < pd->nrepeats; r++) {
+        cmd_print(ctx, "%s: descriptors of %u bytes from byte %u",
+                  pd->repeats[r].title ? pd->repeats[r].title
+                                       : pd->repeats[r].name,
+                  pd->repeats[r].size, pd->repeats[r].at);
+        for (size_t i = 0; i < pd->repeats[r].nfields; i++) {
+            const struct field_def *fd = &pd->repeats[r].fields[i];
+            char name[48];
+            if (fd->kind == FIELD_RESERVED)
+                continue;
+            snprintf(name, sizeof name, "%s.N", fd->acronym);
+            cmd_explain_field(ctx, fd, name, false);
+        }
+    }
+    return CMD_OK;
+}

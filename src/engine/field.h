@@ -1,0 +1,65 @@
+/*
+ * Field values inside page bytes: one generic big-endian bit-field routine
+ * for every field of every page, and the list of a page's fields with its
+ * repeating groups expanded.
+ */
+#ifndef MODECON_ENGINE_FIELD_H
+#define MODECON_ENGINE_FIELD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/pagedef.h"
+
+/* A field of one page: its definition and where its descriptor starts. */
+struct field_ref {
+    const struct field_def *fd;
+    size_t base;      /* 0, or the start of its repeat descriptor */
+    char acronym[48]; /* "WR_T", or "WSPD.2" in a repeat group */
+};
+
+/* Whether the field's bits lie inside a page of 'len' bytes. */
+bool field_fits(const struct field_def *fd, size_t base, size_t len);
+
+/* A field of up to 64 bits, most significant bit first; the field must
+ * fit the page. */
+uint64_t field_get(const uint8_t *page, const struct field_def *fd,
+                   size_t base);
+void field_set(uint8_t *page, const struct field_def *fd, size_t base,
+               uint64_t value);
+
+/* Whether every bit of the field is set in 'mask' (1), none (0), or some
+ * (-1): changeable yes, no, partly. */
+int field_mask_state(const uint8_t *mask, const struct field_def *fd,
+                     size_t base);
+
+/*
+ * The named fields of pd present in a page of 'len' bytes (reserved bits
+ * left out), repeat groups expanded by the count in 'page'.  *refs is new;
+ * the caller frees it.
+ */
+size_t field_list(const struct page_def *pd, const uint8_t *page, size_t len,
+                  struct field_ref **refs);
+
+/* The field named 'name' (any case; a unique prefix is enough), or NULL
+ * with a usage error naming the candidates. */
+const struct field_ref *field_find(const struct field_ref *refs, size_t n,
+                                   const char *name, const char *page_name,
+                                   struct err *err);
+
+/* The field covering byte 'byte', bit 'bit' (bit -1: any bit of it). */
+const struct field_ref *field_at(const struct field_ref *refs, size_t n,
+                                 int byte, int bit);
+
+/* The value as a person reads it: "1", "TAO (1)", "\"text\"", "0a 0b". */
+void field_format(const uint8_t *page, const struct field_ref *ref, char *buf,
+                  size_t len);
+
+/* Parse a value for the field: a number (decimal or 0x) or an enum name
+ * for flags, numbers and enums; text for ascii; hex for hex.  Writes it
+ * into 'page'.  Usage errors say what is allowed. */
+int field_parse_set(uint8_t *page, const struct field_ref *ref,
+                    const char *text, struct err *err);
+
+#endif
