@@ -16,6 +16,11 @@ if(MODECON_SANITIZE)
     target_link_options(modecon_warnings INTERFACE
         -fsanitize=address,undefined)
 endif()
+if(MODECON_FUZZ)
+    # Coverage for libFuzzer in every library the targets call.
+    target_compile_options(modecon_warnings INTERFACE
+        -fsanitize=fuzzer-no-link)
+endif()
 if(CMAKE_BUILD_TYPE MATCHES "Rel")
     target_compile_definitions(modecon_warnings INTERFACE _FORTIFY_SOURCE=2)
 endif()

@@ -54,12 +54,18 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
         field_format(ed->before, &ed->refs[i], old, sizeof old);
         field_format(ed->page, &ed->refs[i], new, sizeof new);
         cmd_print(ctx, "%s: %s -> %s", ed->refs[i].acronym, old, new);
+        if (ed->refs[i].fd->danger != NULL)
+            cmd_warn(ctx, "warning: %s: %s", ed->refs[i].acronym,
+                     ed->refs[i].fd->danger);
         nchanged++;
     }
     if (nchanged == 0 && memcmp(ed->before, ed->page, ed->len) == 0)
         cmd_print(ctx, "%s: no field changes; writing the page as it is",
                   ed->label);
 
+    if (ed->rt == MODE_REQUEST_SAVED && !ed->opts.dry_run)
+        cmd_warn(ctx, "note: saving: the drive keeps these values across "
+                      "power cycles");
     int rc = recorder_set_mode_page(ed->rec, ed->rt, ed->page, ed->len,
                                     &ed->opts, &rep, &err);
     if (rep.notice[0] != '\0')

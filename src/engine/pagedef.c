@@ -371,7 +371,8 @@ parse_field(struct parse *ps, struct field_def **fields, size_t *nfields)
     memset(&fd, 0, sizeof fd);
     fd.line = ps->line;
     if (*nfields == PAGEDEF_MAX_FIELDS)
-        return parse_error(ps, 1, "more than %d fields", PAGEDEF_MAX_FIELDS);
+        return parse_error(ps, ps->tok[0].col, "more than %d fields",
+                           PAGEDEF_MAX_FIELDS);
     if (i < ps->ntok && !ps->tok[i].quoted && ps->tok[i].text[0] >= 'A' &&
         ps->tok[i].text[0] <= 'z' &&
         !(ps->tok[i].text[0] >= '0' && ps->tok[i].text[0] <= '9')) {
@@ -426,9 +427,10 @@ parse_attribute(struct parse *ps, struct field_def *fd)
 
     if (strcmp(kw, "unit") == 0) {
         if (fd->unit != NULL)
-            return parse_error(ps, 1, "expected one unit a field");
+            return parse_error(ps, ps->tok[0].col, "expected one unit a field");
         if (ps->ntok < 2)
-            return parse_error(ps, 1, "expected the unit after 'unit'");
+            return parse_error(ps, ps->tok[0].col,
+                               "expected the unit after 'unit'");
         fd->unit = xstrdup(ps->tok[1].text);
         return parse_end(ps, 2);
     }
@@ -465,12 +467,12 @@ parse_attribute(struct parse *ps, struct field_def *fd)
     if (strcmp(kw, "value") == 0) {
         struct field_value fv = { 0 };
         if (fd->kind != FIELD_ENUM)
-            return parse_error(ps, 1,
+            return parse_error(ps, ps->tok[0].col,
                                "expected 'value' lines only under an enum "
                                "field, not a %s",
                                field_kind_name(fd->kind));
         if (fd->nvalues == PAGEDEF_MAX_VALUES)
-            return parse_error(ps, 1, "more than %d values",
+            return parse_error(ps, ps->tok[0].col, "more than %d values",
                                PAGEDEF_MAX_VALUES);
         if (parse_number(ps, 1, UINT64_MAX, "the value", &fv.value) != 0)
             return -1;
@@ -515,7 +517,8 @@ static int
 parse_applies(struct parse *ps, struct page_def *pd)
 {
     if (ps->ntok < 2)
-        return parse_error(ps, 1, "expected device types after 'applies'");
+        return parse_error(ps, ps->tok[0].col,
+                           "expected device types after 'applies'");
     pd->applies = 0;
     for (int i = 1; i < ps->ntok; i++) {
         uint64_t n;
@@ -550,7 +553,8 @@ parse_page_line(struct parse *ps, struct page_def *pd)
     if (strcmp(kw, "name") == 0 || strcmp(kw, "imapi") == 0) {
         char **dst = kw[0] == 'n' ? &pd->name : &pd->imapi;
         if (*dst != NULL)
-            return parse_error(ps, 1, "expected one '%s' line", kw);
+            return parse_error(ps, ps->tok[0].col, "expected one '%s' line",
+                               kw);
         if (kw[0] == 'n') {
             if (parse_string(ps, 1, "the page's name", dst) != 0)
                 return -1;
@@ -567,9 +571,11 @@ parse_page_line(struct parse *ps, struct page_def *pd)
         return parse_applies(ps, pd);
     if (strcmp(kw, "lengths") == 0) {
         if (ps->ntok < 2)
-            return parse_error(ps, 1, "expected page lengths after 'lengths'");
+            return parse_error(ps, ps->tok[0].col,
+                               "expected page lengths after 'lengths'");
         if (ps->ntok - 1 > PAGEDEF_MAX_LENGTHS)
-            return parse_error(ps, 1, "expected at most %d lengths",
+            return parse_error(ps, ps->tok[0].col,
+                               "expected at most %d lengths",
                                PAGEDEF_MAX_LENGTHS);
         pd->nlengths = 0;
         for (int i = 1; i < ps->ntok; i++) {
@@ -582,7 +588,8 @@ parse_page_line(struct parse *ps, struct page_def *pd)
     }
     if (strcmp(kw, "vendor") == 0) {
         if (pd->vendor != NULL)
-            return parse_error(ps, 1, "expected one 'vendor' line");
+            return parse_error(ps, ps->tok[0].col,
+                               "expected one 'vendor' line");
         if (parse_string(ps, 1, "the vendor", &pd->vendor) != 0)
             return -1;
         if (ps->ntok > 2) {
@@ -740,7 +747,7 @@ pagedef_parse(struct pagedb *db, const char *path, const char *text)
             rc = parse_field(&ps, fields, nfields);
         } else if (strcmp(kw, "repeat") == 0) {
             if (open_repeat != NULL) {
-                parse_error(&ps, 1,
+                parse_error(&ps, ps.tok[0].col,
                             "expected 'end' before another 'repeat' "
                             "(groups do not nest)");
                 goto fail;
@@ -750,7 +757,8 @@ pagedef_parse(struct pagedb *db, const char *path, const char *text)
                 open_repeat = &pd->repeats[pd->nrepeats - 1];
         } else if (strcmp(kw, "end") == 0) {
             if (open_repeat == NULL) {
-                parse_error(&ps, 1, "expected 'end' only after 'repeat'");
+                parse_error(&ps, ps.tok[0].col,
+                            "expected 'end' only after 'repeat'");
                 goto fail;
             }
             open_repeat = NULL;
@@ -762,7 +770,7 @@ pagedef_parse(struct pagedb *db, const char *path, const char *text)
                    pd->nrepeats == 0 && (rc = parse_page_line(&ps, pd)) != 1) {
             /* a line of the page itself */
         } else {
-            parse_error(&ps, 1,
+            parse_error(&ps, ps.tok[0].col,
                         "expected one of field, repeat, end%s, found '%s'",
                         *nfields > 0 ? ", unit, scale, range, value, help, "
                                        "danger"

@@ -12,7 +12,7 @@ err_clear(struct err *err)
     err->field_bit = -1;
 }
 
-static void
+static void __attribute__((format(printf, 4, 0)))
 err_vset(struct err *err, uint32_t hr, bool usage, const char *fmt, va_list ap)
 {
     err->hr = hr;

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Field-level work as a technician does it: show, set by name and by enum
+# value, save, defaults, refusals naming the field, explain, pagedefs.
+. "$(dirname "$0")/lib.sh"
+D=emu:dvd-writer
+
+run show $D write-parameters
+expect_status 0
+expect_out "page 0x05 (Write Parameters), 52 bytes, not savable"
+expect_out "FIELD      NAME"
+expect_out "WR_T"
+expect_out "BUFE"
+[ "$(grep -c '^WR_T ' <<<"$out")" -eq 1 ] || fail "WR_T is not one row"
+
+# By enum name, case-insensitive, old -> new, applied.
+run set $D 5 wr_t=tao
+expect_status 0
+expect_out "WR_T: SAO (2) -> TAO (1)"
+expect_out "WR_T: applied"
+expect_out "verified: the drive applied every byte"
+run show $D 5
+grep -q '^WR_T .* TAO (1)  *yes' <<<"$out" || fail "show does not have WR_T TAO"
+
+# Several fields in one MODE SELECT, by number and by unique prefix.
+run set $D 5 TST_W=1 LINK=7 --trace "$STATE/t.jsonl"
+expect_status 0
+expect_out "TST_W: 0 -> 1"
+expect_out "LINK_S: 16 -> 7"
+[ "$(grep -c '"cdb":"55' "$STATE/t.jsonl")" -eq 1 ] ||
+    fail "expected one MODE SELECT for two fields"
+
+# Bad values and names are bad input, named, before anything is sent.
+run set $D 5 WR_T=FAST
+expect_status 2
+expect_err "WR_T=FAST: expected a number from 0 to 15 or one of"
+run set $D 5 NOSUCH=1
+expect_status 2
+expect_err "has no field 'NOSUCH'; its fields are:"
+run set $D 5 WR_T
+expect_status 2
+expect_err "'WR_T': expected FIELD=VALUE"
+
+# A field the drive does not let change: refused, named; with --force
+# the drive refuses it and modecon names the field it pointed at.
+run set $D read-write-error-recovery TB=1
+expect_status 2
+expect_err "TB is not changeable on this drive (its changeable value is 0); nothing was sent"
+# A field with lasting effects says so when it changes.
+run set $D timeout-and-protect DISP=1
+expect_status 0
+expect_err "warning: DISP:"
+expect_err "power cycle"
+run set $D caching WCE=0 --save
+expect_status 0
+expect_out "WCE: applied to saved values"
+run set $D read-write-error-recovery ERWS=1
+expect_status 2
+expect_err "ERWS is not changeable on this drive"
+run set $D read-write-error-recovery ERWS=1 --force
+expect_status 1
+expect_err "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS"
+expect_err "the drive pointed at field ERWS"
+
+# sdparm's numeric addressing for bits, and defaults.
+run set $D 8 2:0:1=1
+expect_status 0
+expect_out "2:0:1: 0 -> 1"
+run defaults $D 8
+expect_status 0
+expect_out "verified: the drive applied every byte"
+run show $D 8 --json
+expect_status 0
+expect_out '"field": "WCE"'
+expect_out '"changeable": "yes"'
+
+# A drive that ignores MODE SELECT: each field reported not applied.
+run set emu:ignoring caching WCE=0
+expect_status 3
+expect_out "WCE: NOT applied: the drive has 1"
+
+# A read-only page.
+run set $D legacy-capabilities BUF=0
+expect_status 2
+expect_err "is read-only"
+
+# explain, with and without a field.
+run explain write-parameters WR_T
+expect_status 0
+expect_out "TAO"
+run explain 0x1d DISP
+expect_status 0
+expect_out "DANGER:"
+run explain 5 NOSUCH
+expect_status 2
+
+# pagedefs check: the shipped files are sound; a broken directory lists
+# every error with file and line and exits 2.
+run pagedefs check
+expect_status 0
+expect_out "0 problems"
+mkdir -p "$STATE/bad"
+printf 'page 5\nname "A"\nlengths 2\nfield A 2 colour\n' >"$STATE/bad/a.page"
+printf 'page 6\nname "B"\nlengths 2\nfield B 2 number\nfield C 2.0 flag\n' \
+    >"$STATE/bad/b.page"
+run pagedefs check "$STATE/bad"
+expect_status 2
+expect_err "$STATE/bad/a.page:4:11: expected a kind"
+expect_err "$STATE/bad/b.page:5: C overlaps B (line 4) at byte 2 bit 0"
+expect_out "2 problems"
+
+# A user's definition replaces the built-in one.
+mkdir -p "$STATE/mine"
+printf 'page 8\nname "My caching"\napplies mmc\nlengths 10\nhelp "x"\n' \
+    >"$STATE/mine/08.page"
+printf 'field MYWCE 2.2 flag\n  help "mine"\n' >>"$STATE/mine/08.page"
+out=$(MODECON_PAGES=$STATE/mine "$MODECON" show $D 8 2>&1)
+status=$?
+expect_status 0
+expect_out "page 0x08 (My caching)"
+expect_out "MYWCE"
+
+# A page without a definition (a vendor's) still works at byte level.
+cat >"$STATE/vendor.json" <<'JSON'
+{ "modecon_drive": 1,
+  "inquiry": { "peripheral_device_type": 5, "vendor": "ACME",
+               "product": "VENDOR PAGE", "revision": "1" },
+  "mode_pages": [
+    { "page": "0x30", "current": "30 02 00 00", "changeable": "30 02 ff 00" } ] }
+JSON
+run show "emu:$STATE/vendor.json" 0x30
+expect_status 0
+expect_out "no definition for this page: showing bytes"
+expect_out "30 02 00 00"
+run set "emu:$STATE/vendor.json" 0x30 BURN=1
+expect_status 2
+expect_err "address bits as BYTE:BIT:WIDTH=VALUE"
+run set "emu:$STATE/vendor.json" 0x30 2:7:8=0x5a
+expect_status 0
+expect_out "2:7:8: 0 -> 90"
+expect_out "verified: the drive applied every byte"
+run set "emu:$STATE/vendor.json" 0x30 3:7:8=1
+expect_status 2
+expect_err "3:7:8 is not changeable on this drive"
+done_ok

@@ -1,0 +1,240 @@
+/* Page definition files: the shipped ones, broken ones, and the rules for
+ * where definitions come from. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/pagedef.h"
+#include "testutil.h"
+
+static void
+dump_problems(const struct pagedb *db)
+{
+    for (size_t i = 0; i < db->nproblems; i++)
+        cr_log_error("%s", db->problems[i]);
+}
+
+Test(pagedef, every_shipped_page_loads_and_passes_the_checker)
+{
+    struct pagedb db;
+    static const struct {
+        uint8_t code;
+        uint8_t pdt;
+    } want[] = { { 0x01, 5 }, { 0x03, 5 }, { 0x05, 5 }, { 0x08, 5 },
+                 { 0x0a, 5 }, { 0x0d, 5 }, { 0x0e, 5 }, { 0x1a, 5 },
+                 { 0x1c, 5 }, { 0x1d, 5 }, { 0x2a, 5 }, { 0x0a, 0 } };
+
+    pagedb_init(&db);
+    int refused = pagedb_load_dir(&db, MODECON_SOURCE_DATADIR "/pages");
+    dump_problems(&db);
+    cr_assert_eq(refused, 0);
+    cr_assert_eq(db.nproblems, 0);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct page_def *pd =
+            pagedb_find(&db, want[i].code, 0, want[i].pdt, NULL, NULL);
+        cr_assert_not_null(pd, "no definition of page 0x%02x for type %u",
+                           want[i].code, want[i].pdt);
+        cr_assert_not_null(pd->help, "page 0x%02x has no help", pd->code);
+        for (size_t f = 0; f < pd->nfields; f++)
+            if (pd->fields[f].kind != FIELD_RESERVED)
+                cr_assert_not_null(pd->fields[f].help, "%s: %s has no help",
+                                   pd->path, pd->fields[f].acronym);
+    }
+    pagedb_fini(&db);
+}
+
+/* A broken file and the start of the message it must give.  Inline
+ * arrays: Criterion copies parameters into the test's own process, where
+ * pointers into this one mean nothing. */
+struct broken {
+    char text[160];
+    char message[120];
+};
+
+ParameterizedTestParameters(pagedef, broken_files_name_line_column_and_what)
+{
+    static struct broken cases[] = {
+        { "", "x.page:1:1: expected 'page CODE', found an empty file" },
+        { "name \"X\"\n", "x.page:1:1: expected 'page CODE' first" },
+        { "page 0x40\n", "x.page:1:6: expected the page code (a number from "
+                         "0 to 62" },
+        { "page 5\nname X\n", "x.page:2:6: expected the page's name in "
+                              "double quotes, found 'X'" },
+        { "page 5\nname \"X\nlengths 10\n",
+          "x.page:2:6: expected a closing '\"'" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2.8 flag\n",
+          "x.page:4:9: expected a position: BYTE.BIT" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2.0-3 number\n",
+          "x.page:4:9: expected a position" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 colour\n",
+          "x.page:4:11: expected a kind: flag, number, enum, ascii, hex or "
+          "reserved, found 'colour'" },
+        { "page 5\nname \"X\"\nlengths 10\nfield a 2 number\n",
+          "x.page:4:7: expected an acronym of upper case letters" },
+        { "page 5\nname \"X\"\nlengths 10\nfield 2 number\n",
+          "x.page:4:7: expected an acronym before the position of a number "
+          "field" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  value 1 B\n",
+          "x.page:5:3: expected 'value' lines only under an enum field" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  colour 3\n",
+          "x.page:5:3: expected one of field, repeat, end, unit, scale" },
+        { "page 5\nname \"X\"\nfield A 2 number\n",
+          "x.page:1:1: expected a 'lengths' line" },
+        { "page 5\nname \"X\"\nlengths 10\nrepeat R at 4 size 2\n",
+          "x.page:4:1: expected 'end' for the repeat group of line 4" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  range 9 3\n",
+          "x.page:5:11: expected the highest value to be at least the "
+          "lowest" },
+        { "page 5 subpage 0\n", "x.page:1:16: expected a subpage from 1" },
+        /* The checker. */
+        { "page 5\nname \"X\"\nlengths 2\nfield A 2 number\nfield B 2.3 "
+          "flag\n",
+          "x.page:5: B overlaps A (line 4) at byte 2 bit 3" },
+        { "page 5\nname \"X\"\nlengths 2\nfield A 4 number\n",
+          "x.page:4: A: byte 4 is outside the page (4 bytes" },
+        { "page 5\nname \"X\"\nlengths 2\nfield A 2.7 flag\nfield A 2.6 "
+          "flag\n",
+          "x.page:5: A: the acronym is already used on line 4" },
+        { "page 5\nname \"X\"\nlengths 2\nfield A 2.1-0 enum\n",
+          "x.page:4: A: expected 'value' lines for an enum" },
+        { "page 5\nname \"X\"\nlengths 2\nfield A 2.1-0 enum\n  value 4 "
+          "FOUR\n",
+          "x.page:4: A: value 4 (FOUR) does not fit in 2 bits" },
+        { "page 5\nname \"X\"\nlengths 2\nfield A 2.1-0 flag\n",
+          "x.page:4: A: expected a flag to be one bit, it is 2" },
+        { "page 5\nname \"X\"\nlengths 2\nfield A 2.3-0 ascii\n",
+          "x.page:4: A: expected ascii to be whole bytes" },
+        { "page 5\nname \"X\"\nlengths 2\nfield A 1 number\n",
+          "x.page:4: A: byte 1 is the page header" },
+    };
+    return cr_make_param_array(struct broken, cases,
+                               sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct broken *c, pagedef,
+                  broken_files_name_line_column_and_what)
+{
+    struct pagedb db;
+
+    pagedb_init(&db);
+    struct page_def *pd = pagedef_parse(&db, "x.page", c->text);
+    if (pd != NULL) {
+        cr_assert_neq(pagedef_check(&db, pd), 0, "accepted: %s", c->text);
+        pagedef_free(pd);
+    }
+    cr_assert_geq(db.nproblems, 1);
+    cr_assert_eq(strncmp(db.problems[0], c->message, strlen(c->message)), 0,
+                 "got: %s\nwant: %s...", db.problems[0], c->message);
+    pagedb_fini(&db);
+}
+
+static const char *const good_page =
+    "page 0x30\n"
+    "name \"Test\"\n"
+    "applies mmc\n"
+    "lengths 0x16\n"
+    "help \"A page with one field of every kind.\"\n"
+    "field F   2.7 flag \"A flag\"\n"
+    "field E   2.6-4 enum \"An enum\"\n"
+    "  value 0 ZERO\n"
+    "  value 5 FIVE \"Five\"\n"
+    "field     2.3-0 reserved\n"
+    "field N   3-5 number \"Across bytes\" # a comment\n"
+    "  unit ms\n"
+    "  scale 100\n"
+    "  range 0 1000\n"
+    "field T   6-9 ascii \"Text\"\n"
+    "field H   10-11 hex\n"
+    "repeat D at 12 size 4 count 10-11\n"
+    "  field S 0-1 number \"Speed\"\n"
+    "  field R 2.0 flag\n"
+    "  field   2.7-1 reserved\n"
+    "  field   3 reserved\n"
+    "end\n";
+
+Test(pagedef, a_page_with_every_kind_parses_with_its_attributes)
+{
+    struct pagedb db;
+
+    pagedb_init(&db);
+    struct page_def *pd = pagedef_parse(&db, "good.page", good_page);
+    dump_problems(&db);
+    cr_assert_not_null(pd);
+    cr_assert_eq(pagedef_check(&db, pd), 0);
+    cr_assert_eq(pd->code, 0x30);
+    cr_assert_eq(pd->applies, 1u << 5);
+    cr_assert_eq(pagedef_max_len(pd), 0x18);
+    cr_assert_eq(pd->nfields, 6);
+    const struct field_def *e = &pd->fields[1];
+    cr_assert_str_eq(e->acronym, "E");
+    cr_assert_eq(e->byte, 2);
+    cr_assert_eq(e->bit, 6);
+    cr_assert_eq(e->width, 3);
+    cr_assert_eq(e->nvalues, 2);
+    cr_assert_str_eq(e->values[1].name, "FIVE");
+    cr_assert_str_eq(e->values[1].desc, "Five");
+    const struct field_def *n = &pd->fields[3];
+    cr_assert_eq(n->width, 24);
+    cr_assert_str_eq(n->unit, "ms");
+    cr_assert_eq(n->scale, 100);
+    cr_assert(n->has_range);
+    cr_assert_eq(n->max, 1000);
+    cr_assert_eq(pd->nrepeats, 1);
+    cr_assert_eq(pd->repeats[0].at, 12);
+    cr_assert_eq(pd->repeats[0].count_width, 16);
+    pagedef_free(pd);
+    pagedb_fini(&db);
+}
+
+Test(pagedef, later_definitions_replace_and_vendor_pages_win,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct pagedb db;
+    char *a = testutil_write_file("a.page", "page 0x08\nname \"Built-in\"\n"
+                                            "applies mmc\nlengths 10\n");
+    char *b = testutil_write_file("b.page", "page 0x08\nname \"Corrected\"\n"
+                                            "applies mmc\nlengths 10\n");
+    char *v =
+        testutil_write_file("v.page", "page 0x08\nname \"Vendor's\"\napplies "
+                                      "mmc\nvendor \"ACME*\" product \"DVD*\"\n"
+                                      "lengths 10\n");
+
+    pagedb_init(&db);
+    cr_assert_eq(pagedb_load_file(&db, a), 0);
+    cr_assert_eq(pagedb_load_file(&db, b), 0);
+    cr_assert_eq(pagedb_load_file(&db, v), 0);
+    cr_assert_eq(db.npages, 2);
+    cr_assert_str_eq(pagedb_find(&db, 8, 0, 5, "MODECON", "X")->name,
+                     "Corrected");
+    cr_assert_str_eq(pagedb_find(&db, 8, 0, 5, "ACME CO", "DVD-9")->name,
+                     "Vendor's");
+    cr_assert_str_eq(pagedb_find(&db, 8, 0, 5, "ACME CO", "CD-ROM")->name,
+                     "Corrected");
+    cr_assert_null(pagedb_find(&db, 8, 0, 0, "ACME", "DVD"),
+                   "an mmc page is not a disk's");
+    pagedb_fini(&db);
+    free(a);
+    free(b);
+    free(v);
+}
+
+Test(pagedef, files_that_are_not_text_are_refused,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct pagedb db;
+    char *path = testutil_write_file("nul.page", "page 5\n");
+    FILE *f = fopen(path, "a");
+    fwrite("name \0\"X\"\n", 1, 10, f);
+    fclose(f);
+
+    pagedb_init(&db);
+    cr_assert_eq(pagedb_load_file(&db, path), -1);
+    cr_assert_not_null(strstr(db.problems[0], "NUL byte at offset 12"), "%s",
+                       db.problems[0]);
+    cr_assert_eq(pagedb_load_file(&db, "/nonexistent/x.page"), -1);
+    cr_assert_not_null(strstr(db.problems[1], "/nonexistent/x.page"));
+    pagedb_fini(&db);
+    free(path);
+}
