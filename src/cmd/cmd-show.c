@@ -120,6 +120,9 @@ cmd_show_json(const struct show_values *sv, const struct field_ref *refs,
                             json_string(cmd_show_changeable(sv, &refs[i])));
         json_object_set_new(obj, "unit",
                             fd->unit ? json_string(fd->unit) : json_null());
+        json_object_set_new(obj, "scale",
+                            json_integer((json_int_t)(fd->scale ? fd->scale
+                                                                : 1)));
         json_array_append_new(list, obj);
     }
     return list;
@@ -198,10 +201,16 @@ cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         cmd_show_cell(cur, 16);
         cmd_show_cell(def, 16);
         cmd_show_cell(sav, 16);
+        /* A scaled value counts steps: say how long a step is. */
+        char unit[48] = "";
+        if (refs[i].fd->unit != NULL && refs[i].fd->scale > 1)
+            snprintf(unit, sizeof unit, "%llu %s steps",
+                     (unsigned long long)refs[i].fd->scale, refs[i].fd->unit);
+        else if (refs[i].fd->unit != NULL)
+            snprintf(unit, sizeof unit, "%s", refs[i].fd->unit);
         cmd_print(ctx, "%-10s %-30s %-16s %-10s %-16s %-16s %s",
                   refs[i].acronym, name, cur,
-                  cmd_show_changeable(&sv, &refs[i]), def, sav,
-                  refs[i].fd->unit ? refs[i].fd->unit : "");
+                  cmd_show_changeable(&sv, &refs[i]), def, sav, unit);
     }
     for (int pc = 1; pc < 4; pc++)
         if (sv.why[pc][0] != '\0')

@@ -61,6 +61,43 @@ expect_status 1
 expect_err "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS"
 expect_err "the drive pointed at field ERWS"
 
+# A timer counts steps of 100 ms, and says so.
+run show $D power-condition
+expect_status 0
+grep -q '^IDLE_T .*100 ms steps$' <<<"$out" || fail "IDLE_T does not say its step"
+
+# A field only part of which the drive lets change says so, in show and
+# when an edit touches the locked part.
+mkdir -p "$STATE/partly"
+cat >"$STATE/partly/30.page" <<'PAGE'
+page 0x30
+name "Vendor test page"
+lengths 2
+help "A vendor page for the test."
+field W 2 number "Write strategy"
+  help "Bits 3-0 change, bits 7-4 are fixed."
+field   3 reserved
+PAGE
+cat >"$STATE/partly.json" <<'JSON'
+{ "modecon_drive": 1,
+  "inquiry": { "peripheral_device_type": 5, "vendor": "ACME",
+               "product": "PARTLY", "revision": "1" },
+  "mode_pages": [
+    { "page": "0x30", "current": "30 02 00 00", "changeable": "30 02 0f 00" } ] }
+JSON
+out=$(MODECON_PAGES=$STATE/partly "$MODECON" show "emu:$STATE/partly.json" 0x30 2>&1)
+status=$?
+expect_status 0
+grep -q '^W .* partly ' <<<"$out" || fail "W is not shown as partly changeable"
+out=$(MODECON_PAGES=$STATE/partly "$MODECON" set "emu:$STATE/partly.json" 0x30 W=0x1f 2>&1)
+status=$?
+expect_status 2
+expect_out "W is only partly changeable on this drive: the bits it may change are 15"
+out=$(MODECON_PAGES=$STATE/partly "$MODECON" set "emu:$STATE/partly.json" 0x30 W=0x0f 2>&1)
+status=$?
+expect_status 0
+expect_out "W: 0 -> 15"
+
 # sdparm's numeric addressing for bits, and defaults.
 run set $D 8 2:0:1=1
 expect_status 0
