@@ -120,9 +120,9 @@ cmd_show_json(const struct show_values *sv, const struct field_ref *refs,
                             json_string(cmd_show_changeable(sv, &refs[i])));
         json_object_set_new(obj, "unit",
                             fd->unit ? json_string(fd->unit) : json_null());
-        json_object_set_new(obj, "scale",
-                            json_integer((json_int_t)(fd->scale ? fd->scale
-                                                                : 1)));
+        json_object_set_new(
+            obj, "scale",
+            json_integer((json_int_t)(fd->scale ? fd->scale : 1)));
         json_array_append_new(list, obj);
     }
     return list;
