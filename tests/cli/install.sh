@@ -17,4 +17,10 @@ expect_out "emu:cd-atapi"
 out=$(cd / && env -u MODECON_DATA_DIR "$PREFIX/bin/modecon" get emu:dvd-writer 5 2>&1)
 status=$?
 expect_status 0
+[ -f "$PREFIX/share/modecon/pages/mmc/05-write-parameters.page" ] ||
+    fail "page definitions were not installed"
+out=$(cd / && env -u MODECON_DATA_DIR "$PREFIX/bin/modecon" show emu:dvd-writer 5 2>&1)
+status=$?
+expect_status 0
+expect_out "WR_T"
 done_ok
