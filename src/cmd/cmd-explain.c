@@ -95,38 +95,52 @@ cmd_explain_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   code, subpage ? " with that subpage" : "");
         return cmd_error(ctx, &err);
     }
-    /* Fields of repeat groups are named ACRONYM.N; explain takes either. */
+    /* A field by its acronym, any case, a unique prefix being enough;
+     * repeat group fields as ACRONYM or ACRONYM.N. */
     if (args->argc == 2) {
         const char *want = args->argv[1];
         size_t wlen = strcspn(want, ".");
-        for (size_t i = 0; i < pd->nfields; i++)
-            if (pd->fields[i].acronym &&
-                strcasecmp(pd->fields[i].acronym, want) == 0) {
-                cmd_explain_field(ctx, &pd->fields[i], pd->fields[i].acronym,
-                                  true);
-                return CMD_OK;
+        const struct field_def *found = NULL;
+        const struct repeat_def *group = NULL;
+        size_t matches = 0;
+        bool exact = false;
+
+        if (want[wlen] == '.' &&
+            strspn(want + wlen + 1, "0123456789N") != strlen(want + wlen + 1)) {
+            err_usage(&err, "field '%s': expected ACRONYM or ACRONYM.N", want);
+            return cmd_error(ctx, &err);
+        }
+        for (size_t r = 0; r <= pd->nrepeats; r++) {
+            const struct field_def *fields =
+                r == 0 ? pd->fields : pd->repeats[r - 1].fields;
+            size_t n = r == 0 ? pd->nfields : pd->repeats[r - 1].nfields;
+            for (size_t i = 0; i < n && !exact; i++) {
+                const char *a = fields[i].acronym;
+                if (a == NULL || strncasecmp(a, want, wlen) != 0)
+                    continue;
+                exact = strlen(a) == wlen;
+                matches = exact ? 1 : matches + 1;
+                found = &fields[i];
+                group = r == 0 ? NULL : &pd->repeats[r - 1];
             }
-        for (size_t r = 0; r < pd->nrepeats; r++)
-            for (size_t i = 0; i < pd->repeats[r].nfields; i++) {
-                const struct field_def *fd = &pd->repeats[r].fields[i];
-                if (fd->acronym && strlen(fd->acronym) == wlen &&
-                    strncasecmp(fd->acronym, want, wlen) == 0) {
-                    char name[48];
-                    snprintf(name, sizeof name, "%s.N", fd->acronym);
-                    cmd_explain_field(ctx, fd, name, true);
-                    cmd_print(ctx,
-                              "  in %s descriptors from byte %u, %u "
-                              "bytes each",
-                              pd->repeats[r].name, pd->repeats[r].at,
-                              pd->repeats[r].size);
-                    return CMD_OK;
-                }
-            }
-        err_usage(&err,
-                  "page 0x%02x (%s) has no field '%s' (see 'modecon "
-                  "explain %s')",
-                  code, pd->name, want, args->argv[0]);
-        return cmd_error(ctx, &err);
+            if (exact)
+                break;
+        }
+        if (found == NULL || matches > 1) {
+            err_usage(&err,
+                      "page 0x%02x (%s) has %s field '%s' (see 'modecon "
+                      "explain %s')",
+                      code, pd->name, found ? "more than one" : "no", want,
+                      args->argv[0]);
+            return cmd_error(ctx, &err);
+        }
+        char name[48];
+        snprintf(name, sizeof name, "%s%s", found->acronym, group ? ".N" : "");
+        cmd_explain_field(ctx, found, name, true);
+        if (group != NULL)
+            cmd_print(ctx, "  in %s descriptors from byte %u, %u bytes each",
+                      group->name, group->at, group->size);
+        return CMD_OK;
     }
     cmd_print(ctx, "page 0x%02x%s: %s", code,
               pd->readonly ? " (read-only)" : "", pd->name);

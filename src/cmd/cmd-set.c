@@ -135,16 +135,38 @@ cmd_set_report(struct cmd_ctx *ctx, const struct set_report *rep,
     return CMD_NOT_APPLIED;
 }
 
-/* sdparm's BYTE:BIT:WIDTH address of bits without a definition. */
+/* One decimal part of BYTE:BIT:WIDTH, all digits and at most 'max'. */
+static bool
+cmd_set_part(const char **p, char stop, unsigned long max, unsigned *out)
+{
+    unsigned long v = 0;
+    const char *s = *p;
+
+    if (!isdigit((unsigned char)*s))
+        return false;
+    for (; isdigit((unsigned char)*s); s++) {
+        v = v * 10 + (unsigned long)(*s - '0');
+        if (v > max)
+            return false;
+    }
+    if (*s != stop)
+        return false;
+    *out = (unsigned)v;
+    *p = stop ? s + 1 : s;
+    return true;
+}
+
+/* sdparm's BYTE:BIT:WIDTH address of bits without a definition (BIT is
+ * the most significant bit of the run). */
 static bool
 cmd_set_numeric(const char *name, struct field_def *fd)
 {
     unsigned byte, bit, width;
-    char tail;
+    const char *p = name;
 
-    if (!isdigit((unsigned char)name[0]) ||
-        sscanf(name, "%u:%u:%u%c", &byte, &bit, &width, &tail) != 3 ||
-        bit > 7 || width < 1 || width > 64 || byte > 0xffff)
+    if (!cmd_set_part(&p, ':', 0xffff, &byte) ||
+        !cmd_set_part(&p, ':', 7, &bit) ||
+        !cmd_set_part(&p, '\0', 64, &width) || width < 1)
         return false;
     memset(fd, 0, sizeof *fd);
     fd->kind = FIELD_NUMBER;
@@ -189,11 +211,17 @@ cmd_set_check_changeable(struct cmd_ctx *ctx, const struct field_ref *ref,
                          "%s is not changeable on this drive (its "
                          "changeable value is 0); nothing was sent",
                          ref->acronym);
-    char mask[64];
-    field_format(chg, ref, mask, sizeof mask);
+    /* The mask as the field's bits, most significant first. */
+    char mask[72];
+    size_t n = 0;
+    for (size_t b = first; b < first + ref->fd->width && n + 1 < sizeof mask;
+         b++)
+        mask[n++] = ((chg[b / 8] >> (7 - b % 8)) & 1u) ? '1' : '0';
+    mask[n] = '\0';
     return err_usage(err,
-                     "%s is only partly changeable on this drive: the "
-                     "bits it may change are %s; nothing was sent",
+                     "%s is only partly changeable on this drive: of its "
+                     "bits (most significant first) those marked 1 may "
+                     "change: %s; nothing was sent",
                      ref->acronym, mask);
 }
 
@@ -250,11 +278,12 @@ cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
             one.fd = &numeric[nnumeric++];
             one.base = 0;
             snprintf(one.acronym, sizeof one.acronym, "%.40s", name);
-            if (!field_fits(one.fd, 0, len) || one.fd->byte < 2) {
+            size_t hdr = (before[0] & 0x40) ? 4 : 2;
+            if (!field_fits(one.fd, 0, len) || one.fd->byte < hdr) {
                 err_usage(&err,
-                          "%s: outside the page's %zu bytes (byte 2 "
-                          "is the first after the header)",
-                          name, len);
+                          "%s: outside the page's %zu bytes (byte %zu is "
+                          "the first after the header)",
+                          name, len, hdr);
                 goto bad;
             }
             refs = xrealloc(refs, (nrefs + 1) * sizeof *refs);

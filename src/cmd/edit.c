@@ -18,52 +18,134 @@ edit_changed(const struct field_ref *ref, const uint8_t *a, const uint8_t *b)
     return false;
 }
 
-/* The field the drive (or the pre-check) pointed at, named. */
+/* The field the drive (or the pre-check) pointed at, named; without a
+ * bit pointer, every field of that byte. */
 static void
 edit_name_field(struct cmd_ctx *ctx, const struct edit *ed,
                 const struct err *err)
 {
+    const char *who = err->has_scsi ? "drive" : "check";
+    char names[256] = "";
+
     if (err->field_byte < 0)
         return;
-    const struct field_ref *ref =
-        field_at(ed->refs, ed->nrefs, err->field_byte, err->field_bit);
-    if (ref != NULL)
-        cmd_warn(ctx, "the %s pointed at field %s (%s)",
-                 err->has_scsi ? "drive" : "check", ref->acronym,
+    for (int bit = 7; bit >= 0; bit--) {
+        if (err->field_bit >= 0 && bit != err->field_bit)
+            continue;
+        const struct field_ref *ref =
+            field_at(ed->refs, ed->nrefs, err->field_byte, bit);
+        if (ref == NULL || strstr(names, ref->acronym) != NULL)
+            continue;
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s (%s)",
+                 used ? ", " : "", ref->acronym,
                  ref->fd->name ? ref->fd->name : "no name");
-    else
+    }
+    if (names[0] == '\0')
         cmd_warn(ctx,
-                 "the %s pointed at page byte %d, which no field of "
-                 "the definition covers",
-                 err->has_scsi ? "drive" : "check", err->field_byte);
+                 "the %s pointed at page byte %d, which no field of the "
+                 "definition covers",
+                 who, err->field_byte);
+    else if (err->field_bit >= 0)
+        cmd_warn(ctx, "the %s pointed at field %s", who, names);
+    else
+        cmd_warn(ctx, "the %s pointed at page byte %d: %s", who,
+                 err->field_byte, names);
+}
+
+/* The page without its PS bit, which MODE SELECT clears. */
+static bool
+edit_same_page(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    return ((a[0] ^ b[0]) & 0x7f) == 0 && memcmp(a + 1, b + 1, len - 1) == 0;
+}
+
+/* old -> new for each field that differs from 'base'; returns how many. */
+static size_t
+edit_print_changes(struct cmd_ctx *ctx, const struct edit *ed,
+                   const uint8_t *base, const char *which)
+{
+    char old[160], new[160];
+    size_t n = 0;
+
+    for (size_t i = 0; i < ed->nrefs; i++) {
+        const struct field_ref *ref = &ed->refs[i];
+        if (!edit_changed(ref, base, ed->page))
+            continue;
+        /* Shown once: a field already shown for current values is not
+         * repeated for saved ones. */
+        if (base != ed->before && edit_changed(ref, ed->before, ed->page))
+            continue;
+        field_format(base, ref, old, sizeof old);
+        field_format(ed->page, ref, new, sizeof new);
+        cmd_print(ctx, "%s: %s -> %s%s", ref->acronym, old, new, which);
+        if (ref->fd->danger != NULL)
+            cmd_warn(ctx, "warning: %s: %s", ref->acronym, ref->fd->danger);
+        n++;
+    }
+    return n;
+}
+
+/* Per field, whether the drive holds what was sent: for every field that
+ * was to change, and every field the drive did not take. */
+static size_t
+edit_report_fields(struct cmd_ctx *ctx, const struct edit *ed,
+                   const uint8_t *base, const uint8_t *held, const char *which)
+{
+    char value[160];
+    size_t not_applied = 0;
+
+    for (size_t i = 0; i < ed->nrefs; i++) {
+        const struct field_ref *ref = &ed->refs[i];
+        bool changed = edit_changed(ref, base, ed->page);
+        bool missing = edit_changed(ref, ed->page, held);
+        if (!changed && !missing)
+            continue;
+        if (!missing) {
+            cmd_print(ctx, "%s: applied%s", ref->acronym, which);
+            continue;
+        }
+        field_format(held, ref, value, sizeof value);
+        cmd_print(ctx, "%s: NOT applied%s: the drive has %s", ref->acronym,
+                  which, value);
+        not_applied++;
+    }
+    return not_applied;
 }
 
 enum cmd_status
 edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
 {
+    bool saving = ed->rt == MODE_REQUEST_SAVED;
+    uint8_t *saved_before = NULL, *held[2] = { NULL, NULL };
+    size_t saved_len = 0;
     struct set_report rep;
     enum cmd_status status;
-    size_t nchanged = 0;
     struct err err;
-    char old[160], new[160];
 
+    memset(&rep, 0, sizeof rep);
     err_clear(&err);
-    for (size_t i = 0; i < ed->nrefs; i++) {
-        if (!edit_changed(&ed->refs[i], ed->before, ed->page))
-            continue;
-        field_format(ed->before, &ed->refs[i], old, sizeof old);
-        field_format(ed->page, &ed->refs[i], new, sizeof new);
-        cmd_print(ctx, "%s: %s -> %s", ed->refs[i].acronym, old, new);
-        if (ed->refs[i].fd->danger != NULL)
-            cmd_warn(ctx, "warning: %s: %s", ed->refs[i].acronym,
-                     ed->refs[i].fd->danger);
-        nchanged++;
+    /* Saving changes the saved values too, which may differ from the
+     * current ones: they are the baseline of that half of the report. */
+    if (saving &&
+        (recorder_get_mode_page(ed->rec, ed->page[0] & 0x3f,
+                                (ed->page[0] & 0x40) ? ed->page[1] : 0,
+                                MODE_REQUEST_SAVED, &saved_before, &saved_len,
+                                &err) != 0 ||
+         saved_len != ed->len)) {
+        free(saved_before);
+        saved_before = NULL;
+        err_clear(&err);
     }
-    if (nchanged == 0 && memcmp(ed->before, ed->page, ed->len) == 0)
+    size_t nchanged = edit_print_changes(ctx, ed, ed->before, "");
+    if (saved_before != NULL)
+        nchanged +=
+            edit_print_changes(ctx, ed, saved_before, " (saved values)");
+    if (nchanged == 0 && edit_same_page(ed->before, ed->page, ed->len))
         cmd_print(ctx, "%s: no field changes; writing the page as it is",
                   ed->label);
 
-    if (ed->rt == MODE_REQUEST_SAVED && !ed->opts.dry_run)
+    if (saving && !ed->opts.dry_run)
         cmd_warn(ctx, "note: saving: the drive keeps these values across "
                       "power cycles");
     int rc = recorder_set_mode_page(ed->rec, ed->rt, ed->page, ed->len,
@@ -98,31 +180,19 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
     }
     /* What the drive holds now: the page sent, with each byte it did not
      * take as it read back. */
-    uint8_t *held[2] = { xmalloc(ed->len), xmalloc(ed->len) };
-    memcpy(held[0], ed->page, ed->len);
-    memcpy(held[1], ed->page, ed->len);
-    held[0][0] = held[1][0] = (uint8_t)(ed->page[0] & 0x7f);
+    for (int w = 0; w < 2; w++) {
+        held[w] = xmalloc(ed->len);
+        memcpy(held[w], ed->page, ed->len);
+        held[w][0] = (uint8_t)(ed->page[0] & 0x7f);
+    }
     for (size_t i = 0; i < rep.nunapplied; i++)
         held[rep.unapplied[i].where == MODE_REQUEST_SAVED]
             [rep.unapplied[i].offset] = rep.unapplied[i].got;
-    size_t not_applied = 0;
-    for (size_t i = 0; i < ed->nrefs; i++) {
-        if (!edit_changed(&ed->refs[i], ed->before, ed->page))
-            continue;
-        for (int w = 0; w < (ed->rt == MODE_REQUEST_SAVED ? 2 : 1); w++) {
-            if (!edit_changed(&ed->refs[i], ed->page, held[w])) {
-                cmd_print(ctx, "%s: applied%s", ed->refs[i].acronym,
-                          w ? " to saved values" : "");
-                continue;
-            }
-            field_format(held[w], &ed->refs[i], old, sizeof old);
-            cmd_print(ctx, "%s: NOT applied%s: the drive has %s",
-                      ed->refs[i].acronym, w ? " to saved values" : "", old);
-            not_applied++;
-        }
-    }
-    free(held[0]);
-    free(held[1]);
+    size_t not_applied = edit_report_fields(ctx, ed, ed->before, held[0], "");
+    if (saving)
+        not_applied += edit_report_fields(
+            ctx, ed, saved_before ? saved_before : ed->before, held[1],
+            " to saved values");
     if (rep.nunapplied == 0) {
         cmd_print(ctx, "verified: the drive applied every byte");
         status = CMD_OK;
@@ -130,8 +200,8 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
         if (not_applied == 0)
             for (size_t i = 0; i < rep.nunapplied; i++)
                 cmd_print(ctx,
-                          "not applied: byte %zu: sent 0x%02x, the "
-                          "drive has 0x%02x (%s values)",
+                          "not applied: byte %zu: sent 0x%02x, the drive "
+                          "has 0x%02x (%s values)",
                           rep.unapplied[i].offset, rep.unapplied[i].sent,
                           rep.unapplied[i].got,
                           mode_request_name(rep.unapplied[i].where));
@@ -140,6 +210,9 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
         status = CMD_NOT_APPLIED;
     }
 out:
+    free(held[0]);
+    free(held[1]);
+    free(saved_before);
     set_report_fini(&rep);
     return status;
 }

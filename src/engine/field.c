@@ -1,5 +1,6 @@
 #include "engine/field.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,7 +220,9 @@ field_parse_number(const struct field_ref *ref, const char *text,
             return 0;
         }
     errno = 0;
-    if (text[0] != '-' && text[0] != '+' && text[0] != '\0') {
+    /* strtoull skips blanks and takes a sign; values here have neither. */
+    if (text[0] != '-' && text[0] != '+' && text[0] != '\0' &&
+        !isspace((unsigned char)text[0])) {
         unsigned long long v = strtoull(text, &end, 0);
         if (errno == 0 && *end == '\0' &&
             !(text[0] == '0' && text[1] != '\0' && text[1] != 'x' &&

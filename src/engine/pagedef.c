@@ -712,7 +712,7 @@ pagedef_parse(struct pagedb *db, const char *path, const char *text)
     struct page_def *pd = xcalloc(1, sizeof *pd);
     struct parse ps = { .db = db, .path = path };
     struct repeat_def *open_repeat = NULL;
-    bool seen_page = false;
+    bool seen_page = false, after_end = false;
     const char *p = text;
 
     pd->path = xstrdup(path);
@@ -744,6 +744,7 @@ pagedef_parse(struct pagedb *db, const char *path, const char *text)
         size_t *nfields = open_repeat ? &open_repeat->nfields : &pd->nfields;
         int rc;
         if (strcmp(kw, "field") == 0) {
+            after_end = false;
             rc = parse_field(&ps, fields, nfields);
         } else if (strcmp(kw, "repeat") == 0) {
             if (open_repeat != NULL) {
@@ -762,8 +763,9 @@ pagedef_parse(struct pagedb *db, const char *path, const char *text)
                 goto fail;
             }
             open_repeat = NULL;
+            after_end = true;
             rc = parse_end(&ps, 1);
-        } else if (*nfields > 0 &&
+        } else if (*nfields > 0 && !after_end &&
                    (rc = parse_attribute(&ps, &(*fields)[*nfields - 1])) != 1) {
             /* an attribute of the last field */
         } else if (open_repeat == NULL && pd->nfields == 0 &&
@@ -814,6 +816,13 @@ pagedef_max_len(const struct page_def *pd)
         if (pd->lengths[i] > max)
             max = pd->lengths[i];
     return max + (pd->spf ? 4 : 2);
+}
+
+/* The last byte a field touches. */
+static size_t
+pagedef_last_byte(const struct field_def *fd)
+{
+    return ((size_t)fd->byte * 8 + (7 - fd->bit) + fd->width - 1) / 8;
 }
 
 static uint64_t
@@ -947,8 +956,32 @@ pagedef_check(struct pagedb *db, const struct page_def *pd)
                 bad++;
             }
     }
+    /* Descriptors run to the end of the page (or as far as their count
+     * says, which only the drive's data tells), so a second group would
+     * share their bytes. */
+    if (pd->nrepeats > 1) {
+        pagedb_problem(db,
+                       "%s:%d: repeat %s: expected at most one repeat group "
+                       "a page (descriptors run to the end of the page)",
+                       pd->path, pd->repeats[1].line, pd->repeats[1].name);
+        bad++;
+    }
     for (size_t r = 0; r < pd->nrepeats; r++) {
         const struct repeat_def *rd = &pd->repeats[r];
+        if (rd->has_count) {
+            struct field_def cf = { .byte = rd->count_byte,
+                                    .bit = rd->count_bit,
+                                    .width = rd->count_width };
+            if (cf.byte < hdr || cf.width > 64 ||
+                pagedef_last_byte(&cf) >= rd->at) {
+                pagedb_problem(db,
+                               "%s:%d: repeat %s: expected the count in the "
+                               "page after its header and before byte %u, "
+                               "in at most 64 bits",
+                               pd->path, rd->line, rd->name, rd->at);
+                bad++;
+            }
+        }
         /* Check one descriptor's layout, placed at the group's start. */
         uint8_t *one = xcalloc(rd->size, 1);
         const struct field_def **one_owner =
@@ -962,15 +995,16 @@ pagedef_check(struct pagedb *db, const struct page_def *pd)
             bad++;
         }
         for (size_t i = 0; i < pd->nfields; i++)
-            if (pd->fields[i].byte + (pd->fields[i].width + 7) / 8 > rd->at &&
-                pd->fields[i].byte >= rd->at) {
+            if (pagedef_last_byte(&pd->fields[i]) >= rd->at) {
                 pagedb_problem(db,
-                               "%s:%d: %s: byte %u is inside repeat %s, "
+                               "%s:%d: %s: bytes %u-%zu run into repeat %s, "
                                "which starts at byte %u",
                                pd->path, pd->fields[i].line,
                                pd->fields[i].acronym ? pd->fields[i].acronym
                                                      : "reserved bits",
-                               pd->fields[i].byte, rd->name, rd->at);
+                               pd->fields[i].byte,
+                               pagedef_last_byte(&pd->fields[i]), rd->name,
+                               rd->at);
                 bad++;
             }
         for (size_t i = 0; i < rd->nfields; i++) {
@@ -981,6 +1015,16 @@ pagedef_check(struct pagedb *db, const struct page_def *pd)
             bad += pagedef_check_field(db, pd, fd, where);
             bad +=
                 pagedef_claim(db, pd, fd, 0, one, one_owner, rd->size, where);
+            for (size_t j = 0; j < i && fd->acronym; j++)
+                if (rd->fields[j].acronym &&
+                    strcasecmp(rd->fields[j].acronym, fd->acronym) == 0) {
+                    pagedb_problem(db,
+                                   "%s:%d: %s: the acronym is already used "
+                                   "on line %d",
+                                   pd->path, fd->line, fd->acronym,
+                                   rd->fields[j].line);
+                    bad++;
+                }
             for (size_t j = 0; j < pd->nfields && fd->acronym; j++)
                 if (pd->fields[j].acronym &&
                     strcasecmp(pd->fields[j].acronym, fd->acronym) == 0) {
@@ -1141,8 +1185,9 @@ const struct page_def *
 pagedb_find(const struct pagedb *db, uint8_t code, uint8_t subpage, uint8_t pdt,
             const char *vendor, const char *product)
 {
-    const struct page_def *generic = NULL;
+    const struct page_def *generic = NULL, *own = NULL;
 
+    /* The last match of each kind: a later file replaces an earlier. */
     for (size_t i = 0; i < db->npages; i++) {
         const struct page_def *pd = db->pages[i];
         if (pd->code != code || pd->subpage != subpage ||
@@ -1155,7 +1200,7 @@ pagedb_find(const struct pagedb *db, uint8_t code, uint8_t subpage, uint8_t pdt,
         if (vendor != NULL && fnmatch(pd->vendor, vendor, 0) == 0 &&
             (pd->product == NULL ||
              (product != NULL && fnmatch(pd->product, product, 0) == 0)))
-            return pd;
+            own = pd;
     }
-    return generic;
+    return own ? own : generic;
 }

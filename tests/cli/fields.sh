@@ -64,7 +64,7 @@ expect_err "the drive pointed at field ERWS"
 # A timer counts steps of 100 ms, and says so.
 run show $D power-condition
 expect_status 0
-grep -q '^IDLE_T .*100 ms steps$' <<<"$out" || fail "IDLE_T does not say its step"
+grep -q '^IACT .*100 ms steps$' <<<"$out" || fail "IACT does not say its step"
 
 # A field only part of which the drive lets change says so, in show and
 # when an edit touches the locked part.
@@ -92,7 +92,7 @@ grep -q '^W .* partly ' <<<"$out" || fail "W is not shown as partly changeable"
 out=$(MODECON_PAGES=$STATE/partly "$MODECON" set "emu:$STATE/partly.json" 0x30 W=0x1f 2>&1)
 status=$?
 expect_status 2
-expect_out "W is only partly changeable on this drive: the bits it may change are 15"
+expect_out "W is only partly changeable on this drive: of its bits (most significant first) those marked 1 may change: 00001111"
 out=$(MODECON_PAGES=$STATE/partly "$MODECON" set "emu:$STATE/partly.json" 0x30 W=0x0f 2>&1)
 status=$?
 expect_status 0
@@ -114,6 +114,49 @@ expect_out '"changeable": "yes"'
 run set emu:ignoring caching WCE=0
 expect_status 3
 expect_out "WCE: NOT applied: the drive has 1"
+
+# Saving on a drive that ignores MODE SELECT: the saved half is reported
+# against the saved values, which differ from the current ones here.
+cat >"$STATE/stubborn.json" <<'JSON'
+{ "modecon_drive": 1,
+  "inquiry": { "peripheral_device_type": 5, "vendor": "ACME",
+               "product": "STUBBORN", "revision": "1" },
+  "behaviour": { "mode_select": "ignore", "saving": true },
+  "mode_pages": [
+    { "page": "0x08", "savable": true,
+      "current": "08 0a 04 00 00 00 00 00 00 00 00 00",
+      "changeable": "08 0a 05 00 00 00 00 00 00 00 00 00",
+      "saved": "08 0a 00 00 00 00 00 00 00 00 00 00" } ] }
+JSON
+run set "emu:$STATE/stubborn.json" caching WCE=1 --save
+expect_status 3
+expect_out "WCE: 0 -> 1 (saved values)"
+expect_out "WCE: NOT applied to saved values: the drive has 0"
+expect_err "note: saving"
+
+# Numeric addresses out of range are bad input, not another byte.
+run set $D 5 4294967298:7:8=1 --dry-run
+expect_status 2
+expect_err "has no field '4294967298:7:8'"
+run set $D 5 "2:7:8= 1"
+expect_status 2
+expect_err "2:7:8= 1: expected a number"
+
+# A drive whose page is shorter than the standard's: the fields past its
+# end do not exist there.
+run show emu:cd-atapi read-write-error-recovery
+expect_status 0
+grep -q '^WRC ' <<<"$out" && fail "WRC is past the end of an 8-byte page"
+run set emu:cd-atapi 1 WRC=1
+expect_status 2
+expect_err "has no field 'WRC'"
+
+# A dry run of field edits prints what would go out.
+run set $D 8 RCD=1 --dry-run
+expect_status 0
+expect_out "RCD: 0 -> 1"
+expect_out "55 10 00 00 00 00 00 00 14 00"
+expect_err "dry run: nothing was sent"
 
 # A read-only page.
 run set $D legacy-capabilities BUF=0

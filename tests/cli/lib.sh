@@ -5,6 +5,9 @@ set -u
 : "${MODECON:?set MODECON to the modecon binary}"
 STATE=$(mktemp -d /tmp/modecon-cli-XXXXXX)
 export XDG_STATE_HOME=$STATE
+# Only the definitions the test names: none of the developer's own.
+unset MODECON_PAGES
+export XDG_CONFIG_HOME=$STATE/config
 trap 'rm -rf "$STATE"' EXIT
 TEST_NAME=$(basename "$0" .sh)
 checks=0

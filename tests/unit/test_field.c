@@ -152,3 +152,51 @@ Test(field, a_short_page_lists_only_the_fields_it_holds)
     pagedef_free(pd);
     pagedb_fini(&db);
 }
+
+Test(field, wide_and_unaligned_fields_keep_their_neighbours)
+{
+    uint8_t page[12] = { 0x30, 0x0a, 0xf5, 0x00, 0x5a };
+    /* sdparm's 2:3:12: bits 3-0 of byte 2 and all of byte 3. */
+    struct field_def odd = {
+        .kind = FIELD_NUMBER, .byte = 2, .bit = 3, .width = 12
+    };
+    field_set(page, &odd, 0, 0xabc);
+    cr_assert_eq(page[2], 0xfa, "bits 7-4 of byte 2 kept");
+    cr_assert_eq(page[3], 0xbc);
+    cr_assert_eq(page[4], 0x5a, "byte 4 untouched");
+    cr_assert_eq(field_get(page, &odd, 0), 0xabc);
+
+    struct field_def wide = {
+        .kind = FIELD_NUMBER, .byte = 3, .bit = 7, .width = 64
+    };
+    field_set(page, &wide, 0, UINT64_C(0xfedcba9876543210));
+    cr_assert_eq(field_get(page, &wide, 0), UINT64_C(0xfedcba9876543210));
+    cr_assert_eq(page[3], 0xfe);
+    cr_assert_eq(page[10], 0x10);
+    cr_assert_eq(page[11], 0x00, "the byte after it untouched");
+    cr_assert_eq(page[2], 0xfa);
+}
+
+Test(field, values_with_blanks_or_signs_are_refused)
+{
+    struct field_def fd = { .acronym = (char *)"N",
+                            .kind = FIELD_NUMBER,
+                            .byte = 2,
+                            .bit = 7,
+                            .width = 64 };
+    struct field_ref ref = { .fd = &fd, .base = 0, .acronym = "N" };
+    uint8_t page[10] = { 0x30, 0x08 };
+    struct err err;
+
+    static const char *const bad[] = {
+        " 1", " -1", "-1", "+1", "", "1 ", "0x", "18446744073709551616"
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err_clear(&err);
+        cr_assert_eq(field_parse_set(page, &ref, bad[i], &err), -1, "'%s'",
+                     bad[i]);
+        cr_assert(err.usage);
+    }
+    for (size_t i = 2; i < sizeof page; i++)
+        cr_assert_eq(page[i], 0, "nothing written");
+}

@@ -42,6 +42,32 @@ Test(pagedef, every_shipped_page_loads_and_passes_the_checker)
                 cr_assert_not_null(pd->fields[f].help, "%s: %s has no help",
                                    pd->path, pd->fields[f].acronym);
     }
+    /* Spot checks of positions against the standard's tables. */
+    static const struct {
+        uint8_t code;
+        const char *acronym;
+        unsigned byte, bit, width;
+    } where[] = {
+        { 0x05, "WR_T", 2, 3, 4 },     { 0x05, "BUFE", 2, 6, 1 },
+        { 0x05, "PACK_S", 10, 7, 32 }, { 0x08, "WCE", 2, 2, 1 },
+        { 0x01, "RRC", 3, 7, 8 },      { 0x1d, "DISP", 4, 1, 1 },
+        { 0x1c, "INTT", 4, 7, 32 },    { 0x1a, "IACT", 4, 7, 32 },
+    };
+    for (size_t i = 0; i < sizeof where / sizeof where[0]; i++) {
+        const struct page_def *pd =
+            pagedb_find(&db, where[i].code, 0, 5, NULL, NULL);
+        const struct field_def *fd = NULL;
+        for (size_t f = 0; f < pd->nfields; f++)
+            if (pd->fields[f].acronym &&
+                strcmp(pd->fields[f].acronym, where[i].acronym) == 0)
+                fd = &pd->fields[f];
+        cr_assert_not_null(fd, "page 0x%02x has no %s", where[i].code,
+                           where[i].acronym);
+        cr_assert(fd->byte == where[i].byte && fd->bit == where[i].bit &&
+                      fd->width == where[i].width,
+                  "%s at %u.%u width %u", fd->acronym, fd->byte, fd->bit,
+                  fd->width);
+    }
     pagedb_fini(&db);
 }
 
@@ -108,6 +134,23 @@ ParameterizedTestParameters(pagedef, broken_files_name_line_column_and_what)
           "x.page:4: A: expected ascii to be whole bytes" },
         { "page 5\nname \"X\"\nlengths 2\nfield A 1 number\n",
           "x.page:4: A: byte 1 is the page header" },
+        /* Repeat groups. */
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2-5 number\nrepeat G "
+          "at 4 size 2\n  field B 0 number\nend\n",
+          "x.page:4: A: bytes 2-5 run into repeat G, which starts at byte 4" },
+        { "page 5\nname \"X\"\nlengths 10\nrepeat G at 4 size 2\n  field "
+          "B 0 number\n  field B 1 number\nend\n",
+          "x.page:6: B: the acronym is already used on line 5" },
+        { "page 5\nname \"X\"\nlengths 10\nrepeat G at 4 size 2\nend\n"
+          "repeat H at 6 size 2\nend\n",
+          "x.page:6: repeat H: expected at most one repeat group" },
+        { "page 5\nname \"X\"\nlengths 10\nrepeat G at 4 size 2 count "
+          "0-1\nend\n",
+          "x.page:4: repeat G: expected the count in the page after its "
+          "header" },
+        { "page 5\nname \"X\"\nlengths 10\nrepeat G at 4 size 2\n  field "
+          "B 0 number\nend\n  unit ms\n",
+          "x.page:7:3: expected one of field, repeat, end" },
     };
     return cr_make_param_array(struct broken, cases,
                                sizeof cases / sizeof cases[0]);
@@ -214,6 +257,15 @@ Test(pagedef, later_definitions_replace_and_vendor_pages_win,
                      "Corrected");
     cr_assert_null(pagedb_find(&db, 8, 0, 0, "ACME", "DVD"),
                    "an mmc page is not a disk's");
+    /* A later vendor definition with another pattern replaces it too. */
+    char *w =
+        testutil_write_file("w.page", "page 0x08\nname \"Vendor's, later\"\n"
+                                      "applies mmc\nvendor \"ACME CO\"\n"
+                                      "lengths 10\n");
+    cr_assert_eq(pagedb_load_file(&db, w), 0);
+    cr_assert_str_eq(pagedb_find(&db, 8, 0, 5, "ACME CO", "DVD-9")->name,
+                     "Vendor's, later");
+    free(w);
     pagedb_fini(&db);
     free(a);
     free(b);
