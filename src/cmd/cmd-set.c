@@ -240,9 +240,8 @@ cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
     char label[128];
 
     err_clear(&err);
-    if (pagenames_parse(args->argv[1], &code, &subpage, &err) != 0 ||
-        cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
-        cmd_page_def(ctx, rec, code, subpage, &pd, &err) != 0 ||
+    if (cmd_open_page(ctx, args->argv[0], args->argv[1], &rec, &code, &subpage,
+                      &pd, &err) != 0 ||
         recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT,
                                &before, &len, &err) != 0) {
         status = cmd_error(ctx, &err);

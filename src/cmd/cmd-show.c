@@ -143,9 +143,8 @@ cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
     memset(&sv, 0, sizeof sv);
     err_clear(&err);
-    if (pagenames_parse(args->argv[1], &code, &subpage, &err) != 0 ||
-        cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
-        cmd_page_def(ctx, rec, code, subpage, &pd, &err) != 0 ||
+    if (cmd_open_page(ctx, args->argv[0], args->argv[1], &rec, &code, &subpage,
+                      &pd, &err) != 0 ||
         recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT,
                                &sv.page[0], &sv.len[0], &err) != 0)
         return cmd_error(ctx, &err);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/errfmt.h"
+#include "engine/pagenames.h"
 #include "transport/trace.h"
 #include "util/xmalloc.h"
 
@@ -403,6 +404,18 @@ cmd_page_def(struct cmd_ctx *ctx, struct recorder *rec, uint8_t code,
     *pd = pagedb_find(cmd_pagedb(ctx), code, subpage, id.peripheral_type,
                       id.vendor, id.product);
     return 0;
+}
+
+int
+cmd_open_page(struct cmd_ctx *ctx, const char *drive, const char *page,
+              struct recorder **rec, uint8_t *code, uint8_t *subpage,
+              const struct page_def **pd, struct err *err)
+{
+    *pd = NULL;
+    if (pagenames_parse(page, code, subpage, err) != 0 ||
+        cmd_open_drive(ctx, drive, rec, err) != 0)
+        return -1;
+    return cmd_page_def(ctx, *rec, *code, *subpage, pd, err);
 }
 
 void

@@ -126,6 +126,12 @@ const struct pagedb *cmd_pagedb(struct cmd_ctx *ctx);
 int cmd_page_def(struct cmd_ctx *ctx, struct recorder *rec, uint8_t code,
                  uint8_t subpage, const struct page_def **pd, struct err *err);
 
+/* The drive and page a field-level command names: parses PAGE, opens
+ * DRIVE and finds the page's definition (NULL when there is none). */
+int cmd_open_page(struct cmd_ctx *ctx, const char *drive, const char *page,
+                  struct recorder **rec, uint8_t *code, uint8_t *subpage,
+                  const struct page_def **pd, struct err *err);
+
 /* "page 0x05 (Write Parameters)" */
 void cmd_page_label(const struct page_def *pd, uint8_t code, uint8_t subpage,
                     char *buf, size_t len);

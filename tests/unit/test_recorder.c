@@ -534,18 +534,6 @@ Test(recorder, unit_attention_after_another_change_is_retried_once,
     free(trace_path);
 }
 
-Test(recorder, distinct_unit_attentions_are_each_retried,
-     .init = (void (*)(void))testutil_fresh_state)
-{
-    struct recorder *rec = open_drive(
-        "emu:dvd-writer?fault=sense:06/29/00*1,sense:06/28/00*1", NULL);
-    size_t len;
-    uint8_t *page = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
-    cr_assert_eq(page[0] & 0x3f, 0x08);
-    free(page);
-    recorder_free(rec);
-}
-
 Test(recorder, mode_select_meeting_a_parameter_change_is_not_retried,
      .init = (void (*)(void))testutil_fresh_state)
 {
@@ -737,16 +725,23 @@ Test(recorder, faults_map_to_their_hresults,
         expect_get_fails(cases[i].uri, cases[i].hr);
 }
 
-Test(recorder, one_unit_attention_and_a_short_becoming_ready_are_retried,
+Test(recorder, passing_conditions_are_retried_until_the_command_succeeds,
      .init = (void (*)(void))testutil_fresh_state)
 {
-    struct recorder *rec = open_drive(
-        "emu:dvd-writer?fault=sense:06/29/00*1,sense:02/04/01*2", NULL);
-    size_t len;
-    uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
-    cr_assert_eq(page[0] & 0x3f, 5);
-    free(page);
-    recorder_free(rec);
+    static const char *const uris[] = {
+        /* one UNIT ATTENTION, then a drive becoming ready twice */
+        "emu:dvd-writer?fault=sense:06/29/00*1,sense:02/04/01*2",
+        /* two different UNIT ATTENTIONs queued */
+        "emu:dvd-writer?fault=sense:06/29/00*1,sense:06/28/00*1",
+    };
+    for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
+        struct recorder *rec = open_drive(uris[i], NULL);
+        size_t len;
+        uint8_t *page = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+        cr_assert_eq(page[0] & 0x3f, 5, "%s", uris[i]);
+        free(page);
+        recorder_free(rec);
+    }
 }
 
 Test(recorder, write_faults_during_mode_select,
