@@ -5,7 +5,6 @@
 
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
-#include "engine/pagenames.h"
 
 static enum cmd_status cmd_defaults_exec(struct cmd_ctx *ctx,
                                          const struct cmd_args *args);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "engine/pagenames.h"
 #include "util/hex.h"
 
 static enum cmd_status cmd_show_exec(struct cmd_ctx *ctx,
