@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/line.h"
 #include "util/xmalloc.h"
 
 static void
@@ -59,60 +60,111 @@ main_read_input(void *arg, struct err *err)
     return buf;
 }
 
+static bool main_batch;
+
+/* In batch mode a program reads one stream: diagnostics go inside the
+ * command's %begin/%end block on standard output. */
+static void
+main_err_batch(void *arg, const char *text)
+{
+    (void)arg;
+    printf("%s\n", text);
+}
+
+static bool
+main_takes_value(const char *name)
+{
+    for (size_t i = 0; cmd_global_options[i].name != NULL; i++)
+        if (strcmp(name, cmd_global_options[i].name) == 0)
+            return cmd_global_options[i].has_arg;
+    return false;
+}
+
 int
 main(int argc, char **argv)
 {
-    static const struct cmd_output output = {
+    struct cmd_output output = {
         .out = main_out,
         .err = main_err,
         .read_input = main_read_input,
         .arg = NULL,
     };
+    const char *script = NULL;
     struct cmd_ctx ctx;
+    struct err err;
     int first = 1, status;
 
-    if (argc > 1 && (strcmp(argv[1], "--version") == 0)) {
-        printf("modecon %s\n", MODECON_VERSION);
-        return 0;
-    }
+    err_clear(&err);
     cmd_ctx_init(&ctx, &output);
-    /* Global options before the command name go to the command, which
-     * accepts them anywhere among its arguments. */
+    /* Options before the command: -c LINE, --batch, the global ones. */
     while (first < argc && argv[first][0] == '-' &&
            strcmp(argv[first], "-") != 0) {
-        if (strcmp(argv[first], "--help") == 0 ||
-            strcmp(argv[first], "-h") == 0) {
+        const char *word = argv[first];
+        if (strcmp(word, "--version") == 0) {
+            printf("modecon %s\n", MODECON_VERSION);
+            cmd_ctx_fini(&ctx);
+            return 0;
+        }
+        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
             char *help[] = { (char *)"help", NULL };
             status = (int)cmd_run_argv(&ctx, 1, help);
             cmd_ctx_fini(&ctx);
             return status;
         }
-        /* "--trace FILE" takes the next word; "--trace=FILE" does not;
-         * anything else is left for the command to reject. */
-        bool takes_value = false;
-        for (size_t i = 0; cmd_global_options[i].name != NULL; i++)
-            if (strncmp(argv[first], "--", 2) == 0 &&
-                strcmp(argv[first] + 2, cmd_global_options[i].name) == 0)
-                takes_value = cmd_global_options[i].has_arg;
-        first += takes_value ? 2 : 1;
+        if (strcmp(word, "--batch") == 0) {
+            main_batch = ctx.batch = true;
+            output.err = main_err_batch;
+            first++;
+            continue;
+        }
+        if (strcmp(word, "-c") == 0) {
+            if (first + 1 >= argc) {
+                err_usage(&err, "-c needs a line of commands");
+                goto usage;
+            }
+            script = argv[first + 1];
+            first += 2;
+            continue;
+        }
+        if (strncmp(word, "--", 2) != 0) {
+            err_usage(&err, "unknown option '%s' (see 'modecon help')", word);
+            goto usage;
+        }
+        const char *name = word + 2, *eq = strchr(name, '=');
+        char key[32];
+        snprintf(key, sizeof key, "%.*s",
+                 (int)(eq ? (size_t)(eq - name) : strlen(name)), name);
+        const char *value = eq ? eq + 1 : NULL;
+        if (value == NULL && main_takes_value(key)) {
+            if (first + 1 >= argc) {
+                err_usage(&err, "--%s needs a value", key);
+                goto usage;
+            }
+            value = argv[++first];
+        }
+        if (cmd_global_option(&ctx, key, value ? value : "", &err) != 0)
+            goto usage;
+        first++;
     }
-    if (first >= argc) {
+    if (script != NULL) {
+        if (first < argc) {
+            err_usage(&err, "-c takes the whole line: '%s' is left over",
+                      argv[first]);
+            goto usage;
+        }
+        status = (int)cmd_run_line(&ctx, script);
+    } else if (first >= argc) {
         char *help[] = { (char *)"help", NULL };
         cmd_run_argv(&ctx, 1, help);
-        cmd_ctx_fini(&ctx);
-        return 2;
+        status = CMD_USAGE;
+    } else {
+        status = (int)cmd_run_argv(&ctx, argc - first, argv + first);
     }
-    /* Move the command name first: "modecon --trace f get D 5" runs
-     * "get --trace f D 5". */
-    char **words = xcalloc((size_t)argc + 1, sizeof *words);
-    int n = 0;
-    words[n++] = argv[first];
-    for (int i = 1; i < argc; i++)
-        if (i != first)
-            words[n++] = argv[i];
-    status = (int)cmd_run_argv(&ctx, n, words);
-    free(words);
     cmd_ctx_fini(&ctx);
     fflush(stdout);
+    return status;
+usage:
+    status = (int)cmd_error(&ctx, &err);
+    cmd_ctx_fini(&ctx);
     return status;
 }

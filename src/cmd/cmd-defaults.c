@@ -24,6 +24,7 @@ const struct cmd_entry cmd_defaults_entry = {
     .options = cmd_defaults_options,
     .min_args = 2,
     .max_args = 2,
+    .flags = CMD_MUTATES,
     .exec = cmd_defaults_exec,
 };
 
@@ -95,7 +96,8 @@ cmd_defaults_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         .len = len[0],
         .refs = refs,
         .nrefs = nrefs,
-        .opts = { .dry_run = cmd_arg_flag(self, args, "dry-run"),
+        .opts = { .dry_run =
+                      cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
                   .verify = !cmd_arg_flag(self, args, "no-verify") },
     };
     status = edit_commit(ctx, &ed);

@@ -15,6 +15,7 @@ const struct cmd_entry cmd_power_cycle_entry = {
     .options = cmd_power_cycle_options,
     .min_args = 1,
     .max_args = 1,
+    .flags = CMD_MUTATES,
     .exec = cmd_power_cycle_exec,
 };
 
@@ -26,6 +27,10 @@ cmd_power_cycle_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct err err;
 
     err_clear(&err);
+    if (ctx->dry_run) {
+        cmd_print(ctx, "dry run: would power-cycle %s", args->argv[0]);
+        return CMD_OK;
+    }
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
         transport_control(recorder_transport(rec),
                           TRANSPORT_CONTROL_POWER_CYCLE, NULL, &err) != 0)

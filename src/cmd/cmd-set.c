@@ -37,6 +37,7 @@ const struct cmd_entry cmd_set_entry = {
     .options = cmd_set_options,
     .min_args = 2,
     .max_args = 64,
+    .flags = CMD_MUTATES,
     .exec = cmd_set_exec,
 };
 
@@ -339,7 +340,7 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     const struct cmd_entry *self = &cmd_set_entry;
     struct set_options opts = {
         .force = cmd_arg_flag(self, args, "force"),
-        .dry_run = cmd_arg_flag(self, args, "dry-run"),
+        .dry_run = cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
         .verify = !cmd_arg_flag(self, args, "no-verify"),
     };
     struct recorder *rec = NULL;

@@ -21,20 +21,14 @@ extern const struct cmd_entry cmd_show_entry;
 extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_defaults_entry;
 extern const struct cmd_entry cmd_pagedefs_entry;
+extern const struct cmd_entry cmd_replay_entry;
 
 /* In the order 'help' lists them. */
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_list_entry,
-    &cmd_pages_entry,
-    &cmd_get_entry,
-    &cmd_show_entry,
-    &cmd_set_entry,
-    &cmd_defaults_entry,
-    &cmd_explain_entry,
-    &cmd_pagedefs_entry,
-    &cmd_power_cycle_entry,
-    &cmd_help_entry,
-    NULL,
+    &cmd_list_entry,    &cmd_pages_entry,    &cmd_get_entry,
+    &cmd_show_entry,    &cmd_set_entry,      &cmd_defaults_entry,
+    &cmd_explain_entry, &cmd_pagedefs_entry, &cmd_power_cycle_entry,
+    &cmd_replay_entry,  &cmd_help_entry,     NULL,
 };
 
 const struct cmd_option cmd_global_options[] = {
@@ -201,9 +195,9 @@ cmd_seconds(const char *option, const char *text, uint32_t *ms, struct err *err)
     return 0;
 }
 
-static int
-cmd_apply_global(struct cmd_ctx *ctx, const char *name, const char *value,
-                 struct err *err)
+int
+cmd_global_option(struct cmd_ctx *ctx, const char *name, const char *value,
+                  struct err *err)
 {
     if (strcmp(name, "trace") == 0) {
         ctx->trace_path = value;
@@ -216,7 +210,9 @@ cmd_apply_global(struct cmd_ctx *ctx, const char *name, const char *value,
             return err_usage(err, "--timeout must be more than 0 seconds");
         return 0;
     }
-    return cmd_seconds(name, value, &ctx->recorder.ready_wait_ms, err);
+    if (strcmp(name, "ready-wait") == 0)
+        return cmd_seconds(name, value, &ctx->recorder.ready_wait_ms, err);
+    return err_usage(err, "unknown option '--%s' (see 'modecon help')", name);
 }
 
 /*
@@ -276,7 +272,7 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
                              opt->name);
         }
         if (global) {
-            if (cmd_apply_global(ctx, opt->name, value, err) != 0)
+            if (cmd_global_option(ctx, opt->name, value, err) != 0)
                 return -1;
             continue;
         }
@@ -362,6 +358,8 @@ cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
         if (ctx->trace == NULL)
             return -1;
     }
+    if (ctx->drive_override != NULL)
+        uri = ctx->drive_override; /* replay --drive */
     for (size_t i = 0; i < ctx->ndrives; i++) {
         if (strcmp(ctx->drives[i].uri, uri) == 0) {
             *rec = ctx->drives[i].rec;

@@ -46,6 +46,14 @@ struct cmd_ctx {
     size_t ndrives;
     struct pagedb pagedb; /* loaded on first use */
     bool pagedb_loaded;
+
+    /* How lines of commands run (line.c, replay). */
+    bool batch;                 /* wrap each command's output, %begin/%end */
+    unsigned batch_seq;         /* commands run so far, for %begin N */
+    bool keep_going;            /* run the rest of a line after a failure */
+    bool dry_run;               /* no MODE SELECT, no power cycle: say each */
+    const char *drive_override; /* every drive named is this one */
+    int depth;                  /* replay files replaying files */
 };
 
 struct cmd_drive {
@@ -70,12 +78,16 @@ struct cmd_args {
     bool present[CMD_MAX_OPTIONS];
 };
 
+/* cmd_entry flags */
+#define CMD_MUTATES 0x01 /* may change a drive: counted, and dry-runnable */
+
 struct cmd_entry {
     const char *name;
     const char *args;                 /* "DRIVE PAGE" for the usage line */
     const char *summary;              /* one line */
     const struct cmd_option *options; /* terminated by { NULL } */
     int min_args, max_args;
+    int flags;
     enum cmd_status (*exec)(struct cmd_ctx *ctx, const struct cmd_args *args);
 };
 
@@ -87,6 +99,11 @@ extern const struct cmd_option cmd_global_options[];
 
 void cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output);
 void cmd_ctx_fini(struct cmd_ctx *ctx);
+
+/* Apply a global option (name without "--"); a usage error when unknown
+ * or its value is bad. */
+int cmd_global_option(struct cmd_ctx *ctx, const char *name, const char *value,
+                      struct err *err);
 
 /* Run one command given as words (argv[0] is the command name). */
 enum cmd_status cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv);

@@ -1,0 +1,134 @@
+/* replay FILE: run a file of commands, as the shell's 'source' will. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/line.h"
+#include "util/atomicfile.h"
+
+static enum cmd_status cmd_replay_exec(struct cmd_ctx *ctx,
+                                       const struct cmd_args *args);
+
+static const struct cmd_option cmd_replay_options[] = {
+    { "drive", true, "URI", "run every command on this drive instead" },
+    { "dry-run", false, NULL,
+      "send no MODE SELECT; show each that would be sent" },
+    { "keep-going", false, NULL, "go on after a command fails" },
+    { NULL, false, NULL, NULL },
+};
+
+const struct cmd_entry cmd_replay_entry = {
+    .name = "replay",
+    .args = "FILE",
+    .summary = "run the commands of a file, stopping at the first failure",
+    .options = cmd_replay_options,
+    .min_args = 1,
+    .max_args = 1,
+    .flags = 0,
+    .exec = cmd_replay_exec,
+};
+
+#define REPLAY_FILE_MAX  (16u << 20)
+#define REPLAY_MAX_DEPTH 8
+
+static enum cmd_status
+cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const struct cmd_entry *self = &cmd_replay_entry;
+    const char *path = args->argv[0];
+    struct cmd_ctx saved = *ctx;
+    unsigned run = 0, changed = 0, failed = 0;
+    enum cmd_status first = CMD_OK;
+    struct err err;
+    size_t len;
+
+    err_clear(&err);
+    if (ctx->depth >= REPLAY_MAX_DEPTH) {
+        err_usage(&err, "replay %s: more than %d files replaying files", path,
+                  REPLAY_MAX_DEPTH);
+        return cmd_error(ctx, &err);
+    }
+    char *text = atomicfile_read(path, REPLAY_FILE_MAX, &len, &err);
+    if (text == NULL) {
+        err.usage = true;
+        return cmd_error(ctx, &err);
+    }
+    size_t text_len = strlen(text);
+    if (text_len != len) {
+        free(text);
+        err_usage(&err, "replay %s: a NUL byte at offset %zu: expected text",
+                  path, text_len);
+        return cmd_error(ctx, &err);
+    }
+    if (cmd_arg_value(self, args, "drive") != NULL)
+        ctx->drive_override = cmd_arg_value(self, args, "drive");
+    ctx->dry_run = ctx->dry_run || cmd_arg_flag(self, args, "dry-run");
+    ctx->keep_going = cmd_arg_flag(self, args, "keep-going");
+    ctx->depth++;
+
+    unsigned lineno = 0;
+    for (char *line = text, *next; line != NULL; line = next) {
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        lineno++;
+        struct cmd_line parsed;
+        if (cmd_line_parse(line, &parsed, &err) != 0) {
+            err_prefix(&err, "%s:%u", path, lineno);
+            cmd_error(ctx, &err);
+            err_clear(&err);
+            failed++;
+            if (first == CMD_OK)
+                first = CMD_USAGE;
+            if (!ctx->keep_going)
+                break;
+            continue;
+        }
+        /* Each command on its own, so that the summary can count. */
+        bool stop = false;
+        for (size_t i = 0; i < parsed.ncmds && !stop; i++) {
+            const struct cmd_entry *entry =
+                cmd_find(parsed.cmds[i].argv[0], &err);
+            err_clear(&err);
+            unsigned seq = ++ctx->batch_seq;
+            if (ctx->batch)
+                cmd_print(ctx, "%%begin %u", seq);
+            enum cmd_status status =
+                cmd_run_argv(ctx, parsed.cmds[i].argc, parsed.cmds[i].argv);
+            if (ctx->batch)
+                cmd_print(ctx, "%%%s %u", status == CMD_OK ? "end" : "error",
+                          seq);
+            run++;
+            if ((status == CMD_OK || status == CMD_NOT_APPLIED) && entry &&
+                (entry->flags & CMD_MUTATES) && !ctx->dry_run)
+                changed++;
+            if (status == CMD_OK)
+                continue;
+            failed++;
+            if (first == CMD_OK)
+                first = status;
+            cmd_warn(ctx, "%s:%u: '%s' failed", path, lineno, line);
+            stop = !ctx->keep_going;
+        }
+        cmd_line_free(&parsed);
+        if (stop) {
+            cmd_warn(ctx,
+                     "%s: stopped at line %u (--keep-going runs the "
+                     "rest)",
+                     path, lineno);
+            break;
+        }
+    }
+    free(text);
+    cmd_print(ctx,
+              "replay %s: %u command%s run, %u changed a drive%s, %u "
+              "failed",
+              path, run, run == 1 ? "" : "s", changed,
+              ctx->dry_run ? " (dry run)" : "", failed);
+    ctx->drive_override = saved.drive_override;
+    ctx->dry_run = saved.dry_run;
+    ctx->keep_going = saved.keep_going;
+    ctx->depth = saved.depth;
+    return first;
+}

@@ -1,0 +1,135 @@
+#include "cmd/line.h"
+
+#include <histedit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+void
+cmd_line_free(struct cmd_line *line)
+{
+    for (size_t i = 0; i < line->ncmds; i++) {
+        for (int w = 0; w < line->cmds[i].argc; w++)
+            free(line->cmds[i].argv[w]);
+        free(line->cmds[i].argv);
+    }
+    free(line->cmds);
+    memset(line, 0, sizeof *line);
+}
+
+/* Words of one command, by libedit's tokenizer. */
+static int
+cmd_line_words(Tokenizer *tok, const char *segment, struct cmd_line *line,
+               struct err *err)
+{
+    const char **argv;
+    int argc;
+
+    tok_reset(tok);
+    if (tok_str(tok, segment, &argc, &argv) != 0)
+        return err_usage(err, "cannot split '%s' into words", segment);
+    if (argc == 0)
+        return 0;
+    line->cmds = xrealloc(line->cmds, (line->ncmds + 1) * sizeof *line->cmds);
+    struct cmd_words *cw = &line->cmds[line->ncmds++];
+    cw->argc = argc;
+    cw->argv = xcalloc((size_t)argc + 1, sizeof *cw->argv);
+    for (int i = 0; i < argc; i++)
+        cw->argv[i] = xstrdup(argv[i]);
+    return 0;
+}
+
+int
+cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
+{
+    Tokenizer *tok = tok_init(NULL);
+    size_t len = strlen(text), start = 0, quote_col = 0;
+    char quote = 0;
+    bool word_start = true;
+    int rc = 0;
+
+    memset(line, 0, sizeof *line);
+    if (tok == NULL)
+        abort(); /* libedit fails only when out of memory */
+    /* Find the unquoted ';' and '#' first: the tokenizer knows neither. */
+    for (size_t i = 0; i <= len && rc == 0; i++) {
+        char c = text[i];
+        if (quote != 0) {
+            if (c == '\0')
+                rc = err_usage(err,
+                               "expected a closing %c for the quote at "
+                               "column %zu",
+                               quote, quote_col);
+            else if (c == '\\' && quote == '"' && text[i + 1] != '\0')
+                i++;
+            else if (c == quote)
+                quote = 0;
+            continue;
+        }
+        if (c == '\\' && text[i + 1] != '\0') {
+            i++;
+            word_start = false;
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            quote_col = i + 1;
+            word_start = false;
+            continue;
+        }
+        bool end =
+            c == '\0' || c == ';' || c == '\n' || (c == '#' && word_start);
+        if (end) {
+            char *segment = xstrndup(text + start, i - start);
+            rc = cmd_line_words(tok, segment, line, err);
+            free(segment);
+            if (c == '#') {
+                /* The comment runs to the end of the line. */
+                while (i < len && text[i] != '\n')
+                    i++;
+            }
+            start = i + 1;
+            word_start = true;
+            continue;
+        }
+        word_start = c == ' ' || c == '\t';
+    }
+    tok_end(tok);
+    if (rc != 0)
+        cmd_line_free(line);
+    return rc;
+}
+
+enum cmd_status
+cmd_run_line(struct cmd_ctx *ctx, const char *text)
+{
+    enum cmd_status first = CMD_OK;
+    struct cmd_line line;
+    struct err err;
+
+    err_clear(&err);
+    if (cmd_line_parse(text, &line, &err) != 0) {
+        if (ctx->batch)
+            cmd_print(ctx, "%%begin %u", ++ctx->batch_seq);
+        enum cmd_status status = cmd_error(ctx, &err);
+        if (ctx->batch)
+            cmd_print(ctx, "%%error %u", ctx->batch_seq);
+        return status;
+    }
+    for (size_t i = 0; i < line.ncmds; i++) {
+        unsigned seq = ++ctx->batch_seq;
+        if (ctx->batch)
+            cmd_print(ctx, "%%begin %u", seq);
+        enum cmd_status status =
+            cmd_run_argv(ctx, line.cmds[i].argc, line.cmds[i].argv);
+        if (ctx->batch)
+            cmd_print(ctx, "%%%s %u", status == CMD_OK ? "end" : "error", seq);
+        if (status != CMD_OK && first == CMD_OK)
+            first = status;
+        if (status != CMD_OK && !ctx->keep_going)
+            break;
+    }
+    cmd_line_free(&line);
+    return first;
+}

@@ -1,0 +1,34 @@
+/*
+ * A line of the command language: commands separated by ';', words split
+ * by libedit's tokenizer (quotes and backslash escapes), '#' starting a
+ * comment.  The command line's -c, replay files and (later) the shell and
+ * the console all go through here.
+ */
+#ifndef MODECON_CMD_LINE_H
+#define MODECON_CMD_LINE_H
+
+#include "cmd/cmd.h"
+
+struct cmd_words {
+    int argc;
+    char **argv; /* owned, NULL-terminated */
+};
+
+struct cmd_line {
+    struct cmd_words *cmds;
+    size_t ncmds;
+};
+
+/* Split 'text'; a usage error names the column of an unterminated quote. */
+int cmd_line_parse(const char *text, struct cmd_line *line, struct err *err);
+void cmd_line_free(struct cmd_line *line);
+
+/*
+ * Run every command of 'text' in order, stopping at the first that fails
+ * unless ctx->keep_going.  Returns the status of the first failure, or
+ * CMD_OK.  In batch mode each command's output is wrapped in
+ * "%begin N" ... "%end N" (or "%error N").
+ */
+enum cmd_status cmd_run_line(struct cmd_ctx *ctx, const char *text);
+
+#endif

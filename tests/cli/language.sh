@@ -1,0 +1,87 @@
+#!/bin/bash
+# The command language on the command line: -c, ';', '#', quotes,
+# --batch, and replay files.
+. "$(dirname "$0")/lib.sh"
+D=emu:dvd-writer
+
+run -c "get $D 8; show $D caching # a comment; get nothing"
+expect_status 0
+expect_out "88 0a 04 00"
+expect_out "WCE        Write cache enable"
+
+# The same command inside -c and on its own gives the same output.
+alone=$("$MODECON" show $D 5)
+run -c "show $D 5"
+[ "$out" = "$alone" ] || fail "show inside -c differs from show on its own"
+
+run -c "get '$D 8"
+expect_status 2
+expect_err "expected a closing ' for the quote at column 5"
+
+run -c "frobnicate; get $D 8"
+expect_status 2
+expect_err "unknown command 'frobnicate'"
+[ -z "$out" ] || fail "a command after the failure ran"
+
+# --batch: every command's output in %begin/%end, or %error.
+run --batch -c "get $D 8; get $D 0x40; get $D 8"
+expect_status 2
+[ "$(printf '%s\n' "$out" | sed -n 1p)" = "%begin 1" ] || fail "no %begin 1"
+expect_out "%end 1"
+expect_out "%begin 2"
+expect_out "page '0x40': expected a page code"
+expect_out "%error 2"
+grep -q "%begin 3" <<<"$out" && fail "ran on after a failure"
+
+# A replay file with a bad line 7: nothing after it runs.
+cat >"$STATE/session.cmd" <<CMDS
+# recorded session
+set $D 5 WR_T=TAO
+set $D caching WCE=0
+
+show $D 5   # check
+get $D 8
+set $D 5 WR_T=NOPE
+set $D 5 LINK_S=7
+CMDS
+run replay "$STATE/session.cmd"
+expect_status 2
+expect_err "WR_T=NOPE: expected a number"
+expect_err "$STATE/session.cmd:7: 'set $D 5 WR_T=NOPE' failed"
+expect_err "stopped at line 7"
+expect_out "replay $STATE/session.cmd: 5 commands run, 2 changed a drive, 1 failed"
+run get $D 5
+grep -q "^05 32 61 05 08 10 00 00 00 00 00 00 00 10" <<<"$out" ||
+    fail "line 8 ran, or line 2 did not: $out"
+
+# --keep-going runs the rest; --drive sends it all to another drive.
+cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/other.json"
+run replay "$STATE/session.cmd" --keep-going --drive "emu:$STATE/other.json"
+expect_status 2
+expect_out "6 commands run, 3 changed a drive, 1 failed"
+run show "emu:$STATE/other.json" 5
+grep -q '^WR_T .* TAO (1)' <<<"$out" || fail "the other drive has no WR_T=TAO"
+grep -q '^LINK_S .* 7  ' <<<"$out" || fail "the other drive has no LINK_S=7"
+
+# A change the drive does not apply is a failure of the replay.
+run replay "$STATE/session.cmd" --drive emu:ignoring
+expect_status 3
+expect_err "session.cmd:2: 'set $D 5 WR_T=TAO' failed"
+
+# --dry-run sends no MODE SELECT and shows each it would send.
+run replay "$STATE/session.cmd" --dry-run --keep-going --trace "$STATE/t.jsonl"
+expect_out "MODE SELECT(10) CDB:"
+expect_out "changed a drive (dry run)"
+grep -q '"cdb":"55' "$STATE/t.jsonl" && fail "a dry run sent MODE SELECT"
+
+# A replay file that replays itself stops, named.
+printf 'replay %s\n' "$STATE/loop.cmd" >"$STATE/loop.cmd"
+run replay "$STATE/loop.cmd"
+expect_status 2
+expect_err "more than 8 files replaying files"
+
+run replay "$STATE/missing.cmd"
+expect_status 2
+expect_err "$STATE/missing.cmd"
+
+done_ok
