@@ -24,7 +24,7 @@ const struct cmd_entry cmd_defaults_entry = {
     .options = cmd_defaults_options,
     .min_args = 2,
     .max_args = 2,
-    .flags = CMD_MUTATES,
+    .flags = CMD_MUTATES | CMD_DRIVE_ARG | CMD_PAGE_ARG,
     .exec = cmd_defaults_exec,
 };
 

@@ -21,6 +21,7 @@ const struct cmd_entry cmd_get_entry = {
     .options = cmd_get_options,
     .min_args = 2,
     .max_args = 2,
+    .flags = CMD_DRIVE_ARG | CMD_PAGE_ARG,
     .exec = cmd_get_exec,
 };
 

@@ -21,6 +21,7 @@ const struct cmd_entry cmd_pages_entry = {
     .options = cmd_pages_options,
     .min_args = 1,
     .max_args = 1,
+    .flags = CMD_DRIVE_ARG,
     .exec = cmd_pages_exec,
 };
 

@@ -15,7 +15,7 @@ const struct cmd_entry cmd_power_cycle_entry = {
     .options = cmd_power_cycle_options,
     .min_args = 1,
     .max_args = 1,
-    .flags = CMD_MUTATES,
+    .flags = CMD_MUTATES | CMD_DRIVE_ARG,
     .exec = cmd_power_cycle_exec,
 };
 

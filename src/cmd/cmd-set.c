@@ -37,7 +37,7 @@ const struct cmd_entry cmd_set_entry = {
     .options = cmd_set_options,
     .min_args = 2,
     .max_args = 64,
-    .flags = CMD_MUTATES,
+    .flags = CMD_MUTATES | CMD_DRIVE_ARG | CMD_PAGE_ARG,
     .exec = cmd_set_exec,
 };
 

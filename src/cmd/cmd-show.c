@@ -23,6 +23,7 @@ const struct cmd_entry cmd_show_entry = {
     .options = cmd_show_options,
     .min_args = 2,
     .max_args = 2,
+    .flags = CMD_DRIVE_ARG | CMD_PAGE_ARG,
     .exec = cmd_show_exec,
 };
 

@@ -9,6 +9,7 @@
 #include "engine/errfmt.h"
 #include "engine/pagenames.h"
 #include "transport/trace.h"
+#include "transport/transport.h"
 #include "util/xmalloc.h"
 
 extern const struct cmd_entry cmd_list_entry;
@@ -22,14 +23,28 @@ extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_defaults_entry;
 extern const struct cmd_entry cmd_pagedefs_entry;
 extern const struct cmd_entry cmd_replay_entry;
+extern const struct cmd_entry cmd_open_entry;
+extern const struct cmd_entry cmd_page_entry;
 
-/* In the order 'help' lists them. */
+/* One command a line, in the order 'help' lists them. */
+/* clang-format off */
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_list_entry,    &cmd_pages_entry,    &cmd_get_entry,
-    &cmd_show_entry,    &cmd_set_entry,      &cmd_defaults_entry,
-    &cmd_explain_entry, &cmd_pagedefs_entry, &cmd_power_cycle_entry,
-    &cmd_replay_entry,  &cmd_help_entry,     NULL,
+    &cmd_list_entry,
+    &cmd_open_entry,
+    &cmd_page_entry,
+    &cmd_pages_entry,
+    &cmd_get_entry,
+    &cmd_show_entry,
+    &cmd_set_entry,
+    &cmd_defaults_entry,
+    &cmd_explain_entry,
+    &cmd_pagedefs_entry,
+    &cmd_power_cycle_entry,
+    &cmd_replay_entry,
+    &cmd_help_entry,
+    NULL,
 };
+/* clang-format on */
 
 const struct cmd_option cmd_global_options[] = {
     { "trace", true, "FILE",
@@ -61,6 +76,9 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     ctx->ndrives = 0;
     if (ctx->pagedb_loaded)
         pagedb_fini(&ctx->pagedb);
+    free(ctx->selected_drive);
+    free(ctx->selected_page);
+    ctx->selected_drive = ctx->selected_page = NULL;
     ctx->pagedb_loaded = false;
     trace_close(ctx->trace);
     ctx->trace = NULL;
@@ -138,6 +156,54 @@ cmd_error(struct cmd_ctx *ctx, const struct err *err)
     return err->usage ? CMD_USAGE : CMD_FAILED;
 }
 
+/* Edit distance (insertions, deletions, substitutions, swaps of two
+ * neighbours) between short words. */
+static size_t
+cmd_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t d[24][24];
+
+    if (la >= 24 || lb >= 24)
+        return SIZE_MAX;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* The command a mistyped name most likely meant, or NULL. */
+static const char *
+cmd_nearest(const char *name)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* two edits at most */
+
+    for (size_t i = 0; cmd_table[i] != NULL; i++) {
+        size_t dist = cmd_distance(name, cmd_table[i]->name);
+        if (dist < best_d) {
+            best_d = dist;
+            best = cmd_table[i]->name;
+        }
+    }
+    return best;
+}
+
 const struct cmd_entry *
 cmd_find(const char *name, struct err *err)
 {
@@ -162,7 +228,10 @@ cmd_find(const char *name, struct err *err)
     if (matches > 1)
         err_usage(err, "'%s' is ambiguous: could be %s", name, candidates);
     else
-        err_usage(err, "unknown command '%s' (see 'modecon help')", name);
+        err_usage(err, "unknown command '%s'%s%s%s (see 'modecon help')", name,
+                  cmd_nearest(name) ? "; did you mean '" : "",
+                  cmd_nearest(name) ? cmd_nearest(name) : "",
+                  cmd_nearest(name) ? "'?" : "");
     return NULL;
 }
 
@@ -215,6 +284,42 @@ cmd_global_option(struct cmd_ctx *ctx, const char *name, const char *value,
     return err_usage(err, "unknown option '--%s' (see 'modecon help')", name);
 }
 
+/* Put the selected drive and page where a command's arguments leave them
+ * out: a first argument that is no drive URI means the drive was left
+ * out; a next one that is no page means the page was. */
+static void
+cmd_fill_selection(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+                   struct cmd_args *args)
+{
+    int at = 0;
+    struct err ignored;
+
+    if (!(entry->flags & CMD_DRIVE_ARG))
+        return;
+    if (args->argc > 0 && transport_uri_known(args->argv[0])) {
+        at = 1;
+    } else if (ctx->selected_drive != NULL) {
+        memmove(&args->argv[1], &args->argv[0],
+                (size_t)args->argc * sizeof *args->argv);
+        args->argv[0] = ctx->selected_drive;
+        args->argc++;
+        at = 1;
+    } else {
+        return;
+    }
+    if (!(entry->flags & CMD_PAGE_ARG) || ctx->selected_page == NULL)
+        return;
+    uint8_t code, subpage;
+    err_clear(&ignored);
+    if (args->argc > at &&
+        pagenames_parse(args->argv[at], &code, &subpage, &ignored) == 0)
+        return;
+    memmove(&args->argv[at + 1], &args->argv[at],
+            (size_t)(args->argc - at) * sizeof *args->argv);
+    args->argv[at] = ctx->selected_page;
+    args->argc++;
+}
+
 /*
  * Split words into options and positional arguments.  "--name value" and
  * "--name=value"; "--" ends the options; "-" alone is an argument (stdin).
@@ -227,7 +332,8 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
     bool options_done = false;
 
     memset(args, 0, sizeof *args);
-    args->argv = xcalloc((size_t)argc + 1, sizeof *args->argv);
+    /* Room for the selected drive and page (cmd_fill_selection). */
+    args->argv = xcalloc((size_t)argc + 3, sizeof *args->argv);
     *help = false;
     for (int i = 1; i < argc; i++) {
         const char *word = argv[i];
@@ -281,11 +387,16 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
     }
     if (*help)
         return 0;
+    cmd_fill_selection(ctx, entry, args);
     if (args->argc < entry->min_args || args->argc > entry->max_args) {
         char *usage = cmd_usage(entry);
-        err_usage(err, "%s: expected %s%s\n%s", entry->name,
+        err_usage(err, "%s: expected %s%s%s\n%s", entry->name,
                   entry->args[0] ? entry->args : "no arguments",
-                  args->argc > entry->max_args ? ", got more" : "", usage);
+                  args->argc > entry->max_args ? ", got more" : "",
+                  (entry->flags & CMD_DRIVE_ARG) && !ctx->selected_drive
+                      ? " (or select a drive with 'open DRIVE')"
+                      : "",
+                  usage);
         free(usage);
         return -1;
     }

@@ -54,6 +54,9 @@ struct cmd_ctx {
     bool dry_run;               /* no MODE SELECT, no power cycle: say each */
     const char *drive_override; /* every drive named is this one */
     int depth;                  /* replay files replaying files */
+    /* What 'open' and 'page' selected, for commands that omit them. */
+    char *selected_drive; /* owned, or NULL */
+    char *selected_page;  /* owned, or NULL */
 };
 
 struct cmd_drive {
@@ -79,7 +82,11 @@ struct cmd_args {
 };
 
 /* cmd_entry flags */
-#define CMD_MUTATES 0x01 /* may change a drive: counted, and dry-runnable */
+#define CMD_MUTATES 0x01 /* may change a drive: counted, dry-runnable */
+#define CMD_DRIVE_ARG                                                       \
+    0x02                  /* the first argument is a DRIVE: 'open' fills it \
+                           */
+#define CMD_PAGE_ARG 0x04 /* then a PAGE: 'page' fills it */
 
 struct cmd_entry {
     const char *name;

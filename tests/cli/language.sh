@@ -84,4 +84,29 @@ run replay "$STATE/missing.cmd"
 expect_status 2
 expect_err "$STATE/missing.cmd"
 
+# open and page select what later commands leave out.
+run -c "open $D; page write-parameters; set WR_T=SAO; show; get caching; page caching; set RCD=1; get"
+expect_status 0
+expect_out "$D: MODECON DVD-RW WRITER 1.00"
+expect_out "page 0x05 (write-parameters) selected"
+expect_out "WR_T: TAO (1) -> SAO (2)"
+expect_out "page 0x05 (Write Parameters), 52 bytes"
+expect_out "RCD: 0 -> 1"
+# The last 'get' read the selected page 08 with RCD (byte 2 bit 0) set.
+tail -1 <<<"$out" | grep -Eq '^88 0a 0[13579bdf] ' || fail "get did not show RCD set"
+run -c "open; page"
+expect_out "no drive selected"
+expect_out "no page selected"
+run -c "get 5"
+expect_status 2
+expect_err "get: expected DRIVE PAGE (or select a drive with 'open DRIVE')"
+run -c "open emu-dvd-writer"
+expect_status 2
+expect_err "'emu-dvd-writer' is not a drive"
+
+# A mistyped command gets the nearest name.
+run shwo $D 5
+expect_status 2
+expect_err "unknown command 'shwo'; did you mean 'show'?"
+
 done_ok

@@ -86,7 +86,7 @@ Test(cmd, unknown_ambiguous_and_prefix_commands,
     cr_assert_eq(run(&s, "frobnicate", NULL), CMD_USAGE);
     cr_assert_not_null(strstr(ERR(s), "unknown command 'frobnicate'"));
     cr_assert_eq(run(&s, "p", "emu:dvd-writer", NULL), CMD_USAGE);
-    cr_assert_not_null(strstr(ERR(s), "ambiguous: could be pages, "
+    cr_assert_not_null(strstr(ERR(s), "ambiguous: could be page, pages, "
                                       "pagedefs, power-cycle"),
                        "%s", ERR(s));
     cr_assert_eq(run(&s, "pages", "emu:dvd-writer", NULL), CMD_OK, "%s",

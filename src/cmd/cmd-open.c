@@ -1,0 +1,55 @@
+/* open [DRIVE]: select the drive that later commands may leave out. */
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+#include "util/xmalloc.h"
+
+static enum cmd_status cmd_open_exec(struct cmd_ctx *ctx,
+                                     const struct cmd_args *args);
+
+static const struct cmd_option cmd_open_options[] = {
+    { NULL, false, NULL, NULL },
+};
+
+const struct cmd_entry cmd_open_entry = {
+    .name = "open",
+    .args = "[DRIVE]",
+    .summary = "select a drive for the commands that follow (none: show it)",
+    .options = cmd_open_options,
+    .min_args = 0,
+    .max_args = 1,
+    .flags = 0,
+    .exec = cmd_open_exec,
+};
+
+static enum cmd_status
+cmd_open_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    struct scsi_identity id;
+    struct recorder *rec;
+    struct err err;
+
+    err_clear(&err);
+    if (args->argc == 0) {
+        if (ctx->selected_drive == NULL)
+            cmd_print(ctx, "no drive selected: 'open DRIVE' selects one");
+        else
+            cmd_print(ctx, "%s", ctx->selected_drive);
+        return CMD_OK;
+    }
+    if (!transport_uri_known(args->argv[0])) {
+        err_usage(&err,
+                  "'%s' is not a drive: expected emu:NAME or emu:PATH.json "
+                  "(see 'modecon list')",
+                  args->argv[0]);
+        return cmd_error(ctx, &err);
+    }
+    if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
+        recorder_inquiry(rec, &id, &err) != 0)
+        return cmd_error(ctx, &err);
+    free(ctx->selected_drive);
+    ctx->selected_drive = xstrdup(args->argv[0]);
+    cmd_print(ctx, "%s: %s %s %s", args->argv[0], id.vendor, id.product,
+              id.revision);
+    return CMD_OK;
+}
