@@ -6,6 +6,7 @@
 #include "cmd/cmd.h"
 #include "cmd/line.h"
 #include "util/atomicfile.h"
+#include "util/xmalloc.h"
 
 static enum cmd_status cmd_replay_exec(struct cmd_ctx *ctx,
                                        const struct cmd_args *args);
@@ -31,6 +32,45 @@ const struct cmd_entry cmd_replay_entry = {
 
 #define REPLAY_FILE_MAX  (16u << 20)
 #define REPLAY_MAX_DEPTH 8
+
+/* A journal's "# drive URI: VENDOR PRODUCT REVISION" line: warn when the
+ * drive replayed on is another model than the one recorded. */
+static void
+cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
+                    const char *line)
+{
+    const char *p = line + strspn(line, " \t") + 1; /* past '#' */
+    p += strspn(p, " \t");
+    if (strncmp(p, "drive ", 6) != 0)
+        return;
+    p += 6;
+    const char *colon = strstr(p, ": ");
+    if (colon == NULL)
+        return;
+    char *uri = xstrndup(p, (size_t)(colon - p));
+    const char *recorded = colon + 2;
+    const char *drive = ctx->drive_override ? ctx->drive_override : uri;
+    struct scsi_identity id;
+    struct recorder *rec;
+    struct err err;
+    char now[64];
+
+    err_clear(&err);
+    if (cmd_open_drive(ctx, drive, &rec, &err) != 0 ||
+        recorder_inquiry(rec, &id, &err) != 0) {
+        cmd_warn(ctx, "%s:%u: recorded on %s (%s); %s cannot be asked: %s",
+                 path, lineno, uri, recorded, drive, err.msg);
+    } else {
+        snprintf(now, sizeof now, "%s %s %s", id.vendor, id.product,
+                 id.revision);
+        if (strcmp(now, recorded) != 0)
+            cmd_warn(ctx,
+                     "%s:%u: warning: recorded on %s (%s), replaying on %s "
+                     "(%s)",
+                     path, lineno, uri, recorded, drive, now);
+    }
+    free(uri);
+}
 
 static enum cmd_status
 cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
@@ -73,6 +113,8 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         if (next != NULL)
             *next++ = '\0';
         lineno++;
+        if (line[strspn(line, " \t")] == '#')
+            cmd_replay_identity(ctx, path, lineno, line);
         struct cmd_line parsed;
         if (cmd_line_parse(line, &parsed, &err) != 0) {
             err_prefix(&err, "%s:%u", path, lineno);

@@ -64,7 +64,13 @@ cmd_set_data(struct cmd_ctx *ctx, const struct cmd_args *args, uint8_t **data,
         text = input;
     }
     rc = hex_parse(text, data, len, err);
+    bool from_stdin = input != NULL;
     free(input);
+    if (rc == 0 && from_stdin) {
+        /* The journal records the bytes, not the '-' that read them. */
+        free(ctx->journal_data);
+        ctx->journal_data = hex_format(*data, *len, 0);
+    }
     if (rc != 0) {
         err_prefix(err, "--data");
         return -1;

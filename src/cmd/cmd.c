@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/journal.h"
 #include "engine/errfmt.h"
 #include "engine/pagenames.h"
 #include "transport/trace.h"
@@ -78,6 +79,8 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
         pagedb_fini(&ctx->pagedb);
     free(ctx->selected_drive);
     free(ctx->selected_page);
+    free(ctx->journal_data);
+    ctx->journal_data = NULL;
     ctx->selected_drive = ctx->selected_page = NULL;
     ctx->pagedb_loaded = false;
     trace_close(ctx->trace);
@@ -403,6 +406,19 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
     return 0;
 }
 
+/* Whether a command only showed what it would send. */
+static bool
+cmd_dry_run(const struct cmd_ctx *ctx, const struct cmd_entry *entry,
+            const struct cmd_args *args)
+{
+    if (ctx->dry_run)
+        return true;
+    for (int i = 0; entry->options[i].name != NULL; i++)
+        if (strcmp(entry->options[i].name, "dry-run") == 0)
+            return args->present[i];
+    return false;
+}
+
 enum cmd_status
 cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -431,6 +447,11 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
         status = CMD_OK;
     } else {
         status = entry->exec(ctx, &args);
+        if ((entry->flags & CMD_MUTATES) && !cmd_dry_run(ctx, entry, &args) &&
+            (status == CMD_OK || status == CMD_NOT_APPLIED))
+            journal_record(ctx, entry, &args);
+        free(ctx->journal_data);
+        ctx->journal_data = NULL;
     }
     free(args.argv);
     return status;
@@ -460,6 +481,15 @@ cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
     return args->present[cmd_option_index(entry, name)];
 }
 
+struct cmd_drive *
+cmd_drive_entry(struct cmd_ctx *ctx, const char *uri)
+{
+    for (size_t i = 0; i < ctx->ndrives; i++)
+        if (strcmp(ctx->drives[i].uri, uri) == 0)
+            return &ctx->drives[i];
+    return NULL;
+}
+
 int
 cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
                struct err *err)
@@ -485,6 +515,7 @@ cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
         xrealloc(ctx->drives, (ctx->ndrives + 1) * sizeof *ctx->drives);
     ctx->drives[ctx->ndrives].uri = xstrdup(uri);
     ctx->drives[ctx->ndrives].rec = *rec;
+    ctx->drives[ctx->ndrives].journaled = false;
     ctx->ndrives++;
     return 0;
 }

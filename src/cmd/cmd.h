@@ -57,11 +57,14 @@ struct cmd_ctx {
     /* What 'open' and 'page' selected, for commands that omit them. */
     char *selected_drive; /* owned, or NULL */
     char *selected_page;  /* owned, or NULL */
+    bool journal_started; /* the session header is written */
+    char *journal_data;   /* set's --data as read from stdin, as hex */
 };
 
 struct cmd_drive {
     char *uri;
     struct recorder *rec;
+    bool journaled; /* its identity is in the journal */
 };
 
 #define CMD_MAX_OPTIONS 12
@@ -135,6 +138,9 @@ const char *cmd_arg_value(const struct cmd_entry *entry,
                           const struct cmd_args *args, const char *name);
 bool cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
                   const char *name);
+
+/* The open drive of that URI, or NULL. */
+struct cmd_drive *cmd_drive_entry(struct cmd_ctx *ctx, const char *uri);
 
 /* The drive named by a command argument, opened with the global options
  * on first use and kept open by the context: *rec is borrowed. */

@@ -104,6 +104,36 @@ run -c "open emu-dvd-writer"
 expect_status 2
 expect_err "'emu-dvd-writer' is not a drive"
 
+# The journal: every command that changed a drive, replayable, with a
+# session header and each drive's identity; failures and dry runs are not
+# in it, and data read from stdin is written as its bytes.
+J=$STATE/modecon/journal
+: >"$J"
+"$MODECON" -c "open $D; page 5; set WR_T=RAW; set WR_T=BAD" >/dev/null 2>&1
+"$MODECON" set $D 8 RCD=0 --dry-run >/dev/null 2>&1
+"$MODECON" get $D 8 | "$MODECON" set $D 8 --data - >/dev/null
+"$MODECON" set $D 8 "2:0:1=1" >/dev/null
+grep -q "^# modecon .* session .* pid " "$J" || fail "no session header"
+grep -qx "# drive $D: MODECON DVD-RW WRITER 1.00" "$J" || fail "no identity"
+grep -qx "set $D 5 WR_T=RAW" "$J" || fail "the set is not in the journal"
+grep -q "WR_T=BAD" "$J" && fail "a failed command is in the journal"
+grep -q "dry-run" "$J" && fail "a dry run is in the journal"
+grep -qx "set $D 8 --data '88 0a 0[0-9a-f] 00 00 00 00 00 00 00 00 00'" "$J" ||
+    fail "--data - is not journaled as its bytes: $(cat "$J")"
+checks=$((checks + 6))
+
+# Replaying the journal on another drive reproduces the change and warns
+# that the drive is another model.
+cp "$J" "$STATE/recorded.cmd"
+run replay "$STATE/recorded.cmd" --drive emu:ignoring
+expect_err "warning: recorded on $D (MODECON DVD-RW WRITER 1.00), replaying on emu:ignoring (MODECON IGNORING WRITER 1.00)"
+cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/twin.json"
+run replay "$STATE/recorded.cmd" --drive "emu:$STATE/twin.json"
+expect_status 0
+grep -q "warning: recorded on" <<<"$err" && fail "warned about the same model"
+run show "emu:$STATE/twin.json" 5
+grep -q '^WR_T .* RAW (3)' <<<"$out" || fail "the replay did not set WR_T"
+
 # A mistyped command gets the nearest name.
 run shwo $D 5
 expect_status 2
