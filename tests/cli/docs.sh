@@ -17,4 +17,11 @@ for name in $(sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$out"); do
     grep -q "^    modecon $name" "$root/README.md" ||
         fail "README.md does not show 'modecon $name'"
 done
+# The manual page is the command table's: regenerate it with
+#   build/dev/src/modecon help --man > doc/modecon.1
+run help --man
+expect_status 0
+checks=$((checks + 1))
+diff -u "$root/doc/modecon.1" - <<<"$out" >"$STATE/man.diff" ||
+    fail "doc/modecon.1 differs from the command table (run: modecon help --man > doc/modecon.1): $(head -20 "$STATE/man.diff")"
 done_ok

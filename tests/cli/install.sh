@@ -9,6 +9,7 @@ cmake --install "$MODECON_BUILD_DIR" --prefix "$PREFIX" >/dev/null ||
 [ -f "$PREFIX/share/modecon/drives/dvd-writer.json" ] ||
     fail "drives were not installed"
 [ -d "$PREFIX/share/modecon/pages" ] || fail "pages/ was not installed"
+[ -f "$PREFIX/share/man/man1/modecon.1" ] || fail "the manual page was not installed"
 out=$(cd / && env -u MODECON_DATA_DIR "$PREFIX/bin/modecon" list 2>&1)
 status=$?
 expect_status 0
