@@ -142,201 +142,32 @@ cmd_set_report(struct cmd_ctx *ctx, const struct set_report *rep,
     return CMD_NOT_APPLIED;
 }
 
-/* One decimal part of BYTE:BIT:WIDTH, all digits and at most 'max'. */
-static bool
-cmd_set_part(const char **p, char stop, unsigned long max, unsigned *out)
-{
-    unsigned long v = 0;
-    const char *s = *p;
-
-    if (!isdigit((unsigned char)*s))
-        return false;
-    for (; isdigit((unsigned char)*s); s++) {
-        v = v * 10 + (unsigned long)(*s - '0');
-        if (v > max)
-            return false;
-    }
-    if (*s != stop)
-        return false;
-    *out = (unsigned)v;
-    *p = stop ? s + 1 : s;
-    return true;
-}
-
-/* sdparm's BYTE:BIT:WIDTH address of bits without a definition (BIT is
- * the most significant bit of the run). */
-static bool
-cmd_set_numeric(const char *name, struct field_def *fd)
-{
-    unsigned byte, bit, width;
-    const char *p = name;
-
-    if (!cmd_set_part(&p, ':', 0xffff, &byte) ||
-        !cmd_set_part(&p, ':', 7, &bit) ||
-        !cmd_set_part(&p, '\0', 64, &width) || width < 1)
-        return false;
-    memset(fd, 0, sizeof *fd);
-    fd->kind = FIELD_NUMBER;
-    fd->byte = byte;
-    fd->bit = bit;
-    fd->width = width;
-    return true;
-}
-
-/* Refuse an edit of bits the drive does not let change, naming the field
- * and what may change; with --force only warn. */
-static int
-cmd_set_check_changeable(struct cmd_ctx *ctx, const struct field_ref *ref,
-                         const uint8_t *before, const uint8_t *page,
-                         const uint8_t *chg, bool force, struct err *err)
-{
-    size_t first = (ref->base + ref->fd->byte) * 8 + (7 - ref->fd->bit);
-    bool locked = false;
-
-    if (chg == NULL)
-        return 0;
-    for (size_t b = first; b < first + ref->fd->width; b++) {
-        uint8_t mask = (uint8_t)(0x80u >> (b % 8));
-        if (((before[b / 8] ^ page[b / 8]) & mask) && !(chg[b / 8] & mask))
-            locked = true;
-    }
-    if (!locked)
-        return 0;
-    int state = field_mask_state(chg, ref->fd, ref->base);
-    if (force) {
-        cmd_warn(ctx,
-                 "warning: %s is %s on this drive; sending anyway "
-                 "(--force)",
-                 ref->acronym,
-                 state == 0 ? "not changeable"
-                            : "only partly "
-                              "changeable");
-        return 0;
-    }
-    if (state == 0)
-        return err_usage(err,
-                         "%s is not changeable on this drive (its "
-                         "changeable value is 0); nothing was sent",
-                         ref->acronym);
-    /* The mask as the field's bits, most significant first. */
-    char mask[72];
-    size_t n = 0;
-    for (size_t b = first; b < first + ref->fd->width && n + 1 < sizeof mask;
-         b++)
-        mask[n++] = ((chg[b / 8] >> (7 - b % 8)) & 1u) ? '1' : '0';
-    mask[n] = '\0';
-    return err_usage(err,
-                     "%s is only partly changeable on this drive: of its "
-                     "bits (most significant first) those marked 1 may "
-                     "change: %s; nothing was sent",
-                     ref->acronym, mask);
-}
-
 static enum cmd_status
 cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
                enum mode_request rt, struct set_options opts)
 {
-    const struct page_def *pd = NULL;
-    uint8_t code, subpage, *before = NULL, *chg = NULL, *page = NULL;
-    size_t len = 0, chg_len = 0, nrefs = 0, nnumeric = 0;
-    struct field_ref *refs = NULL;
-    struct field_def *numeric = NULL;
-    struct recorder *rec;
+    struct edit_plan plan;
     enum cmd_status status;
     struct err err;
-    char label[128];
 
     err_clear(&err);
-    if (cmd_open_page(ctx, args->argv[0], args->argv[1], &rec, &code, &subpage,
-                      &pd, &err) != 0 ||
-        recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT,
-                               &before, &len, &err) != 0) {
+    if (edit_plan_build(ctx, args->argv[0], args->argv[1], args->argv + 2,
+                        args->argc - 2, opts.force, &plan, &err) != 0) {
         status = cmd_error(ctx, &err);
-        goto out;
+    } else {
+        struct edit ed = { .rec = plan.rec,
+                           .pd = plan.pd,
+                           .label = plan.label,
+                           .rt = rt,
+                           .before = plan.before,
+                           .page = plan.page,
+                           .len = plan.len,
+                           .refs = plan.refs,
+                           .nrefs = plan.nrefs,
+                           .opts = opts };
+        status = edit_commit(ctx, &ed);
     }
-    if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CHANGEABLE,
-                               &chg, &chg_len, &err) != 0 ||
-        chg_len != len) {
-        free(chg);
-        chg = NULL;
-        err_clear(&err);
-    }
-    cmd_page_label(pd, code, subpage, label, sizeof label);
-    if (pd != NULL)
-        nrefs = field_list(pd, before, len, &refs);
-    numeric = xcalloc((size_t)args->argc, sizeof *numeric);
-    page = xmalloc(len);
-    memcpy(page, before, len);
-    page[0] &= 0x7f;
-
-    for (int i = 2; i < args->argc; i++) {
-        const char *word = args->argv[i], *eq = strchr(word, '=');
-        const struct field_ref *ref;
-        struct field_ref one;
-        char name[64];
-
-        if (eq == NULL || eq == word || (size_t)(eq - word) >= sizeof name) {
-            err_usage(&err, "'%s': expected FIELD=VALUE", word);
-            goto bad;
-        }
-        snprintf(name, sizeof name, "%.*s", (int)(eq - word), word);
-        if (cmd_set_numeric(name, &numeric[nnumeric])) {
-            one.fd = &numeric[nnumeric++];
-            one.base = 0;
-            snprintf(one.acronym, sizeof one.acronym, "%.40s", name);
-            size_t hdr = (before[0] & 0x40) ? 4 : 2;
-            if (!field_fits(one.fd, 0, len) || one.fd->byte < hdr) {
-                err_usage(&err,
-                          "%s: outside the page's %zu bytes (byte %zu is "
-                          "the first after the header)",
-                          name, len, hdr);
-                goto bad;
-            }
-            refs = xrealloc(refs, (nrefs + 1) * sizeof *refs);
-            refs[nrefs++] = one;
-            ref = &refs[nrefs - 1];
-        } else if (pd == NULL) {
-            err_usage(&err,
-                      "%s has no definition, so no field '%s': address "
-                      "bits as BYTE:BIT:WIDTH=VALUE (e.g. 2:3:4=1), or "
-                      "give the page with --data",
-                      label, name);
-            goto bad;
-        } else if ((ref = field_find(refs, nrefs, name, label, &err)) == NULL) {
-            goto bad;
-        }
-        if (pd != NULL && pd->readonly && !opts.force) {
-            err_usage(&err,
-                      "%s is read-only (its fields report what the "
-                      "drive can do); nothing was sent",
-                      label);
-            goto bad;
-        }
-        if (field_parse_set(page, ref, eq + 1, &err) != 0 ||
-            cmd_set_check_changeable(ctx, ref, before, page, chg, opts.force,
-                                     &err) != 0)
-            goto bad;
-    }
-    struct edit ed = { .rec = rec,
-                       .pd = pd,
-                       .label = label,
-                       .rt = rt,
-                       .before = before,
-                       .page = page,
-                       .len = len,
-                       .refs = refs,
-                       .nrefs = nrefs,
-                       .opts = opts };
-    status = edit_commit(ctx, &ed);
-    goto out;
-bad:
-    status = cmd_error(ctx, &err);
-out:
-    free(refs);
-    free(numeric);
-    free(page);
-    free(chg);
-    free(before);
+    edit_plan_free(&plan);
     return status;
 }
 

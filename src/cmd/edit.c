@@ -1,5 +1,7 @@
 #include "cmd/edit.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,4 +217,181 @@ out:
     free(saved_before);
     set_report_fini(&rep);
     return status;
+}
+
+/* One decimal part of BYTE:BIT:WIDTH, all digits and at most 'max'. */
+static bool
+edit_part(const char **p, char stop, unsigned long max, unsigned *out)
+{
+    unsigned long v = 0;
+    const char *s = *p;
+
+    if (!isdigit((unsigned char)*s))
+        return false;
+    for (; isdigit((unsigned char)*s); s++) {
+        v = v * 10 + (unsigned long)(*s - '0');
+        if (v > max)
+            return false;
+    }
+    if (*s != stop)
+        return false;
+    *out = (unsigned)v;
+    *p = stop ? s + 1 : s;
+    return true;
+}
+
+/* sdparm's BYTE:BIT:WIDTH address of bits without a definition (BIT is
+ * the most significant bit of the run). */
+static bool
+edit_numeric(const char *name, struct field_def *fd)
+{
+    unsigned byte, bit, width;
+    const char *p = name;
+
+    if (!edit_part(&p, ':', 0xffff, &byte) || !edit_part(&p, ':', 7, &bit) ||
+        !edit_part(&p, '\0', 64, &width) || width < 1)
+        return false;
+    memset(fd, 0, sizeof *fd);
+    fd->kind = FIELD_NUMBER;
+    fd->byte = byte;
+    fd->bit = bit;
+    fd->width = width;
+    return true;
+}
+
+/* Refuse an edit of bits the drive does not let change, naming the field
+ * and what may change; with --force only warn. */
+static int
+edit_check_changeable(struct cmd_ctx *ctx, const struct field_ref *ref,
+                      const uint8_t *before, const uint8_t *page,
+                      const uint8_t *chg, bool force, struct err *err)
+{
+    size_t first = (ref->base + ref->fd->byte) * 8 + (7 - ref->fd->bit);
+    bool locked = false;
+
+    if (chg == NULL)
+        return 0;
+    for (size_t b = first; b < first + ref->fd->width; b++) {
+        uint8_t mask = (uint8_t)(0x80u >> (b % 8));
+        if (((before[b / 8] ^ page[b / 8]) & mask) && !(chg[b / 8] & mask))
+            locked = true;
+    }
+    if (!locked)
+        return 0;
+    int state = field_mask_state(chg, ref->fd, ref->base);
+    if (force) {
+        cmd_warn(ctx,
+                 "warning: %s is %s on this drive; sending anyway "
+                 "(--force)",
+                 ref->acronym,
+                 state == 0 ? "not changeable"
+                            : "only partly "
+                              "changeable");
+        return 0;
+    }
+    if (state == 0)
+        return err_usage(err,
+                         "%s is not changeable on this drive (its "
+                         "changeable value is 0); nothing was sent",
+                         ref->acronym);
+    /* The mask as the field's bits, most significant first. */
+    char mask[72];
+    size_t n = 0;
+    for (size_t b = first; b < first + ref->fd->width && n + 1 < sizeof mask;
+         b++)
+        mask[n++] = ((chg[b / 8] >> (7 - b % 8)) & 1u) ? '1' : '0';
+    mask[n] = '\0';
+    return err_usage(err,
+                     "%s is only partly changeable on this drive: of its "
+                     "bits (most significant first) those marked 1 may "
+                     "change: %s; nothing was sent",
+                     ref->acronym, mask);
+}
+
+void
+edit_plan_free(struct edit_plan *plan)
+{
+    free(plan->refs);
+    free(plan->numeric);
+    free(plan->page);
+    free(plan->chg);
+    free(plan->before);
+    memset(plan, 0, sizeof *plan);
+}
+
+int
+edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page_arg,
+                char *const *words, int nwords, bool force,
+                struct edit_plan *plan, struct err *err)
+{
+    uint8_t code, subpage;
+    size_t chg_len = 0, nnumeric = 0;
+
+    memset(plan, 0, sizeof *plan);
+    if (cmd_open_page(ctx, drive, page_arg, &plan->rec, &code, &subpage,
+                      &plan->pd, err) != 0 ||
+        recorder_get_mode_page(plan->rec, code, subpage, MODE_REQUEST_CURRENT,
+                               &plan->before, &plan->len, err) != 0)
+        return -1;
+    if (recorder_get_mode_page(plan->rec, code, subpage,
+                               MODE_REQUEST_CHANGEABLE, &plan->chg, &chg_len,
+                               err) != 0 ||
+        chg_len != plan->len) {
+        free(plan->chg);
+        plan->chg = NULL;
+        err_clear(err);
+    }
+    cmd_page_label(plan->pd, code, subpage, plan->label, sizeof plan->label);
+    if (plan->pd != NULL)
+        plan->nrefs =
+            field_list(plan->pd, plan->before, plan->len, &plan->refs);
+    plan->numeric = xcalloc((size_t)nwords + 1, sizeof *plan->numeric);
+    plan->page = xmalloc(plan->len);
+    memcpy(plan->page, plan->before, plan->len);
+    plan->page[0] &= 0x7f;
+
+    for (int i = 0; i < nwords; i++) {
+        const char *word = words[i], *eq = strchr(word, '=');
+        const struct field_ref *ref;
+        struct field_ref one;
+        char name[64];
+
+        if (eq == NULL || eq == word || (size_t)(eq - word) >= sizeof name)
+            return err_usage(err, "'%s': expected FIELD=VALUE", word);
+        snprintf(name, sizeof name, "%.*s", (int)(eq - word), word);
+        if (edit_numeric(name, &plan->numeric[nnumeric])) {
+            one.fd = &plan->numeric[nnumeric++];
+            one.base = 0;
+            snprintf(one.acronym, sizeof one.acronym, "%.40s", name);
+            size_t hdr = (plan->before[0] & 0x40) ? 4 : 2;
+            if (!field_fits(one.fd, 0, plan->len) || one.fd->byte < hdr)
+                return err_usage(err,
+                                 "%s: outside the page's %zu bytes (byte %zu "
+                                 "is the first after the header)",
+                                 name, plan->len, hdr);
+            plan->refs =
+                xrealloc(plan->refs, (plan->nrefs + 1) * sizeof *plan->refs);
+            plan->refs[plan->nrefs++] = one;
+            ref = &plan->refs[plan->nrefs - 1];
+        } else if (plan->pd == NULL) {
+            return err_usage(err,
+                             "%s has no definition, so no field '%s': "
+                             "address bits as BYTE:BIT:WIDTH=VALUE (e.g. "
+                             "2:3:4=1), or give the page with --data",
+                             plan->label, name);
+        } else if ((ref = field_find(plan->refs, plan->nrefs, name, plan->label,
+                                     err)) == NULL) {
+            return -1;
+        }
+        if (plan->pd != NULL && plan->pd->readonly && !force)
+            return err_usage(err,
+                             "%s is read-only (its fields report what the "
+                             "drive can do); nothing was sent",
+                             plan->label);
+        if (field_parse_set(plan->page, ref, eq + 1, err) != 0 ||
+            edit_check_changeable(ctx, ref, plan->before, plan->page, plan->chg,
+                                  force, err) != 0)
+            return -1;
+    }
+    return 0;
 }

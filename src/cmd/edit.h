@@ -24,4 +24,26 @@ struct edit {
 
 enum cmd_status edit_commit(struct cmd_ctx *ctx, const struct edit *ed);
 
+/* A page of a drive with FIELD=VALUE words applied to its current values,
+ * checked against the definition and the drive's changeable values. */
+struct edit_plan {
+    struct recorder *rec;
+    const struct page_def *pd; /* or NULL */
+    char label[128];
+    uint8_t *before; /* current values */
+    uint8_t *chg;    /* changeable values, or NULL */
+    uint8_t *page;   /* with the words applied */
+    size_t len;
+    struct field_ref *refs;
+    size_t nrefs;
+    struct field_def *numeric; /* BYTE:BIT:WIDTH fields of the words */
+};
+
+/* Build the plan; a usage error names the word and what is allowed.
+ * Free the plan with edit_plan_free whatever the result. */
+int edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page,
+                    char *const *words, int nwords, bool force,
+                    struct edit_plan *plan, struct err *err);
+void edit_plan_free(struct edit_plan *plan);
+
 #endif
