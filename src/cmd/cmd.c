@@ -26,6 +26,10 @@ extern const struct cmd_entry cmd_pagedefs_entry;
 extern const struct cmd_entry cmd_replay_entry;
 extern const struct cmd_entry cmd_open_entry;
 extern const struct cmd_entry cmd_page_entry;
+extern const struct cmd_entry cmd_edit_entry;
+extern const struct cmd_entry cmd_diff_entry;
+extern const struct cmd_entry cmd_commit_entry;
+extern const struct cmd_entry cmd_discard_entry;
 
 /* One command a line, in the order 'help' lists them. */
 /* clang-format off */
@@ -37,6 +41,10 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_get_entry,
     &cmd_show_entry,
     &cmd_set_entry,
+    &cmd_edit_entry,
+    &cmd_diff_entry,
+    &cmd_commit_entry,
+    &cmd_discard_entry,
     &cmd_defaults_entry,
     &cmd_explain_entry,
     &cmd_pagedefs_entry,
@@ -81,6 +89,7 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     free(ctx->selected_page);
     free(ctx->journal_data);
     ctx->journal_data = NULL;
+    cmd_stage_clear(ctx);
     ctx->selected_drive = ctx->selected_page = NULL;
     ctx->pagedb_loaded = false;
     trace_close(ctx->trace);
@@ -447,7 +456,8 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
         status = CMD_OK;
     } else {
         status = entry->exec(ctx, &args);
-        if ((entry->flags & CMD_MUTATES) && !cmd_dry_run(ctx, entry, &args) &&
+        if ((entry->flags & CMD_MUTATES) && !(entry->flags & CMD_NO_JOURNAL) &&
+            !cmd_dry_run(ctx, entry, &args) &&
             (status == CMD_OK || status == CMD_NOT_APPLIED))
             journal_record(ctx, entry, &args);
         free(ctx->journal_data);
@@ -481,6 +491,19 @@ cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
     return args->present[cmd_option_index(entry, name)];
 }
 
+void
+cmd_stage_clear(struct cmd_ctx *ctx)
+{
+    for (int i = 0; i < ctx->stage_nwords; i++)
+        free(ctx->stage_words[i]);
+    free(ctx->stage_words);
+    free(ctx->stage_drive);
+    free(ctx->stage_page);
+    ctx->stage_words = NULL;
+    ctx->stage_nwords = 0;
+    ctx->stage_drive = ctx->stage_page = NULL;
+}
+
 struct cmd_drive *
 cmd_drive_entry(struct cmd_ctx *ctx, const char *uri)
 {
@@ -504,6 +527,9 @@ cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
     for (size_t i = 0; i < ctx->ndrives; i++) {
         if (strcmp(ctx->drives[i].uri, uri) == 0) {
             *rec = ctx->drives[i].rec;
+            /* --trace given after the drive was opened traces it too. */
+            if (ctx->trace != NULL)
+                recorder_transport(*rec)->trace = ctx->trace;
             recorder_set_client(*rec, ctx->recorder.client);
             return 0;
         }

@@ -59,6 +59,12 @@ struct cmd_ctx {
     char *selected_page;  /* owned, or NULL */
     bool journal_started; /* the session header is written */
     char *journal_data;   /* set's --data as read from stdin, as hex */
+
+    /* Edits staged by 'edit' for one page of one drive (all owned). */
+    char *stage_drive;
+    char *stage_page;
+    char **stage_words;
+    int stage_nwords;
 };
 
 struct cmd_drive {
@@ -90,6 +96,9 @@ struct cmd_args {
     0x02                  /* the first argument is a DRIVE: 'open' fills it \
                            */
 #define CMD_PAGE_ARG 0x04 /* then a PAGE: 'page' fills it */
+#define CMD_NO_JOURNAL                                     \
+    0x08 /* changes drives through a command that journals \
+          */
 
 struct cmd_entry {
     const char *name;
@@ -138,6 +147,9 @@ const char *cmd_arg_value(const struct cmd_entry *entry,
                           const struct cmd_args *args, const char *name);
 bool cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
                   const char *name);
+
+/* Drop the staged edits. */
+void cmd_stage_clear(struct cmd_ctx *ctx);
 
 /* The open drive of that URI, or NULL. */
 struct cmd_drive *cmd_drive_entry(struct cmd_ctx *ctx, const char *uri);

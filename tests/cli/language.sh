@@ -134,6 +134,34 @@ grep -q "warning: recorded on" <<<"$err" && fail "warned about the same model"
 run show "emu:$STATE/twin.json" 5
 grep -q '^WR_T .* RAW (3)' <<<"$out" || fail "the replay did not set WR_T"
 
+# Staged edits: edit stages, diff shows what commit would send, commit
+# sends one MODE SELECT (journaled as the set it ran), discard drops.
+cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/stage.json"
+S="emu:$STATE/stage.json"
+: >"$J"
+run -c "open $S; page 5; edit WR_T=TAO; edit LINK_S=7; diff; commit --trace $STATE/st.jsonl; diff"
+expect_status 0
+expect_out "WR_T: SAO (2) -> TAO (1) (staged)"
+expect_out "LINK_S: 16 -> 7 (staged)"
+expect_out "parameter list (60 bytes):"
+expect_out "LINK_S: applied"
+expect_out "nothing staged"
+[ "$(grep -c '"cdb":"55' "$STATE/st.jsonl")" -eq 1 ] ||
+    fail "commit did not send exactly one MODE SELECT"
+grep -qx "set $S 5 WR_T=TAO LINK_S=7" "$J" || fail "commit is not journaled as set: $(cat "$J")"
+grep -q "^commit" "$J" && fail "commit itself is in the journal"
+checks=$((checks + 3))
+run -c "edit $S 5 WR_T=SAO; edit $S 8 WCE=0"
+expect_status 2
+expect_err "edits are staged for $S page 5: commit or discard them first"
+run -c "edit $S 5 WR_T=SAO; discard; diff; commit"
+expect_status 2
+expect_out "discarded 1 staged edit of $S page 5"
+expect_err "commit: nothing staged"
+run -c "edit $S 5 NOSUCH=1"
+expect_status 2
+expect_err "has no field 'NOSUCH'"
+
 # A mistyped command gets the nearest name.
 run shwo $D 5
 expect_status 2

@@ -1,0 +1,61 @@
+/* commit: send the staged changes in one MODE SELECT, as 'set' does. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+
+static enum cmd_status cmd_commit_exec(struct cmd_ctx *ctx,
+                                       const struct cmd_args *args);
+
+static const struct cmd_option cmd_commit_options[] = {
+    { "save", false, NULL, "write the saved values too" },
+    { "force", false, NULL, "send even when the edit fails the checks" },
+    { "no-verify", false, NULL, "do not read the page back" },
+    { NULL, false, NULL, NULL },
+};
+
+const struct cmd_entry cmd_commit_entry = {
+    .name = "commit",
+    .args = "",
+    .summary = "send the staged changes and verify them",
+    .options = cmd_commit_options,
+    .min_args = 0,
+    .max_args = 0,
+    /* The journal records the 'set' it runs, which replays alone. */
+    .flags = CMD_MUTATES | CMD_NO_JOURNAL,
+    .exec = cmd_commit_exec,
+};
+
+static enum cmd_status
+cmd_commit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    static const char *const flags[] = { "save", "force", "no-verify" };
+    struct err err;
+
+    err_clear(&err);
+    if (ctx->stage_drive == NULL) {
+        err_usage(&err, "commit: nothing staged ('edit FIELD=VALUE' stages "
+                        "changes)");
+        return cmd_error(ctx, &err);
+    }
+    int n = 0;
+    char **argv = calloc((size_t)ctx->stage_nwords + 8, sizeof *argv);
+    argv[n++] = (char *)"set";
+    argv[n++] = ctx->stage_drive;
+    argv[n++] = ctx->stage_page;
+    for (int i = 0; i < ctx->stage_nwords; i++)
+        argv[n++] = ctx->stage_words[i];
+    char flag[3][16];
+    for (int i = 0; i < 3; i++) {
+        if (!cmd_arg_flag(&cmd_commit_entry, args, flags[i]))
+            continue;
+        snprintf(flag[i], sizeof flag[i], "--%s", flags[i]);
+        argv[n++] = flag[i];
+    }
+    enum cmd_status status = cmd_run_argv(ctx, n, argv);
+    free(argv);
+    /* Sent: nothing is staged any more; refused: the edits stay to mend. */
+    if (status == CMD_OK || status == CMD_NOT_APPLIED)
+        cmd_stage_clear(ctx);
+    return status;
+}

@@ -1,0 +1,79 @@
+/* edit [DRIVE] [PAGE] FIELD=VALUE...: stage changes without sending them. */
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/edit.h"
+#include "util/xmalloc.h"
+
+static enum cmd_status cmd_edit_exec(struct cmd_ctx *ctx,
+                                     const struct cmd_args *args);
+
+static const struct cmd_option cmd_edit_options[] = {
+    { "force", false, NULL, "stage fields the drive does not let change" },
+    { NULL, false, NULL, NULL },
+};
+
+const struct cmd_entry cmd_edit_entry = {
+    .name = "edit",
+    .args = "DRIVE PAGE FIELD=VALUE...",
+    .summary = "stage field changes; diff shows them, commit sends them",
+    .options = cmd_edit_options,
+    .min_args = 3,
+    .max_args = 64,
+    .flags = CMD_DRIVE_ARG | CMD_PAGE_ARG,
+    .exec = cmd_edit_exec,
+};
+
+static enum cmd_status
+cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const char *drive = args->argv[0], *page = args->argv[1];
+    bool force = cmd_arg_flag(&cmd_edit_entry, args, "force");
+    int nnew = args->argc - 2;
+    struct edit_plan plan;
+    struct err err;
+    char old[160], new[160];
+
+    err_clear(&err);
+    if (ctx->stage_drive != NULL && (strcmp(ctx->stage_drive, drive) != 0 ||
+                                     strcmp(ctx->stage_page, page) != 0)) {
+        err_usage(&err,
+                  "edits are staged for %s page %s: commit or discard "
+                  "them first",
+                  ctx->stage_drive, ctx->stage_page);
+        return cmd_error(ctx, &err);
+    }
+    /* The staged words and the new ones, checked together on the page as
+     * the drive holds it now. */
+    char **words =
+        xcalloc((size_t)(ctx->stage_nwords + nnew) + 1, sizeof *words);
+    for (int i = 0; i < ctx->stage_nwords; i++)
+        words[i] = ctx->stage_words[i];
+    for (int i = 0; i < nnew; i++)
+        words[ctx->stage_nwords + i] = args->argv[2 + i];
+    int rc = edit_plan_build(ctx, drive, page, words, ctx->stage_nwords + nnew,
+                             force, &plan, &err);
+    free(words);
+    if (rc != 0) {
+        edit_plan_free(&plan);
+        return cmd_error(ctx, &err);
+    }
+    if (ctx->stage_drive == NULL) {
+        ctx->stage_drive = xstrdup(drive);
+        ctx->stage_page = xstrdup(page);
+    }
+    ctx->stage_words =
+        xrealloc(ctx->stage_words,
+                 (size_t)(ctx->stage_nwords + nnew) * sizeof *ctx->stage_words);
+    for (int i = 0; i < nnew; i++)
+        ctx->stage_words[ctx->stage_nwords++] = xstrdup(args->argv[2 + i]);
+    for (size_t i = 0; i < plan.nrefs; i++) {
+        field_format(plan.before, &plan.refs[i], old, sizeof old);
+        field_format(plan.page, &plan.refs[i], new, sizeof new);
+        if (strcmp(old, new) != 0)
+            cmd_print(ctx, "%s: %s -> %s (staged)", plan.refs[i].acronym, old,
+                      new);
+    }
+    edit_plan_free(&plan);
+    return CMD_OK;
+}
