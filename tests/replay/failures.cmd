@@ -1,0 +1,3 @@
+# Every kind of refusal, one after another (--keep-going in the file's
+# own replay below).
+replay failures-inner.inc --keep-going
