@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/line.h"
+#include "shell.h"
 #include "util/xmalloc.h"
 
 static void
@@ -153,6 +154,12 @@ main(int argc, char **argv)
             goto usage;
         }
         status = (int)cmd_run_line(&ctx, script);
+    } else if (first < argc && strcmp(argv[first], "shell") == 0) {
+        if (first + 1 < argc) {
+            err_usage(&err, "shell takes no arguments");
+            goto usage;
+        }
+        status = shell_run(&ctx);
     } else if (first >= argc) {
         char *help[] = { (char *)"help", NULL };
         cmd_run_argv(&ctx, 1, help);

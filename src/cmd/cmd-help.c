@@ -76,6 +76,8 @@ cmd_help_man(struct cmd_ctx *ctx)
     cmd_print_text(ctx, ".B modecon");
     cmd_print_text(ctx, "[\\fB\\-\\-batch\\fR] \\fB\\-c\\fR "
                         "\\fI'COMMAND; COMMAND ...'\\fR");
+    cmd_print_text(ctx, ".br");
+    cmd_print_text(ctx, ".B modecon shell");
     cmd_print_text(ctx, ".SH DESCRIPTION");
     cmd_help_roff(ctx, "",
                   "modecon reads and changes the mode pages of a drive the "
@@ -84,8 +86,10 @@ cmd_help_man(struct cmd_ctx *ctx)
                   "changeable values before sending it, reads the page back "
                   "afterwards and answers with an IMAPI HRESULT, the decoded "
                   "sense data and the field the drive rejected.  Commands "
-                  "are one language: on the command line, with -c, and in "
-                  "replay files.");
+                  "are one language: on the command line, with -c, in replay "
+                  "files and in the shell, which edits lines with libedit, "
+                  "completes command, drive, page and field names with Tab "
+                  "and keeps its history in $XDG_STATE_HOME/modecon/history.");
     cmd_print_text(ctx, ".SH COMMANDS");
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
         const struct cmd_entry *entry = cmd_table[i];

@@ -1,0 +1,73 @@
+#!/bin/bash
+# The shell in a real terminal (tmux): completion of a field name, a
+# change, Ctrl-C on a half-typed line, Ctrl-D, and the history recalled
+# after a restart.
+set -u
+: "${MODECON:?set MODECON to the modecon binary}"
+STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
+T="tmux -L modecon-e2e$$ -f /dev/null"
+trap '$T kill-server 2>/dev/null; rm -rf "$STATE"' EXIT
+checks=0
+
+fail() {
+    echo "FAIL shell: $*" >&2
+    $T capture-pane -p >&2 2>/dev/null
+    exit 1
+}
+
+# Wait (at most 5 s, polling) until the screen shows TEXT.
+wait_for() {
+    for _ in $(seq 50); do
+        $T capture-pane -p 2>/dev/null | grep -qF -- "$1" && {
+            checks=$((checks + 1))
+            return 0
+        }
+        sleep 0.1
+    done
+    fail "the screen never showed: $1"
+}
+
+start() {
+    $T new-session -d -x 100 -y 30 \
+        "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' $MODECON shell; echo \"EXITED \$?\"; sleep 30"
+    wait_for "modecon>"
+}
+
+start
+$T send-keys -l "open emu:dvd-writer; page write-parameters"
+$T send-keys Enter
+wait_for "page 0x05 (write-parameters) selected"
+$T send-keys -l "set WR_"
+$T send-keys Tab
+wait_for "modecon> set WR_T="
+$T send-keys -l "TAO"
+$T send-keys Enter
+wait_for "WR_T: applied"
+
+# Ctrl-C abandons the line, not the shell.
+$T send-keys -l "get caching this is not sent"
+$T send-keys C-c
+$T send-keys -l "page"
+$T send-keys Enter
+wait_for "write-parameters"
+$T capture-pane -p | grep -q "expected DRIVE PAGE" && fail "the abandoned line ran"
+
+# Ctrl-D ends the shell cleanly.
+$T send-keys C-d
+wait_for "EXITED 0"
+$T kill-server
+
+hist=$STATE/modecon/history
+[ -f "$hist" ] || fail "no history file"
+[ "$(stat -c %a "$hist")" = 600 ] || fail "history is mode $(stat -c %a "$hist")"
+checks=$((checks + 1))
+
+# The history comes back after a restart: Up recalls the last line.
+start
+$T send-keys Up
+wait_for "modecon> page"
+$T send-keys C-u
+$T send-keys -l "quit"
+$T send-keys Enter
+wait_for "EXITED 0"
+echo "shell: $checks checks passed"
