@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cmd/journal.h"
 #include "cmd/line.h"
 #include "engine/pagenames.h"
 #include "transport/transport.h"
@@ -223,7 +224,10 @@ shell_run(struct cmd_ctx *ctx)
         size_t skip = strspn(line, " \t");
         if (line[skip] == '\n' || line[skip] == '\0')
             continue;
-        history(hist, &ev, H_ENTER, line);
+        /* Passwords in drive URIs never reach the history file. */
+        char *clean = journal_redact_line(line);
+        history(hist, &ev, H_ENTER, clean);
+        free(clean);
         if (strncmp(line + skip, "quit", 4) == 0 &&
             strspn(line + skip + 4, " \t\n") == strlen(line + skip + 4))
             break;

@@ -21,8 +21,10 @@ static const struct cmd_option cmd_replay_options[] = {
 
 const struct cmd_entry cmd_replay_entry = {
     .name = "replay",
+    .alias = "source", /* the shell's word for it */
     .args = "FILE",
-    .summary = "run the commands of a file, stopping at the first failure",
+    .summary = "run the commands of a file, stopping at the first failure "
+               "(also: source)",
     .options = cmd_replay_options,
     .min_args = 1,
     .max_args = 1,

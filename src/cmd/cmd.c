@@ -24,6 +24,7 @@ extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_defaults_entry;
 extern const struct cmd_entry cmd_pagedefs_entry;
 extern const struct cmd_entry cmd_replay_entry;
+extern const struct cmd_entry cmd_history_entry;
 extern const struct cmd_entry cmd_open_entry;
 extern const struct cmd_entry cmd_page_entry;
 extern const struct cmd_entry cmd_edit_entry;
@@ -50,6 +51,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_pagedefs_entry,
     &cmd_power_cycle_entry,
     &cmd_replay_entry,
+    &cmd_history_entry,
     &cmd_help_entry,
     NULL,
 };
@@ -90,6 +92,11 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     free(ctx->journal_data);
     ctx->journal_data = NULL;
     cmd_stage_clear(ctx);
+    for (size_t i = 0; i < ctx->nsession_lines; i++)
+        free(ctx->session_lines[i]);
+    free(ctx->session_lines);
+    ctx->session_lines = NULL;
+    ctx->nsession_lines = 0;
     ctx->selected_drive = ctx->selected_page = NULL;
     ctx->pagedb_loaded = false;
     trace_close(ctx->trace);
@@ -225,7 +232,8 @@ cmd_find(const char *name, struct err *err)
 
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
         const struct cmd_entry *entry = cmd_table[i];
-        if (strcmp(entry->name, name) == 0)
+        if (strcmp(entry->name, name) == 0 ||
+            (entry->alias != NULL && strcmp(entry->alias, name) == 0))
             return entry;
         if (strncmp(entry->name, name, strlen(name)) == 0) {
             found = entry;

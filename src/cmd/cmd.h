@@ -65,6 +65,9 @@ struct cmd_ctx {
     char *stage_page;
     char **stage_words;
     int stage_nwords;
+    /* Lines run in this session, for 'history' (owned). */
+    char **session_lines;
+    size_t nsession_lines;
 };
 
 struct cmd_drive {
@@ -102,8 +105,9 @@ struct cmd_args {
 
 struct cmd_entry {
     const char *name;
-    const char *args;                 /* "DRIVE PAGE" for the usage line */
-    const char *summary;              /* one line */
+    const char *alias;   /* another name, e.g. "source" for replay; or NULL */
+    const char *args;    /* "DRIVE PAGE" for the usage line */
+    const char *summary; /* one line */
     const struct cmd_option *options; /* terminated by { NULL } */
     int min_args, max_args;
     int flags;

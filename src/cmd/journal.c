@@ -55,6 +55,23 @@ journal_redact(const char *uri)
     return xasprintf("%.*s%s", (int)(pct - uri), uri, at);
 }
 
+char *
+journal_redact_line(const char *line)
+{
+    char *out = xstrdup(line);
+
+    /* "scheme://user%password@host": drop "%password" up to the '@'. */
+    for (char *p = strstr(out, "://"); p != NULL; p = strstr(p + 3, "://")) {
+        char *end = p + 3 + strcspn(p + 3, " \t\n;'\"/@");
+        if (*end != '@')
+            continue;
+        char *pct = memchr(p + 3, '%', (size_t)(end - p - 3));
+        if (pct != NULL)
+            memmove(pct, end, strlen(end) + 1);
+    }
+    return out;
+}
+
 static void
 journal_append(char **text, const char *word)
 {

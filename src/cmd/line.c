@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/journal.h"
 #include "util/xmalloc.h"
 
 void
@@ -109,6 +110,15 @@ cmd_run_line(struct cmd_ctx *ctx, const char *text)
     struct err err;
 
     err_clear(&err);
+    /* The session's lines, for 'history', without secrets. */
+    if (text[strspn(text, " \t\n")] != '\0' && ctx->depth == 0) {
+        char *clean = journal_redact_line(text);
+        clean[strcspn(clean, "\n")] = '\0';
+        ctx->session_lines =
+            xrealloc(ctx->session_lines,
+                     (ctx->nsession_lines + 1) * sizeof *ctx->session_lines);
+        ctx->session_lines[ctx->nsession_lines++] = clean;
+    }
     if (cmd_line_parse(text, &line, &err) != 0) {
         if (ctx->batch)
             cmd_print(ctx, "%%begin %u", ++ctx->batch_seq);
