@@ -41,10 +41,16 @@ cmd_line_words(Tokenizer *tok, const char *segment, struct cmd_line *line,
     return 0;
 }
 
+/* One tokenizer a thread, made on first use: tok_init allocates its
+ * buffers, which cost more than splitting a short line. */
+static _Thread_local Tokenizer *line_tokenizer;
+
 int
 cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
 {
-    Tokenizer *tok = tok_init(NULL);
+    if (line_tokenizer == NULL)
+        line_tokenizer = tok_init(NULL);
+    Tokenizer *tok = line_tokenizer;
     size_t len = strlen(text), start = 0, quote_col = 0;
     char quote = 0;
     bool word_start = true;
@@ -96,7 +102,6 @@ cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
         }
         word_start = c == ' ' || c == '\t';
     }
-    tok_end(tok);
     if (rc != 0)
         cmd_line_free(line);
     return rc;
