@@ -19,17 +19,22 @@ cmd_line_free(struct cmd_line *line)
     memset(line, 0, sizeof *line);
 }
 
-/* Words of one command, by libedit's tokenizer. */
+/* Words of one command, text[start, end), by libedit's tokenizer, which
+ * reads the range in place. */
 static int
-cmd_line_words(Tokenizer *tok, const char *segment, struct cmd_line *line,
-               struct err *err)
+cmd_line_words(Tokenizer *tok, const char *text, size_t start, size_t end,
+               struct cmd_line *line, struct err *err)
 {
+    const LineInfo li = { .buffer = text + start,
+                          .cursor = text + end,
+                          .lastchar = text + end };
     const char **argv;
     int argc;
 
     tok_reset(tok);
-    if (tok_str(tok, segment, &argc, &argv) != 0)
-        return err_usage(err, "cannot split '%s' into words", segment);
+    if (tok_line(tok, &li, &argc, &argv, NULL, NULL) != 0)
+        return err_usage(err, "cannot split '%.*s' into words",
+                         (int)(end - start), text + start);
     if (argc == 0)
         return 0;
     line->cmds = xrealloc(line->cmds, (line->ncmds + 1) * sizeof *line->cmds);
@@ -88,9 +93,7 @@ cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
         bool end =
             c == '\0' || c == ';' || c == '\n' || (c == '#' && word_start);
         if (end) {
-            char *segment = xstrndup(text + start, i - start);
-            rc = cmd_line_words(tok, segment, line, err);
-            free(segment);
+            rc = cmd_line_words(tok, text, start, i, line, err);
             if (c == '#') {
                 /* The comment runs to the end of the line. */
                 while (i < len && text[i] != '\n')
