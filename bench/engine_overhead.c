@@ -21,38 +21,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "cmd/cmd.h"
 #include "engine/scsi.h"
 #include "util/hex.h"
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 bench_compare(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-static void
-bench_discard(void *arg, const char *text)
-{
-    (void)arg;
-    (void)text;
-}
-
-static void
-bench_complain(void *arg, const char *text)
-{
-    (void)arg;
-    fprintf(stderr, "bench: %s\n", text);
-    exit(1);
 }
 
 static void
@@ -170,13 +148,13 @@ main(int argc, char **argv)
     long per_round = 20, rounds = cycles / per_round;
     double *ratios = calloc((size_t)rounds, sizeof *ratios);
     for (long r = 0; r < rounds; r++) {
-        double t0 = now_s();
+        double t0 = bench_now();
         for (long i = 0; run_raw && i < per_round; i++)
             bench_raw_cycle(tp, page[(i + 1) % 2], len);
-        double t1 = now_s();
+        double t1 = bench_now();
         for (long i = 0; run_commands && i < per_round; i++)
             bench_command_cycle(&ctx, drive, hex[(i + 1) % 2]);
-        double t2 = now_s();
+        double t2 = bench_now();
         command += t2 - t1;
         raw += t1 - t0;
         ratios[r] = (t2 - t1) / (t1 - t0);

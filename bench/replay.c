@@ -12,31 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "cmd/cmd.h"
 #include "cmd/line.h"
-
-static double
-now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void
-bench_discard(void *arg, const char *text)
-{
-    (void)arg;
-    (void)text;
-}
-
-static void
-bench_complain(void *arg, const char *text)
-{
-    (void)arg;
-    fprintf(stderr, "bench: %s\n", text);
-    exit(1);
-}
 
 /* A replay file of 'n' lines made by 'line'; returns its path. */
 static char *
@@ -78,12 +56,12 @@ bench_replay(const char *path)
     struct cmd_ctx ctx;
 
     cmd_ctx_init(&ctx, &output);
-    double t0 = now_s();
+    double t0 = bench_now();
     if (cmd_run_argv(&ctx, 2, argv) != CMD_OK) {
         fprintf(stderr, "bench: replay %s failed\n", path);
         exit(1);
     }
-    double t = now_s() - t0;
+    double t = bench_now() - t0;
     cmd_ctx_fini(&ctx);
     return t;
 }
@@ -99,12 +77,12 @@ bench_parse(const char *path)
 
     while (fgets(line, sizeof line, f) != NULL) {
         struct cmd_line parsed;
-        double t0 = now_s();
+        double t0 = bench_now();
         err_clear(&err);
         if (cmd_line_parse(line, &parsed, &err) != 0 ||
             cmd_find(parsed.cmds[0].argv[0], &err) == NULL)
             bench_complain(NULL, err.msg);
-        t += now_s() - t0;
+        t += bench_now() - t0;
         cmd_line_free(&parsed);
     }
     fclose(f);
