@@ -10,39 +10,89 @@
 void
 cmd_line_free(struct cmd_line *line)
 {
-    for (size_t i = 0; i < line->ncmds; i++) {
-        for (int w = 0; w < line->cmds[i].argc; w++)
-            free(line->cmds[i].argv[w]);
-        free(line->cmds[i].argv);
-    }
+    for (size_t i = 0; i < line->ncmds; i++)
+        free(line->cmds[i].argv); /* words and array are one block */
     free(line->cmds);
     memset(line, 0, sizeof *line);
 }
 
-/* Words of one command, text[start, end), by libedit's tokenizer, which
- * reads the range in place. */
+/* Store words as one command: the argv array and the strings in one
+ * block, freed as one. */
+static void
+cmd_line_add(struct cmd_line *line, int argc, const char *const *words,
+             const size_t *lens)
+{
+    size_t bytes = ((size_t)argc + 1) * sizeof(char *);
+    for (int i = 0; i < argc; i++)
+        bytes += lens[i] + 1;
+    char **argv = xmalloc(bytes);
+    char *text = (char *)(argv + argc + 1);
+    for (int i = 0; i < argc; i++) {
+        argv[i] = text;
+        memcpy(text, words[i], lens[i]);
+        text[lens[i]] = '\0';
+        text += lens[i] + 1;
+    }
+    argv[argc] = NULL;
+    line->cmds = xrealloc(line->cmds, (line->ncmds + 1) * sizeof *line->cmds);
+    line->cmds[line->ncmds].argc = argc;
+    line->cmds[line->ncmds].argv = argv;
+    line->ncmds++;
+}
+
+#define LINE_MAX_WORDS 256
+
+/*
+ * Words of one command, text[start, end).  Quotes and backslashes are
+ * libedit's tokenizer's to undo; a segment with neither splits at blanks,
+ * which is what the tokenizer would do, without its cost.
+ */
 static int
 cmd_line_words(Tokenizer *tok, const char *text, size_t start, size_t end,
                struct cmd_line *line, struct err *err)
 {
-    const LineInfo li = { .buffer = text + start,
-                          .cursor = text + end,
-                          .lastchar = text + end };
-    const char **argv;
-    int argc;
+    const char *words[LINE_MAX_WORDS];
+    size_t lens[LINE_MAX_WORDS];
+    int argc = 0;
 
-    tok_reset(tok);
-    if (tok_line(tok, &li, &argc, &argv, NULL, NULL) != 0)
-        return err_usage(err, "cannot split '%.*s' into words",
-                         (int)(end - start), text + start);
-    if (argc == 0)
-        return 0;
-    line->cmds = xrealloc(line->cmds, (line->ncmds + 1) * sizeof *line->cmds);
-    struct cmd_words *cw = &line->cmds[line->ncmds++];
-    cw->argc = argc;
-    cw->argv = xcalloc((size_t)argc + 1, sizeof *cw->argv);
-    for (int i = 0; i < argc; i++)
-        cw->argv[i] = xstrdup(argv[i]);
+    if (memchr(text + start, '\'', end - start) == NULL &&
+        memchr(text + start, '"', end - start) == NULL &&
+        memchr(text + start, '\\', end - start) == NULL) {
+        for (size_t i = start; i < end;) {
+            while (i < end && (text[i] == ' ' || text[i] == '\t' ||
+                               text[i] == '\n' || text[i] == '\r'))
+                i++;
+            if (i == end)
+                break;
+            if (argc == LINE_MAX_WORDS)
+                return err_usage(err, "more than %d words in one command",
+                                 LINE_MAX_WORDS);
+            words[argc] = text + i;
+            while (i < end && text[i] != ' ' && text[i] != '\t' &&
+                   text[i] != '\n' && text[i] != '\r')
+                i++;
+            lens[argc] = (size_t)(text + i - words[argc]);
+            argc++;
+        }
+    } else {
+        const LineInfo li = { .buffer = text + start,
+                              .cursor = text + end,
+                              .lastchar = text + end };
+        const char **argv;
+        tok_reset(tok);
+        if (tok_line(tok, &li, &argc, &argv, NULL, NULL) != 0)
+            return err_usage(err, "cannot split '%.*s' into words",
+                             (int)(end - start), text + start);
+        if (argc > LINE_MAX_WORDS)
+            return err_usage(err, "more than %d words in one command",
+                             LINE_MAX_WORDS);
+        for (int i = 0; i < argc; i++) {
+            words[i] = argv[i];
+            lens[i] = strlen(argv[i]);
+        }
+    }
+    if (argc > 0)
+        cmd_line_add(line, argc, words, lens);
     return 0;
 }
 

@@ -11,7 +11,7 @@
 
 struct cmd_words {
     int argc;
-    char **argv; /* owned, NULL-terminated */
+    char **argv; /* owned, NULL-terminated; one block with the words */
 };
 
 struct cmd_line {
