@@ -135,14 +135,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             const struct cmd_entry *entry =
                 cmd_find(parsed.cmds[i].argv[0], &err);
             err_clear(&err);
-            unsigned seq = ++ctx->batch_seq;
-            if (ctx->batch)
-                cmd_print(ctx, "%%begin %u", seq);
-            enum cmd_status status =
-                cmd_run_argv(ctx, parsed.cmds[i].argc, parsed.cmds[i].argv);
-            if (ctx->batch)
-                cmd_print(ctx, "%%%s %u", status == CMD_OK ? "end" : "error",
-                          seq);
+            enum cmd_status status = cmd_run_words(ctx, &parsed.cmds[i]);
             run++;
             if ((status == CMD_OK || status == CMD_NOT_APPLIED) && entry &&
                 (entry->flags & CMD_MUTATES) && !ctx->dry_run)

@@ -161,6 +161,19 @@ cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
 }
 
 enum cmd_status
+cmd_run_words(struct cmd_ctx *ctx, const struct cmd_words *w)
+{
+    unsigned seq = ++ctx->batch_seq;
+
+    if (ctx->batch)
+        cmd_print(ctx, "%%begin %u", seq);
+    enum cmd_status status = cmd_run_argv(ctx, w->argc, w->argv);
+    if (ctx->batch)
+        cmd_print(ctx, "%%%s %u", status == CMD_OK ? "end" : "error", seq);
+    return status;
+}
+
+enum cmd_status
 cmd_run_line(struct cmd_ctx *ctx, const char *text)
 {
     enum cmd_status first = CMD_OK;
@@ -186,13 +199,7 @@ cmd_run_line(struct cmd_ctx *ctx, const char *text)
         return status;
     }
     for (size_t i = 0; i < line.ncmds; i++) {
-        unsigned seq = ++ctx->batch_seq;
-        if (ctx->batch)
-            cmd_print(ctx, "%%begin %u", seq);
-        enum cmd_status status =
-            cmd_run_argv(ctx, line.cmds[i].argc, line.cmds[i].argv);
-        if (ctx->batch)
-            cmd_print(ctx, "%%%s %u", status == CMD_OK ? "end" : "error", seq);
+        enum cmd_status status = cmd_run_words(ctx, &line.cmds[i]);
         if (status != CMD_OK && first == CMD_OK)
             first = status;
         if (status != CMD_OK && !ctx->keep_going)

@@ -23,6 +23,10 @@ struct cmd_line {
 int cmd_line_parse(const char *text, struct cmd_line *line, struct err *err);
 void cmd_line_free(struct cmd_line *line);
 
+/* Run one command's words; in batch mode its output is wrapped in
+ * "%begin N" ... "%end N" (or "%error N"). */
+enum cmd_status cmd_run_words(struct cmd_ctx *ctx, const struct cmd_words *w);
+
 /*
  * Run every command of 'text' in order, stopping at the first that fails
  * unless ctx->keep_going.  Returns the status of the first failure, or
