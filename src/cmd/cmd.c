@@ -229,13 +229,19 @@ cmd_find(const char *name, struct err *err)
     const struct cmd_entry *found = NULL;
     char candidates[256] = "";
     int matches = 0;
+    size_t len = strlen(name);
 
+    /* Whole names first: they are what scripts and replay files hold. */
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
         const struct cmd_entry *entry = cmd_table[i];
-        if (strcmp(entry->name, name) == 0 ||
-            (entry->alias != NULL && strcmp(entry->alias, name) == 0))
+        if (entry->name[0] == name[0] && strcmp(entry->name, name) == 0)
             return entry;
-        if (strncmp(entry->name, name, strlen(name)) == 0) {
+        if (entry->alias != NULL && strcmp(entry->alias, name) == 0)
+            return entry;
+    }
+    for (size_t i = 0; cmd_table[i] != NULL; i++) {
+        const struct cmd_entry *entry = cmd_table[i];
+        if (strncmp(entry->name, name, len) == 0) {
             found = entry;
             matches++;
             size_t n = strlen(candidates);

@@ -44,20 +44,18 @@ cmd_line_add(struct cmd_line *line, int argc, const char *const *words,
 
 /*
  * Words of one command, text[start, end).  Quotes and backslashes are
- * libedit's tokenizer's to undo; a segment with neither splits at blanks,
- * which is what the tokenizer would do, without its cost.
+ * libedit's tokenizer's to undo; a segment with neither ('plain') splits
+ * at blanks, which is what the tokenizer would do, without its cost.
  */
 static int
 cmd_line_words(Tokenizer *tok, const char *text, size_t start, size_t end,
-               struct cmd_line *line, struct err *err)
+               bool plain, struct cmd_line *line, struct err *err)
 {
     const char *words[LINE_MAX_WORDS];
     size_t lens[LINE_MAX_WORDS];
     int argc = 0;
 
-    if (memchr(text + start, '\'', end - start) == NULL &&
-        memchr(text + start, '"', end - start) == NULL &&
-        memchr(text + start, '\\', end - start) == NULL) {
+    if (plain) {
         for (size_t i = start; i < end;) {
             while (i < end && (text[i] == ' ' || text[i] == '\t' ||
                                text[i] == '\n' || text[i] == '\r'))
@@ -108,12 +106,21 @@ cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
     Tokenizer *tok = line_tokenizer;
     size_t len = strlen(text), start = 0, quote_col = 0;
     char quote = 0;
-    bool word_start = true;
+    bool word_start = true, quoted = false;
     int rc = 0;
 
     memset(line, 0, sizeof *line);
     if (tok == NULL)
         abort(); /* libedit fails only when out of memory */
+    /* Most lines hold one command with nothing to undo: split them at
+     * once rather than walk them character by character. */
+    size_t plain = strcspn(text, ";#'\"\\\n");
+    if (plain == len || (plain == len - 1 && text[plain] == '\n')) {
+        rc = cmd_line_words(tok, text, 0, plain, true, line, err);
+        if (rc != 0)
+            cmd_line_free(line);
+        return rc;
+    }
     /* Find the unquoted ';' and '#' first: the tokenizer knows neither. */
     for (size_t i = 0; i <= len && rc == 0; i++) {
         char c = text[i];
@@ -129,13 +136,25 @@ cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
                 quote = 0;
             continue;
         }
-        if (c == '\\' && text[i + 1] != '\0') {
+        /* libedit's tokenizer reads past the end of a line that ends in a
+         * backslash: such a line never reaches it. */
+        if (c == '\\' && (text[i + 1] == '\0' ||
+                          (text[i + 1] == '\n' && text[i + 2] == '\0'))) {
+            rc = err_usage(err,
+                           "expected a character after the backslash at "
+                           "column %zu",
+                           i + 1);
+            break;
+        }
+        if (c == '\\') {
             i++;
             word_start = false;
+            quoted = true;
             continue;
         }
         if (c == '\'' || c == '"') {
             quote = c;
+            quoted = true;
             quote_col = i + 1;
             word_start = false;
             continue;
@@ -143,7 +162,7 @@ cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
         bool end =
             c == '\0' || c == ';' || c == '\n' || (c == '#' && word_start);
         if (end) {
-            rc = cmd_line_words(tok, text, start, i, line, err);
+            rc = cmd_line_words(tok, text, start, i, !quoted, line, err);
             if (c == '#') {
                 /* The comment runs to the end of the line. */
                 while (i < len && text[i] != '\n')
@@ -151,6 +170,7 @@ cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
             }
             start = i + 1;
             word_start = true;
+            quoted = false;
             continue;
         }
         word_start = c == ' ' || c == '\t';

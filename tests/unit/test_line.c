@@ -46,19 +46,43 @@ Test(line, splits_commands_words_quotes_and_comments)
     expect_words("", 0, NULL);
     static const char *const h[] = { "get", "a;b", "|" };
     expect_words("get a\\;b", 1, h);
+    /* A replay file's line keeps its newline; tabs are blanks too. */
+    static const char *const i[] = { "get", "x", "5", "|" };
+    expect_words("get\tx 5\n", 1, i);
+    expect_words(" \t\n", 0, NULL);
+    /* A plain command next to a quoted one: each is split its own way. */
+    static const char *const j[] = { "get", "x", "|", "set", "x", "a b", "|" };
+    expect_words("get x; set x 'a b'", 2, j);
 }
 
-Test(line, unterminated_quotes_name_their_column)
+/* 'text' is refused as bad usage with exactly 'msg'. */
+static void
+expect_refused(const char *text, const char *msg)
 {
     struct cmd_line line;
     struct err err;
 
     err_clear(&err);
-    cr_assert_eq(cmd_line_parse("get 'emu:x 5", &line, &err), -1);
-    cr_assert(err.usage);
-    cr_assert_str_eq(err.msg, "expected a closing ' for the quote at column 5");
-    err_clear(&err);
-    cr_assert_eq(cmd_line_parse("set x 5 T=\"abc", &line, &err), -1);
-    cr_assert_str_eq(err.msg,
-                     "expected a closing \" for the quote at column 11");
+    cr_assert_eq(cmd_line_parse(text, &line, &err), -1, "%s: accepted", text);
+    cr_assert(err.usage, "%s: not a usage error", text);
+    cr_assert_str_eq(err.msg, msg, "%s", text);
+}
+
+Test(line, a_trailing_backslash_is_refused)
+{
+    expect_refused("get x\\",
+                   "expected a character after the backslash at column 6");
+    expect_refused("get x; get y\\\n",
+                   "expected a character after the backslash at column 13");
+    /* A backslash before a newline inside the line joins the lines. */
+    static const char *const joined[] = { "get", "xy", "|" };
+    expect_words("get x\\\ny", 1, joined);
+}
+
+Test(line, unterminated_quotes_name_their_column)
+{
+    expect_refused("get 'emu:x 5",
+                   "expected a closing ' for the quote at column 5");
+    expect_refused("set x 5 T=\"abc",
+                   "expected a closing \" for the quote at column 11");
 }
