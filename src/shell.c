@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cmd/complete.h"
 #include "cmd/journal.h"
 #include "cmd/line.h"
 #include "engine/pagenames.h"
@@ -43,126 +44,36 @@ shell_prompt(EditLine *el)
     return (char *)"modecon> ";
 }
 
-/* Candidates for the word being typed. */
-struct shell_candidates {
-    char **words;
-    size_t n;
-};
-
-static void
-shell_offer(struct shell_candidates *c, const char *prefix, size_t plen,
-            const char *word, const char *suffix)
-{
-    if (strncasecmp(word, prefix, plen) != 0)
-        return;
-    c->words = xrealloc(c->words, (c->n + 1) * sizeof *c->words);
-    c->words[c->n++] = xasprintf("%s%s", word, suffix);
-}
-
-/* Field acronyms of the page named in the line, or of the selected one. */
-static void
-shell_offer_fields(struct shell_candidates *c, const char *prefix, size_t plen,
-                   const char *line)
-{
-    const struct pagedb *db = cmd_pagedb(shell_ctx);
-    uint8_t code = 0xff, subpage = 0;
-    struct err err;
-    struct cmd_line parsed;
-
-    err_clear(&err);
-    if (cmd_line_parse(line, &parsed, &err) == 0 && parsed.ncmds > 0) {
-        struct cmd_words *w = &parsed.cmds[parsed.ncmds - 1];
-        for (int i = 1; i < w->argc; i++) {
-            err_clear(&err);
-            if (pagenames_parse(w->argv[i], &code, &subpage, &err) == 0)
-                break;
-            code = 0xff;
-        }
-        cmd_line_free(&parsed);
-    }
-    err_clear(&err);
-    if (code == 0xff && shell_ctx->selected_page != NULL &&
-        pagenames_parse(shell_ctx->selected_page, &code, &subpage, &err) != 0)
-        return;
-    for (size_t i = 0; code != 0xff && i < db->npages; i++) {
-        const struct page_def *pd = db->pages[i];
-        if (pd->code != code || pd->subpage != subpage)
-            continue;
-        for (size_t f = 0; f < pd->nfields; f++)
-            if (pd->fields[f].acronym != NULL)
-                shell_offer(c, prefix, plen, pd->fields[f].acronym, "=");
-        break;
-    }
-}
-
 static unsigned char
 shell_complete(EditLine *el, int ch)
 {
     const LineInfo *li = el_line(el);
-    const char *start = li->cursor;
+    static const char *const extra[] = { "quit", NULL };
+    struct cmd_completion c;
     (void)ch;
 
-    while (start > li->buffer && start[-1] != ' ' && start[-1] != ';')
-        start--;
-    size_t plen = (size_t)(li->cursor - start);
-    char *prefix = xstrndup(start, plen);
-    char *before = xstrndup(li->buffer, (size_t)(start - li->buffer));
-    const char *cmd_start = strrchr(before, ';');
-    cmd_start = cmd_start ? cmd_start + 1 : before;
-    bool first_word = strspn(cmd_start, " ") == strlen(cmd_start);
-    struct shell_candidates c = { NULL, 0 };
-
-    if (first_word) {
-        for (size_t i = 0; cmd_table[i] != NULL; i++)
-            shell_offer(&c, prefix, plen, cmd_table[i]->name, " ");
-        shell_offer(&c, prefix, plen, "quit", "");
-    } else {
-        char **uris;
-        size_t nuris;
-        struct err err;
-        err_clear(&err);
-        if (transport_list_drives(&uris, &nuris, &err) == 0) {
-            for (size_t i = 0; i < nuris; i++)
-                shell_offer(&c, prefix, plen, uris[i], " ");
-            transport_free_list(uris, nuris);
-        }
-        size_t npages;
-        const struct page_name *names = pagenames_all(&npages);
-        for (size_t i = 0; i < npages; i++)
-            shell_offer(&c, prefix, plen, names[i].name, " ");
-        shell_offer_fields(&c, prefix, plen, before);
-    }
-
+    char *before = xstrndup(li->buffer, (size_t)(li->cursor - li->buffer));
+    cmd_complete(shell_ctx, before, extra, &c);
+    free(before);
     unsigned char result = CC_ERROR;
+    size_t common = cmd_completion_common(&c);
     if (c.n == 1) {
-        el_insertstr(el, c.words[0] + plen);
+        el_insertstr(el, c.words[0] + c.prefix_len);
+        result = CC_REFRESH;
+    } else if (c.n > 1 && common > c.prefix_len) {
+        /* The longest prefix they share first, then the list. */
+        char *more = xstrndup(c.words[0] + c.prefix_len,
+                              common - c.prefix_len);
+        el_insertstr(el, more);
+        free(more);
         result = CC_REFRESH;
     } else if (c.n > 1) {
-        /* The longest prefix they share, then the list. */
-        size_t common = strlen(c.words[0]);
-        for (size_t i = 1; i < c.n; i++) {
-            size_t k = 0;
-            while (k < common && c.words[i][k] == c.words[0][k])
-                k++;
-            common = k;
-        }
-        if (common > plen) {
-            char *more = xstrndup(c.words[0] + plen, common - plen);
-            el_insertstr(el, more);
-            free(more);
-            result = CC_REFRESH;
-        } else {
-            fputc('\n', stdout);
-            for (size_t i = 0; i < c.n; i++)
-                printf("%s%s", c.words[i], i + 1 < c.n ? "  " : "\n");
-            result = CC_REDISPLAY;
-        }
+        fputc('\n', stdout);
+        for (size_t i = 0; i < c.n; i++)
+            printf("%s%s", c.words[i], i + 1 < c.n ? "  " : "\n");
+        result = CC_REDISPLAY;
     }
-    for (size_t i = 0; i < c.n; i++)
-        free(c.words[i]);
-    free(c.words);
-    free(prefix);
-    free(before);
+    cmd_completion_free(&c);
     return result;
 }
 

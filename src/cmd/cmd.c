@@ -73,6 +73,7 @@ cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output)
     memset(ctx, 0, sizeof *ctx);
     ctx->output = output;
     recorder_options_init(&ctx->recorder);
+    err_clear(&ctx->last_error);
 }
 
 void
@@ -168,6 +169,7 @@ cmd_error(struct cmd_ctx *ctx, const struct err *err)
     char line[1024];
     const char *advice = hresult_advice(err->hr);
 
+    ctx->last_error = *err;
     errfmt_line(err, line, sizeof line);
     cmd_warn(ctx, "%s", line);
     if (!err->usage && advice[0] != '\0')

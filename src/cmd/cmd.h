@@ -68,6 +68,9 @@ struct cmd_ctx {
     /* Lines run in this session, for 'history' (owned). */
     char **session_lines;
     size_t nsession_lines;
+    /* The last error a command reported, whole, for front ends that show
+     * more than its text (the console highlights the field it names). */
+    struct err last_error;
 };
 
 struct cmd_drive {
