@@ -9,6 +9,7 @@
 #include "cmd/cmd.h"
 #include "cmd/line.h"
 #include "shell.h"
+#include "ui/console.h"
 #include "util/xmalloc.h"
 
 static void
@@ -160,7 +161,12 @@ main(int argc, char **argv)
             goto usage;
         }
         status = shell_run(&ctx);
+    } else if (first < argc && strcmp(argv[first], "console") == 0) {
+        status = console_main(&ctx, argv + first + 1, argc - first - 1);
+    } else if (first >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        status = console_main(&ctx, NULL, 0);
     } else if (first >= argc) {
+        /* No terminal for the console: say what else there is. */
         char *help[] = { (char *)"help", NULL };
         cmd_run_argv(&ctx, 1, help);
         status = CMD_USAGE;

@@ -62,8 +62,7 @@ shell_complete(EditLine *el, int ch)
         result = CC_REFRESH;
     } else if (c.n > 1 && common > c.prefix_len) {
         /* The longest prefix they share first, then the list. */
-        char *more = xstrndup(c.words[0] + c.prefix_len,
-                              common - c.prefix_len);
+        char *more = xstrndup(c.words[0] + c.prefix_len, common - c.prefix_len);
         el_insertstr(el, more);
         free(more);
         result = CC_REFRESH;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Layers include only downwards: util <- transport <- engine <- cmd <- main.
+# Layers include only downwards: util <- transport <- engine <- cmd <- ui <- main.
 # A file in one layer that includes a header of a layer above it fails.
 set -u
 src=${1:-$(dirname "$0")/../src}

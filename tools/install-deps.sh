@@ -3,7 +3,8 @@
 # are missing.  Runs apt-get as root, or through sudo otherwise.
 set -eu
 packages="build-essential cmake pkg-config git clang-format
-libjansson-dev libsgutils2-dev libcriterion-dev libedit-dev tmux"
+libjansson-dev libsgutils2-dev libcriterion-dev libedit-dev libncurses-dev
+procps tmux"
 missing=
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

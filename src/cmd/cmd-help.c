@@ -78,6 +78,10 @@ cmd_help_man(struct cmd_ctx *ctx)
                         "\\fI'COMMAND; COMMAND ...'\\fR");
     cmd_print_text(ctx, ".br");
     cmd_print_text(ctx, ".B modecon shell");
+    cmd_print_text(ctx, ".br");
+    cmd_print_text(ctx, ".B modecon");
+    cmd_print_text(ctx, "[\\fIGLOBAL OPTIONS\\fR] [\\fBconsole\\fR "
+                        "[\\fIDRIVE\\fR ...]]");
     cmd_print_text(ctx, ".SH DESCRIPTION");
     cmd_help_roff(ctx, "",
                   "modecon reads and changes the mode pages of a drive the "
@@ -90,6 +94,18 @@ cmd_help_man(struct cmd_ctx *ctx)
                   "files and in the shell, which edits lines with libedit, "
                   "completes command, drive, page and field names with Tab "
                   "and keeps its history in $XDG_STATE_HOME/modecon/history.");
+    cmd_help_roff(ctx, ".PP\n",
+                  "modecon with no command, on a terminal, opens the "
+                  "console: every drive found (the emulated ones, those "
+                  "named after 'console' and those listed one a line in "
+                  "$XDG_CONFIG_HOME/modecon/drives) with its medium, the "
+                  "selected drive's pages, and the selected page's fields "
+                  "with current, default and saved values and whether the "
+                  "drive lets each change.  Edits are staged, shown as "
+                  "'diff' shows them, and committed on confirmation; every "
+                  "key runs a command string, and ':' opens the command "
+                  "line, so a console session lands in the journal like "
+                  "any other.  F1 lists the keys.");
     cmd_print_text(ctx, ".SH COMMANDS");
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
         const struct cmd_entry *entry = cmd_table[i];

@@ -57,8 +57,8 @@ complete_fields(struct cmd_ctx *ctx, struct cmd_completion *c,
 }
 
 void
-cmd_complete(struct cmd_ctx *ctx, const char *before,
-             const char *const *extra, struct cmd_completion *c)
+cmd_complete(struct cmd_ctx *ctx, const char *before, const char *const *extra,
+             struct cmd_completion *c)
 {
     size_t len = strlen(before), start = len;
 

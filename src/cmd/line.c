@@ -98,6 +98,14 @@ cmd_line_words(Tokenizer *tok, const char *text, size_t start, size_t end,
  * buffers, which cost more than splitting a short line. */
 static _Thread_local Tokenizer *line_tokenizer;
 
+void
+cmd_line_thread_done(void)
+{
+    if (line_tokenizer != NULL)
+        tok_end(line_tokenizer);
+    line_tokenizer = NULL;
+}
+
 int
 cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
 {

@@ -35,4 +35,8 @@ enum cmd_status cmd_run_words(struct cmd_ctx *ctx, const struct cmd_words *w);
  */
 enum cmd_status cmd_run_line(struct cmd_ctx *ctx, const char *text);
 
+/* Free the calling thread's tokenizer; a thread that parsed lines calls
+ * this before it ends. */
+void cmd_line_thread_done(void);
+
 #endif

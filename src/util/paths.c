@@ -98,3 +98,16 @@ paths_state_dir(const char *sub, struct err *err)
     }
     return dir;
 }
+
+char *
+paths_config_file(const char *name)
+{
+    const char *config = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+
+    if (config != NULL && *config != '\0')
+        return xasprintf("%s/modecon/%s", config, name);
+    if (home != NULL && *home != '\0')
+        return xasprintf("%s/.config/modecon/%s", home, name);
+    return NULL;
+}

@@ -19,6 +19,10 @@ char *paths_data_dir(const char *sub);
  * 0700 if missing.  Returns a new string, or NULL with err set. */
 char *paths_state_dir(const char *sub, struct err *err);
 
+/* $XDG_CONFIG_HOME/modecon/NAME, else ~/.config/modecon/NAME, as a new
+ * string; NULL when neither variable is set.  Nothing is created. */
+char *paths_config_file(const char *name);
+
 /* mkdir -p with 'mode' for each created component. */
 int paths_mkdirs(const char *path, unsigned mode, struct err *err);
 

@@ -7,25 +7,9 @@ set -u
 STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
 T="tmux -L modecon-e2e$$ -f /dev/null"
 trap '$T kill-server 2>/dev/null; rm -rf "$STATE"' EXIT
-checks=0
-
-fail() {
-    echo "FAIL shell: $*" >&2
-    $T capture-pane -p >&2 2>/dev/null
-    exit 1
-}
-
-# Wait (at most 5 s, polling) until the screen shows TEXT.
-wait_for() {
-    for _ in $(seq 50); do
-        $T capture-pane -p 2>/dev/null | grep -qF -- "$1" && {
-            checks=$((checks + 1))
-            return 0
-        }
-        sleep 0.1
-    done
-    fail "the screen never showed: $1"
-}
+E2E_NAME=shell
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 start() {
     $T new-session -d -x 100 -y 30 \

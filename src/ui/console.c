@@ -1,0 +1,761 @@
+#include "ui/console.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/complete.h"
+#include "cmd/journal.h"
+#include "engine/errfmt.h"
+#include "ui/term.h"
+#include "ui/worker.h"
+#include "util/hresult.h"
+#include "util/xmalloc.h"
+
+/* clang-format off */
+const struct console_command console_commands[] = {
+    { "cursor", "up|down|page-up|page-down|first|last", "move in the focused pane" },
+    { "focus", "next|previous|drives|pages|fields", "move to another pane" },
+    { "activate", "", "open the drive, show the page, or edit the field under the cursor" },
+    { "edit-field", "", "type a new value for the field under the cursor" },
+    { "confirm-commit", "", "show the staged edits as 'diff' does, then commit on y or s" },
+    { "refresh", "", "read the selected page again" },
+    { "toggle-hex", "", "the page as bytes, the selected field's bits highlighted" },
+    { "show-log", "", "the recent messages" },
+    { "show-help", "", "this screen" },
+    { "prompt", "", "the command line (history: Up, Down; Tab completes)" },
+    { "dismiss", "", "clear the error shown" },
+    { "redraw", "", "draw the whole screen again" },
+    { "quit", "", "leave the console" },
+    { NULL, NULL, NULL },
+};
+/* clang-format on */
+
+void
+console_init(struct console *con, struct cmd_ctx *ctx, const char *history)
+{
+    memset(con, 0, sizeof *con);
+    con->ctx = ctx;
+    con->notify_fd = -1;
+    con->poll_ms = 2000;
+    prompt_init(&con->prompt, history);
+}
+
+static void
+console_free_lines(char ***lines, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        free((*lines)[i]);
+    free(*lines);
+    *lines = NULL;
+    *n = 0;
+}
+
+static void
+console_commit_free(struct commit_record *c)
+{
+    free(c->before);
+    free(c->sent);
+    memset(c, 0, sizeof *c);
+}
+
+void
+console_fini(struct console *con)
+{
+    /* Ask every worker to stop first, so hung ones wait together. */
+    for (size_t i = 0; i < con->ndrives; i++) {
+        struct console_drive *d = &con->drives[i];
+        if (d->worker != NULL)
+            worker_stop(d->worker, 300);
+        if (d->session != NULL) {
+            drive_session_fini(d->session);
+            free(d->session);
+        }
+        drive_snapshot_free(&d->snap);
+        drive_snapshot_free(&d->pending);
+        console_commit_free(&d->commit);
+    }
+    free(con->drives);
+    for (size_t i = 0; i < con->nlog; i++)
+        free(con->log[i].text);
+    console_free_lines(&con->confirm_lines, &con->nconfirm);
+    console_free_lines(&con->error_lines, &con->nerror_lines);
+    console_free_lines(&con->completions, &con->ncompletions);
+    field_model_free(&con->fields);
+    prompt_fini(&con->prompt);
+}
+
+void
+console_log(struct console *con, bool is_error, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (con->nlog == CONSOLE_LOG_MAX) {
+        free(con->log[0].text);
+        memmove(con->log, con->log + 1,
+                (CONSOLE_LOG_MAX - 1) * sizeof *con->log);
+        con->nlog--;
+    }
+    con->log[con->nlog].is_error = is_error;
+    con->log[con->nlog].text = xstrdup(buf);
+    con->nlog++;
+}
+
+struct console_drive *
+console_drive(struct console *con)
+{
+    return con->ndrives ? &con->drives[con->drive_cursor] : NULL;
+}
+
+const struct field_row *
+console_field(const struct console *con)
+{
+    if (con->fields.nrows == 0 || con->field_cursor >= con->fields.nrows)
+        return NULL;
+    return &con->fields.rows[con->field_cursor];
+}
+
+void
+console_refresh_fields(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    field_model_free(&con->fields);
+    if (d == NULL)
+        return;
+    field_model_build(&con->fields, &d->snap, d->commit.len ? &d->commit : NULL,
+                      con->has_error ? &con->error : NULL);
+    if (con->field_cursor >= con->fields.nrows)
+        con->field_cursor = con->fields.nrows ? con->fields.nrows - 1 : 0;
+}
+
+static struct console_drive *
+console_new_drive(struct console *con)
+{
+    con->drives =
+        xrealloc(con->drives, (con->ndrives + 1) * sizeof *con->drives);
+    struct console_drive *d = &con->drives[con->ndrives++];
+    memset(d, 0, sizeof *d);
+    return d;
+}
+
+/* Hold a finished snapshot until console_collect takes it, as a worker's
+ * would be. */
+static void
+console_hold(struct console_drive *d, unsigned seq)
+{
+    drive_snapshot_free(&d->pending);
+    drive_snapshot_copy(&d->pending, &d->session->snap);
+    d->pending.job_seq = seq;
+    d->has_pending = true;
+}
+
+void
+console_add_drive(struct console *con, const char *uri, bool threaded)
+{
+    struct console_drive *d = console_new_drive(con);
+
+    d->snap.uri = xstrdup(uri);
+    d->snap.progress = -1;
+    const char *colon = strchr(uri, ':');
+    snprintf(d->snap.scheme, sizeof d->snap.scheme, "%.*s",
+             colon ? (int)(colon - uri) : 0, uri);
+    if (threaded) {
+        d->worker = worker_start(uri, con->ctx, con->notify_fd, con->poll_ms);
+        return;
+    }
+    d->session = xmalloc(sizeof *d->session);
+    drive_session_init(d->session, uri, con->ctx);
+    drive_session_identify(d->session);
+    console_hold(d, ++d->sync_seq);
+}
+
+/* Send a line to drive 'i': its worker, or at once when it has none. */
+static unsigned
+console_send(struct console *con, size_t i, const char *line)
+{
+    struct console_drive *d = &con->drives[i];
+
+    if (d->worker != NULL)
+        return worker_send(d->worker, line);
+    unsigned seq = ++d->sync_seq;
+    drive_session_run(d->session, line);
+    console_hold(d, seq);
+    return seq;
+}
+
+static void
+console_clear_error(struct console *con)
+{
+    if (!con->has_error)
+        return;
+    con->has_error = false;
+    console_free_lines(&con->error_lines, &con->nerror_lines);
+    console_refresh_fields(con);
+}
+
+/* Show an error under the editor: the lines as given, the field it names
+ * marked. */
+static void
+console_show_error(struct console *con, const struct err *err,
+                   char *const *lines, size_t n)
+{
+    console_free_lines(&con->error_lines, &con->nerror_lines);
+    con->has_error = true;
+    con->error = *err;
+    con->error_lines = xcalloc(n ? n : 1, sizeof *con->error_lines);
+    for (size_t i = 0; i < n; i++)
+        con->error_lines[con->nerror_lines++] = xstrdup(lines[i]);
+}
+
+/* A drive's failure under the editor: the error itself, whole (warnings
+ * and notes before it are in the log), then what to try. */
+static void
+console_show_drive_error(struct console *con, const struct drive_snapshot *snap)
+{
+    char line[1024], advice[512];
+    char *shown[2] = { errfmt_line(&snap->error, line, sizeof line), advice };
+    const char *tip = hresult_advice(snap->error.hr);
+
+    snprintf(advice, sizeof advice, "try: %s", tip);
+    console_show_error(con, &snap->error, shown,
+                       !snap->error.usage && tip[0] ? 2 : 1);
+}
+
+static void
+console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
+{
+    struct console_drive *d = &con->drives[i];
+    bool selected = i == con->drive_cursor;
+    bool new_job = snap->job_seq != 0 && snap->job_seq != d->last_seq;
+
+    if (new_job) {
+        d->last_seq = snap->job_seq;
+        for (size_t k = 0; k < snap->nlines; k++)
+            console_log(con, snap->lines[k].is_error, "%s: %s", snap->uri,
+                        snap->lines[k].text);
+        if (selected && snap->failed)
+            console_show_drive_error(con, snap);
+        else if (selected && con->has_error)
+            console_clear_error(con);
+        if (snap->job_seq == con->confirm_seq) {
+            con->confirm_seq = 0;
+            console_free_lines(&con->confirm_lines, &con->nconfirm);
+            if (!snap->failed && snap->nlines > 0) {
+                con->confirm_lines = xcalloc(snap->nlines, sizeof(char *));
+                for (size_t k = 0; k < snap->nlines; k++)
+                    /* 'diff' ends saying it sent nothing; the dialog is
+                     * about to send it. */
+                    if (strncmp(snap->lines[k].text, "dry run:", 8) != 0)
+                        con->confirm_lines[con->nconfirm++] =
+                            xstrdup(snap->lines[k].text);
+                con->mode = MODE_CONFIRM;
+            }
+        }
+    }
+    drive_snapshot_free(&d->snap);
+    d->snap = *snap;
+    memset(snap, 0, sizeof *snap);
+    if (d->snap.npages > 0 && con->page_cursor >= d->snap.npages && selected)
+        con->page_cursor = d->snap.npages - 1;
+    if (selected)
+        console_refresh_fields(con);
+}
+
+bool
+console_collect(struct console *con)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < con->ndrives; i++) {
+        struct console_drive *d = &con->drives[i];
+        struct drive_snapshot snap;
+        if (d->worker != NULL) {
+            char job[128];
+            double since = 0;
+            bool busy = worker_busy(d->worker, job, sizeof job, &since);
+            if (busy != d->busy || (busy && strcmp(job, d->busy_job) != 0))
+                changed = true;
+            d->busy = busy;
+            if (busy) {
+                snprintf(d->busy_job, sizeof d->busy_job, "%s", job);
+                d->busy_since = since;
+            }
+            if (worker_take(d->worker, &snap)) {
+                console_accept(con, i, &snap);
+                changed = true;
+            }
+        } else if (d->has_pending) {
+            d->has_pending = false;
+            snap = d->pending;
+            memset(&d->pending, 0, sizeof d->pending);
+            console_accept(con, i, &snap);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+/* The selected page as the command language names it, for completion. */
+static void
+console_select_page(struct console *con, const struct mode_page_info *mp)
+{
+    free(con->ctx->selected_page);
+    con->ctx->selected_page =
+        mp->subpage ? xasprintf("0x%02x,0x%02x", mp->code, mp->subpage)
+                    : xasprintf("0x%02x", mp->code);
+}
+
+static size_t
+console_pane_count(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+    switch (con->focus) {
+    case PANE_DRIVES:
+        return con->ndrives;
+    case PANE_PAGES:
+        return d ? d->snap.npages : 0;
+    case PANE_FIELDS:
+        return con->fields.nrows;
+    }
+    return 0;
+}
+
+static size_t *
+console_pane_cursor(struct console *con)
+{
+    switch (con->focus) {
+    case PANE_DRIVES:
+        return &con->drive_cursor;
+    case PANE_PAGES:
+        return &con->page_cursor;
+    case PANE_FIELDS:
+        break;
+    }
+    return &con->field_cursor;
+}
+
+static void
+console_cursor(struct console *con, const char *how)
+{
+    size_t n = console_pane_count(con), *cur = console_pane_cursor(con);
+    size_t was = *cur, page = 10;
+
+    if (n == 0)
+        return;
+    if (strcmp(how, "up") == 0)
+        *cur = *cur > 0 ? *cur - 1 : 0;
+    else if (strcmp(how, "down") == 0)
+        *cur = *cur + 1 < n ? *cur + 1 : n - 1;
+    else if (strcmp(how, "page-up") == 0)
+        *cur = *cur > page ? *cur - page : 0;
+    else if (strcmp(how, "page-down") == 0)
+        *cur = *cur + page < n ? *cur + page : n - 1;
+    else if (strcmp(how, "first") == 0)
+        *cur = 0;
+    else if (strcmp(how, "last") == 0)
+        *cur = n - 1;
+    else
+        console_log(con, true,
+                    "cursor: expected up, down, page-up, page-down, first or "
+                    "last, got '%s'",
+                    how);
+    if (*cur == was)
+        return;
+    console_clear_error(con);
+    if (con->focus == PANE_DRIVES) {
+        con->page_cursor = 0;
+        con->field_cursor = 0;
+        /* A drive that failed says why as soon as it is selected. */
+        if (con->drives[*cur].snap.failed)
+            console_show_drive_error(con, &con->drives[*cur].snap);
+        console_refresh_fields(con);
+    }
+}
+
+static void
+console_focus(struct console *con, const char *where)
+{
+    if (strcmp(where, "next") == 0)
+        con->focus = (enum console_pane)((con->focus + 1) % 3);
+    else if (strcmp(where, "previous") == 0)
+        con->focus = (enum console_pane)((con->focus + 2) % 3);
+    else if (strcmp(where, "drives") == 0)
+        con->focus = PANE_DRIVES;
+    else if (strcmp(where, "pages") == 0)
+        con->focus = PANE_PAGES;
+    else if (strcmp(where, "fields") == 0)
+        con->focus = PANE_FIELDS;
+    else
+        console_log(con, true,
+                    "focus: expected next, previous, drives, pages or "
+                    "fields, got '%s'",
+                    where);
+}
+
+/* The page of the selected field with the staged edits, to edit from. */
+static const uint8_t *
+console_edit_base(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+    return d->snap.staged ? d->snap.staged
+                          : d->snap.values[MODE_REQUEST_CURRENT];
+}
+
+/* Stage FIELD=VALUE on the selected drive, as 'edit' does. */
+static void
+console_stage(struct console *con, const char *field, const char *value)
+{
+    char *word = xasprintf("%s=%s", field, value);
+    char *quoted = journal_quote(word);
+    char *line = xasprintf("edit %s", quoted);
+    console_run(con, line);
+    free(line);
+    free(quoted);
+    free(word);
+}
+
+/* What is wrong with the value typed for the field, or "". */
+static void
+console_check_value(struct console *con)
+{
+    const struct field_row *fr = console_field(con);
+    struct console_drive *d = console_drive(con);
+    struct err err;
+
+    con->prompt_check[0] = '\0';
+    if (fr == NULL || d == NULL || con->prompt.len == 0)
+        return;
+    size_t len = d->snap.lens[MODE_REQUEST_CURRENT];
+    uint8_t *copy = xmalloc(len);
+    memcpy(copy, console_edit_base(con), len);
+    err_clear(&err);
+    if (field_parse_set(copy, &fr->ref, con->prompt.text, &err) != 0)
+        snprintf(con->prompt_check, sizeof con->prompt_check, "%s", err.msg);
+    free(copy);
+}
+
+static void
+console_edit_field(struct console *con)
+{
+    const struct field_row *fr = console_field(con);
+    struct console_drive *d = console_drive(con);
+
+    if (fr == NULL || d == NULL)
+        return;
+    if (fr->changeable == 0) {
+        struct err err;
+        char line[300];
+        err_usage(&err, "%s", "");
+        err.field_byte = (int)(fr->ref.base + fr->ref.fd->byte);
+        err.field_bit = (int)fr->ref.fd->bit;
+        snprintf(line, sizeof line,
+                 "%s is not changeable on this drive (its changeable value is "
+                 "0): nothing was staged; ':edit --force %s=VALUE' stages it "
+                 "anyway",
+                 fr->ref.acronym, fr->ref.acronym);
+        char *lines[] = { line };
+        console_log(con, true, "%s: %s", d->snap.uri, line);
+        console_show_error(con, &err, lines, 1);
+        console_refresh_fields(con);
+        return;
+    }
+    const struct field_def *fd = fr->ref.fd;
+    uint64_t value = field_get(console_edit_base(con), fd, fr->ref.base);
+    if (fd->kind == FIELD_FLAG) {
+        char text[4];
+        snprintf(text, sizeof text, "%u", value ? 0u : 1u);
+        console_stage(con, fr->ref.acronym, text);
+        return;
+    }
+    if (fd->kind == FIELD_ENUM && fd->nvalues > 0) {
+        con->pick_cursor = 0;
+        for (size_t i = 0; i < fd->nvalues; i++)
+            if (fd->values[i].value == value)
+                con->pick_cursor = i;
+        con->mode = MODE_PICK;
+        return;
+    }
+    char label[64], text[32] = "";
+    snprintf(label, sizeof label, "%s = ", fr->ref.acronym);
+    if (fd->kind == FIELD_NUMBER || fd->kind == FIELD_ENUM)
+        snprintf(text, sizeof text, "%llu", (unsigned long long)value);
+    prompt_open(&con->prompt, label, text);
+    con->prompt_is_value = true;
+    snprintf(con->value_field, sizeof con->value_field, "%s", fr->ref.acronym);
+    con->mode = MODE_PROMPT;
+    console_check_value(con);
+}
+
+static void
+console_activate(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    if (d == NULL)
+        return;
+    switch (con->focus) {
+    case PANE_DRIVES:
+        con->focus = PANE_PAGES;
+        break;
+    case PANE_PAGES: {
+        if (con->page_cursor >= d->snap.npages)
+            return;
+        const struct mode_page_info *mp = &d->snap.pages[con->page_cursor];
+        char line[32];
+        console_select_page(con, mp);
+        snprintf(line, sizeof line, "page %s", con->ctx->selected_page);
+        con->field_cursor = 0;
+        con->focus = PANE_FIELDS;
+        console_run(con, line);
+        break;
+    }
+    case PANE_FIELDS:
+        console_edit_field(con);
+        break;
+    }
+}
+
+static void
+console_confirm_commit(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    if (d == NULL)
+        return;
+    if (d->snap.nstage_words == 0 || d->snap.staged == NULL) {
+        console_log(con, true,
+                    "nothing is staged for this page: edit a field first "
+                    "(Enter or e)");
+        return;
+    }
+    con->confirm_seq = console_send(con, con->drive_cursor, "diff");
+    if (d->worker == NULL)
+        console_collect(con);
+}
+
+/* y or s in the confirmation: the commit goes to the drive. */
+static void
+console_commit(struct console *con, bool save)
+{
+    struct console_drive *d = console_drive(con);
+    size_t len = d->snap.lens[MODE_REQUEST_CURRENT];
+
+    console_free_lines(&con->confirm_lines, &con->nconfirm);
+    con->mode = MODE_NORMAL;
+    console_commit_free(&d->commit);
+    if (d->snap.staged != NULL && d->snap.values[0] != NULL) {
+        d->commit.code = d->snap.code;
+        d->commit.subpage = d->snap.subpage;
+        d->commit.len = len;
+        d->commit.before = xmalloc(len);
+        d->commit.sent = xmalloc(len);
+        memcpy(d->commit.before, d->snap.values[0], len);
+        memcpy(d->commit.sent, d->snap.staged, len);
+    }
+    console_run(con, save ? "commit --save" : "commit");
+}
+
+/* A console command by name, or NULL. */
+static const struct console_command *
+console_command_find(const char *name)
+{
+    for (size_t i = 0; console_commands[i].name != NULL; i++)
+        if (strcmp(console_commands[i].name, name) == 0)
+            return &console_commands[i];
+    return NULL;
+}
+
+void
+console_run(struct console *con, const char *line)
+{
+    char word[32] = "", arg[64] = "";
+
+    if (sscanf(line, " %31s %63s", word, arg) < 1)
+        return;
+    const struct console_command *cc = console_command_find(word);
+    if (cc == NULL) {
+        if (con->ndrives == 0) {
+            console_log(con, true, "no drive to run '%s' on", line);
+            return;
+        }
+        console_send(con, con->drive_cursor, line);
+        if (con->drives[con->drive_cursor].worker == NULL)
+            console_collect(con);
+        return;
+    }
+    if (strcmp(word, "cursor") == 0)
+        console_cursor(con, arg);
+    else if (strcmp(word, "focus") == 0)
+        console_focus(con, arg);
+    else if (strcmp(word, "activate") == 0)
+        console_activate(con);
+    else if (strcmp(word, "edit-field") == 0)
+        console_edit_field(con);
+    else if (strcmp(word, "confirm-commit") == 0)
+        console_confirm_commit(con);
+    else if (strcmp(word, "refresh") == 0)
+        console_run(con, "page");
+    else if (strcmp(word, "toggle-hex") == 0)
+        con->show_hex = !con->show_hex;
+    else if (strcmp(word, "show-log") == 0) {
+        con->log_top = 0;
+        con->mode = MODE_LOG;
+    } else if (strcmp(word, "show-help") == 0)
+        con->mode = MODE_HELP;
+    else if (strcmp(word, "prompt") == 0) {
+        prompt_open(&con->prompt, ":", "");
+        con->prompt_is_value = false;
+        con->prompt_check[0] = '\0';
+        con->mode = MODE_PROMPT;
+    } else if (strcmp(word, "dismiss") == 0)
+        console_clear_error(con);
+    else if (strcmp(word, "redraw") == 0)
+        con->redraw = true;
+    else if (strcmp(word, "quit") == 0)
+        con->quit = true;
+}
+
+static void
+console_complete(struct console *con)
+{
+    static const char
+        *extra[sizeof console_commands / sizeof console_commands[0]];
+    struct cmd_completion c;
+
+    for (size_t i = 0; console_commands[i].name != NULL; i++)
+        extra[i] = console_commands[i].name;
+    console_free_lines(&con->completions, &con->ncompletions);
+    char *before = xstrndup(con->prompt.text, con->prompt.cursor);
+    cmd_complete(con->ctx, before, extra, &c);
+    free(before);
+    size_t common = cmd_completion_common(&c);
+    if (c.n == 1 || common > c.prefix_len) {
+        char *more =
+            xstrndup(c.words[0] + c.prefix_len,
+                     (c.n == 1 ? strlen(c.words[0]) : common) - c.prefix_len);
+        prompt_insert(&con->prompt, more);
+        free(more);
+    } else if (c.n > 1) {
+        con->completions = c.words;
+        con->ncompletions = c.n;
+        c.words = NULL;
+        c.n = 0;
+    }
+    cmd_completion_free(&c);
+}
+
+static void
+console_prompt_key(struct console *con, int key)
+{
+    enum prompt_result r = prompt_key(&con->prompt, key);
+
+    if (r != PROMPT_COMPLETE)
+        console_free_lines(&con->completions, &con->ncompletions);
+    switch (r) {
+    case PROMPT_EDITING:
+        if (con->prompt_is_value)
+            console_check_value(con);
+        break;
+    case PROMPT_COMPLETE:
+        if (!con->prompt_is_value)
+            console_complete(con);
+        break;
+    case PROMPT_CANCEL:
+        con->mode = MODE_NORMAL;
+        break;
+    case PROMPT_ACCEPT: {
+        char *text = xstrdup(con->prompt.text);
+        con->mode = MODE_NORMAL;
+        if (con->prompt_is_value) {
+            if (con->prompt_check[0] != '\0') {
+                con->mode = MODE_PROMPT; /* fix it first */
+            } else if (text[0] != '\0') {
+                console_stage(con, con->value_field, text);
+            }
+        } else {
+            prompt_remember(&con->prompt, text);
+            console_run(con, text);
+        }
+        free(text);
+        break;
+    }
+    }
+}
+
+static void
+console_pick_key(struct console *con, int key)
+{
+    const struct field_row *fr = console_field(con);
+    size_t n = fr ? fr->ref.fd->nvalues : 0;
+
+    if (n == 0) {
+        con->mode = MODE_NORMAL;
+        return;
+    }
+    if (key == TERM_KEY_UP || key == 'k') {
+        if (con->pick_cursor > 0)
+            con->pick_cursor--;
+    } else if (key == TERM_KEY_DOWN || key == 'j') {
+        if (con->pick_cursor + 1 < n)
+            con->pick_cursor++;
+    } else if (key == TERM_KEY_ENTER || key == ' ') {
+        char value[32];
+        con->mode = MODE_NORMAL;
+        snprintf(
+            value, sizeof value, "%llu",
+            (unsigned long long)fr->ref.fd->values[con->pick_cursor].value);
+        char field[48];
+        snprintf(field, sizeof field, "%s", fr->ref.acronym);
+        console_stage(con, field, value);
+    } else if (key == 0x1b || key == 'q' || key == 0x03) {
+        con->mode = MODE_NORMAL;
+    }
+}
+
+void
+console_key(struct console *con, int key)
+{
+    switch (con->mode) {
+    case MODE_PROMPT:
+        console_prompt_key(con, key);
+        return;
+    case MODE_PICK:
+        console_pick_key(con, key);
+        return;
+    case MODE_CONFIRM:
+        if (key == 'y' || key == 'Y')
+            console_commit(con, false);
+        else if (key == 's' || key == 'S')
+            console_commit(con, true);
+        else if (key == 'n' || key == 'N' || key == 0x1b || key == 'q') {
+            con->mode = MODE_NORMAL;
+            console_log(con, false, "commit cancelled: the edits stay staged");
+        }
+        return;
+    case MODE_HELP:
+        con->mode = MODE_NORMAL;
+        return;
+    case MODE_LOG:
+        if (key == TERM_KEY_UP && con->log_top + 1 < con->nlog)
+            con->log_top++;
+        else if (key == TERM_KEY_DOWN && con->log_top > 0)
+            con->log_top--;
+        else if (key != TERM_KEY_UP && key != TERM_KEY_DOWN)
+            con->mode = MODE_NORMAL;
+        return;
+    case MODE_NORMAL:
+        break;
+    }
+    for (size_t i = 0; console_keys[i].command != NULL; i++) {
+        if (console_keys[i].key == key) {
+            console_run(con, console_keys[i].command);
+            return;
+        }
+    }
+}

@@ -1,0 +1,153 @@
+/*
+ * The console: every drive, its pages and the selected page's fields, a
+ * command line and a message log.  This is the console's state, owned by
+ * the UI thread; drives answer through their workers (ui/worker.c), and
+ * the view (ui/view.c) draws the state into a canvas.
+ *
+ * Every key is bound to a command string (ui/keys.c).  Strings whose
+ * first word is a console command (below) move the cursor or open a
+ * dialog; all others are lines of the command language, run on the
+ * selected drive's worker, so they land in the journal as any command
+ * does.
+ */
+#ifndef MODECON_UI_CONSOLE_H
+#define MODECON_UI_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ui/drive.h"
+#include "ui/model.h"
+#include "ui/prompt.h"
+
+struct worker;
+
+enum console_pane {
+    PANE_DRIVES,
+    PANE_PAGES,
+    PANE_FIELDS,
+};
+
+enum console_mode {
+    MODE_NORMAL,
+    MODE_PROMPT,  /* the command line, or a field's value */
+    MODE_PICK,    /* an enum field's values */
+    MODE_CONFIRM, /* a commit waits for y / s / n */
+    MODE_HELP,
+    MODE_LOG,
+};
+
+struct console_drive {
+    /* Either a worker thread, or a session run on the caller's thread
+     * (the screen tests): a job's snapshot waits in 'pending' then. */
+    struct worker *worker;
+    struct drive_session *session;
+    struct drive_snapshot pending;
+    bool has_pending;
+    unsigned sync_seq;
+    struct drive_snapshot snap;
+    unsigned last_seq; /* the last job whose lines were logged */
+    bool busy;
+    char busy_job[128];
+    double busy_since;
+    struct commit_record commit; /* the last commit, or len 0 */
+    unsigned commit_seq;         /* the commit job in flight, or 0 */
+};
+
+struct log_entry {
+    bool is_error;
+    char *text;
+};
+
+#define CONSOLE_LOG_MAX 200
+
+struct console {
+    struct cmd_ctx *ctx; /* the console's own: completion, help */
+    struct console_drive *drives;
+    size_t ndrives;
+    int notify_fd; /* workers write here */
+    int poll_ms;
+
+    enum console_pane focus;
+    enum console_mode mode;
+    size_t drive_cursor, page_cursor, field_cursor;
+    size_t log_top; /* the log screen's first line from the end */
+    bool show_hex;  /* the hex view in place of the fields when short */
+
+    struct field_model fields; /* of the selected drive's page */
+
+    struct prompt prompt;
+    bool prompt_is_value;           /* editing one field's value */
+    char value_field[48];           /* that field */
+    char prompt_check[ERR_MSG_MAX]; /* what is wrong with the value typed */
+    char **completions;             /* shown above the prompt */
+    size_t ncompletions;
+
+    size_t pick_cursor; /* MODE_PICK over the selected field's values */
+
+    char **confirm_lines; /* what 'diff' said */
+    size_t nconfirm;
+    unsigned confirm_seq; /* the diff job awaited, or 0 */
+
+    struct log_entry log[CONSOLE_LOG_MAX];
+    size_t nlog;
+    /* The error shown under the editor until the selection moves. */
+    bool has_error;
+    struct err error;
+    char **error_lines;
+    size_t nerror_lines;
+
+    double now;  /* when this frame is drawn: the view reads no clock */
+    bool redraw; /* the whole screen again */
+    bool quit;
+};
+
+/* Set up with no drives; 'history_file' may be NULL. */
+void console_init(struct console *con, struct cmd_ctx *ctx,
+                  const char *history_file);
+void console_fini(struct console *con);
+
+/* A drive with a worker thread of its own (notify_fd must be set), or,
+ * when not 'threaded', one whose commands run at once on the caller's
+ * thread (the screen tests). */
+void console_add_drive(struct console *con, const char *uri, bool threaded);
+
+/* Take what the workers posted; true when anything changed. */
+bool console_collect(struct console *con);
+
+/* Handle a key in the current mode. */
+void console_key(struct console *con, int key);
+
+/* Run a command string: a console command, or a line for the selected
+ * drive's worker. */
+void console_run(struct console *con, const char *line);
+
+/* Append to the message log. */
+void console_log(struct console *con, bool is_error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+struct console_drive *console_drive(struct console *con);
+const struct field_row *console_field(const struct console *con);
+
+/* Build the field model again from the selected drive's snapshot. */
+void console_refresh_fields(struct console *con);
+
+/* The console commands and keys, for the help screen. */
+struct console_command {
+    const char *name;
+    const char *args;
+    const char *summary;
+};
+extern const struct console_command console_commands[];
+
+struct key_binding {
+    int key;
+    const char *name;    /* "Up", "q", "F10" */
+    const char *command; /* what it runs */
+};
+extern const struct key_binding console_keys[];
+
+/* The full-screen console on the terminal; returns the exit status. */
+int console_main(struct cmd_ctx *ctx, char **extra_drives, int nextra);
+
+#endif

@@ -1,0 +1,308 @@
+#include "ui/drive.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/edit.h"
+#include "cmd/line.h"
+#include "engine/pagenames.h"
+#include "util/xmalloc.h"
+
+static void
+drive_lines_free(struct drive_snapshot *snap)
+{
+    for (size_t i = 0; i < snap->nlines; i++)
+        free(snap->lines[i].text);
+    free(snap->lines);
+    snap->lines = NULL;
+    snap->nlines = 0;
+}
+
+static void
+drive_page_free(struct drive_snapshot *snap)
+{
+    for (int pc = 0; pc < 4; pc++) {
+        free(snap->values[pc]);
+        snap->values[pc] = NULL;
+        snap->lens[pc] = 0;
+    }
+    free(snap->staged);
+    snap->staged = NULL;
+    for (int i = 0; i < snap->nstage_words; i++)
+        free(snap->stage_words[i]);
+    free(snap->stage_words);
+    snap->stage_words = NULL;
+    snap->nstage_words = 0;
+    snap->has_page = false;
+    snap->pd = NULL;
+}
+
+void
+drive_snapshot_free(struct drive_snapshot *snap)
+{
+    drive_lines_free(snap);
+    drive_page_free(snap);
+    free(snap->pages);
+    free(snap->uri);
+    memset(snap, 0, sizeof *snap);
+}
+
+static void *
+drive_dup(const void *p, size_t len)
+{
+    if (p == NULL)
+        return NULL;
+    void *q = xmalloc(len ? len : 1);
+    memcpy(q, p, len);
+    return q;
+}
+
+void
+drive_snapshot_copy(struct drive_snapshot *dst,
+                    const struct drive_snapshot *src)
+{
+    *dst = *src;
+    dst->uri = src->uri ? xstrdup(src->uri) : NULL;
+    dst->pages = drive_dup(src->pages, src->npages * sizeof *src->pages);
+    for (int pc = 0; pc < 4; pc++)
+        dst->values[pc] = drive_dup(src->values[pc], src->lens[pc]);
+    dst->staged = drive_dup(src->staged, src->lens[MODE_REQUEST_CURRENT]);
+    dst->stage_words = NULL;
+    if (src->nstage_words > 0) {
+        dst->stage_words =
+            xcalloc((size_t)src->nstage_words, sizeof *dst->stage_words);
+        for (int i = 0; i < src->nstage_words; i++)
+            dst->stage_words[i] = xstrdup(src->stage_words[i]);
+    }
+    dst->lines = NULL;
+    if (src->nlines > 0) {
+        dst->lines = xcalloc(src->nlines, sizeof *dst->lines);
+        for (size_t i = 0; i < src->nlines; i++) {
+            dst->lines[i].is_error = src->lines[i].is_error;
+            dst->lines[i].text = xstrdup(src->lines[i].text);
+        }
+    }
+}
+
+/* A command's text may hold several lines (a hex dump): one entry each. */
+static void
+drive_add_line(struct drive_session *ds, bool is_error, const char *text)
+{
+    struct drive_snapshot *snap = &ds->snap;
+
+    do {
+        size_t len = strcspn(text, "\n");
+        snap->lines =
+            xrealloc(snap->lines, (snap->nlines + 1) * sizeof *snap->lines);
+        snap->lines[snap->nlines].is_error = is_error;
+        snap->lines[snap->nlines].text = xstrndup(text, len);
+        snap->nlines++;
+        text += len;
+    } while (*text++ != '\0' && *text != '\0');
+}
+
+static void
+drive_out(void *arg, const char *text)
+{
+    drive_add_line(arg, false, text);
+}
+
+static void
+drive_err(void *arg, const char *text)
+{
+    drive_add_line(arg, true, text);
+}
+
+/* The console has no standard input to give: 'set --data -' is for
+ * scripts. */
+static char *
+drive_no_input(void *arg, struct err *err)
+{
+    (void)arg;
+    err_usage(err, "the console has no standard input: give the data in the "
+                   "command");
+    return NULL;
+}
+
+void
+drive_session_init(struct drive_session *ds, const char *uri,
+                   const struct cmd_ctx *global)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->output =
+        (struct cmd_output){ drive_out, drive_err, drive_no_input, ds };
+    cmd_ctx_init(&ds->ctx, &ds->output);
+    if (global != NULL) {
+        ds->ctx.recorder.timeout_ms = global->recorder.timeout_ms;
+        ds->ctx.recorder.ready_wait_ms = global->recorder.ready_wait_ms;
+        ds->ctx.trace_path = global->trace_path;
+    }
+    ds->ctx.selected_drive = xstrdup(uri);
+    ds->snap.uri = xstrdup(uri);
+    ds->snap.progress = -1;
+    const char *colon = strchr(uri, ':');
+    snprintf(ds->snap.scheme, sizeof ds->snap.scheme, "%.*s",
+             colon ? (int)(colon - uri) : 0, uri);
+}
+
+void
+drive_session_fini(struct drive_session *ds)
+{
+    cmd_ctx_fini(&ds->ctx);
+    drive_snapshot_free(&ds->snap);
+}
+
+static void
+drive_fail(struct drive_session *ds, const struct err *err)
+{
+    cmd_error(&ds->ctx, err); /* the lines, and ctx.last_error */
+    ds->snap.failed = true;
+    ds->snap.error = *err;
+}
+
+static void
+drive_begin(struct drive_session *ds)
+{
+    drive_lines_free(&ds->snap);
+    ds->snap.failed = false;
+    err_clear(&ds->snap.error);
+}
+
+void
+drive_session_identify(struct drive_session *ds)
+{
+    struct recorder *rec;
+    struct err err;
+
+    drive_begin(ds);
+    err_clear(&err);
+    free(ds->snap.pages);
+    ds->snap.pages = NULL;
+    ds->snap.npages = 0;
+    ds->snap.pages_known = false;
+    if (cmd_open_drive(&ds->ctx, ds->snap.uri, &rec, &err) != 0 ||
+        recorder_inquiry(rec, &ds->snap.id, &err) != 0) {
+        drive_fail(ds, &err);
+        return;
+    }
+    ds->snap.identified = true;
+    if (recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT,
+                                          &ds->snap.pages, &ds->snap.npages,
+                                          &err) != 0) {
+        drive_fail(ds, &err);
+        return;
+    }
+    ds->snap.pages_known = true;
+    drive_session_poll(ds);
+}
+
+bool
+drive_session_poll(struct drive_session *ds)
+{
+    struct drive_snapshot *snap = &ds->snap;
+    struct recorder *rec;
+    enum media_state state = MEDIA_UNKNOWN;
+    int progress = -1;
+    struct err err;
+
+    err_clear(&err);
+    if (cmd_open_drive(&ds->ctx, snap->uri, &rec, &err) != 0 ||
+        recorder_media_state(rec, &state, &progress, &err) != 0)
+        state = MEDIA_UNKNOWN;
+    bool changed = !snap->media_known || snap->media != state ||
+                   snap->progress != progress;
+    snap->media_known = true;
+    snap->media = state;
+    snap->progress = progress;
+    return changed;
+}
+
+/* The staged words apply to this drive and the page shown. */
+static bool
+drive_stage_applies(struct drive_session *ds)
+{
+    const struct cmd_ctx *ctx = &ds->ctx;
+    uint8_t code, subpage;
+    struct err err;
+
+    err_clear(&err);
+    return ctx->stage_nwords > 0 && ctx->stage_drive != NULL &&
+           ctx->stage_page != NULL &&
+           strcmp(ctx->stage_drive, ds->snap.uri) == 0 &&
+           pagenames_parse(ctx->stage_page, &code, &subpage, &err) == 0 &&
+           code == ds->snap.code && subpage == ds->snap.subpage;
+}
+
+/* Read the selected page under the four page controls, and apply the
+ * staged edits to its current values. */
+static void
+drive_load_page(struct drive_session *ds)
+{
+    struct drive_snapshot *snap = &ds->snap;
+    struct cmd_ctx *ctx = &ds->ctx;
+    struct recorder *rec;
+    struct err err;
+
+    drive_page_free(snap);
+    if (ctx->selected_page == NULL)
+        return;
+    err_clear(&err);
+    if (cmd_open_page(ctx, snap->uri, ctx->selected_page, &rec, &snap->code,
+                      &snap->subpage, &snap->pd, &err) != 0) {
+        drive_fail(ds, &err);
+        return;
+    }
+    snap->has_page = true;
+    for (int pc = 0; pc < 4; pc++) {
+        err_clear(&err);
+        if (recorder_get_mode_page(rec, snap->code, snap->subpage, pc,
+                                   &snap->values[pc], &snap->lens[pc],
+                                   &err) == 0)
+            continue;
+        snap->values[pc] = NULL;
+        /* A drive without saved or default values is not failing. */
+        if (pc == MODE_REQUEST_CURRENT ||
+            err.hr != E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE) {
+            drive_fail(ds, &err);
+            return;
+        }
+    }
+    if (!drive_stage_applies(ds))
+        return;
+    struct edit_plan plan;
+    size_t nlines = snap->nlines;
+    err_clear(&err);
+    /* The edits were checked when staged ('edit --force' may have staged
+     * a locked field): here they are only applied, and their warnings,
+     * given then, are not repeated. */
+    if (edit_plan_build(ctx, snap->uri, ctx->stage_page, ctx->stage_words,
+                        ctx->stage_nwords, true, &plan, &err) == 0 &&
+        plan.len == snap->lens[MODE_REQUEST_CURRENT]) {
+        snap->staged = plan.page;
+        plan.page = NULL;
+    }
+    edit_plan_free(&plan);
+    while (snap->nlines > nlines)
+        free(snap->lines[--snap->nlines].text);
+    snap->nstage_words = ctx->stage_nwords;
+    snap->stage_words = xcalloc((size_t)ctx->stage_nwords, sizeof(char *));
+    for (int i = 0; i < ctx->stage_nwords; i++)
+        snap->stage_words[i] = xstrdup(ctx->stage_words[i]);
+}
+
+void
+drive_session_run(struct drive_session *ds, const char *line)
+{
+    drive_begin(ds);
+    err_clear(&ds->ctx.last_error);
+    enum cmd_status status = cmd_run_line(&ds->ctx, line);
+    if (status != CMD_OK && ds->ctx.last_error.hr != 0) {
+        ds->snap.failed = true;
+        ds->snap.error = ds->ctx.last_error;
+        /* A drive that failed is not asked again at once: one that hangs
+         * would hold the console's view of it for another time-out. */
+        if (!ds->ctx.last_error.usage)
+            return;
+    }
+    drive_load_page(ds);
+}

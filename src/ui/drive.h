@@ -1,0 +1,87 @@
+/*
+ * What the console knows of one drive: its identity, its medium, its pages
+ * and the selected page under all four page controls, with the edits
+ * staged for it.  A drive's data is fetched through its own command
+ * context (on its worker thread, ui/worker.c) and handed to the screens as
+ * a finished snapshot, so the screens never wait on a drive.
+ */
+#ifndef MODECON_UI_DRIVE_H
+#define MODECON_UI_DRIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd/cmd.h"
+
+/* A line a command printed, in the order printed. */
+struct drive_line {
+    bool is_error; /* from the error sink */
+    char *text;
+};
+
+struct drive_snapshot {
+    char *uri;
+    bool identified; /* INQUIRY answered */
+    struct scsi_identity id;
+    char scheme[16]; /* "emu", later "sg", "iscsi" */
+
+    bool media_known;
+    enum media_state media;
+    int progress; /* permille, or -1 */
+
+    struct mode_page_info *pages; /* what the drive reports */
+    size_t npages;
+    bool pages_known;
+
+    /* The selected page ('page' command of the drive's context). */
+    bool has_page;
+    uint8_t code, subpage;
+    const struct page_def *pd; /* or NULL; lives as long as the worker */
+    uint8_t *values[4];        /* per enum mode_request, or NULL */
+    size_t lens[4];
+    uint8_t *staged;    /* current values with the staged edits, or NULL */
+    char **stage_words; /* FIELD=VALUE as staged */
+    int nstage_words;
+
+    /* The job this snapshot answers (worker_send's number), 0 for a
+     * medium poll, which leaves the last command's outcome as it was. */
+    unsigned job_seq;
+    /* The last command's outcome. */
+    struct drive_line *lines;
+    size_t nlines;
+    bool failed;
+    struct err error; /* when failed */
+};
+
+void drive_snapshot_free(struct drive_snapshot *snap);
+/* A deep copy, for a screen that keeps one while the worker goes on. */
+void drive_snapshot_copy(struct drive_snapshot *dst,
+                         const struct drive_snapshot *src);
+
+/* A drive's own command context and what it has learnt of the drive. */
+struct drive_session {
+    struct cmd_ctx ctx;
+    struct cmd_output output;
+    struct drive_snapshot snap;
+};
+
+/* Opens nothing yet: the first job does.  The global options (time-out,
+ * ready wait, trace file) are taken from 'global'. */
+void drive_session_init(struct drive_session *ds, const char *uri,
+                        const struct cmd_ctx *global);
+void drive_session_fini(struct drive_session *ds);
+
+/* INQUIRY, the supported pages and the medium; selects the drive in the
+ * session's context. */
+void drive_session_identify(struct drive_session *ds);
+
+/* TEST UNIT READY: the medium's state alone.  Returns whether it changed. */
+bool drive_session_poll(struct drive_session *ds);
+
+/* Run a line of the command language in the drive's context, then read
+ * the selected page again under every page control, unless the drive
+ * failed the command (a drive that hangs is not asked again at once). */
+void drive_session_run(struct drive_session *ds, const char *line);
+
+#endif

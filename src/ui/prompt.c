@@ -1,0 +1,263 @@
+#include "ui/prompt.h"
+
+#include <sys/stat.h>
+
+#include <histedit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/canvas.h"
+#include "ui/term.h"
+#include "util/xmalloc.h"
+
+#define PROMPT_HISTORY_SIZE 1000
+
+void
+prompt_init(struct prompt *p, const char *history_file)
+{
+    HistEvent ev;
+
+    memset(p, 0, sizeof *p);
+    p->cap = 64;
+    p->text = xcalloc(1, p->cap);
+    if (history_file == NULL)
+        return;
+    History *h = history_init();
+    if (h == NULL)
+        abort(); /* libedit fails only when out of memory */
+    history(h, &ev, H_SETSIZE, PROMPT_HISTORY_SIZE);
+    history(h, &ev, H_SETUNIQUE, 1);
+    history(h, &ev, H_LOAD, history_file);
+    p->history = h;
+    p->history_path = xstrdup(history_file);
+}
+
+void
+prompt_fini(struct prompt *p)
+{
+    if (p->history != NULL)
+        history_end(p->history);
+    free(p->history_path);
+    free(p->text);
+    memset(p, 0, sizeof *p);
+}
+
+static void
+prompt_set(struct prompt *p, const char *text)
+{
+    size_t len = strlen(text);
+    if (len + 1 > p->cap) {
+        p->cap = len + 64;
+        p->text = xrealloc(p->text, p->cap);
+    }
+    memcpy(p->text, text, len + 1);
+    p->len = p->cursor = len;
+}
+
+void
+prompt_open(struct prompt *p, const char *label, const char *text)
+{
+    snprintf(p->label, sizeof p->label, "%s", label);
+    prompt_set(p, text);
+    p->browsing = false;
+}
+
+void
+prompt_insert(struct prompt *p, const char *text)
+{
+    size_t n = strlen(text);
+    if (p->len + n + 1 > p->cap) {
+        p->cap = p->len + n + 64;
+        p->text = xrealloc(p->text, p->cap);
+    }
+    memmove(p->text + p->cursor + n, p->text + p->cursor,
+            p->len - p->cursor + 1);
+    memcpy(p->text + p->cursor, text, n);
+    p->len += n;
+    p->cursor += n;
+}
+
+/* Byte offsets of the characters before and after the cursor. */
+static size_t
+prompt_prev(const struct prompt *p, size_t at)
+{
+    if (at == 0)
+        return 0;
+    at--;
+    while (at > 0 && ((unsigned char)p->text[at] & 0xc0) == 0x80)
+        at--;
+    return at;
+}
+
+static size_t
+prompt_next(const struct prompt *p, size_t at)
+{
+    if (at >= p->len)
+        return p->len;
+    at++;
+    while (at < p->len && ((unsigned char)p->text[at] & 0xc0) == 0x80)
+        at++;
+    return at;
+}
+
+static void
+prompt_delete(struct prompt *p, size_t from, size_t to)
+{
+    memmove(p->text + from, p->text + to, p->len - to + 1);
+    p->len -= to - from;
+    p->cursor = from;
+}
+
+/* libedit's list runs from the newest line (H_FIRST) to older ones
+ * (H_NEXT); H_PREV goes back towards the newest. */
+static void
+prompt_history(struct prompt *p, bool older)
+{
+    HistEvent ev;
+    int rc;
+
+    if (p->history == NULL)
+        return;
+    if (older)
+        rc = history(p->history, &ev, p->browsing ? H_NEXT : H_FIRST);
+    else if (p->browsing)
+        rc = history(p->history, &ev, H_PREV);
+    else
+        return;
+    if (rc == -1) {
+        if (!older) { /* past the newest: back to an empty line */
+            p->browsing = false;
+            prompt_set(p, "");
+        }
+        return;
+    }
+    p->browsing = true;
+    prompt_set(p, ev.str);
+    p->text[strcspn(p->text, "\n")] = '\0';
+    p->len = p->cursor = strlen(p->text);
+}
+
+void
+prompt_remember(struct prompt *p, const char *line)
+{
+    HistEvent ev;
+
+    if (p->history == NULL || line[strspn(line, " ")] == '\0')
+        return;
+    history(p->history, &ev, H_ENTER, line);
+    if (p->history_path != NULL) {
+        mode_t old = umask(077);
+        history(p->history, &ev, H_SAVE, p->history_path);
+        umask(old);
+        chmod(p->history_path, 0600);
+    }
+}
+
+static void
+prompt_put_char(struct prompt *p, int key)
+{
+    char buf[5];
+    uint32_t c = (uint32_t)key;
+    if (c < 0x80) {
+        buf[0] = (char)c;
+        buf[1] = '\0';
+    } else if (c < 0x800) {
+        buf[0] = (char)(0xc0 | (c >> 6));
+        buf[1] = (char)(0x80 | (c & 0x3f));
+        buf[2] = '\0';
+    } else if (c < 0x10000) {
+        buf[0] = (char)(0xe0 | (c >> 12));
+        buf[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        buf[2] = (char)(0x80 | (c & 0x3f));
+        buf[3] = '\0';
+    } else {
+        buf[0] = (char)(0xf0 | (c >> 18));
+        buf[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+        buf[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+        buf[3] = (char)(0x80 | (c & 0x3f));
+        buf[4] = '\0';
+    }
+    prompt_insert(p, buf);
+}
+
+#define CTRL(c) ((c)&0x1f)
+
+enum prompt_result
+prompt_key(struct prompt *p, int key)
+{
+    switch (key) {
+    case TERM_KEY_ENTER:
+        return PROMPT_ACCEPT;
+    case 0x1b: /* Esc */
+    case CTRL('c'):
+    case CTRL('g'):
+        return PROMPT_CANCEL;
+    case '\t':
+        return PROMPT_COMPLETE;
+    case TERM_KEY_BACKSPACE:
+        if (p->len == 0)
+            return PROMPT_CANCEL;
+        if (p->cursor > 0)
+            prompt_delete(p, prompt_prev(p, p->cursor), p->cursor);
+        break;
+    case TERM_KEY_DELETE:
+    case CTRL('d'):
+        if (p->cursor < p->len)
+            prompt_delete(p, p->cursor, prompt_next(p, p->cursor));
+        break;
+    case TERM_KEY_LEFT:
+    case CTRL('b'):
+        p->cursor = prompt_prev(p, p->cursor);
+        break;
+    case TERM_KEY_RIGHT:
+    case CTRL('f'):
+        p->cursor = prompt_next(p, p->cursor);
+        break;
+    case TERM_KEY_HOME:
+    case CTRL('a'):
+        p->cursor = 0;
+        break;
+    case TERM_KEY_END:
+    case CTRL('e'):
+        p->cursor = p->len;
+        break;
+    case CTRL('u'):
+        prompt_delete(p, 0, p->cursor);
+        break;
+    case CTRL('k'):
+        p->text[p->cursor] = '\0';
+        p->len = p->cursor;
+        break;
+    case CTRL('w'): {
+        size_t at = p->cursor;
+        while (at > 0 && p->text[at - 1] == ' ')
+            at--;
+        while (at > 0 && p->text[at - 1] != ' ')
+            at--;
+        prompt_delete(p, at, p->cursor);
+        break;
+    }
+    case TERM_KEY_UP:
+    case CTRL('p'):
+        prompt_history(p, true);
+        break;
+    case TERM_KEY_DOWN:
+    case CTRL('n'):
+        prompt_history(p, false);
+        break;
+    default:
+        if (key >= 0x20 && key < 0x110000 && key != 0x7f)
+            prompt_put_char(p, key);
+        break;
+    }
+    return PROMPT_EDITING;
+}
+
+int
+prompt_cursor_col(const struct prompt *p)
+{
+    char *head = xstrndup(p->text, p->cursor);
+    int col = canvas_text_width(head);
+    free(head);
+    return col;
+}

@@ -1,0 +1,48 @@
+/*
+ * The console's command line: a line being edited (UTF-8, a cursor),
+ * with history through libedit's history(3), kept between sessions in the
+ * state directory.  Pure data and key handling: the view draws it.
+ */
+#ifndef MODECON_UI_PROMPT_H
+#define MODECON_UI_PROMPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct prompt {
+    char label[64]; /* ":" or "WR_T = " */
+    char *text;     /* what is typed */
+    size_t len, cap;
+    size_t cursor; /* byte offset into text */
+    void *history; /* History *, or NULL */
+    char *history_path;
+    bool browsing; /* Up/Down walked into the history */
+};
+
+enum prompt_result {
+    PROMPT_EDITING,
+    PROMPT_ACCEPT,   /* Enter */
+    PROMPT_CANCEL,   /* Esc, Ctrl-C, or Backspace on an empty line */
+    PROMPT_COMPLETE, /* Tab: the caller completes */
+};
+
+/* 'history_file' (or NULL: no history) is loaded now and saved on each
+ * accepted line, mode 0600. */
+void prompt_init(struct prompt *p, const char *history_file);
+void prompt_fini(struct prompt *p);
+
+/* Start editing with 'label' and the initial text. */
+void prompt_open(struct prompt *p, const char *label, const char *text);
+
+enum prompt_result prompt_key(struct prompt *p, int key);
+
+/* Insert text at the cursor (a completion). */
+void prompt_insert(struct prompt *p, const char *text);
+
+/* Remember an accepted line. */
+void prompt_remember(struct prompt *p, const char *line);
+
+/* Columns from the start of the text to the cursor. */
+int prompt_cursor_col(const struct prompt *p);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * The console's main loop: wait for a key or a worker, hand keys to the
+ * console, draw a frame.  Nothing here waits on a drive.  Ctrl-C, SIGTERM
+ * and q end the loop the same way, so the terminal is always restored;
+ * ncurses itself handles SIGTSTP (suspend, then redraw on fg) and
+ * SIGWINCH (a resize key).
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "transport/transport.h"
+#include "ui/console.h"
+#include "ui/term.h"
+#include "ui/view.h"
+#include "ui/worker.h"
+#include "util/paths.h"
+#include "util/xmalloc.h"
+
+static volatile sig_atomic_t ui_signal;
+
+static void
+ui_on_signal(int sig)
+{
+    ui_signal = sig;
+}
+
+/* The console's own context reports into the message log. */
+static void
+ui_out(void *arg, const char *text)
+{
+    console_log(arg, false, "%s", text);
+}
+
+static void
+ui_err(void *arg, const char *text)
+{
+    console_log(arg, true, "%s", text);
+}
+
+struct ui_uris {
+    char **uris;
+    size_t n;
+};
+
+static void
+ui_add_uri(struct ui_uris *u, const char *uri)
+{
+    for (size_t i = 0; i < u->n; i++)
+        if (strcmp(u->uris[i], uri) == 0)
+            return;
+    u->uris = xrealloc(u->uris, (u->n + 1) * sizeof *u->uris);
+    u->uris[u->n++] = xstrdup(uri);
+}
+
+/* The drives file: one URI a line, '#' comments. */
+static void
+ui_config_drives(struct console *con, struct ui_uris *u)
+{
+    char *path = paths_config_file("drives"), line[1024];
+    FILE *f = path ? fopen(path, "r") : NULL;
+    int lineno = 0;
+
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        lineno++;
+        char *text = line + strspn(line, " \t");
+        text[strcspn(text, "#\r\n")] = '\0';
+        size_t len = strlen(text);
+        while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+            text[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (!transport_uri_known(text))
+            console_log(con, true,
+                        "%s:%d: '%s' is not a drive URI: expected emu:NAME "
+                        "or emu:PATH.json",
+                        path, lineno, text);
+        else
+            ui_add_uri(u, text);
+    }
+    if (f != NULL)
+        fclose(f);
+    free(path);
+}
+
+static int
+ui_pipe(int fds[2])
+{
+    if (pipe(fds) != 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+        fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+    }
+    return 0;
+}
+
+static bool
+ui_any_busy(const struct console *con)
+{
+    for (size_t i = 0; i < con->ndrives; i++)
+        if (con->drives[i].busy)
+            return true;
+    return false;
+}
+
+int
+console_main(struct cmd_ctx *ctx, char **extra, int nextra)
+{
+    const struct cmd_output *saved_output = ctx->output;
+    struct cmd_output output = { ui_out, ui_err, NULL, NULL };
+    struct console con;
+    struct ui_uris uris = { NULL, 0 };
+    struct canvas cv;
+    int fds[2];
+    struct err err;
+
+    setlocale(LC_ALL, "");
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "modecon: the console needs a terminal; 'modecon "
+                        "help' lists the commands that do not\n");
+        return 2;
+    }
+    for (int i = 0; i < nextra; i++) {
+        if (!transport_uri_known(extra[i])) {
+            fprintf(stderr,
+                    "modecon: '%s' is not a drive: expected emu:NAME or "
+                    "emu:PATH.json (see 'modecon list')\n",
+                    extra[i]);
+            return 2;
+        }
+    }
+    if (ui_pipe(fds) != 0) {
+        perror("modecon: pipe");
+        return 1;
+    }
+    err_clear(&err);
+    char *history = paths_state_dir("console-history", &err);
+    console_init(&con, ctx, history);
+    free(history);
+    output.arg = &con;
+    ctx->output = &output;
+    con.notify_fd = fds[1];
+    cmd_pagedb(ctx); /* page names for every drive's list */
+
+    char **found = NULL;
+    size_t nfound = 0;
+    err_clear(&err);
+    if (transport_list_drives(&found, &nfound, &err) == 0) {
+        for (size_t i = 0; i < nfound; i++)
+            ui_add_uri(&uris, found[i]);
+        transport_free_list(found, nfound);
+    } else {
+        console_log(&con, true, "listing drives: %s", err.msg);
+    }
+    ui_config_drives(&con, &uris);
+    for (int i = 0; i < nextra; i++)
+        ui_add_uri(&uris, extra[i]);
+    /* Drives named on the command line come first: they are the ones
+     * wanted. */
+    for (int i = nextra - 1; i >= 0; i--) {
+        for (size_t k = 0; k < uris.n; k++) {
+            if (strcmp(uris.uris[k], extra[i]) == 0) {
+                char *u = uris.uris[k];
+                memmove(uris.uris + 1, uris.uris, k * sizeof *uris.uris);
+                uris.uris[0] = u;
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < uris.n; i++) {
+        console_add_drive(&con, uris.uris[i], true);
+        free(uris.uris[i]);
+    }
+    free(uris.uris);
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = ui_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    const char *no_color = getenv("NO_COLOR");
+    if (term_start(no_color != NULL && *no_color != '\0') != 0) {
+        console_fini(&con);
+        ctx->output = saved_output;
+        return 1;
+    }
+    int rows, cols;
+    term_size(&rows, &cols);
+    canvas_init(&cv, rows, cols);
+
+    while (!con.quit) {
+        int r = 0, c = 0;
+        con.now = worker_now();
+        console_collect(&con);
+        term_size(&rows, &cols);
+        if (rows != cv.rows || cols != cv.cols || con.redraw) {
+            canvas_fini(&cv);
+            canvas_init(&cv, rows, cols);
+            if (con.redraw)
+                term_draw(&cv, -1, -1); /* a blank frame: all cells again */
+            con.redraw = false;
+        }
+        view_render(&con, &cv, &r, &c);
+        term_draw(&cv, r, c);
+
+        struct pollfd pfd[2] = { { term_fd(), POLLIN, 0 },
+                                 { fds[0], POLLIN, 0 } };
+        /* Busy drives show their elapsed time: tick while any is. */
+        int n = poll(pfd, 2, ui_any_busy(&con) ? 100 : 500);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (pfd[1].revents & POLLIN) {
+            char drain[64];
+            while (read(fds[0], drain, sizeof drain) > 0)
+                ;
+        }
+        if (ui_signal != 0) {
+            int sig = ui_signal;
+            ui_signal = 0;
+            /* Ctrl-C leaves a prompt or a dialog first, then the console. */
+            if (sig == SIGINT && con.mode != MODE_NORMAL)
+                con.mode = MODE_NORMAL;
+            else
+                con.quit = true;
+        }
+        for (int key; !con.quit && (key = term_key()) != TERM_KEY_NONE;)
+            if (key != TERM_KEY_RESIZE)
+                console_key(&con, key);
+    }
+    term_stop();
+    canvas_fini(&cv);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    console_fini(&con);
+    ctx->output = saved_output;
+    close(fds[0]);
+    close(fds[1]);
+    return 0;
+}

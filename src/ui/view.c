@@ -1,0 +1,706 @@
+#include "ui/view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "engine/pagenames.h"
+#include "util/hresult.h"
+#include "util/xmalloc.h"
+
+/* Where each part of the screen goes, from the screen's size. */
+struct layout {
+    int rows, cols;
+    int drives_top, drives_rows; /* the drive table, rows after its header */
+    int body_top, body_rows;     /* pages and fields */
+    int pages_cols;              /* the pages pane; fields take the rest */
+    int help_top, help_rows;     /* the selected field's help, or an error */
+    int message_row;
+    int keys_row;
+    bool wide; /* room for field names and longer values */
+};
+
+static void
+view_layout(const struct console *con, int rows, int cols, struct layout *l)
+{
+    memset(l, 0, sizeof *l);
+    l->rows = rows;
+    l->cols = cols;
+    l->wide = cols >= 110;
+    l->keys_row = rows - 1;
+    l->message_row = rows - 2;
+    l->help_rows = rows >= 34 ? 4 : rows >= 28 ? 3 : 2;
+    /* An error takes the room it needs, up to five rows: HRESULT,
+     * meaning, sense and field, then what to try. */
+    if (con->has_error && l->help_rows < 5)
+        l->help_rows = rows >= 24 ? 5 : 3;
+    l->help_top = l->message_row - l->help_rows;
+    l->drives_top = 1;
+    int avail = l->help_top - 2;
+    int want = con->ndrives > 0 ? (int)con->ndrives : 1;
+    int most = avail / 3 > 3 ? avail / 3 : 3;
+    l->drives_rows = want < most ? want : most;
+    l->body_top = l->drives_top + 1 + l->drives_rows;
+    l->body_rows = l->help_top - l->body_top;
+    l->pages_cols = cols >= 140 ? 40 : cols >= 110 ? 32 : 26;
+}
+
+/* The first row to show so that 'cursor' is visible in 'height' rows. */
+static size_t
+view_scroll(size_t cursor, size_t count, int height)
+{
+    if (height <= 0 || count <= (size_t)height || cursor < (size_t)height / 2)
+        return 0;
+    size_t top = cursor - (size_t)height / 2;
+    if (top + (size_t)height > count)
+        top = count - (size_t)height;
+    return top;
+}
+
+static void
+view_title(const struct console *con, struct canvas *cv, const struct layout *l)
+{
+    canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
+    int col = canvas_text(cv, 0, 0, -1, STYLE_TITLE, " modecon");
+    if (con->ndrives == 0) {
+        canvas_text(cv, 0, col, -1, STYLE_TITLE, "  no drives");
+        return;
+    }
+    const struct console_drive *d = &con->drives[con->drive_cursor];
+    const struct drive_snapshot *s = &d->snap;
+    char media[64];
+    model_media_text(s, media, sizeof media);
+    if (s->identified)
+        canvas_printf(cv, 0, col, -1, STYLE_TITLE, "  %s  %s %s %s  %s", s->uri,
+                      s->id.vendor, s->id.product, s->id.revision, media);
+    else
+        canvas_printf(cv, 0, col, -1, STYLE_TITLE, "  %s", s->uri);
+}
+
+/* A table cell: text cut to 'width' columns, with "~" at the cut. */
+static void
+view_cell(struct canvas *cv, int row, int col, int width, enum style style,
+          const char *text)
+{
+    if (width <= 0)
+        return;
+    if (canvas_text_width(text) <= width) {
+        canvas_text(cv, row, col, width, style, text);
+        return;
+    }
+    canvas_text(cv, row, col, width - 1, style, text);
+    canvas_text(cv, row, col + width - 1, 1, style, "~");
+}
+
+static void
+view_header(struct canvas *cv, int row, int col, int width, const char *text,
+            bool focused)
+{
+    canvas_fill(cv, row, col, width, STYLE_HEADER);
+    canvas_printf(cv, row, col, width, STYLE_HEADER, "%s%s",
+                  focused ? "> " : "  ", text);
+}
+
+static void
+view_drives(const struct console *con, struct canvas *cv,
+            const struct layout *l)
+{
+    int row = l->drives_top, w_uri = l->wide ? 34 : 22, w_tp = 6, w_vend = 9,
+        w_prod = 17, w_rev = 5;
+    char head[160];
+
+    snprintf(head, sizeof head, "%-*s%-*s%-*s%-*s%-*s%s", w_uri - 2, "Drives",
+             w_tp, "LINK", w_vend, "VENDOR", w_prod, "PRODUCT", w_rev, "REV",
+             "MEDIUM");
+    view_header(cv, row, 0, l->cols, head, con->focus == PANE_DRIVES);
+    size_t top = view_scroll(con->drive_cursor, con->ndrives, l->drives_rows);
+    for (int i = 0; i < l->drives_rows; i++) {
+        size_t n = top + (size_t)i;
+        int r = row + 1 + i;
+        if (n >= con->ndrives)
+            break;
+        const struct console_drive *d = &con->drives[n];
+        const struct drive_snapshot *s = &d->snap;
+        bool at = n == con->drive_cursor;
+        enum style st =
+            at ? (con->focus == PANE_DRIVES ? STYLE_SELECTED : STYLE_CURSOR)
+               : STYLE_NORMAL;
+        char state[700];
+        enum style state_style = st;
+        canvas_fill(cv, r, 0, l->cols, st);
+        view_cell(cv, r, 2, w_uri - 3, st, s->uri);
+        view_cell(cv, r, w_uri, w_tp - 1, st, s->scheme);
+        if (s->identified) {
+            view_cell(cv, r, w_uri + w_tp, w_vend - 1, st, s->id.vendor);
+            view_cell(cv, r, w_uri + w_tp + w_vend, w_prod - 1, st,
+                      s->id.product);
+            view_cell(cv, r, w_uri + w_tp + w_vend + w_prod, w_rev - 1, st,
+                      s->id.revision);
+        }
+        if (d->busy) {
+            snprintf(state, sizeof state, "busy %.1fs: %s",
+                     con->now - d->busy_since, d->busy_job);
+            if (!at)
+                state_style = STYLE_WARNING;
+        } else if (!s->identified && s->failed) {
+            snprintf(state, sizeof state, "failed: %s",
+                     hresult_name(s->error.hr));
+            if (!at)
+                state_style = STYLE_ERROR;
+        } else {
+            model_media_text(s, state, sizeof state);
+        }
+        int at_col = w_uri + w_tp + w_vend + w_prod + w_rev;
+        view_cell(cv, r, at_col, l->cols - at_col, state_style, state);
+    }
+}
+
+/* The page's name from the definitions, else the standard's. */
+static const char *
+view_page_name(const struct console *con, const struct drive_snapshot *s,
+               const struct mode_page_info *mp, bool *has_def)
+{
+    const struct page_def *pd = NULL;
+    if (con->ctx != NULL && con->ctx->pagedb_loaded)
+        pd = pagedb_find(&con->ctx->pagedb, mp->code, mp->subpage,
+                         s->id.peripheral_type, s->id.vendor, s->id.product);
+    *has_def = pd != NULL;
+    if (pd != NULL)
+        return pd->name;
+    const struct page_name *pn = pagenames_find(mp->code);
+    return pn && mp->subpage == 0 ? pn->title : "";
+}
+
+static void
+view_pages(const struct console *con, struct canvas *cv, const struct layout *l)
+{
+    int w = l->pages_cols - 1;
+    view_header(cv, l->body_top, 0, w, "Pages", con->focus == PANE_PAGES);
+    if (con->ndrives == 0)
+        return;
+    const struct drive_snapshot *s = &con->drives[con->drive_cursor].snap;
+    int height = l->body_rows - 1;
+    if (!s->pages_known) {
+        canvas_text(cv, l->body_top + 1, 2, w - 2, STYLE_LOCKED,
+                    s->failed ? "(no answer)" : "(asking...)");
+        return;
+    }
+    size_t top = view_scroll(con->page_cursor, s->npages, height);
+    for (int i = 0; i < height && top + (size_t)i < s->npages; i++) {
+        size_t n = top + (size_t)i;
+        const struct mode_page_info *mp = &s->pages[n];
+        int r = l->body_top + 1 + i;
+        bool at = n == con->page_cursor;
+        bool shown =
+            s->has_page && s->code == mp->code && s->subpage == mp->subpage;
+        enum style st =
+            at ? (con->focus == PANE_PAGES ? STYLE_SELECTED : STYLE_CURSOR)
+               : STYLE_NORMAL;
+        bool has_def;
+        const char *name = view_page_name(con, s, mp, &has_def);
+        char code[8], tail[16];
+        if (mp->subpage != 0)
+            snprintf(code, sizeof code, "%02X,%02X", mp->code, mp->subpage);
+        else
+            snprintf(code, sizeof code, "%02X", mp->code);
+        /* length, S savable, ? no definition */
+        snprintf(tail, sizeof tail, "%3zu %c%c", mp->length,
+                 mp->savable ? 'S' : ' ', has_def ? ' ' : '?');
+        canvas_fill(cv, r, 0, w, st);
+        canvas_text(cv, r, 0, 1, st, shown ? ">" : " ");
+        canvas_text(cv, r, 1, 6, st, code);
+        int name_col = 1 + (int)strlen(code) + 1;
+        int tail_w = (int)strlen(tail);
+        view_cell(cv, r, name_col, w - name_col - tail_w - 1,
+                  has_def ? st : (at ? st : STYLE_LOCKED), name);
+        canvas_text(cv, r, w - tail_w, tail_w, st, tail);
+    }
+}
+
+/* Column widths of the field table. */
+struct field_cols {
+    int mark, field, name, current, deflt, saved, chg;
+};
+
+static void
+view_field_cols(int width, bool wide, struct field_cols *fc)
+{
+    fc->mark = 2;
+    fc->field = 10;
+    fc->chg = 4;
+    fc->name = wide ? 26 : 0;
+    int rest = width - fc->mark - fc->field - fc->chg - fc->name;
+    fc->current = rest * 2 / 5;
+    fc->deflt = (rest - fc->current) / 2;
+    fc->saved = rest - fc->current - fc->deflt;
+}
+
+static const char *
+view_changeable(int state)
+{
+    switch (state) {
+    case 1:
+        return "yes";
+    case 0:
+        return "no";
+    case -1:
+        return "part";
+    default:
+        return "-";
+    }
+}
+
+static void
+view_hex(const struct console *con, struct canvas *cv, int top, int left,
+         int width, int height)
+{
+    const struct drive_snapshot *s = &con->drives[con->drive_cursor].snap;
+    const uint8_t *page = s->staged ? s->staged : s->values[0];
+    size_t len = s->lens[0];
+    const struct field_row *fr = console_field(con);
+    int per_row = width >= 5 + 16 * 3 ? 16 : 8;
+    size_t first = 0, last = 0;
+    unsigned bit_hi = 0, bit_lo = 0;
+
+    if (fr != NULL) {
+        size_t bits = fr->ref.fd->width;
+        first = fr->ref.base + fr->ref.fd->byte;
+        size_t end_bit = (7 - fr->ref.fd->bit) + bits; /* from first's MSB */
+        last = first + (end_bit - 1) / 8;
+        bit_hi = fr->ref.fd->bit;
+        bit_lo = (unsigned)((8 - end_bit % 8) % 8);
+    }
+    int rows_needed = (int)((len + (size_t)per_row - 1) / (size_t)per_row);
+    for (int r = 0; r < height - 1 && r < rows_needed; r++) {
+        size_t at = (size_t)r * (size_t)per_row;
+        canvas_printf(cv, top + r, left, 5, STYLE_HEADER, "%02zx:", at);
+        for (int b = 0; b < per_row && at + (size_t)b < len; b++) {
+            size_t i = at + (size_t)b;
+            bool in = fr != NULL && i >= first && i <= last;
+            canvas_printf(cv, top + r, left + 5 + b * 3, 2,
+                          in ? STYLE_HIGHLIGHT : STYLE_NORMAL, "%02x", page[i]);
+        }
+    }
+    if (fr == NULL || rows_needed >= height)
+        return;
+    /* The field's bits within its first byte, most significant first. */
+    int row = top + rows_needed, col = left;
+    col += canvas_printf(cv, row, col, -1, STYLE_NORMAL, "%s: byte %zu bits ",
+                         fr->ref.acronym, first);
+    for (int bit = 7; bit >= 0; bit--) {
+        bool in = first == last ? (bit <= (int)bit_hi && bit >= (int)bit_lo)
+                                : bit <= (int)bit_hi;
+        col +=
+            canvas_printf(cv, row, col, 1, in ? STYLE_HIGHLIGHT : STYLE_NORMAL,
+                          "%d", (page[first] >> bit) & 1);
+    }
+    if (last > first)
+        canvas_printf(cv, row, col, -1, STYLE_NORMAL, " to byte %zu bit %u",
+                      last, bit_lo);
+}
+
+static void
+view_fields(const struct console *con, struct canvas *cv,
+            const struct layout *l)
+{
+    int left = l->pages_cols, width = l->cols - left;
+    const struct field_model *m = &con->fields;
+    const struct drive_snapshot *s =
+        con->ndrives ? &con->drives[con->drive_cursor].snap : NULL;
+
+    for (int r = l->body_top; r < l->body_top + l->body_rows; r++)
+        canvas_text(cv, r, left - 1, 1, STYLE_HEADER, "|");
+    if (s == NULL || !s->has_page || m->title[0] == '\0') {
+        view_header(cv, l->body_top, left, width, "Fields",
+                    con->focus == PANE_FIELDS);
+        canvas_text(cv, l->body_top + 1, left + 2, width - 2, STYLE_LOCKED,
+                    s && s->pages_known ? "Enter on a page shows its fields"
+                                        : "");
+        return;
+    }
+    char title[200];
+    snprintf(title, sizeof title, "%s%s", m->title,
+             s->nstage_words ? " [staged]" : "");
+    view_header(cv, l->body_top, left, width, title, con->focus == PANE_FIELDS);
+    int top = l->body_top + 1, height = l->body_rows - 1;
+    bool hex_below = l->rows >= 40 && !con->show_hex;
+    if (con->show_hex || !m->has_def) {
+        view_hex(con, cv, top, left + 1, width - 1, height);
+        return;
+    }
+    int hex_rows = 0;
+    if (hex_below) {
+        hex_rows = (int)((s->lens[0] + 15) / 16) + 2;
+        height -= hex_rows;
+    }
+    struct field_cols fc;
+    view_field_cols(width, l->wide, &fc);
+    int c = left;
+    canvas_fill(cv, top, left, width, STYLE_HEADER);
+    canvas_text(cv, top, c += fc.mark, fc.field, STYLE_HEADER, "FIELD");
+    c += fc.field;
+    if (fc.name) {
+        canvas_text(cv, top, c, fc.name, STYLE_HEADER, "NAME");
+        c += fc.name;
+    }
+    canvas_text(cv, top, c, fc.current, STYLE_HEADER, "CURRENT");
+    canvas_text(cv, top, c += fc.current, fc.deflt, STYLE_HEADER, "DEFAULT");
+    canvas_text(cv, top, c += fc.deflt, fc.saved, STYLE_HEADER, "SAVED");
+    canvas_text(cv, top, c += fc.saved, fc.chg, STYLE_HEADER, "CHG");
+    size_t first = view_scroll(con->field_cursor, m->nrows, height - 1);
+    for (int i = 0; i < height - 1 && first + (size_t)i < m->nrows; i++) {
+        size_t n = first + (size_t)i;
+        const struct field_row *fr = &m->rows[n];
+        int r = top + 1 + i;
+        bool at = n == con->field_cursor;
+        enum style st = fr->changeable == 0 ? STYLE_LOCKED : STYLE_NORMAL;
+        if (at)
+            st = con->focus == PANE_FIELDS ? STYLE_SELECTED : STYLE_CURSOR;
+        enum style vst = st;
+        const char *mark = " ";
+        if (fr->rejected) {
+            mark = "X";
+            vst = at ? st : STYLE_ERROR;
+        } else if (fr->change == FIELD_CHANGE_STAGED) {
+            mark = "*";
+            vst = at ? st : STYLE_STAGED;
+        } else if (fr->change == FIELD_CHANGE_APPLIED) {
+            mark = "+";
+            vst = at ? st : STYLE_APPLIED;
+        } else if (fr->change == FIELD_CHANGE_NOT_APPLIED) {
+            mark = "!";
+            vst = at ? st : STYLE_ERROR;
+        }
+        canvas_fill(cv, r, left, width, st);
+        canvas_text(cv, r, left, 1, vst, mark);
+        c = left + fc.mark;
+        view_cell(cv, r, c, fc.field - 1, st, fr->ref.acronym);
+        c += fc.field;
+        if (fc.name) {
+            view_cell(cv, r, c, fc.name - 1, st,
+                      fr->ref.fd->name ? fr->ref.fd->name : "");
+            c += fc.name;
+        }
+        view_cell(cv, r, c, fc.current - 1, vst,
+                  fr->change == FIELD_CHANGE_STAGED ? fr->staged : fr->current);
+        view_cell(cv, r, c += fc.current, fc.deflt - 1, st, fr->deflt);
+        view_cell(cv, r, c += fc.deflt, fc.saved - 1, st, fr->saved);
+        view_cell(cv, r, c += fc.saved, fc.chg, st,
+                  view_changeable(fr->changeable));
+    }
+    if (hex_below)
+        view_hex(con, cv, top + height, left + 1, width - 1, hex_rows);
+}
+
+/* 'text' over up to 'rows' rows of 'width', broken at spaces; returns the
+ * rows used. */
+static int
+view_wrap(struct canvas *cv, int row, int col, int width, int rows,
+          enum style style, const char *text)
+{
+    int used = 0;
+    while (*text != '\0' && used < rows) {
+        size_t len = strlen(text), cut = len;
+        if (canvas_text_width(text) > width) {
+            cut = (size_t)width < len ? (size_t)width : len;
+            size_t space = cut;
+            while (space > 0 && text[space] != ' ')
+                space--;
+            if (space > 0)
+                cut = space;
+        }
+        char *piece = xstrndup(text, cut);
+        if (used == rows - 1 && cut < len) {
+            view_cell(cv, row + used, col, width, style, text);
+        } else {
+            canvas_text(cv, row + used, col, width, style, piece);
+        }
+        free(piece);
+        used++;
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+    return used;
+}
+
+static void
+view_help(const struct console *con, struct canvas *cv, const struct layout *l)
+{
+    int row = l->help_top, rows = l->help_rows;
+
+    for (int r = row; r < row + rows; r++)
+        canvas_fill(cv, r, 0, l->cols, STYLE_NORMAL);
+    if (con->has_error) {
+        int used = 0;
+        const struct field_row *named = NULL;
+        for (size_t i = 0; i < con->fields.nrows; i++)
+            if (con->fields.rows[i].rejected)
+                named = &con->fields.rows[i];
+        if (named != NULL) {
+            canvas_printf(cv, row, 1, l->cols - 2, STYLE_ERROR,
+                          "X %s%s%s: the field the error points at",
+                          named->ref.acronym, named->ref.fd->name ? " " : "",
+                          named->ref.fd->name ? named->ref.fd->name : "");
+            used = 1;
+        }
+        for (size_t i = 0; i < con->nerror_lines && used < rows; i++)
+            used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
+                              STYLE_ERROR, con->error_lines[i]);
+        return;
+    }
+    const struct field_row *fr = console_field(con);
+    if (fr == NULL)
+        return;
+    const struct field_def *fd = fr->ref.fd;
+    char line[512], range[96] = "";
+    size_t byte = fr->ref.base + fd->byte;
+    if (fd->width == 1)
+        snprintf(range, sizeof range, "byte %zu bit %u", byte, fd->bit);
+    else if (fd->bit + 1 >= fd->width)
+        snprintf(range, sizeof range, "byte %zu bits %u-%u", byte, fd->bit,
+                 fd->bit + 1 - fd->width);
+    else
+        snprintf(range, sizeof range, "bytes %zu-%zu", byte,
+                 byte + (fd->width - fd->bit - 1 + 7) / 8);
+    int col =
+        canvas_printf(cv, row, 1, -1, STYLE_HEADER, "%s", fr->ref.acronym);
+    snprintf(line, sizeof line, " %s: %s, %s%s%s; %s", fd->name ? fd->name : "",
+             range, field_kind_name(fd->kind), fd->unit ? ", in " : "",
+             fd->unit ? fd->unit : "",
+             fr->changeable == 0    ? "not changeable on this drive"
+             : fr->changeable == -1 ? "partly changeable"
+             : fr->changeable == 1  ? "changeable"
+                                    : "changeable values unknown");
+    if (fd->has_range)
+        snprintf(line + strlen(line), sizeof line - strlen(line),
+                 "; %llu..%llu", (unsigned long long)fd->min,
+                 (unsigned long long)fd->max);
+    if (fr->change == FIELD_CHANGE_STAGED)
+        snprintf(line + strlen(line), sizeof line - strlen(line),
+                 "; staged %s -> %s", fr->current, fr->staged);
+    else if (fr->change == FIELD_CHANGE_APPLIED)
+        snprintf(line + strlen(line), sizeof line - strlen(line),
+                 "; the drive applied the last commit");
+    else if (fr->change == FIELD_CHANGE_NOT_APPLIED)
+        snprintf(line + strlen(line), sizeof line - strlen(line),
+                 "; the drive did NOT apply the last commit");
+    view_cell(cv, row, 1 + col, l->cols - 2 - col, STYLE_NORMAL, line);
+    int used = 1;
+    if (fd->danger != NULL)
+        used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
+                          STYLE_WARNING, fd->danger);
+    if (fd->help != NULL && used < rows)
+        view_wrap(cv, row + used, 1, l->cols - 2, rows - used, STYLE_NORMAL,
+                  fd->help);
+}
+
+static void
+view_keys(const struct console *con, struct canvas *cv, const struct layout *l,
+          int *cursor_row, int *cursor_col)
+{
+    int row = l->keys_row;
+    canvas_fill(cv, row, 0, l->cols, STYLE_TITLE);
+    if (con->mode == MODE_PROMPT) {
+        canvas_fill(cv, row, 0, l->cols, STYLE_NORMAL);
+        int col = canvas_text(cv, row, 0, -1, STYLE_HEADER, con->prompt.label);
+        /* The text scrolls so that the cursor stays on screen. */
+        int cur = prompt_cursor_col(&con->prompt), room = l->cols - col - 1;
+        int shift = cur > room ? cur - room : 0;
+        const char *t = con->prompt.text;
+        for (int skipped = 0; skipped < shift && *t != '\0'; t++)
+            if (((unsigned char)*t & 0xc0) != 0x80)
+                skipped++;
+        canvas_text(cv, row, col, room + 1, STYLE_NORMAL, t);
+        *cursor_row = row;
+        *cursor_col = col + cur - shift;
+        return;
+    }
+    static const struct {
+        const char *key, *what;
+    } hints[] = {
+        { "F1", "help" }, { "Tab", "pane" }, { "Enter", "select" },
+        { "e", "edit" },  { "c", "commit" }, { "d", "discard" },
+        { "x", "hex" },   { "L", "log" },    { ":", "command" },
+        { "q", "quit" },
+    };
+    int col = 0;
+    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+        int need = (int)(strlen(hints[i].key) + strlen(hints[i].what)) + 2;
+        if (col + need > l->cols)
+            break;
+        col += canvas_text(cv, row, col, -1, STYLE_KEY, hints[i].key);
+        col +=
+            canvas_printf(cv, row, col, -1, STYLE_TITLE, " %s ", hints[i].what);
+    }
+}
+
+static void
+view_message(const struct console *con, struct canvas *cv,
+             const struct layout *l)
+{
+    int row = l->message_row;
+    canvas_fill(cv, row, 0, l->cols, STYLE_NORMAL);
+    if (con->mode == MODE_PROMPT && con->prompt_check[0] != '\0') {
+        view_cell(cv, row, 1, l->cols - 2, STYLE_ERROR, con->prompt_check);
+        return;
+    }
+    if (con->mode == MODE_PROMPT && con->ncompletions > 0) {
+        int col = 1;
+        for (size_t i = 0; i < con->ncompletions && col < l->cols - 1; i++)
+            col += canvas_printf(cv, row, col, l->cols - 1 - col, STYLE_NORMAL,
+                                 "%s  ", con->completions[i]);
+        return;
+    }
+    if (con->nlog == 0)
+        return;
+    const struct log_entry *e = &con->log[con->nlog - 1];
+    view_cell(cv, row, 1, l->cols - 2, e->is_error ? STYLE_ERROR : STYLE_NORMAL,
+              e->text);
+}
+
+/* A box in the middle of the screen with a title and lines. */
+static void
+view_box(struct canvas *cv, const struct layout *l, const char *title,
+         char *const *lines, size_t n, size_t cursor, const char *footer)
+{
+    int width = l->cols - 8 < 100 ? l->cols - 8 : 100;
+    int height = (int)n + 4;
+    if (height > l->rows - 4)
+        height = l->rows - 4;
+    int top = (l->rows - height) / 2, left = (l->cols - width) / 2;
+    for (int r = top; r < top + height; r++) {
+        canvas_fill(cv, r, left, width, STYLE_NORMAL);
+        canvas_text(cv, r, left, 1, STYLE_HEADER, "|");
+        canvas_text(cv, r, left + width - 1, 1, STYLE_HEADER, "|");
+    }
+    canvas_fill(cv, top, left, width, STYLE_TITLE);
+    canvas_printf(cv, top, left + 1, width - 2, STYLE_TITLE, " %s", title);
+    int shown = height - 4;
+    size_t first = n > (size_t)shown ? view_scroll(cursor, n, shown) : 0;
+    for (int i = 0; i < shown && first + (size_t)i < n; i++) {
+        size_t k = first + (size_t)i;
+        enum style st = k == cursor ? STYLE_SELECTED : STYLE_NORMAL;
+        if (k == cursor)
+            canvas_fill(cv, top + 2 + i, left + 1, width - 2, st);
+        view_cell(cv, top + 2 + i, left + 2, width - 4, st, lines[k]);
+    }
+    canvas_fill(cv, top + height - 1, left, width, STYLE_TITLE);
+    view_cell(cv, top + height - 1, left + 1, width - 2, STYLE_TITLE, footer);
+}
+
+static void
+view_pick(const struct console *con, struct canvas *cv, const struct layout *l)
+{
+    const struct field_row *fr = console_field(con);
+    if (fr == NULL)
+        return;
+    const struct field_def *fd = fr->ref.fd;
+    char **lines = xcalloc(fd->nvalues ? fd->nvalues : 1, sizeof *lines);
+    for (size_t i = 0; i < fd->nvalues; i++) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%-4llu %s%s%s",
+                 (unsigned long long)fd->values[i].value, fd->values[i].name,
+                 fd->values[i].desc ? ": " : "",
+                 fd->values[i].desc ? fd->values[i].desc : "");
+        lines[i] = xstrdup(buf);
+    }
+    char title[96];
+    snprintf(title, sizeof title, "%s: pick a value", fr->ref.acronym);
+    view_box(cv, l, title, lines, fd->nvalues, con->pick_cursor,
+             "Enter stage it   Esc cancel");
+    for (size_t i = 0; i < fd->nvalues; i++)
+        free(lines[i]);
+    free(lines);
+}
+
+static void
+view_help_screen(const struct console *con, struct canvas *cv,
+                 const struct layout *l)
+{
+    int row = 1;
+    (void)con;
+    canvas_clear(cv, STYLE_NORMAL);
+    canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
+    canvas_text(cv, 0, 1, -1, STYLE_TITLE,
+                "modecon help: keys, then commands (any key returns)");
+    for (size_t i = 0; console_keys[i].command != NULL && row < l->rows - 1;
+         i++) {
+        if (console_keys[i].name == NULL)
+            continue; /* another key for the one above */
+        canvas_text(cv, row, 1, 12, STYLE_KEY, console_keys[i].name);
+        view_cell(cv, row, 14, l->cols - 15, STYLE_NORMAL,
+                  console_keys[i].command);
+        row++;
+    }
+    row++;
+    for (size_t i = 0; console_commands[i].name != NULL && row < l->rows - 1;
+         i++, row++) {
+        canvas_printf(cv, row, 1, 22, STYLE_HEADER, "%s %s",
+                      console_commands[i].name, console_commands[i].args);
+        view_cell(cv, row, 24, l->cols - 25, STYLE_NORMAL,
+                  console_commands[i].summary);
+    }
+    for (size_t i = 0; cmd_table[i] != NULL && row < l->rows - 1; i++, row++) {
+        canvas_printf(cv, row, 1, 22, STYLE_HEADER, "%s %s", cmd_table[i]->name,
+                      cmd_table[i]->args);
+        view_cell(cv, row, 24, l->cols - 25, STYLE_NORMAL,
+                  cmd_table[i]->summary);
+    }
+}
+
+static void
+view_log_screen(const struct console *con, struct canvas *cv,
+                const struct layout *l)
+{
+    canvas_clear(cv, STYLE_NORMAL);
+    canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
+    canvas_text(
+        cv, 0, 1, -1, STYLE_TITLE,
+        "Messages, newest last (Up/Down scroll, any other key returns)");
+    int height = l->rows - 1;
+    size_t end = con->nlog > con->log_top ? con->nlog - con->log_top : 0;
+    size_t start = end > (size_t)height ? end - (size_t)height : 0;
+    for (size_t i = start; i < end; i++)
+        view_cell(cv, 1 + (int)(i - start), 1, l->cols - 2,
+                  con->log[i].is_error ? STYLE_ERROR : STYLE_NORMAL,
+                  con->log[i].text);
+}
+
+void
+view_render(const struct console *con, struct canvas *cv, int *cursor_row,
+            int *cursor_col)
+{
+    struct layout l;
+
+    *cursor_row = *cursor_col = -1;
+    canvas_clear(cv, STYLE_NORMAL);
+    if (cv->rows < 10 || cv->cols < 40) {
+        /* Said in few words: it must fit the small screen itself. */
+        canvas_text(cv, 0, 0, -1, STYLE_ERROR, "terminal too small (40x10)");
+        return;
+    }
+    view_layout(con, cv->rows, cv->cols, &l);
+    if (con->mode == MODE_HELP) {
+        view_help_screen(con, cv, &l);
+        return;
+    }
+    if (con->mode == MODE_LOG) {
+        view_log_screen(con, cv, &l);
+        return;
+    }
+    view_title(con, cv, &l);
+    view_drives(con, cv, &l);
+    view_pages(con, cv, &l);
+    view_fields(con, cv, &l);
+    view_help(con, cv, &l);
+    view_message(con, cv, &l);
+    view_keys(con, cv, &l, cursor_row, cursor_col);
+    if (con->mode == MODE_PICK)
+        view_pick(con, cv, &l);
+    if (con->mode == MODE_CONFIRM)
+        view_box(cv, &l, "Commit these changes?", con->confirm_lines,
+                 con->nconfirm, (size_t)-1,
+                 "y commit to current values   s commit and save   n cancel");
+}

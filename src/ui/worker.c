@@ -1,0 +1,249 @@
+#define _GNU_SOURCE /* pthread_timedjoin_np */
+#include "ui/worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/line.h"
+#include "util/xmalloc.h"
+
+#define WORKER_IDENTIFY "\001identify" /* not a line anyone can type */
+#define WORKER_POLL     "\001poll"
+
+struct worker_job {
+    char *line;
+    unsigned seq;
+};
+
+struct worker {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct drive_session session; /* the thread's alone */
+    int notify_fd;
+    int poll_ms;
+
+    /* Under 'lock': */
+    struct worker_job *queue;
+    size_t nqueue;
+    unsigned last_seq;
+    bool quit;
+    bool orphaned; /* worker_stop gave up waiting: the thread frees w */
+    char *job;     /* running, or NULL */
+    double job_since;
+    struct drive_snapshot posted;
+    bool has_posted;
+};
+
+double
+worker_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+worker_free(struct worker *w)
+{
+    for (size_t i = 0; i < w->nqueue; i++)
+        free(w->queue[i].line);
+    free(w->queue);
+    free(w->job);
+    drive_snapshot_free(&w->posted);
+    drive_session_fini(&w->session);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->wake);
+    free(w);
+}
+
+static void
+worker_post(struct worker *w, unsigned seq)
+{
+    w->session.snap.job_seq = seq;
+    pthread_mutex_lock(&w->lock);
+    drive_snapshot_free(&w->posted);
+    drive_snapshot_copy(&w->posted, &w->session.snap);
+    w->has_posted = true;
+    pthread_mutex_unlock(&w->lock);
+    /* A full pipe already holds a wake-up: losing this byte is harmless. */
+    ssize_t n = write(w->notify_fd, "w", 1);
+    (void)n;
+}
+
+/* Wait for a job; false when it is time for a medium poll.  Called and
+ * returns with the lock held. */
+static bool
+worker_next(struct worker *w, struct worker_job *job)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += w->poll_ms / 1000;
+    deadline.tv_nsec += (long)(w->poll_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    while (w->nqueue == 0 && !w->quit) {
+        int rc = w->poll_ms > 0
+                     ? pthread_cond_timedwait(&w->wake, &w->lock, &deadline)
+                     : pthread_cond_wait(&w->wake, &w->lock);
+        if (rc == ETIMEDOUT && w->nqueue == 0)
+            return false;
+    }
+    if (w->quit)
+        return false;
+    *job = w->queue[0];
+    memmove(w->queue, w->queue + 1, --w->nqueue * sizeof *w->queue);
+    return true;
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        struct worker_job job = { NULL, 0 };
+        bool got = worker_next(w, &job);
+        if (w->quit) {
+            free(job.line);
+            break;
+        }
+        w->job = got ? job.line : xstrdup(WORKER_POLL);
+        w->job_since = worker_now();
+        pthread_mutex_unlock(&w->lock);
+
+        bool post = true;
+        if (strcmp(w->job, WORKER_IDENTIFY) == 0)
+            drive_session_identify(&w->session);
+        else if (strcmp(w->job, WORKER_POLL) == 0)
+            post = drive_session_poll(&w->session);
+        else
+            drive_session_run(&w->session, w->job);
+
+        pthread_mutex_lock(&w->lock);
+        free(w->job);
+        w->job = NULL;
+        pthread_mutex_unlock(&w->lock);
+        if (post)
+            worker_post(w, job.seq);
+        pthread_mutex_lock(&w->lock);
+    }
+    bool orphaned = w->orphaned;
+    pthread_mutex_unlock(&w->lock);
+    cmd_line_thread_done();
+    if (orphaned)
+        worker_free(w);
+    return NULL;
+}
+
+struct worker *
+worker_start(const char *uri, const struct cmd_ctx *global, int notify_fd,
+             int poll_ms)
+{
+    struct worker *w = xcalloc(1, sizeof *w);
+
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    drive_session_init(&w->session, uri, global);
+    w->notify_fd = notify_fd;
+    w->poll_ms = poll_ms;
+    w->queue = xmalloc(sizeof *w->queue);
+    w->queue[0] = (struct worker_job){ xstrdup(WORKER_IDENTIFY), 1 };
+    w->nqueue = 1;
+    w->last_seq = 1;
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+        abort(); /* only when out of resources */
+    return w;
+}
+
+unsigned
+worker_send(struct worker *w, const char *line)
+{
+    pthread_mutex_lock(&w->lock);
+    w->queue = xrealloc(w->queue, (w->nqueue + 1) * sizeof *w->queue);
+    unsigned seq = ++w->last_seq;
+    w->queue[w->nqueue++] = (struct worker_job){ xstrdup(line), seq };
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    return seq;
+}
+
+bool
+worker_take(struct worker *w, struct drive_snapshot *snap)
+{
+    bool taken;
+
+    pthread_mutex_lock(&w->lock);
+    taken = w->has_posted;
+    if (taken) {
+        *snap = w->posted;
+        memset(&w->posted, 0, sizeof w->posted);
+        w->has_posted = false;
+    }
+    pthread_mutex_unlock(&w->lock);
+    return taken;
+}
+
+bool
+worker_busy(struct worker *w, char *job, size_t len, double *since)
+{
+    bool busy;
+
+    pthread_mutex_lock(&w->lock);
+    busy = w->job != NULL;
+    if (busy) {
+        const char *text = w->job;
+        if (strcmp(text, WORKER_IDENTIFY) == 0)
+            text = "identify";
+        else if (strcmp(text, WORKER_POLL) == 0)
+            text = "test unit ready";
+        snprintf(job, len, "%s", text);
+        *since = w->job_since;
+    }
+    pthread_mutex_unlock(&w->lock);
+    return busy;
+}
+
+size_t
+worker_queued(struct worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    size_t n = w->nqueue;
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
+void
+worker_stop(struct worker *w, int wait_ms)
+{
+    struct timespec deadline;
+
+    pthread_mutex_lock(&w->lock);
+    w->quit = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += wait_ms / 1000;
+    deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    if (pthread_timedjoin_np(w->thread, NULL, &deadline) == 0) {
+        worker_free(w);
+        return;
+    }
+    /* A job is hung on the drive: the thread frees w when it returns. */
+    pthread_mutex_lock(&w->lock);
+    w->orphaned = true;
+    pthread_mutex_unlock(&w->lock);
+    pthread_detach(w->thread);
+}

@@ -1,0 +1,48 @@
+/*
+ * A drive's worker thread: runs the console's commands for one drive on
+ * that drive's own command context, and polls its medium with TEST UNIT
+ * READY while idle.  A drive that hangs until its time-out holds only its
+ * own worker; the console goes on with the others and shows how long this
+ * one has been busy.
+ */
+#ifndef MODECON_UI_WORKER_H
+#define MODECON_UI_WORKER_H
+
+#include <stdbool.h>
+
+#include "ui/drive.h"
+
+struct worker;
+
+/*
+ * Start a worker for 'uri'; it identifies the drive first.  After each job
+ * it writes a byte to 'notify_fd' (non-blocking) so the console wakes.
+ * 'poll_ms' is how often an idle worker asks the medium's state (0:
+ * never).
+ */
+struct worker *worker_start(const char *uri, const struct cmd_ctx *global,
+                            int notify_fd, int poll_ms);
+
+/* Queue a line of the command language; returns the job's number, which
+ * the snapshot answering it carries (job_seq).  Identifying is job 1. */
+unsigned worker_send(struct worker *w, const char *line);
+
+/* The snapshot posted since the last call, into *snap (which the caller
+ * then owns); false when there is none. */
+bool worker_take(struct worker *w, struct drive_snapshot *snap);
+
+/* What the worker is doing: the job's text and when it began (seconds on
+ * the monotonic clock), or false when idle. */
+bool worker_busy(struct worker *w, char *job, size_t len, double *since);
+
+/* Jobs waiting behind the current one. */
+size_t worker_queued(struct worker *w);
+
+/* Stop the worker: waits up to 'wait_ms' for a job in progress, then
+ * leaves a hung one behind (the process is about to end).  Frees w. */
+void worker_stop(struct worker *w, int wait_ms);
+
+/* Seconds on the monotonic clock. */
+double worker_now(void);
+
+#endif

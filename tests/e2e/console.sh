@@ -1,0 +1,113 @@
+#!/bin/bash
+# The console in a real terminal (tmux), as a technician uses it: open it
+# on the emulated drives, change WR_T on page 05 and commit it, try a
+# locked field, watch a drive that hangs while the console still answers,
+# resize, quit by q and by SIGTERM, and replay the journal of the session
+# on another drive.
+set -u
+: "${MODECON:?set MODECON to the modecon binary}"
+STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
+# A tmux server of its own for each start: a killed server's socket may
+# linger a moment.
+SOCK=modecon-e2e-console$$
+T="tmux -L $SOCK-0 -f /dev/null"
+starts=0
+trap 'for i in $(seq 0 $starts); do tmux -L $SOCK-$i kill-server 2>/dev/null; done; rm -rf "$STATE"' EXIT
+E2E_NAME=console
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The row of the screen that holds TEXT.
+row_of() {
+    $T capture-pane -p | grep -F -- "$1" | head -1
+}
+
+start() {
+    $T kill-server 2>/dev/null
+    starts=$((starts + 1))
+    T="tmux -L $SOCK-$starts -f /dev/null"
+    $T new-session -d -x 100 -y 30 \
+        "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=${1:-xterm} ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' $MODECON ${2:-} console ${3:-}; echo \"EXITED \$?\"; sleep 60"
+    wait_for "Drives"
+}
+
+# --- Change WR_T on page 05 of the DVD writer and commit it.
+start xterm "" emu:dvd-writer
+wait_for "DVD-RW WRITER"
+$T send-keys Enter # to the pages
+$T send-keys -l "gjj"
+$T send-keys Enter # page 05
+wait_for "05 Write Parameters, 52 bytes"
+for _ in 1 2 3; do $T send-keys Down; done
+wait_for "WR_T Write type: byte 2 bits 3-0"
+$T send-keys Enter
+wait_for "WR_T: pick a value"
+$T send-keys Up Enter # TAO, above the current SAO
+wait_for "staged SAO (2) -> TAO (1)"
+row_of "WR_T      TAO (1)" | grep -q '^.*|\* WR_T' || fail "WR_T is not marked staged"
+$T send-keys c
+wait_for "Commit these changes?"
+wait_for "55 10 00 00 00 00 00 00 3c 00"
+$T send-keys y
+wait_for "verified: the drive applied every byte"
+row_of "WR_T      TAO (1)" | grep -q '|+ WR_T' || fail "WR_T is not marked applied"
+
+# --- A locked field is refused, and named.
+for _ in $(seq 11); do $T send-keys Down; done
+wait_for "MCVAL Media catalog number valid: byte 16 bit 7"
+$T send-keys Enter
+wait_for "MCVAL is not changeable on this drive"
+row_of "MCVAL     0" | grep -q '|X MCVAL' || fail "MCVAL is not marked"
+
+# --- The command line: completion of a field name, then a command.
+$T send-keys :
+$T send-keys -l "edit TRACK"
+$T send-keys Tab
+wait_for ":edit TRACK_M="
+$T send-keys -l "4"
+$T send-keys Enter
+wait_for "TRACK_M: 5 -> 4 (staged)"
+$T send-keys d
+wait_for "discarded"
+
+# --- Resize: more room shows the field names.
+$T resize-window -x 132 -y 40
+wait_for "NAME                      CURRENT"
+$T resize-window -x 80 -y 24
+wait_for "F1 help"
+
+# --- q leaves the terminal as it was.
+$T send-keys q
+wait_for "EXITED 0"
+$T capture-pane -p | grep -q "Drives" && fail "the console is still on the screen after q"
+
+# --- The journal replays the change on another drive.
+cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/second.json"
+XDG_STATE_HOME=$STATE "$MODECON" replay "$STATE/modecon/journal" \
+    --drive "emu:$STATE/second.json" >"$STATE/replay.out" 2>&1 ||
+    { cat "$STATE/replay.out"; fail "the journal did not replay"; }
+XDG_STATE_HOME=$STATE "$MODECON" show "emu:$STATE/second.json" 5 |
+    grep -q "^WR_T .* TAO (1)" || fail "the replay did not set WR_T on the other drive"
+checks=$((checks + 1))
+
+# --- A drive that hangs: the console answers keys while it is busy, then
+# shows its error; a drive with no medium says so.
+start vt100 "--timeout 3" "emu:dvd-writer?fault=timeout@5a emu:cd-atapi?fault=sense:02/3a/00@00"
+wait_for "busy"
+$T send-keys Down
+wait_for "no medium"
+$T send-keys "?"
+wait_for "modecon help: keys, then commands"
+$T send-keys Escape
+wait_for "F1 help"
+$T send-keys Up
+wait_for "E_IMAPI_RECORDER_COMMAND_TIMEOUT (0xC0AA020D)"
+
+# --- SIGTERM leaves the terminal as it was, too.
+pid=$(pgrep -f "^$MODECON --timeout 3 console" | head -1)
+[ -n "$pid" ] || fail "no console process to signal"
+kill -TERM "$pid"
+wait_for "EXITED 0"
+$T capture-pane -p | grep -q "Drives" && fail "the console is still on the screen after SIGTERM"
+
+echo "console: $checks checks passed"

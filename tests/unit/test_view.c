@@ -1,0 +1,284 @@
+/*
+ * The console's screens, drawn without a terminal: drives run on the
+ * test's thread, keys and commands go through the console as a user's
+ * would, and the canvas is compared with tests/data/screens/CASE.txt
+ * (MODECON_UPDATE_SCREENS=1 rewrites them).
+ */
+#include <criterion/criterion.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "ui/console.h"
+#include "ui/term.h"
+#include "ui/view.h"
+
+static void
+quiet(void *arg, const char *text)
+{
+    (void)arg;
+    (void)text;
+}
+
+static const struct cmd_output quiet_output = { quiet, quiet, NULL, NULL };
+static struct cmd_ctx ctx;
+static struct console con;
+
+static void
+setup(void)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    testutil_fresh_state();
+    cmd_ctx_init(&ctx, &quiet_output);
+    cmd_pagedb(&ctx);
+    console_init(&con, &ctx, NULL);
+}
+
+static void
+teardown(void)
+{
+    console_fini(&con);
+    cmd_ctx_fini(&ctx);
+}
+
+static char *
+render(int rows, int cols)
+{
+    struct canvas cv;
+    char *text = NULL;
+    size_t len = 0;
+    int r, c;
+
+    canvas_init(&cv, rows, cols);
+    view_render(&con, &cv, &r, &c);
+    FILE *f = open_memstream(&text, &len);
+    canvas_dump(&cv, f);
+    fclose(f);
+    canvas_fini(&cv);
+    return text;
+}
+
+static void
+expect_screen(const char *name, int rows, int cols)
+{
+    char *got = render(rows, cols);
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/data/screens/%s.txt",
+             getenv("MODECON_DATA_DIR"), name);
+    if (getenv("MODECON_UPDATE_SCREENS") != NULL) {
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f, "%s", path);
+        fputs(got, f);
+        fclose(f);
+    }
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s: missing (MODECON_UPDATE_SCREENS=1 makes it)",
+                       path);
+    char want[16384];
+    size_t n = fread(want, 1, sizeof want - 1, f);
+    want[n] = '\0';
+    fclose(f);
+    cr_assert_str_eq(got, want, "%s differs; the screen was:\n%s", path, got);
+    free(got);
+}
+
+static void
+keys(const char *seq)
+{
+    for (const char *k = seq; *k != '\0'; k++)
+        console_key(&con, *k == '\n' ? TERM_KEY_ENTER : *k);
+}
+
+/* The page's row in the drive's list, for the cursor. */
+static void
+goto_page(unsigned code)
+{
+    struct console_drive *d = console_drive(&con);
+    for (size_t i = 0; i < d->snap.npages; i++)
+        if (d->snap.pages[i].code == code)
+            con.page_cursor = i;
+    console_run(&con, "focus pages");
+    console_run(&con, "activate");
+}
+
+static void
+goto_field(const char *acronym)
+{
+    for (size_t i = 0; i < con.fields.nrows; i++)
+        if (strcmp(con.fields.rows[i].ref.acronym, acronym) == 0)
+            con.field_cursor = i;
+    cr_assert_str_eq(console_field(&con)->ref.acronym, acronym);
+}
+
+/* The drive's page 05 with the cursor on 'acronym'. */
+static void
+open_field(const char *uri, const char *acronym)
+{
+    console_add_drive(&con, uri, false);
+    console_collect(&con);
+    goto_page(0x05);
+    goto_field(acronym);
+}
+
+TestSuite(view, .init = setup, .fini = teardown);
+
+Test(view, start_lists_drives_with_identity_and_medium)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_add_drive(&con, "emu:cd-atapi?fault=sense:02/3a/00@00", false);
+    console_collect(&con);
+    expect_screen("start-80x24", 24, 80);
+}
+
+Test(view, a_page_shows_every_field_with_four_values)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    goto_page(0x05);
+    cr_assert_eq(con.focus, PANE_FIELDS);
+    expect_screen("page05-80x24", 24, 80);
+    expect_screen("page05-132x43", 43, 132);
+}
+
+Test(view, an_enum_is_picked_from_its_legend_and_staged)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    keys("\n");
+    cr_assert_eq(con.mode, MODE_PICK);
+    expect_screen("pick-wr_t", 24, 80);
+    keys("k\n"); /* TAO, above SAO */
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_STAGED);
+    cr_assert_str_eq(console_field(&con)->staged, "TAO (1)");
+    expect_screen("staged-wr_t", 24, 80);
+}
+
+Test(view, commit_confirms_then_marks_each_field_applied)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    keys("\nk\nc");
+    cr_assert_eq(con.mode, MODE_CONFIRM);
+    expect_screen("confirm-wr_t", 24, 80);
+    keys("y");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED);
+    cr_assert_str_eq(console_field(&con)->current, "TAO (1)");
+    expect_screen("applied-wr_t", 24, 80);
+}
+
+Test(view, a_drive_that_ignores_the_change_shows_it_not_applied)
+{
+    open_field("emu:ignoring", "WR_T");
+    keys("\nk\ncy");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_NOT_APPLIED);
+    cr_assert_str_eq(console_field(&con)->current, "SAO (2)");
+}
+
+Test(view, a_locked_field_is_refused_and_named)
+{
+    open_field("emu:dvd-writer", "MCVAL");
+    cr_assert_eq(console_field(&con)->changeable, 0);
+    keys("\n");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert(con.has_error);
+    cr_assert(console_field(&con)->rejected);
+    cr_assert_null(console_drive(&con)->snap.stage_words);
+    expect_screen("locked-mcval", 24, 80);
+}
+
+Test(view, a_drive_error_shows_hresult_sense_and_the_field)
+{
+    /* Forced past the checks, the drive itself refuses the locked field
+     * and points at it. */
+    open_field("emu:dvd-writer", "MCVAL");
+    console_run(&con, "edit --force MCVAL=1");
+    console_run(&con, "commit --force");
+    cr_assert(con.has_error);
+    cr_assert_eq(con.error.hr, 0xC0AA0208u);
+    cr_assert(console_field(&con)->rejected, "MCVAL not marked");
+    expect_screen("rejected-mcval", 24, 80);
+    /* The console goes on: a key still moves the cursor, and the error
+     * stays until the selection moves. */
+    keys("k");
+    cr_assert(!con.has_error);
+}
+
+Test(view, a_drive_with_no_medium_and_a_hung_one_show_their_state)
+{
+    console_add_drive(&con, "emu:cd-atapi?fault=sense:02/3a/00@00", false);
+    console_add_drive(&con, "emu:dvd-writer?fault=gone", false);
+    console_collect(&con);
+    cr_assert_eq(con.drives[0].snap.media, MEDIA_NONE);
+    cr_assert(con.drives[1].snap.failed);
+    cr_assert_eq(con.drives[1].snap.error.hr, 0x80070037u);
+    /* A busy drive shows how long it has been at it. */
+    con.drives[0].busy = true;
+    snprintf(con.drives[0].busy_job, sizeof con.drives[0].busy_job,
+             "page 0x05");
+    con.drives[0].busy_since = 100.0;
+    con.now = 103.25;
+    expect_screen("media-states", 24, 80);
+    /* Selecting the drive that vanished says why at once. */
+    con.drives[0].busy = false;
+    keys("j");
+    cr_assert(con.has_error);
+    cr_assert_eq(con.error.hr, 0x80070037u);
+    char *text = render(24, 80);
+    cr_assert(strstr(text, "HRESULT_ERROR_DEV_NOT_EXIST (0x80070037)") != NULL,
+              "%s", text);
+    free(text);
+}
+
+Test(view, the_hex_view_highlights_the_selected_field)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    console_run(&con, "toggle-hex");
+    expect_screen("hex-wr_t", 24, 80);
+}
+
+Test(view, a_value_is_checked_as_it_is_typed)
+{
+    open_field("emu:dvd-writer", "APL");
+    keys("\n");
+    cr_assert_eq(con.mode, MODE_PROMPT);
+    cr_assert_str_eq(con.prompt.text, "150");
+    keys("9999999");
+    cr_assert_str_neq(con.prompt_check, "");
+    expect_screen("value-apl-bad", 24, 80);
+    keys("\n"); /* refused: the prompt stays */
+    cr_assert_eq(con.mode, MODE_PROMPT);
+    for (int i = 0; i < 10; i++)
+        console_key(&con, TERM_KEY_BACKSPACE);
+    keys("300");
+    cr_assert_str_eq(con.prompt_check, "");
+    keys("\n");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert_str_eq(console_field(&con)->staged, "300");
+}
+
+Test(view, the_help_screen_lists_keys_and_commands)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    keys("?");
+    char *text = render(60, 100);
+    cr_assert(strstr(text, "confirm-commit") != NULL, "%s", text);
+    cr_assert(strstr(text, "F1, ?") != NULL, "%s", text);
+    /* ... and every command of the command language. */
+    for (size_t i = 0; cmd_table[i] != NULL; i++) {
+        char want[64];
+        snprintf(want, sizeof want, " %s ", cmd_table[i]->name);
+        cr_assert(strstr(text, want) != NULL, "%s missing:\n%s",
+                  cmd_table[i]->name, text);
+    }
+    free(text);
+}
+
+Test(view, a_small_terminal_says_so)
+{
+    char *text = render(8, 30);
+    cr_assert(strstr(text, "too small") != NULL, "%s", text);
+    free(text);
+}
