@@ -400,9 +400,8 @@ console_focus(struct console *con, const char *where)
 
 /* The page of the selected field with the staged edits, to edit from. */
 static const uint8_t *
-console_edit_base(struct console *con)
+console_edit_base(const struct console_drive *d)
 {
-    struct console_drive *d = console_drive(con);
     return d->snap.staged ? d->snap.staged
                           : d->snap.values[MODE_REQUEST_CURRENT];
 }
@@ -433,7 +432,7 @@ console_check_value(struct console *con)
         return;
     size_t len = d->snap.lens[MODE_REQUEST_CURRENT];
     uint8_t *copy = xmalloc(len);
-    memcpy(copy, console_edit_base(con), len);
+    memcpy(copy, console_edit_base(d), len);
     err_clear(&err);
     if (field_parse_set(copy, &fr->ref, con->prompt.text, &err) != 0)
         snprintf(con->prompt_check, sizeof con->prompt_check, "%s", err.msg);
@@ -466,7 +465,7 @@ console_edit_field(struct console *con)
         return;
     }
     const struct field_def *fd = fr->ref.fd;
-    uint64_t value = field_get(console_edit_base(con), fd, fr->ref.base);
+    uint64_t value = field_get(console_edit_base(d), fd, fr->ref.base);
     if (fd->kind == FIELD_FLAG) {
         char text[4];
         snprintf(text, sizeof text, "%u", value ? 0u : 1u);
@@ -544,10 +543,12 @@ static void
 console_commit(struct console *con, bool save)
 {
     struct console_drive *d = console_drive(con);
-    size_t len = d->snap.lens[MODE_REQUEST_CURRENT];
 
     console_free_lines(&con->confirm_lines, &con->nconfirm);
     con->mode = MODE_NORMAL;
+    if (d == NULL)
+        return;
+    size_t len = d->snap.lens[MODE_REQUEST_CURRENT];
     console_commit_free(&d->commit);
     if (d->snap.staged != NULL && d->snap.values[0] != NULL) {
         d->commit.code = d->snap.code;
