@@ -63,7 +63,11 @@ console_commit_free(struct commit_record *c)
 void
 console_fini(struct console *con)
 {
-    /* Ask every worker to stop first, so hung ones wait together. */
+    /* Ask every worker to stop first, so that hung ones use up their
+     * grace time together rather than one after another. */
+    for (size_t i = 0; i < con->ndrives; i++)
+        if (con->drives[i].worker != NULL)
+            worker_quit(con->drives[i].worker);
     for (size_t i = 0; i < con->ndrives; i++) {
         struct console_drive *d = &con->drives[i];
         if (d->worker != NULL)
@@ -160,11 +164,7 @@ console_add_drive(struct console *con, const char *uri, bool threaded)
 {
     struct console_drive *d = console_new_drive(con);
 
-    d->snap.uri = xstrdup(uri);
-    d->snap.progress = -1;
-    const char *colon = strchr(uri, ':');
-    snprintf(d->snap.scheme, sizeof d->snap.scheme, "%.*s",
-             colon ? (int)(colon - uri) : 0, uri);
+    drive_snapshot_init(&d->snap, uri);
     if (threaded) {
         d->worker = worker_start(uri, con->ctx, con->notify_fd, con->poll_ms);
         return;

@@ -38,6 +38,17 @@ drive_page_free(struct drive_snapshot *snap)
 }
 
 void
+drive_snapshot_init(struct drive_snapshot *snap, const char *uri)
+{
+    memset(snap, 0, sizeof *snap);
+    snap->uri = xstrdup(uri);
+    snap->progress = -1;
+    const char *colon = strchr(uri, ':');
+    snprintf(snap->scheme, sizeof snap->scheme, "%.*s",
+             colon ? (int)(colon - uri) : 0, uri);
+}
+
+void
 drive_snapshot_free(struct drive_snapshot *snap)
 {
     drive_lines_free(snap);
@@ -138,11 +149,7 @@ drive_session_init(struct drive_session *ds, const char *uri,
         ds->ctx.trace_path = global->trace_path;
     }
     ds->ctx.selected_drive = xstrdup(uri);
-    ds->snap.uri = xstrdup(uri);
-    ds->snap.progress = -1;
-    const char *colon = strchr(uri, ':');
-    snprintf(ds->snap.scheme, sizeof ds->snap.scheme, "%.*s",
-             colon ? (int)(colon - uri) : 0, uri);
+    drive_snapshot_init(&ds->snap, uri);
 }
 
 void

@@ -54,6 +54,8 @@ struct drive_snapshot {
     struct err error; /* when failed */
 };
 
+/* An empty snapshot of the drive 'uri': nothing known yet. */
+void drive_snapshot_init(struct drive_snapshot *snap, const char *uri);
 void drive_snapshot_free(struct drive_snapshot *snap);
 /* A deep copy, for a screen that keeps one while the worker goes on. */
 void drive_snapshot_copy(struct drive_snapshot *dst,

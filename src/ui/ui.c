@@ -124,11 +124,6 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     struct err err;
 
     setlocale(LC_ALL, "");
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "modecon: the console needs a terminal; 'modecon "
-                        "help' lists the commands that do not\n");
-        return 2;
-    }
     for (int i = 0; i < nextra; i++) {
         if (!transport_uri_known(extra[i])) {
             fprintf(stderr,
@@ -137,6 +132,11 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
                     extra[i]);
             return 2;
         }
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "modecon: the console needs a terminal; 'modecon "
+                        "help' lists the commands that do not\n");
+        return 2;
     }
     if (ui_pipe(fds) != 0) {
         perror("modecon: pipe");
@@ -151,6 +151,10 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     con.notify_fd = fds[1];
     cmd_pagedb(ctx); /* page names for every drive's list */
 
+    /* Drives named on the command line come first: they are the ones
+     * wanted.  ui_add_uri keeps each drive once, where first named. */
+    for (int i = 0; i < nextra; i++)
+        ui_add_uri(&uris, extra[i]);
     char **found = NULL;
     size_t nfound = 0;
     err_clear(&err);
@@ -162,20 +166,6 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
         console_log(&con, true, "listing drives: %s", err.msg);
     }
     ui_config_drives(&con, &uris);
-    for (int i = 0; i < nextra; i++)
-        ui_add_uri(&uris, extra[i]);
-    /* Drives named on the command line come first: they are the ones
-     * wanted. */
-    for (int i = nextra - 1; i >= 0; i--) {
-        for (size_t k = 0; k < uris.n; k++) {
-            if (strcmp(uris.uris[k], extra[i]) == 0) {
-                char *u = uris.uris[k];
-                memmove(uris.uris + 1, uris.uris, k * sizeof *uris.uris);
-                uris.uris[0] = u;
-                break;
-            }
-        }
-    }
     for (size_t i = 0; i < uris.n; i++) {
         console_add_drive(&con, uris.uris[i], true);
         free(uris.uris[i]);

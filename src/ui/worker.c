@@ -32,8 +32,9 @@ struct worker {
     size_t nqueue;
     unsigned last_seq;
     bool quit;
-    bool orphaned; /* worker_stop gave up waiting: the thread frees w */
-    char *job;     /* running, or NULL */
+    double quit_since; /* when quit was first asked */
+    bool orphaned;     /* worker_stop gave up waiting: the thread frees w */
+    char *job;         /* running, or NULL */
     double job_since;
     struct drive_snapshot posted;
     bool has_posted;
@@ -45,6 +46,22 @@ worker_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Now plus 'ms' on the realtime clock, which the pthread waits use. */
+static struct timespec
+worker_deadline(int ms)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
 }
 
 static void
@@ -80,15 +97,8 @@ worker_post(struct worker *w, unsigned seq)
 static bool
 worker_next(struct worker *w, struct worker_job *job)
 {
-    struct timespec deadline;
+    struct timespec deadline = worker_deadline(w->poll_ms);
 
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += w->poll_ms / 1000;
-    deadline.tv_nsec += (long)(w->poll_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
     while (w->nqueue == 0 && !w->quit) {
         int rc = w->poll_ms > 0
                      ? pthread_cond_timedwait(&w->wake, &w->lock, &deadline)
@@ -222,21 +232,22 @@ worker_queued(struct worker *w)
 }
 
 void
-worker_stop(struct worker *w, int wait_ms)
+worker_quit(struct worker *w)
 {
-    struct timespec deadline;
-
     pthread_mutex_lock(&w->lock);
+    if (!w->quit)
+        w->quit_since = worker_now();
     w->quit = true;
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += wait_ms / 1000;
-    deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+}
+
+void
+worker_stop(struct worker *w, int wait_ms)
+{
+    worker_quit(w);
+    int left = wait_ms - (int)((worker_now() - w->quit_since) * 1000);
+    struct timespec deadline = worker_deadline(left > 0 ? left : 0);
     if (pthread_timedjoin_np(w->thread, NULL, &deadline) == 0) {
         worker_free(w);
         return;

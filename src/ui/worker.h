@@ -38,8 +38,12 @@ bool worker_busy(struct worker *w, char *job, size_t len, double *since);
 /* Jobs waiting behind the current one. */
 size_t worker_queued(struct worker *w);
 
-/* Stop the worker: waits up to 'wait_ms' for a job in progress, then
- * leaves a hung one behind (the process is about to end).  Frees w. */
+/* Ask the worker to stop after its job in progress; returns at once. */
+void worker_quit(struct worker *w);
+
+/* Stop the worker: waits until 'wait_ms' after the first worker_quit or
+ * worker_stop call for a job in progress, then leaves a hung one behind
+ * (the process is about to end).  Frees w. */
 void worker_stop(struct worker *w, int wait_ms);
 
 /* Seconds on the monotonic clock. */
