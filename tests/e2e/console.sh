@@ -7,12 +7,6 @@
 set -u
 : "${MODECON:?set MODECON to the modecon binary}"
 STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
-# A tmux server of its own for each start: a killed server's socket may
-# linger a moment.
-SOCK=modecon-e2e-console$$
-T="tmux -L $SOCK-0 -f /dev/null"
-starts=0
-trap 'for i in $(seq 0 $starts); do tmux -L $SOCK-$i kill-server 2>/dev/null; done; rm -rf "$STATE"' EXIT
 E2E_NAME=console
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,9 +17,7 @@ row_of() {
 }
 
 start() {
-    $T kill-server 2>/dev/null
-    starts=$((starts + 1))
-    T="tmux -L $SOCK-$starts -f /dev/null"
+    e2e_next_server
     $T new-session -d -x 100 -y 30 \
         "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=${1:-xterm} ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' $MODECON ${2:-} console ${3:-}; echo \"EXITED \$?\"; sleep 60"
     wait_for "Drives"

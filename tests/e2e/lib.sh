@@ -1,7 +1,27 @@
-# Shared by the tmux scripts: source it after setting E2E_NAME and T (the
-# tmux command with its private socket).
+# Shared by the tmux scripts: source it after setting E2E_NAME and STATE
+# (a directory removed at the end).  $T is the tmux command of the
+# script's private server; e2e_next_server replaces it with a new one.
 
 checks=0
+E2E_SOCK=modecon-e2e-$E2E_NAME$$
+e2e_servers=0
+T="tmux -L $E2E_SOCK-0 -f /dev/null"
+
+# A new server for each start: a killed server's socket may linger a
+# moment, and a session started on it dies with it.
+e2e_next_server() {
+    $T kill-server 2>/dev/null
+    e2e_servers=$((e2e_servers + 1))
+    T="tmux -L $E2E_SOCK-$e2e_servers -f /dev/null"
+}
+
+e2e_cleanup() {
+    for i in $(seq 0 "$e2e_servers"); do
+        tmux -L "$E2E_SOCK-$i" kill-server 2>/dev/null
+    done
+    rm -rf "$STATE"
+}
+trap e2e_cleanup EXIT
 
 fail() {
     echo "FAIL $E2E_NAME: $*" >&2

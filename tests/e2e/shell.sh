@@ -5,13 +5,12 @@
 set -u
 : "${MODECON:?set MODECON to the modecon binary}"
 STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
-T="tmux -L modecon-e2e$$ -f /dev/null"
-trap '$T kill-server 2>/dev/null; rm -rf "$STATE"' EXIT
 E2E_NAME=shell
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 start() {
+    e2e_next_server
     $T new-session -d -x 100 -y 30 \
         "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' $MODECON shell; echo \"EXITED \$?\"; sleep 30"
     wait_for "modecon>"
@@ -39,7 +38,6 @@ $T capture-pane -p | grep -q "expected DRIVE PAGE" && fail "the abandoned line r
 # Ctrl-D ends the shell cleanly.
 $T send-keys C-d
 wait_for "EXITED 0"
-$T kill-server
 
 hist=$STATE/modecon/history
 [ -f "$hist" ] || fail "no history file"
