@@ -216,10 +216,36 @@ media_state_name(enum media_state state)
         return "formatting";
     case MEDIA_BUSY:
         return "long write in progress";
+    case MEDIA_WRITE_PROTECTED:
+        return "write protected";
     case MEDIA_UNKNOWN:
         break;
     }
     return "unknown";
+}
+
+/*
+ * TEST UNIT READY says GOOD for a write-protected disc too.  Drives with a
+ * write-protect tab or a cartridge report it in the WP bit (bit 7) of the
+ * mode parameter header's device-specific parameter (SPC-4 7.5.5 leaves
+ * the byte to the command set; SBC-3 6.4.1 defines WP), so the header
+ * alone is asked for.  A drive that refuses it, or leaves the byte 0 as
+ * QEMU does, counts as writable: the state is a hint, and the write
+ * itself still answers DATA PROTECT.
+ */
+static bool
+recorder_header_write_protected(struct recorder *rec)
+{
+    uint8_t header[MODE_HEADER10_LEN];
+    struct scsi_io io = { 0 };
+    struct err err;
+
+    err_clear(&err);
+    scsi_build_mode_sense10(&io, 0, MODE_PAGE_ALL, 0, true, header,
+                            sizeof header);
+    if (recorder_exec(rec, &io, false, &err) != 0 || io.len - io.resid < 4)
+        return false;
+    return (header[3] & MODE_DEVICE_SPECIFIC_WP) != 0;
 }
 
 int
@@ -233,7 +259,8 @@ recorder_media_state(struct recorder *rec, enum media_state *state,
     *progress = -1;
     scsi_build_test_unit_ready(&io);
     if (recorder_exec(rec, &io, false, err) == 0) {
-        *state = MEDIA_READY;
+        *state = recorder_header_write_protected(rec) ? MEDIA_WRITE_PROTECTED
+                                                      : MEDIA_READY;
         return 0;
     }
     if (!err->has_scsi)

@@ -58,12 +58,14 @@ enum media_state {
     MEDIA_BECOMING_READY,
     MEDIA_FORMATTING,
     MEDIA_BUSY,
+    MEDIA_WRITE_PROTECTED,
     MEDIA_UNKNOWN,
 };
 
 const char *media_state_name(enum media_state state);
 
-/* TEST UNIT READY, once, interpreted; progress in permille or -1. */
+/* TEST UNIT READY, once, interpreted, and for a ready drive the write
+ * protection of its disc; progress in permille or -1. */
 int recorder_media_state(struct recorder *rec, enum media_state *state,
                          int *progress, struct err *err);
 

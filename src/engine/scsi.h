@@ -27,6 +27,8 @@
 #define MODE_PAGE_PS      0x80 /* parameters savable, page byte 0 bit 7 */
 #define MODE_PAGE_SPF     0x40 /* sub_page format, page byte 0 bit 6 */
 #define MODE_PAGE_CODE    0x3f
+/* WP in the header's device-specific parameter, SBC-3 6.4.1 */
+#define MODE_DEVICE_SPECIFIC_WP 0x80
 
 static inline uint16_t
 scsi_get_be16(const uint8_t *p)

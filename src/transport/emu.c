@@ -600,6 +600,9 @@ emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
      * answer, however much the allocation length lets through. */
     emu_put_be16(&d[0], total - 2);
     d[2] = bh->medium_type;
+    /* The WP bit, as drives with a write-protect tab report it. */
+    if (emu_medium_now(&et->sf.state) == EMU_MEDIUM_WRITE_PROTECTED)
+        d[3] = 0x80;
     emu_put_be16(&d[6], bdl);
     if (bdl != 0)
         emu_put_be16(&d[EMU_HEADER10_LEN + 6], EMU_BLOCK_SIZE);

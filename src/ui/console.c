@@ -175,6 +175,16 @@ console_add_drive(struct console *con, const char *uri, bool threaded)
     console_hold(d, ++d->sync_seq);
 }
 
+void
+console_poll_unthreaded(struct console *con)
+{
+    for (size_t i = 0; i < con->ndrives; i++) {
+        struct console_drive *d = &con->drives[i];
+        if (d->session != NULL && drive_session_poll(d->session))
+            console_hold(d, 0);
+    }
+}
+
 /* Send a line to drive 'i': its worker, or at once when it has none. */
 static unsigned
 console_send(struct console *con, size_t i, const char *line)
@@ -227,6 +237,27 @@ console_show_drive_error(struct console *con, const struct drive_snapshot *snap)
                        !snap->error.usage && tip[0] ? 2 : 1);
 }
 
+/* A medium poll that starts or stops failing: a drive that vanishes or
+ * hangs between commands is told at once, in the log and, when it is the
+ * drive in view, under the editor. */
+static void
+console_media_change(struct console *con, size_t i,
+                     const struct drive_snapshot *snap)
+{
+    char line[1024];
+
+    if (snap->media_error.hr == S_OK) {
+        console_log(con, false, "%s: answers again", snap->uri);
+        return;
+    }
+    console_log(con, true, "%s: %s", snap->uri,
+                errfmt_line(&snap->media_error, line, sizeof line));
+    if (i == con->drive_cursor) {
+        struct drive_snapshot shown = { .error = snap->media_error };
+        console_show_drive_error(con, &shown);
+    }
+}
+
 static void
 console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
 {
@@ -258,6 +289,8 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
             }
         }
     }
+    if (snap->job_seq == 0 && snap->media_error.hr != d->snap.media_error.hr)
+        console_media_change(con, i, snap);
     drive_snapshot_free(&d->snap);
     d->snap = *snap;
     memset(snap, 0, sizeof *snap);

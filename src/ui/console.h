@@ -112,6 +112,10 @@ void console_fini(struct console *con);
  * thread (the screen tests). */
 void console_add_drive(struct console *con, const char *uri, bool threaded);
 
+/* Poll the medium of every drive without a worker now, as a worker does
+ * every poll_ms; console_collect then takes the answers. */
+void console_poll_unthreaded(struct console *con);
+
 /* Take what the workers posted; true when anything changed. */
 bool console_collect(struct console *con);
 

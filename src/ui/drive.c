@@ -43,6 +43,7 @@ drive_snapshot_init(struct drive_snapshot *snap, const char *uri)
     memset(snap, 0, sizeof *snap);
     snap->uri = xstrdup(uri);
     snap->progress = -1;
+    err_clear(&snap->media_error);
     const char *colon = strchr(uri, ':');
     snprintf(snap->scheme, sizeof snap->scheme, "%.*s",
              colon ? (int)(colon - uri) : 0, uri);
@@ -217,10 +218,11 @@ drive_session_poll(struct drive_session *ds)
         recorder_media_state(rec, &state, &progress, &err) != 0)
         state = MEDIA_UNKNOWN;
     bool changed = !snap->media_known || snap->media != state ||
-                   snap->progress != progress;
+                   snap->progress != progress || snap->media_error.hr != err.hr;
     snap->media_known = true;
     snap->media = state;
     snap->progress = progress;
+    snap->media_error = err;
     return changed;
 }
 

@@ -29,6 +29,9 @@ struct drive_snapshot {
     bool media_known;
     enum media_state media;
     int progress; /* permille, or -1 */
+    /* Why the last medium poll got no answer (hr S_OK when it got one):
+     * a drive that vanishes or hangs between commands shows it here. */
+    struct err media_error;
 
     struct mode_page_info *pages; /* what the drive reports */
     size_t npages;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/pagenames.h"
+#include "util/hresult.h"
 #include "util/xmalloc.h"
 
 static void
@@ -99,6 +100,17 @@ model_media_text(const struct drive_snapshot *snap, char *buf, size_t len)
 {
     if (!snap->media_known) {
         snprintf(buf, len, "%s", snap->identified ? "" : "...");
+        return;
+    }
+    if (snap->media == MEDIA_UNKNOWN && snap->media_error.hr != S_OK) {
+        /* The two a technician meets most get words; the rest their
+         * name, which the message log explains. */
+        if (snap->media_error.hr == HRESULT_ERROR_DEV_NOT_EXIST)
+            snprintf(buf, len, "vanished");
+        else if (snap->media_error.hr == E_IMAPI_RECORDER_COMMAND_TIMEOUT)
+            snprintf(buf, len, "not answering");
+        else
+            snprintf(buf, len, "%s", hresult_name(snap->media_error.hr));
         return;
     }
     if (snap->progress >= 0 &&

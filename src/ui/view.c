@@ -102,13 +102,31 @@ view_header(struct canvas *cv, int row, int col, int width, const char *text,
                   focused ? "> " : "  ", text);
 }
 
+/* The drives table: the URI column (indent and gap included) is at least
+ * this wide, and leaves the medium column at least the other. */
+#define VIEW_URI_MIN    22
+#define VIEW_MEDIUM_MIN 24
+
 static void
 view_drives(const struct console *con, struct canvas *cv,
             const struct layout *l)
 {
-    int row = l->drives_top, w_uri = l->wide ? 34 : 22, w_tp = 6, w_vend = 9,
-        w_prod = 17, w_rev = 5;
+    int row = l->drives_top, w_tp = 6, w_vend = 9, w_prod = 17, w_rev = 5;
     char head[160];
+
+    /* The URI column grows to the longest URI (an iSCSI one or a file's
+     * path is long), as far as the room left for the medium allows. */
+    int w_uri = VIEW_URI_MIN, longest = 0;
+    for (size_t n = 0; n < con->ndrives; n++) {
+        int w = canvas_text_width(con->drives[n].snap.uri);
+        if (w > longest)
+            longest = w;
+    }
+    int room = l->cols - (w_tp + w_vend + w_prod + w_rev) - VIEW_MEDIUM_MIN;
+    if (longest + 3 > w_uri)
+        w_uri = longest + 3 < room ? longest + 3 : room;
+    if (w_uri < VIEW_URI_MIN)
+        w_uri = VIEW_URI_MIN;
 
     snprintf(head, sizeof head, "%-*s%-*s%-*s%-*s%-*s%s", w_uri - 2, "Drives",
              w_tp, "LINK", w_vend, "VENDOR", w_prod, "PRODUCT", w_rev, "REV",

@@ -894,12 +894,27 @@ Test(emu, write_protected_medium)
     uint8_t *data = xcalloc(1, 2048);
     struct scsi_io io;
 
+    static const uint8_t sense_header[10] = { 0x5a, 0x08, 0x3f, 0, 0,
+                                              0,    0,    0,    8, 0 };
+    uint8_t header[8];
+
     emu_tur(tp, &io);
     emu_good(&io);
     emu_run(tp, &io, write10, 10, XFER_OUT, data, 2048);
     emu_sense(&io, 0x07, 0x27, 0x00, NULL);
     emu_run(tp, &io, write12, 12, XFER_OUT, data, 2048);
     emu_sense(&io, 0x07, 0x27, 0x00, NULL);
+    /* The WP bit of the mode parameter header, and without the disc (after
+     * an eject) no longer. */
+    emu_run(tp, &io, sense_header, 10, XFER_IN, header, 8);
+    emu_good(&io);
+    cr_assert_eq(header[3], 0x80);
+    static const uint8_t eject[6] = { 0x1b, 0, 0, 0, 0x02, 0 };
+    emu_run(tp, &io, eject, 6, XFER_NONE, NULL, 0);
+    emu_good(&io);
+    emu_run(tp, &io, sense_header, 10, XFER_IN, header, 8);
+    emu_good(&io);
+    cr_assert_eq(header[3], 0x00);
     transport_emu_ops.close(tp);
     free(data);
     free(path);

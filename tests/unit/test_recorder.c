@@ -14,6 +14,7 @@
 #include "testutil.h"
 #include "transport/trace.h"
 #include "util/atomicfile.h"
+#include "util/xmalloc.h"
 
 static struct recorder *
 open_drive(const char *uri, struct trace *trace)
@@ -680,6 +681,44 @@ expect_get_fails(const char *uri, uint32_t hr)
     cr_assert_eq(err.hr, hr, "%s: got 0x%08X (%s)", uri, err.hr, err.msg);
     cr_assert_null(page);
     recorder_free(rec);
+}
+
+/* TEST UNIT READY cannot tell a write-protected disc; the WP bit of the
+ * mode parameter header can, where the drive answers page 3F. */
+Test(recorder, media_state_reads_write_protection_from_the_header,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    static const char present[] = "\"state\": \"present\"";
+    static const char protected[] = "\"state\": \"write-protected\"";
+    struct {
+        char *uri;
+        enum media_state want;
+    } cases[] = {
+        { xstrdup("emu:dvd-writer"), MEDIA_READY },
+        { testutil_drive_variant("dvd-writer", "wp.json", present, protected),
+          MEDIA_WRITE_PROTECTED },
+        /* Refuses page 3F, like QEMU's ide-cd: unknown, so "ready". */
+        { testutil_drive_variant("cd-atapi", "wp-atapi.json", present,
+                                 protected),
+          MEDIA_READY },
+        { xstrdup("emu:dvd-writer?fault=sense:02/3a/00@00"), MEDIA_NONE },
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct recorder *rec = open_drive(cases[i].uri, NULL);
+        enum media_state state;
+        int progress;
+        struct err err;
+
+        err_clear(&err);
+        cr_assert_eq(recorder_media_state(rec, &state, &progress, &err), 0,
+                     "%s: %s", cases[i].uri, err.msg);
+        cr_assert_eq(state, cases[i].want, "%s: %s, expected %s", cases[i].uri,
+                     media_state_name(state), media_state_name(cases[i].want));
+        cr_assert_eq(progress, -1);
+        recorder_free(rec);
+        free(cases[i].uri);
+    }
 }
 
 Test(recorder, faults_map_to_their_hresults,

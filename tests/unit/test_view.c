@@ -209,8 +209,14 @@ Test(view, a_drive_with_no_medium_and_a_hung_one_show_their_state)
 {
     console_add_drive(&con, "emu:cd-atapi?fault=sense:02/3a/00@00", false);
     console_add_drive(&con, "emu:dvd-writer?fault=gone", false);
+    char *wp = testutil_drive_variant("dvd-writer", "wp.json",
+                                      "\"state\": \"present\"",
+                                      "\"state\": \"write-protected\"");
+    console_add_drive(&con, wp, false);
+    free(wp);
     console_collect(&con);
     cr_assert_eq(con.drives[0].snap.media, MEDIA_NONE);
+    cr_assert_eq(con.drives[2].snap.media, MEDIA_WRITE_PROTECTED);
     cr_assert(con.drives[1].snap.failed);
     cr_assert_eq(con.drives[1].snap.error.hr, 0x80070037u);
     /* A busy drive shows how long it has been at it. */
@@ -229,6 +235,31 @@ Test(view, a_drive_with_no_medium_and_a_hung_one_show_their_state)
     cr_assert(strstr(text, "HRESULT_ERROR_DEV_NOT_EXIST (0x80070037)") != NULL,
               "%s", text);
     free(text);
+}
+
+Test(view, a_drive_that_vanishes_while_shown_says_so_at_once)
+{
+    /* INQUIRY and the page list answer, and the first TEST UNIT READY;
+     * then the drive is gone. */
+    console_add_drive(&con, "emu:dvd-writer?fault=gone@00+1", false);
+    console_add_drive(&con, "emu:cd-atapi", false);
+    console_collect(&con);
+    cr_assert_eq(con.drives[0].snap.media, MEDIA_READY);
+    cr_assert(!con.has_error);
+    console_poll_unthreaded(&con);
+    console_collect(&con);
+    cr_assert_eq(con.drives[0].snap.media_error.hr, 0x80070037u);
+    cr_assert(con.has_error);
+    cr_assert_eq(con.error.hr, 0x80070037u);
+    cr_assert(con.log[con.nlog - 1].is_error);
+    cr_assert(strstr(con.log[con.nlog - 1].text,
+                     "HRESULT_ERROR_DEV_NOT_EXIST (0x80070037)") != NULL,
+              "%s", con.log[con.nlog - 1].text);
+    expect_screen("vanished", 24, 80);
+    /* The other drive is still there to work with. */
+    keys("j\n");
+    cr_assert(!con.has_error);
+    cr_assert_gt(con.drives[1].snap.npages, 0);
 }
 
 Test(view, the_hex_view_highlights_the_selected_field)

@@ -41,3 +41,30 @@ testutil_write_file(const char *name, const char *text)
     fclose(f);
     return path;
 }
+
+char *
+testutil_drive_variant(const char *base, const char *name, const char *from,
+                       const char *to)
+{
+    char *src =
+        xasprintf("%s/drives/%s.json", getenv("MODECON_DATA_DIR"), base);
+    FILE *f = fopen(src, "r");
+    char text[65536];
+
+    cr_assert_not_null(f, "%s", src);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    cr_assert_lt(n, sizeof text - 1, "%s: larger than the test expects", src);
+    text[n] = '\0';
+    char *at = strstr(text, from);
+    cr_assert_not_null(at, "%s: no \"%s\" to replace", src, from);
+    char *variant =
+        xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    char *path = testutil_write_file(name, variant);
+    char *uri = xasprintf("emu:%s", path);
+
+    free(path);
+    free(variant);
+    free(src);
+    return uri;
+}

@@ -15,4 +15,10 @@ uint8_t *testutil_hex(const char *text, size_t *len);
  * (a new string). */
 char *testutil_write_file(const char *name, const char *text);
 
+/* A copy of the built-in drive file drives/BASE.json in the state
+ * directory with 'from' replaced by 'to' (which must occur); returns its
+ * "emu:PATH" URI (a new string). */
+char *testutil_drive_variant(const char *base, const char *name,
+                             const char *from, const char *to);
+
 #endif
