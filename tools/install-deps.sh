@@ -4,7 +4,7 @@
 set -eu
 packages="build-essential cmake pkg-config git clang-format
 libjansson-dev libsgutils2-dev libcriterion-dev libedit-dev libncurses-dev
-procps tmux"
+libiscsi-dev procps tmux tgt genisoimage iproute2"
 missing=
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

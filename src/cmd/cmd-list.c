@@ -1,8 +1,12 @@
 /* list: the drives modecon can reach, with identity and medium state. */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "engine/errfmt.h"
+#include "util/xmalloc.h"
 
 static enum cmd_status cmd_list_exec(struct cmd_ctx *ctx,
                                      const struct cmd_args *args);
@@ -14,11 +18,12 @@ static const struct cmd_option cmd_list_options[] = {
 
 const struct cmd_entry cmd_list_entry = {
     .name = "list",
-    .args = "",
-    .summary = "list drives: identity and medium state",
+    .args = "[DRIVE|PORTAL...]",
+    .summary = "list drives: identity and medium state (an iSCSI portal "
+               "lists its LUNs)",
     .options = cmd_list_options,
     .min_args = 0,
-    .max_args = 0,
+    .max_args = 1024,
     .exec = cmd_list_exec,
 };
 
@@ -31,65 +36,230 @@ cmd_list_media(enum media_state state, int progress, char *buf, size_t len)
         snprintf(buf, len, "%s", media_state_name(state));
 }
 
+/* One drive's answers, filled by a scan thread. */
+struct cmd_list_row {
+    const char *uri;
+    char name[256]; /* the URI without a password */
+    bool ok;
+    struct scsi_identity id;
+    enum media_state state;
+    int progress;
+    struct err err;
+};
+
+/* Drives are scanned in parallel, at most this many at once: each scan
+ * mostly waits on its drive, so a rack of drives costs about one. */
+#define CMD_LIST_PARALLEL 256
+
+struct cmd_list_scan {
+    struct cmd_list_row *rows;
+    size_t count;
+    size_t next; /* the next row to take, under 'lock' */
+    pthread_mutex_t lock;
+    const struct recorder_options *opts;
+};
+
+static void
+cmd_list_identify(const struct recorder_options *opts, struct cmd_list_row *row)
+{
+    struct recorder *rec;
+
+    err_clear(&row->err);
+    snprintf(row->name, sizeof row->name, "%s", row->uri);
+    if (recorder_open(row->uri, opts, &rec, &row->err) != 0)
+        return;
+    snprintf(row->name, sizeof row->name, "%s", recorder_name(rec));
+    row->ok =
+        recorder_inquiry(rec, &row->id, &row->err) == 0 &&
+        recorder_media_state(rec, &row->state, &row->progress, &row->err) == 0;
+    recorder_free(rec);
+}
+
+static void *
+cmd_list_worker(void *arg)
+{
+    struct cmd_list_scan *scan = arg;
+
+    for (;;) {
+        pthread_mutex_lock(&scan->lock);
+        size_t i = scan->next++;
+        pthread_mutex_unlock(&scan->lock);
+        if (i >= scan->count)
+            return NULL;
+        cmd_list_identify(scan->opts, &scan->rows[i]);
+    }
+}
+
+static void
+cmd_list_scan(const struct recorder_options *opts, struct cmd_list_row *rows,
+              size_t count)
+{
+    struct cmd_list_scan scan = { rows, count, 0, PTHREAD_MUTEX_INITIALIZER,
+                                  opts };
+    size_t nthreads = count < CMD_LIST_PARALLEL ? count : CMD_LIST_PARALLEL;
+    pthread_t *threads = xcalloc(nthreads ? nthreads : 1, sizeof *threads);
+    size_t started = 0;
+
+    /* The calling thread scans too, so a failed thread start only makes
+     * the scan slower. */
+    for (size_t i = 1; i < nthreads; i++) {
+        if (pthread_create(&threads[started], NULL, cmd_list_worker, &scan) !=
+            0)
+            break;
+        started++;
+    }
+    cmd_list_worker(&scan);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    free(threads);
+    pthread_mutex_destroy(&scan.lock);
+}
+
+/* MMC drives first (peripheral device type 5), then the others. */
+static int
+cmd_list_order(const void *a, const void *b)
+{
+    const struct cmd_list_row *x = a, *y = b;
+    bool mx = x->ok && x->id.peripheral_type == 5;
+    bool my = y->ok && y->id.peripheral_type == 5;
+
+    if (mx != my)
+        return mx ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* SPC-4 table 48's names for the types other than MMC. */
+static const char *
+cmd_list_type_name(uint8_t type)
+{
+    static const char *const names[] = {
+        [0x00] = "disk",
+        [0x01] = "tape",
+        [0x02] = "printer",
+        [0x03] = "processor",
+        [0x04] = "write-once",
+        [0x05] = "cd/dvd",
+        [0x06] = "scanner",
+        [0x07] = "optical",
+        [0x08] = "changer",
+        [0x09] = "communications",
+        [0x0c] = "array controller",
+        [0x0d] = "enclosure",
+        [0x0e] = "simplified disk",
+        [0x0f] = "card reader",
+        [0x11] = "object storage",
+        [0x12] = "automation",
+        [0x1e] = "well-known LU",
+    };
+    if (type < sizeof names / sizeof names[0] && names[type] != NULL)
+        return names[type];
+    return "other";
+}
+
+static void
+cmd_list_print(struct cmd_ctx *ctx, const struct cmd_list_row *row, int width,
+               json_t *list)
+{
+    char media[96];
+
+    cmd_list_media(row->state, row->progress, media, sizeof media);
+    if (row->id.peripheral_type != 5) {
+        char note[64];
+        snprintf(note, sizeof note, "not MMC: %s (type 0x%02x)",
+                 cmd_list_type_name(row->id.peripheral_type),
+                 row->id.peripheral_type);
+        snprintf(media, sizeof media, "%s", note);
+    }
+    if (list == NULL) {
+        cmd_print(ctx, "%-*s %-8s %-16s %-4s  %s", width, row->name,
+                  row->id.vendor, row->id.product, row->id.revision, media);
+        return;
+    }
+    json_t *obj = json_object();
+    const char *colon = strchr(row->name, ':');
+    json_object_set_new(obj, "drive", json_string(row->name));
+    json_object_set_new(
+        obj, "transport",
+        json_stringn(row->name,
+                     colon != NULL ? (size_t)(colon - row->name) : 0));
+    json_object_set_new(obj, "vendor", json_string(row->id.vendor));
+    json_object_set_new(obj, "product", json_string(row->id.product));
+    json_object_set_new(obj, "revision", json_string(row->id.revision));
+    json_object_set_new(obj, "peripheral_type",
+                        json_integer(row->id.peripheral_type));
+    json_object_set_new(obj, "medium",
+                        json_string(media_state_name(row->state)));
+    json_object_set_new(obj, "progress_percent",
+                        row->progress >= 0 ? json_real(row->progress / 10.0)
+                                           : json_null());
+    json_array_append_new(list, obj);
+}
+
+/* The URIs to scan: the arguments' drives and portals' LUNs, else every
+ * drive found. */
+static int
+cmd_list_uris(const struct cmd_args *args, char ***uris, size_t *count,
+              struct err *err)
+{
+    if (args->argc == 0)
+        return transport_list_drives(uris, count, err);
+    *uris = NULL;
+    *count = 0;
+    for (int a = 0; a < args->argc; a++) {
+        char **found;
+        size_t n;
+        if (transport_discover(args->argv[a], &found, &n, err) != 0) {
+            transport_free_list(*uris, *count);
+            return -1;
+        }
+        *uris = xrealloc(*uris, (*count + n + 1) * sizeof **uris);
+        memcpy(*uris + *count, found, n * sizeof *found);
+        *count += n;
+        free(found);
+    }
+    return 0;
+}
+
 static enum cmd_status
 cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
     bool json = cmd_arg_flag(&cmd_list_entry, args, "json");
     enum cmd_status status = CMD_OK;
-    json_t *list = json_array();
     char **uris;
     size_t count;
     struct err err;
 
     err_clear(&err);
-    if (transport_list_drives(&uris, &count, &err) != 0) {
-        json_decref(list);
+    if (cmd_open_trace(ctx, &err) != 0)
         return cmd_error(ctx, &err);
-    }
+    if (cmd_list_uris(args, &uris, &count, &err) != 0)
+        return cmd_error(ctx, &err);
+    struct cmd_list_row *rows = xcalloc(count ? count : 1, sizeof *rows);
+    for (size_t i = 0; i < count; i++)
+        rows[i].uri = uris[i];
+    cmd_list_scan(&ctx->recorder, rows, count);
+    qsort(rows, count, sizeof *rows, cmd_list_order);
+
+    json_t *list = json ? json_array() : NULL;
+    int width = 22; /* the DRIVE column fits the longest name */
+    for (size_t i = 0; i < count; i++)
+        if (rows[i].ok && (int)strlen(rows[i].name) > width)
+            width = (int)strlen(rows[i].name);
     if (!json)
-        cmd_print(ctx, "%-22s %-8s %-16s %-4s  %s", "DRIVE", "VENDOR",
+        cmd_print(ctx, "%-*s %-8s %-16s %-4s  %s", width, "DRIVE", "VENDOR",
                   "PRODUCT", "REV", "MEDIUM");
     for (size_t i = 0; i < count; i++) {
-        struct recorder *rec = NULL;
-        struct scsi_identity id;
-        enum media_state state;
-        char media[48];
-        int progress;
-
-        err_clear(&err);
-        if (cmd_open_drive(ctx, uris[i], &rec, &err) != 0 ||
-            recorder_inquiry(rec, &id, &err) != 0 ||
-            recorder_media_state(rec, &state, &progress, &err) != 0) {
+        if (!rows[i].ok) {
             /* One broken drive must not hide the others. */
-            cmd_error(ctx, &err);
+            cmd_error(ctx, &rows[i].err);
             status = CMD_FAILED;
             continue;
         }
-        cmd_list_media(state, progress, media, sizeof media);
-        if (json) {
-            json_t *obj = json_object();
-            json_object_set_new(obj, "drive", json_string(uris[i]));
-            json_object_set_new(obj, "transport", json_string("emulated"));
-            json_object_set_new(obj, "vendor", json_string(id.vendor));
-            json_object_set_new(obj, "product", json_string(id.product));
-            json_object_set_new(obj, "revision", json_string(id.revision));
-            json_object_set_new(obj, "peripheral_type",
-                                json_integer(id.peripheral_type));
-            json_object_set_new(obj, "medium",
-                                json_string(media_state_name(state)));
-            json_object_set_new(obj, "progress_percent",
-                                progress >= 0 ? json_real(progress / 10.0)
-                                              : json_null());
-            json_array_append_new(list, obj);
-        } else {
-            cmd_print(ctx, "%-22s %-8s %-16s %-4s  %s", uris[i], id.vendor,
-                      id.product, id.revision, media);
-        }
+        cmd_list_print(ctx, &rows[i], width, list);
     }
+    free(rows);
     transport_free_list(uris, count);
     if (json)
         cmd_print_json(ctx, list);
-    else
-        json_decref(list);
     return status;
 }

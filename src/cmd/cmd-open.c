@@ -38,10 +38,8 @@ cmd_open_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         return CMD_OK;
     }
     if (!transport_uri_known(args->argv[0])) {
-        err_usage(&err,
-                  "'%s' is not a drive: expected emu:NAME or emu:PATH.json "
-                  "(see 'modecon list')",
-                  args->argv[0]);
+        err_usage(&err, "'%s' is not a drive: expected %s (see 'modecon list')",
+                  args->argv[0], TRANSPORT_URI_FORMS);
         return cmd_error(ctx, &err);
     }
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||

@@ -530,14 +530,23 @@ cmd_drive_entry(struct cmd_ctx *ctx, const char *uri)
 }
 
 int
-cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
-               struct err *err)
+cmd_open_trace(struct cmd_ctx *ctx, struct err *err)
 {
     if (ctx->trace_path != NULL && ctx->trace == NULL) {
         ctx->trace = trace_open(ctx->trace_path, err);
         if (ctx->trace == NULL)
             return -1;
     }
+    ctx->recorder.trace = ctx->trace;
+    return 0;
+}
+
+int
+cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
+               struct err *err)
+{
+    if (cmd_open_trace(ctx, err) != 0)
+        return -1;
     if (ctx->drive_override != NULL)
         uri = ctx->drive_override; /* replay --drive */
     for (size_t i = 0; i < ctx->ndrives; i++) {
@@ -664,10 +673,11 @@ cmd_usage(const struct cmd_entry *entry)
     free(text);
     text = joined;
     cmd_usage_options(&text, cmd_global_options);
-    joined = xasprintf("%s\n\nDRIVE is emu:NAME (see 'modecon list') or "
-                       "emu:PATH.json, optionally with ?fault=SPEC.\n"
+    joined = xasprintf("%s\n\nDRIVE is %s (see 'modecon list'), optionally "
+                       "with ?fault=SPEC; an iSCSI one also with "
+                       "?initiator=IQN.\n"
                        "'modecon COMMAND --help' describes a command.",
-                       text);
+                       text, TRANSPORT_URI_FORMS);
     free(text);
     return joined;
 }

@@ -163,6 +163,10 @@ struct cmd_drive *cmd_drive_entry(struct cmd_ctx *ctx, const char *uri);
 
 /* The drive named by a command argument, opened with the global options
  * on first use and kept open by the context: *rec is borrowed. */
+/* Open the --trace file if one was asked for and is not open yet, and
+ * point ctx->recorder's trace at it. */
+int cmd_open_trace(struct cmd_ctx *ctx, struct err *err);
+
 int cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
                    struct err *err);
 

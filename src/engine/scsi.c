@@ -65,6 +65,15 @@ scsi_malformed(struct err *err, const char *fmt, ...)
     return -1;
 }
 
+static bool
+scsi_all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != 0)
+            return false;
+    return true;
+}
+
 int
 scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
                      struct mode_data *md, struct err *err)
@@ -148,9 +157,11 @@ scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
                                   pos, len);
         /* A page length that is wrong but still fits makes the parse
          * resynchronise at the wrong place and invent pages: zero bytes
-         * read as empty page 00h, and pages repeat.  No drive sends
-         * either. */
-        if (len == header && ref->code == 0)
+         * read as empty page 00h, and pages repeat.  An empty vendor page
+         * 00h followed by real pages is sent (tgt lists one first); zeros
+         * up to the end are not a page. */
+        if (len == header && ref->code == 0 &&
+            scsi_all_zero(&buf[pos], md->usable - pos))
             return scsi_malformed(err,
                                   "MODE SENSE(10) data has an empty page 00h "
                                   "at byte %zu (of %zu): a page length "

@@ -7,6 +7,7 @@
 
 #include "transport/emu.h"
 #include "transport/fault.h"
+#include "transport/iscsi.h"
 #include "transport/trace.h"
 #include "util/xmalloc.h"
 
@@ -16,9 +17,18 @@ static const struct {
     const struct transport_ops *ops;
 } transport_table[] = {
     { "emu:", &transport_emu_ops },
+    { "iscsi:", &transport_iscsi_ops },
 };
 
 #define TRANSPORT_DEFAULT_TIMEOUT_MS 10000
+
+static int
+transport_not_a_drive(const char *uri, struct err *err)
+{
+    return err_usage(err,
+                     "'%s' is not a drive: expected %s (see 'modecon list')",
+                     uri, TRANSPORT_URI_FORMS);
+}
 
 bool
 transport_uri_known(const char *uri)
@@ -99,10 +109,7 @@ transport_open(const char *uri, struct trace *trace, struct transport **out,
         }
     }
     if (ops == NULL)
-        return err_usage(err,
-                         "'%s' is not a drive: expected emu:NAME or "
-                         "emu:PATH.json (see 'modecon list')",
-                         uri);
+        return transport_not_a_drive(uri, err);
     rc = transport_split_faults(rest, &target, &faults, err);
     if (rc == 0)
         rc = ops->open(target, &tp, err);
@@ -165,6 +172,20 @@ int
 transport_list_drives(char ***uris, size_t *count, struct err *err)
 {
     return emu_list_drives(uris, count, err);
+}
+
+int
+transport_discover(const char *uri, char ***uris, size_t *count,
+                   struct err *err)
+{
+    if (strncmp(uri, "iscsi:", 6) == 0 && iscsi_is_portal(uri))
+        return iscsi_discover(uri, uris, count, err);
+    if (!transport_uri_known(uri))
+        return transport_not_a_drive(uri, err);
+    *uris = xmalloc(sizeof **uris);
+    (*uris)[0] = xstrdup(uri);
+    *count = 1;
+    return 0;
 }
 
 void

@@ -93,13 +93,15 @@ struct transport {
     struct trace *trace; /* owned by the caller of transport_open; or NULL */
 };
 
-/* The emulated drive and the fault injector. */
+/* The emulated drive, iSCSI LUNs and the fault injector. */
 extern const struct transport_ops transport_emu_ops;
+extern const struct transport_ops transport_iscsi_ops;
 extern const struct transport_ops transport_fault_ops;
 
 /*
  * Open the drive named by 'uri': "emu:NAME" (drives/NAME.json),
- * "emu:PATH.json", each optionally followed by "?fault=SPEC[,SPEC...]".
+ * "emu:PATH.json" or "iscsi://[USER[%PASSWORD]@]HOST[:PORT]/IQN/LUN", each
+ * optionally followed by "?fault=SPEC[,SPEC...]".
  * 'trace' (may be NULL) receives every command; it must outlive the
  * transport.
  */
@@ -114,6 +116,10 @@ int transport_control(struct transport *tp, enum transport_control_op op,
 
 void transport_close(struct transport *tp);
 
+/* The forms of a drive's URI, for messages. */
+#define TRANSPORT_URI_FORMS \
+    "emu:NAME, emu:PATH.json or iscsi://[USER[%PASSWORD]@]HOST[:PORT]/IQN/LUN"
+
 /* The URI's scheme is known; used by list and by command-line parsing. */
 bool transport_uri_known(const char *uri);
 
@@ -124,5 +130,13 @@ bool transport_uri_known(const char *uri);
  */
 int transport_list_drives(char ***uris, size_t *count, struct err *err);
 void transport_free_list(char **uris, size_t count);
+
+/*
+ * The drives that 'uri' names: the LUNs behind an iSCSI portal
+ * ("iscsi://HOST[:PORT]", found by SendTargets and REPORT LUNS), or the
+ * one drive of any other URI.  Freed with transport_free_list.
+ */
+int transport_discover(const char *uri, char ***uris, size_t *count,
+                       struct err *err);
 
 #endif

@@ -127,9 +127,9 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     for (int i = 0; i < nextra; i++) {
         if (!transport_uri_known(extra[i])) {
             fprintf(stderr,
-                    "modecon: '%s' is not a drive: expected emu:NAME or "
-                    "emu:PATH.json (see 'modecon list')\n",
-                    extra[i]);
+                    "modecon: '%s' is not a drive: expected %s (see "
+                    "'modecon list')\n",
+                    extra[i], TRANSPORT_URI_FORMS);
             return 2;
         }
     }

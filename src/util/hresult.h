@@ -51,7 +51,8 @@
     H(E_OUTOFMEMORY, "out of memory", "")                                      \
     H(E_INVALIDARG, "an argument is not valid for this request", "")           \
     H(E_ACCESS_DENIED, "access to the drive was denied",                       \
-      "check the permissions of the device")                                   \
+      "check the permissions of the device, or the iSCSI CHAP user and "       \
+      "password")                                                              \
     H(HRESULT_ERROR_INVALID_HANDLE, "the drive is not open", "")               \
     H(HRESULT_ERROR_DEV_NOT_EXIST, "the drive is no longer available",         \
       "check the cable, the connection or the target, then try again")         \
