@@ -17,8 +17,8 @@
 
 #include "util/err.h"
 
-#define ISCSI_NAME_MAX 224 /* iSCSI names are at most 223 bytes, RFC 7143 6.1 \
-                            */
+/* iSCSI names are at most 223 bytes (RFC 7143 6.1), plus the NUL. */
+#define ISCSI_NAME_MAX 224
 
 /* Where and as whom to log in. */
 struct iscsi_address {
