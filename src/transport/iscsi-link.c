@@ -193,13 +193,25 @@ iscsi_address_parse(const char *uri, bool portal_only,
     return iscsi_parse_query(uri, q, addr, err);
 }
 
+/* "host:port", an IPv6 address in brackets: the host keeps the brackets
+ * it was given in, and gets them when it was not. */
+static void
+iscsi_portal_text(const struct iscsi_address *addr, char *buf, size_t len)
+{
+    bool bare_v6 = strchr(addr->host, ':') != NULL && addr->host[0] != '[';
+
+    snprintf(buf, len, "%s%s%s:%d", bare_v6 ? "[" : "", addr->host,
+             bare_v6 ? "]" : "", addr->port);
+}
+
 void
 iscsi_address_name(const struct iscsi_address *addr, char *buf, size_t len)
 {
-    bool v6 = strchr(addr->host, ':') != NULL && addr->host[0] != '[';
-    int n = snprintf(buf, len, "iscsi://%s%s%s%s%s:%d", addr->user,
-                     addr->user[0] ? "@" : "", v6 ? "[" : "", addr->host,
-                     v6 ? "]" : "", addr->port);
+    char portal[300];
+
+    iscsi_portal_text(addr, portal, sizeof portal);
+    int n = snprintf(buf, len, "iscsi://%s%s%s", addr->user,
+                     addr->user[0] ? "@" : "", portal);
     if (addr->target[0] != '\0' && n > 0 && (size_t)n < len)
         snprintf(buf + n, len - (size_t)n, "/%s/%d", addr->target, addr->lun);
 }
@@ -314,11 +326,9 @@ iscsi_link_open(const struct iscsi_address *addr, unsigned timeout_ms,
     struct iscsi_link *link = xcalloc(1, sizeof *link);
     double deadline = iscsi_now_ms() + timeout_ms;
     char portal[300];
-    bool v6 = strchr(addr->host, ':') != NULL;
 
     iscsi_address_name(addr, link->name, sizeof link->name);
-    snprintf(portal, sizeof portal, "%s%s%s:%d", v6 ? "[" : "", addr->host,
-             v6 ? "]" : "", addr->port);
+    iscsi_portal_text(addr, portal, sizeof portal);
     link->ctx = iscsi_create_context(addr->initiator);
     if (link->ctx == NULL) {
         free(link);
