@@ -1,11 +1,11 @@
 /* list: the drives modecon can reach, with identity and medium state. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "engine/errfmt.h"
+#include "util/parallel.h"
 #include "util/xmalloc.h"
 
 static enum cmd_status cmd_list_exec(struct cmd_ctx *ctx,
@@ -45,74 +45,30 @@ struct cmd_list_row {
     enum media_state state;
     int progress;
     struct err err;
+    size_t order; /* where the arguments or the drive list put it */
 };
-
-/* Drives are scanned in parallel, at most this many at once: each scan
- * mostly waits on its drive, so a rack of drives costs about one. */
-#define CMD_LIST_PARALLEL 256
 
 struct cmd_list_scan {
     struct cmd_list_row *rows;
-    size_t count;
-    size_t next; /* the next row to take, under 'lock' */
-    pthread_mutex_t lock;
     const struct recorder_options *opts;
 };
 
 static void
-cmd_list_identify(const struct recorder_options *opts, struct cmd_list_row *row)
+cmd_list_identify(void *arg, size_t i)
 {
+    struct cmd_list_scan *scan = arg;
+    struct cmd_list_row *row = &scan->rows[i];
     struct recorder *rec;
 
     err_clear(&row->err);
     snprintf(row->name, sizeof row->name, "%s", row->uri);
-    if (recorder_open(row->uri, opts, &rec, &row->err) != 0)
+    if (recorder_open(row->uri, scan->opts, &rec, &row->err) != 0)
         return;
     snprintf(row->name, sizeof row->name, "%s", recorder_name(rec));
     row->ok =
         recorder_inquiry(rec, &row->id, &row->err) == 0 &&
         recorder_media_state(rec, &row->state, &row->progress, &row->err) == 0;
     recorder_free(rec);
-}
-
-static void *
-cmd_list_worker(void *arg)
-{
-    struct cmd_list_scan *scan = arg;
-
-    for (;;) {
-        pthread_mutex_lock(&scan->lock);
-        size_t i = scan->next++;
-        pthread_mutex_unlock(&scan->lock);
-        if (i >= scan->count)
-            return NULL;
-        cmd_list_identify(scan->opts, &scan->rows[i]);
-    }
-}
-
-static void
-cmd_list_scan(const struct recorder_options *opts, struct cmd_list_row *rows,
-              size_t count)
-{
-    struct cmd_list_scan scan = { rows, count, 0, PTHREAD_MUTEX_INITIALIZER,
-                                  opts };
-    size_t nthreads = count < CMD_LIST_PARALLEL ? count : CMD_LIST_PARALLEL;
-    pthread_t *threads = xcalloc(nthreads ? nthreads : 1, sizeof *threads);
-    size_t started = 0;
-
-    /* The calling thread scans too, so a failed thread start only makes
-     * the scan slower. */
-    for (size_t i = 1; i < nthreads; i++) {
-        if (pthread_create(&threads[started], NULL, cmd_list_worker, &scan) !=
-            0)
-            break;
-        started++;
-    }
-    cmd_list_worker(&scan);
-    for (size_t i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
-    free(threads);
-    pthread_mutex_destroy(&scan.lock);
 }
 
 /* MMC drives first (peripheral device type 5), then the others. */
@@ -125,7 +81,7 @@ cmd_list_order(const void *a, const void *b)
 
     if (mx != my)
         return mx ? -1 : 1;
-    return x < y ? -1 : x > y;
+    return x->order < y->order ? -1 : x->order > y->order;
 }
 
 /* SPC-4 table 48's names for the types other than MMC. */
@@ -235,10 +191,25 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     if (cmd_list_uris(args, &uris, &count, &err) != 0)
         return cmd_error(ctx, &err);
     struct cmd_list_row *rows = xcalloc(count ? count : 1, sizeof *rows);
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
         rows[i].uri = uris[i];
-    cmd_list_scan(&ctx->recorder, rows, count);
+        rows[i].order = i;
+    }
+    struct cmd_list_scan scan = { rows, &ctx->recorder };
+    parallel_for(count, PARALLEL_SCAN_MAX, cmd_list_identify, &scan);
     qsort(rows, count, sizeof *rows, cmd_list_order);
+
+    /* A drive argument named wrongly (a bad port, an unknown fault) is a
+     * usage error, reported alone as a bad argument would be.  A broken
+     * file among the drives found is one failure among good drives. */
+    for (size_t i = 0; i < count && args->argc > 0; i++)
+        if (!rows[i].ok && rows[i].err.usage)
+            status = cmd_error(ctx, &rows[i].err);
+    if (status == CMD_USAGE) {
+        free(rows);
+        transport_free_list(uris, count);
+        return status;
+    }
 
     json_t *list = json ? json_array() : NULL;
     int width = 22; /* the DRIVE column fits the longest name */

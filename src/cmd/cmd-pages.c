@@ -1,9 +1,14 @@
-/* pages DRIVE: the mode pages a drive reports (GetSupportedModePages). */
+/* pages DRIVE...: the mode pages each drive reports (GetSupportedModePages).
+ * Several drives are asked at once, so a rack answers in about the time
+ * of its slowest drive. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "engine/pagenames.h"
+#include "util/parallel.h"
+#include "util/xmalloc.h"
 
 static enum cmd_status cmd_pages_exec(struct cmd_ctx *ctx,
                                       const struct cmd_args *args);
@@ -16,40 +21,82 @@ static const struct cmd_option cmd_pages_options[] = {
 
 const struct cmd_entry cmd_pages_entry = {
     .name = "pages",
-    .args = "DRIVE",
-    .summary = "list the mode pages a drive supports",
+    .args = "DRIVE...",
+    .summary = "list the mode pages each drive supports",
     .options = cmd_pages_options,
     .min_args = 1,
-    .max_args = 1,
+    .max_args = 1024,
     .flags = CMD_DRIVE_ARG,
     .exec = cmd_pages_exec,
 };
 
-static enum cmd_status
-cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
-{
-    const struct cmd_entry *self = &cmd_pages_entry;
-    struct mode_page_info *pages = NULL;
-    struct recorder *rec = NULL;
-    enum mode_request rt;
-    size_t count = 0;
+/* One drive's answer, filled by a scan thread. */
+struct cmd_pages_drive {
+    const char *uri;
+    struct recorder *rec; /* kept open by the context, or opened by the scan */
+    bool opened;          /* by the scan: the context is to keep it */
+    struct mode_page_info *pages;
+    size_t count;
     struct err err;
-    enum cmd_status status = CMD_OK;
-    bool json = cmd_arg_flag(self, args, "json");
+    bool ok;
+};
 
-    err_clear(&err);
-    if (cmd_request_type(self, args, &rt, &err) != 0 ||
-        cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
-        recorder_get_supported_mode_pages(rec, rt, &pages, &count, &err) != 0) {
-        status = cmd_error(ctx, &err);
-        goto out;
+struct cmd_pages_scan {
+    struct cmd_pages_drive *drives;
+    const struct recorder_options *opts;
+    enum mode_request rt;
+};
+
+static void
+cmd_pages_ask(void *arg, size_t i)
+{
+    struct cmd_pages_scan *scan = arg;
+    struct cmd_pages_drive *d = &scan->drives[i];
+
+    err_clear(&d->err);
+    if (d->rec == NULL) {
+        if (recorder_open(d->uri, scan->opts, &d->rec, &d->err) != 0)
+            return;
+        d->opened = true;
     }
+    d->ok = recorder_get_supported_mode_pages(d->rec, scan->rt, &d->pages,
+                                              &d->count, &d->err) == 0;
+}
+
+static json_t *
+cmd_pages_json(const struct cmd_pages_drive *d, enum mode_request rt)
+{
     json_t *list = json_array();
-    if (!json)
-        cmd_print(ctx, "%-9s %-26s %6s  %s", "PAGE", "NAME", "LENGTH",
-                  "SAVABLE");
-    for (size_t i = 0; i < count; i++) {
-        const struct mode_page_info *pi = &pages[i];
+
+    for (size_t i = 0; i < d->count; i++) {
+        const struct mode_page_info *pi = &d->pages[i];
+        const struct page_name *pn = pagenames_find(pi->code);
+        json_t *obj = json_object();
+        json_object_set_new(obj, "page", json_integer(pi->code));
+        json_object_set_new(obj, "subpage", json_integer(pi->subpage));
+        json_object_set_new(obj, "name",
+                            pn ? json_string(pn->name) : json_null());
+        json_object_set_new(obj, "imapi_name",
+                            pn && pn->imapi_name ? json_string(pn->imapi_name)
+                                                 : json_null());
+        json_object_set_new(obj, "length",
+                            json_integer((json_int_t)pi->length));
+        json_object_set_new(obj, "savable", json_boolean(pi->savable));
+        json_array_append_new(list, obj);
+    }
+    json_t *obj = json_object();
+    json_object_set_new(obj, "drive", json_string(recorder_name(d->rec)));
+    json_object_set_new(obj, "type", json_string(mode_request_name(rt)));
+    json_object_set_new(obj, "pages", list);
+    return obj;
+}
+
+static void
+cmd_pages_print(struct cmd_ctx *ctx, const struct cmd_pages_drive *d)
+{
+    cmd_print(ctx, "%-9s %-26s %6s  %s", "PAGE", "NAME", "LENGTH", "SAVABLE");
+    for (size_t i = 0; i < d->count; i++) {
+        const struct mode_page_info *pi = &d->pages[i];
         const struct page_name *pn = pagenames_find(pi->code);
         char code[16];
 
@@ -57,35 +104,70 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             snprintf(code, sizeof code, "0x%02x,0x%02x", pi->code, pi->subpage);
         else
             snprintf(code, sizeof code, "0x%02x", pi->code);
-        if (json) {
-            json_t *obj = json_object();
-            json_object_set_new(obj, "page", json_integer(pi->code));
-            json_object_set_new(obj, "subpage", json_integer(pi->subpage));
-            json_object_set_new(obj, "name",
-                                pn ? json_string(pn->name) : json_null());
-            json_object_set_new(obj, "imapi_name",
-                                pn && pn->imapi_name
-                                    ? json_string(pn->imapi_name)
-                                    : json_null());
-            json_object_set_new(obj, "length",
-                                json_integer((json_int_t)pi->length));
-            json_object_set_new(obj, "savable", json_boolean(pi->savable));
-            json_array_append_new(list, obj);
+        cmd_print(ctx, "%-9s %-26s %6zu  %s", code, pn ? pn->name : "-",
+                  pi->length, pi->savable ? "yes" : "no");
+    }
+}
+
+static enum cmd_status
+cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const struct cmd_entry *self = &cmd_pages_entry;
+    struct cmd_pages_scan scan;
+    size_t count = 0;
+    struct err err;
+    enum cmd_status status = CMD_OK;
+    bool json = cmd_arg_flag(self, args, "json");
+
+    err_clear(&err);
+    if (cmd_request_type(self, args, &scan.rt, &err) != 0 ||
+        cmd_open_trace(ctx, &err) != 0)
+        return cmd_error(ctx, &err);
+
+    /* Each drive once, as named; a drive the context holds is asked
+     * through it, on the scan thread that alone uses it. */
+    scan.drives = xcalloc((size_t)args->argc, sizeof *scan.drives);
+    scan.opts = &ctx->recorder;
+    for (int a = 0; a < args->argc; a++) {
+        const char *uri = cmd_drive_uri(ctx, args->argv[a]);
+        bool seen = false;
+        for (size_t i = 0; i < count; i++)
+            seen = seen || strcmp(scan.drives[i].uri, uri) == 0;
+        if (seen)
+            continue;
+        scan.drives[count].uri = uri;
+        scan.drives[count].rec = cmd_kept_drive(ctx, uri);
+        count++;
+    }
+    parallel_for(count, PARALLEL_SCAN_MAX, cmd_pages_ask, &scan);
+
+    json_t *all = json_array();
+    for (size_t i = 0; i < count; i++) {
+        struct cmd_pages_drive *d = &scan.drives[i];
+        if (d->opened)
+            cmd_keep_drive(ctx, d->uri, d->rec);
+        if (!d->ok) {
+            /* One broken drive must not hide the others. */
+            enum cmd_status failed = cmd_error(ctx, &d->err);
+            if (status != CMD_USAGE)
+                status = failed;
+        } else if (json) {
+            json_array_append_new(all, cmd_pages_json(d, scan.rt));
         } else {
-            cmd_print(ctx, "%-9s %-26s %6zu  %s", code, pn ? pn->name : "-",
-                      pi->length, pi->savable ? "yes" : "no");
+            if (count > 1 && i > 0)
+                cmd_print(ctx, "%s", "");
+            if (count > 1)
+                cmd_print(ctx, "%s:", recorder_name(d->rec));
+            cmd_pages_print(ctx, d);
         }
+        free(d->pages);
     }
-    if (json) {
-        json_t *obj = json_object();
-        json_object_set_new(obj, "drive", json_string(recorder_name(rec)));
-        json_object_set_new(obj, "type", json_string(mode_request_name(rt)));
-        json_object_set_new(obj, "pages", list);
-        cmd_print_json(ctx, obj);
-    } else {
-        json_decref(list);
-    }
-out:
-    free(pages);
+    /* One drive keeps the form scripts know: its object, not a list. */
+    if (json && count == 1 && json_array_size(all) == 1)
+        cmd_print_json(ctx, json_incref(json_array_get(all, 0)));
+    else if (json && count > 1)
+        cmd_print_json(ctx, json_incref(all));
+    json_decref(all);
+    free(scan.drives);
     return status;
 }

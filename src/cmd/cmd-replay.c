@@ -51,7 +51,7 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
         return;
     char *uri = xstrndup(p, (size_t)(colon - p));
     const char *recorded = colon + 2;
-    const char *drive = ctx->drive_override ? ctx->drive_override : uri;
+    const char *drive = cmd_drive_uri(ctx, uri);
     struct scsi_identity id;
     struct recorder *rec;
     struct err err;

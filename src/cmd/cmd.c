@@ -541,33 +541,50 @@ cmd_open_trace(struct cmd_ctx *ctx, struct err *err)
     return 0;
 }
 
+const char *
+cmd_drive_uri(const struct cmd_ctx *ctx, const char *uri)
+{
+    return ctx->drive_override != NULL ? ctx->drive_override : uri;
+}
+
+struct recorder *
+cmd_kept_drive(struct cmd_ctx *ctx, const char *uri)
+{
+    struct cmd_drive *cd = cmd_drive_entry(ctx, uri);
+
+    if (cd == NULL)
+        return NULL;
+    /* --trace given after the drive was opened traces it too. */
+    if (ctx->trace != NULL)
+        recorder_transport(cd->rec)->trace = ctx->trace;
+    recorder_set_client(cd->rec, ctx->recorder.client);
+    return cd->rec;
+}
+
+void
+cmd_keep_drive(struct cmd_ctx *ctx, const char *uri, struct recorder *rec)
+{
+    ctx->drives =
+        xrealloc(ctx->drives, (ctx->ndrives + 1) * sizeof *ctx->drives);
+    ctx->drives[ctx->ndrives].uri = xstrdup(uri);
+    ctx->drives[ctx->ndrives].rec = rec;
+    ctx->drives[ctx->ndrives].journaled = false;
+    ctx->ndrives++;
+}
+
 int
 cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
                struct err *err)
 {
     if (cmd_open_trace(ctx, err) != 0)
         return -1;
-    if (ctx->drive_override != NULL)
-        uri = ctx->drive_override; /* replay --drive */
-    for (size_t i = 0; i < ctx->ndrives; i++) {
-        if (strcmp(ctx->drives[i].uri, uri) == 0) {
-            *rec = ctx->drives[i].rec;
-            /* --trace given after the drive was opened traces it too. */
-            if (ctx->trace != NULL)
-                recorder_transport(*rec)->trace = ctx->trace;
-            recorder_set_client(*rec, ctx->recorder.client);
-            return 0;
-        }
-    }
-    ctx->recorder.trace = ctx->trace;
+    uri = cmd_drive_uri(ctx, uri);
+    *rec = cmd_kept_drive(ctx, uri);
+    if (*rec != NULL)
+        return 0;
     if (recorder_open(uri, &ctx->recorder, rec, err) != 0)
         return -1;
-    ctx->drives =
-        xrealloc(ctx->drives, (ctx->ndrives + 1) * sizeof *ctx->drives);
-    ctx->drives[ctx->ndrives].uri = xstrdup(uri);
-    ctx->drives[ctx->ndrives].rec = *rec;
-    ctx->drives[ctx->ndrives].journaled = false;
-    ctx->ndrives++;
+    cmd_keep_drive(ctx, uri, *rec);
     return 0;
 }
 

@@ -161,12 +161,24 @@ void cmd_stage_clear(struct cmd_ctx *ctx);
 /* The open drive of that URI, or NULL. */
 struct cmd_drive *cmd_drive_entry(struct cmd_ctx *ctx, const char *uri);
 
-/* The drive named by a command argument, opened with the global options
- * on first use and kept open by the context: *rec is borrowed. */
 /* Open the --trace file if one was asked for and is not open yet, and
  * point ctx->recorder's trace at it. */
 int cmd_open_trace(struct cmd_ctx *ctx, struct err *err);
 
+/* The URI a drive argument stands for: replay --drive puts its drive in
+ * place of every recorded one. */
+const char *cmd_drive_uri(const struct cmd_ctx *ctx, const char *uri);
+
+/* The drive the context keeps open under 'uri', or NULL; it takes the
+ * context's current trace and client name. */
+struct recorder *cmd_kept_drive(struct cmd_ctx *ctx, const char *uri);
+
+/* Keep a drive opened elsewhere (by a parallel scan) open in the context,
+ * which now owns 'rec'. */
+void cmd_keep_drive(struct cmd_ctx *ctx, const char *uri, struct recorder *rec);
+
+/* The drive named by a command argument, opened with the global options
+ * on first use and kept open by the context: *rec is borrowed. */
 int cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
                    struct err *err);
 

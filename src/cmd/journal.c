@@ -161,8 +161,7 @@ journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
         ctx->journal_started = true;
     }
     if ((entry->flags & CMD_DRIVE_ARG) && args->argc > 0) {
-        const char *drive =
-            ctx->drive_override ? ctx->drive_override : args->argv[0];
+        const char *drive = cmd_drive_uri(ctx, args->argv[0]);
         struct cmd_drive *cd = cmd_drive_entry(ctx, drive);
         if (cd != NULL && !cd->journaled) {
             struct scsi_identity id;

@@ -11,6 +11,7 @@
 #include "ui/term.h"
 #include "ui/worker.h"
 #include "util/hresult.h"
+#include "util/parallel.h"
 #include "util/xmalloc.h"
 
 /* clang-format off */
@@ -39,6 +40,7 @@ console_init(struct console *con, struct cmd_ctx *ctx, const char *history)
     con->ctx = ctx;
     con->notify_fd = -1;
     con->poll_ms = 2000;
+    con->gate_slots = PARALLEL_SCAN_MAX;
     prompt_init(&con->prompt, history);
 }
 
@@ -81,6 +83,7 @@ console_fini(struct console *con)
         console_commit_free(&d->commit);
     }
     free(con->drives);
+    worker_gate_release(con->gate);
     for (size_t i = 0; i < con->nlog; i++)
         free(con->log[i].text);
     console_free_lines(&con->confirm_lines, &con->nconfirm);
@@ -166,7 +169,10 @@ console_add_drive(struct console *con, const char *uri, bool threaded)
 
     drive_snapshot_init(&d->snap, uri);
     if (threaded) {
-        d->worker = worker_start(uri, con->ctx, con->notify_fd, con->poll_ms);
+        if (con->gate == NULL)
+            con->gate = worker_gate_new(con->gate_slots);
+        d->worker = worker_start(uri, con->ctx, con->gate, con->notify_fd,
+                                 con->poll_ms);
         return;
     }
     d->session = xmalloc(sizeof *d->session);

@@ -21,6 +21,7 @@
 #include "ui/prompt.h"
 
 struct worker;
+struct worker_gate;
 
 enum console_pane {
     PANE_DRIVES,
@@ -67,6 +68,9 @@ struct console {
     size_t ndrives;
     int notify_fd; /* workers write here */
     int poll_ms;
+    struct worker_gate *gate; /* bounds the workers' own jobs; made by the
+                                 first threaded drive */
+    size_t gate_slots;        /* PARALLEL_SCAN_MAX unless a test asks */
 
     enum console_pane focus;
     enum console_mode mode;

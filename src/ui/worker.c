@@ -11,7 +11,9 @@
 #include "cmd/line.h"
 #include "util/xmalloc.h"
 
-#define WORKER_IDENTIFY "\001identify" /* not a line anyone can type */
+/* The worker's own jobs start with a byte no one can type. */
+#define WORKER_OWN      '\001'
+#define WORKER_IDENTIFY "\001identify"
 #define WORKER_POLL     "\001poll"
 
 struct worker_job {
@@ -19,8 +21,17 @@ struct worker_job {
     unsigned seq;
 };
 
+struct worker_gate {
+    pthread_mutex_t lock;
+    pthread_cond_t freed; /* a slot was freed, or a waiter asked to quit */
+    size_t free;
+    size_t refs; /* the console's and each worker's: a hung worker left
+                    behind outlives the console */
+};
+
 struct worker {
     pthread_t thread;
+    struct worker_gate *gate;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     struct drive_session session; /* the thread's alone */
@@ -64,6 +75,84 @@ worker_deadline(int ms)
     return t;
 }
 
+struct worker_gate *
+worker_gate_new(size_t slots)
+{
+    struct worker_gate *gate = xcalloc(1, sizeof *gate);
+
+    pthread_mutex_init(&gate->lock, NULL);
+    pthread_cond_init(&gate->freed, NULL);
+    gate->free = slots;
+    gate->refs = 1;
+    return gate;
+}
+
+static struct worker_gate *
+worker_gate_ref(struct worker_gate *gate)
+{
+    if (gate != NULL) {
+        pthread_mutex_lock(&gate->lock);
+        gate->refs++;
+        pthread_mutex_unlock(&gate->lock);
+    }
+    return gate;
+}
+
+void
+worker_gate_release(struct worker_gate *gate)
+{
+    if (gate == NULL)
+        return;
+    pthread_mutex_lock(&gate->lock);
+    bool last = --gate->refs == 0;
+    pthread_mutex_unlock(&gate->lock);
+    if (!last)
+        return;
+    pthread_mutex_destroy(&gate->lock);
+    pthread_cond_destroy(&gate->freed);
+    free(gate);
+}
+
+static bool
+worker_quitting(struct worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    bool quit = w->quit;
+    pthread_mutex_unlock(&w->lock);
+    return quit;
+}
+
+/* Take a slot for one of the worker's own jobs; false when the worker is
+ * asked to quit first.  Locks: the gate's, then the worker's, never the
+ * other way round. */
+static bool
+worker_gate_enter(struct worker *w)
+{
+    struct worker_gate *gate = w->gate;
+
+    if (gate == NULL)
+        return true;
+    pthread_mutex_lock(&gate->lock);
+    bool quit;
+    while (!(quit = worker_quitting(w)) && gate->free == 0)
+        pthread_cond_wait(&gate->freed, &gate->lock);
+    if (!quit)
+        gate->free--;
+    pthread_mutex_unlock(&gate->lock);
+    return !quit;
+}
+
+static void
+worker_gate_leave(struct worker *w)
+{
+    if (w->gate == NULL)
+        return;
+    pthread_mutex_lock(&w->gate->lock);
+    w->gate->free++;
+    pthread_cond_signal(&w->gate->freed);
+    pthread_mutex_unlock(&w->gate->lock);
+}
+
 static void
 worker_free(struct worker *w)
 {
@@ -73,6 +162,7 @@ worker_free(struct worker *w)
     free(w->job);
     drive_snapshot_free(&w->posted);
     drive_session_fini(&w->session);
+    worker_gate_release(w->gate);
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->wake);
     free(w);
@@ -126,22 +216,33 @@ worker_main(void *arg)
             free(job.line);
             break;
         }
-        w->job = got ? job.line : xstrdup(WORKER_POLL);
+        char *line = got ? job.line : xstrdup(WORKER_POLL);
+        bool own = line[0] == WORKER_OWN;
+        pthread_mutex_unlock(&w->lock);
+        if (own && !worker_gate_enter(w)) {
+            free(line);
+            pthread_mutex_lock(&w->lock);
+            break;
+        }
+        pthread_mutex_lock(&w->lock);
+        w->job = line;
         w->job_since = worker_now();
         pthread_mutex_unlock(&w->lock);
 
         bool post = true;
-        if (strcmp(w->job, WORKER_IDENTIFY) == 0)
+        if (strcmp(line, WORKER_IDENTIFY) == 0)
             drive_session_identify(&w->session);
-        else if (strcmp(w->job, WORKER_POLL) == 0)
+        else if (strcmp(line, WORKER_POLL) == 0)
             post = drive_session_poll(&w->session);
         else
-            drive_session_run(&w->session, w->job);
+            drive_session_run(&w->session, line);
 
         pthread_mutex_lock(&w->lock);
         free(w->job);
         w->job = NULL;
         pthread_mutex_unlock(&w->lock);
+        if (own)
+            worker_gate_leave(w);
         if (post)
             worker_post(w, job.seq);
         pthread_mutex_lock(&w->lock);
@@ -155,11 +256,12 @@ worker_main(void *arg)
 }
 
 struct worker *
-worker_start(const char *uri, const struct cmd_ctx *global, int notify_fd,
-             int poll_ms)
+worker_start(const char *uri, const struct cmd_ctx *global,
+             struct worker_gate *gate, int notify_fd, int poll_ms)
 {
     struct worker *w = xcalloc(1, sizeof *w);
 
+    w->gate = worker_gate_ref(gate);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     drive_session_init(&w->session, uri, global);
@@ -240,6 +342,12 @@ worker_quit(struct worker *w)
     w->quit = true;
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
+    /* A worker waiting for a slot wakes to see it. */
+    if (w->gate != NULL) {
+        pthread_mutex_lock(&w->gate->lock);
+        pthread_cond_broadcast(&w->gate->freed);
+        pthread_mutex_unlock(&w->gate->lock);
+    }
 }
 
 void

@@ -9,19 +9,33 @@
 #define MODECON_UI_WORKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ui/drive.h"
 
 struct worker;
 
 /*
+ * The workers' own jobs (identifying a drive, polling its medium) each
+ * hold one of a gate's slots while they run, so a console of a thousand
+ * drives asks at most so many at once.  The user's commands pass by: a
+ * person waits for them.
+ */
+struct worker_gate;
+
+struct worker_gate *worker_gate_new(size_t slots);
+/* Drop the creator's hold: the gate goes when its last worker does. */
+void worker_gate_release(struct worker_gate *gate);
+
+/*
  * Start a worker for 'uri'; it identifies the drive first.  After each job
  * it writes a byte to 'notify_fd' (non-blocking) so the console wakes.
  * 'poll_ms' is how often an idle worker asks the medium's state (0:
- * never).
+ * never).  'gate' (shared, may be NULL for no bound) must outlive it.
  */
 struct worker *worker_start(const char *uri, const struct cmd_ctx *global,
-                            int notify_fd, int poll_ms);
+                            struct worker_gate *gate, int notify_fd,
+                            int poll_ms);
 
 /* Queue a line of the command language; returns the job's number, which
  * the snapshot answering it carries (job_seq).  Identifying is job 1. */

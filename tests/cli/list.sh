@@ -33,6 +33,43 @@ expect_err "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE (0xC0AA0201)"
 run pages emu:dvd-writer --type saved
 expect_status 0
 
+# Several drives at once: each under its name, in the order given, a
+# drive named twice shown once.
+run pages emu:cd-atapi emu:dvd-writer emu:cd-atapi
+expect_status 0
+[ "$(grep -c '^PAGE' <<<"$out")" = 2 ] || fail "expected two tables: $out"
+[ "$(grep -E '^emu:' <<<"$out" | tr '\n' ' ')" = "emu:cd-atapi: emu:dvd-writer: " ] ||
+    fail "drives not in the order given: $out"
+run pages emu:cd-atapi emu:dvd-writer --json
+expect_status 0
+[ "$(grep -o '"drive": "[^"]*"' <<<"$out" | tr '\n' ' ')" = \
+  '"drive": "emu:cd-atapi" "drive": "emu:dvd-writer" ' ] ||
+    fail "JSON for two drives is not a list of both, in order: $out"
+[ "${out:0:1}" = "[" ] || fail "JSON for two drives is not a list: $out"
+
+# One drive that fails does not hide the others.
+run pages emu:dvd-writer 'emu:cd-atapi?fault=gone'
+expect_status 1
+expect_out "emu:dvd-writer:"
+expect_out "0x08      caching"
+expect_err "HRESULT_ERROR_DEV_NOT_EXIST"
+
+# A drive named wrongly is a usage error: list reports it alone, with no
+# table, before it would print anything else.
+run list emu:dvd-writer 'iscsi://127.0.0.1:99999/iqn.2026-11.invalid.modecon:cd/1'
+expect_status 2
+expect_err "the port is not 1 to 65535"
+[ -z "$out" ] || fail "list printed a table beside a usage error: $out"
+run list 'emu:dvd-writer?fault=nonsense'
+expect_status 2
+expect_err "fault spec 'nonsense'"
+
+# Order: MMC drives first, then as given.
+run list emu:ignoring emu:dvd-writer emu:cd-atapi
+expect_status 0
+[ "$(awk 'NR > 1 {print $1}' <<<"$out" | tr '\n' ' ')" = "emu:ignoring emu:dvd-writer emu:cd-atapi " ] ||
+    fail "list did not keep the order given: $out"
+
 # A broken drive file is named with what was expected, and list goes on.
 printf '{ "modecon_drive": 1, ' >"$STATE/broken.json"
 run get "emu:$STATE/broken.json" 5

@@ -15,14 +15,6 @@
 #include "ui/term.h"
 #include "ui/view.h"
 
-static void
-quiet(void *arg, const char *text)
-{
-    (void)arg;
-    (void)text;
-}
-
-static const struct cmd_output quiet_output = { quiet, quiet, NULL, NULL };
 static struct cmd_ctx ctx;
 static struct console con;
 
@@ -31,7 +23,7 @@ setup(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
     testutil_fresh_state();
-    cmd_ctx_init(&ctx, &quiet_output);
+    cmd_ctx_init(&ctx, &testutil_quiet_output);
     cmd_pagedb(&ctx);
     console_init(&con, &ctx, NULL);
 }

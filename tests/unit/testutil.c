@@ -10,6 +10,16 @@
 
 static char testutil_dir[256];
 
+static void
+testutil_drop(void *arg, const char *text)
+{
+    (void)arg;
+    (void)text;
+}
+
+const struct cmd_output testutil_quiet_output = { testutil_drop, testutil_drop,
+                                                  NULL, NULL };
+
 const char *
 testutil_fresh_state(void)
 {

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmd/cmd.h"
+
 /* Point XDG_STATE_HOME at a new empty directory; returns its path. */
 const char *testutil_fresh_state(void);
 
@@ -20,5 +22,9 @@ char *testutil_write_file(const char *name, const char *text);
  * "emu:PATH" URI (a new string). */
 char *testutil_drive_variant(const char *base, const char *name,
                              const char *from, const char *to);
+
+/* A command output that drops everything: the screen or the snapshot
+ * is what the test looks at. */
+extern const struct cmd_output testutil_quiet_output;
 
 #endif
