@@ -26,13 +26,6 @@
 #include "engine/scsi.h"
 #include "util/hex.h"
 
-static int
-bench_compare(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void
 bench_check(int rc, const char *what, const struct err *err)
 {
@@ -144,9 +137,9 @@ main(int argc, char **argv)
     hex[1] = hex_format(page[1], len, 16);
     struct transport *tp = recorder_transport(rec);
 
-    double raw = 0, command = 0;
     long per_round = 20, rounds = cycles / per_round;
-    double *ratios = calloc((size_t)rounds, sizeof *ratios);
+    struct bench_rounds br;
+    bench_rounds_init(&br, "cycle", per_round, rounds);
     for (long r = 0; r < rounds; r++) {
         double t0 = bench_now();
         for (long i = 0; run_raw && i < per_round; i++)
@@ -155,24 +148,12 @@ main(int argc, char **argv)
         for (long i = 0; run_commands && i < per_round; i++)
             bench_command_cycle(&ctx, drive, hex[(i + 1) % 2]);
         double t2 = bench_now();
-        command += t2 - t1;
-        raw += t1 - t0;
-        ratios[r] = (t2 - t1) / (t1 - t0);
+        bench_rounds_add(&br, t1 - t0, t2 - t1);
     }
-    qsort(ratios, (size_t)rounds, sizeof *ratios, bench_compare);
-    long done = per_round * rounds;
     printf("drive                %s\n", drive);
     printf("cycles               %ld (get + set + read-back, 5 CDBs each)\n",
-           done);
-    printf("raw transport        %.1f cycles/s  (%.1f us/cycle)\n", done / raw,
-           raw / done * 1e6);
-    printf("engine + commands    %.1f cycles/s  (%.1f us/cycle)\n",
-           done / command, command / done * 1e6);
-    printf("ratio of totals      %.3f\n", command / raw);
-    printf("median round ratio   %.3f  (%ld rounds of %ld; goal: at most "
-           "1.05)\n",
-           ratios[rounds / 2], rounds, per_round);
-    free(ratios);
+           per_round * rounds);
+    bench_rounds_report(&br, "raw transport", "engine + commands");
     cmd_ctx_fini(&ctx);
     free(hex[0]);
     free(hex[1]);
