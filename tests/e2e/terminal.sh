@@ -86,10 +86,12 @@ wait_for "F1 help"
 quit
 
 # --- Ctrl-Z stops the console with the terminal restored; fg brings it
-# back drawn whole and answering keys.
+# back drawn whole and answering keys.  The shell keeps no history file:
+# it would write one into $STATE as the server is killed, after the
+# cleanup has removed it.
 e2e_next_server
 $T new-session -d -x 100 -y 30 \
-    "env -i PATH=/usr/bin:/bin HOME=$STATE LC_ALL=C.UTF-8 TERM=xterm PS1='SHELL\$ ' bash --norc --noprofile -i"
+    "env -i PATH=/usr/bin:/bin HOME=$STATE HISTFILE= LC_ALL=C.UTF-8 TERM=xterm PS1='SHELL\$ ' bash --norc --noprofile -i"
 wait_for "SHELL\$"
 $T send-keys -l "XDG_STATE_HOME=$STATE $SAN $MODECON console emu:dvd-writer emu:cd-atapi"
 $T send-keys Enter

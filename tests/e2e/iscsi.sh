@@ -1,0 +1,71 @@
+#!/bin/bash
+# The console on an iSCSI LUN of a real tgt target (tests/tgt/tgt.sh), in
+# a real terminal (tmux): the MEDIUM column follows a disc taken out and
+# put back through tgtadm, shows a target that is killed as vanished while
+# the other drive keeps working, and shows the drive ready again once the
+# target is back.
+set -u
+: "${MODECON:?set MODECON to the modecon binary}"
+STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
+E2E_NAME=iscsi
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+TGT="bash $(dirname "$0")/../tgt/tgt.sh"
+trap '$TGT down "$STATE/tgt" >/dev/null 2>&1; e2e_cleanup' EXIT
+
+# The drive row of the LUN; its MEDIUM column is the row's end.
+lun_row() {
+    $T capture-pane -p | grep -F -- "VIRTUAL-CDROM" | head -1
+}
+
+# Wait (at most 10 s) until the LUN's row ends with STATE.
+wait_medium() {
+    for _ in $(seq 100); do
+        lun_row | grep -qE -- "$1 *\|? *\$" && {
+            checks=$((checks + 1))
+            return 0
+        }
+        sleep 0.1
+    done
+    fail "the LUN's MEDIUM never became '$1': $(lun_row)"
+}
+
+# A port nothing listens on, apart from cli.iscsi's range (tgtadm takes
+# control socket numbers below 32768: see tgt.sh).
+for port in $(shuf -i 30000-32000 -n 50); do
+    ss -ltn | grep -q ":$port " || break
+done
+mkdir -p "$STATE/tgt"
+IQN=$($TGT up "$STATE/tgt" "$port") || fail "tgtd did not start"
+U=iscsi://127.0.0.1:$port/$IQN/1
+
+e2e_next_server
+$T new-session -d -x 120 -y 30 \
+    "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' $MODECON --timeout 3 console '$U' emu:cd-atapi; echo \"EXITED \$?\"; sleep 60"
+wait_for "Drives"
+wait_for "IET      VIRTUAL-CDROM"
+wait_medium "ready"
+
+# --- The disc out and back, as tgtadm does it: the next medium poll.
+$TGT eject "$STATE/tgt" >/dev/null
+wait_medium "no medium"
+$TGT insert "$STATE/tgt" >/dev/null
+wait_medium "ready"
+
+# --- The target killed: the LUN vanishes, the other drive still answers.
+kill -KILL "$(cat "$STATE/tgt/tgtd.pid")"
+wait_medium "vanished"
+$T send-keys j # to emu:cd-atapi
+$T send-keys Enter
+wait_for "2A MM Capabilities"
+
+# --- The target back on its port: the next poll logs in again.
+$TGT down "$STATE/tgt" >/dev/null
+$TGT up "$STATE/tgt" "$port" >/dev/null || fail "tgtd did not start again"
+wait_medium "ready"
+$T send-keys L
+wait_for "answers again"
+$T send-keys Escape q
+wait_for "EXITED 0"
+
+echo "iscsi: $checks checks passed"
