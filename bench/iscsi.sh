@@ -14,8 +14,6 @@ TGT="bash $(dirname "$0")/../tests/tgt/tgt.sh"
 DIR=$(mktemp -d /tmp/modecon-bench-iscsi-XXXXXX)
 trap '$TGT down "$DIR" >/dev/null 2>&1; rm -rf "$DIR"' EXIT
 
-for port in $(shuf -i 20000-29999 -n 50); do
-    ss -ltn | grep -q ":$port " || break
-done
+port=$($TGT port 30000 32000) || exit 1
 IQN=$($TGT up "$DIR" "$port") || { echo "bench: tgtd did not start" >&2; exit 1; }
 "$BENCH" "iscsi://127.0.0.1:$port/$IQN/1" "$CALLS" "$PAGE"

@@ -46,12 +46,13 @@ static size_t
 bench_read_trace(const char *path, struct bench_cdb *cdbs)
 {
     FILE *f = fopen(path, "r");
-    char line[8192];
-    size_t n = 0;
+    char *line = NULL;
+    size_t room = 0, n = 0;
 
     if (f == NULL)
         bench_fail(path, "cannot read the trace");
-    while (fgets(line, sizeof line, f) != NULL && n < BENCH_MAX_CDBS) {
+    /* Whole lines, however much data a command moved. */
+    while (getline(&line, &room, f) > 0 && n < BENCH_MAX_CDBS) {
         json_t *obj = json_loads(line, 0, NULL);
         const char *hex = json_string_value(json_object_get(obj, "cdb"));
         struct err err;
@@ -71,6 +72,7 @@ bench_read_trace(const char *path, struct bench_cdb *cdbs)
         free(bytes);
         json_decref(obj);
     }
+    free(line);
     fclose(f);
     return n;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/journal.h"
 #include "engine/errfmt.h"
 #include "util/parallel.h"
 #include "util/xmalloc.h"
@@ -61,7 +62,10 @@ cmd_list_identify(void *arg, size_t i)
     struct recorder *rec;
 
     err_clear(&row->err);
-    snprintf(row->name, sizeof row->name, "%s", row->uri);
+    /* Until the drive names itself: the URI without a password. */
+    char *safe = journal_redact(row->uri);
+    snprintf(row->name, sizeof row->name, "%s", safe);
+    free(safe);
     if (recorder_open(row->uri, scan->opts, &rec, &row->err) != 0)
         return;
     snprintf(row->name, sizeof row->name, "%s", recorder_name(rec));
@@ -168,9 +172,17 @@ cmd_list_uris(const struct cmd_args *args, char ***uris, size_t *count,
             transport_free_list(*uris, *count);
             return -1;
         }
+        /* A drive named twice (or found behind two portals) once. */
         *uris = xrealloc(*uris, (*count + n + 1) * sizeof **uris);
-        memcpy(*uris + *count, found, n * sizeof *found);
-        *count += n;
+        for (size_t f = 0; f < n; f++) {
+            bool seen = false;
+            for (size_t i = 0; i < *count && !seen; i++)
+                seen = strcmp((*uris)[i], found[f]) == 0;
+            if (seen)
+                free(found[f]);
+            else
+                (*uris)[(*count)++] = found[f];
+        }
         free(found);
     }
     return 0;
@@ -196,7 +208,7 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         rows[i].order = i;
     }
     struct cmd_list_scan scan = { rows, &ctx->recorder };
-    parallel_for(count, PARALLEL_SCAN_MAX, cmd_list_identify, &scan);
+    parallel_for(count, CMD_SCAN_PARALLEL, cmd_list_identify, &scan);
     qsort(rows, count, sizeof *rows, cmd_list_order);
 
     /* A drive argument named wrongly (a bad port, an unknown fault) is a
@@ -221,9 +233,16 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   "PRODUCT", "REV", "MEDIUM");
     for (size_t i = 0; i < count; i++) {
         if (!rows[i].ok) {
-            /* One broken drive must not hide the others. */
+            /* One broken drive must not hide the others; in JSON it is
+             * there, with its error. */
             cmd_error(ctx, &rows[i].err);
             status = CMD_FAILED;
+            if (list != NULL) {
+                json_t *obj = json_object();
+                json_object_set_new(obj, "drive", json_string(rows[i].name));
+                json_object_set_new(obj, "error", cmd_error_json(&rows[i].err));
+                json_array_append_new(list, obj);
+            }
             continue;
         }
         cmd_list_print(ctx, &rows[i], width, list);

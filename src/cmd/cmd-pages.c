@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/journal.h"
 #include "engine/pagenames.h"
 #include "util/parallel.h"
 #include "util/xmalloc.h"
@@ -139,34 +140,55 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         scan.drives[count].rec = cmd_kept_drive(ctx, uri);
         count++;
     }
-    parallel_for(count, PARALLEL_SCAN_MAX, cmd_pages_ask, &scan);
+    parallel_for(count, CMD_SCAN_PARALLEL, cmd_pages_ask, &scan);
+    for (size_t i = 0; i < count; i++)
+        if (scan.drives[i].opened)
+            cmd_keep_drive(ctx, scan.drives[i].uri, scan.drives[i].rec);
 
+    /* A drive named wrongly is a usage error, reported alone as list
+     * does. */
+    for (size_t i = 0; i < count; i++)
+        if (!scan.drives[i].ok && scan.drives[i].err.usage)
+            status = cmd_error(ctx, &scan.drives[i].err);
     json_t *all = json_array();
+    bool shown = false; /* a table is on the screen: the next needs a gap */
     for (size_t i = 0; i < count; i++) {
         struct cmd_pages_drive *d = &scan.drives[i];
-        if (d->opened)
-            cmd_keep_drive(ctx, d->uri, d->rec);
+        if (status == CMD_USAGE) {
+            free(d->pages);
+            continue;
+        }
         if (!d->ok) {
-            /* One broken drive must not hide the others. */
-            enum cmd_status failed = cmd_error(ctx, &d->err);
-            if (status != CMD_USAGE)
-                status = failed;
+            /* One broken drive must not hide the others; in JSON it is
+             * there, with its error. */
+            status = cmd_error(ctx, &d->err);
+            if (json && count > 1) {
+                json_t *obj = json_object();
+                char *safe = journal_redact(d->uri);
+                json_object_set_new(obj, "drive", json_string(safe));
+                free(safe);
+                json_object_set_new(obj, "error", cmd_error_json(&d->err));
+                json_array_append_new(all, obj);
+            }
         } else if (json) {
             json_array_append_new(all, cmd_pages_json(d, scan.rt));
         } else {
-            if (count > 1 && i > 0)
+            if (shown)
                 cmd_print(ctx, "%s", "");
             if (count > 1)
                 cmd_print(ctx, "%s:", recorder_name(d->rec));
             cmd_pages_print(ctx, d);
+            shown = true;
         }
         free(d->pages);
     }
     /* One drive keeps the form scripts know: its object, not a list. */
-    if (json && count == 1 && json_array_size(all) == 1)
-        cmd_print_json(ctx, json_incref(json_array_get(all, 0)));
-    else if (json && count > 1)
-        cmd_print_json(ctx, json_incref(all));
+    if (json && status != CMD_USAGE) {
+        if (count == 1 && json_array_size(all) == 1)
+            cmd_print_json(ctx, json_incref(json_array_get(all, 0)));
+        else if (count > 1)
+            cmd_print_json(ctx, json_incref(all));
+    }
     json_decref(all);
     free(scan.drives);
     return status;

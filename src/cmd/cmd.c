@@ -163,6 +163,19 @@ cmd_print_json(struct cmd_ctx *ctx, json_t *json)
     free(text);
 }
 
+json_t *
+cmd_error_json(const struct err *err)
+{
+    char value[16];
+    json_t *obj = json_object();
+
+    snprintf(value, sizeof value, "0x%08X", err->hr);
+    json_object_set_new(obj, "hresult", json_string(hresult_name(err->hr)));
+    json_object_set_new(obj, "hresult_value", json_string(value));
+    json_object_set_new(obj, "message", json_string(err->msg));
+    return obj;
+}
+
 enum cmd_status
 cmd_error(struct cmd_ctx *ctx, const struct err *err)
 {

@@ -16,6 +16,12 @@
 #include "engine/recorder.h"
 #include "util/err.h"
 
+/* The most drives asked at once, by list, pages and the console.  Above
+ * the number of drives a rack holds, so that a rack costs about one
+ * drive's time; bounded so that a portal with thousands of LUNs stays
+ * within thread and descriptor limits. */
+#define CMD_SCAN_PARALLEL 256
+
 /* Exit statuses of a command. */
 enum cmd_status {
     CMD_OK = 0,
@@ -146,6 +152,9 @@ void cmd_print_text(struct cmd_ctx *ctx, const char *text);
 void cmd_warn(struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cmd_print_json(struct cmd_ctx *ctx, json_t *json); /* steals json */
+/* An error as JSON, for a drive among others that failed: {"hresult":
+ * NAME, "hresult_value": "0x...", "message": TEXT}.  A new reference. */
+json_t *cmd_error_json(const struct err *err);
 /* Report err and return the exit status it calls for. */
 enum cmd_status cmd_error(struct cmd_ctx *ctx, const struct err *err);
 

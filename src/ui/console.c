@@ -11,7 +11,6 @@
 #include "ui/term.h"
 #include "ui/worker.h"
 #include "util/hresult.h"
-#include "util/parallel.h"
 #include "util/xmalloc.h"
 
 /* clang-format off */
@@ -40,7 +39,6 @@ console_init(struct console *con, struct cmd_ctx *ctx, const char *history)
     con->ctx = ctx;
     con->notify_fd = -1;
     con->poll_ms = 2000;
-    con->gate_slots = PARALLEL_SCAN_MAX;
     prompt_init(&con->prompt, history);
 }
 
@@ -170,7 +168,7 @@ console_add_drive(struct console *con, const char *uri, bool threaded)
     drive_snapshot_init(&d->snap, uri);
     if (threaded) {
         if (con->gate == NULL)
-            con->gate = worker_gate_new(con->gate_slots);
+            con->gate = worker_gate_new(CMD_SCAN_PARALLEL);
         d->worker = worker_start(uri, con->ctx, con->gate, con->notify_fd,
                                  con->poll_ms);
         return;

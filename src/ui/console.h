@@ -70,7 +70,6 @@ struct console {
     int poll_ms;
     struct worker_gate *gate; /* bounds the workers' own jobs; made by the
                                  first threaded drive */
-    size_t gate_slots;        /* PARALLEL_SCAN_MAX unless a test asks */
 
     enum console_pane focus;
     enum console_mode mode;

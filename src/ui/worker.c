@@ -23,8 +23,10 @@ struct worker_job {
 
 struct worker_gate {
     pthread_mutex_t lock;
-    pthread_cond_t freed; /* a slot was freed, or a waiter asked to quit */
+    pthread_cond_t change; /* a slot was freed, or a waiting worker has
+                              something better to do */
     size_t free;
+    size_t taken, most_taken;
     size_t refs; /* the console's and each worker's: a hung worker left
                     behind outlives the console */
 };
@@ -32,6 +34,7 @@ struct worker_gate {
 struct worker {
     pthread_t thread;
     struct worker_gate *gate;
+    bool at_gate; /* waiting for a slot; under the gate's lock */
     pthread_mutex_t lock;
     pthread_cond_t wake;
     struct drive_session session; /* the thread's alone */
@@ -81,7 +84,7 @@ worker_gate_new(size_t slots)
     struct worker_gate *gate = xcalloc(1, sizeof *gate);
 
     pthread_mutex_init(&gate->lock, NULL);
-    pthread_cond_init(&gate->freed, NULL);
+    pthread_cond_init(&gate->change, NULL);
     gate->free = slots;
     gate->refs = 1;
     return gate;
@@ -109,37 +112,66 @@ worker_gate_release(struct worker_gate *gate)
     if (!last)
         return;
     pthread_mutex_destroy(&gate->lock);
-    pthread_cond_destroy(&gate->freed);
+    pthread_cond_destroy(&gate->change);
     free(gate);
 }
 
-static bool
-worker_quitting(struct worker *w)
+size_t
+worker_gate_most_taken(struct worker_gate *gate)
 {
-    pthread_mutex_lock(&w->lock);
-    bool quit = w->quit;
-    pthread_mutex_unlock(&w->lock);
-    return quit;
+    pthread_mutex_lock(&gate->lock);
+    size_t most = gate->most_taken;
+    pthread_mutex_unlock(&gate->lock);
+    return most;
 }
 
-/* Take a slot for one of the worker's own jobs; false when the worker is
- * asked to quit first.  Locks: the gate's, then the worker's, never the
- * other way round. */
-static bool
+/* What a worker waiting at the gate does next. */
+enum worker_gate_outcome {
+    GATE_TAKEN,  /* a slot is the worker's */
+    GATE_PASSED, /* a command of the user's is queued: it goes first */
+    GATE_QUIT,   /* the worker is asked to stop */
+};
+
+static enum worker_gate_outcome
+worker_gate_outcome(struct worker *w)
+{
+    enum worker_gate_outcome outcome = GATE_TAKEN;
+
+    pthread_mutex_lock(&w->lock);
+    if (w->quit)
+        outcome = GATE_QUIT;
+    else if (w->nqueue > 0)
+        outcome = GATE_PASSED;
+    pthread_mutex_unlock(&w->lock);
+    return outcome;
+}
+
+/* Wait for a slot for one of the worker's own jobs.  Locks: the gate's,
+ * then the worker's, never the other way round. */
+static enum worker_gate_outcome
 worker_gate_enter(struct worker *w)
 {
     struct worker_gate *gate = w->gate;
+    enum worker_gate_outcome outcome;
 
     if (gate == NULL)
-        return true;
+        return GATE_TAKEN;
     pthread_mutex_lock(&gate->lock);
-    bool quit;
-    while (!(quit = worker_quitting(w)) && gate->free == 0)
-        pthread_cond_wait(&gate->freed, &gate->lock);
-    if (!quit)
+    w->at_gate = true;
+    while ((outcome = worker_gate_outcome(w)) == GATE_TAKEN && gate->free == 0)
+        pthread_cond_wait(&gate->change, &gate->lock);
+    w->at_gate = false;
+    if (outcome == GATE_TAKEN) {
         gate->free--;
+        if (++gate->taken > gate->most_taken)
+            gate->most_taken = gate->taken;
+    } else if (gate->free > 0) {
+        /* A freed slot's wake-up may have come to this worker: pass it
+         * on to one that still waits. */
+        pthread_cond_signal(&gate->change);
+    }
     pthread_mutex_unlock(&gate->lock);
-    return !quit;
+    return outcome;
 }
 
 static void
@@ -149,7 +181,33 @@ worker_gate_leave(struct worker *w)
         return;
     pthread_mutex_lock(&w->gate->lock);
     w->gate->free++;
-    pthread_cond_signal(&w->gate->freed);
+    w->gate->taken--;
+    /* One waiter takes the slot: waking them all would cost a console of
+     * thousands of drives a thundering herd on every job. */
+    pthread_cond_signal(&w->gate->change);
+    pthread_mutex_unlock(&w->gate->lock);
+}
+
+bool
+worker_at_gate(struct worker *w)
+{
+    if (w->gate == NULL)
+        return false;
+    pthread_mutex_lock(&w->gate->lock);
+    bool waiting = w->at_gate;
+    pthread_mutex_unlock(&w->gate->lock);
+    return waiting;
+}
+
+/* Wake w if it waits at the gate, to see its new job or its quit. */
+static void
+worker_gate_nudge(struct worker *w)
+{
+    if (w->gate == NULL)
+        return;
+    pthread_mutex_lock(&w->gate->lock);
+    if (w->at_gate)
+        pthread_cond_broadcast(&w->gate->change);
     pthread_mutex_unlock(&w->gate->lock);
 }
 
@@ -219,12 +277,22 @@ worker_main(void *arg)
         char *line = got ? job.line : xstrdup(WORKER_POLL);
         bool own = line[0] == WORKER_OWN;
         pthread_mutex_unlock(&w->lock);
-        if (own && !worker_gate_enter(w)) {
+        /* The worker's own jobs wait for a slot; the user's pass by. */
+        enum worker_gate_outcome gate =
+            own ? worker_gate_enter(w) : GATE_PASSED;
+        pthread_mutex_lock(&w->lock);
+        if (gate == GATE_QUIT) {
             free(line);
-            pthread_mutex_lock(&w->lock);
             break;
         }
-        pthread_mutex_lock(&w->lock);
+        if (own && gate == GATE_PASSED && strcmp(line, WORKER_POLL) == 0) {
+            /* The user's command answers sooner than the poll would. */
+            free(line);
+            continue;
+        }
+        /* Identifying goes on without a slot when the user is waiting
+         * behind it. */
+        bool holds_slot = own && gate == GATE_TAKEN;
         w->job = line;
         w->job_since = worker_now();
         pthread_mutex_unlock(&w->lock);
@@ -241,7 +309,7 @@ worker_main(void *arg)
         free(w->job);
         w->job = NULL;
         pthread_mutex_unlock(&w->lock);
-        if (own)
+        if (holds_slot)
             worker_gate_leave(w);
         if (post)
             worker_post(w, job.seq);
@@ -285,6 +353,7 @@ worker_send(struct worker *w, const char *line)
     w->queue[w->nqueue++] = (struct worker_job){ xstrdup(line), seq };
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
+    worker_gate_nudge(w);
     return seq;
 }
 
@@ -342,12 +411,7 @@ worker_quit(struct worker *w)
     w->quit = true;
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
-    /* A worker waiting for a slot wakes to see it. */
-    if (w->gate != NULL) {
-        pthread_mutex_lock(&w->gate->lock);
-        pthread_cond_broadcast(&w->gate->freed);
-        pthread_mutex_unlock(&w->gate->lock);
-    }
+    worker_gate_nudge(w);
 }
 
 void

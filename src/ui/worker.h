@@ -19,19 +19,24 @@ struct worker;
  * The workers' own jobs (identifying a drive, polling its medium) each
  * hold one of a gate's slots while they run, so a console of a thousand
  * drives asks at most so many at once.  The user's commands pass by: a
- * person waits for them.
+ * person waits for them.  A worker whose own job waits for a slot when
+ * the user's command arrives drops its poll, or identifies the drive
+ * without a slot, so that the command is not held up.
  */
 struct worker_gate;
 
 struct worker_gate *worker_gate_new(size_t slots);
 /* Drop the creator's hold: the gate goes when its last worker does. */
 void worker_gate_release(struct worker_gate *gate);
+/* The most slots that were taken at once. */
+size_t worker_gate_most_taken(struct worker_gate *gate);
 
 /*
  * Start a worker for 'uri'; it identifies the drive first.  After each job
  * it writes a byte to 'notify_fd' (non-blocking) so the console wakes.
  * 'poll_ms' is how often an idle worker asks the medium's state (0:
- * never).  'gate' (shared, may be NULL for no bound) must outlive it.
+ * never).  'gate' is shared by the console's workers, or NULL for no
+ * bound; the worker holds a reference of its own.
  */
 struct worker *worker_start(const char *uri, const struct cmd_ctx *global,
                             struct worker_gate *gate, int notify_fd,
@@ -48,6 +53,9 @@ bool worker_take(struct worker *w, struct drive_snapshot *snap);
 /* What the worker is doing: the job's text and when it began (seconds on
  * the monotonic clock), or false when idle. */
 bool worker_busy(struct worker *w, char *job, size_t len, double *since);
+
+/* Whether one of the worker's own jobs waits for a slot of its gate. */
+bool worker_at_gate(struct worker *w);
 
 /* Jobs waiting behind the current one. */
 size_t worker_queued(struct worker *w);

@@ -5,10 +5,11 @@
 
 #include "util/xmalloc.h"
 
-/* A scan's functions take at most about 9 KiB of stack each (gcc
- * -fstack-usage); 512 KiB leaves room for the deepest chain, sanitizers
- * included, where the default 8 MiB for each of 256 threads costs a tenth
- * of a scan's time in mapping and unmapping stacks. */
+/* modecon's own functions take at most about 9 KiB of stack each (gcc
+ * -fstack-usage; libraries such as libiscsi, jansson and the resolver not
+ * counted), so 512 KiB leaves ample room for the deepest chain, under the
+ * sanitizers too; the default 8 MiB for each of 256 threads cost a tenth
+ * of a 256-drive scan in mapping and unmapping stacks. */
 #define PARALLEL_STACK_SIZE (512 * 1024)
 
 struct parallel_run {

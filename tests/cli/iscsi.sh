@@ -8,10 +8,7 @@
 TGT="bash $(dirname "$0")/../tgt/tgt.sh"
 trap '$TGT down "$STATE/tgt" >/dev/null 2>&1; rm -rf "$STATE"' EXIT
 
-# A port nothing listens on.
-for port in $(shuf -i 20000-29999 -n 50); do
-    ss -ltn | grep -q ":$port " || break
-done
+port=$($TGT port 20000 24999) || fail "no free port"
 mkdir -p "$STATE/tgt"
 IQN=$($TGT up "$STATE/tgt" "$port") || fail "tgtd did not start"
 PORTAL=iscsi://127.0.0.1:$port

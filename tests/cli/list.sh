@@ -64,6 +64,29 @@ run list 'emu:dvd-writer?fault=nonsense'
 expect_status 2
 expect_err "fault spec 'nonsense'"
 
+run pages emu:cd-atapi 'emu:dvd-writer?fault=nonsense'
+expect_status 2
+[ -z "$out" ] || fail "pages printed tables beside a usage error: $out"
+
+# A drive that fails is in the JSON with its error, and a password in its
+# URI is not; a drive named twice is listed once.
+closed=iscsi://technician%secret@127.0.0.1:9/iqn.2026-11.invalid.modecon:cd/1
+run list emu:cd-atapi "$closed" emu:cd-atapi --json
+expect_status 1
+expect_out '"hresult": "HRESULT_ERROR_DEV_NOT_EXIST"'
+expect_out '"drive": "iscsi://technician@127.0.0.1:9/'
+[ "$(grep -c '"drive": "emu:cd-atapi"' <<<"$out")" = 1 ] ||
+    fail "a drive named twice was listed twice: $out"
+grep -q secret <<<"$out$err" && fail "the password was shown: $out $err"
+run pages "$closed" emu:cd-atapi --json
+expect_status 1
+expect_out '"hresult_value": "0x80070037"'
+grep -q secret <<<"$out$err" && fail "the password was shown: $out $err"
+# The first drive failing leaves no gap before the next one's table.
+run pages 'emu:dvd-writer?fault=gone' emu:cd-atapi
+expect_status 1
+[ "${out%%$'\n'*}" = "emu:cd-atapi:" ] || fail "pages began with a gap: $out"
+
 # Order: MMC drives first, then as given.
 run list emu:ignoring emu:dvd-writer emu:cd-atapi
 expect_status 0

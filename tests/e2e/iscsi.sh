@@ -13,9 +13,10 @@ E2E_NAME=iscsi
 TGT="bash $(dirname "$0")/../tgt/tgt.sh"
 trap '$TGT down "$STATE/tgt" >/dev/null 2>&1; e2e_cleanup' EXIT
 
-# The drive row of the LUN; its MEDIUM column is the row's end.
+# The LUN's row in the drive list (not the title bar, which names the
+# selected drive); its MEDIUM column is the row's end.
 lun_row() {
-    $T capture-pane -p | grep -F -- "VIRTUAL-CDROM" | head -1
+    $T capture-pane -p | grep -E -- '^  iscsi://.* iscsi +IET ' | head -1
 }
 
 # Wait (at most 10 s) until the LUN's row ends with STATE.
@@ -30,11 +31,7 @@ wait_medium() {
     fail "the LUN's MEDIUM never became '$1': $(lun_row)"
 }
 
-# A port nothing listens on, apart from cli.iscsi's range (tgtadm takes
-# control socket numbers below 32768: see tgt.sh).
-for port in $(shuf -i 30000-32000 -n 50); do
-    ss -ltn | grep -q ":$port " || break
-done
+port=$($TGT port 25000 29999) || fail "no free port"
 mkdir -p "$STATE/tgt"
 IQN=$($TGT up "$STATE/tgt" "$port") || fail "tgtd did not start"
 U=iscsi://127.0.0.1:$port/$IQN/1
@@ -56,8 +53,9 @@ wait_medium "ready"
 kill -KILL "$(cat "$STATE/tgt/tgtd.pid")"
 wait_medium "vanished"
 $T send-keys j # to emu:cd-atapi
+wait_for "modecon  emu:cd-atapi"
 $T send-keys Enter
-wait_for "2A MM Capabilities"
+wait_for "0E CD Audio Control" # a page tgt does not have
 
 # --- The target back on its port: the next poll logs in again.
 $TGT down "$STATE/tgt" >/dev/null

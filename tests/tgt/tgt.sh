@@ -2,6 +2,9 @@
 # A private tgt (Linux SCSI target) for the tests: an iSCSI target on
 # 127.0.0.1 only, with MMC LUNs backed by ISO files made here.
 #
+#   tgt.sh port LO HI        print a free TCP port from LO to HI (below
+#                            32668: the control socket's number is
+#                            PORT % 60000 + 100, and tgtadm takes < 32768)
 #   tgt.sh up DIR PORT       start tgtd, write DIR/tgtd.pid; prints the IQN
 #   tgt.sh eject DIR         take the disc out of LUN 1 (online=0)
 #   tgt.sh insert DIR        put the disc back (path set while offline)
@@ -12,7 +15,16 @@
 # system tgtd nor another test's is touched.  Needs tgt and genisoimage.
 set -eu
 
-cmd=${1:?usage: tgt.sh up|eject|insert|chap|down DIR ...}
+cmd=${1:?usage: tgt.sh port|up|eject|insert|chap|down DIR ...}
+if [ "$cmd" = port ]; then
+    lo=${2:?usage: tgt.sh port LO HI} hi=${3:?usage: tgt.sh port LO HI}
+    listening=$(ss -Htln | awk '{print $4}' | sed 's/.*://')
+    for port in $(shuf -i "$lo-$hi" -n 100); do
+        grep -qx "$port" <<<"$listening" || { echo "$port"; exit 0; }
+    done
+    echo "tgt.sh: no free port from $lo to $hi" >&2
+    exit 1
+fi
 dir=${2:?usage: tgt.sh $cmd DIR ...}
 IQN=iqn.2026-11.invalid.modecon:cd
 IQN_CHAP=iqn.2026-11.invalid.modecon:chap

@@ -68,7 +68,7 @@ Test(parallel, fewer_items_than_the_limit_all_run_together)
 {
     static struct overlap o;
 
-    overlap_run(3, PARALLEL_SCAN_MAX, &o);
+    overlap_run(3, 256, &o);
     cr_assert_eq(o.most, 3);
     for (size_t i = 0; i < 3; i++)
         cr_expect_eq(atomic_load(&o.calls[i]), 1);

@@ -50,67 +50,81 @@ answered(struct worker *w, unsigned seq)
     return done;
 }
 
+/* Wait (at most until 'deadline') for w to answer job 'seq'. */
+static bool
+await_answer(struct worker *w, unsigned seq, double deadline)
+{
+    while (worker_now() < deadline) {
+        if (answered(w, seq))
+            return true;
+        usleep(1000);
+    }
+    return false;
+}
+
+/* Wait for w to run its identification: the job under way. */
+static bool
+await_busy(struct worker *w, double deadline)
+{
+    char job[64] = "";
+    double since;
+
+    while (!worker_busy(w, job, sizeof job, &since) && worker_now() < deadline)
+        usleep(1000);
+    return strcmp(job, "identify") == 0;
+}
+
 TestSuite(worker, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(worker, identifying_many_drives_keeps_within_the_gate)
 {
     struct worker_gate *gate = worker_gate_new(2);
     struct worker *w[DRIVES];
-    bool done[DRIVES] = { false };
-    size_t ndone = 0, most = 0;
+    size_t ndone = 0;
 
     for (int i = 0; i < DRIVES; i++)
         w[i] = worker_start("emu:dvd-writer?fault=latency:40", &ctx, gate,
                             wake[1], 0);
     double deadline = worker_now() + 50;
-    while (ndone < DRIVES && worker_now() < deadline) {
-        size_t busy = 0;
-        for (int i = 0; i < DRIVES; i++) {
-            char job[64];
-            double since;
-            busy += worker_busy(w[i], job, sizeof job, &since);
-            if (!done[i] && answered(w[i], 1)) {
-                done[i] = true;
-                ndone++;
-            }
-        }
-        most = busy > most ? busy : most;
-        usleep(1000);
-    }
+    for (int i = 0; i < DRIVES; i++)
+        ndone += await_answer(w[i], 1, deadline);
     for (int i = 0; i < DRIVES; i++)
         worker_stop(w[i], 1000);
+    size_t most = worker_gate_most_taken(gate);
     worker_gate_release(gate);
     cr_assert_eq(ndone, DRIVES, "%zu of %d drives identified", ndone, DRIVES);
     cr_assert_leq(most, 2, "%zu drives were asked at once through a gate of 2",
                   most);
-    /* Each identification is several commands of 40 ms: the two slots
-     * are both taken for most of the run. */
+    /* Six identifications of several 40 ms commands each: the second slot
+     * is taken while the first is. */
     cr_assert_eq(most, 2, "the drives were never asked two at a time");
 }
 
-Test(worker, a_users_command_does_not_wait_for_the_gate)
+Test(worker, the_users_command_passes_a_poll_waiting_at_the_gate)
 {
     struct worker_gate *gate = worker_gate_new(1);
+    double deadline = worker_now() + 30;
 
     ctx.recorder.timeout_ms = 3000;
-    struct worker *ready = worker_start("emu:cd-atapi", &ctx, gate, wake[1], 0);
-    double deadline = worker_now() + 30;
-    while (!answered(ready, 1) && worker_now() < deadline)
-        usleep(1000);
+    /* A drive that polls its medium every 20 ms, identified first. */
+    struct worker *ready =
+        worker_start("emu:cd-atapi", &ctx, gate, wake[1], 20);
+    cr_assert(await_answer(ready, 1, deadline));
 
-    /* A hanging drive's identification takes the only slot... */
+    /* A hanging drive's identification takes the only slot, so the other
+     * drive's next poll waits for it. */
     struct worker *hung =
         worker_start("emu:dvd-writer?fault=timeout", &ctx, gate, wake[1], 0);
-    char job[64];
-    double since;
-    while (!worker_busy(hung, job, sizeof job, &since) &&
-           worker_now() < deadline)
+    cr_assert(await_busy(hung, deadline), "the hanging drive never started");
+    while (!worker_at_gate(ready) && worker_now() < deadline)
         usleep(1000);
-    cr_assert_str_eq(job, "identify");
+    cr_assert(worker_at_gate(ready), "the poll never waited at the gate");
 
-    /* ...and the user's command on the other drive runs all the same. */
+    /* The user's command on that drive runs all the same, at once. */
     unsigned seq = worker_send(ready, "pages");
     bool ran = false;
+    char job[64];
+    double since;
     while (!(ran = answered(ready, seq)) && worker_now() < deadline &&
            worker_busy(hung, job, sizeof job, &since))
         usleep(1000);
@@ -120,4 +134,29 @@ Test(worker, a_users_command_does_not_wait_for_the_gate)
     worker_gate_release(gate);
     cr_assert(ran, "the command waited behind the hanging drive");
     cr_assert(hung_still, "the hanging drive answered before the command did");
+}
+
+Test(worker, a_worker_waiting_at_the_gate_stops_when_asked)
+{
+    struct worker_gate *gate = worker_gate_new(1);
+    double deadline = worker_now() + 30;
+
+    ctx.recorder.timeout_ms = 3000;
+    struct worker *hung =
+        worker_start("emu:dvd-writer?fault=timeout", &ctx, gate, wake[1], 0);
+    cr_assert(await_busy(hung, deadline), "the hanging drive never started");
+    struct worker *waiting =
+        worker_start("emu:cd-atapi", &ctx, gate, wake[1], 0);
+    while (!worker_at_gate(waiting) && worker_now() < deadline)
+        usleep(1000);
+    cr_assert(worker_at_gate(waiting));
+
+    /* Stopped while the slot is still held: quitting woke it. */
+    worker_stop(waiting, 30000);
+    char job[64];
+    double since;
+    cr_assert(worker_busy(hung, job, sizeof job, &since),
+              "the worker stopped only once the slot was free");
+    worker_stop(hung, 6000);
+    worker_gate_release(gate);
 }
