@@ -81,7 +81,7 @@ edit_print_changes(struct cmd_ctx *ctx, const struct edit *ed,
         field_format(base, ref, old, sizeof old);
         field_format(ed->page, ref, new, sizeof new);
         cmd_print(ctx, "%s: %s -> %s%s", ref->acronym, old, new, which);
-        if (ref->fd->danger != NULL)
+        if (field_is_dangerous(ed->page, ref))
             cmd_warn(ctx, "warning: %s: %s", ref->acronym, ref->fd->danger);
         n++;
     }

@@ -308,3 +308,14 @@ field_parse_set(uint8_t *page, const struct field_ref *ref, const char *text,
         return 0;
     }
 }
+
+bool
+field_is_dangerous(const uint8_t *page, const struct field_ref *ref)
+{
+    const struct field_def *fd = ref->fd;
+
+    if (fd->danger == NULL)
+        return false;
+    return !fd->danger_has_when ||
+           field_get(page, fd, ref->base) == fd->danger_when;
+}

@@ -53,6 +53,11 @@ const struct field_ref *field_at(const struct field_ref *refs, size_t n,
                                  int byte, int bit);
 
 /* The value as a person reads it: "1", "TAO (1)", "\"text\"", "0a 0b". */
+/* Whether the field's value in 'page' is one its definition warns of: any
+ * value when the danger names none ("danger TEXT"), else that value
+ * ("danger when N TEXT"). */
+bool field_is_dangerous(const uint8_t *page, const struct field_ref *ref);
+
 void field_format(const uint8_t *page, const struct field_ref *ref, char *buf,
                   size_t len);
 

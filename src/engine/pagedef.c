@@ -457,12 +457,28 @@ parse_attribute(struct parse *ps, struct field_def *fd)
         return parse_end(ps, 3);
     }
     if (strcmp(kw, "help") == 0 || strcmp(kw, "danger") == 0) {
+        /* "danger when N TEXT": only a change to N is dangerous (RRC=0
+         * turns read retries off; RRC=3 does not). */
+        int at = 1;
         char *text;
-        if (parse_string(ps, 1, "the text", &text) != 0)
+        if (kw[0] == 'd' && ps->ntok > 1 && !ps->tok[1].quoted &&
+            strcmp(ps->tok[1].text, "when") == 0) {
+            if (parse_number(ps, 2, UINT64_MAX, "the dangerous value", &a) != 0)
+                return -1;
+            if (fd->danger != NULL &&
+                (!fd->danger_has_when || fd->danger_when != a))
+                return parse_error(ps, ps->tok[0].col,
+                                   "expected one danger per field: this one "
+                                   "is for another value");
+            fd->danger_has_when = true;
+            fd->danger_when = a;
+            at = 3;
+        }
+        if (parse_string(ps, at, "the text", &text) != 0)
             return -1;
         parse_join(kw[0] == 'h' ? &fd->help : &fd->danger, text);
         free(text);
-        return parse_end(ps, 2);
+        return parse_end(ps, at + 1);
     }
     if (strcmp(kw, "value") == 0) {
         struct field_value fv = { 0 };

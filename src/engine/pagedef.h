@@ -42,6 +42,10 @@ struct field_def {
     uint64_t min, max;
     char *help;   /* or NULL */
     char *danger; /* or NULL */
+    /* The danger is a change to this value only ("danger when 0"), else
+     * any change. */
+    bool danger_has_when;
+    uint64_t danger_when;
     struct field_value *values;
     size_t nvalues;
     int line; /* where it is defined */

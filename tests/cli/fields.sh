@@ -221,4 +221,12 @@ expect_out "verified: the drive applied every byte"
 run set "emu:$STATE/vendor.json" 0x30 3:7:8=1
 expect_status 2
 expect_err "3:7:8 is not changeable on this drive"
+
+# A danger named for one value is warned of for that value only.
+run set emu:dvd-writer 1 RRC=3 --dry-run
+expect_status 0
+grep -q "warning" <<<"$err" && fail "RRC=3 warned: $err"
+run set emu:dvd-writer 1 RRC=0 --dry-run
+expect_status 0
+expect_err "warning: RRC: 0 disables read retries"
 done_ok

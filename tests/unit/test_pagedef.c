@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/field.h"
 #include "engine/pagedef.h"
 #include "testutil.h"
 
@@ -138,6 +139,12 @@ ParameterizedTestParameters(pagedef, broken_files_name_line_column_and_what)
         { "page 5\nname \"X\"\nlengths 10\nfield A 2-5 number\nrepeat G "
           "at 4 size 2\n  field B 0 number\nend\n",
           "x.page:4: A: bytes 2-5 run into repeat G, which starts at byte 4" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  danger when 0 "
+          "\"a\"\n  danger when 1 \"b\"\n",
+          "x.page:6:3: expected one danger per field" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  danger when "
+          "\"a\"\n",
+          "x.page:5:15: expected the dangerous value" },
         { "page 5\nname \"X\"\nlengths 10\nrepeat G at 4 size 2\n  field "
           "B 0 number\n  field B 1 number\nend\n",
           "x.page:6: B: the acronym is already used on line 5" },
@@ -185,6 +192,8 @@ static const char *const good_page =
     "  value 5 FIVE \"Five\"\n"
     "field     2.3-0 reserved\n"
     "field N   3-5 number \"Across bytes\" # a comment\n"
+    "  danger when 0 \"0 turns it off;\"\n"
+    "  danger \"think twice.\"\n"
     "  unit ms\n"
     "  scale 100\n"
     "  range 0 1000\n"
@@ -224,6 +233,18 @@ Test(pagedef, a_page_with_every_kind_parses_with_its_attributes)
     cr_assert_eq(n->scale, 100);
     cr_assert(n->has_range);
     cr_assert_eq(n->max, 1000);
+    cr_assert_str_eq(n->danger, "0 turns it off; think twice.");
+    cr_assert(n->danger_has_when);
+    cr_assert_eq(n->danger_when, 0);
+    /* Only the value the danger names is warned of. */
+    struct field_ref ref = { .fd = n, .base = 0, .acronym = "N" };
+    uint8_t page[0x18] = { 0x30, 0x16, 0, 0, 0, 3 };
+    cr_assert_not(field_is_dangerous(page, &ref));
+    page[5] = 0;
+    cr_assert(field_is_dangerous(page, &ref));
+    cr_assert_null(pd->fields[0].danger);
+    cr_assert_not(
+        field_is_dangerous(page, &(struct field_ref){ .fd = &pd->fields[0] }));
     cr_assert_eq(pd->nrepeats, 1);
     cr_assert_eq(pd->repeats[0].at, 12);
     cr_assert_eq(pd->repeats[0].count_width, 16);
