@@ -290,17 +290,19 @@ cmd_option_find(const struct cmd_option *options, const char *name, size_t len,
     return NULL;
 }
 
+/* Seconds, to the millisecond, from 'least' to an hour. */
 static int
-cmd_seconds(const char *option, const char *text, uint32_t *ms, struct err *err)
+cmd_seconds(const char *option, const char *text, double least, uint32_t *ms,
+            struct err *err)
 {
     char *end;
     double v = strtod(text, &end);
 
-    if (*text == '\0' || *end != '\0' || !isfinite(v) || v < 0 || v > 3600)
+    if (*text == '\0' || *end != '\0' || !isfinite(v) || v < least || v > 3600)
         return err_usage(err,
-                         "--%s '%s': expected a number of seconds from 0 to "
+                         "--%s '%s': expected a number of seconds from %g to "
                          "3600",
-                         option, text);
+                         option, text, least);
     *ms = (uint32_t)(v * 1000.0 + 0.5);
     return 0;
 }
@@ -314,14 +316,11 @@ cmd_global_option(struct cmd_ctx *ctx, const char *name, const char *value,
         return 0;
     }
     if (strcmp(name, "timeout") == 0) {
-        if (cmd_seconds(name, value, &ctx->recorder.timeout_ms, err) != 0)
-            return -1;
-        if (ctx->recorder.timeout_ms == 0)
-            return err_usage(err, "--timeout must be more than 0 seconds");
-        return 0;
+        /* A command needs at least a millisecond to be sent at all. */
+        return cmd_seconds(name, value, 0.001, &ctx->recorder.timeout_ms, err);
     }
     if (strcmp(name, "ready-wait") == 0)
-        return cmd_seconds(name, value, &ctx->recorder.ready_wait_ms, err);
+        return cmd_seconds(name, value, 0, &ctx->recorder.ready_wait_ms, err);
     return err_usage(err, "unknown option '--%s' (see 'modecon help')", name);
 }
 

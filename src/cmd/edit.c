@@ -319,36 +319,15 @@ edit_plan_free(struct edit_plan *plan)
     memset(plan, 0, sizeof *plan);
 }
 
-int
-edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page_arg,
-                char *const *words, int nwords, bool force,
-                struct edit_plan *plan, struct err *err)
+/* Apply FIELD=VALUE words to plan->page, each checked against the
+ * drive's changeable mask (unless forced) and against the bits the words
+ * before it set. */
+static int
+edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
+                 char *const *words, int nwords, bool force, uint8_t *claimed,
+                 struct err *err)
 {
-    uint8_t code, subpage;
-    size_t chg_len = 0, nnumeric = 0;
-
-    memset(plan, 0, sizeof *plan);
-    if (cmd_open_page(ctx, drive, page_arg, &plan->rec, &code, &subpage,
-                      &plan->pd, err) != 0 ||
-        recorder_get_mode_page(plan->rec, code, subpage, MODE_REQUEST_CURRENT,
-                               &plan->before, &plan->len, err) != 0)
-        return -1;
-    if (recorder_get_mode_page(plan->rec, code, subpage,
-                               MODE_REQUEST_CHANGEABLE, &plan->chg, &chg_len,
-                               err) != 0 ||
-        chg_len != plan->len) {
-        free(plan->chg);
-        plan->chg = NULL;
-        err_clear(err);
-    }
-    cmd_page_label(plan->pd, code, subpage, plan->label, sizeof plan->label);
-    if (plan->pd != NULL)
-        plan->nrefs =
-            field_list(plan->pd, plan->before, plan->len, &plan->refs);
-    plan->numeric = xcalloc((size_t)nwords + 1, sizeof *plan->numeric);
-    plan->page = xmalloc(plan->len);
-    memcpy(plan->page, plan->before, plan->len);
-    plan->page[0] &= 0x7f;
+    size_t nnumeric = 0;
 
     for (int i = 0; i < nwords; i++) {
         const char *word = words[i], *eq = strchr(word, '=');
@@ -388,10 +367,53 @@ edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page_arg,
                              "%s is read-only (its fields report what the "
                              "drive can do); nothing was sent",
                              plan->label);
+        if (!field_claim(claimed, ref))
+            return err_usage(err,
+                             "'%s': an earlier FIELD=VALUE of this edit sets "
+                             "the same bits; give each field once",
+                             word);
         if (field_parse_set(plan->page, ref, eq + 1, err) != 0 ||
             edit_check_changeable(ctx, ref, plan->before, plan->page, plan->chg,
                                   force, err) != 0)
             return -1;
     }
     return 0;
+}
+
+int
+edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page_arg,
+                char *const *words, int nwords, bool force,
+                struct edit_plan *plan, struct err *err)
+{
+    uint8_t code, subpage;
+    size_t chg_len = 0;
+
+    memset(plan, 0, sizeof *plan);
+    if (cmd_open_page(ctx, drive, page_arg, &plan->rec, &code, &subpage,
+                      &plan->pd, err) != 0 ||
+        recorder_get_mode_page(plan->rec, code, subpage, MODE_REQUEST_CURRENT,
+                               &plan->before, &plan->len, err) != 0)
+        return -1;
+    if (recorder_get_mode_page(plan->rec, code, subpage,
+                               MODE_REQUEST_CHANGEABLE, &plan->chg, &chg_len,
+                               err) != 0 ||
+        chg_len != plan->len) {
+        free(plan->chg);
+        plan->chg = NULL;
+        err_clear(err);
+    }
+    cmd_page_label(plan->pd, code, subpage, plan->label, sizeof plan->label);
+    if (plan->pd != NULL)
+        plan->nrefs =
+            field_list(plan->pd, plan->before, plan->len, &plan->refs);
+    plan->numeric = xcalloc((size_t)nwords + 1, sizeof *plan->numeric);
+    plan->page = xmalloc(plan->len);
+    memcpy(plan->page, plan->before, plan->len);
+    plan->page[0] &= 0x7f;
+
+    /* Each bit set once: "WCE=0 WCE=1" is a slip, not an edit. */
+    uint8_t *claimed = xcalloc(plan->len, 1);
+    int rc = edit_plan_fields(ctx, plan, words, nwords, force, claimed, err);
+    free(claimed);
+    return rc;
 }

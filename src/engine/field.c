@@ -52,6 +52,20 @@ field_set(uint8_t *page, const struct field_def *fd, size_t base,
     }
 }
 
+bool
+field_claim(uint8_t *claimed, const struct field_ref *ref)
+{
+    size_t first = field_first_bit(ref->fd, ref->base);
+    bool overlap = false;
+
+    for (size_t b = first; b < first + ref->fd->width; b++) {
+        uint8_t bit = (uint8_t)(0x80u >> (b % 8));
+        overlap = overlap || (claimed[b / 8] & bit) != 0;
+        claimed[b / 8] |= bit;
+    }
+    return !overlap;
+}
+
 int
 field_mask_state(const uint8_t *mask, const struct field_def *fd, size_t base)
 {
@@ -229,9 +243,10 @@ field_parse_number(const struct field_ref *ref, const char *text,
               text[1] != 'X')) {
             *value = v;
             if (v > max)
-                return err_usage(
-                    err, "%s=%s: the field holds 0 to %llu (%u bits)",
-                    ref->acronym, text, (unsigned long long)max, fd->width);
+                return err_usage(err,
+                                 "%s=%s: the field holds 0 to %llu (%u bit%s)",
+                                 ref->acronym, text, (unsigned long long)max,
+                                 fd->width, fd->width == 1 ? "" : "s");
             if (fd->has_range && (v < fd->min || v > fd->max))
                 return err_usage(
                     err, "%s=%s: expected %llu to %llu%s%s", ref->acronym, text,

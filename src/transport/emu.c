@@ -1028,6 +1028,13 @@ emu_open(const char *target, struct transport **out, struct err *err)
     if (strlen(target) + strlen("emu:") >= sizeof et->base.name)
         return err_usage(err, "emu:%.40s...: the drive name is too long",
                          target);
+    /* transport_open took fault= away: anything left is misspelt. */
+    const char *query = strchr(target, '?');
+    if (query != NULL)
+        return err_usage(err,
+                         "emu:%s: unknown parameter '%.*s'; an emulated "
+                         "drive takes ?fault=SPEC[,SPEC...]",
+                         target, (int)strcspn(query + 1, "=&"), query + 1);
     if (emu_resolve(target, &path, &key, err) != 0)
         return -1;
     if (emu_drive_load(path, path, &drive, err) != 0) {

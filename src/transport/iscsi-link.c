@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,14 +320,32 @@ iscsi_login_failed(struct iscsi_link *link, const struct iscsi_address *addr,
                    link->name, why);
 }
 
+/* Whether the host name resolves: libiscsi would only say that it could
+ * not connect. */
+static int
+iscsi_resolve(const struct iscsi_address *addr, struct err *err)
+{
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *found = NULL;
+    int rc = getaddrinfo(addr->host, NULL, &hints, &found);
+
+    if (rc != 0)
+        return err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,
+                       "cannot find the host '%s': %s", addr->host,
+                       gai_strerror(rc));
+    freeaddrinfo(found);
+    return 0;
+}
+
 int
 iscsi_link_open(const struct iscsi_address *addr, unsigned timeout_ms,
                 struct iscsi_link **out, struct err *err)
 {
-    struct iscsi_link *link = xcalloc(1, sizeof *link);
     double deadline = iscsi_now_ms() + timeout_ms;
     char portal[300];
 
+    if (iscsi_resolve(addr, err) != 0)
+        return -1;
+    struct iscsi_link *link = xcalloc(1, sizeof *link);
     iscsi_address_name(addr, link->name, sizeof link->name);
     iscsi_portal_text(addr, portal, sizeof portal);
     link->ctx = iscsi_create_context(addr->initiator);

@@ -42,6 +42,18 @@ expect_status 1
 expect_err "E_FAIL (0x80004005)"
 expect_err "[sense 06/29/00 power on, reset, or bus device reset occurred]"
 
+# A misspelt parameter is named, not taken for part of the drive's name.
+run get "$D?faults=gone" 5
+expect_status 2
+expect_err "unknown parameter 'faults'; an emulated drive takes ?fault=SPEC"
+
+# A time-out outside its range names the range it must be in.
+for bad in 0 abc 3601; do
+    run get emu:dvd-writer 5 --timeout "$bad"
+    expect_status 2
+    expect_err "--timeout '$bad': expected a number of seconds from 0.001 to 3600"
+done
+
 # BECOMING READY is retried with back-off, within --ready-wait.
 run get "$D?fault=sense:02/04/01*2" 5
 expect_status 0

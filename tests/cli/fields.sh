@@ -229,4 +229,17 @@ grep -q "warning" <<<"$err" && fail "RRC=3 warned: $err"
 run set emu:dvd-writer 1 RRC=0 --dry-run
 expect_status 0
 expect_err "warning: RRC: 0 disables read retries"
+
+# A field given twice in one edit is a slip: refused, nothing sent.
+run set emu:dvd-writer caching WCE=0 WCE=1
+expect_status 2
+expect_err "'WCE=1': an earlier FIELD=VALUE of this edit sets the same bits"
+run set emu:dvd-writer caching WCE=0 2:2:1=1 --dry-run
+expect_status 2
+expect_err "'2:2:1=1': an earlier FIELD=VALUE"
+# Staged again, a field takes its new value in place of the staged one.
+run -c 'edit emu:dvd-writer caching WCE=0; edit emu:dvd-writer caching wce=1 RCD=1; diff'
+expect_status 0
+[ "$(grep -c '^WCE' <<<"$out")" = 1 ] || fail "WCE staged again was not replaced: $out"
+expect_out "RCD: 0 -> 1"
 done_ok

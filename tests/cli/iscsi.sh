@@ -93,6 +93,11 @@ ss -ltn | grep -q ":$closed " || {
 run pages "iscsi://127.0.0.1:$port/$IQN"
 expect_status 2
 expect_err "the LUN is missing after the target"
+# A host that does not resolve is named as such (.invalid never does,
+# RFC 6761).
+run pages "iscsi://nowhere.invalid:$port/$IQN/1"
+expect_status 1
+expect_err "cannot find the host 'nowhere.invalid'"
 
 # --- CHAP: no credentials and wrong ones are refused, the right ones log
 # in, and the password is not shown.

@@ -84,7 +84,7 @@ Test(field, values_outside_the_field_are_refused_with_what_is_allowed)
     static const struct {
         const char *field, *value, *message;
     } cases[] = {
-        { "F", "2", "F=2: the field holds 0 to 1 (1 bits)" },
+        { "F", "2", "F=2: the field holds 0 to 1 (1 bit)" },
         { "E", "SIX",
           "E=SIX: expected a number from 0 to 7 or one of ZERO, "
           "FIVE" },
