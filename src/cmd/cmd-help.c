@@ -148,6 +148,13 @@ cmd_help_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         cmd_help_man(ctx);
         return CMD_OK;
     }
+    /* The front ends are not commands of the language, but a user asks
+     * for them by name. */
+    if (args->argc == 1 && (strcmp(args->argv[0], "shell") == 0 ||
+                            strcmp(args->argv[0], "console") == 0)) {
+        cmd_print_text(ctx, CMD_FRONT_ENDS);
+        return CMD_OK;
+    }
     if (args->argc == 1 && (entry = cmd_find(args->argv[0], &err)) == NULL)
         return cmd_error(ctx, &err);
     char *text = cmd_usage(entry);

@@ -698,7 +698,8 @@ cmd_usage(const struct cmd_entry *entry)
         free(text);
         text = joined;
     }
-    char *joined = xasprintf("%s\n\nglobal options:", text);
+    char *joined =
+        xasprintf("%s\n\n%s\n\nglobal options:", text, CMD_FRONT_ENDS);
     free(text);
     text = joined;
     cmd_usage_options(&text, cmd_global_options);

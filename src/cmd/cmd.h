@@ -22,6 +22,18 @@
  * within thread and descriptor limits. */
 #define CMD_SCAN_PARALLEL 256
 
+/* The ways to run the commands, for help: a selected drive or page and
+ * staged edits last as long as one of these sessions. */
+#define CMD_FRONT_ENDS                                                     \
+    "front ends (the selected drive and page, and staged edits, last for " \
+    "one session):\n"                                                      \
+    "  modecon [console [DRIVE...]]   the console: drives, pages, fields " \
+    "(on a terminal)\n"                                                    \
+    "  modecon shell                  the commands at a prompt, with "     \
+    "history and Tab completion\n"                                         \
+    "  modecon [--batch] -c 'CMD; CMD' several commands in one session "   \
+    "(--batch: one output stream)"
+
 /* Exit statuses of a command. */
 enum cmd_status {
     CMD_OK = 0,

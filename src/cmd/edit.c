@@ -127,6 +127,16 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
 
     memset(&rep, 0, sizeof rep);
     err_clear(&err);
+    /* A page the drive cannot save (PS 0 in its MODE SENSE answer, SPC-4
+     * 7.5.7) is refused before any change is shown as if it would be
+     * saved; --force still sends it, for the drive's own answer. */
+    if (saving && !(ed->before[0] & MODE_PAGE_PS) && !ed->opts.force) {
+        err_usage(&err,
+                  "%s cannot be saved on this drive (its PS bit is 0): "
+                  "drop --save, or give --force to send it anyway",
+                  ed->label);
+        return cmd_error(ctx, &err);
+    }
     /* Saving changes the saved values too, which may differ from the
      * current ones: they are the baseline of that half of the report. */
     if (saving &&

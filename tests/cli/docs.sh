@@ -12,11 +12,17 @@ checks=$((checks + 1))
 # Every command of the table is in the README's usage.
 run help
 expect_status 0
-for name in $(sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$out"); do
+for name in $(sed -n '/^commands:/,/^$/ s/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$out"); do
     checks=$((checks + 1))
     grep -q "^    modecon $name" "$root/README.md" ||
         fail "README.md does not show 'modecon $name'"
 done
+# The front ends are in the help, and asked for by name.
+expect_out "  modecon shell "
+run help shell
+expect_status 0
+expect_out "modecon [console [DRIVE...]]"
+
 # The manual page is the command table's: regenerate it with
 #   build/dev/src/modecon help --man > doc/modecon.1
 run help --man

@@ -242,4 +242,11 @@ run -c 'edit emu:dvd-writer caching WCE=0; edit emu:dvd-writer caching wce=1 RCD
 expect_status 0
 [ "$(grep -c '^WCE' <<<"$out")" = 1 ] || fail "WCE staged again was not replaced: $out"
 expect_out "RCD: 0 -> 1"
+
+# Saving a page the drive cannot save is refused before any change is
+# shown as if it would be saved.
+run set emu:dvd-writer 5 WR_T=TAO --save
+expect_status 2
+expect_err "cannot be saved on this drive (its PS bit is 0): drop --save"
+[ -z "$out" ] || fail "changes were shown for a page that cannot be saved: $out"
 done_ok
