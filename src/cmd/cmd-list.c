@@ -136,12 +136,9 @@ cmd_list_print(struct cmd_ctx *ctx, const struct cmd_list_row *row, int width,
         return;
     }
     json_t *obj = json_object();
-    const char *colon = strchr(row->name, ':');
     json_object_set_new(obj, "drive", json_string(row->name));
-    json_object_set_new(
-        obj, "transport",
-        json_stringn(row->name,
-                     colon != NULL ? (size_t)(colon - row->name) : 0));
+    json_object_set_new(obj, "transport",
+                        json_string(transport_scheme(row->name)));
     json_object_set_new(obj, "vendor", json_string(row->id.vendor));
     json_object_set_new(obj, "product", json_string(row->id.product));
     json_object_set_new(obj, "revision", json_string(row->id.revision));

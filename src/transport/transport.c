@@ -8,6 +8,7 @@
 #include "transport/emu.h"
 #include "transport/fault.h"
 #include "transport/iscsi.h"
+#include "transport/sg.h"
 #include "transport/trace.h"
 #include "util/xmalloc.h"
 
@@ -18,6 +19,7 @@ static const struct {
 } transport_table[] = {
     { "emu:", &transport_emu_ops },
     { "iscsi:", &transport_iscsi_ops },
+    { "/dev/", &transport_sg_ops },
 };
 
 #define TRANSPORT_DEFAULT_TIMEOUT_MS 10000
@@ -28,6 +30,17 @@ transport_not_a_drive(const char *uri, struct err *err)
     return err_usage(err,
                      "'%s' is not a drive: expected %s (see 'modecon list')",
                      uri, TRANSPORT_URI_FORMS);
+}
+
+const char *
+transport_scheme(const char *uri)
+{
+    for (size_t i = 0; i < sizeof transport_table / sizeof transport_table[0];
+         i++)
+        if (strncmp(uri, transport_table[i].prefix,
+                    strlen(transport_table[i].prefix)) == 0)
+            return transport_table[i].ops->scheme;
+    return "";
 }
 
 bool
@@ -171,7 +184,22 @@ transport_control(struct transport *tp, enum transport_control_op op, void *arg,
 int
 transport_list_drives(char ***uris, size_t *count, struct err *err)
 {
-    return emu_list_drives(uris, count, err);
+    char **local = NULL, **emulated = NULL;
+    size_t nlocal = 0, nemulated = 0;
+
+    /* The drives on this machine first, then the emulated ones, which
+     * remain when there are none. */
+    if (sg_list_drives("/sys", &local, &nlocal, err) != 0 ||
+        emu_list_drives(&emulated, &nemulated, err) != 0) {
+        transport_free_list(local, nlocal);
+        return -1;
+    }
+    local = xrealloc(local, (nlocal + nemulated + 1) * sizeof *local);
+    memcpy(local + nlocal, emulated, nemulated * sizeof *emulated);
+    free(emulated);
+    *uris = local;
+    *count = nlocal + nemulated;
+    return 0;
 }
 
 int

@@ -93,9 +93,10 @@ struct transport {
     struct trace *trace; /* owned by the caller of transport_open; or NULL */
 };
 
-/* The emulated drive, iSCSI LUNs and the fault injector. */
+/* The emulated drive, iSCSI LUNs, local drives and the fault injector. */
 extern const struct transport_ops transport_emu_ops;
 extern const struct transport_ops transport_iscsi_ops;
+extern const struct transport_ops transport_sg_ops;
 extern const struct transport_ops transport_fault_ops;
 
 /*
@@ -117,16 +118,21 @@ int transport_control(struct transport *tp, enum transport_control_op op,
 void transport_close(struct transport *tp);
 
 /* The forms of a drive's URI, for messages. */
-#define TRANSPORT_URI_FORMS \
-    "emu:NAME, emu:PATH.json or iscsi://[USER[%PASSWORD]@]HOST[:PORT]/IQN/LUN"
+#define TRANSPORT_URI_FORMS                           \
+    "emu:NAME, emu:PATH.json, /dev/sgN, /dev/srN or " \
+    "iscsi://[USER[%PASSWORD]@]HOST[:PORT]/IQN/LUN"
+
+/* The name of the transport a URI goes through ("emu", "iscsi", "sg"),
+ * or "" when none takes it. */
+const char *transport_scheme(const char *uri);
 
 /* The URI's scheme is known; used by list and by command-line parsing. */
 bool transport_uri_known(const char *uri);
 
 /*
- * The drives every transport can find without being told: for now the
- * emulated drives in drives/.  *uris is a new array of new strings, sorted;
- * free it with transport_free_list.
+ * The drives every transport can find without being told: the local SCSI
+ * devices (sysfs), then the emulated drives in drives/, sorted.  *uris is
+ * a new array of new strings; free it with transport_free_list.
  */
 int transport_list_drives(char ***uris, size_t *count, struct err *err);
 void transport_free_list(char **uris, size_t count);

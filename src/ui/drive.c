@@ -44,9 +44,7 @@ drive_snapshot_init(struct drive_snapshot *snap, const char *uri)
     snap->uri = xstrdup(uri);
     snap->progress = -1;
     err_clear(&snap->media_error);
-    const char *colon = strchr(uri, ':');
-    snprintf(snap->scheme, sizeof snap->scheme, "%.*s",
-             colon ? (int)(colon - uri) : 0, uri);
+    snprintf(snap->scheme, sizeof snap->scheme, "%s", transport_scheme(uri));
 }
 
 void

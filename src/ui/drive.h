@@ -24,7 +24,7 @@ struct drive_snapshot {
     char *uri;
     bool identified; /* INQUIRY answered */
     struct scsi_identity id;
-    char scheme[16]; /* "emu", later "sg", "iscsi" */
+    char scheme[16]; /* "emu", "iscsi", "sg" */
 
     bool media_known;
     enum media_state media;

@@ -1,0 +1,142 @@
+#!/bin/bash
+# Boot Debian's kernel in QEMU (TCG: no KVM is needed) with a small
+# initramfs holding modecon, its data, busybox, sdparm and sg3-utils, and
+# emulated drives of one kind; run a test script in the guest and print
+# what it prints on the serial console.  Nothing is left running: the
+# guest powers off, and QEMU runs under a time limit.
+#
+#   guest.sh MODE MODECON SCRIPT [WORKDIR]
+#     MODE     virtio     virtio-scsi with a scsi-cd holding a disc and an
+#                         empty scsi-cd
+#              ide        the same drives as ide-cd (ATAPI) on PIIX IDE
+#              scsidebug  no QEMU drive: the guest kernel's scsi_debug
+#                         module as an MMC device (ptype=5)
+#     MODECON  the modecon binary (its libraries are copied along)
+#     SCRIPT   a busybox sh script run in the guest with /dev/sg* ready
+#   Exit status: the script's, 124 when the guest ran out of time, and
+#   125 when the guest could not be built or booted.
+#
+# Needs qemu-system-x86, linux-image-amd64 (only as a source of the kernel
+# and its modules), busybox-static, sdparm, sg3-utils, genisoimage, cpio.
+set -eu
+MODE=${1:?usage: guest.sh MODE MODECON SCRIPT [WORKDIR]}
+MODECON=$(realpath "${2:?usage: guest.sh MODE MODECON SCRIPT}")
+SCRIPT=$(realpath "${3:?usage: guest.sh MODE MODECON SCRIPT}")
+W=${4:-$(mktemp -d /tmp/modecon-qemu-XXXXXX)}
+DATA=$(cd "$(dirname "$0")/../.." && pwd)
+KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)
+[ -n "$KERNEL" ] || { echo "guest: no kernel in /boot (install linux-image-amd64)" >&2; exit 125; }
+KVER=${KERNEL#/boot/vmlinuz-}
+mkdir -p "$W"
+
+# --- The disc in the first drive.
+if [ ! -s "$W/disc.iso" ]; then
+    mkdir -p "$W/isoroot"
+    echo "a disc for modecon's guest tests" >"$W/isoroot/README.TXT"
+    genisoimage -quiet -V MODECON -J -r -o "$W/disc.iso" "$W/isoroot"
+fi
+
+# --- The initramfs.
+R=$W/root
+rm -rf "$R"
+mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,lib/modules,usr/bin,share/modecon}
+cp /bin/busybox "$R/bin/busybox"
+# Programs with the shared libraries they load, at the same paths.
+copy_program() {
+    cp "$1" "$R/usr/bin/"
+    ldd "$1" | awk '/=>/ {print $3} /ld-linux/ {print $1}' | while read -r lib; do
+        [ -f "$lib" ] || continue
+        mkdir -p "$R$(dirname "$lib")"
+        cp -n "$lib" "$R$lib"
+    done
+}
+copy_program "$MODECON"
+for tool in sdparm sg_modes sg_inq sg_turs; do
+    copy_program "$(command -v $tool)"
+done
+cp -r "$DATA/drives" "$DATA/pages" "$R/share/modecon/"
+cp "$DATA/tests/lsan.supp" "$R/lsan.supp"
+cp "$SCRIPT" "$R/test.sh"
+cp "$DATA/tests/qemu/lib.sh" "$R/lib.sh"
+# Kernel modules, each after those it depends on.
+: >"$R/modules.order"
+for m in virtio_pci virtio_scsi ata_piix sr_mod sg; do
+    modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+done | while read -r ko; do
+    b=$(basename "$ko")
+    grep -qx "$b" "$R/modules.order" && continue
+    cp "$ko" "$R/lib/modules/"
+    echo "$b" >>"$R/modules.order"
+done
+: >"$R/modules.debug"
+modprobe -S "$KVER" --show-depends scsi_debug | awk '$1 == "insmod" {print $2}' |
+    while read -r ko; do
+        b=$(basename "$ko")
+        grep -qx "$b" "$R/modules.order" "$R/modules.debug" && continue
+        cp "$ko" "$R/lib/modules/"
+        echo "$b" >>"$R/modules.debug"
+    done
+cat >"$R/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/usr/bin HOME=/tmp XDG_STATE_HOME=/tmp/state
+export MODECON_DATA_DIR=/share/modecon
+export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export LSAN_OPTIONS=suppressions=/lsan.supp
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+for m in $(cat /modules.order); do insmod /lib/modules/$m; done
+MODE=$(sed -n 's/.*guest_mode=\([a-z]*\).*/\1/p' /proc/cmdline)
+if [ "$MODE" = scsidebug ]; then
+    for m in $(cat /modules.debug); do
+        case $m in
+        scsi_debug.ko) insmod /lib/modules/$m ptype=5 removable=1 \
+            sector_size=2048 dev_size_mb=4 delay=0 ;;
+        *) insmod /lib/modules/$m ;;
+        esac
+    done
+fi
+for _ in $(seq 200); do [ -e /dev/sg0 ] && [ -e /dev/sr0 ] && break; sleep 0.05; done
+sleep 0.3
+echo "=== GUEST-START $MODE"
+sh /test.sh
+echo "=== GUEST-RESULT rc=$?"
+poweroff -f
+INIT
+chmod +x "$R/init"
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$W/initrd.gz"
+
+case $MODE in
+virtio)
+    DEV=(-device virtio-scsi-pci,id=scsi0
+         -drive if=none,id=cd0,media=cdrom,format=raw,readonly=on,file="$W/disc.iso"
+         -device scsi-cd,bus=scsi0.0,scsi-id=0,lun=0,drive=cd0
+         -drive if=none,id=cd1,media=cdrom
+         -device scsi-cd,bus=scsi0.0,scsi-id=1,lun=0,drive=cd1) ;;
+ide)
+    DEV=(-drive if=none,id=cd0,media=cdrom,format=raw,readonly=on,file="$W/disc.iso"
+         -device ide-cd,bus=ide.1,unit=0,drive=cd0
+         -drive if=none,id=cd1,media=cdrom
+         -device ide-cd,bus=ide.1,unit=1,drive=cd1) ;;
+scsidebug)
+    DEV=() ;;
+*)
+    echo "guest: unknown mode $MODE" >&2
+    exit 125 ;;
+esac
+
+# -m 1024: ASan's shadow memory is mapped lazily, but its allocator wants
+# room.  The serial console is the only output.
+status=0
+timeout 600 qemu-system-x86_64 -machine pc,accel=tcg -cpu max -m 1024 -smp 1 \
+    -nodefaults -display none -monitor none -serial stdio -no-reboot \
+    -kernel "$KERNEL" -initrd "$W/initrd.gz" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 guest_mode=$MODE" \
+    ${DEV[@]+"${DEV[@]}"} </dev/null 2>&1 | tr -d '\r' >"$W/serial.log" || status=$?
+cat "$W/serial.log"
+[ "$status" = 124 ] && { echo "guest: out of time" >&2; exit 124; }
+rc=$(sed -n 's/^=== GUEST-RESULT rc=\([0-9]*\).*/\1/p' "$W/serial.log" | tail -1)
+[ -n "$rc" ] || { echo "guest: the test script never finished" >&2; exit 125; }
+exit "$rc"

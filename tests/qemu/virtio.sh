@@ -1,0 +1,59 @@
+# In the guest: QEMU's scsi-cd on virtio-scsi, /dev/sr0 with a disc and
+# /dev/sr1 without (see guest.sh).
+. /lib.sh
+
+# Local drives are listed before the emulated ones, which remain.
+run list
+expect_status 0
+expect_out "/dev/sr0               QEMU     QEMU CD-ROM      2.5+  ready"
+expect_out "/dev/sr1               QEMU     QEMU CD-ROM      2.5+  no medium"
+expect_out "emu:dvd-writer"
+run list --json
+expect_out '"transport": "sg"'
+
+# The pages QEMU's scsi-cd has.
+run pages /dev/sr0
+expect_status 0
+pages=$(echo "$out" | awk '/^0x/ {print $1}' | tr '\n' ' ')
+[ "$pages" = "0x01 0x08 0x0e 0x2a " ] && ok "pages: $pages" || not_ok "pages: $pages"
+
+# WCE is changeable and sticks; sdparm sees what modecon wrote.
+run set /dev/sr0 caching WCE=0
+expect_status 0
+expect_out "WCE: applied"
+[ "$(sdparm_byte /dev/sr0 8 2)" = 00 ] && ok "sdparm reads WCE 0" ||
+    not_ok "sdparm reads page 08 byte 2 as $(sdparm_byte /dev/sr0 8 2)"
+run set /dev/sg0 caching WCE=1
+expect_status 0
+[ "$(sdparm_byte /dev/sr0 8 2)" = 04 ] && ok "sdparm reads WCE 1 through sg0's change" ||
+    not_ok "sdparm reads page 08 byte 2 as $(sdparm_byte /dev/sr0 8 2)"
+
+# AWRE is changeable, but QEMU ignores it: reported as not applied.
+run set /dev/sr0 1 AWRE=0
+expect_status 3
+expect_out "AWRE: NOT applied: the drive has 1"
+
+# A bit that is not changeable: refused before sending; forced, QEMU
+# refuses it with 05/26/00.
+run set /dev/sr0 1 PER=1
+expect_status 2
+expect_err "PER is not changeable on this drive"
+run set /dev/sr0 1 PER=1 --force
+expect_status 1
+expect_err "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS (0xC0AA0208)"
+expect_err "05/26/00"
+
+# No disc: MODE SELECT answers NOT READY 02/3A/00.
+run set /dev/sr1 caching WCE=0
+expect_status 1
+expect_err "E_IMAPI_RECORDER_MEDIA_NO_MEDIA (0xC0AA0202)"
+
+# Devices that are not drives, or are gone.
+run pages /dev/null
+expect_status 2
+expect_err "is not a SCSI device"
+run pages /dev/sg9
+expect_status 1
+expect_err "HRESULT_ERROR_DEV_NOT_EXIST"
+
+done_checks
