@@ -43,7 +43,15 @@ edit_name_field(struct cmd_ctx *ctx, const struct edit *ed,
                  used ? ", " : "", ref->acronym,
                  ref->fd->name ? ref->fd->name : "no name");
     }
-    if (names[0] == '\0')
+    /* The page code and length (SPC-4 7.5.7): a drive points there when
+     * it does not let the page be selected at all. */
+    int header = ed->len > 0 && (ed->page[0] & 0x40) ? 4 : 2;
+    if (names[0] == '\0' && err->field_byte < header)
+        cmd_warn(ctx,
+                 "the %s pointed at page byte %d, the page's header: it "
+                 "does not take this page, or not at this length",
+                 who, err->field_byte);
+    else if (names[0] == '\0')
         cmd_warn(ctx,
                  "the %s pointed at page byte %d, which no field of the "
                  "definition covers",

@@ -52,6 +52,18 @@ sdparm_byte() {
         awk -v n="$3" '/Current:/ { getline; print $(n + 2); exit }'
 }
 
+# expect_sdparm DEV PAGE BYTE HEX WHAT: sdparm reads HEX at byte BYTE.
+expect_sdparm() {
+    got=$(sdparm_byte "$1" "$2" "$3")
+    if [ "$got" = "$4" ]; then ok "sdparm reads $5"; else
+        not_ok "sdparm reads page $2 byte $3 of $1 as '$got', not $4 ($5)"; fi
+}
+
+# expect_trace FILE PATTERN WHAT: a line of the trace matches (grep).
+expect_trace() {
+    if grep -q "$2" "$1"; then ok "trace: $3"; else not_ok "trace: no $3"; fi
+}
+
 done_checks() {
     echo "$checks checks, $failed failed"
     exit "$failed"

@@ -21,12 +21,10 @@ pages=$(echo "$out" | awk '/^0x/ {print $1}' | tr '\n' ' ')
 run set /dev/sr0 caching WCE=0
 expect_status 0
 expect_out "WCE: applied"
-[ "$(sdparm_byte /dev/sr0 8 2)" = 00 ] && ok "sdparm reads WCE 0" ||
-    not_ok "sdparm reads page 08 byte 2 as $(sdparm_byte /dev/sr0 8 2)"
+expect_sdparm /dev/sr0 8 2 00 "WCE 0"
 run set /dev/sg0 caching WCE=1
 expect_status 0
-[ "$(sdparm_byte /dev/sr0 8 2)" = 04 ] && ok "sdparm reads WCE 1 through sg0's change" ||
-    not_ok "sdparm reads page 08 byte 2 as $(sdparm_byte /dev/sr0 8 2)"
+expect_sdparm /dev/sr0 8 2 04 "WCE 1 through sg0's change"
 
 # AWRE is changeable, but QEMU ignores it: reported as not applied.
 run set /dev/sr0 1 AWRE=0
