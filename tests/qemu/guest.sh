@@ -39,7 +39,7 @@ fi
 # --- The initramfs.
 R=$W/root
 rm -rf "$R"
-mkdir -p "$R"/{bin,sbin,proc,sys,dev,tmp,lib/modules,usr/bin,share/modecon}
+mkdir -p "$R"/{bin,sbin,etc,proc,sys,dev,tmp,lib/modules,usr/bin,share/modecon}
 cp /bin/busybox "$R/bin/busybox"
 # Programs with the shared libraries they load, at the same paths.
 copy_program() {

@@ -37,4 +37,20 @@ run set /dev/sr0 control D_SENSE=0 GLTSD=1
 expect_status 0
 expect_sdparm /dev/sr0 0x0a 2 02 "the page restored"
 
+# A command the drive never answers: COMMAND_TIMEOUT after --timeout.
+# scsi_debug ignores every command (opts bit 4, every_nth 1), the kernel's error handler
+# then takes its time (about a minute under TCG) before SG_IO returns.
+D=/sys/bus/pseudo/drivers/scsi_debug
+echo 1 >$D/statistics
+echo 1 >$D/every_nth
+echo 4 >$D/opts
+run --timeout 1 get /dev/sr0 0x0a
+echo 0 >$D/opts
+echo 0 >$D/every_nth
+expect_status 1
+expect_err "E_IMAPI_RECORDER_COMMAND_TIMEOUT (0xC0AA020D)"
+expect_err "/dev/sr0: no answer within 1000 ms"
+run get /dev/sr0 0x0a
+expect_status 0
+
 done_checks

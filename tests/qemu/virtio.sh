@@ -54,4 +54,37 @@ run pages /dev/sg9
 expect_status 1
 expect_err "HRESULT_ERROR_DEV_NOT_EXIST"
 
+# A user the device does not let in is told which group may open it.
+echo "nobody:x:65534:65534:nobody:/tmp:/bin/sh" >>/etc/passwd
+echo "nogroup:x:65534:" >>/etc/group
+echo "cdrom:x:24:" >>/etc/group
+chgrp cdrom /dev/sg0
+chmod 660 /dev/sg0
+last="pages /dev/sg0 (as nobody)"
+out=$(su nobody -s /bin/sh -c "XDG_STATE_HOME=/tmp/nobody modecon pages /dev/sg0" 2>&1)
+status=$?
+err=$out
+expect_status 1
+expect_err "E_ACCESS_DENIED"
+expect_err "/dev/sg0: permission denied: it may be opened by root and the group 'cdrom'"
+
+# A drive removed while a session has it open: the next command says it
+# has gone (the kernel's SCSI device deleted, as an unplug does).
+mkfifo /tmp/in
+modecon shell </tmp/in >/tmp/shell.out 2>&1 &
+exec 7>/tmp/in
+echo "pages /dev/sg1" >&7
+for _ in $(seq 100); do grep -q "0x2a" /tmp/shell.out && break; sleep 0.1; done
+echo 1 >/sys/class/scsi_generic/sg1/device/delete
+echo "pages /dev/sg1" >&7
+echo "quit" >&7
+exec 7>&-
+wait
+last="shell: pages /dev/sg1, the drive deleted, pages /dev/sg1"
+out=$(cat /tmp/shell.out)
+err=$out
+expect_out "0x2a      legacy-capabilities"
+expect_err "HRESULT_ERROR_DEV_NOT_EXIST (0x80070037)"
+expect_err "/dev/sg1: the device has gone away"
+
 done_checks
