@@ -1,9 +1,11 @@
-#include "iscsi_raw.h"
-
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "raw.h"
+
+const char bench_raw_label[] = "raw libiscsi";
 
 struct bench_raw {
     struct iscsi_context *iscsi;

@@ -13,6 +13,7 @@
 #                         module as an MMC device (ptype=5)
 #     MODECON  the modecon binary (its libraries are copied along)
 #     SCRIPT   a busybox sh script run in the guest with /dev/sg* ready
+#   GUEST_PROGRAMS: more programs to copy into the guest's /usr/bin.
 #   Exit status: the script's, 124 when the guest ran out of time, and
 #   125 when the guest could not be built or booted.
 #
@@ -51,6 +52,10 @@ copy_program() {
     done
 }
 copy_program "$MODECON"
+# More programs for the script, such as a benchmark (space-separated).
+for program in ${GUEST_PROGRAMS:-}; do
+    copy_program "$program"
+done
 for tool in sdparm sg_modes sg_inq sg_turs; do
     copy_program "$(command -v $tool)"
 done

@@ -22,7 +22,7 @@
 
 #include "bench.h"
 #include "engine/recorder.h"
-#include "iscsi_raw.h"
+#include "raw.h"
 #include "transport/trace.h"
 #include "util/hex.h"
 
@@ -103,7 +103,7 @@ int
 main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_iscsi_overhead URI [CALLS>=50] [PAGE]\n");
+        fprintf(stderr, "usage: %s DRIVE [CALLS>=50] [PAGE]\n", argv[0]);
         return 2;
     }
     const char *uri = argv[1];
@@ -115,7 +115,7 @@ main(int argc, char **argv)
     struct err err;
 
     if (calls < 50) {
-        fprintf(stderr, "usage: bench_iscsi_overhead URI [CALLS>=50] [PAGE]\n");
+        fprintf(stderr, "usage: %s DRIVE [CALLS>=50] [PAGE]\n", argv[0]);
         return 2;
     }
     err_clear(&err);
@@ -140,7 +140,7 @@ main(int argc, char **argv)
     if (ncdbs == 0)
         bench_fail(trace_path, "GetModePage sent no command");
 
-    /* libiscsi's full connect takes the new session's UNIT ATTENTION. */
+    /* A new iSCSI session's UNIT ATTENTION is the raw library's to take. */
     struct bench_raw *raw = bench_raw_open(uri);
     bench_raw_call(raw, cdbs, ncdbs);
 
@@ -168,7 +168,7 @@ main(int argc, char **argv)
            "each, %u bytes asked)\n",
            per_round * rounds, page, ncdbs, ncdbs == 1 ? "" : "s",
            cdbs[0].alloc);
-    bench_rounds_report(&br, "raw libiscsi", "modecon engine");
+    bench_rounds_report(&br, bench_raw_label, "modecon engine");
     bench_raw_close(raw);
     recorder_free(rec);
     return 0;

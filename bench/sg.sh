@@ -1,0 +1,23 @@
+#!/bin/bash
+# GetModePage on a local drive through SG_IO: modecon's engine against the
+# ioctl sending the same CDBs, in one run inside a QEMU guest (TCG) on
+# QEMU's scsi-cd (tests/qemu/guest.sh).
+#
+# usage: bench/sg.sh [BUILD_DIR] [CALLS] [PAGE] [MODE]
+#   (default build/release 2000 0x2a virtio; MODE ide for an ATAPI drive)
+set -u
+BUILD=${1:-build/release}
+CALLS=${2:-2000}
+PAGE=${3:-0x2a}
+MODE=${4:-virtio}
+BENCH=$BUILD/bench/bench_sg_overhead
+[ -x "$BENCH" ] || { echo "bench: no $BENCH (build the release preset)" >&2; exit 2; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+W=$(mktemp -d /tmp/modecon-bench-sg-XXXXXX)
+trap 'rm -rf "$W"' EXIT
+cat >"$W/bench.sh" <<SCRIPT
+bench_sg_overhead /dev/sr0 $CALLS $PAGE
+SCRIPT
+GUEST_PROGRAMS=$(realpath "$BENCH") bash "$HERE/../tests/qemu/guest.sh" "$MODE" \
+    "$BUILD/src/modecon" "$W/bench.sh" "$W/guest" |
+    sed -n '/^=== GUEST-START/,/^=== GUEST-RESULT/p' | grep -v '^==='
