@@ -19,5 +19,8 @@ cat >"$W/bench.sh" <<SCRIPT
 bench_sg_overhead /dev/sr0 $CALLS $PAGE
 SCRIPT
 GUEST_PROGRAMS=$(realpath "$BENCH") bash "$HERE/../tests/qemu/guest.sh" "$MODE" \
-    "$BUILD/src/modecon" "$W/bench.sh" "$W/guest" |
-    sed -n '/^=== GUEST-START/,/^=== GUEST-RESULT/p' | grep -v '^==='
+    "$BUILD/src/modecon" "$W/bench.sh" "$W/guest" >"$W/log"
+status=$?
+sed -n '/^=== GUEST-START/,/^=== GUEST-RESULT/p' "$W/log" | grep -v '^==='
+[ "$status" = 0 ] || { echo "bench: the guest run failed ($status)" >&2; tail -20 "$W/log" >&2; }
+exit "$status"

@@ -1,6 +1,5 @@
 /* edit [DRIVE] [PAGE] FIELD=VALUE...: stage changes without sending them. */
 #include <string.h>
-#include <strings.h>
 
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
@@ -25,40 +24,6 @@ const struct cmd_entry cmd_edit_entry = {
     .exec = cmd_edit_exec,
 };
 
-/* Whether two FIELD=VALUE words name the same field, as spelt. */
-static bool
-cmd_edit_same_field(const char *a, const char *b)
-{
-    size_t la = strcspn(a, "="), lb = strcspn(b, "=");
-    return la == lb && strncasecmp(a, b, la) == 0;
-}
-
-/* Whether one of the new words names a staged word's field again. */
-static bool
-cmd_edit_named_again(const char *staged, char *const *fresh, int nfresh)
-{
-    for (int j = 0; j < nfresh; j++)
-        if (cmd_edit_same_field(staged, fresh[j]))
-            return true;
-    return false;
-}
-
-/* Drop the staged words that a new word names again: the new value
- * replaces the staged one, as the user meant. */
-static void
-cmd_edit_unstage(struct cmd_ctx *ctx, char *const *fresh, int nfresh)
-{
-    int kept = 0;
-
-    for (int i = 0; i < ctx->stage_nwords; i++) {
-        if (cmd_edit_named_again(ctx->stage_words[i], fresh, nfresh))
-            free(ctx->stage_words[i]);
-        else
-            ctx->stage_words[kept++] = ctx->stage_words[i];
-    }
-    ctx->stage_nwords = kept;
-}
-
 static enum cmd_status
 cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -78,25 +43,30 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   ctx->stage_drive, ctx->stage_page);
         return cmd_error(ctx, &err);
     }
-    /* The staged words the new ones leave standing, and the new ones,
-     * checked together on the page as the drive holds it now.  The stage
-     * changes only once they pass. */
-    char **words =
-        xcalloc((size_t)(ctx->stage_nwords + nnew) + 1, sizeof *words);
-    int nwords = 0;
-    for (int i = 0; i < ctx->stage_nwords; i++)
-        if (!cmd_edit_named_again(ctx->stage_words[i], args->argv + 2, nnew))
-            words[nwords++] = ctx->stage_words[i];
+    /* The staged words and the new ones, checked together on the page as
+     * the drive holds it now; a new word replaces a staged one that sets
+     * the same bits.  The stage changes only once they pass. */
+    int nstaged = ctx->stage_nwords;
+    char **words = xcalloc((size_t)(nstaged + nnew) + 1, sizeof *words);
+    for (int i = 0; i < nstaged; i++)
+        words[i] = ctx->stage_words[i];
     for (int i = 0; i < nnew; i++)
-        words[nwords++] = args->argv[2 + i];
-    int rc =
-        edit_plan_build(ctx, drive, page, words, nwords, force, &plan, &err);
+        words[nstaged + i] = args->argv[2 + i];
+    int rc = edit_plan_build_staged(ctx, drive, page, words, nstaged + nnew,
+                                    nstaged, force, &plan, &err);
     free(words);
     if (rc != 0) {
         edit_plan_free(&plan);
         return cmd_error(ctx, &err);
     }
-    cmd_edit_unstage(ctx, args->argv + 2, nnew);
+    int kept = 0;
+    for (int i = 0; i < nstaged; i++) {
+        if (plan.overridden[i])
+            free(ctx->stage_words[i]);
+        else
+            ctx->stage_words[kept++] = ctx->stage_words[i];
+    }
+    ctx->stage_nwords = kept;
     if (ctx->stage_drive == NULL) {
         ctx->stage_drive = xstrdup(drive);
         ctx->stage_page = xstrdup(page);

@@ -334,16 +334,37 @@ edit_plan_free(struct edit_plan *plan)
     free(plan->page);
     free(plan->chg);
     free(plan->before);
+    free(plan->overridden);
     memset(plan, 0, sizeof *plan);
+}
+
+/* Whether two page-sized bit masks share a bit. */
+static bool
+edit_overlap(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (a[i] & b[i])
+            return true;
+    return false;
+}
+
+/* Whether every bit of 'b' is in 'a'. */
+static bool
+edit_covers(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (b[i] & ~a[i])
+            return false;
+    return true;
 }
 
 /* Apply FIELD=VALUE words to plan->page, each checked against the
  * drive's changeable mask (unless forced) and against the bits the words
- * before it set. */
+ * before it set.  'bits' holds a page-sized mask per word. */
 static int
 edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
-                 char *const *words, int nwords, bool force, uint8_t *claimed,
-                 struct err *err)
+                 char *const *words, int nwords, int first_new, bool force,
+                 uint8_t *bits, struct err *err)
 {
     size_t nnumeric = 0;
 
@@ -385,11 +406,24 @@ edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
                              "%s is read-only (its fields report what the "
                              "drive can do); nothing was sent",
                              plan->label);
-        if (!field_claim(claimed, ref))
-            return err_usage(err,
-                             "'%s': an earlier FIELD=VALUE of this edit sets "
-                             "the same bits; give each field once",
-                             word);
+        uint8_t *mine = bits + (size_t)i * plan->len;
+        field_claim(mine, ref);
+        for (int j = 0; j < i; j++) {
+            if (!edit_overlap(mine, bits + (size_t)j * plan->len, plan->len))
+                continue;
+            if (j >= first_new)
+                return err_usage(err,
+                                 "'%s': '%s' of this edit sets the same "
+                                 "bits; give each field once",
+                                 word, words[j]);
+            /* A staged value is replaced whole, never in part. */
+            if (!edit_covers(mine, bits + (size_t)j * plan->len, plan->len))
+                return err_usage(err,
+                                 "'%s' sets some of the bits of the staged "
+                                 "'%s': stage all of them again, or discard",
+                                 word, words[j]);
+            plan->overridden[j] = true;
+        }
         if (field_parse_set(plan->page, ref, eq + 1, err) != 0 ||
             edit_check_changeable(ctx, ref, plan->before, plan->page, plan->chg,
                                   force, err) != 0)
@@ -402,6 +436,16 @@ int
 edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page_arg,
                 char *const *words, int nwords, bool force,
                 struct edit_plan *plan, struct err *err)
+{
+    return edit_plan_build_staged(ctx, drive, page_arg, words, nwords, 0, force,
+                                  plan, err);
+}
+
+int
+edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
+                       const char *page_arg, char *const *words, int nwords,
+                       int first_new, bool force, struct edit_plan *plan,
+                       struct err *err)
 {
     uint8_t code, subpage;
     size_t chg_len = 0;
@@ -430,8 +474,10 @@ edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page_arg,
     plan->page[0] &= 0x7f;
 
     /* Each bit set once: "WCE=0 WCE=1" is a slip, not an edit. */
-    uint8_t *claimed = xcalloc(plan->len, 1);
-    int rc = edit_plan_fields(ctx, plan, words, nwords, force, claimed, err);
-    free(claimed);
+    plan->overridden = xcalloc((size_t)nwords + 1, sizeof *plan->overridden);
+    uint8_t *bits = xcalloc((size_t)nwords + 1, plan->len);
+    int rc =
+        edit_plan_fields(ctx, plan, words, nwords, first_new, force, bits, err);
+    free(bits);
     return rc;
 }

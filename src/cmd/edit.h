@@ -37,13 +37,24 @@ struct edit_plan {
     struct field_ref *refs;
     size_t nrefs;
     struct field_def *numeric; /* BYTE:BIT:WIDTH fields of the words */
+    bool *overridden;          /* per word: a later word sets its bits again */
 };
 
 /* Build the plan; a usage error names the word and what is allowed.
- * Free the plan with edit_plan_free whatever the result. */
+ * Each bit is set by one word only.  Free the plan with edit_plan_free
+ * whatever the result. */
 int edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page,
                     char *const *words, int nwords, bool force,
                     struct edit_plan *plan, struct err *err);
+
+/* The same for staged words followed, from 'first_new' on, by a new
+ * edit's: a new word may set again bits a staged word set (it wins, and
+ * plan->overridden marks the staged word); among the new words each bit
+ * is set once. */
+int edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
+                           const char *page, char *const *words, int nwords,
+                           int first_new, bool force, struct edit_plan *plan,
+                           struct err *err);
 void edit_plan_free(struct edit_plan *plan);
 
 #endif

@@ -39,6 +39,7 @@
 struct sg_transport {
     struct transport base;
     int fd;
+    bool read_only; /* no write permission: the kernel filters commands */
 };
 
 /* Why the device cannot be opened, in the user's terms. */
@@ -56,14 +57,18 @@ sg_open_error(const char *path, int e, struct err *err)
         break;
     case EACCES:
     case EPERM:
-        if (stat(path, &st) == 0 && getgrgid(st.st_gid) != NULL)
+        /* The group is worth naming only when it may read and write the
+         * node and is not root's own. */
+        if (stat(path, &st) == 0 && (st.st_mode & 0060) == 0060 &&
+            st.st_gid != 0 && getgrgid(st.st_gid) != NULL)
             err_set(err, E_ACCESS_DENIED,
-                    "%s: permission denied: it may be opened by root and "
-                    "the group '%s' (add yourself with 'usermod -aG %s')",
+                    "%s: permission denied: the group '%s' may open it "
+                    "(sudo usermod -aG %s $USER, then log in again)",
                     path, getgrgid(st.st_gid)->gr_name,
                     getgrgid(st.st_gid)->gr_name);
         else
-            err_set(err, E_ACCESS_DENIED, "%s: permission denied", path);
+            err_set(err, E_ACCESS_DENIED,
+                    "%s: permission denied: only root may open it", path);
         break;
     case EBUSY:
         err_set(err, E_IMAPI_RECORDER_LOCKED,
@@ -97,6 +102,26 @@ sg_identity(int fd, const char *path, char *id, size_t len)
         snprintf(id, len, "dev:%u:%u", major(st.st_rdev), minor(st.st_rdev));
 }
 
+/* The sg driver's character major (Documentation/admin-guide/devices). */
+#define SG_CHAR_MAJOR 21
+
+/* A sg node, or a whole block device of the SCSI layer (it has a
+ * scsi_device in sysfs; a partition or a loop device does not). */
+static bool
+sg_is_scsi_node(const struct stat *node)
+{
+    char link[PATH_MAX];
+    struct stat st;
+
+    if (S_ISCHR(node->st_mode))
+        return major(node->st_rdev) == SG_CHAR_MAJOR;
+    if (!S_ISBLK(node->st_mode))
+        return false;
+    snprintf(link, sizeof link, "/sys/dev/block/%u:%u/device/scsi_device",
+             major(node->st_rdev), minor(node->st_rdev));
+    return stat(link, &st) == 0;
+}
+
 static int
 sg_open(const char *target, struct transport **out, struct err *err)
 {
@@ -106,27 +131,29 @@ sg_open(const char *target, struct transport **out, struct err *err)
         return err_usage(err, "/dev/%.40s...: the device name is too long",
                          target);
     snprintf(path, sizeof path, "/dev/%s", target);
+    /* Only a SCSI device: a sg node, or a block device the SCSI layer
+     * drives.  Opening anything else under /dev could have effects (a
+     * watchdog arms, a tape rewinds). */
+    struct stat node;
+    if (stat(path, &node) != 0)
+        return sg_open_error(path, errno, err);
+    if (!sg_is_scsi_node(&node))
+        return err_usage(err,
+                         "%s is not a SCSI device: expected /dev/sgN or "
+                         "/dev/srN",
+                         path);
+    bool read_only = false;
     int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0 && (errno == EROFS || errno == EACCES))
+    if (fd < 0 && (errno == EROFS || errno == EACCES)) {
         fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        read_only = true;
+    }
     if (fd < 0)
         return sg_open_error(path, errno, err);
-
-    /* Only devices that take SG_IO: a disk partition or a tty does not. */
-    int version = 0;
-    if (ioctl(fd, SG_GET_VERSION_NUM, &version) != 0 && errno == ENOTTY) {
-        struct sg_io_hdr probe = { .interface_id = 'S' };
-        if (ioctl(fd, SG_IO, &probe) != 0 && errno == ENOTTY) {
-            close(fd);
-            return err_usage(err,
-                             "%s is not a SCSI device (it takes no SG_IO): "
-                             "expected /dev/sgN or /dev/srN",
-                             path);
-        }
-    }
     struct sg_transport *st = xcalloc(1, sizeof *st);
     st->base.ops = &transport_sg_ops;
     st->fd = fd;
+    st->read_only = read_only;
     snprintf(st->base.name, sizeof st->base.name, "%s", path);
     sg_identity(fd, path, st->base.id, sizeof st->base.id);
     *out = &st->base;
@@ -158,13 +185,22 @@ sg_exec(struct transport *tp, struct scsi_io *io, struct err *err)
             return err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,
                            "%s: the device has gone away (%s)", tp->name,
                            strerror(e));
-        /* The block layer lets a reader send only commands that cannot
-         * change anything, unless the process may do raw I/O. */
+        /* The kernel's command filter lets a device opened read-only
+         * take only commands that change nothing, unless the process
+         * may do raw I/O; nothing reached the drive. */
         if (e == EPERM)
             return err_set(err, E_ACCESS_DENIED,
-                           "%s: the kernel refused command 0x%02x to a "
-                           "device open read-only: use the drive's "
-                           "/dev/sgN, which opens read-write",
+                           "%s: the kernel refused command 0x%02x before "
+                           "sending it: %s",
+                           tp->name, io->cdb[0],
+                           st->read_only
+                               ? "the device is open read-only (no write "
+                                 "permission on it)"
+                               : "only root may send it");
+        if (e == EINTR)
+            return err_set(err, E_FAIL,
+                           "%s: interrupted while waiting for command "
+                           "0x%02x, which may have reached the drive",
                            tp->name, io->cdb[0]);
         return err_set(err, E_FAIL, "%s: SG_IO failed: %s", tp->name,
                        strerror(e));
@@ -243,6 +279,27 @@ sg_compare(const void *a, const void *b)
     return lx != ly ? (lx > ly) - (lx < ly) : strcmp(x, y);
 }
 
+/* CD/DVD devices (SPC-4 table 48): the drives found without being named.
+ * A disk or an enclosure is reached by naming its /dev/sgN. */
+#define SG_TYPE_MMC 5
+
+/* The peripheral device type sysfs shows for 'dir'/'name', or -1. */
+static int
+sg_peripheral_type(const char *dir, const char *name)
+{
+    char *path = xasprintf("%s/%s/device/type", dir, name);
+    FILE *f = fopen(path, "r");
+    int type = -1;
+
+    free(path);
+    if (f == NULL)
+        return -1;
+    if (fscanf(f, "%d", &type) != 1)
+        type = -1;
+    fclose(f);
+    return type;
+}
+
 int
 sg_list_drives(const char *sysfs, char ***uris, size_t *count, struct err *err)
 {
@@ -258,7 +315,8 @@ sg_list_drives(const char *sysfs, char ***uris, size_t *count, struct err *err)
     if (d == NULL)
         return 0; /* no sg driver: no local drives */
     while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, "sg", 2) != 0)
+        if (strncmp(e->d_name, "sg", 2) != 0 ||
+            sg_peripheral_type(dir, e->d_name) != SG_TYPE_MMC)
             continue;
         names = xrealloc(names, (n + 1) * sizeof *names);
         names[n++] = xstrdup(e->d_name);

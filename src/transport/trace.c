@@ -64,10 +64,7 @@ trace_record(struct trace *trace, const char *drive, const struct scsi_io *io,
     moved = io->resid <= io->len ? io->len - io->resid : 0;
     if (io->dir == XFER_OUT)
         trace_hex(obj, "data_out", io->buf, io->len);
-    else if (io->dir == XFER_IN && failure == NULL &&
-             io->status == SCSI_STATUS_GOOD)
-        /* Data with an error status is not an answer: some drivers
-         * report the whole buffer as moved. */
+    else if (io->dir == XFER_IN && failure == NULL)
         trace_hex(obj, "data_in", io->buf, moved);
     if (failure != NULL) {
         json_object_set_new(obj, "error", json_string(failure->msg));

@@ -233,15 +233,23 @@ expect_err "warning: RRC: 0 disables read retries"
 # A field given twice in one edit is a slip: refused, nothing sent.
 run set emu:dvd-writer caching WCE=0 WCE=1
 expect_status 2
-expect_err "'WCE=1': an earlier FIELD=VALUE of this edit sets the same bits"
+expect_err "'WCE=1': 'WCE=0' of this edit sets the same bits"
 run set emu:dvd-writer caching WCE=0 2:2:1=1 --dry-run
 expect_status 2
-expect_err "'2:2:1=1': an earlier FIELD=VALUE"
+expect_err "'2:2:1=1': 'WCE=0' of this edit sets the same bits"
 # Staged again, a field takes its new value in place of the staged one.
 run -c 'edit emu:dvd-writer caching WCE=0; edit emu:dvd-writer caching wce=1 RCD=1; diff'
 expect_status 0
 [ "$(grep -c '^WCE' <<<"$out")" = 1 ] || fail "WCE staged again was not replaced: $out"
 expect_out "RCD: 0 -> 1"
+# Staged again under another spelling (its bit address) it is replaced
+# too; a new word that covers a staged one only in part is refused.
+run -c 'edit emu:dvd-writer caching WCE=0; edit emu:dvd-writer caching 2:2:1=1; diff'
+expect_status 0
+expect_out "no field changes"
+run -c 'edit emu:dvd-writer caching 2:7:8=0; edit emu:dvd-writer caching WCE=1'
+expect_status 2
+expect_err "'WCE=1' sets some of the bits of the staged '2:7:8=0'"
 
 # Saving a page the drive cannot save is refused before any change is
 # shown as if it would be saved.

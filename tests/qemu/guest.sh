@@ -25,9 +25,13 @@ MODECON=$(realpath "${2:?usage: guest.sh MODE MODECON SCRIPT}")
 SCRIPT=$(realpath "${3:?usage: guest.sh MODE MODECON SCRIPT}")
 W=${4:-$(mktemp -d /tmp/modecon-qemu-XXXXXX)}
 DATA=$(cd "$(dirname "$0")/../.." && pwd)
-KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -1)
-[ -n "$KERNEL" ] || { echo "guest: no kernel in /boot (install linux-image-amd64)" >&2; exit 125; }
-KVER=${KERNEL#/boot/vmlinuz-}
+# The kernel linux-image-amd64 depends on: another flavour in /boot (a
+# cloud kernel) may lack the drivers the guest needs.
+KVER=$(dpkg-query -W -f='${Depends}' linux-image-amd64 2>/dev/null |
+    sed -n 's/.*linux-image-\([0-9][^ ,]*-amd64\).*/\1/p')
+KERNEL=/boot/vmlinuz-$KVER
+[ -n "$KVER" ] && [ -r "$KERNEL" ] ||
+    { echo "guest: no kernel of linux-image-amd64 in /boot (install it)" >&2; exit 125; }
 mkdir -p "$W"
 
 # --- The disc in the first drive.
@@ -65,6 +69,10 @@ cp "$SCRIPT" "$R/test.sh"
 cp "$DATA/tests/qemu/lib.sh" "$R/lib.sh"
 # Kernel modules, each after those it depends on.
 : >"$R/modules.order"
+for m in virtio_pci virtio_scsi ata_piix sr_mod sg scsi_debug; do
+    modprobe -S "$KVER" --show-depends "$m" >/dev/null ||
+        { echo "guest: kernel $KVER has no module $m" >&2; exit 125; }
+done
 for m in virtio_pci virtio_scsi ata_piix sr_mod sg; do
     modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
 done | while read -r ko; do
@@ -92,19 +100,33 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
-for m in $(cat /modules.order); do insmod /lib/modules/$m; done
+fail() {
+    echo "guest: $*"
+    echo "=== GUEST-RESULT rc=125"
+    poweroff -f
+}
+for m in $(cat /modules.order); do
+    insmod /lib/modules/$m || fail "insmod $m failed"
+done
 MODE=$(sed -n 's/.*guest_mode=\([a-z]*\).*/\1/p' /proc/cmdline)
+DRIVES=$(sed -n 's/.*guest_drives=\([0-9]*\).*/\1/p' /proc/cmdline)
 if [ "$MODE" = scsidebug ]; then
     for m in $(cat /modules.debug); do
         case $m in
         scsi_debug.ko) insmod /lib/modules/$m ptype=5 removable=1 \
             sector_size=2048 dev_size_mb=4 delay=0 ;;
-        *) insmod /lib/modules/$m ;;
+        *) insmod /lib/modules/$m || fail "insmod $m failed" ;;
         esac
     done
 fi
-for _ in $(seq 200); do [ -e /dev/sg0 ] && [ -e /dev/sr0 ] && break; sleep 0.05; done
-sleep 0.3
+# Every drive with its sr node, or the run says which are missing.
+found=0
+for _ in $(seq 400); do
+    found=$(ls -d /sys/class/scsi_generic/sg*/device/block/sr* 2>/dev/null | wc -l)
+    [ "$found" -ge "$DRIVES" ] && break
+    sleep 0.05
+done
+[ "$found" -ge "$DRIVES" ] || fail "$found of $DRIVES drives appeared"
 echo "=== GUEST-START $MODE"
 sh /test.sh
 echo "=== GUEST-RESULT rc=$?"
@@ -113,6 +135,7 @@ INIT
 chmod +x "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$W/initrd.gz"
 
+DRIVES=2
 case $MODE in
 virtio)
     DEV=(-device virtio-scsi-pci,id=scsi0
@@ -126,6 +149,7 @@ ide)
          -drive if=none,id=cd1,media=cdrom
          -device ide-cd,bus=ide.1,unit=1,drive=cd1) ;;
 scsidebug)
+    DRIVES=1
     DEV=() ;;
 *)
     echo "guest: unknown mode $MODE" >&2
@@ -134,11 +158,12 @@ esac
 
 # -m 1024: ASan's shadow memory is mapped lazily, but its allocator wants
 # room.  The serial console is the only output.
+set -o pipefail
 status=0
 timeout 600 qemu-system-x86_64 -machine pc,accel=tcg -cpu max -m 1024 -smp 1 \
     -nodefaults -display none -monitor none -serial stdio -no-reboot \
     -kernel "$KERNEL" -initrd "$W/initrd.gz" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1 guest_mode=$MODE" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 guest_mode=$MODE guest_drives=$DRIVES" \
     ${DEV[@]+"${DEV[@]}"} </dev/null 2>&1 | tr -d '\r' >"$W/serial.log" || status=$?
 cat "$W/serial.log"
 [ "$status" = 124 ] && { echo "guest: out of time" >&2; exit 124; }

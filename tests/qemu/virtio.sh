@@ -66,7 +66,7 @@ status=$?
 err=$out
 expect_status 1
 expect_err "E_ACCESS_DENIED"
-expect_err "/dev/sg0: permission denied: it may be opened by root and the group 'cdrom'"
+expect_err "/dev/sg0: permission denied: the group 'cdrom' may open it"
 
 # A drive removed while a session has it open: the next command says it
 # has gone (the kernel's SCSI device deleted, as an unplug does).

@@ -29,14 +29,32 @@ make_dirs(const char *root, const char *path)
     free(full);
 }
 
-Test(sg, names_cd_drives_by_their_sr_node_and_others_by_sg,
+static void
+write_type(const char *root, const char *sg, const char *type)
+{
+    char *path = xasprintf("%s/class/scsi_generic/%s/device/type", root, sg);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fprintf(f, "%s\n", type);
+    fclose(f);
+    free(path);
+}
+
+Test(sg, finds_cd_drives_named_by_their_sr_node_else_sg,
      .init = (void (*)(void))testutil_fresh_state)
 {
     const char *root = getenv("XDG_STATE_HOME");
     make_dirs(root, "class/scsi_generic/sg0/device/block/sr0");
+    write_type(root, "sg0", "5");
     make_dirs(root, "class/scsi_generic/sg1/device");
-    make_dirs(root, "class/scsi_generic/sg10/device/block/sda");
-    make_dirs(root, "class/scsi_generic/sg2/device/block/sr1");
+    write_type(root, "sg1", "5");
+    make_dirs(root, "class/scsi_generic/sg10/device/block/sr2");
+    write_type(root, "sg10", "5");
+    make_dirs(root, "class/scsi_generic/sg2/device/block/sda");
+    write_type(root, "sg2", "0"); /* a disk: reached only when named */
+    make_dirs(root, "class/scsi_generic/sg3/device/block/sr1");
+    write_type(root, "sg3", "5");
+    make_dirs(root, "class/scsi_generic/sg4/device"); /* no type file */
     char **uris = NULL;
     size_t count = 0;
     struct err err;
@@ -47,7 +65,7 @@ Test(sg, names_cd_drives_by_their_sr_node_and_others_by_sg,
     cr_expect_str_eq(uris[0], "/dev/sr0");
     cr_expect_str_eq(uris[1], "/dev/sg1");
     cr_expect_str_eq(uris[2], "/dev/sr1");
-    cr_expect_str_eq(uris[3], "/dev/sg10");
+    cr_expect_str_eq(uris[3], "/dev/sr2");
     transport_free_list(uris, count);
 }
 
@@ -76,6 +94,9 @@ Test(sg, a_device_node_that_is_no_drive_is_named)
     cr_assert(err.usage);
     cr_assert(strstr(err.msg, "/dev/null is not a SCSI device") != NULL, "%s",
               err.msg);
+    err_clear(&err);
+    cr_assert_neq(transport_open("/dev/tty", NULL, &tp, &err), 0);
+    cr_assert(err.usage, "%s", err.msg);
     err_clear(&err);
     cr_assert_neq(transport_open("/dev/sg-none", NULL, &tp, &err), 0);
     cr_assert_eq(err.hr, HRESULT_ERROR_DEV_NOT_EXIST, "%s", err.msg);
