@@ -234,12 +234,9 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
              * there, with its error. */
             cmd_error(ctx, &rows[i].err);
             status = CMD_FAILED;
-            if (list != NULL) {
-                json_t *obj = json_object();
-                json_object_set_new(obj, "drive", json_string(rows[i].name));
-                json_object_set_new(obj, "error", cmd_error_json(&rows[i].err));
-                json_array_append_new(list, obj);
-            }
+            if (list != NULL)
+                json_array_append_new(
+                    list, cmd_drive_error_json(rows[i].name, &rows[i].err));
             continue;
         }
         cmd_list_print(ctx, &rows[i], width, list);

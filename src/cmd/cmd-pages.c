@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "cmd/journal.h"
 #include "engine/pagenames.h"
 #include "util/parallel.h"
 #include "util/xmalloc.h"
@@ -152,24 +151,15 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             status = cmd_error(ctx, &scan.drives[i].err);
     json_t *all = json_array();
     bool shown = false; /* a table is on the screen: the next needs a gap */
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && status != CMD_USAGE; i++) {
         struct cmd_pages_drive *d = &scan.drives[i];
-        if (status == CMD_USAGE) {
-            free(d->pages);
-            continue;
-        }
         if (!d->ok) {
             /* One broken drive must not hide the others; in JSON it is
              * there, with its error. */
             status = cmd_error(ctx, &d->err);
-            if (json && count > 1) {
-                json_t *obj = json_object();
-                char *safe = journal_redact(d->uri);
-                json_object_set_new(obj, "drive", json_string(safe));
-                free(safe);
-                json_object_set_new(obj, "error", cmd_error_json(&d->err));
-                json_array_append_new(all, obj);
-            }
+            if (json && count > 1)
+                json_array_append_new(all,
+                                      cmd_drive_error_json(d->uri, &d->err));
         } else if (json) {
             json_array_append_new(all, cmd_pages_json(d, scan.rt));
         } else {
@@ -180,7 +170,6 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             cmd_pages_print(ctx, d);
             shown = true;
         }
-        free(d->pages);
     }
     /* One drive keeps the form scripts know: its object, not a list. */
     if (json && status != CMD_USAGE) {
@@ -190,6 +179,8 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             cmd_print_json(ctx, json_incref(all));
     }
     json_decref(all);
+    for (size_t i = 0; i < count; i++)
+        free(scan.drives[i].pages);
     free(scan.drives);
     return status;
 }

@@ -164,15 +164,19 @@ cmd_print_json(struct cmd_ctx *ctx, json_t *json)
 }
 
 json_t *
-cmd_error_json(const struct err *err)
+cmd_drive_error_json(const char *drive, const struct err *err)
 {
     char value[16];
-    json_t *obj = json_object();
+    char *safe = journal_redact(drive);
+    json_t *error = json_object(), *obj = json_object();
 
     snprintf(value, sizeof value, "0x%08X", err->hr);
-    json_object_set_new(obj, "hresult", json_string(hresult_name(err->hr)));
-    json_object_set_new(obj, "hresult_value", json_string(value));
-    json_object_set_new(obj, "message", json_string(err->msg));
+    json_object_set_new(error, "hresult", json_string(hresult_name(err->hr)));
+    json_object_set_new(error, "hresult_value", json_string(value));
+    json_object_set_new(error, "message", json_string(err->msg));
+    json_object_set_new(obj, "drive", json_string(safe));
+    json_object_set_new(obj, "error", error);
+    free(safe);
     return obj;
 }
 

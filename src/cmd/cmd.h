@@ -164,9 +164,10 @@ void cmd_print_text(struct cmd_ctx *ctx, const char *text);
 void cmd_warn(struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cmd_print_json(struct cmd_ctx *ctx, json_t *json); /* steals json */
-/* An error as JSON, for a drive among others that failed: {"hresult":
- * NAME, "hresult_value": "0x...", "message": TEXT}.  A new reference. */
-json_t *cmd_error_json(const struct err *err);
+/* A drive among others that failed, as JSON: {"drive": its URI without a
+ * password, "error": {"hresult": NAME, "hresult_value": "0x...",
+ * "message": TEXT}}.  A new reference. */
+json_t *cmd_drive_error_json(const char *drive, const struct err *err);
 /* Report err and return the exit status it calls for. */
 enum cmd_status cmd_error(struct cmd_ctx *ctx, const struct err *err);
 

@@ -407,7 +407,7 @@ edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
                              "drive can do); nothing was sent",
                              plan->label);
         uint8_t *mine = bits + (size_t)i * plan->len;
-        field_claim(mine, ref);
+        field_mark(mine, ref);
         for (int j = 0; j < i; j++) {
             if (!edit_overlap(mine, bits + (size_t)j * plan->len, plan->len))
                 continue;

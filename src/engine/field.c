@@ -52,18 +52,13 @@ field_set(uint8_t *page, const struct field_def *fd, size_t base,
     }
 }
 
-bool
-field_claim(uint8_t *claimed, const struct field_ref *ref)
+void
+field_mark(uint8_t *mask, const struct field_ref *ref)
 {
     size_t first = field_first_bit(ref->fd, ref->base);
-    bool overlap = false;
 
-    for (size_t b = first; b < first + ref->fd->width; b++) {
-        uint8_t bit = (uint8_t)(0x80u >> (b % 8));
-        overlap = overlap || (claimed[b / 8] & bit) != 0;
-        claimed[b / 8] |= bit;
-    }
-    return !overlap;
+    for (size_t b = first; b < first + ref->fd->width; b++)
+        mask[b / 8] |= (uint8_t)(0x80u >> (b % 8));
 }
 
 int

@@ -53,9 +53,8 @@ const struct field_ref *field_at(const struct field_ref *refs, size_t n,
                                  int byte, int bit);
 
 /* The value as a person reads it: "1", "TAO (1)", "\"text\"", "0a 0b". */
-/* Mark the field's bits in 'claimed' (a page-sized mask); false when one
- * of them was marked already, by an earlier field of the same edit. */
-bool field_claim(uint8_t *claimed, const struct field_ref *ref);
+/* Set the field's bits in 'mask', a page-sized bit mask. */
+void field_mark(uint8_t *mask, const struct field_ref *ref);
 
 /* Whether the field's value in 'page' is one its definition warns of: any
  * value when the danger names none ("danger TEXT"), else that value

@@ -937,6 +937,26 @@ pagedef_claim(struct pagedb *db, const struct page_def *pd,
     return 0;
 }
 
+/* Problems for fd's acronym among fields[0..n), matched as the command
+ * line matches them, without case: one per field that has it already. */
+static int
+pagedef_acronym_taken(struct pagedb *db, const struct page_def *pd,
+                      const struct field_def *fd,
+                      const struct field_def *fields, size_t n)
+{
+    int bad = 0;
+
+    for (size_t j = 0; j < n && fd->acronym; j++)
+        if (fields[j].acronym &&
+            strcasecmp(fields[j].acronym, fd->acronym) == 0) {
+            pagedb_problem(db,
+                           "%s:%d: %s: the acronym is already used on line %d",
+                           pd->path, fd->line, fd->acronym, fields[j].line);
+            bad++;
+        }
+    return bad;
+}
+
 int
 pagedef_check(struct pagedb *db, const struct page_def *pd)
 {
@@ -961,16 +981,7 @@ pagedef_check(struct pagedb *db, const struct page_def *pd)
             continue;
         }
         bad += pagedef_claim(db, pd, fd, 0, used, owner, max_len, where);
-        for (size_t j = 0; j < i && fd->acronym; j++)
-            if (pd->fields[j].acronym &&
-                strcasecmp(pd->fields[j].acronym, fd->acronym) == 0) {
-                pagedb_problem(db,
-                               "%s:%d: %s: the acronym is already used on "
-                               "line %d",
-                               pd->path, fd->line, fd->acronym,
-                               pd->fields[j].line);
-                bad++;
-            }
+        bad += pagedef_acronym_taken(db, pd, fd, pd->fields, i);
     }
     /* Descriptors run to the end of the page (or as far as their count
      * says, which only the drive's data tells), so a second group would
@@ -1031,26 +1042,8 @@ pagedef_check(struct pagedb *db, const struct page_def *pd)
             bad += pagedef_check_field(db, pd, fd, where);
             bad +=
                 pagedef_claim(db, pd, fd, 0, one, one_owner, rd->size, where);
-            for (size_t j = 0; j < i && fd->acronym; j++)
-                if (rd->fields[j].acronym &&
-                    strcasecmp(rd->fields[j].acronym, fd->acronym) == 0) {
-                    pagedb_problem(db,
-                                   "%s:%d: %s: the acronym is already used "
-                                   "on line %d",
-                                   pd->path, fd->line, fd->acronym,
-                                   rd->fields[j].line);
-                    bad++;
-                }
-            for (size_t j = 0; j < pd->nfields && fd->acronym; j++)
-                if (pd->fields[j].acronym &&
-                    strcasecmp(pd->fields[j].acronym, fd->acronym) == 0) {
-                    pagedb_problem(db,
-                                   "%s:%d: %s: the acronym is already used "
-                                   "on line %d",
-                                   pd->path, fd->line, fd->acronym,
-                                   pd->fields[j].line);
-                    bad++;
-                }
+            bad += pagedef_acronym_taken(db, pd, fd, rd->fields, i);
+            bad += pagedef_acronym_taken(db, pd, fd, pd->fields, pd->nfields);
         }
         free(one);
         free(one_owner);

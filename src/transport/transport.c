@@ -46,12 +46,7 @@ transport_scheme(const char *uri)
 bool
 transport_uri_known(const char *uri)
 {
-    for (size_t i = 0; i < sizeof transport_table / sizeof transport_table[0];
-         i++)
-        if (strncmp(uri, transport_table[i].prefix,
-                    strlen(transport_table[i].prefix)) == 0)
-            return true;
-    return false;
+    return transport_scheme(uri)[0] != '\0';
 }
 
 /*

@@ -25,7 +25,7 @@ struct worker_gate {
     pthread_mutex_t lock;
     pthread_cond_t change; /* a slot was freed, or a waiting worker has
                               something better to do */
-    size_t free;
+    size_t slots;
     size_t taken, most_taken;
     size_t refs; /* the console's and each worker's: a hung worker left
                     behind outlives the console */
@@ -85,7 +85,7 @@ worker_gate_new(size_t slots)
 
     pthread_mutex_init(&gate->lock, NULL);
     pthread_cond_init(&gate->change, NULL);
-    gate->free = slots;
+    gate->slots = slots;
     gate->refs = 1;
     return gate;
 }
@@ -158,14 +158,14 @@ worker_gate_enter(struct worker *w)
         return GATE_TAKEN;
     pthread_mutex_lock(&gate->lock);
     w->at_gate = true;
-    while ((outcome = worker_gate_outcome(w)) == GATE_TAKEN && gate->free == 0)
+    while ((outcome = worker_gate_outcome(w)) == GATE_TAKEN &&
+           gate->taken == gate->slots)
         pthread_cond_wait(&gate->change, &gate->lock);
     w->at_gate = false;
     if (outcome == GATE_TAKEN) {
-        gate->free--;
         if (++gate->taken > gate->most_taken)
             gate->most_taken = gate->taken;
-    } else if (gate->free > 0) {
+    } else if (gate->taken < gate->slots) {
         /* A freed slot's wake-up may have come to this worker: pass it
          * on to one that still waits. */
         pthread_cond_signal(&gate->change);
@@ -180,7 +180,6 @@ worker_gate_leave(struct worker *w)
     if (w->gate == NULL)
         return;
     pthread_mutex_lock(&w->gate->lock);
-    w->gate->free++;
     w->gate->taken--;
     /* One waiter takes the slot: waking them all would cost a console of
      * thousands of drives a thundering herd on every job. */
