@@ -105,6 +105,12 @@ recorder_acquire_exclusive(struct recorder *rec, struct err *err)
             return -1;
         if (lock_acquire(rec->lock, rec->opts.client, err) != 0)
             return -1;
+        /* The lock file excludes this user's other modecon processes; the
+         * device's own claim (O_EXCL on a local drive) excludes the rest. */
+        if (transport_claim(rec->tp, true, err) != 0) {
+            lock_release(rec->lock);
+            return -1;
+        }
     }
     rec->lock_count++;
     return 0;
@@ -113,10 +119,14 @@ recorder_acquire_exclusive(struct recorder *rec, struct err *err)
 void
 recorder_release_exclusive(struct recorder *rec)
 {
-    if (rec->lock_count == 0)
+    if (rec->lock_count == 0 || --rec->lock_count > 0)
         return;
-    if (--rec->lock_count == 0)
-        lock_release(rec->lock);
+    /* A device that cannot be reopened after its claim fails the next
+     * command with the reason, so the reason is not lost here. */
+    struct err ignored;
+    err_clear(&ignored);
+    transport_claim(rec->tp, false, &ignored);
+    lock_release(rec->lock);
 }
 
 static void

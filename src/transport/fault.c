@@ -309,6 +309,13 @@ fault_control(struct transport *tp, enum transport_control_op op, void *arg,
     return transport_control(ft->inner, op, arg, err);
 }
 
+static int
+fault_claim(struct transport *tp, bool exclusive, struct err *err)
+{
+    struct fault_transport *ft = (struct fault_transport *)tp;
+    return transport_claim(ft->inner, exclusive, err);
+}
+
 static void
 fault_close(struct transport *tp)
 {
@@ -322,6 +329,7 @@ const struct transport_ops transport_fault_ops = {
     .open = NULL, /* made by fault_wrap around another transport */
     .exec = fault_exec,
     .control = fault_control,
+    .claim = fault_claim,
     .close = fault_close,
 };
 

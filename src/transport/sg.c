@@ -38,9 +38,85 @@
 
 struct sg_transport {
     struct transport base;
-    int fd;
-    bool read_only; /* no write permission: the kernel filters commands */
+    int fd;           /* -1 after a reopen failed: see reopen_errno */
+    int reopen_errno; /* why the device could not be opened again */
+    bool read_only;   /* no write permission: the kernel filters commands */
+    bool block;       /* /dev/srN (a block device) rather than /dev/sgN */
+    bool exclusive;   /* opened with O_EXCL */
 };
+
+/* Appends "comm (pid N)" for each other process that has 'node' open, and
+ * "mounted on DIR" for each mount of it, to the text 'out': who to ask
+ * when the device is busy.  Other users' processes are visible to root
+ * only. */
+static void
+sg_holders(const struct stat *node, char *out, size_t len)
+{
+    DIR *proc = opendir("/proc");
+    struct dirent *p;
+    size_t n = strlen(out);
+    int found = 0;
+
+#define SG_APPEND(...)                                            \
+    do {                                                          \
+        if (n < len)                                              \
+            n += (size_t)snprintf(out + n, len - n, __VA_ARGS__); \
+    } while (0)
+    while (proc != NULL && (p = readdir(proc)) != NULL) {
+        char *end, dir[64];
+        long pid = strtol(p->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0 || pid == (long)getpid())
+            continue;
+        snprintf(dir, sizeof dir, "/proc/%ld/fd", pid);
+        DIR *fds = opendir(dir);
+        struct dirent *f;
+        bool holds = false;
+        while (fds != NULL && !holds && (f = readdir(fds)) != NULL) {
+            char fd_path[PATH_MAX];
+            struct stat st;
+            snprintf(fd_path, sizeof fd_path, "%s/%s", dir, f->d_name);
+            holds = f->d_name[0] != '.' && stat(fd_path, &st) == 0 &&
+                    (st.st_mode & S_IFMT) == (node->st_mode & S_IFMT) &&
+                    st.st_rdev == node->st_rdev;
+        }
+        if (fds != NULL)
+            closedir(fds);
+        if (!holds)
+            continue;
+        char comm[64] = "?";
+        snprintf(dir, sizeof dir, "/proc/%ld/comm", pid);
+        FILE *c = fopen(dir, "r");
+        if (c != NULL) {
+            if (fgets(comm, sizeof comm, c) != NULL)
+                comm[strcspn(comm, "\n")] = '\0';
+            fclose(c);
+        }
+        if (found++ < 3)
+            SG_APPEND("%s%s (pid %ld)", found > 1 ? ", " : "", comm, pid);
+    }
+    if (proc != NULL)
+        closedir(proc);
+    if (found > 3)
+        SG_APPEND(" and %d more", found - 3);
+
+    /* /proc/self/mountinfo (proc(5)): field 3 is MAJOR:MINOR, 5 the
+     * mount point. */
+    FILE *mounts =
+        S_ISBLK(node->st_mode) ? fopen("/proc/self/mountinfo", "r") : NULL;
+    char line[1024];
+    while (mounts != NULL && fgets(line, sizeof line, mounts) != NULL) {
+        unsigned maj, min;
+        char where[512];
+        if (sscanf(line, "%*s %*s %u:%u %*s %511s", &maj, &min, where) == 3 &&
+            maj == major(node->st_rdev) && min == minor(node->st_rdev))
+            SG_APPEND("%smounted on %s", found++ > 0 ? ", " : "", where);
+    }
+    if (mounts != NULL)
+        fclose(mounts);
+    if (found == 0)
+        SG_APPEND("a program this user cannot see");
+#undef SG_APPEND
+}
 
 /* Why the device cannot be opened, in the user's terms. */
 static int
@@ -70,10 +146,15 @@ sg_open_error(const char *path, int e, struct err *err)
             err_set(err, E_ACCESS_DENIED,
                     "%s: permission denied: only root may open it", path);
         break;
-    case EBUSY:
+    case EBUSY: {
+        char who[512] = "";
+        if (stat(path, &st) == 0)
+            sg_holders(&st, who, sizeof who);
         err_set(err, E_IMAPI_RECORDER_LOCKED,
-                "%s: another program holds the device exclusively", path);
+                "%s: another program holds the device exclusively (%s)", path,
+                who);
         break;
+    }
     default:
         err_set(err, E_FAIL, "%s: cannot open: %s", path, strerror(e));
         break;
@@ -122,6 +203,38 @@ sg_is_scsi_node(const struct stat *node)
     return stat(link, &st) == 0;
 }
 
+/* A node that does not exist when it is opened is most often a mistake in
+ * its name: HRESULT_ERROR_DEV_NOT_EXIST, as bad input (exit status 2), and
+ * which drives there are.  (A drive that goes while open fails its next
+ * command with the same HRESULT and the cable advice.) */
+static int
+sg_no_such_node(const char *path, struct err *err)
+{
+    char **uris = NULL, found[256] = "";
+    size_t count = 0, n = 0;
+
+    sg_list_drives("/sys", &uris, &count, err);
+    for (size_t i = 0; i < count; i++) {
+        if (n < sizeof found)
+            n += (size_t)snprintf(found + n, sizeof found - n, "%s%s",
+                                  i > 0 ? ", " : "", uris[i]);
+        free(uris[i]);
+    }
+    free(uris);
+    if (count == 0)
+        err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,
+                "%s: no such device, and no local CD/DVD drive was found "
+                "(see /sys/class/scsi_generic)",
+                path);
+    else
+        err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,
+                "%s: no such device; the local CD/DVD drives are %s", path,
+                found);
+    err->usage = true;
+    err->os_errno = ENOENT;
+    return -1;
+}
+
 static int
 sg_open(const char *target, struct transport **out, struct err *err)
 {
@@ -131,12 +244,19 @@ sg_open(const char *target, struct transport **out, struct err *err)
         return err_usage(err, "/dev/%.40s...: the device name is too long",
                          target);
     snprintf(path, sizeof path, "/dev/%s", target);
+    const char *query = strchr(path, '?');
+    if (query != NULL)
+        return err_usage(err,
+                         "%s: unknown parameter '%.*s'; a local drive takes "
+                         "?fault=SPEC[,SPEC...]",
+                         path, (int)strcspn(query + 1, "=&"), query + 1);
     /* Only a SCSI device: a sg node, or a block device the SCSI layer
      * drives.  Opening anything else under /dev could have effects (a
      * watchdog arms, a tape rewinds). */
     struct stat node;
     if (stat(path, &node) != 0)
-        return sg_open_error(path, errno, err);
+        return errno == ENOENT ? sg_no_such_node(path, err)
+                               : sg_open_error(path, errno, err);
     if (!sg_is_scsi_node(&node))
         return err_usage(err,
                          "%s is not a SCSI device: expected /dev/sgN or "
@@ -154,6 +274,7 @@ sg_open(const char *target, struct transport **out, struct err *err)
     st->base.ops = &transport_sg_ops;
     st->fd = fd;
     st->read_only = read_only;
+    st->block = S_ISBLK(node.st_mode);
     snprintf(st->base.name, sizeof st->base.name, "%s", path);
     sg_identity(fd, path, st->base.id, sizeof st->base.id);
     *out = &st->base;
@@ -161,9 +282,66 @@ sg_open(const char *target, struct transport **out, struct err *err)
 }
 
 static int
+sg_reopen(struct sg_transport *st, bool exclusive)
+{
+    int flags = (st->read_only ? O_RDONLY : O_RDWR) | O_NONBLOCK | O_CLOEXEC;
+
+    if (st->fd >= 0)
+        close(st->fd);
+    st->fd = open(st->base.name, flags | (exclusive ? O_EXCL : 0));
+    st->reopen_errno = st->fd < 0 ? errno : 0;
+    st->exclusive = exclusive && st->fd >= 0;
+    return st->fd >= 0 ? 0 : -1;
+}
+
+/*
+ * Exclusive use of a local drive is the kernel's O_EXCL.  On /dev/sgN it
+ * is refused while any other process has the node open, and then keeps
+ * every other opener out; on /dev/srN it is refused while another
+ * exclusive opener or a mount holds the drive, and keeps those out.  The
+ * kernel counts this process's own descriptor too, so the device is
+ * closed and opened again, in both directions.
+ */
+static int
+sg_claim(struct transport *tp, bool exclusive, struct err *err)
+{
+    struct sg_transport *st = (struct sg_transport *)tp;
+    struct stat node;
+
+    /* The sg driver refuses O_EXCL on a read-only open (EPERM), and a
+     * read-only device cannot take MODE SELECT anyway: the kernel's
+     * filter refuses it with the reason when it is sent. */
+    if (exclusive == st->exclusive || (exclusive && st->read_only))
+        return 0;
+    if (sg_reopen(st, exclusive) == 0)
+        return 0;
+    int e = st->reopen_errno;
+    if (!exclusive || e != EBUSY || sg_reopen(st, false) != 0)
+        return sg_open_error(tp->name, e, err);
+
+    char who[512] = "";
+    if (fstat(st->fd, &node) == 0)
+        sg_holders(&node, who, sizeof who);
+    err->os_errno = e;
+    return err_set(err, E_IMAPI_RECORDER_LOCKED,
+                   st->block ? "%s is held exclusively elsewhere (%s), so it "
+                               "cannot be taken for exclusive use"
+                             : "%s is open in another program (%s), and "
+                               "exclusive use of a sg node needs it closed",
+                   tp->name, who);
+}
+
+static int
 sg_exec(struct transport *tp, struct scsi_io *io, struct err *err)
 {
     struct sg_transport *st = (struct sg_transport *)tp;
+
+    if (st->fd < 0) {
+        sg_open_error(tp->name, st->reopen_errno, err);
+        err_prefix(err, "%s could not be opened again after exclusive use",
+                   tp->name);
+        return -1;
+    }
     struct sg_io_hdr hdr = {
         .interface_id = 'S',
         .dxfer_direction = io->dir == XFER_IN    ? SG_DXFER_FROM_DEV
@@ -237,7 +415,8 @@ sg_close(struct transport *tp)
 {
     struct sg_transport *st = (struct sg_transport *)tp;
 
-    close(st->fd);
+    if (st->fd >= 0)
+        close(st->fd);
     free(st);
 }
 
@@ -246,6 +425,7 @@ const struct transport_ops transport_sg_ops = {
     .open = sg_open,
     .exec = sg_exec,
     .control = NULL,
+    .claim = sg_claim,
     .close = sg_close,
 };
 
@@ -300,40 +480,58 @@ sg_peripheral_type(const char *dir, const char *name)
     return type;
 }
 
+/* The entries of 'dir' named PREFIX<digits>, of type 5 when 'mmc_only'
+ * (a sg node may be any device; an sr node is always a CD/DVD drive), or
+ * -1 when 'dir' is missing. */
+static int
+sg_scan(const char *dir, const char *prefix, bool mmc_only, char ***names,
+        size_t *n)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(prefix);
+        if (strncmp(e->d_name, prefix, len) != 0 ||
+            strspn(e->d_name + len, "0123456789") != strlen(e->d_name + len) ||
+            e->d_name[len] == '\0' ||
+            (mmc_only && sg_peripheral_type(dir, e->d_name) != SG_TYPE_MMC))
+            continue;
+        *names = xrealloc(*names, (*n + 1) * sizeof **names);
+        (*names)[(*n)++] = xstrdup(e->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
 int
 sg_list_drives(const char *sysfs, char ***uris, size_t *count, struct err *err)
 {
     char dir[PATH_MAX];
     char **names = NULL;
     size_t n = 0;
-    DIR *d;
-    struct dirent *e;
+    bool sr_only = false;
 
     (void)err;
     snprintf(dir, sizeof dir, "%s/class/scsi_generic", sysfs);
-    d = opendir(dir);
-    if (d == NULL)
-        return 0; /* no sg driver: no local drives */
-    while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, "sg", 2) != 0 ||
-            sg_peripheral_type(dir, e->d_name) != SG_TYPE_MMC)
-            continue;
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++] = xstrdup(e->d_name);
+    if (sg_scan(dir, "sg", true, &names, &n) != 0) {
+        /* No sg driver: the sr driver's nodes take SG_IO too. */
+        snprintf(dir, sizeof dir, "%s/class/block", sysfs);
+        sg_scan(dir, "sr", false, &names, &n);
+        sr_only = true;
     }
-    closedir(d);
-    qsort(names, n, sizeof *names, sg_compare);
+    if (n > 1)
+        qsort(names, n, sizeof *names, sg_compare);
+    *uris = xrealloc(*uris, (*count + n + 1) * sizeof **uris);
     for (size_t i = 0; i < n; i++) {
         char child[256];
         char *block = xasprintf("%s/%s/device/block", dir, names[i]);
-        *uris = xrealloc(*uris, (*count + 1) * sizeof **uris);
-        bool cd = sg_only_child(block, child, sizeof child) &&
+        bool cd = !sr_only && sg_only_child(block, child, sizeof child) &&
                   strncmp(child, "sr", 2) == 0;
         free(block);
-        if (cd)
-            (*uris)[(*count)++] = xasprintf("/dev/%s", child);
-        else
-            (*uris)[(*count)++] = xasprintf("/dev/%s", names[i]);
+        (*uris)[(*count)++] = xasprintf("/dev/%s", cd ? child : names[i]);
         free(names[i]);
     }
     free(names);

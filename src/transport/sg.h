@@ -9,8 +9,9 @@
 /*
  * The local CD/DVD drives in sysfs (/sys/class/scsi_generic, peripheral
  * device type 5): each as "/dev/srN" when the sr driver holds it, else
- * "/dev/sgN", in sg order.  Appends to *uris (new strings); none found is not
- * an error. 'sysfs' is the sysfs root, "/sys" but in tests.
+ * "/dev/sgN", in sg order; without the sg driver, the sr nodes
+ * (/sys/class/block/srN).  Appends to *uris (new strings); none found is
+ * not an error. 'sysfs' is the sysfs root, "/sys" but in tests.
  */
 int sg_list_drives(const char *sysfs, char ***uris, size_t *count,
                    struct err *err);

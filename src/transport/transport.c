@@ -180,6 +180,12 @@ transport_control(struct transport *tp, enum transport_control_op op, void *arg,
 }
 
 int
+transport_claim(struct transport *tp, bool exclusive, struct err *err)
+{
+    return tp->ops->claim != NULL ? tp->ops->claim(tp, exclusive, err) : 0;
+}
+
+int
 transport_list_drives(char ***uris, size_t *count, struct err *err)
 {
     char **local = NULL, **emulated = NULL;

@@ -78,6 +78,12 @@ struct transport_ops {
     /* Optional: NULL, or returns -1 with E_INVALIDARG for unknown ops. */
     int (*control)(struct transport *tp, enum transport_control_op op,
                    void *arg, struct err *err);
+    /* Optional: take the device for this process alone where the operating
+     * system can enforce it (claim true), or give it back (false).  NULL
+     * where modecon's own lock file is the only exclusion.  A refused
+     * claim is E_IMAPI_RECORDER_LOCKED and leaves the device usable as
+     * before. */
+    int (*claim)(struct transport *tp, bool exclusive, struct err *err);
     void (*close)(struct transport *tp); /* frees tp */
 };
 
@@ -114,6 +120,9 @@ int transport_exec(struct transport *tp, struct scsi_io *io, struct err *err);
 
 int transport_control(struct transport *tp, enum transport_control_op op,
                       void *arg, struct err *err);
+
+/* Calls the transport's claim hook, if it has one. */
+int transport_claim(struct transport *tp, bool exclusive, struct err *err);
 
 void transport_close(struct transport *tp);
 

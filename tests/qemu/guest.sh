@@ -18,7 +18,8 @@
 #   125 when the guest could not be built or booted.
 #
 # Needs qemu-system-x86, linux-image-amd64 (only as a source of the kernel
-# and its modules), busybox-static, sdparm, sg3-utils, genisoimage, cpio.
+# and its modules), busybox-static, sdparm, sg3-utils, genisoimage, cpio,
+# tmux.
 set -eu
 MODE=${1:?usage: guest.sh MODE MODECON SCRIPT [WORKDIR]}
 MODECON=$(realpath "${2:?usage: guest.sh MODE MODECON SCRIPT}")
@@ -60,20 +61,25 @@ copy_program "$MODECON"
 for program in ${GUEST_PROGRAMS:-}; do
     copy_program "$program"
 done
-for tool in sdparm sg_modes sg_inq sg_turs; do
+for tool in sdparm sg_modes sg_inq sg_turs tmux; do
     copy_program "$(command -v $tool)"
 done
+# The terminal descriptions tmux and the console look up, and the UTF-8
+# locale tmux insists on (libc-bin's).
+mkdir -p "$R/lib" "$R/usr/lib/locale"
+cp -r /lib/terminfo "$R/lib/"
+cp -r /usr/lib/locale/C.utf8 "$R/usr/lib/locale/"
 cp -r "$DATA/drives" "$DATA/pages" "$R/share/modecon/"
 cp "$DATA/tests/lsan.supp" "$R/lsan.supp"
 cp "$SCRIPT" "$R/test.sh"
 cp "$DATA/tests/qemu/lib.sh" "$R/lib.sh"
 # Kernel modules, each after those it depends on.
 : >"$R/modules.order"
-for m in virtio_pci virtio_scsi ata_piix sr_mod sg scsi_debug; do
+for m in virtio_pci virtio_scsi ata_piix sr_mod sg isofs scsi_debug; do
     modprobe -S "$KVER" --show-depends "$m" >/dev/null ||
         { echo "guest: kernel $KVER has no module $m" >&2; exit 125; }
 done
-for m in virtio_pci virtio_scsi ata_piix sr_mod sg; do
+for m in virtio_pci virtio_scsi ata_piix sr_mod sg isofs; do
     modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
 done | while read -r ko; do
     b=$(basename "$ko")
@@ -100,6 +106,8 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 fail() {
     echo "guest: $*"
     echo "=== GUEST-RESULT rc=125"

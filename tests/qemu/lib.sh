@@ -64,6 +64,38 @@ expect_trace() {
     if grep -q "$2" "$1"; then ok "trace: $3"; else not_ok "trace: no $3"; fi
 }
 
+# expect_no_trace FILE PATTERN WHAT: no line of the trace matches.
+expect_no_trace() {
+    if grep -q "$2" "$1"; then not_ok "trace: $3: $(grep "$2" "$1")"; else ok "trace: $3"; fi
+}
+
+# wait_for FILE PATTERN [COUNT]: until COUNT lines (1) of FILE match
+# (grep), at most 60 s.
+wait_for() {
+    for _ in $(seq 600); do
+        [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0
+        sleep 0.1
+    done
+    not_ok "not ${3:-1} lines matching '$2' in $1 after 60 s"
+    return 1
+}
+
+# screen_wait PATTERN: until the console in tmux session 'console' shows
+# PATTERN, at most 60 s.
+screen_wait() {
+    last="(console) waiting for '$1'"
+    for _ in $(seq 600); do
+        out=$(tmux capture-pane -p -t console 2>&1)
+        case $out in
+        *"$1"*) ok "console shows '$1'"; return 0 ;;
+        esac
+        sleep 0.1
+    done
+    err=
+    not_ok "console does not show '$1'"
+    return 1
+}
+
 done_checks() {
     echo "$checks checks, $failed failed"
     exit "$failed"

@@ -37,10 +37,41 @@ run set /dev/sr0 control D_SENSE=0 GLTSD=1
 expect_status 0
 expect_sdparm /dev/sr0 0x0a 2 02 "the page restored"
 
+# While modecon changes a page it holds the drive, and the kernel keeps
+# others out: on /dev/sr0 other exclusive openers, on /dev/sg0 everyone.
+# Each command takes half a second.  `set` reads the changeable values
+# (MODE SENSE, PC 01: "5a 08 4a") to check the edit, claims the drive and
+# reads them again: after the second read the drive is held.
+D=/sys/bus/pseudo/drivers/scsi_debug
+echo 500000000 >$D/ndelay
+# while_held NODE GLTSD OTHER...: OTHER runs while `set NODE control
+# GLTSD=...` holds the drive, and must be refused; the change succeeds.
+while_held() {
+    node=$1 value=$2
+    shift 2
+    rm -f /tmp/trace-slow
+    modecon --trace /tmp/trace-slow set "$node" control GLTSD="$value" >/tmp/slow.out 2>&1 &
+    slow=$!
+    wait_for /tmp/trace-slow '"cdb":"5a 08 4a' 2
+    last="$*, during a change through $node"
+    out=$(timeout 2 "$@" 2>&1)
+    status=$?
+    err=$out
+    expect_err "busy"
+    wait $slow
+    status=$?
+    last="set $node control GLTSD=$value, slowed"
+    out=$(cat /tmp/slow.out)
+    expect_status 0
+}
+while_held /dev/sr0 0 hold-open /dev/sr0 excl
+while_held /dev/sg0 1 sg_turs /dev/sg0
+echo 0 >$D/ndelay
+expect_sdparm /dev/sr0 0x0a 2 02 "GLTSD back to 1"
+
 # A command the drive never answers: COMMAND_TIMEOUT after --timeout.
 # scsi_debug ignores every command (opts bit 4, every_nth 1), the kernel's error handler
 # then takes its time (about a minute under TCG) before SG_IO returns.
-D=/sys/bus/pseudo/drivers/scsi_debug
 echo 1 >$D/statistics
 echo 1 >$D/every_nth
 echo 4 >$D/opts

@@ -69,7 +69,28 @@ Test(sg, finds_cd_drives_named_by_their_sr_node_else_sg,
     transport_free_list(uris, count);
 }
 
-Test(sg, no_sg_driver_means_no_local_drives,
+Test(sg, without_the_sg_driver_the_sr_nodes_are_found,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    const char *root = getenv("XDG_STATE_HOME");
+    make_dirs(root, "class/block/sr10/device");
+    make_dirs(root, "class/block/sr1/device");
+    make_dirs(root, "class/block/sda/device");
+    make_dirs(root, "class/block/sr/device"); /* not a node's name */
+    make_dirs(root, "class/block/sr0p1");     /* nor this */
+    char **uris = NULL;
+    size_t count = 0;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(sg_list_drives(root, &uris, &count, &err), 0);
+    cr_assert_eq(count, 2);
+    cr_expect_str_eq(uris[0], "/dev/sr1");
+    cr_expect_str_eq(uris[1], "/dev/sr10");
+    transport_free_list(uris, count);
+}
+
+Test(sg, no_scsi_drivers_means_no_local_drives,
      .init = (void (*)(void))testutil_fresh_state)
 {
     char **uris = NULL;
@@ -100,5 +121,12 @@ Test(sg, a_device_node_that_is_no_drive_is_named)
     err_clear(&err);
     cr_assert_neq(transport_open("/dev/sg-none", NULL, &tp, &err), 0);
     cr_assert_eq(err.hr, HRESULT_ERROR_DEV_NOT_EXIST, "%s", err.msg);
+    cr_assert(err.usage, "a mistyped name is bad input: %s", err.msg);
+    cr_assert(strstr(err.msg, "/dev/sg-none: no such device") != NULL, "%s",
+              err.msg);
+    err_clear(&err);
+    cr_assert_neq(transport_open("/dev/sr0?x=1", NULL, &tp, &err), 0);
+    cr_assert(err.usage);
+    cr_assert(strstr(err.msg, "unknown parameter 'x'") != NULL, "%s", err.msg);
     cr_assert_str_eq(transport_scheme("/dev/sr0"), "sg");
 }
