@@ -388,7 +388,10 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                        enum mode_request rt, uint8_t **data, size_t *len,
                        struct err *err)
 {
-    uint8_t first[RECORDER_SENSE_FIRST], *buf;
+    /* Aligned to its size, so that it never straddles a page: the kernel
+     * maps one page for the transfer of a local drive. */
+    _Alignas(RECORDER_SENSE_FIRST) uint8_t first[RECORDER_SENSE_FIRST];
+    uint8_t *buf;
     struct mode_data md;
     char label[RECORDER_LABEL_LEN];
 
