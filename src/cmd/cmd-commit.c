@@ -8,10 +8,10 @@ static enum cmd_status cmd_commit_exec(struct cmd_ctx *ctx,
                                        const struct cmd_args *args);
 
 static const struct cmd_option cmd_commit_options[] = {
-    { "save", false, NULL, "write the saved values too" },
-    { "force", false, NULL, "send even when the edit fails the checks" },
-    { "no-verify", false, NULL, "do not read the page back" },
-    { NULL, false, NULL, NULL },
+    { "save", false, NULL, "write the saved values too", 0 },
+    { "force", false, NULL, "send even when the edit fails the checks", 0 },
+    { "no-verify", false, NULL, "do not read the page back", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_commit_entry = {

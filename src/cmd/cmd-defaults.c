@@ -10,11 +10,11 @@ static enum cmd_status cmd_defaults_exec(struct cmd_ctx *ctx,
                                          const struct cmd_args *args);
 
 static const struct cmd_option cmd_defaults_options[] = {
-    { "save", false, NULL, "write the saved values too" },
-    { "dry-run", false, NULL,
-      "print the CDB and parameter list; send nothing" },
-    { "no-verify", false, NULL, "do not read the page back" },
-    { NULL, false, NULL, NULL },
+    { "save", false, NULL, "write the saved values too", 0 },
+    { "dry-run", false, NULL, "print the CDB and parameter list; send nothing",
+      0 },
+    { "no-verify", false, NULL, "do not read the page back", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_defaults_entry = {

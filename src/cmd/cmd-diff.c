@@ -7,8 +7,8 @@ static enum cmd_status cmd_diff_exec(struct cmd_ctx *ctx,
                                      const struct cmd_args *args);
 
 static const struct cmd_option cmd_diff_options[] = {
-    { "save", false, NULL, "as commit --save would send it" },
-    { NULL, false, NULL, NULL },
+    { "save", false, NULL, "as commit --save would send it", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_diff_entry = {

@@ -5,7 +5,7 @@ static enum cmd_status cmd_discard_exec(struct cmd_ctx *ctx,
                                         const struct cmd_args *args);
 
 static const struct cmd_option cmd_discard_options[] = {
-    { NULL, false, NULL, NULL },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_discard_entry = {

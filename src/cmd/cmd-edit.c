@@ -9,8 +9,8 @@ static enum cmd_status cmd_edit_exec(struct cmd_ctx *ctx,
                                      const struct cmd_args *args);
 
 static const struct cmd_option cmd_edit_options[] = {
-    { "force", false, NULL, "stage fields the drive does not let change" },
-    { NULL, false, NULL, NULL },
+    { "force", false, NULL, "stage fields the drive does not let change", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_edit_entry = {

@@ -9,9 +9,10 @@ static enum cmd_status cmd_get_exec(struct cmd_ctx *ctx,
                                     const struct cmd_args *args);
 
 static const struct cmd_option cmd_get_options[] = {
-    { "type", true, "TYPE", "current (default), changeable, default, saved" },
-    { "json", false, NULL, "print JSON" },
-    { NULL, false, NULL, NULL },
+    { "type", true, "TYPE", "current (default), changeable, default, saved",
+      0 },
+    { "json", false, NULL, "print JSON", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_get_entry = {

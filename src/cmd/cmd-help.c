@@ -10,8 +10,9 @@ static enum cmd_status cmd_help_exec(struct cmd_ctx *ctx,
                                      const struct cmd_args *args);
 
 static const struct cmd_option cmd_help_options[] = {
-    { "man", false, NULL, "print the manual page (roff) made from this table" },
-    { NULL, false, NULL, NULL },
+    { "man", false, NULL, "print the manual page (roff) made from this table",
+      0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_help_entry = {
@@ -48,7 +49,10 @@ static void
 cmd_help_man_options(struct cmd_ctx *ctx, const struct cmd_option *options)
 {
     for (size_t i = 0; options[i].name != NULL; i++) {
-        char *left = xasprintf("--%s%s%s", options[i].name,
+        char letter[8] = "";
+        if (options[i].letter != 0)
+            snprintf(letter, sizeof letter, "-%c, ", options[i].letter);
+        char *left = xasprintf("%s--%s%s%s", letter, options[i].name,
                                options[i].has_arg ? " " : "",
                                options[i].has_arg ? options[i].arg_name : "");
         cmd_print_text(ctx, ".TP");

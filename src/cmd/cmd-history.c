@@ -12,7 +12,7 @@ static enum cmd_status cmd_history_exec(struct cmd_ctx *ctx,
                                         const struct cmd_args *args);
 
 static const struct cmd_option cmd_history_options[] = {
-    { NULL, false, NULL, NULL },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_history_entry = {

@@ -13,8 +13,8 @@ static enum cmd_status cmd_list_exec(struct cmd_ctx *ctx,
                                      const struct cmd_args *args);
 
 static const struct cmd_option cmd_list_options[] = {
-    { "json", false, NULL, "print JSON" },
-    { NULL, false, NULL, NULL },
+    { "json", false, NULL, "print JSON", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_list_entry = {

@@ -5,7 +5,7 @@ static enum cmd_status cmd_power_cycle_exec(struct cmd_ctx *ctx,
                                             const struct cmd_args *args);
 
 static const struct cmd_option cmd_power_cycle_options[] = {
-    { NULL, false, NULL, NULL },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_power_cycle_entry = {

@@ -12,11 +12,11 @@ static enum cmd_status cmd_replay_exec(struct cmd_ctx *ctx,
                                        const struct cmd_args *args);
 
 static const struct cmd_option cmd_replay_options[] = {
-    { "drive", true, "URI", "run every command on this drive instead" },
+    { "drive", true, "URI", "run every command on this drive instead", 0 },
     { "dry-run", false, NULL,
-      "send no MODE SELECT; show each that would be sent" },
-    { "keep-going", false, NULL, "go on after a command fails" },
-    { NULL, false, NULL, NULL },
+      "send no MODE SELECT; show each that would be sent", 0 },
+    { "keep-going", false, NULL, "go on after a command fails", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_replay_entry = {

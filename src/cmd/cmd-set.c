@@ -19,14 +19,14 @@ static enum cmd_status cmd_set_exec(struct cmd_ctx *ctx,
 
 static const struct cmd_option cmd_set_options[] = {
     { "data", true, "HEX",
-      "the page without header, as 'get' prints it; - reads stdin" },
-    { "type", true, "TYPE", "current (default) or saved" },
-    { "save", false, NULL, "write the saved values too (--type saved)" },
-    { "dry-run", false, NULL,
-      "print the CDB and parameter list; send nothing" },
-    { "force", false, NULL, "send even when the edit fails the checks" },
-    { "no-verify", false, NULL, "do not read the page back" },
-    { NULL, false, NULL, NULL },
+      "the page without header, as 'get' prints it; - reads stdin", 0 },
+    { "type", true, "TYPE", "current (default) or saved", 0 },
+    { "save", false, NULL, "write the saved values too (--type saved)", 0 },
+    { "dry-run", false, NULL, "print the CDB and parameter list; send nothing",
+      0 },
+    { "force", false, NULL, "send even when the edit fails the checks", 0 },
+    { "no-verify", false, NULL, "do not read the page back", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_set_entry = {

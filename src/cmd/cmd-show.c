@@ -11,8 +11,8 @@ static enum cmd_status cmd_show_exec(struct cmd_ctx *ctx,
                                      const struct cmd_args *args);
 
 static const struct cmd_option cmd_show_options[] = {
-    { "json", false, NULL, "print JSON" },
-    { NULL, false, NULL, NULL },
+    { "json", false, NULL, "print JSON", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_show_entry = {

@@ -16,6 +16,7 @@
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_pages_entry;
 extern const struct cmd_entry cmd_get_entry;
+extern const struct cmd_entry cmd_snapshot_entry;
 extern const struct cmd_entry cmd_set_entry;
 extern const struct cmd_entry cmd_power_cycle_entry;
 extern const struct cmd_entry cmd_help_entry;
@@ -40,6 +41,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_page_entry,
     &cmd_pages_entry,
     &cmd_get_entry,
+    &cmd_snapshot_entry,
     &cmd_show_entry,
     &cmd_set_entry,
     &cmd_edit_entry,
@@ -58,13 +60,13 @@ const struct cmd_entry *const cmd_table[] = {
 /* clang-format on */
 
 const struct cmd_option cmd_global_options[] = {
-    { "trace", true, "FILE",
-      "append every SCSI command as a JSON line to FILE" },
-    { "timeout", true, "SECONDS",
-      "time-out of each SCSI command (default 10)" },
+    { "trace", true, "FILE", "append every SCSI command as a JSON line to FILE",
+      0 },
+    { "timeout", true, "SECONDS", "time-out of each SCSI command (default 10)",
+      0 },
     { "ready-wait", true, "SECONDS",
-      "how long to retry a drive that is becoming ready (default 5)" },
-    { NULL, false, NULL, NULL },
+      "how long to retry a drive that is becoming ready (default 5)", 0 },
+    { NULL, false, NULL, NULL, 0 },
 };
 
 void
@@ -393,14 +395,25 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
             *help = true;
             continue;
         }
-        if (word[1] != '-')
-            return err_usage(err, "%s: unknown option '%s'", entry->name, word);
         const char *name = word + 2, *eq = strchr(name, '=');
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-        const struct cmd_option *opt;
+        const struct cmd_option *opt = NULL;
         int index, global = 0;
+        if (word[1] != '-') { /* "-o": a letter, alone */
+            for (int k = 0; entry->options[k].name != NULL; k++)
+                if (word[2] == '\0' && entry->options[k].letter == word[1]) {
+                    opt = &entry->options[k];
+                    index = k;
+                }
+            if (opt == NULL)
+                return err_usage(err, "%s: unknown option '%s'", entry->name,
+                                 word);
+            name = opt->name;
+            eq = NULL;
+        }
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
 
-        opt = cmd_option_find(entry->options, name, len, &index);
+        if (opt == NULL)
+            opt = cmd_option_find(entry->options, name, len, &index);
         if (opt == NULL) {
             opt = cmd_option_find(cmd_global_options, name, len, &index);
             global = 1;
@@ -668,8 +681,10 @@ static void
 cmd_usage_options(char **text, const struct cmd_option *options)
 {
     for (size_t i = 0; options != NULL && options[i].name != NULL; i++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s%s%s", options[i].name,
+        char left[64], letter[8] = "";
+        if (options[i].letter != 0)
+            snprintf(letter, sizeof letter, "-%c, ", options[i].letter);
+        snprintf(left, sizeof left, "%s--%s%s%s", letter, options[i].name,
                  options[i].has_arg ? " " : "",
                  options[i].has_arg ? options[i].arg_name : "");
         char *joined =

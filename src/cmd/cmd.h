@@ -104,6 +104,7 @@ struct cmd_option {
     bool has_arg;
     const char *arg_name; /* "FILE" */
     const char *help;
+    char letter; /* "-o" for the few options short enough to need one; or 0 */
 };
 
 /* Arguments after option parsing. */

@@ -17,6 +17,7 @@ struct recorder {
     struct recorder_options opts;
     struct drive_lock *lock;
     unsigned lock_count;
+    bool refuses_all_pages; /* page 3Fh refused: pages were asked one by one */
 };
 
 static const char *const mode_request_names[] = { "current", "changeable",
@@ -197,6 +198,34 @@ recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
             err_prefix(err, "still not ready after %u ms", waited);
         return -1;
     }
+}
+
+bool
+recorder_refuses_all_pages(const struct recorder *rec)
+{
+    return rec->refuses_all_pages;
+}
+
+/* Room for the feature header, the Profile List and the Core feature, which
+ * come first (MMC-6 5.2); the rest may be cut off. */
+#define RECORDER_CONFIG_ALLOC 2048
+
+int
+recorder_get_configuration(struct recorder *rec, struct scsi_configuration *cfg,
+                           struct err *err)
+{
+    uint8_t *buf = xcalloc(1, RECORDER_CONFIG_ALLOC);
+    struct scsi_io io = { 0 };
+    int rc;
+
+    scsi_build_get_configuration(&io, buf, RECORDER_CONFIG_ALLOC);
+    rc = recorder_exec(rec, &io, true, err);
+    if (rc == 0)
+        rc = scsi_parse_configuration(buf, io.len - io.resid, cfg, err);
+    if (rc != 0)
+        err_prefix(err, "GET CONFIGURATION");
+    free(buf);
+    return rc;
 }
 
 int
@@ -388,8 +417,9 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                        enum mode_request rt, uint8_t **data, size_t *len,
                        struct err *err)
 {
-    /* Aligned to its size, so that it never straddles a page: the kernel
-     * maps one page for the transfer of a local drive. */
+    /* Aligned to its size: some local drives (ATAPI through libata) take
+     * a transfer straight into the buffer only at 512-byte alignment, and
+     * through a bounce copy otherwise. */
     _Alignas(RECORDER_SENSE_FIRST) uint8_t first[RECORDER_SENSE_FIRST];
     uint8_t *buf;
     struct mode_data md;
@@ -453,7 +483,8 @@ recorder_probe_pages(struct recorder *rec, enum mode_request rt,
     size_t n = 0;
 
     for (uint8_t code = 0x01; code < MODE_PAGE_ALL; code++) {
-        uint8_t first[RECORDER_SENSE_FIRST], *buf;
+        _Alignas(RECORDER_SENSE_FIRST) uint8_t first[RECORDER_SENSE_FIRST];
+        uint8_t *buf;
         struct err probe_err;
         struct mode_data md;
 
@@ -534,6 +565,7 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
         }
         struct err first = *err;
         err_clear(err);
+        rec->refuses_all_pages = true;
         if (recorder_probe_pages(rec, rt, pages, count, err) != 0)
             return -1;
         if (*count == 0) {

@@ -52,6 +52,10 @@ struct transport *recorder_transport(struct recorder *rec);
 int recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
                      struct err *err);
 
+/* GET CONFIGURATION: the profiles and the interface. */
+int recorder_get_configuration(struct recorder *rec,
+                               struct scsi_configuration *cfg, struct err *err);
+
 enum media_state {
     MEDIA_READY,
     MEDIA_NONE,
@@ -94,6 +98,10 @@ int recorder_get_supported_mode_pages(struct recorder *rec,
                                       enum mode_request rt,
                                       struct mode_page_info **pages,
                                       size_t *count, struct err *err);
+
+/* True once the drive refused page 3Fh, so that its pages were asked one
+ * by one. */
+bool recorder_refuses_all_pages(const struct recorder *rec);
 
 struct set_options {
     bool force;   /* send even if the pre-check fails */

@@ -26,6 +26,17 @@ scsi_build_inquiry(struct scsi_io *io, uint8_t *buf, uint16_t alloc)
 }
 
 void
+scsi_build_get_configuration(struct scsi_io *io, uint8_t *buf, uint16_t alloc)
+{
+    io->cdb[0] = SCSI_GET_CONFIG; /* RT 0, starting feature 0 */
+    scsi_put_be16(&io->cdb[7], alloc);
+    io->cdb_len = 10;
+    io->dir = XFER_IN;
+    io->buf = buf;
+    io->len = alloc;
+}
+
+void
 scsi_build_mode_sense10(struct scsi_io *io, uint8_t pc, uint8_t page,
                         uint8_t subpage, bool dbd, uint8_t *buf, uint16_t alloc)
 {
@@ -210,5 +221,41 @@ scsi_parse_inquiry(const uint8_t *buf, size_t got, struct scsi_identity *id,
     scsi_copy_ascii(id->vendor, &buf[8], 8);
     scsi_copy_ascii(id->product, &buf[16], 16);
     scsi_copy_ascii(id->revision, &buf[32], 4);
+    return 0;
+}
+
+int
+scsi_parse_configuration(const uint8_t *buf, size_t got,
+                         struct scsi_configuration *cfg, struct err *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    if (got < 8)
+        return err_set(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+                       "GET CONFIGURATION returned %zu bytes, less than its "
+                       "8-byte feature header",
+                       got);
+    /* The data length counts the bytes after itself; trust no more than
+     * arrived. */
+    size_t end = 4 + ((size_t)buf[0] << 24 | (size_t)buf[1] << 16 |
+                      (size_t)buf[2] << 8 | buf[3]);
+    if (end > got)
+        end = got;
+    cfg->current_profile = scsi_get_be16(&buf[6]);
+    for (size_t at = 8; at + 4 <= end;) {
+        uint16_t feature = scsi_get_be16(&buf[at]);
+        size_t body = buf[at + 3], stop = at + 4 + body;
+        if (stop > end)
+            break;               /* cut short by the allocation length */
+        if (feature == 0x0000) { /* Profile List: 4 bytes a profile */
+            for (size_t p = at + 4; p + 4 <= stop; p += 4)
+                if (cfg->nprofiles < SCSI_MAX_PROFILES)
+                    cfg->profiles[cfg->nprofiles++] = scsi_get_be16(&buf[p]);
+        } else if (feature == 0x0001 && body >= 4) { /* Core */
+            cfg->interface = (uint32_t)buf[at + 4] << 24 |
+                             (uint32_t)buf[at + 5] << 16 |
+                             (uint32_t)buf[at + 6] << 8 | buf[at + 7];
+        }
+        at = stop;
+    }
     return 0;
 }

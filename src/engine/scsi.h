@@ -46,6 +46,10 @@ scsi_put_be16(uint8_t *p, uint16_t v)
 /* Each builder fills cdb, cdb_len, dir, buf and len of a zeroed io. */
 void scsi_build_test_unit_ready(struct scsi_io *io);
 void scsi_build_inquiry(struct scsi_io *io, uint8_t *buf, uint16_t alloc);
+/* GET CONFIGURATION with RT 0 (every feature) from feature 0 (MMC-6
+ * 6.6). */
+void scsi_build_get_configuration(struct scsi_io *io, uint8_t *buf,
+                                  uint16_t alloc);
 void scsi_build_mode_sense10(struct scsi_io *io, uint8_t pc, uint8_t page,
                              uint8_t subpage, bool dbd, uint8_t *buf,
                              uint16_t alloc);
@@ -98,5 +102,21 @@ struct scsi_identity {
 
 int scsi_parse_inquiry(const uint8_t *buf, size_t got, struct scsi_identity *id,
                        struct err *err);
+
+#define SCSI_MAX_PROFILES 63
+
+/* What GET CONFIGURATION says of the drive's profiles and interface. */
+struct scsi_configuration {
+    uint16_t current_profile; /* 0 without a disc */
+    size_t nprofiles;         /* of the Profile List feature, in its order */
+    uint16_t profiles[SCSI_MAX_PROFILES];
+    uint32_t interface; /* the Core feature's physical interface standard,
+                           1 SCSI, 2 ATAPI; 0 when not reported */
+};
+
+/* The feature header and the Profile List and Core features (MMC-6 5.2,
+ * 5.3.1, 5.3.2) of 'got' bytes of GET CONFIGURATION data. */
+int scsi_parse_configuration(const uint8_t *buf, size_t got,
+                             struct scsi_configuration *cfg, struct err *err);
 
 #endif

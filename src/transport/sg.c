@@ -40,17 +40,18 @@ struct sg_transport {
     struct transport base;
     int fd;           /* -1 after a reopen failed: see reopen_errno */
     int reopen_errno; /* why the device could not be opened again */
+    int claim_fd;     /* a block node's O_EXCL descriptor, or -1 */
     bool read_only;   /* no write permission: the kernel filters commands */
     bool block;       /* /dev/srN (a block device) rather than /dev/sgN */
-    bool exclusive;   /* opened with O_EXCL */
+    bool exclusive;   /* claimed */
 };
 
-/* Appends "comm (pid N)" for each other process that has 'node' open, and
- * "mounted on DIR" for each mount of it, to the text 'out': who to ask
- * when the device is busy.  Other users' processes are visible to root
- * only. */
+/* Appends "comm (pid N)" for each process that has 'node' open (this one
+ * too, for a descriptor other than 'own_fd'), and "mounted on DIR" for
+ * each mount of it, to the text 'out': who to ask when the device is busy.
+ * Other users' processes are visible to root only. */
 static void
-sg_holders(const struct stat *node, char *out, size_t len)
+sg_holders(const struct stat *node, int own_fd, char *out, size_t len)
 {
     DIR *proc = opendir("/proc");
     struct dirent *p;
@@ -65,8 +66,9 @@ sg_holders(const struct stat *node, char *out, size_t len)
     while (proc != NULL && (p = readdir(proc)) != NULL) {
         char *end, dir[64];
         long pid = strtol(p->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0 || pid == (long)getpid())
+        if (*end != '\0' || pid <= 0)
             continue;
+        bool self = pid == (long)getpid();
         snprintf(dir, sizeof dir, "/proc/%ld/fd", pid);
         DIR *fds = opendir(dir);
         struct dirent *f;
@@ -75,7 +77,9 @@ sg_holders(const struct stat *node, char *out, size_t len)
             char fd_path[PATH_MAX];
             struct stat st;
             snprintf(fd_path, sizeof fd_path, "%s/%s", dir, f->d_name);
-            holds = f->d_name[0] != '.' && stat(fd_path, &st) == 0 &&
+            holds = f->d_name[0] != '.' &&
+                    !(self && atoi(f->d_name) == own_fd) &&
+                    stat(fd_path, &st) == 0 &&
                     (st.st_mode & S_IFMT) == (node->st_mode & S_IFMT) &&
                     st.st_rdev == node->st_rdev;
         }
@@ -114,7 +118,8 @@ sg_holders(const struct stat *node, char *out, size_t len)
     if (mounts != NULL)
         fclose(mounts);
     if (found == 0)
-        SG_APPEND("a program this user cannot see");
+        SG_APPEND("no holder found: other users' programs are visible to "
+                  "root only, or it has closed since");
 #undef SG_APPEND
 }
 
@@ -149,7 +154,7 @@ sg_open_error(const char *path, int e, struct err *err)
     case EBUSY: {
         char who[512] = "";
         if (stat(path, &st) == 0)
-            sg_holders(&st, who, sizeof who);
+            sg_holders(&st, -1, who, sizeof who);
         err_set(err, E_IMAPI_RECORDER_LOCKED,
                 "%s: another program holds the device exclusively (%s)", path,
                 who);
@@ -223,8 +228,8 @@ sg_no_such_node(const char *path, struct err *err)
     free(uris);
     if (count == 0)
         err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,
-                "%s: no such device, and no local CD/DVD drive was found "
-                "(see /sys/class/scsi_generic)",
+                "%s: no such device, and no local CD/DVD drive was found; "
+                "'modecon list' shows the drives there are",
                 path);
     else
         err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,
@@ -255,8 +260,9 @@ sg_open(const char *target, struct transport **out, struct err *err)
      * watchdog arms, a tape rewinds). */
     struct stat node;
     if (stat(path, &node) != 0)
-        return errno == ENOENT ? sg_no_such_node(path, err)
-                               : sg_open_error(path, errno, err);
+        return errno == ENOENT || errno == ENOTDIR
+                   ? sg_no_such_node(path, err)
+                   : sg_open_error(path, errno, err);
     if (!sg_is_scsi_node(&node))
         return err_usage(err,
                          "%s is not a SCSI device: expected /dev/sgN or "
@@ -275,6 +281,7 @@ sg_open(const char *target, struct transport **out, struct err *err)
     st->fd = fd;
     st->read_only = read_only;
     st->block = S_ISBLK(node.st_mode);
+    st->claim_fd = -1;
     snprintf(st->base.name, sizeof st->base.name, "%s", path);
     sg_identity(fd, path, st->base.id, sizeof st->base.id);
     *out = &st->base;
@@ -290,44 +297,63 @@ sg_reopen(struct sg_transport *st, bool exclusive)
         close(st->fd);
     st->fd = open(st->base.name, flags | (exclusive ? O_EXCL : 0));
     st->reopen_errno = st->fd < 0 ? errno : 0;
-    st->exclusive = exclusive && st->fd >= 0;
     return st->fd >= 0 ? 0 : -1;
 }
 
 /*
- * Exclusive use of a local drive is the kernel's O_EXCL.  On /dev/sgN it
- * is refused while any other process has the node open, and then keeps
- * every other opener out; on /dev/srN it is refused while another
- * exclusive opener or a mount holds the drive, and keeps those out.  The
- * kernel counts this process's own descriptor too, so the device is
- * closed and opened again, in both directions.
+ * Exclusive use of a local drive is the kernel's O_EXCL, which keeps out
+ * only the openers of that node.  On /dev/sgN it is refused while any
+ * other descriptor of the node is open (this process's own too, so the
+ * node is closed and opened again), and keeps every other opener of sgN
+ * out.  On /dev/srN it is refused while a mount or another exclusive
+ * opener holds the drive, and keeps those out, but not plain openers; the
+ * plain descriptor stays, and a second one holds the claim.
  */
 static int
 sg_claim(struct transport *tp, bool exclusive, struct err *err)
 {
     struct sg_transport *st = (struct sg_transport *)tp;
-    struct stat node;
+    int e;
 
     /* The sg driver refuses O_EXCL on a read-only open (EPERM), and a
-     * read-only device cannot take MODE SELECT anyway: the kernel's
-     * filter refuses it with the reason when it is sent. */
+     * read-only device cannot take MODE SELECT unless the process may do
+     * raw I/O: the kernel's filter refuses it with the reason. */
     if (exclusive == st->exclusive || (exclusive && st->read_only))
         return 0;
-    if (sg_reopen(st, exclusive) == 0)
+    if (st->block) {
+        if (!exclusive) {
+            close(st->claim_fd);
+            st->claim_fd = -1;
+            st->exclusive = false;
+            return 0;
+        }
+        st->claim_fd =
+            open(tp->name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_EXCL);
+        e = errno;
+        st->exclusive = st->claim_fd >= 0;
+    } else {
+        st->exclusive = sg_reopen(st, exclusive) == 0 && exclusive;
+        e = st->reopen_errno;
+        if (st->fd < 0 && exclusive)
+            sg_reopen(st, false); /* usable as before, if it can be */
+    }
+    if (st->exclusive == exclusive)
         return 0;
-    int e = st->reopen_errno;
-    if (!exclusive || e != EBUSY || sg_reopen(st, false) != 0)
+    if (e != EBUSY)
         return sg_open_error(tp->name, e, err);
 
     char who[512] = "";
-    if (fstat(st->fd, &node) == 0)
-        sg_holders(&node, who, sizeof who);
+    struct stat node;
+    if (stat(tp->name, &node) == 0)
+        sg_holders(&node, st->fd, who, sizeof who);
     err->os_errno = e;
     return err_set(err, E_IMAPI_RECORDER_LOCKED,
-                   st->block ? "%s is held exclusively elsewhere (%s), so it "
-                               "cannot be taken for exclusive use"
-                             : "%s is open in another program (%s), and "
-                               "exclusive use of a sg node needs it closed",
+                   st->block ? "%s is held exclusively elsewhere (%s): "
+                               "unmount it or close that program, then try "
+                               "again; nothing was changed"
+                             : "%s is open in another program (%s): close "
+                               "it, or go through the drive's /dev/srN; "
+                               "nothing was changed",
                    tp->name, who);
 }
 
@@ -336,12 +362,10 @@ sg_exec(struct transport *tp, struct scsi_io *io, struct err *err)
 {
     struct sg_transport *st = (struct sg_transport *)tp;
 
-    if (st->fd < 0) {
-        sg_open_error(tp->name, st->reopen_errno, err);
-        err_prefix(err, "%s could not be opened again after exclusive use",
-                   tp->name);
-        return -1;
-    }
+    /* A node that could not be opened again after a claim (another
+     * program took it in between) is tried once more. */
+    if (st->fd < 0 && sg_reopen(st, false) != 0)
+        return sg_open_error(tp->name, st->reopen_errno, err);
     struct sg_io_hdr hdr = {
         .interface_id = 'S',
         .dxfer_direction = io->dir == XFER_IN    ? SG_DXFER_FROM_DEV
@@ -417,6 +441,8 @@ sg_close(struct transport *tp)
 
     if (st->fd >= 0)
         close(st->fd);
+    if (st->claim_fd >= 0)
+        close(st->claim_fd);
     free(st);
 }
 

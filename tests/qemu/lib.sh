@@ -66,14 +66,16 @@ expect_trace() {
 
 # expect_no_trace FILE PATTERN WHAT: no line of the trace matches.
 expect_no_trace() {
-    if grep -q "$2" "$1"; then not_ok "trace: $3: $(grep "$2" "$1")"; else ok "trace: $3"; fi
+    if [ ! -s "$1" ]; then not_ok "trace: $3: no trace was written"
+    elif grep -q "$2" "$1"; then not_ok "trace: $3: $(grep "$2" "$1")"; else ok "trace: $3"; fi
 }
 
 # wait_for FILE PATTERN [COUNT]: until COUNT lines (1) of FILE match
 # (grep), at most 60 s.
 wait_for() {
     for _ in $(seq 600); do
-        [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] && return 0
+        n=$(grep -c "$2" "$1" 2>/dev/null)
+        [ "${n:-0}" -ge "${3:-1}" ] && return 0
         sleep 0.1
     done
     not_ok "not ${3:-1} lines matching '$2' in $1 after 60 s"

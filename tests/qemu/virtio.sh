@@ -37,6 +37,20 @@ run set /dev/sg0 caching WCE=1
 expect_status 0
 expect_sdparm /dev/sr0 8 2 04 "WCE 1 through sg0's change"
 
+# A snapshot of the drive opens as an emulated drive that answers as the
+# drive does: every page under every page control, refusals included.
+run snapshot /dev/sr0 -o /tmp/sr0.json
+expect_status 0
+for page in 01 08 0e 2a; do
+    for type in current changeable default saved; do
+        a=$(modecon get /dev/sr0 $page --type $type 2>&1 | sed 's|/dev/sr0|DRIVE|g')
+        b=$(modecon get emu:/tmp/sr0.json $page --type $type 2>&1 | sed 's|emu:/tmp/sr0.json|DRIVE|g')
+        if [ "$a" = "$b" ]; then ok "snapshot: page $page, $type values"; else
+            last="get $page --type $type"; out=$a; err=$b
+            not_ok "snapshot: page $page, $type values differ (out: drive, err: snapshot)"; fi
+    done
+done
+
 # AWRE is changeable, but QEMU ignores it: reported as not applied.
 run set /dev/sr0 1 AWRE=0
 expect_status 3
@@ -67,7 +81,7 @@ expect_status 0
 run --trace /tmp/trace-mounted set /dev/sr0 caching WCE=0
 expect_status 1
 expect_err "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"
-expect_err "/dev/sr0 is held exclusively elsewhere (mounted on /mnt)"
+expect_err "/dev/sr0 is held exclusively elsewhere (mounted on /mnt): unmount it or close that program"
 expect_no_trace /tmp/trace-mounted '"cdb":"55' "no MODE SELECT while mounted"
 expect_sdparm /dev/sr0 8 2 04 "WCE still 1"
 umount /mnt
@@ -79,7 +93,7 @@ holder=$!
 wait_for /tmp/hold.out held
 run set /dev/sg0 caching WCE=0
 expect_status 1
-expect_err "/dev/sg0 is open in another program (hold-open (pid $holder))"
+expect_err "/dev/sg0 is open in another program (hold-open (pid $holder)): close it, or go through the drive's /dev/srN"
 expect_sdparm /dev/sr0 8 2 04 "WCE still 1"
 run set /dev/sr0 caching WCE=0
 expect_status 0

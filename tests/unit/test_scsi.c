@@ -149,3 +149,50 @@ Test(scsi, transfer_count_larger_than_the_data_is_not_trusted)
     cr_assert_eq(md.usable, 12);
     free(data);
 }
+
+/* GET CONFIGURATION data (MMC-6 5.2): feature header, Profile List (0000h)
+ * with DVD+RW current, Core (0001h) with ATAPI, then a feature to skip. */
+#define CONFIG_ANSWER                      \
+    "00 00 00 24 00 00 00 1a "             \
+    "00 00 03 08 00 1a 01 00 00 08 00 00 " \
+    "00 01 0b 08 00 00 00 02 00 00 00 00 " \
+    "00 02 03 04 01 00 00 00"
+
+Test(scsi, configuration_gives_profiles_in_order_and_the_interface)
+{
+    struct scsi_configuration cfg;
+    struct err err;
+    size_t len;
+    uint8_t *data = testutil_hex(CONFIG_ANSWER, &len);
+
+    err_clear(&err);
+    cr_assert_eq(scsi_parse_configuration(data, len, &cfg, &err), 0);
+    cr_assert_eq(cfg.current_profile, 0x001a);
+    cr_assert_eq(cfg.nprofiles, 2);
+    cr_assert_eq(cfg.profiles[0], 0x001a);
+    cr_assert_eq(cfg.profiles[1], 0x0008);
+    cr_assert_eq(cfg.interface, 2);
+    free(data);
+}
+
+Test(scsi, configuration_cut_short_or_overstated_keeps_what_arrived)
+{
+    struct scsi_configuration cfg;
+    struct err err;
+    size_t len;
+    uint8_t *data = testutil_hex(CONFIG_ANSWER, &len);
+
+    /* Cut in the Core feature: the profiles stand, no interface. */
+    err_clear(&err);
+    cr_assert_eq(scsi_parse_configuration(data, 24, &cfg, &err), 0);
+    cr_assert_eq(cfg.nprofiles, 2);
+    cr_assert_eq(cfg.interface, 0);
+    /* A data length far past the transfer is not believed. */
+    data[0] = 0xff;
+    cr_assert_eq(scsi_parse_configuration(data, len, &cfg, &err), 0);
+    cr_assert_eq(cfg.interface, 2);
+    /* Less than the feature header is a broken answer. */
+    cr_assert_eq(scsi_parse_configuration(data, 7, &cfg, &err), -1);
+    cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE);
+    free(data);
+}
