@@ -124,6 +124,21 @@ sg_holders(const struct stat *node, int own_fd, char *out, size_t len)
 }
 
 /* Why the device cannot be opened, in the user's terms. */
+/* E_IMAPI_RECORDER_LOCKED: "PATH<state> (<holders>)<advice>", the holders
+ * found other than this process's 'own_fd'. */
+static void
+sg_locked_error(const char *path, int own_fd, const char *state,
+                const char *advice, struct err *err)
+{
+    char who[512] = "";
+    struct stat node;
+
+    if (stat(path, &node) == 0)
+        sg_holders(&node, own_fd, who, sizeof who);
+    err_set(err, E_IMAPI_RECORDER_LOCKED, "%s%s (%s)%s", path, state, who,
+            advice);
+}
+
 static int
 sg_open_error(const char *path, int e, struct err *err)
 {
@@ -151,15 +166,11 @@ sg_open_error(const char *path, int e, struct err *err)
             err_set(err, E_ACCESS_DENIED,
                     "%s: permission denied: only root may open it", path);
         break;
-    case EBUSY: {
-        char who[512] = "";
-        if (stat(path, &st) == 0)
-            sg_holders(&st, -1, who, sizeof who);
-        err_set(err, E_IMAPI_RECORDER_LOCKED,
-                "%s: another program holds the device exclusively (%s)", path,
-                who);
+    case EBUSY:
+        sg_locked_error(path, -1,
+                        ": another program holds the device exclusively", "",
+                        err);
         break;
-    }
     default:
         err_set(err, E_FAIL, "%s: cannot open: %s", path, strerror(e));
         break;
@@ -342,19 +353,18 @@ sg_claim(struct transport *tp, bool exclusive, struct err *err)
     if (e != EBUSY)
         return sg_open_error(tp->name, e, err);
 
-    char who[512] = "";
-    struct stat node;
-    if (stat(tp->name, &node) == 0)
-        sg_holders(&node, st->fd, who, sizeof who);
+    if (st->block)
+        sg_locked_error(tp->name, st->fd, " is held exclusively elsewhere",
+                        ": unmount it or close that program, then try "
+                        "again; nothing was changed",
+                        err);
+    else
+        sg_locked_error(tp->name, st->fd, " is open in another program",
+                        ": close it, or go through the drive's /dev/srN; "
+                        "nothing was changed",
+                        err);
     err->os_errno = e;
-    return err_set(err, E_IMAPI_RECORDER_LOCKED,
-                   st->block ? "%s is held exclusively elsewhere (%s): "
-                               "unmount it or close that program, then try "
-                               "again; nothing was changed"
-                             : "%s is open in another program (%s): close "
-                               "it, or go through the drive's /dev/srN; "
-                               "nothing was changed",
-                   tp->name, who);
+    return -1;
 }
 
 static int

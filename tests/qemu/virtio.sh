@@ -120,10 +120,16 @@ echo "nogroup:x:65534:" >>/etc/group
 echo "cdrom:x:24:" >>/etc/group
 chgrp cdrom /dev/sg0
 chmod 660 /dev/sg0
-last="pages /dev/sg0 (as nobody)"
-out=$(su nobody -s /bin/sh -c "XDG_STATE_HOME=/tmp/nobody modecon pages /dev/sg0" 2>&1)
-status=$?
-err=$out
+# as_user USER ARGS...: modecon ARGS run as USER, with its own state.
+as_user() {
+    local user=$1
+    shift
+    last="$* (as $user)"
+    out=$(su "$user" -s /bin/sh -c "XDG_STATE_HOME=/tmp/$user modecon $*" 2>/tmp/guest-err)
+    status=$?
+    err=$(cat /tmp/guest-err)
+}
+as_user nobody pages /dev/sg0
 expect_status 1
 expect_err "E_ACCESS_DENIED"
 expect_err "/dev/sg0: permission denied: the group 'cdrom' may open it"
@@ -136,19 +142,13 @@ echo "tech:x:1000:24:tech:/tmp:/bin/sh" >>/etc/passwd
 chgrp cdrom /dev/sr0 /dev/sg0
 chmod 660 /dev/sr0
 chmod 640 /dev/sg0
-as_tech() {
-    last="$* (as tech)"
-    out=$(su tech -s /bin/sh -c "XDG_STATE_HOME=/tmp/tech modecon $*" 2>/tmp/guest-err)
-    status=$?
-    err=$(cat /tmp/guest-err)
-}
-as_tech set /dev/sr0 caching WCE=0
+as_user tech set /dev/sr0 caching WCE=0
 expect_status 0
 expect_sdparm /dev/sr0 8 2 00 "WCE 0, changed by a user in the group"
-as_tech pages /dev/sg0
+as_user tech pages /dev/sg0
 expect_status 0
 expect_out "0x08      caching"
-as_tech set /dev/sg0 caching WCE=1
+as_user tech set /dev/sg0 caching WCE=1
 expect_status 1
 expect_err "E_ACCESS_DENIED"
 expect_err "the kernel refused command 0x55 before sending it: the device is open read-only"
