@@ -11,7 +11,7 @@
 #include "cmd/journal.h"
 #include "engine/sense.h"
 #include "util/atomicfile.h"
-#include "util/hex.h"
+#include "util/jsonhex.h"
 #include "util/xmalloc.h"
 
 static enum cmd_status cmd_snapshot_exec(struct cmd_ctx *ctx,
@@ -43,15 +43,6 @@ struct snapshot_seen {
     uint8_t sense[ERR_SENSE_MAX]; /* the drive reports errors */
     uint8_t sense_len;
 };
-
-static json_t *
-snapshot_hex(const uint8_t *data, size_t len)
-{
-    char *hex = hex_format(data, len, 0);
-    json_t *value = json_string(hex);
-    free(hex);
-    return value;
-}
 
 static json_t *
 snapshot_code(unsigned value, int digits)
@@ -101,7 +92,7 @@ snapshot_page(struct recorder *rec, const struct mode_page_info *info,
         if (rt == MODE_REQUEST_CURRENT)
             current_len = len;
         if (len == current_len) {
-            json_object_set_new(page, keys[rt], snapshot_hex(data, len));
+            json_object_set_new(page, keys[rt], jsonhex_string(data, len));
             seen->answered[rt] = true;
         } else {
             char note[128];

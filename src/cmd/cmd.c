@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/changes.h"
 #include "cmd/journal.h"
 #include "engine/errfmt.h"
 #include "engine/pagenames.h"
@@ -32,6 +33,7 @@ extern const struct cmd_entry cmd_edit_entry;
 extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_commit_entry;
 extern const struct cmd_entry cmd_discard_entry;
+extern const struct cmd_entry cmd_undo_entry;
 
 /* One command a line, in the order 'help' lists them. */
 /* clang-format off */
@@ -48,6 +50,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_diff_entry,
     &cmd_commit_entry,
     &cmd_discard_entry,
+    &cmd_undo_entry,
     &cmd_defaults_entry,
     &cmd_explain_entry,
     &cmd_pagedefs_entry,
@@ -595,9 +598,8 @@ cmd_keep_drive(struct cmd_ctx *ctx, const char *uri, struct recorder *rec)
 {
     ctx->drives =
         xrealloc(ctx->drives, (ctx->ndrives + 1) * sizeof *ctx->drives);
-    ctx->drives[ctx->ndrives].uri = xstrdup(uri);
-    ctx->drives[ctx->ndrives].rec = rec;
-    ctx->drives[ctx->ndrives].journaled = false;
+    ctx->drives[ctx->ndrives] =
+        (struct cmd_drive){ .uri = xstrdup(uri), .rec = rec };
     ctx->ndrives++;
 }
 
@@ -613,6 +615,7 @@ cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
         return 0;
     if (recorder_open(uri, &ctx->recorder, rec, err) != 0)
         return -1;
+    changes_watch(ctx, *rec);
     cmd_keep_drive(ctx, uri, *rec);
     return 0;
 }

@@ -89,12 +89,17 @@ struct cmd_ctx {
     /* The last error a command reported, whole, for front ends that show
      * more than its text (the console highlights the field it names). */
     struct err last_error;
+    /* 'undo' runs: its own MODE SELECT goes to the audit log, not onto the
+     * undo stack. */
+    bool undoing;
 };
 
 struct cmd_drive {
     char *uri;
     struct recorder *rec;
-    bool journaled; /* its identity is in the journal */
+    bool journaled;  /* its identity is in the journal */
+    bool identified; /* 'identity' holds its INQUIRY answer */
+    struct scsi_identity identity;
 };
 
 #define CMD_MAX_OPTIONS 12

@@ -22,27 +22,6 @@ struct drive_lock {
 
 #define LOCK_LABEL_LEN 128
 
-/* A file name for a drive URI: readable, and unique by a hash. */
-static char *
-lock_file_name(const char *dir, const char *drive)
-{
-    char slug[64];
-    uint64_t hash = 1469598103934665603ull; /* FNV-1a */
-    size_t n = 0;
-
-    for (const char *p = drive; *p != '\0'; p++) {
-        hash = (hash ^ (unsigned char)*p) * 1099511628211ull;
-        if (n + 1 < sizeof slug)
-            slug[n++] = (strchr("abcdefghijklmnopqrstuvwxyz"
-                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_",
-                                *p) != NULL)
-                            ? *p
-                            : '_';
-    }
-    slug[n] = '\0';
-    return xasprintf("%s/%s-%016llx.lock", dir, slug, (unsigned long long)hash);
-}
-
 int
 lock_open(const char *drive, struct drive_lock **out, struct err *err)
 {
@@ -51,7 +30,7 @@ lock_open(const char *drive, struct drive_lock **out, struct err *err)
 
     if (dir == NULL)
         return -1;
-    path = lock_file_name(dir, drive);
+    path = paths_key_file(dir, drive, ".lock");
     free(dir);
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {

@@ -18,6 +18,7 @@ struct recorder {
     struct drive_lock *lock;
     unsigned lock_count;
     bool refuses_all_pages; /* page 3Fh refused: pages were asked one by one */
+    struct recorder_hooks hooks;
 };
 
 static const char *const mode_request_names[] = { "current", "changeable",
@@ -92,6 +93,18 @@ recorder_transport(struct recorder *rec)
 }
 
 void
+recorder_set_hooks(struct recorder *rec, const struct recorder_hooks *hooks)
+{
+    rec->hooks = *hooks;
+}
+
+const char *
+recorder_id(const struct recorder *rec)
+{
+    return rec->tp->id[0] ? rec->tp->id : rec->tp->name;
+}
+
+void
 recorder_set_client(struct recorder *rec, const char *client)
 {
     rec->opts.client = client;
@@ -101,8 +114,8 @@ int
 recorder_acquire_exclusive(struct recorder *rec, struct err *err)
 {
     if (rec->lock_count == 0) {
-        const char *id = rec->tp->id[0] ? rec->tp->id : rec->tp->name;
-        if (rec->lock == NULL && lock_open(id, &rec->lock, err) != 0)
+        if (rec->lock == NULL &&
+            lock_open(recorder_id(rec), &rec->lock, err) != 0)
             return -1;
         if (lock_acquire(rec->lock, rec->opts.client, err) != 0)
             return -1;
@@ -595,6 +608,7 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
 void
 set_report_fini(struct set_report *rep)
 {
+    free(rep->after);
     free(rep->param_list);
     free(rep->before);
     free(rep->unapplied);
@@ -714,7 +728,12 @@ recorder_verify(struct recorder *rec, enum mode_request rt, const uint8_t *page,
                 .offset = i, .sent = page[i], .got = got, .where = which[w]
             };
         }
-        free(back);
+        if (which[w] == MODE_REQUEST_CURRENT) {
+            rep->after = back;
+            rep->after_len = back_len;
+        } else {
+            free(back);
+        }
     }
     rep->verified = true;
 }
@@ -827,6 +846,14 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
         rc = 0;
         goto out;
     }
+    struct select_event ev = { .rt = rt,
+                               .page = rep->param_list + MODE_HEADER10_LEN,
+                               .len = len,
+                               .rep = rep,
+                               .result = err };
+    if (rec->hooks.before_select != NULL &&
+        rec->hooks.before_select(rec->hooks.arg, rec, &ev, err) != 0)
+        goto out;
     if (recorder_exec(rec, &io, true, err) != 0) {
         if (!err->has_scsi)
             err_prefix(err,
@@ -838,12 +865,23 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
             err_prefix(err, "%s", LABEL);
             recorder_locate_field(err, len);
         }
-        goto out;
+    } else {
+        rep->sent = true;
+        if (opts->verify)
+            recorder_verify(rec, rt, ev.page, len, rep, err);
     }
-    rep->sent = true;
-    if (opts->verify)
-        recorder_verify(rec, rt, rep->param_list + MODE_HEADER10_LEN, len, rep,
-                        err);
+    if (rec->hooks.after_select != NULL) {
+        struct err record;
+        err_clear(&record);
+        if (rec->hooks.after_select(rec->hooks.arg, rec, &ev, &record) != 0) {
+            if (!err_is_set(err))
+                *err = record;
+            else
+                snprintf(err->msg + strlen(err->msg),
+                         sizeof err->msg - strlen(err->msg), "; %s",
+                         record.msg);
+        }
+    }
     rc = err_is_set(err) ? -1 : 0;
 out:
     free(chg);

@@ -123,6 +123,8 @@ struct set_report {
     size_t param_len;
     uint8_t *before; /* the current page before the change */
     size_t before_len;
+    uint8_t *after; /* the current page as read back, or NULL */
+    size_t after_len;
     bool checked;             /* compared with the drive's changeable values */
     bool sent;                /* MODE SELECT went out and was answered GOOD */
     bool verified;            /* read back */
@@ -144,6 +146,35 @@ int recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
                            const uint8_t *data, size_t len,
                            const struct set_options *opts,
                            struct set_report *rep, struct err *err);
+
+/* One MODE SELECT, for a caller that keeps a record of changes: the page
+ * as sent (PS cleared), and the report so far (before, CDB, parameter
+ * list; after the answer also sent, verified, after and unapplied). */
+struct select_event {
+    enum mode_request rt;
+    const uint8_t *page;
+    size_t len;
+    const struct set_report *rep;
+    const struct err *result; /* after the answer: S_OK or the error */
+};
+
+struct recorder_hooks {
+    /* Just before MODE SELECT goes out, the drive held: a nonzero return
+     * (with err set) stops it, and nothing is sent. */
+    int (*before_select)(void *arg, struct recorder *rec,
+                         const struct select_event *ev, struct err *err);
+    /* After its answer or its failure, and the read-back: a nonzero
+     * return (with err set) fails the call, whatever the drive did. */
+    int (*after_select)(void *arg, struct recorder *rec,
+                        const struct select_event *ev, struct err *err);
+    void *arg;
+};
+
+void recorder_set_hooks(struct recorder *rec,
+                        const struct recorder_hooks *hooks);
+
+/* What identifies the drive however its URI was spelt. */
+const char *recorder_id(const struct recorder *rec);
 
 /* The client name others see while this recorder holds the drive. */
 void recorder_set_client(struct recorder *rec, const char *client);

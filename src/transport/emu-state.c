@@ -21,6 +21,7 @@
 #include "transport/emu.h"
 #include "util/atomicfile.h"
 #include "util/hex.h"
+#include "util/jsonhex.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
 
@@ -111,16 +112,6 @@ emu_state_power_cycle(struct emu_state *st, const struct emu_drive *drive)
     st->power_gen++;
 }
 
-static json_t *
-emu_state_hex(const uint8_t *data, size_t len)
-{
-    char *text = hex_format(data, len, 0);
-    json_t *v = json_string(text);
-
-    free(text);
-    return v;
-}
-
 static char *
 emu_state_serialise(const struct emu_state *st, const struct emu_drive *drive)
 {
@@ -147,10 +138,10 @@ emu_state_serialise(const struct emu_state *st, const struct emu_drive *drive)
         json_object_set_new(page, "page", json_integer(pg->code));
         json_object_set_new(page, "subpage", json_integer(pg->subpage));
         json_object_set_new(page, "current",
-                            emu_state_hex(st->current[i], pg->len));
+                            jsonhex_string(st->current[i], pg->len));
         if (st->saved[i] != NULL)
             json_object_set_new(page, "saved",
-                                emu_state_hex(st->saved[i], pg->len));
+                                jsonhex_string(st->saved[i], pg->len));
         json_array_append_new(pages, page);
     }
     json_object_set_new(root, "pages", pages);

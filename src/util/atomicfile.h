@@ -13,9 +13,17 @@
 #include "util/err.h"
 
 /* Write 'len' bytes to 'path' atomically with 'mode'.  With 'durable' the
- * data is flushed to disk before the rename. */
+ * data is flushed to disk before the rename, and the directory after it,
+ * so the new file survives a power loss. */
 int atomicfile_write(const char *path, const void *data, size_t len,
                      unsigned mode, bool durable, struct err *err);
+
+/* Append one record of 'len' bytes to 'path' (created with mode 0600),
+ * flushed to disk before returning.  Under an flock, so records of
+ * processes never interleave; a short write is cut off again, so the file
+ * holds whole records only. */
+int atomicfile_append(const char *path, const void *data, size_t len,
+                      struct err *err);
 
 /* Read a whole file (at most 'max' bytes) into a new NUL-terminated
  * buffer.  Returns NULL with err set; err->os_errno is ENOENT when the file

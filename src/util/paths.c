@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -110,4 +111,25 @@ paths_config_file(const char *name)
     if (home != NULL && *home != '\0')
         return xasprintf("%s/.config/modecon/%s", home, name);
     return NULL;
+}
+
+char *
+paths_key_file(const char *dir, const char *key, const char *suffix)
+{
+    char slug[64];
+    uint64_t hash = 1469598103934665603ull; /* FNV-1a */
+    size_t n = 0;
+
+    for (const char *p = key; *p != '\0'; p++) {
+        hash = (hash ^ (unsigned char)*p) * 1099511628211ull;
+        if (n + 1 < sizeof slug)
+            slug[n++] = (strchr("abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_",
+                                *p) != NULL)
+                            ? *p
+                            : '_';
+    }
+    slug[n] = '\0';
+    return xasprintf("%s/%s-%016llx%s", dir, slug, (unsigned long long)hash,
+                     suffix);
 }

@@ -23,6 +23,10 @@ char *paths_state_dir(const char *sub, struct err *err);
  * string; NULL when neither variable is set.  Nothing is created. */
 char *paths_config_file(const char *name);
 
+/* DIR/SLUG-HASH.SUFFIX for a key such as a drive's identity: readable,
+ * and unique by the key's hash.  Returns a new string. */
+char *paths_key_file(const char *dir, const char *key, const char *suffix);
+
 /* mkdir -p with 'mode' for each created component. */
 int paths_mkdirs(const char *path, unsigned mode, struct err *err);
 

@@ -1,0 +1,474 @@
+#include "cmd/changes.h"
+
+#include <sys/time.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/journal.h"
+#include "engine/errfmt.h"
+#include "util/atomicfile.h"
+#include "util/hex.h"
+#include "util/hresult.h"
+#include "util/jsonhex.h"
+#include "util/paths.h"
+#include "util/xmalloc.h"
+
+#define UNDO_FILE_MAX (4u << 20) /* bytes: 32 changes of the largest pages */
+
+static char *
+changes_page_code(const uint8_t *page)
+{
+    return xasprintf("0x%02x", page[0] & MODE_PAGE_CODE);
+}
+
+static void
+changes_now(char *buf, size_t len, bool millis)
+{
+    struct timeval tv;
+    char secs[32];
+
+    gettimeofday(&tv, NULL);
+    strftime(secs, sizeof secs, "%Y-%m-%dT%H:%M:%S", gmtime(&tv.tv_sec));
+    if (millis)
+        snprintf(buf, len, "%.19s.%03dZ", secs,
+                 (int)(tv.tv_usec / 1000 % 1000));
+    else
+        snprintf(buf, len, "%.19sZ", secs);
+}
+
+/* The command context's entry of an open drive. */
+static struct cmd_drive *
+changes_drive(struct cmd_ctx *ctx, const struct recorder *rec)
+{
+    for (size_t i = 0; i < ctx->ndrives; i++)
+        if (ctx->drives[i].rec == rec)
+            return &ctx->drives[i];
+    return NULL;
+}
+
+/* ---- The undo stack ---------------------------------------------------- */
+
+void
+undo_stack_free(struct undo_stack *st)
+{
+    for (size_t i = 0; i < st->count; i++) {
+        free(st->changes[i].command);
+        free(st->changes[i].uri);
+        free(st->changes[i].before);
+        free(st->changes[i].saved_before);
+        free(st->changes[i].sent);
+    }
+    free(st->changes);
+    free(st->path);
+    free(st->drive);
+    memset(st, 0, sizeof *st);
+}
+
+void
+undo_stack_drop_last(struct undo_stack *st)
+{
+    if (st->count == 0)
+        return;
+    struct undo_change *c = &st->changes[--st->count];
+    free(c->command);
+    free(c->uri);
+    free(c->before);
+    free(c->saved_before);
+    free(c->sent);
+}
+
+/* A string member of change 'i', or an error naming it. */
+static const char *
+undo_member(const struct undo_stack *st, json_t *change, size_t i,
+            const char *key, struct err *err)
+{
+    const char *text = json_string_value(json_object_get(change, key));
+    if (text == NULL)
+        err_set(err, E_FAIL, "%s: change %zu: '%s' is missing or not a string",
+                st->path, i + 1, key);
+    return text;
+}
+
+static int
+undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
+                  struct undo_change *out, struct err *err)
+{
+    const char *when, *command, *uri, *request, *before, *sent;
+    size_t before_len = 0;
+    struct err bad;
+
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(change))
+        return err_set(err, E_FAIL, "%s: change %zu is not an object", st->path,
+                       i + 1);
+    if ((when = undo_member(st, change, i, "time", err)) == NULL ||
+        (command = undo_member(st, change, i, "command", err)) == NULL ||
+        (uri = undo_member(st, change, i, "uri", err)) == NULL ||
+        (request = undo_member(st, change, i, "request", err)) == NULL ||
+        (before = undo_member(st, change, i, "before", err)) == NULL ||
+        (sent = undo_member(st, change, i, "sent", err)) == NULL)
+        return -1;
+    err_clear(&bad);
+    if (mode_request_parse(request, &out->rt, &bad) != 0 ||
+        (out->rt != MODE_REQUEST_CURRENT && out->rt != MODE_REQUEST_SAVED))
+        return err_set(err, E_FAIL,
+                       "%s: change %zu: request '%s': expected current or "
+                       "saved",
+                       st->path, i + 1, request);
+    if (hex_parse(before, &out->before, &before_len, &bad) != 0 ||
+        hex_parse(sent, &out->sent, &out->len, &bad) != 0 ||
+        before_len != out->len || out->len < 2) {
+        free(out->before);
+        free(out->sent);
+        return err_set(err, E_FAIL,
+                       "%s: change %zu: 'before' and 'sent' must be pages of "
+                       "the same length in hex",
+                       st->path, i + 1);
+    }
+    const char *saved =
+        json_string_value(json_object_get(change, "saved_before"));
+    size_t saved_len = 0;
+    if (saved != NULL &&
+        (hex_parse(saved, &out->saved_before, &saved_len, &bad) != 0 ||
+         saved_len != out->len)) {
+        free(out->before);
+        free(out->saved_before);
+        free(out->sent);
+        return err_set(err, E_FAIL,
+                       "%s: change %zu: 'saved_before' must be a page of the "
+                       "same length in hex",
+                       st->path, i + 1);
+    }
+    snprintf(out->time, sizeof out->time, "%s", when);
+    out->command = xstrdup(command);
+    out->uri = xstrdup(uri);
+    return 0;
+}
+
+int
+undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
+{
+    char *dir = paths_state_dir("undo", err), *text;
+    json_error_t jerr;
+    json_t *root, *changes;
+    int rc = -1;
+
+    memset(st, 0, sizeof *st);
+    if (dir == NULL)
+        return -1;
+    st->path = paths_key_file(dir, recorder_id(rec), ".json");
+    st->drive = journal_redact(recorder_id(rec));
+    free(dir);
+    text = atomicfile_read(st->path, UNDO_FILE_MAX, NULL, err);
+    if (text == NULL && err->os_errno == ENOENT) {
+        err_clear(err);
+        return 0;
+    }
+    if (text == NULL)
+        return -1;
+    root = json_loads(text, 0, &jerr);
+    free(text);
+    if (root == NULL)
+        return err_set(err, E_FAIL,
+                       "%s:%d:%d: %s (the undo record is damaged: move it "
+                       "away to go on without it)",
+                       st->path, jerr.line, jerr.column, jerr.text);
+    changes = json_object_get(root, "changes");
+    if (!json_is_array(changes)) {
+        err_set(err, E_FAIL, "%s: expected an object with a 'changes' array",
+                st->path);
+        goto out;
+    }
+    st->changes = xcalloc(json_array_size(changes) + 1, sizeof *st->changes);
+    for (size_t i = 0; i < json_array_size(changes); i++) {
+        if (undo_parse_change(st, json_array_get(changes, i), i,
+                              &st->changes[st->count], err) != 0)
+            goto out;
+        st->count++;
+    }
+    rc = 0;
+out:
+    json_decref(root);
+    return rc;
+}
+
+int
+undo_stack_save(const struct undo_stack *st, struct err *err)
+{
+    json_t *root = json_object(), *changes = json_array();
+    char *text;
+    int rc;
+
+    json_object_set_new(root, "version", json_integer(1));
+    json_object_set_new(root, "drive", json_string(st->drive));
+    for (size_t i = 0; i < st->count; i++) {
+        const struct undo_change *c = &st->changes[i];
+        json_t *one = json_object();
+        json_object_set_new(one, "time", json_string(c->time));
+        json_object_set_new(one, "command", json_string(c->command));
+        json_object_set_new(one, "uri", json_string(c->uri));
+        json_object_set_new(one, "request",
+                            json_string(mode_request_name(c->rt)));
+        json_object_set_new(one, "before", jsonhex_string(c->before, c->len));
+        if (c->saved_before != NULL)
+            json_object_set_new(one, "saved_before",
+                                jsonhex_string(c->saved_before, c->len));
+        json_object_set_new(one, "sent", jsonhex_string(c->sent, c->len));
+        json_array_append_new(changes, one);
+    }
+    json_object_set_new(root, "changes", changes);
+    text = json_dumps(root, JSON_INDENT(2));
+    json_decref(root);
+    size_t len = strlen(text);
+    text = xrealloc(text, len + 2);
+    memcpy(text + len, "\n", 2);
+    rc = atomicfile_write(st->path, text, len + 1, 0600, true, err);
+    free(text);
+    return rc;
+}
+
+/* Push the change about to be sent; the oldest drops off a full stack. */
+static int
+undo_push(struct cmd_ctx *ctx, struct recorder *rec,
+          const struct select_event *ev, struct err *err)
+{
+    struct undo_stack st;
+
+    if (undo_stack_load(rec, &st, err) != 0) {
+        undo_stack_free(&st);
+        return -1;
+    }
+    if (st.count == UNDO_STACK_MAX) {
+        struct undo_change *oldest = &st.changes[0];
+        free(oldest->command);
+        free(oldest->uri);
+        free(oldest->before);
+        free(oldest->saved_before);
+        free(oldest->sent);
+        memmove(st.changes, st.changes + 1,
+                (st.count - 1) * sizeof *st.changes);
+        st.count--;
+    }
+    st.changes = xrealloc(st.changes, (st.count + 1) * sizeof *st.changes);
+    struct undo_change *c = &st.changes[st.count++];
+    memset(c, 0, sizeof *c);
+    changes_now(c->time, sizeof c->time, false);
+    c->command = xstrdup(ctx->client);
+    c->uri = journal_redact(recorder_name(rec));
+    c->rt = ev->rt;
+    c->len = ev->len;
+    c->before = xmalloc(ev->len);
+    c->sent = xmalloc(ev->len);
+    memcpy(c->before, ev->rep->before, ev->len);
+    c->before[0] &= (uint8_t)~MODE_PAGE_PS;
+    memcpy(c->sent, ev->page, ev->len);
+    /* A saving change replaces the saved values too, which may differ
+     * from the current ones; a drive that does not show them leaves only
+     * the current values to go back to. */
+    uint8_t *saved = NULL;
+    size_t saved_len = 0;
+    struct err ignored;
+    err_clear(&ignored);
+    if (ev->rt == MODE_REQUEST_SAVED &&
+        recorder_get_mode_page(rec, ev->page[0] & MODE_PAGE_CODE,
+                               (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0,
+                               MODE_REQUEST_SAVED, &saved, &saved_len,
+                               &ignored) == 0 &&
+        saved_len == ev->len) {
+        c->saved_before = saved;
+        c->saved_before[0] &= (uint8_t)~MODE_PAGE_PS;
+    } else {
+        free(saved);
+    }
+    int rc = undo_stack_save(&st, err);
+    undo_stack_free(&st);
+    return rc;
+}
+
+/* ---- The audit log ----------------------------------------------------- */
+
+/* What became of the change, as far as modecon can tell. */
+static const char *
+changes_outcome(const struct select_event *ev)
+{
+    const struct set_report *rep = ev->rep;
+
+    if (!rep->sent)
+        return ev->result->has_scsi ? "refused" : "unknown: no answer";
+    if (rep->verified)
+        return rep->nunapplied == 0 ? "applied" : "not applied";
+    return err_is_set(ev->result) ? "unknown: read-back failed"
+                                  : "not verified";
+}
+
+static json_t *
+changes_audit_record(struct cmd_ctx *ctx, struct recorder *rec,
+                     const struct select_event *ev)
+{
+    const struct set_report *rep = ev->rep;
+    const struct err *result = ev->result;
+    char when[40], value[16];
+    json_t *rec_json = json_object(), *drive = json_object();
+    changes_now(when, sizeof when, true);
+    json_object_set_new(rec_json, "time", json_string(when));
+    json_object_set_new(rec_json, "pid", json_integer((json_int_t)getpid()));
+    json_object_set_new(rec_json, "command", json_string(ctx->client));
+
+    char *uri = journal_redact(recorder_name(rec));
+    char *drive_id = journal_redact(recorder_id(rec));
+    json_object_set_new(drive, "uri", json_string(uri));
+    json_object_set_new(drive, "id", json_string(drive_id));
+    free(uri);
+    free(drive_id);
+    /* The identity as the drive answered before the change; a drive gone
+     * since is recorded without it. */
+    struct cmd_drive *cd = changes_drive(ctx, rec);
+    if (cd != NULL && cd->identified) {
+        json_object_set_new(drive, "vendor", json_string(cd->identity.vendor));
+        json_object_set_new(drive, "product",
+                            json_string(cd->identity.product));
+        json_object_set_new(drive, "revision",
+                            json_string(cd->identity.revision));
+    }
+    json_object_set_new(rec_json, "drive", drive);
+
+    char *code = changes_page_code(ev->page);
+    json_object_set_new(rec_json, "page", json_string(code));
+    free(code);
+    snprintf(value, sizeof value, "0x%02x",
+             (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0);
+    json_object_set_new(rec_json, "subpage", json_string(value));
+    json_object_set_new(rec_json, "request",
+                        json_string(mode_request_name(ev->rt)));
+    json_object_set_new(rec_json, "before",
+                        jsonhex_string(rep->before, rep->before_len));
+    json_object_set_new(rec_json, "after",
+                        rep->after ? jsonhex_string(rep->after, rep->after_len)
+                                   : json_null());
+    json_object_set_new(rec_json, "cdb",
+                        jsonhex_string(rep->cdb, sizeof rep->cdb));
+    json_object_set_new(rec_json, "parameter_list",
+                        jsonhex_string(rep->param_list, rep->param_len));
+    json_object_set_new(rec_json, "hresult",
+                        json_string(hresult_name(result->hr)));
+    snprintf(value, sizeof value, "0x%08x", result->hr);
+    json_object_set_new(rec_json, "hresult_value", json_string(value));
+    json_object_set_new(rec_json, "message",
+                        err_is_set(result) ? json_string(result->msg)
+                                           : json_null());
+    bool sensed = result->has_scsi && result->sense_len > 0;
+    char sense_text[ERR_MSG_MAX];
+    json_object_set_new(rec_json, "sense",
+                        sensed
+                            ? jsonhex_string(result->sense, result->sense_len)
+                            : json_null());
+    json_object_set_new(rec_json, "sense_text",
+                        sensed ? json_string(errfmt_sense(result, sense_text,
+                                                          sizeof sense_text))
+                               : json_null());
+    json_object_set_new(rec_json, "verification",
+                        json_string(changes_outcome(ev)));
+    json_t *missing = json_array();
+    for (size_t i = 0; i < rep->nunapplied; i++) {
+        json_t *one = json_object();
+        json_object_set_new(one, "byte",
+                            json_integer((json_int_t)rep->unapplied[i].offset));
+        snprintf(value, sizeof value, "0x%02x", rep->unapplied[i].sent);
+        json_object_set_new(one, "sent", json_string(value));
+        snprintf(value, sizeof value, "0x%02x", rep->unapplied[i].got);
+        json_object_set_new(one, "got", json_string(value));
+        json_object_set_new(
+            one, "values",
+            json_string(mode_request_name(rep->unapplied[i].where)));
+        json_array_append_new(missing, one);
+    }
+    json_object_set_new(rec_json, "not_applied", missing);
+    return rec_json;
+}
+
+static int
+changes_audit_append(struct cmd_ctx *ctx, struct recorder *rec,
+                     const struct select_event *ev, struct err *err)
+{
+    char *dir = paths_state_dir(NULL, err);
+
+    if (dir == NULL)
+        return -1;
+    char *path = xasprintf("%s/audit.jsonl", dir);
+    free(dir);
+    json_t *record = changes_audit_record(ctx, rec, ev);
+    char *text = json_dumps(record, JSON_COMPACT);
+    json_decref(record);
+    size_t len = strlen(text);
+    text = xrealloc(text, len + 2);
+    memcpy(text + len, "\n", 2);
+    int rc = atomicfile_append(path, text, len + 1, err);
+    free(text);
+    free(path);
+    return rc;
+}
+
+/* ---- The hooks --------------------------------------------------------- */
+
+static int
+changes_before_select(void *arg, struct recorder *rec,
+                      const struct select_event *ev, struct err *err)
+{
+    struct cmd_ctx *ctx = arg;
+    struct cmd_drive *cd = changes_drive(ctx, rec);
+    struct err ignored;
+
+    /* The identity for the audit line, asked while the drive answers. */
+    err_clear(&ignored);
+    if (cd != NULL && !cd->identified &&
+        recorder_inquiry(rec, &cd->identity, &ignored) == 0)
+        cd->identified = true;
+    if (ctx->undoing)
+        return 0;
+    if (undo_push(ctx, rec, ev, err) != 0) {
+        err_prefix(err,
+                   "page 0x%02x: the page's previous bytes could not be "
+                   "recorded for undo, so nothing was sent",
+                   ev->page[0] & MODE_PAGE_CODE);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+changes_after_select(void *arg, struct recorder *rec,
+                     const struct select_event *ev, struct err *err)
+{
+    struct cmd_ctx *ctx = arg;
+
+    /* A change the drive refused stays on the undo stack: drives may
+     * have changed some values before finding the bad one (QIC-157 asks
+     * for INVALID FIELD IN PARAMETER LIST then), and 'undo' compares the
+     * page with it before it sends anything. */
+    if (changes_audit_append(ctx, rec, ev, err) != 0) {
+        err_prefix(err,
+                   "%s: the audit log could not be written (the drive %s "
+                   "the change)",
+                   recorder_name(rec),
+                   ev->rep->sent ? "accepted" : "did not accept");
+        return -1;
+    }
+    return 0;
+}
+
+void
+changes_watch(struct cmd_ctx *ctx, struct recorder *rec)
+{
+    struct recorder_hooks hooks = {
+        .before_select = changes_before_select,
+        .after_select = changes_after_select,
+        .arg = ctx,
+    };
+    recorder_set_hooks(rec, &hooks);
+}

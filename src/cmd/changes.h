@@ -1,0 +1,51 @@
+/*
+ * The record of changes.  Before every MODE SELECT a command sends, the
+ * page's previous bytes go onto the drive's undo stack
+ * ($XDG_STATE_HOME/modecon/undo/), so that 'undo' can put them back; after
+ * its answer one JSON line goes to the audit log
+ * ($XDG_STATE_HOME/modecon/audit.jsonl).  Both are on disk before the
+ * command reports success: an undo record that cannot be written stops
+ * the MODE SELECT, and an audit line that cannot be written fails the
+ * command, which says what the drive did.
+ */
+#ifndef MODECON_CMD_CHANGES_H
+#define MODECON_CMD_CHANGES_H
+
+#include "cmd/cmd.h"
+
+/* Record every MODE SELECT sent through 'rec', a drive 'ctx' opened. */
+void changes_watch(struct cmd_ctx *ctx, struct recorder *rec);
+
+/* One change that can be undone. */
+struct undo_change {
+    char time[32]; /* "2026-11-24T10:11:12Z" */
+    char *command; /* "modecon set" */
+    char *uri;     /* as given, without a password */
+    enum mode_request rt;
+    uint8_t *before;       /* the current values before the change */
+    uint8_t *saved_before; /* the saved values before a saving change, or
+                              NULL */
+    uint8_t *sent;         /* the page as sent (PS clear) */
+    size_t len;
+};
+
+/* A drive's changes, oldest first. */
+struct undo_stack {
+    char *path;
+    char *drive; /* recorder_id, without a password */
+    struct undo_change *changes;
+    size_t count;
+};
+
+#define UNDO_STACK_MAX 32 /* changes kept per drive; older ones drop off */
+
+/* Load the stack of the drive 'rec' (empty when none is recorded); a
+ * damaged file is an error that names it and the place. */
+int undo_stack_load(struct recorder *rec, struct undo_stack *st,
+                    struct err *err);
+/* Replace the file atomically, flushed to disk. */
+int undo_stack_save(const struct undo_stack *st, struct err *err);
+void undo_stack_drop_last(struct undo_stack *st);
+void undo_stack_free(struct undo_stack *st);
+
+#endif

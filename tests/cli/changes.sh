@@ -1,0 +1,179 @@
+#!/bin/bash
+# The record of changes: one audit line per MODE SELECT, whatever its
+# outcome, and 'undo', which puts back only what the last change changed.
+. "$(dirname "$0")/lib.sh"
+D=emu:dvd-writer
+AUDIT=$STATE/modecon/audit.jsonl
+
+# audit_is N FILTER: line N of the audit log (1 = first) makes the jq
+# FILTER true.
+audit_is() {
+    checks=$((checks + 1))
+    local got
+    got=$(sed -n "$1p" "$AUDIT" | jq -e "$2" 2>&1) ||
+        fail "audit line $1: expected $2, the line is: $(sed -n "$1p" "$AUDIT") ($got)"
+}
+
+audit_lines() {
+    checks=$((checks + 1))
+    local n=0
+    [ -f "$AUDIT" ] && n=$(wc -l <"$AUDIT")
+    [ "$n" -eq "$1" ] || fail "expected $1 audit lines, found $n"
+}
+
+# caching_is HEX: the Caching page's current values.
+caching_is() {
+    run get $D caching
+    expect_status 0
+    expect_out "$1"
+}
+
+# A change: its line holds the drive, the bytes before and after, the CDB,
+# the parameter list, the HRESULT and the read-back's verdict.
+run set $D caching WCE=0
+expect_status 0
+audit_lines 1
+audit_is 1 '.page == "0x08" and .subpage == "0x00" and .request == "current"'
+audit_is 1 '.command == "modecon set" and .drive.uri == "emu:dvd-writer"'
+audit_is 1 '.drive.vendor == "MODECON" and .drive.product == "DVD-RW WRITER"'
+audit_is 1 '.before == "88 0a 04 00 00 00 00 00 00 00 00 00"'
+audit_is 1 '.after == "88 0a 00 00 00 00 00 00 00 00 00 00"'
+audit_is 1 '.cdb == "55 10 00 00 00 00 00 00 14 00"'
+audit_is 1 '.parameter_list == "00 00 00 00 00 00 00 00 08 0a 00 00 00 00 00 00 00 00 00 00"'
+audit_is 1 '.hresult == "S_OK" and .hresult_value == "0x00000000" and .message == null'
+audit_is 1 '.verification == "applied" and .not_applied == [] and .sense == null'
+audit_is 1 '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[.][0-9]{3}Z$")'
+
+# Saving: SP set in the CDB, the request named.
+run set $D caching RCD=1 --save
+expect_status 0
+audit_lines 2
+audit_is 2 '.request == "saved" and .cdb == "55 11 00 00 00 00 00 00 14 00"'
+
+# A dry run sends nothing, so it records nothing.
+run set $D caching WCE=1 --dry-run
+expect_status 0
+audit_lines 2
+
+# A refusal: the HRESULT, the sense bytes and the message are kept.
+run set "$D?fault=sense:05/26/00@55" caching WCE=1
+expect_status 1
+audit_lines 3
+audit_is 3 '.hresult == "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS" and .hresult_value == "0xc0aa0208"'
+audit_is 3 '.sense | startswith("70 00 05")'
+audit_is 3 '.verification == "refused" and .after == null'
+audit_is 3 '.message | contains("MODE SELECT(10) failed with ILLEGAL REQUEST")'
+audit_is 3 '.sense_text | startswith("05/26/00 invalid field in parameter list")'
+audit_is 3 '.drive.vendor == "MODECON"'
+
+# No answer: the change may or may not have been made, and the line says so.
+run set "$D?fault=timeout@55" caching WCE=1 --timeout 0.2
+expect_status 1
+audit_lines 4
+audit_is 4 '.hresult == "E_IMAPI_RECORDER_COMMAND_TIMEOUT" and .verification == "unknown: no answer"'
+
+# A drive that answers GOOD but keeps its values: the bytes it kept.
+run set emu:ignoring caching WCE=0
+expect_status 3
+audit_lines 5
+audit_is 5 '.verification == "not applied" and .not_applied[0].byte == 2'
+audit_is 5 '.not_applied[0].sent == "0x00" and .not_applied[0].got == "0x04"'
+
+# undo takes the last change first.  The timed-out and the refused
+# changes left the page as it was: nothing to send, and each is dropped
+# from the record.
+caching_is "88 0a 01"
+for n in 1 2; do
+    run undo $D
+    expect_status 0
+    expect_out "undoing 'modecon set' of page 0x08 (Caching) (current values)"
+    expect_out "is as it was before that change"
+done
+audit_lines 5
+# Then the saved RCD=1, which also saved WCE=0 (the current value then):
+# both the saved and the current values go back.
+run get $D caching --type saved
+expect_out "88 0a 01"
+run undo $D --dry-run
+expect_status 0
+expect_out "WCE: 0 -> 1"
+expect_out "RCD: 1 -> 0"
+expect_out "WCE: 1 -> 0"
+expect_err "dry run: nothing was sent"
+caching_is "88 0a 01"
+run undo $D
+expect_status 0
+expect_out "(saved values)"
+expect_out "verified: the drive applied every byte"
+audit_lines 7
+audit_is 6 '.command == "modecon undo" and .request == "saved" and (.parameter_list | endswith("08 0a 04 00 00 00 00 00 00 00 00 00"))'
+audit_is 7 '.command == "modecon undo" and .request == "current" and (.parameter_list | endswith("08 0a 00 00 00 00 00 00 00 00 00 00"))'
+caching_is "88 0a 00"
+run get $D caching --type saved
+expect_out "88 0a 04"
+# And the first change, WCE=0.
+run undo $D
+expect_status 0
+expect_out "WCE: 0 -> 1"
+expect_out "no earlier change of this drive is on record"
+caching_is "88 0a 04"
+
+# The same bits changed since by another program (here the emulated
+# drive's memory, edited): undo refuses, naming the byte, unless forced.
+run set $D caching WCE=0
+run set $D caching WCE=1 RCD=1
+expect_status 0
+state=$STATE/modecon/emu/dvd-writer.state
+jq '(.pages[] | select(.page == 8) | .current) |= "08 0a 04 00 00 00 00 00 00 00 00 00"' \
+    "$state" >"$state.new" && mv "$state.new" "$state"
+caching_is "88 0a 04"
+run undo $D
+expect_status 2
+expect_err "was changed again since (current values): byte 2 is 0x04, that change left 0x05; give --force to put back 0x00"
+expect_err "give --force"
+caching_is "88 0a 04"
+run undo $D --force
+expect_status 0
+expect_out "WCE: 1 -> 0"
+caching_is "88 0a 00"
+
+# Nothing recorded for a drive: said, with where the record is kept.
+run undo emu:cd-atapi
+expect_status 2
+expect_err "emu:cd-atapi: no change of this drive is recorded"
+expect_err "$STATE/modecon/undo/"
+
+# A damaged undo record stops a change before anything is sent, naming
+# the file and the place.
+undo_file=$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.json)
+cp "$undo_file" "$STATE/undo.saved"
+printf '{"changes": [' >"$undo_file"
+lines=$(wc -l <"$AUDIT")
+run set $D caching WCE=1
+expect_status 1
+expect_err "could not be recorded for undo, so nothing was sent"
+expect_err "$undo_file:1:"
+caching_is "88 0a 00"
+audit_lines "$lines"
+printf '{"changes": [{"time": "x", "command": "c", "uri": "u", "request": "changeable", "before": "08 0a", "sent": "08 0a"}]}' >"$undo_file"
+run undo $D
+expect_status 1
+expect_err "change 1: request 'changeable': expected current or saved"
+cp "$STATE/undo.saved" "$undo_file"
+
+# An audit log that cannot be written fails the command, which says the
+# drive took the change.
+mv "$AUDIT" "$STATE/audit.saved"
+mkdir "$AUDIT"
+run set $D caching WCE=1
+expect_status 1
+expect_err "the audit log could not be written (the drive accepted the change)"
+caching_is "88 0a 04"
+rmdir "$AUDIT"
+mv "$STATE/audit.saved" "$AUDIT"
+
+# Every line is one whole JSON object.
+checks=$((checks + 1))
+jq -e -s 'all(.[]; type == "object")' "$AUDIT" >/dev/null || fail "audit log is not JSON lines"
+
+done_ok

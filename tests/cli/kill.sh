@@ -1,0 +1,58 @@
+#!/bin/bash
+# A process killed at any moment (kill -9, so nothing of modecon runs on
+# the way out) leaves every file it writes whole: the audit log's earlier
+# lines, the undo record and the emulated drive's state.  Each command is
+# slowed (latency) so that the kills land all along it: opening, reading,
+# recording for undo, the MODE SELECT, the read-back, the audit line.
+. "$(dirname "$0")/lib.sh"
+D="emu:dvd-writer?fault=latency:4"
+ROUNDS=${KILL_ROUNDS:-80}
+AUDIT=$STATE/modecon/audit.jsonl
+
+# whole_json FILE...: each file parses as one JSON document.
+whole_json() {
+    for f in "$@"; do
+        checks=$((checks + 1))
+        jq -e . "$f" >/dev/null 2>&1 || fail "$f is not whole JSON: $(head -c 300 "$f")"
+    done
+}
+
+finished=0
+for i in $(seq 1 "$ROUNDS"); do
+    "$MODECON" set "$D" caching WCE=$((i % 2)) RCD=$(((i / 2) % 2)) >/dev/null 2>&1 &
+    pid=$!
+    # 0 to 99 ms: the whole command takes about 50 ms.
+    sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null && finished=$((finished + 1))
+    # After every kill: all earlier audit lines whole, every state file
+    # whole.
+    if [ -f "$AUDIT" ]; then
+        checks=$((checks + 1))
+        jq -e -s 'all(.[]; type == "object" and has("verification"))' "$AUDIT" >/dev/null 2>&1 ||
+            fail "round $i: a torn audit log: $(tail -c 400 "$AUDIT")"
+    fi
+    whole_json "$STATE"/modecon/emu/*.state
+    for f in "$STATE"/modecon/undo/*.json; do
+        [ -f "$f" ] && whole_json "$f"
+    done
+done
+lines=$(wc -l <"$AUDIT" 2>/dev/null || echo 0)
+echo "kill: $ROUNDS rounds, $finished finished before the kill, $lines audit lines"
+# The kills must have landed both before and after the audit line for the
+# rounds to mean anything.
+checks=$((checks + 1))
+[ "$lines" -gt 0 ] && [ "$lines" -lt "$ROUNDS" ] ||
+    fail "every kill landed on the same side of the audit line ($lines of $ROUNDS)"
+
+# The drive still answers, its lock is free, and each recorded change can
+# be undone or is found not in effect.
+run pages emu:dvd-writer
+expect_status 0
+run set emu:dvd-writer caching WCE=1
+expect_status 0
+for i in 1 2 3; do
+    run undo emu:dvd-writer
+    expect_status 0
+done
+done_ok
