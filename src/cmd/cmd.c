@@ -34,6 +34,7 @@ extern const struct cmd_entry cmd_diff_entry;
 extern const struct cmd_entry cmd_commit_entry;
 extern const struct cmd_entry cmd_discard_entry;
 extern const struct cmd_entry cmd_undo_entry;
+extern const struct cmd_entry cmd_restore_entry;
 
 /* One command a line, in the order 'help' lists them. */
 /* clang-format off */
@@ -44,6 +45,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_pages_entry,
     &cmd_get_entry,
     &cmd_snapshot_entry,
+    &cmd_restore_entry,
     &cmd_show_entry,
     &cmd_set_entry,
     &cmd_edit_entry,
@@ -603,13 +605,13 @@ cmd_keep_drive(struct cmd_ctx *ctx, const char *uri, struct recorder *rec)
     ctx->ndrives++;
 }
 
-int
-cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
-               struct err *err)
+/* Open 'uri' exactly as given, or find it open already. */
+static int
+cmd_open_uri(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
+             struct err *err)
 {
     if (cmd_open_trace(ctx, err) != 0)
         return -1;
-    uri = cmd_drive_uri(ctx, uri);
     *rec = cmd_kept_drive(ctx, uri);
     if (*rec != NULL)
         return 0;
@@ -618,6 +620,27 @@ cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
     changes_watch(ctx, *rec);
     cmd_keep_drive(ctx, uri, *rec);
     return 0;
+}
+
+int
+cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
+               struct err *err)
+{
+    return cmd_open_uri(ctx, cmd_drive_uri(ctx, uri), rec, err);
+}
+
+int
+cmd_open_drive_or_file(struct cmd_ctx *ctx, const char *arg,
+                       struct recorder **rec, struct err *err)
+{
+    size_t n = strlen(arg);
+
+    if (n <= 5 || strcmp(arg + n - 5, ".json") != 0 || strchr(arg, ':'))
+        return cmd_open_drive(ctx, arg, rec, err);
+    char *uri = xasprintf("emu:%s", arg);
+    int rc = cmd_open_uri(ctx, uri, rec, err);
+    free(uri);
+    return rc;
 }
 
 const struct pagedb *

@@ -197,6 +197,11 @@ int cmd_open_trace(struct cmd_ctx *ctx, struct err *err);
  * place of every recorded one. */
 const char *cmd_drive_uri(const struct cmd_ctx *ctx, const char *uri);
 
+/* Open a drive, or a snapshot or drive file ("x.json", opened as the
+ * emulated drive it describes, whatever replay's --drive says). */
+int cmd_open_drive_or_file(struct cmd_ctx *ctx, const char *arg,
+                           struct recorder **rec, struct err *err);
+
 /* The drive the context keeps open under 'uri', or NULL; it takes the
  * context's current trace and client name. */
 struct recorder *cmd_kept_drive(struct cmd_ctx *ctx, const char *uri);
