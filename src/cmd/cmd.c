@@ -1,5 +1,6 @@
 #include "cmd/cmd.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include "engine/pagenames.h"
 #include "transport/trace.h"
 #include "transport/transport.h"
+#include "util/atomicfile.h"
+#include "util/paths.h"
 #include "util/xmalloc.h"
 
 extern const struct cmd_entry cmd_list_entry;
@@ -95,6 +98,7 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     ctx->ndrives = 0;
     if (ctx->pagedb_loaded)
         pagedb_fini(&ctx->pagedb);
+    sense_map_fini(&ctx->sense_map);
     free(ctx->selected_drive);
     free(ctx->selected_page);
     free(ctx->journal_data);
@@ -605,6 +609,29 @@ cmd_keep_drive(struct cmd_ctx *ctx, const char *uri, struct recorder *rec)
     ctx->ndrives++;
 }
 
+#define CMD_SENSE_MAP_MAX (1u << 20) /* bytes */
+
+/* The user's vendor sense rules, $XDG_CONFIG_HOME/modecon/vendor-sense;
+ * a file with a bad line is not used, and the line is named. */
+static void
+cmd_load_sense_map(struct cmd_ctx *ctx)
+{
+    char *path = paths_config_file("vendor-sense"), *text = NULL;
+    struct err err;
+
+    ctx->sense_map_loaded = true;
+    err_clear(&err);
+    if (path != NULL)
+        text = atomicfile_read(path, CMD_SENSE_MAP_MAX, NULL, &err);
+    if (text == NULL && path != NULL && err.os_errno != ENOENT)
+        cmd_warn(ctx, "warning: vendor sense rules not used: %s", err.msg);
+    if (text != NULL && sense_map_parse(text, path, &ctx->sense_map, &err) != 0)
+        cmd_warn(ctx, "warning: vendor sense rules not used: %s", err.msg);
+    ctx->recorder.sense_map = &ctx->sense_map;
+    free(text);
+    free(path);
+}
+
 /* Open 'uri' exactly as given, or find it open already. */
 static int
 cmd_open_uri(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
@@ -612,6 +639,8 @@ cmd_open_uri(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
 {
     if (cmd_open_trace(ctx, err) != 0)
         return -1;
+    if (!ctx->sense_map_loaded)
+        cmd_load_sense_map(ctx);
     *rec = cmd_kept_drive(ctx, uri);
     if (*rec != NULL)
         return 0;

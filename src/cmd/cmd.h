@@ -64,6 +64,8 @@ struct cmd_ctx {
     size_t ndrives;
     struct pagedb pagedb; /* loaded on first use */
     bool pagedb_loaded;
+    struct sense_map sense_map; /* the user's vendor-sense rules */
+    bool sense_map_loaded;
 
     /* How lines of commands run (line.c, replay). */
     bool batch;                 /* wrap each command's output, %begin/%end */

@@ -19,6 +19,8 @@ struct recorder {
     unsigned lock_count;
     bool refuses_all_pages; /* page 3Fh refused: pages were asked one by one */
     struct recorder_hooks hooks;
+    char vendor[9];     /* from INQUIRY, once asked */
+    bool asking_vendor; /* that INQUIRY is under way */
 };
 
 static const char *const mode_request_names[] = { "current", "changeable",
@@ -153,6 +155,31 @@ recorder_sleep_ms(unsigned ms)
 
 #define RECORDER_MAX_UA_RETRIES 3
 
+static int recorder_exec(struct recorder *rec, struct scsi_io *io,
+                         bool wait_ready, struct err *err);
+
+/* A user's vendor sense rule may name a vendor: a drive not yet asked
+ * for its INQUIRY is asked now, once.  True when the vendor is newly
+ * known. */
+static bool
+recorder_learn_vendor(struct recorder *rec)
+{
+    const struct sense_map *map = rec->opts.sense_map;
+    bool wanted = false;
+
+    for (size_t i = 0; map != NULL && i < map->count; i++)
+        wanted |= map->rules[i].vendor[0] != '\0';
+    if (!wanted || rec->vendor[0] != '\0' || rec->asking_vendor)
+        return false;
+    struct scsi_identity id;
+    struct err ignored;
+    err_clear(&ignored);
+    rec->asking_vendor = true;
+    bool known = recorder_inquiry(rec, &id, &ignored) == 0;
+    rec->asking_vendor = false;
+    return known;
+}
+
 /*
  * Execute with the engine's bounded retries.  A UNIT ATTENTION reports an
  * event (reset, medium or mode parameters changed) and not a fault in this
@@ -171,8 +198,14 @@ recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
         io->timeout_ms = rec->opts.timeout_ms;
         if (transport_exec(rec->tp, io, err) != 0)
             return -1;
-        if (sense_check(io, err) == 0)
+        if (sense_check_mapped(io, rec->opts.sense_map, rec->vendor, err) == 0)
             return 0;
+        if (recorder_learn_vendor(rec)) {
+            err_clear(err);
+            if (sense_check_mapped(io, rec->opts.sense_map, rec->vendor, err) ==
+                0)
+                return 0;
+        }
         struct sense s;
         sense_decode(io->sense, io->sense_len, &s);
         if (s.valid && s.key == SENSE_UNIT_ATTENTION) {
@@ -251,7 +284,11 @@ recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
     scsi_build_inquiry(&io, buf, sizeof buf);
     if (recorder_exec(rec, &io, false, err) != 0)
         return -1;
-    return scsi_parse_inquiry(buf, io.len - io.resid, id, err);
+    if (scsi_parse_inquiry(buf, io.len - io.resid, id, err) != 0)
+        return -1;
+    /* Kept for the user's vendor sense rules. */
+    snprintf(rec->vendor, sizeof rec->vendor, "%s", id->vendor);
+    return 0;
 }
 
 const char *

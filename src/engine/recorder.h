@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "engine/scsi.h"
+#include "engine/sense.h"
 #include "transport/transport.h"
 
 /* IMAPI_MODE_PAGE_REQUEST_TYPE, equal to the SCSI page control field. */
@@ -36,6 +37,7 @@ struct recorder_options {
     uint32_t ready_wait_ms; /* how long BECOMING READY is retried */
     struct trace *trace;    /* borrowed; may be NULL */
     const char *client;     /* named to others while holding the drive */
+    const struct sense_map *sense_map; /* the user's rules; borrowed, or NULL */
 };
 
 void recorder_options_init(struct recorder_options *opts);

@@ -3,10 +3,12 @@
 #include <ctype.h>
 #include <scsi/sg_lib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "engine/scsi.h"
+#include "util/xmalloc.h"
 
 static void
 sense_sks(const uint8_t *sks, uint8_t key, struct sense *s)
@@ -253,8 +255,124 @@ sense_keep(const struct scsi_io *io, struct err *err)
     memcpy(err->sense, io->sense, io->sense_len);
 }
 
+void
+sense_map_fini(struct sense_map *map)
+{
+    free(map->rules);
+    memset(map, 0, sizeof *map);
+}
+
+/* Two hex digits and the separator after them. */
+static bool
+sense_map_byte(const char **p, char stop, uint8_t *out)
+{
+    unsigned v = 0;
+
+    for (int i = 0; i < 2; i++) {
+        char c = (*p)[i];
+        if (!isxdigit((unsigned char)c))
+            return false;
+        v = v * 16 + (unsigned)(isdigit((unsigned char)c)
+                                    ? c - '0'
+                                    : tolower((unsigned char)c) - 'a' + 10);
+    }
+    if ((*p)[2] != stop)
+        return false;
+    *out = (uint8_t)v;
+    *p += 3;
+    return true;
+}
+
+static int
+sense_map_line(char *line, const char *path, int lineno,
+               struct sense_rule *rule, struct err *err)
+{
+    char *save = NULL;
+    char *code = strtok_r(line, " \t", &save);
+    char *name = strtok_r(NULL, " \t", &save);
+    char *vendor = strtok_r(NULL, " \t", &save);
+    const char *p = code;
+
+    memset(rule, 0, sizeof *rule);
+    if (name == NULL || !sense_map_byte(&p, '/', &rule->key) ||
+        !sense_map_byte(&p, '/', &rule->asc) ||
+        !(strcmp(p, "*") == 0 ? (rule->any_ascq = true)
+                              : sense_map_byte(&p, '\0', &rule->ascq)))
+        return err_usage(err,
+                         "%s:%d: '%s': expected KK/AA/QQ HRESULT [VENDOR], "
+                         "e.g. 02/b0/* E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN",
+                         path, lineno, code);
+    if (rule->key > 0x0f)
+        return err_usage(err, "%s:%d: sense key %02x: expected 00 to 0f", path,
+                         lineno, rule->key);
+    if (!hresult_by_name(name, &rule->hr) || !hresult_failed(rule->hr))
+        return err_usage(err,
+                         "%s:%d: '%s': expected the name of an error "
+                         "HRESULT (see 'modecon explain' or docs/errors.md)",
+                         path, lineno, name);
+    if (vendor != NULL && (strlen(vendor) > 8 || strtok_r(NULL, " \t", &save)))
+        return err_usage(err,
+                         "%s:%d: '%s': expected one INQUIRY vendor of at most "
+                         "8 characters",
+                         path, lineno, vendor);
+    snprintf(rule->vendor, sizeof rule->vendor, "%s", vendor ? vendor : "");
+    snprintf(rule->origin, sizeof rule->origin, "%.80s:%d", path, lineno);
+    return 0;
+}
+
+int
+sense_map_parse(const char *text, const char *path, struct sense_map *map,
+                struct err *err)
+{
+    const char *start = text;
+    int lineno = 0;
+
+    memset(map, 0, sizeof *map);
+    while (*start != '\0') {
+        size_t len = strcspn(start, "\n");
+        char line[256];
+        lineno++;
+        snprintf(line, sizeof line, "%.*s", (int)len, start);
+        start += len + (start[len] == '\n');
+        line[strcspn(line, "#\r")] = '\0';
+        if (line[strspn(line, " \t")] == '\0')
+            continue;
+        struct sense_rule rule;
+        if (sense_map_line(line, path, lineno, &rule, err) != 0) {
+            sense_map_fini(map);
+            return -1;
+        }
+        map->rules =
+            xrealloc(map->rules, (map->count + 1) * sizeof *map->rules);
+        map->rules[map->count++] = rule;
+    }
+    return 0;
+}
+
+/* The first rule for this sense and drive, or NULL. */
+static const struct sense_rule *
+sense_map_find(const struct sense_map *map, const char *vendor,
+               const struct sense *s)
+{
+    for (size_t i = 0; map != NULL && i < map->count; i++) {
+        const struct sense_rule *r = &map->rules[i];
+        if (r->key == s->key && r->asc == s->asc &&
+            (r->any_ascq || r->ascq == s->ascq) &&
+            (r->vendor[0] == '\0' || strcasecmp(r->vendor, vendor) == 0))
+            return r;
+    }
+    return NULL;
+}
+
 int
 sense_check(const struct scsi_io *io, struct err *err)
+{
+    return sense_check_mapped(io, NULL, "", err);
+}
+
+int
+sense_check_mapped(const struct scsi_io *io, const struct sense_map *map,
+                   const char *vendor, struct err *err)
 {
     const char *cmd = sense_opcode_name(io->cdb[0]);
     struct sense s;
@@ -297,7 +415,11 @@ sense_check(const struct scsi_io *io, struct err *err)
      * (SPC-4 4.5.6); its data is good. */
     if (s.key == SENSE_RECOVERED_ERROR)
         return 0;
-    if (s.key == SENSE_ILLEGAL_REQUEST && s.asc == 0x20 && s.ascq == 0x00)
+    const struct sense_rule *rule = sense_map_find(map, vendor, &s);
+    if (rule != NULL)
+        err_set(err, rule->hr, "%s failed with %s (as %s says)", cmd,
+                sense_key_name(s.key), rule->origin);
+    else if (s.key == SENSE_ILLEGAL_REQUEST && s.asc == 0x20 && s.ascq == 0x00)
         err_set(err, sense_hresult(io, &s), "the drive does not support %s",
                 cmd); /* invalid command operation code */
     else

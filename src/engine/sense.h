@@ -54,6 +54,36 @@ void sense_asc_text(uint8_t asc, uint8_t ascq, char *buf, size_t len);
 unsigned sense_progress_permille(uint16_t progress);
 
 /*
+ * A user's rule for sense data no standard gives the meaning IMAPI names:
+ * vendor specific additional sense codes (80h-FFh, SPC-4 4.5.2.1), and
+ * the HRESULTs no standard code carries (E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN,
+ * E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH).  Rules come before the built-in
+ * mapping.
+ */
+struct sense_rule {
+    uint8_t key, asc, ascq;
+    bool any_ascq;  /* QQ given as a star: any ASCQ */
+    char vendor[9]; /* the INQUIRY vendor it applies to, or "" for any */
+    uint32_t hr;
+    char origin[96]; /* "PATH:LINE", named in messages */
+};
+
+struct sense_map {
+    struct sense_rule *rules;
+    size_t count;
+};
+
+/*
+ * Parse the rules file: one rule a line, "KK/AA/QQ HRESULT [VENDOR]", hex
+ * codes, QQ may be '*', '#' starts a comment.  On a bad line, -1 with a
+ * usage error naming 'path', the line and what was expected; the map then
+ * holds no rules.
+ */
+int sense_map_parse(const char *text, const char *path, struct sense_map *map,
+                    struct err *err);
+void sense_map_fini(struct sense_map *map);
+
+/*
  * The one mapping from an answered command (status and sense) to an
  * HRESULT, following the table the engine documents in README.md (MODE
  * SENSE and MODE SELECT context decides 05/24/00).  Returns 0 when the
@@ -61,6 +91,11 @@ unsigned sense_progress_permille(uint16_t progress);
  * the command and the sense, and a copy of the CDB, status and raw sense.
  */
 int sense_check(const struct scsi_io *io, struct err *err);
+
+/* The same with the user's rules ('map' may be NULL) for a drive whose
+ * INQUIRY vendor is 'vendor' ("" when not yet known). */
+int sense_check_mapped(const struct scsi_io *io, const struct sense_map *map,
+                       const char *vendor, struct err *err);
 
 /* The command's name for messages: "MODE SELECT(10)". */
 const char *sense_opcode_name(uint8_t opcode);

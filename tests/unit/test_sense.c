@@ -224,3 +224,87 @@ Test(sense, statuses_other_than_check_condition)
     /* RECOVERED ERROR: the command completed. */
     cr_assert_eq(check_status(SCSI_STATUS_CHECK_CONDITION, 18, &err), 0);
 }
+
+/* A CHECK CONDITION of MODE SENSE(10) with 'key'/'asc'/'ascq', mapped
+ * with 'map' for a drive of 'vendor'. */
+static uint32_t
+check_mapped(const struct sense_map *map, const char *vendor, uint8_t key,
+             uint8_t asc, uint8_t ascq, struct err *err)
+{
+    struct scsi_io io = { 0 };
+    io.cdb[0] = 0x5a;
+    io.cdb_len = 10;
+    io.status = SCSI_STATUS_CHECK_CONDITION;
+    io.sense[0] = 0x70;
+    io.sense[2] = key;
+    io.sense[7] = 10;
+    io.sense[12] = asc;
+    io.sense[13] = ascq;
+    io.sense_len = 18;
+    err_clear(err);
+    cr_assert_eq(sense_check_mapped(&io, map, vendor, err), -1);
+    return err->hr;
+}
+
+Test(sense, vendor_rules_come_before_the_table)
+{
+    struct sense_map map;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(
+        sense_map_parse("# comment\n"
+                        "02/B0/*  E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN\n"
+                        "\n"
+                        "05/b1/00 E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH"
+                        " plextor  # one vendor\n"
+                        "02/3a/00 E_FAIL\n",
+                        "rules", &map, &err),
+        0, "%s", err.msg);
+    cr_assert_eq(map.count, 3);
+    cr_assert_eq(check_mapped(&map, "", 0x2, 0xb0, 0x07, &err),
+                 E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN);
+    cr_assert(strstr(err.msg, "(as rules:2 says)") != NULL, "%s", err.msg);
+    cr_assert(err.has_scsi);
+    /* The vendor compares without case; another vendor, or one not yet
+     * known, gets the table's answer. */
+    cr_assert_eq(check_mapped(&map, "PLEXTOR", 0x5, 0xb1, 0x00, &err),
+                 E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH);
+    cr_assert_eq(check_mapped(&map, "HL-DT-ST", 0x5, 0xb1, 0x00, &err), E_FAIL);
+    cr_assert_eq(check_mapped(&map, "", 0x5, 0xb1, 0x00, &err), E_FAIL);
+    cr_assert_eq(check_mapped(&map, "", 0x5, 0xb1, 0x01, &err), E_FAIL);
+    /* A rule overrides the table, too. */
+    cr_assert_eq(check_mapped(&map, "", 0x2, 0x3a, 0x00, &err), E_FAIL);
+    cr_assert_eq(check_mapped(NULL, "", 0x2, 0x3a, 0x00, &err),
+                 E_IMAPI_RECORDER_MEDIA_NO_MEDIA);
+    sense_map_fini(&map);
+}
+
+Test(sense, a_bad_vendor_rule_names_its_line)
+{
+    static const struct {
+        const char *text, *says;
+    } bad[] = {
+        { "02/b0 E_FAIL\n", "rules:1: '02/b0': expected KK/AA/QQ HRESULT" },
+        { "\n02/b0/0 E_FAIL\n", "rules:2: '02/b0/0'" },
+        { "02/b0/zz E_FAIL\n", "rules:1: '02/b0/zz'" },
+        { "02/b0/00\n", "rules:1: '02/b0/00': expected KK/AA/QQ HRESULT" },
+        { "1f/b0/00 E_FAIL\n", "rules:1: sense key 1f: expected 00 to 0f" },
+        { "02/b0/00 S_OK\n", "rules:1: 'S_OK': expected the name of an error" },
+        { "02/b0/00 E_NOPE\n", "rules:1: 'E_NOPE'" },
+        { "02/b0/00 E_FAIL NINECHARS\n", "'NINECHARS': expected one" },
+        { "02/b0/00 E_FAIL A B\n", "'A': expected one INQUIRY vendor" },
+    };
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct sense_map map;
+        struct err err;
+        err_clear(&err);
+        cr_assert_eq(sense_map_parse(bad[i].text, "rules", &map, &err), -1,
+                     "accepted: %s", bad[i].text);
+        cr_assert(err.usage);
+        cr_assert(strstr(err.msg, bad[i].says) != NULL, "%s", err.msg);
+        cr_assert_eq(map.count, 0);
+        cr_assert_null(map.rules);
+    }
+}
