@@ -240,6 +240,15 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
 {
     struct undo_stack st;
 
+    /* A page forced through at another length than the drive's has no
+     * previous bytes of its own length to go back to. */
+    if (ev->rep->before_len != ev->len) {
+        cmd_warn(ctx,
+                 "warning: not recorded for undo: %zu bytes are sent for "
+                 "a %zu-byte page",
+                 ev->len, ev->rep->before_len);
+        return 0;
+    }
     if (undo_stack_load(rec, &st, err) != 0) {
         undo_stack_free(&st);
         return -1;
@@ -357,7 +366,7 @@ changes_audit_record(struct cmd_ctx *ctx, struct recorder *rec,
                         jsonhex_string(rep->param_list, rep->param_len));
     json_object_set_new(rec_json, "hresult",
                         json_string(hresult_name(result->hr)));
-    snprintf(value, sizeof value, "0x%08x", result->hr);
+    snprintf(value, sizeof value, "0x%08X", result->hr);
     json_object_set_new(rec_json, "hresult_value", json_string(value));
     json_object_set_new(rec_json, "message",
                         err_is_set(result) ? json_string(result->msg)

@@ -59,7 +59,7 @@ audit_lines 2
 run set "$D?fault=sense:05/26/00@55" caching WCE=1
 expect_status 1
 audit_lines 3
-audit_is 3 '.hresult == "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS" and .hresult_value == "0xc0aa0208"'
+audit_is 3 '.hresult == "E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS" and .hresult_value == "0xC0AA0208"'
 audit_is 3 '.sense | startswith("70 00 05")'
 audit_is 3 '.verification == "refused" and .after == null'
 audit_is 3 '.message | contains("MODE SELECT(10) failed with ILLEGAL REQUEST")'
@@ -171,6 +171,14 @@ expect_err "the audit log could not be written (the drive accepted the change)"
 caching_is "88 0a 04"
 rmdir "$AUDIT"
 mv "$STATE/audit.saved" "$AUDIT"
+
+# A page forced through at another length is sent and audited, but has no
+# previous bytes of its length for undo.
+lines=$(wc -l <"$AUDIT")
+run set $D caching --force --data "08 0a 04 00 00 00 00 00 00 00 00 00 00"
+expect_err "warning: not recorded for undo: 13 bytes are sent for a 12-byte page"
+audit_lines $((lines + 1))
+audit_is $((lines + 1)) '.parameter_list | endswith("08 0a 04 00 00 00 00 00 00 00 00 00 00")'
 
 # Every line is one whole JSON object.
 checks=$((checks + 1))
