@@ -34,6 +34,9 @@ struct bench_cdb {
     uint32_t alloc; /* bytes the drive may return */
 };
 
+static void bench_fail(const char *what, const char *why)
+    __attribute__((noreturn));
+
 static void
 bench_fail(const char *what, const char *why)
 {

@@ -9,6 +9,7 @@
 
 #include "cmd/changes.h"
 #include "cmd/journal.h"
+#include "cmd/line.h"
 #include "engine/errfmt.h"
 #include "engine/pagenames.h"
 #include "transport/trace.h"
@@ -114,6 +115,10 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     trace_close(ctx->trace);
     ctx->trace = NULL;
 }
+
+static void cmd_vemit(void (*emit)(void *, const char *), void *arg,
+                      const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 static void
 cmd_vemit(void (*emit)(void *, const char *), void *arg, const char *fmt,
@@ -519,6 +524,24 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
     }
     free(args.argv);
     return status;
+}
+
+int
+cmd_check_words(struct cmd_ctx *ctx, const struct cmd_words *w, struct err *err)
+{
+    const struct cmd_entry *entry;
+    struct cmd_args args;
+    bool help;
+
+    if (w->argc < 1)
+        return err_usage(err, "no command");
+    if ((entry = cmd_find(w->argv[0], err)) == NULL)
+        return -1;
+    int rc = cmd_parse(ctx, entry, w->argc, w->argv, &args, &help, err);
+    if (rc == 0)
+        free(journal_canonical(ctx, entry, &args));
+    free(args.argv);
+    return rc;
 }
 
 static int

@@ -23,6 +23,11 @@ struct cmd_line {
 int cmd_line_parse(const char *text, struct cmd_line *line, struct err *err);
 void cmd_line_free(struct cmd_line *line);
 
+/* Find the command and split its words into options and arguments, as
+ * running it would, without running it (for checks and fuzzing). */
+int cmd_check_words(struct cmd_ctx *ctx, const struct cmd_words *w,
+                    struct err *err);
+
 /* Run one command's words; in batch mode its output is wrapped in
  * "%begin N" ... "%end N" (or "%error N"). */
 enum cmd_status cmd_run_words(struct cmd_ctx *ctx, const struct cmd_words *w);

@@ -2,6 +2,16 @@
 # The emulated drive keeps its state between processes and under
 # concurrent use, and one process's commit locks out another's.
 . "$(dirname "$0")/lib.sh"
+
+# wait_holder PID: until modecon process PID holds a drive (its lock file
+# names it), at most 30 s; a slow machine or valgrind takes its time.
+wait_holder() {
+    for _ in $(seq 600); do
+        grep -qs "(pid $1)" "$STATE"/modecon/locks/*.lock && return
+        sleep 0.05
+    done
+    fail "process $1 never took the drive"
+}
 D=emu:dvd-writer
 
 chg=$("$MODECON" get $D 8 --type changeable)
@@ -11,13 +21,10 @@ new=$(flip_byte "$page" "$at" "$mask")
 
 # A slow commit holds the drive; a second commit meanwhile is refused and
 # told who holds it.
-"$MODECON" set "$D?fault=latency:1500@55" 8 --data "$new" \
+"$MODECON" set "$D?fault=latency:4000@55" 8 --data "$new" \
     >"$STATE/slow.out" 2>&1 &
 slow=$!
-for _ in $(seq 50); do
-    [ -s "$STATE/modecon/locks/"*.lock ] 2>/dev/null && break
-    sleep 0.05
-done
+wait_holder "$slow"
 run set $D 8 --data "$new"
 expect_status 1
 expect_err "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"
@@ -47,10 +54,10 @@ expect_status 0
 
 # One drive file spelt two ways is one drive: one lock, one state.
 cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/d.json"
-"$MODECON" set "emu:$STATE/d.json?fault=latency:1500@55" 8 --data "$new" \
+"$MODECON" set "emu:$STATE/d.json?fault=latency:4000@55" 8 --data "$new" \
     >"$STATE/slow.out" 2>&1 &
 slow=$!
-sleep 0.5
+wait_holder "$slow"
 run set "emu:$STATE//./d.json" 8 --data "$new"
 expect_status 1
 expect_err "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"

@@ -19,7 +19,7 @@ row_of() {
 start() {
     e2e_next_server
     $T new-session -d -x 100 -y 30 \
-        "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=${1:-xterm} ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' $MODECON ${2:-} console ${3:-}; echo \"EXITED \$?\"; sleep 60"
+        "sh -c 'echo \$\$ >$STATE/console.pid; exec env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=${1:-xterm} ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-} $MODECON ${2:-} console ${3:-}'; echo \"EXITED \$?\"; sleep 60"
     wait_for "Drives"
 }
 
@@ -96,7 +96,9 @@ $T send-keys Up
 wait_for "E_IMAPI_RECORDER_COMMAND_TIMEOUT (0xC0AA020D)"
 
 # --- SIGTERM leaves the terminal as it was, too.
-pid=$(pgrep -f "^$MODECON --timeout 3 console" | head -1)
+# The shell that started it wrote its pid and became the console (exec),
+# also when a wrapper such as valgrind runs it.
+pid=$(cat "$STATE/console.pid" 2>/dev/null)
 [ -n "$pid" ] || fail "no console process to signal"
 kill -TERM "$pid"
 wait_for "EXITED 0"

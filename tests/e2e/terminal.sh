@@ -89,32 +89,39 @@ quit
 # back drawn whole and answering keys.  The shell keeps no history file:
 # it would write one into $STATE as the server is killed, after the
 # cleanup has removed it.
-e2e_next_server
-$T new-session -d -x 100 -y 30 \
-    "env -i PATH=/usr/bin:/bin HOME=$STATE HISTFILE= LC_ALL=C.UTF-8 TERM=xterm PS1='SHELL\$ ' bash --norc --noprofile -i"
-wait_for "SHELL\$"
-$T send-keys -l "XDG_STATE_HOME=$STATE $SAN $MODECON console emu:dvd-writer emu:cd-atapi"
-$T send-keys Enter
-wait_for "Drives"
-$T send-keys C-z
-wait_for "Stopped"
-$T capture-pane -p | grep -q "Drives" && fail "the console is still on the screen after Ctrl-Z"
-$T send-keys -l "stty -a | grep -q ' icanon' && stty -a | grep -qE ' echo( |\$)' && echo TTY-SANE"
-$T send-keys Enter
-wait_for "TTY-SANE"
-$T send-keys -l "fg"
-$T send-keys Enter
-wait_for "LINK  VENDOR"
-$T send-keys Down
-wait_for "modecon  emu:cd-atapi"
-$T send-keys q
-# Keys typed before the console has gone would be read by it.
-for _ in $(seq 100); do
-    pgrep -f -- "console emu:dvd-writer emu:cd-atapi" >/dev/null || break
-    sleep 0.1
-done
-$T send-keys -l "echo \"EXITED \$?\""
-$T send-keys Enter
-wait_for "EXITED 0"
+# valgrind (the memcheck preset) does not let a program stop itself with
+# SIGTSTP, as ncurses does on Ctrl-Z, so this part runs in the other
+# builds only.
+if [ -n "${MODECON_MEMCHECK:-}" ]; then
+    echo "terminal: Ctrl-Z is not tried under valgrind"
+else
+    e2e_next_server
+    $T new-session -d -x 100 -y 30 \
+        "env -i PATH=/usr/bin:/bin HOME=$STATE HISTFILE= LC_ALL=C.UTF-8 TERM=xterm PS1='SHELL\$ ' bash --norc --noprofile -i"
+    wait_for "SHELL\$"
+    $T send-keys -l "XDG_STATE_HOME=$STATE $SAN $MODECON console emu:dvd-writer emu:cd-atapi"
+    $T send-keys Enter
+    wait_for "Drives"
+    $T send-keys C-z
+    wait_for "Stopped"
+    $T capture-pane -p | grep -q "Drives" && fail "the console is still on the screen after Ctrl-Z"
+    $T send-keys -l "stty -a | grep -q ' icanon' && stty -a | grep -qE ' echo( |\$)' && echo TTY-SANE"
+    $T send-keys Enter
+    wait_for "TTY-SANE"
+    $T send-keys -l "fg"
+    $T send-keys Enter
+    wait_for "LINK  VENDOR"
+    $T send-keys Down
+    wait_for "modecon  emu:cd-atapi"
+    $T send-keys q
+    # Keys typed before the console has gone would be read by it.
+    for _ in $(seq 100); do
+        pgrep -f -- "console emu:dvd-writer emu:cd-atapi" >/dev/null || break
+        sleep 0.1
+    done
+    $T send-keys -l "echo \"EXITED \$?\""
+    $T send-keys Enter
+    wait_for "EXITED 0"
+fi
 
 echo "terminal: $checks checks passed"

@@ -1,0 +1,2 @@
+set 'emu:a b' caching "WCE=1" \
+; replay -- --x; help set; '
