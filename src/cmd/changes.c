@@ -3,6 +3,7 @@
 #include <sys/time.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,8 @@
 #include "util/paths.h"
 #include "util/xmalloc.h"
 
-#define UNDO_FILE_MAX (4u << 20) /* bytes: 32 changes of the largest pages */
+/* Bytes: 32 changes of pages up to 64 KiB, three hex copies of each. */
+#define UNDO_FILE_MAX (32u * 3 * 3 * 65540 + 65536)
 
 static char *
 changes_page_code(const uint8_t *page)
@@ -34,7 +36,9 @@ changes_now(char *buf, size_t len, bool millis)
     char secs[32];
 
     gettimeofday(&tv, NULL);
-    strftime(secs, sizeof secs, "%Y-%m-%dT%H:%M:%S", gmtime(&tv.tv_sec));
+    struct tm utc;
+    gmtime_r(&tv.tv_sec, &utc);
+    strftime(secs, sizeof secs, "%Y-%m-%dT%H:%M:%S", &utc);
     if (millis)
         snprintf(buf, len, "%.19s.%03dZ", secs,
                  (int)(tv.tv_usec / 1000 % 1000));
@@ -54,16 +58,21 @@ changes_drive(struct cmd_ctx *ctx, const struct recorder *rec)
 
 /* ---- The undo stack ---------------------------------------------------- */
 
+static void
+undo_change_fini(struct undo_change *c)
+{
+    free(c->command);
+    free(c->uri);
+    free(c->before);
+    free(c->saved_before);
+    free(c->sent);
+}
+
 void
 undo_stack_free(struct undo_stack *st)
 {
-    for (size_t i = 0; i < st->count; i++) {
-        free(st->changes[i].command);
-        free(st->changes[i].uri);
-        free(st->changes[i].before);
-        free(st->changes[i].saved_before);
-        free(st->changes[i].sent);
-    }
+    for (size_t i = 0; i < st->count; i++)
+        undo_change_fini(&st->changes[i]);
     free(st->changes);
     free(st->path);
     free(st->drive);
@@ -75,12 +84,7 @@ undo_stack_drop_last(struct undo_stack *st)
 {
     if (st->count == 0)
         return;
-    struct undo_change *c = &st->changes[--st->count];
-    free(c->command);
-    free(c->uri);
-    free(c->before);
-    free(c->saved_before);
-    free(c->sent);
+    undo_change_fini(&st->changes[--st->count]);
 }
 
 /* A string member of change 'i', or an error naming it. */
@@ -253,13 +257,8 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
         undo_stack_free(&st);
         return -1;
     }
-    if (st.count == UNDO_STACK_MAX) {
-        struct undo_change *oldest = &st.changes[0];
-        free(oldest->command);
-        free(oldest->uri);
-        free(oldest->before);
-        free(oldest->saved_before);
-        free(oldest->sent);
+    while (st.count >= UNDO_STACK_MAX) {
+        undo_change_fini(&st.changes[0]);
         memmove(st.changes, st.changes + 1,
                 (st.count - 1) * sizeof *st.changes);
         st.count--;
@@ -312,8 +311,9 @@ changes_outcome(const struct select_event *ev)
         return ev->result->has_scsi ? "refused" : "unknown: no answer";
     if (rep->verified)
         return rep->nunapplied == 0 ? "applied" : "not applied";
-    return err_is_set(ev->result) ? "unknown: read-back failed"
-                                  : "not verified";
+    return ev->readback != NULL && err_is_set(ev->readback)
+               ? "unknown: read-back failed"
+               : "not verified";
 }
 
 static json_t *
@@ -383,6 +383,10 @@ changes_audit_record(struct cmd_ctx *ctx, struct recorder *rec,
                                : json_null());
     json_object_set_new(rec_json, "verification",
                         json_string(changes_outcome(ev)));
+    json_object_set_new(rec_json, "readback_error",
+                        ev->readback != NULL && err_is_set(ev->readback)
+                            ? json_string(ev->readback->msg)
+                            : json_null());
     json_t *missing = json_array();
     for (size_t i = 0; i < rep->nunapplied; i++) {
         json_t *one = json_object();
@@ -401,16 +405,47 @@ changes_audit_record(struct cmd_ctx *ctx, struct recorder *rec,
     return rec_json;
 }
 
+/* The audit log's path, or NULL with err set. */
+static char *
+changes_audit_path(struct err *err)
+{
+    char *dir = paths_state_dir(NULL, err);
+    char *path = dir ? xasprintf("%s/audit.jsonl", dir) : NULL;
+
+    free(dir);
+    return path;
+}
+
+/* Whether a line could be appended now: checked before a MODE SELECT, so
+ * that no change goes out that the log cannot hold. */
+static int
+changes_audit_writable(struct err *err)
+{
+    char *path = changes_audit_path(err);
+
+    if (path == NULL)
+        return -1;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        int e = errno;
+        err_set(err, E_FAIL, "the audit log %s cannot be written: %s", path,
+                strerror(e));
+        err->os_errno = e;
+    } else {
+        close(fd);
+    }
+    free(path);
+    return fd < 0 ? -1 : 0;
+}
+
 static int
 changes_audit_append(struct cmd_ctx *ctx, struct recorder *rec,
                      const struct select_event *ev, struct err *err)
 {
-    char *dir = paths_state_dir(NULL, err);
+    char *path = changes_audit_path(err);
 
-    if (dir == NULL)
+    if (path == NULL)
         return -1;
-    char *path = xasprintf("%s/audit.jsonl", dir);
-    free(dir);
     json_t *record = changes_audit_record(ctx, rec, ev);
     char *text = json_dumps(record, JSON_COMPACT);
     json_decref(record);
@@ -438,6 +473,11 @@ changes_before_select(void *arg, struct recorder *rec,
     if (cd != NULL && !cd->identified &&
         recorder_inquiry(rec, &cd->identity, &ignored) == 0)
         cd->identified = true;
+    if (changes_audit_writable(err) != 0) {
+        err_prefix(err, "page 0x%02x: nothing was sent",
+                   ev->page[0] & MODE_PAGE_CODE);
+        return -1;
+    }
     if (ctx->undoing)
         return 0;
     if (undo_push(ctx, rec, ev, err) != 0) {
@@ -462,10 +502,8 @@ changes_after_select(void *arg, struct recorder *rec,
      * page with it before it sends anything. */
     if (changes_audit_append(ctx, rec, ev, err) != 0) {
         err_prefix(err,
-                   "%s: the audit log could not be written (the drive %s "
-                   "the change)",
-                   recorder_name(rec),
-                   ev->rep->sent ? "accepted" : "did not accept");
+                   "%s: the audit log could not be written (the change: %s)",
+                   recorder_name(rec), changes_outcome(ev));
         return -1;
     }
     return 0;

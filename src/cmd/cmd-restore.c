@@ -112,10 +112,10 @@ cmd_restore_values(struct cmd_ctx *ctx, const struct restore_page *rp,
                                &err) != 0)
         goto fail;
     if (len != want_len) {
-        err_set(&err, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
-                "%s is %zu bytes on the drive and %zu in %s: a snapshot of "
-                "another kind of drive?",
-                rp->label, len, want_len, rp->file_name);
+        err_usage(&err,
+                  "%s is %zu bytes on the drive and %zu in %s: it does not "
+                  "fit this drive; nothing was sent for it",
+                  rp->label, len, want_len, rp->file_name);
         goto fail;
     }
     if (recorder_get_mode_page(rp->drive, rp->code, rp->subpage,
@@ -278,6 +278,17 @@ cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
           "saved values, 2 of 3: saving them" },
         { MODE_REQUEST_CURRENT, MODE_REQUEST_CURRENT, "current values" },
     };
+    /* Another model's snapshot may still fit page by page (the lengths
+     * are checked); the user is told. */
+    struct scsi_identity drive_id, file_id;
+    if (recorder_inquiry(rp.drive, &drive_id, &err) == 0 &&
+        recorder_inquiry(rp.file, &file_id, &err) == 0 &&
+        (strcmp(drive_id.vendor, file_id.vendor) != 0 ||
+         strcmp(drive_id.product, file_id.product) != 0))
+        cmd_warn(ctx, "warning: %s is a snapshot of %s %s; %s is %s %s", file,
+                 file_id.vendor, file_id.product, recorder_name(rp.drive),
+                 drive_id.vendor, drive_id.product);
+    err_clear(&err);
     for (int pass = save ? 0 : 2; pass < 3; pass++) {
         if (save)
             cmd_print(ctx, "-- %s", passes[pass].heading);

@@ -45,12 +45,30 @@ struct undo_values {
     size_t where; /* the first byte changed since */
 };
 
+/* The bits a change touched: where the page has a definition, every bit
+ * of each field it touched, so that a number is put back whole and never
+ * mixed from two values. */
 static void
-cmd_undo_values(struct undo_values *v, const struct undo_change *c, size_t hdr)
+cmd_undo_values(struct undo_values *v, const struct undo_change *c, size_t hdr,
+                const struct page_def *pd)
 {
     v->mask = xcalloc(1, c->len);
     for (size_t i = hdr; i < c->len; i++)
         v->mask[i] = v->before[i] ^ c->sent[i];
+    struct field_ref *refs = NULL;
+    size_t nrefs = pd != NULL ? field_list(pd, c->sent, c->len, &refs) : 0;
+    uint8_t *field = xcalloc(1, c->len);
+    for (size_t r = 0; r < nrefs; r++) {
+        memset(field, 0, c->len);
+        field_mark(field, &refs[r]);
+        bool touched = false;
+        for (size_t i = hdr; i < c->len && !touched; i++)
+            touched = (field[i] & v->mask[i]) != 0;
+        for (size_t i = hdr; touched && i < c->len; i++)
+            v->mask[i] |= field[i];
+    }
+    free(field);
+    free(refs);
     v->state = UNDO_AS_BEFORE;
     for (size_t i = 0; i < c->len && v->state == UNDO_AS_BEFORE; i++)
         if ((v->held[i] ^ v->before[i]) & v->mask[i])
@@ -101,7 +119,6 @@ cmd_undo_send(struct cmd_ctx *ctx, const struct cmd_args *args,
         .nrefs = nrefs,
         .opts = { .dry_run = cmd_arg_flag(&cmd_undo_entry, args, "dry-run") ||
                              ctx->dry_run,
-                  .force = cmd_arg_flag(&cmd_undo_entry, args, "force"),
                   .verify = true },
     };
     ctx->undoing = true;
@@ -118,7 +135,8 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
     const struct undo_change *c = &st->changes[st->count - 1];
     uint8_t code = c->sent[0] & MODE_PAGE_CODE;
     uint8_t subpage = (c->sent[0] & MODE_PAGE_SPF) ? c->sent[1] : 0;
-    size_t hdr = (c->sent[0] & MODE_PAGE_SPF) ? 4 : 2, len = 0, saved_len = 0;
+    size_t hdr = (c->sent[0] & MODE_PAGE_SPF) ? 4 : 2, len = 0, saved_len = 0,
+           after_len = 0;
     bool dry_run =
         cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run;
     const struct page_def *pd = NULL;
@@ -166,7 +184,7 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
     bool in_effect = false;
     for (size_t i = 0; i < nvalues; i++) {
         struct undo_values *v = &values[i];
-        cmd_undo_values(v, c, hdr);
+        cmd_undo_values(v, c, hdr, pd);
         in_effect |= v->state != UNDO_AS_BEFORE;
         if (v->state == UNDO_CHANGED &&
             !cmd_arg_flag(&cmd_undo_entry, args, "force")) {
@@ -205,8 +223,9 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
             page[k] = (uint8_t)((base[k] & ~v->mask[k]) |
                                 (v->before[k] & v->mask[k]));
         page[0] = (uint8_t)(current[0] & ~MODE_PAGE_PS);
-        if ((v->held == saved && v->state == UNDO_AS_BEFORE) ||
-            memcmp(page + 1, current + 1, len - 1) == 0)
+        if (v->rt == MODE_REQUEST_SAVED && saved != NULL
+                ? v->state == UNDO_AS_BEFORE
+                : memcmp(page + 1, current + 1, len - 1) == 0)
             continue;
         status =
             cmd_undo_send(ctx, args, rec, pd, label, v->rt, current, page, len);
@@ -220,8 +239,13 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
             after = xmalloc(len);
             memcpy(after, page, len);
         } else if (recorder_get_mode_page(rec, code, subpage,
-                                          MODE_REQUEST_CURRENT, &after, &len,
-                                          &err) != 0) {
+                                          MODE_REQUEST_CURRENT, &after,
+                                          &after_len, &err) != 0 ||
+                   after_len != len) {
+            if (!err_is_set(&err))
+                err_set(&err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+                        "%s is %zu bytes now, %zu a moment ago", label,
+                        after_len, len);
             status = cmd_error(ctx, &err);
             break;
         }
@@ -251,9 +275,14 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
     err_clear(&err);
     memset(&st, 0, sizeof st);
+    /* The drive held from reading its record to saving it, so that no
+     * other process's change comes in between. */
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
-        undo_stack_load(rec, &st, &err) != 0) {
+        recorder_acquire_exclusive(rec, &err) != 0)
+        return cmd_error(ctx, &err);
+    if (undo_stack_load(rec, &st, &err) != 0) {
         undo_stack_free(&st);
+        recorder_release_exclusive(rec);
         return cmd_error(ctx, &err);
     }
     if (st.count == 0) {
@@ -272,5 +301,6 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                       st.count, st.count == 1 ? "" : "s");
     }
     undo_stack_free(&st);
+    recorder_release_exclusive(rec);
     return status;
 }

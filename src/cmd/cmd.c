@@ -487,6 +487,8 @@ cmd_dry_run(const struct cmd_ctx *ctx, const struct cmd_entry *entry,
     return false;
 }
 
+static void cmd_load_sense_map(struct cmd_ctx *ctx);
+
 enum cmd_status
 cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -502,6 +504,10 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
     entry = cmd_find(argv[0], &err);
     if (entry == NULL)
         return cmd_error(ctx, &err);
+    /* Before any drive is opened, by this command or by those that open
+     * their own (list, pages). */
+    if (!ctx->sense_map_loaded)
+        cmd_load_sense_map(ctx);
     if (cmd_parse(ctx, entry, argc, argv, &args, &help, &err) != 0) {
         free(args.argv);
         return cmd_error(ctx, &err);
@@ -687,7 +693,7 @@ cmd_open_drive_or_file(struct cmd_ctx *ctx, const char *arg,
 {
     size_t n = strlen(arg);
 
-    if (n <= 5 || strcmp(arg + n - 5, ".json") != 0 || strchr(arg, ':'))
+    if (n <= 5 || strcmp(arg + n - 5, ".json") != 0 || transport_uri_known(arg))
         return cmd_open_drive(ctx, arg, rec, err);
     char *uri = xasprintf("emu:%s", arg);
     int rc = cmd_open_uri(ctx, uri, rec, err);

@@ -19,8 +19,8 @@ struct recorder {
     unsigned lock_count;
     bool refuses_all_pages; /* page 3Fh refused: pages were asked one by one */
     struct recorder_hooks hooks;
-    char vendor[9];     /* from INQUIRY, once asked */
-    bool asking_vendor; /* that INQUIRY is under way */
+    char vendor[9];    /* from INQUIRY, once asked */
+    bool vendor_asked; /* INQUIRY answered, or asked for the rules once */
 };
 
 static const char *const mode_request_names[] = { "current", "changeable",
@@ -169,15 +169,13 @@ recorder_learn_vendor(struct recorder *rec)
 
     for (size_t i = 0; map != NULL && i < map->count; i++)
         wanted |= map->rules[i].vendor[0] != '\0';
-    if (!wanted || rec->vendor[0] != '\0' || rec->asking_vendor)
+    if (!wanted || rec->vendor_asked)
         return false;
+    rec->vendor_asked = true;
     struct scsi_identity id;
     struct err ignored;
     err_clear(&ignored);
-    rec->asking_vendor = true;
-    bool known = recorder_inquiry(rec, &id, &ignored) == 0;
-    rec->asking_vendor = false;
-    return known;
+    return recorder_inquiry(rec, &id, &ignored) == 0;
 }
 
 /*
@@ -288,6 +286,7 @@ recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
         return -1;
     /* Kept for the user's vendor sense rules. */
     snprintf(rec->vendor, sizeof rec->vendor, "%s", id->vendor);
+    rec->vendor_asked = true;
     return 0;
 }
 
@@ -887,7 +886,8 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
                                .page = rep->param_list + MODE_HEADER10_LEN,
                                .len = len,
                                .rep = rep,
-                               .result = err };
+                               .result = err,
+                               .readback = NULL };
     if (rec->hooks.before_select != NULL &&
         rec->hooks.before_select(rec->hooks.arg, rec, &ev, err) != 0)
         goto out;
@@ -904,8 +904,13 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
         }
     } else {
         rep->sent = true;
-        if (opts->verify)
-            recorder_verify(rec, rt, ev.page, len, rep, err);
+    }
+    /* The MODE SELECT's own result, apart from the read-back's. */
+    struct err selected = *err;
+    ev.result = &selected;
+    if (rep->sent && opts->verify) {
+        recorder_verify(rec, rt, ev.page, len, rep, err);
+        ev.readback = err;
     }
     if (rec->hooks.after_select != NULL) {
         struct err record;

@@ -157,7 +157,8 @@ struct select_event {
     const uint8_t *page;
     size_t len;
     const struct set_report *rep;
-    const struct err *result; /* after the answer: S_OK or the error */
+    const struct err *result;   /* after the answer: the MODE SELECT's */
+    const struct err *readback; /* the read-back's, or NULL when none */
 };
 
 struct recorder_hooks {

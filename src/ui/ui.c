@@ -143,9 +143,17 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
         return 1;
     }
     err_clear(&err);
-    char *history = paths_state_dir("console-history", &err);
+    /* The console's command history is a file in the state directory.
+     * Earlier builds made a directory of that name instead (and so kept
+     * no history); an empty one is removed for the file to take its
+     * place. */
+    char *dir = paths_state_dir(NULL, &err);
+    char *history = dir ? xasprintf("%s/console-history", dir) : NULL;
+    if (history != NULL)
+        rmdir(history);
     console_init(&con, ctx, history);
     free(history);
+    free(dir);
     output.arg = &con;
     ctx->output = &output;
     con.notify_fd = fds[1];

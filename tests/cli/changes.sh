@@ -137,6 +137,19 @@ expect_status 0
 expect_out "WCE: 1 -> 0"
 caching_is "88 0a 00"
 
+# A number changed again since is put back whole with --force, never
+# mixed bit by bit from two values (RRC 16 -> 32, then 33 elsewhere).
+run set $D 1 RRC=32
+expect_status 0
+jq '(.pages[] | select(.page == 1) | .current) |= "01 0a c4 21 00 00 00 00 10 00 00 00"' \
+    "$state" >"$state.new" && mv "$state.new" "$state"
+run undo $D
+expect_status 2
+expect_err "was changed again since"
+run undo $D --force
+expect_status 0
+expect_out "RRC: 33 -> 16"
+
 # Nothing recorded for a drive: said, with where the record is kept.
 run undo emu:cd-atapi
 expect_status 2
@@ -161,16 +174,37 @@ expect_status 1
 expect_err "change 1: request 'changeable': expected current or saved"
 cp "$STATE/undo.saved" "$undo_file"
 
-# An audit log that cannot be written fails the command, which says the
-# drive took the change.
+# An audit log that cannot be written stops a change before it is sent.
 mv "$AUDIT" "$STATE/audit.saved"
 mkdir "$AUDIT"
 run set $D caching WCE=1
 expect_status 1
-expect_err "the audit log could not be written (the drive accepted the change)"
-caching_is "88 0a 04"
+expect_err "page 0x08: nothing was sent: the audit log $AUDIT cannot be written: Is a directory"
+caching_is "88 0a 00"
 rmdir "$AUDIT"
 mv "$STATE/audit.saved" "$AUDIT"
+# One that fails between the check and the line (the log made a directory
+# while the MODE SELECT waits, once the change is on the undo record, the
+# last step before sending): the command fails and says the drive took
+# the change.
+undo_file=$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.json)
+recorded=$(grep -c '"sent"' "$undo_file")
+"$MODECON" set "$D?fault=latency:1500@55" caching WCE=1 >"$STATE/slow.out" 2>&1 &
+slow=$!
+for _ in $(seq 600); do
+    [ "$(grep -c '"sent"' "$undo_file")" -gt "$recorded" ] && break
+    sleep 0.05
+done
+mv "$AUDIT" "$STATE/audit.saved"
+mkdir "$AUDIT"
+wait "$slow"
+status=$?
+err=$(cat "$STATE/slow.out")
+expect_status 1
+expect_err "the audit log could not be written (the change: applied)"
+rmdir "$AUDIT"
+mv "$STATE/audit.saved" "$AUDIT"
+caching_is "88 0a 04"
 
 # A page forced through at another length is sent and audited, but has no
 # previous bytes of its length for undo.
@@ -179,6 +213,15 @@ run set $D caching --force --data "08 0a 04 00 00 00 00 00 00 00 00 00 00"
 expect_err "warning: not recorded for undo: 13 bytes are sent for a 12-byte page"
 audit_lines $((lines + 1))
 audit_is $((lines + 1)) '.parameter_list | endswith("08 0a 04 00 00 00 00 00 00 00 00 00 00")'
+
+# A read-back that fails: the MODE SELECT's own result is kept, and the
+# read-back's error beside it.
+lines=$(wc -l <"$AUDIT")
+run set "$D?fault=sense:04/44/00@5a+4" caching WCE=0
+expect_status 1
+audit_lines $((lines + 1))
+audit_is $((lines + 1)) '.hresult == "S_OK" and .sense == null and .verification == "unknown: read-back failed"'
+audit_is $((lines + 1)) '.readback_error | contains("reading it back failed")'
 
 # Every line is one whole JSON object.
 checks=$((checks + 1))

@@ -67,6 +67,9 @@ row HRESULT_ERROR_DEV_NOT_EXIST 0x80070037 1 "the drive is no longer available" 
     get "$D?fault=gone@5a" caching
 row E_FAIL 0x80004005 1 "[sense 04/44/00 internal target failure" \
     get "$D?fault=sense:04/44/00@5a" caching
+# The rules hold for every command, those that open drives themselves too.
+row E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN 0xC0AA0204 1 "(as $RULES:2 says)" \
+    pages "$D?fault=sense:02/b0/00@5a"
 # A rule for another vendor does not apply: the built-in mapping does.
 row E_FAIL 0x80004005 1 "MODE SENSE(10) failed with ILLEGAL REQUEST" \
     get "$D?fault=sense:05/b2/00@5a" caching

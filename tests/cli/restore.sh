@@ -51,6 +51,11 @@ for bad in "diff $D" "diff $D $SNAP --type sometimes"; do
     expect_status 2
 done
 expect_err "--type 'sometimes': expected current, changeable, default, saved or all"
+# A snapshot file whose name holds a colon is still a file.
+cp "$SNAP" "$STATE/dw-10:11.json"
+run diff "$STATE/dw-10:11.json" "$SNAP"
+expect_status 0
+expect_out "no differences"
 run diff $D "$STATE/missing.json"
 expect_status 2
 expect_err "missing.json"
@@ -118,6 +123,14 @@ jq '(.mode_pages[] | select(.page == "0x08") | .current) |= "08 0a 00 00 00 00 0
 run restore emu:ignoring "$STATE/ignoring-off.json" --page caching
 expect_status 3
 expect_out "WCE: NOT applied: the drive has 1"
+
+# Another model's snapshot: said, and a page of another length is not
+# sent.
+run snapshot emu:cd-atapi -o "$STATE/cd.json"
+run restore $D "$STATE/cd.json" --dry-run
+expect_status 2
+expect_err "warning: $STATE/cd.json is a snapshot of MODECON ATAPI CD-ROM; emu:dvd-writer is MODECON DVD-RW WRITER"
+expect_err "page 0x01 (Read/Write Error Recovery) is 12 bytes on the drive and 8 in $STATE/cd.json: it does not fit this drive; nothing was sent for it"
 
 # A drive lost half-way: where it stopped and what was written before.
 run set $D caching WCE=0

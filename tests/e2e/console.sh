@@ -72,6 +72,10 @@ wait_for "F1 help"
 $T send-keys q
 wait_for "EXITED 0"
 $T capture-pane -p | grep -q "Drives" && fail "the console is still on the screen after q"
+# The command line's history is kept for the next session.
+grep -q "TRACK_M=4" "$STATE/modecon/console-history" ||
+    fail "the console's history file does not hold the command typed"
+checks=$((checks + 1))
 
 # --- The journal replays the change on another drive.
 cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/second.json"
