@@ -131,6 +131,15 @@ shell_run(struct cmd_ctx *ctx)
             fputc('\n', stdout); /* Ctrl-D */
             break;
         }
+        /* A Ctrl-C that came while libedit was busy rather than waiting
+         * for a key did not end the line: the line is still abandoned,
+         * keys typed after it included, so that nothing runs that the
+         * user meant to drop. */
+        if (shell_interrupted) {
+            shell_interrupted = 0;
+            fputs("(abandoned by Ctrl-C)\n", stdout);
+            continue;
+        }
         size_t skip = strspn(line, " \t");
         if (line[skip] == '\n' || line[skip] == '\0')
             continue;

@@ -29,6 +29,7 @@ wait_for "WR_T: applied"
 
 # Ctrl-C abandons the line, not the shell.
 $T send-keys -l "get caching this is not sent"
+wait_for "modecon> get caching this is not sent"
 $T send-keys C-c
 $T send-keys -l "page"
 $T send-keys Enter
