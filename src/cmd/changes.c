@@ -23,12 +23,6 @@
 /* Bytes: 32 changes of pages up to 64 KiB, three hex copies of each. */
 #define UNDO_FILE_MAX (32u * 3 * 3 * 65540 + 65536)
 
-static char *
-changes_page_code(const uint8_t *page)
-{
-    return xasprintf("0x%02x", page[0] & MODE_PAGE_CODE);
-}
-
 static void
 changes_now(char *buf, size_t len, bool millis)
 {
@@ -46,14 +40,23 @@ changes_now(char *buf, size_t len, bool millis)
         snprintf(buf, len, "%.19sZ", secs);
 }
 
-/* The command context's entry of an open drive. */
-static struct cmd_drive *
-changes_drive(struct cmd_ctx *ctx, const struct recorder *rec)
+/* 'value' as JSON text ending in a newline, of *len bytes; 'value' is
+ * released.  jansson fails only without memory, which ends modecon as
+ * xmalloc does. */
+static char *
+changes_json_line(json_t *value, size_t flags, size_t *len)
 {
-    for (size_t i = 0; i < ctx->ndrives; i++)
-        if (ctx->drives[i].rec == rec)
-            return &ctx->drives[i];
-    return NULL;
+    char *text = json_dumps(value, flags);
+
+    json_decref(value);
+    if (text == NULL) {
+        fputs("modecon: out of memory writing JSON\n", stderr);
+        abort();
+    }
+    *len = strlen(text);
+    text = xrealloc(text, *len + 2);
+    memcpy(text + (*len)++, "\n", 2);
+    return text;
 }
 
 /* ---- The undo stack ---------------------------------------------------- */
@@ -227,12 +230,9 @@ undo_stack_save(const struct undo_stack *st, struct err *err)
         json_array_append_new(changes, one);
     }
     json_object_set_new(root, "changes", changes);
-    text = json_dumps(root, JSON_INDENT(2));
-    json_decref(root);
-    size_t len = strlen(text);
-    text = xrealloc(text, len + 2);
-    memcpy(text + len, "\n", 2);
-    rc = atomicfile_write(st->path, text, len + 1, 0600, true, err);
+    size_t len;
+    text = changes_json_line(root, JSON_INDENT(2), &len);
+    rc = atomicfile_write(st->path, text, len, 0600, true, err);
     free(text);
     return rc;
 }
@@ -337,19 +337,16 @@ changes_audit_record(struct cmd_ctx *ctx, struct recorder *rec,
     free(drive_id);
     /* The identity as the drive answered before the change; a drive gone
      * since is recorded without it. */
-    struct cmd_drive *cd = changes_drive(ctx, rec);
-    if (cd != NULL && cd->identified) {
-        json_object_set_new(drive, "vendor", json_string(cd->identity.vendor));
-        json_object_set_new(drive, "product",
-                            json_string(cd->identity.product));
-        json_object_set_new(drive, "revision",
-                            json_string(cd->identity.revision));
+    const struct scsi_identity *id = recorder_known_identity(rec);
+    if (id != NULL) {
+        json_object_set_new(drive, "vendor", json_string(id->vendor));
+        json_object_set_new(drive, "product", json_string(id->product));
+        json_object_set_new(drive, "revision", json_string(id->revision));
     }
     json_object_set_new(rec_json, "drive", drive);
 
-    char *code = changes_page_code(ev->page);
-    json_object_set_new(rec_json, "page", json_string(code));
-    free(code);
+    snprintf(value, sizeof value, "0x%02x", ev->page[0] & MODE_PAGE_CODE);
+    json_object_set_new(rec_json, "page", json_string(value));
     snprintf(value, sizeof value, "0x%02x",
              (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0);
     json_object_set_new(rec_json, "subpage", json_string(value));
@@ -447,12 +444,9 @@ changes_audit_append(struct cmd_ctx *ctx, struct recorder *rec,
     if (path == NULL)
         return -1;
     json_t *record = changes_audit_record(ctx, rec, ev);
-    char *text = json_dumps(record, JSON_COMPACT);
-    json_decref(record);
-    size_t len = strlen(text);
-    text = xrealloc(text, len + 2);
-    memcpy(text + len, "\n", 2);
-    int rc = atomicfile_append(path, text, len + 1, err);
+    size_t len;
+    char *text = changes_json_line(record, JSON_COMPACT, &len);
+    int rc = atomicfile_append(path, text, len, err);
     free(text);
     free(path);
     return rc;
@@ -465,14 +459,13 @@ changes_before_select(void *arg, struct recorder *rec,
                       const struct select_event *ev, struct err *err)
 {
     struct cmd_ctx *ctx = arg;
-    struct cmd_drive *cd = changes_drive(ctx, rec);
+    struct scsi_identity id;
     struct err ignored;
 
     /* The identity for the audit line, asked while the drive answers. */
     err_clear(&ignored);
-    if (cd != NULL && !cd->identified &&
-        recorder_inquiry(rec, &cd->identity, &ignored) == 0)
-        cd->identified = true;
+    if (recorder_known_identity(rec) == NULL)
+        recorder_inquiry(rec, &id, &ignored);
     if (changes_audit_writable(err) != 0) {
         err_prefix(err, "page 0x%02x: nothing was sent",
                    ev->page[0] & MODE_PAGE_CODE);

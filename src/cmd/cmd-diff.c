@@ -52,37 +52,26 @@ static void
 cmd_diff_fields(struct cmd_ctx *ctx, const char *label, const uint8_t *a,
                 const uint8_t *b, size_t len, const struct page_def *pd)
 {
-    struct field_ref *refs = NULL;
-    size_t nrefs = pd != NULL ? field_list(pd, a, len, &refs) : 0;
-    uint8_t *covered = xcalloc(1, len), *mine = xcalloc(1, len);
+    struct field_ref *refs;
+    uint8_t *loose;
+    size_t n = edit_differences(pd, a, b, NULL, len, &refs, &loose);
     char va[160], vb[160];
 
-    for (size_t i = 0; i < nrefs; i++) {
-        memset(mine, 0, len);
-        field_mark(mine, &refs[i]);
-        bool differs = false;
-        for (size_t k = 0; k < len; k++) {
-            covered[k] |= mine[k];
-            differs |= ((a[k] ^ b[k]) & mine[k]) != 0;
-        }
-        if (!differs)
-            continue;
+    for (size_t i = 0; i < n; i++) {
         field_format(a, &refs[i], va, sizeof va);
         field_format(b, &refs[i], vb, sizeof vb);
         cmd_print(ctx, "%s  %s (%s): %s | %s", label, refs[i].acronym,
                   refs[i].fd->name ? refs[i].fd->name : "no name", va, vb);
     }
     /* PS (byte 0 bit 7) says whether the page can be saved. */
-    size_t hdr = (a[0] & 0x40) ? 4 : 2;
     if ((a[0] ^ b[0]) & 0x80)
         cmd_print(ctx, "%s  PS (parameters savable): %d | %d", label, a[0] >> 7,
                   b[0] >> 7);
-    for (size_t k = hdr; k < len; k++)
-        if ((a[k] ^ b[k]) & ~covered[k])
+    for (size_t k = 0; k < len; k++)
+        if (loose[k])
             cmd_print(ctx, "%s  byte %zu: 0x%02x | 0x%02x", label, k, a[k],
                       b[k]);
-    free(mine);
-    free(covered);
+    free(loose);
     free(refs);
 }
 

@@ -53,40 +53,31 @@ cmd_restore_locked(struct cmd_ctx *ctx, const struct restore_page *rp,
                    const uint8_t *now, const uint8_t *want, const uint8_t *chg,
                    size_t len, const char *which)
 {
-    size_t hdr = (now[0] & MODE_PAGE_SPF) ? 4 : 2, n = 0;
-    struct field_ref *refs = NULL;
-    size_t nrefs = rp->pd ? field_list(rp->pd, now, len, &refs) : 0;
-    uint8_t *covered = xcalloc(1, len), *mine = xcalloc(1, len);
+    uint8_t *locked = xmalloc(len), *loose;
+    struct field_ref *refs;
     char have[160], snap[160];
 
-    for (size_t i = 0; i < nrefs; i++) {
-        memset(mine, 0, len);
-        field_mark(mine, &refs[i]);
-        bool locked = false;
-        for (size_t k = hdr; k < len; k++) {
-            covered[k] |= mine[k];
-            locked |= ((now[k] ^ want[k]) & mine[k] & ~chg[k]) != 0;
-        }
-        if (!locked)
-            continue;
+    for (size_t k = 0; k < len; k++)
+        locked[k] = (uint8_t)~chg[k];
+    size_t n = edit_differences(rp->pd, now, want, locked, len, &refs, &loose);
+    for (size_t i = 0; i < n; i++) {
         field_format(now, &refs[i], have, sizeof have);
         field_format(want, &refs[i], snap, sizeof snap);
         cmd_print(ctx,
                   "%s: %s: not changeable on this drive: stays %s (%s has "
                   "%s%s)",
                   rp->label, refs[i].acronym, have, rp->file_name, snap, which);
-        n++;
     }
-    for (size_t k = hdr; k < len; k++)
-        if ((now[k] ^ want[k]) & ~chg[k] & ~covered[k]) {
+    for (size_t k = 0; k < len; k++)
+        if (loose[k]) {
             cmd_print(ctx,
                       "%s: byte %zu: not changeable on this drive: stays "
                       "0x%02x (%s has 0x%02x%s)",
                       rp->label, k, now[k], rp->file_name, want[k], which);
             n++;
         }
-    free(mine);
-    free(covered);
+    free(loose);
+    free(locked);
     free(refs);
     return n;
 }

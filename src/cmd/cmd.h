@@ -99,9 +99,7 @@ struct cmd_ctx {
 struct cmd_drive {
     char *uri;
     struct recorder *rec;
-    bool journaled;  /* its identity is in the journal */
-    bool identified; /* 'identity' holds its INQUIRY answer */
-    struct scsi_identity identity;
+    bool journaled; /* its identity is in the journal */
 };
 
 #define CMD_MAX_OPTIONS 12

@@ -19,7 +19,8 @@ struct recorder {
     unsigned lock_count;
     bool refuses_all_pages; /* page 3Fh refused: pages were asked one by one */
     struct recorder_hooks hooks;
-    char vendor[9];    /* from INQUIRY, once asked */
+    struct scsi_identity identity; /* the last INQUIRY answer */
+    bool identified;               /* 'identity' holds one */
     bool vendor_asked; /* INQUIRY answered, or asked for the rules once */
 };
 
@@ -98,6 +99,12 @@ void
 recorder_set_hooks(struct recorder *rec, const struct recorder_hooks *hooks)
 {
     rec->hooks = *hooks;
+}
+
+const struct scsi_identity *
+recorder_known_identity(const struct recorder *rec)
+{
+    return rec->identified ? &rec->identity : NULL;
 }
 
 const char *
@@ -196,12 +203,13 @@ recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
         io->timeout_ms = rec->opts.timeout_ms;
         if (transport_exec(rec->tp, io, err) != 0)
             return -1;
-        if (sense_check_mapped(io, rec->opts.sense_map, rec->vendor, err) == 0)
+        if (sense_check_mapped(io, rec->opts.sense_map, rec->identity.vendor,
+                               err) == 0)
             return 0;
         if (recorder_learn_vendor(rec)) {
             err_clear(err);
-            if (sense_check_mapped(io, rec->opts.sense_map, rec->vendor, err) ==
-                0)
+            if (sense_check_mapped(io, rec->opts.sense_map,
+                                   rec->identity.vendor, err) == 0)
                 return 0;
         }
         struct sense s;
@@ -284,8 +292,9 @@ recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
         return -1;
     if (scsi_parse_inquiry(buf, io.len - io.resid, id, err) != 0)
         return -1;
-    /* Kept for the user's vendor sense rules. */
-    snprintf(rec->vendor, sizeof rec->vendor, "%s", id->vendor);
+    /* Kept for the user's vendor sense rules and the audit log. */
+    rec->identity = *id;
+    rec->identified = true;
     rec->vendor_asked = true;
     return 0;
 }

@@ -54,6 +54,9 @@ struct transport *recorder_transport(struct recorder *rec);
 int recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
                      struct err *err);
 
+/* The identity from the last INQUIRY answered, or NULL before one. */
+const struct scsi_identity *recorder_known_identity(const struct recorder *rec);
+
 /* GET CONFIGURATION: the profiles and the interface. */
 int recorder_get_configuration(struct recorder *rec,
                                struct scsi_configuration *cfg, struct err *err);
