@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/apply.h"
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
 #include "engine/pagenames.h"
@@ -31,27 +32,23 @@ const struct cmd_entry cmd_restore_entry = {
     .exec = cmd_restore_exec,
 };
 
-/* How the pages went, for the summary. */
-struct restore_tally {
-    size_t written, same, partly;
-    char done[256]; /* "0x08 0x05", for a failure's message */
-};
-
-struct restore_page {
-    struct recorder *drive, *file;
-    const char *file_name;
-    uint8_t code, subpage;
+/* One page of the snapshot to restore, as checked before anything is
+ * sent. */
+struct restore_plan {
     const struct page_def *pd;
     char label[128];
-    bool dry_run;
+    bool present; /* the drive has it */
+    bool save;    /* its saved values are restored too */
+    bool locked;  /* some value differs where the drive lets no change */
+    uint8_t *current, *saved; /* the values to write, or NULL */
 };
 
 /* Bits the snapshot has other than the drive where the drive lets no
  * change, named by field where the page has a definition. */
 static size_t
-cmd_restore_locked(struct cmd_ctx *ctx, const struct restore_page *rp,
-                   const uint8_t *now, const uint8_t *want, const uint8_t *chg,
-                   size_t len, const char *which)
+cmd_restore_locked(struct cmd_ctx *ctx, const struct restore_plan *p,
+                   const char *file, const uint8_t *now, const uint8_t *want,
+                   const uint8_t *chg, size_t len, const char *which)
 {
     uint8_t *locked = xmalloc(len), *loose;
     struct field_ref *refs;
@@ -59,21 +56,21 @@ cmd_restore_locked(struct cmd_ctx *ctx, const struct restore_page *rp,
 
     for (size_t k = 0; k < len; k++)
         locked[k] = (uint8_t)~chg[k];
-    size_t n = edit_differences(rp->pd, now, want, locked, len, &refs, &loose);
+    size_t n = edit_differences(p->pd, now, want, locked, len, &refs, &loose);
     for (size_t i = 0; i < n; i++) {
         field_format(now, &refs[i], have, sizeof have);
         field_format(want, &refs[i], snap, sizeof snap);
         cmd_print(ctx,
                   "%s: %s: not changeable on this drive: stays %s (%s has "
                   "%s%s)",
-                  rp->label, refs[i].acronym, have, rp->file_name, snap, which);
+                  p->label, refs[i].acronym, have, file, snap, which);
     }
     for (size_t k = 0; k < len; k++)
         if (loose[k]) {
             cmd_print(ctx,
                       "%s: byte %zu: not changeable on this drive: stays "
                       "0x%02x (%s has 0x%02x%s)",
-                      rp->label, k, now[k], rp->file_name, want[k], which);
+                      p->label, k, now[k], file, want[k], which);
             n++;
         }
     free(loose);
@@ -82,110 +79,56 @@ cmd_restore_locked(struct cmd_ctx *ctx, const struct restore_page *rp,
     return n;
 }
 
-/* Bring the drive's 'rt' values (current, or saved through SP) to the
- * snapshot's 'src' values, as far as the drive lets them change. */
-static enum cmd_status
-cmd_restore_values(struct cmd_ctx *ctx, const struct restore_page *rp,
-                   enum mode_request rt, enum mode_request src,
-                   struct restore_tally *tally)
+/* The drive's 'rt' values with the snapshot's in every bit the drive
+ * lets change; the others are named.  NULL with err set when a side
+ * cannot be read or the lengths differ (*len_differs then). */
+static uint8_t *
+cmd_restore_merge(struct cmd_ctx *ctx, struct recorder *drive,
+                  struct recorder *snap, const char *file, uint8_t code,
+                  uint8_t subpage, struct restore_plan *p, enum mode_request rt,
+                  const uint8_t *chg, size_t *len, bool *len_differs,
+                  struct err *err)
 {
-    uint8_t *now = NULL, *want = NULL, *chg = NULL, *page = NULL;
-    size_t len = 0, want_len = 0, chg_len = 0;
-    struct field_ref *refs = NULL;
-    enum cmd_status status = CMD_OK;
-    const char *which = rt == MODE_REQUEST_SAVED ? ", saved values" : "";
-    struct err err;
+    uint8_t *now = NULL, *want = NULL;
+    size_t want_len = 0;
 
-    err_clear(&err);
-    if (recorder_get_mode_page(rp->file, rp->code, rp->subpage, src, &want,
-                               &want_len, &err) != 0 ||
-        recorder_get_mode_page(rp->drive, rp->code, rp->subpage, rt, &now, &len,
-                               &err) != 0)
-        goto fail;
-    if (len != want_len) {
-        err_usage(&err,
-                  "%s is %zu bytes on the drive and %zu in %s: it does not "
-                  "fit this drive; nothing was sent for it",
-                  rp->label, len, want_len, rp->file_name);
-        goto fail;
+    *len = 0;
+    if (recorder_get_mode_page(snap, code, subpage, rt, &want, &want_len,
+                               err) != 0 ||
+        recorder_get_mode_page(drive, code, subpage, rt, &now, len, err) != 0) {
+        free(want);
+        return NULL;
     }
-    if (recorder_get_mode_page(rp->drive, rp->code, rp->subpage,
-                               MODE_REQUEST_CHANGEABLE, &chg, &chg_len,
-                               &err) != 0 ||
-        chg_len != len) {
-        /* Without the mask every bit is offered, and the drive judges. */
-        free(chg);
-        chg = xmalloc(len);
-        memset(chg, 0xff, len);
-        cmd_warn(ctx,
-                 "note: %s: the drive does not report which values are "
-                 "changeable",
-                 rp->label);
-        err_clear(&err);
+    if (*len != want_len) {
+        *len_differs = true;
+        err_usage(err,
+                  "%s is %zu bytes on the drive and %zu in %s: it does "
+                  "not fit this drive",
+                  p->label, *len, want_len, file);
+        free(want);
+        free(now);
+        return NULL;
     }
     size_t hdr = (now[0] & MODE_PAGE_SPF) ? 4 : 2;
-    page = xmalloc(len);
-    memcpy(page, now, len);
+    uint8_t *page = xmalloc(*len);
+    memcpy(page, now, *len);
     page[0] &= (uint8_t)~MODE_PAGE_PS;
-    for (size_t k = hdr; k < len; k++)
+    for (size_t k = hdr; k < *len; k++)
         page[k] = (uint8_t)((now[k] & ~chg[k]) | (want[k] & chg[k]));
-    size_t locked = cmd_restore_locked(ctx, rp, now, want, chg, len, which);
-    if (memcmp(page + 1, now + 1, len - 1) == 0) {
-        cmd_print(ctx, "%s: %s as in %s%s", rp->label,
-                  locked ? "every changeable value already" : "already",
-                  rp->file_name, which);
-        if (locked)
-            tally->partly++;
-        else
-            tally->same++;
-        status = locked ? CMD_NOT_APPLIED : CMD_OK;
-        goto out;
+    const char *which = rt == MODE_REQUEST_SAVED ? ", saved values" : "";
+    bool locked =
+        cmd_restore_locked(ctx, p, file, now, want, chg, *len, which) > 0;
+    p->locked |= locked;
+    if (memcmp(page + 1, now + 1, *len - 1) == 0) {
+        cmd_print(ctx, "%s: %s as in %s%s", p->label,
+                  locked ? "every changeable value already" : "already", file,
+                  which);
+        free(page);
+        page = NULL;
     }
-    /* The saved values are reported against the current ones, which
-     * edit_commit reads itself for a saving change. */
-    uint8_t *current = NULL;
-    size_t current_len = 0;
-    if (rt == MODE_REQUEST_SAVED &&
-        recorder_get_mode_page(rp->drive, rp->code, rp->subpage,
-                               MODE_REQUEST_CURRENT, &current, &current_len,
-                               &err) != 0)
-        goto fail;
-    const uint8_t *base = current ? current : now;
-    size_t nrefs = rp->pd ? field_list(rp->pd, base, len, &refs) : 0;
-    struct edit ed = {
-        .rec = rp->drive,
-        .pd = rp->pd,
-        .label = rp->label,
-        .rt = rt,
-        .before = base,
-        .page = page,
-        .len = len,
-        .refs = refs,
-        .nrefs = nrefs,
-        .opts = { .dry_run = rp->dry_run, .verify = true },
-    };
-    status = edit_commit(ctx, &ed);
-    free(current);
-    if (status == CMD_OK || status == CMD_NOT_APPLIED) {
-        tally->written++;
-        size_t used = strlen(tally->done);
-        snprintf(tally->done + used, sizeof tally->done - used, "%s0x%02x",
-                 used ? " " : "", rp->code);
-    }
-    if (status == CMD_OK && locked)
-        status = CMD_NOT_APPLIED;
-    if (status == CMD_NOT_APPLIED)
-        tally->partly++;
-    goto out;
-fail:
-    status = cmd_error(ctx, &err);
-out:
-    free(refs);
-    free(page);
-    free(chg);
     free(want);
     free(now);
-    return status;
+    return page;
 }
 
 /* The pages of the --page list, each checked to be in the snapshot. */
@@ -217,19 +160,121 @@ cmd_restore_list(const char *list, const struct mode_page_info *pages, size_t n,
     return rc;
 }
 
+/* Check every page before anything is sent: that the drive has it, that
+ * it is as long on the drive as in the snapshot, and, with --save, that
+ * both sides have saved values of it; and work out what to write.  A page
+ * that does not fit stops the restore with nothing sent; *nlength counts
+ * them. */
+static int
+cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
+                 struct recorder *snap, const char *file,
+                 const struct mode_page_info *todo, size_t ntodo,
+                 const struct mode_page_info *on_drive, size_t ndrive,
+                 bool save, struct restore_plan *plan, struct apply_page *apply,
+                 size_t *napply, size_t *nlength, struct err *err)
+{
+    for (size_t i = 0; i < ntodo; i++) {
+        struct restore_plan *p = &plan[i];
+        uint8_t code = todo[i].code, subpage = todo[i].subpage, *chg = NULL;
+        bool savable = false, len_differs = false;
+        size_t len = 0, chg_len = 0, saved_len = 0, drive_len = 0;
+
+        if (cmd_page_def(ctx, drive, code, subpage, &p->pd, err) != 0)
+            return -1;
+        cmd_page_label(p->pd, code, subpage, p->label, sizeof p->label);
+        for (size_t k = 0; k < ndrive; k++)
+            if (on_drive[k].code == code && on_drive[k].subpage == subpage) {
+                p->present = true;
+                savable = on_drive[k].savable;
+                drive_len = on_drive[k].length;
+            }
+        if (!p->present)
+            continue;
+        if (recorder_get_mode_page(drive, code, subpage,
+                                   MODE_REQUEST_CHANGEABLE, &chg, &chg_len,
+                                   err) != 0 ||
+            chg_len != drive_len) {
+            /* Without the mask every bit is offered, and the drive
+             * judges. */
+            free(chg);
+            chg = xmalloc(drive_len);
+            memset(chg, 0xff, drive_len);
+            cmd_warn(ctx,
+                     "note: %s: the drive does not report which values are "
+                     "changeable",
+                     p->label);
+            err_clear(err);
+        }
+        p->current = cmd_restore_merge(ctx, drive, snap, file, code, subpage, p,
+                                       MODE_REQUEST_CURRENT, chg, &len,
+                                       &len_differs, err);
+        if (len_differs) {
+            cmd_warn(ctx, "%s", err->msg);
+            err_clear(err);
+            ++*nlength;
+            free(chg);
+            continue;
+        }
+        if (err_is_set(err)) {
+            free(chg);
+            return -1;
+        }
+        /* A snapshot without a page's saved values ("saved": null, or a
+         * drive that kept none) is refused by the file as the drive
+         * refused it; the drive's own are then kept. */
+        struct err none;
+        err_clear(&none);
+        uint8_t *theirs = NULL;
+        if (save && !savable) {
+            cmd_print(ctx, "%s: the drive cannot save it", p->label);
+        } else if (save && (!todo[i].savable ||
+                            recorder_get_mode_page(snap, code, subpage,
+                                                   MODE_REQUEST_SAVED, &theirs,
+                                                   &saved_len, &none) != 0 ||
+                            saved_len != len)) {
+            cmd_print(ctx,
+                      "%s: the snapshot holds no saved values of it: the "
+                      "drive's are kept",
+                      p->label);
+        } else if (save) {
+            p->save = true;
+            p->saved = cmd_restore_merge(ctx, drive, snap, file, code, subpage,
+                                         p, MODE_REQUEST_SAVED, chg, &saved_len,
+                                         &len_differs, err);
+            if (err_is_set(err)) {
+                free(theirs);
+                free(chg);
+                return -1;
+            }
+        }
+        free(theirs);
+        free(chg);
+        if (p->current != NULL || p->saved != NULL)
+            apply[(*napply)++] = (struct apply_page){
+                .code = code,
+                .subpage = subpage,
+                .pd = p->pd,
+                .label = p->label,
+                .len = len,
+                .current = p->current,
+                .saved = p->saved,
+            };
+    }
+    return 0;
+}
+
 static enum cmd_status
 cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
     const struct cmd_entry *self = &cmd_restore_entry;
     const char *file = args->argv[1], *list = cmd_arg_value(self, args, "page");
     bool save = cmd_arg_flag(self, args, "save");
+    bool dry_run = cmd_arg_flag(self, args, "dry-run") || ctx->dry_run;
+    struct recorder *drive, *snap;
     struct mode_page_info *pages = NULL, *on_drive = NULL, *wanted = NULL;
-    size_t npages = 0, ndrive = 0, nwanted = 0;
-    struct restore_tally tally = { 0, 0, 0, "" };
-    struct restore_page rp = {
-        .file_name = file,
-        .dry_run = cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
-    };
+    struct restore_plan *plan = NULL;
+    struct apply_page *apply = NULL;
+    size_t npages = 0, ndrive = 0, nwanted = 0, nlength = 0, napply = 0;
     enum cmd_status status = CMD_OK;
     struct err err;
 
@@ -242,105 +287,87 @@ cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   file);
         return cmd_error(ctx, &err);
     }
-    if (cmd_open_drive(ctx, args->argv[0], &rp.drive, &err) != 0 ||
-        cmd_open_drive_or_file(ctx, file, &rp.file, &err) != 0 ||
-        recorder_get_supported_mode_pages(rp.file, MODE_REQUEST_CURRENT, &pages,
+    if (cmd_open_drive(ctx, args->argv[0], &drive, &err) != 0 ||
+        cmd_open_drive_or_file(ctx, file, &snap, &err) != 0 ||
+        recorder_get_supported_mode_pages(snap, MODE_REQUEST_CURRENT, &pages,
                                           &npages, &err) != 0 ||
         (list != NULL && cmd_restore_list(list, pages, npages, file, &wanted,
                                           &nwanted, &err) != 0) ||
-        recorder_get_supported_mode_pages(rp.drive, MODE_REQUEST_CURRENT,
+        recorder_get_supported_mode_pages(drive, MODE_REQUEST_CURRENT,
                                           &on_drive, &ndrive, &err) != 0) {
         status = cmd_error(ctx, &err);
         goto out;
     }
-    /* With --save, three passes.  A drive that follows SPC-4 6.11 saves
-     * every savable page's current values on any MODE SELECT with SP set,
-     * so the current values of all pages become the snapshot's saved
-     * values first; then each page is saved; then the current values
-     * become the snapshot's current values. */
-    static const struct {
-        enum mode_request rt, src;
-        const char *heading;
-    } passes[3] = {
-        { MODE_REQUEST_CURRENT, MODE_REQUEST_SAVED,
-          "saved values, 1 of 3: the snapshot's saved values into the "
-          "current values" },
-        { MODE_REQUEST_SAVED, MODE_REQUEST_SAVED,
-          "saved values, 2 of 3: saving them" },
-        { MODE_REQUEST_CURRENT, MODE_REQUEST_CURRENT, "current values" },
-    };
     /* Another model's snapshot may still fit page by page (the lengths
      * are checked); the user is told. */
     struct scsi_identity drive_id, file_id;
-    if (recorder_inquiry(rp.drive, &drive_id, &err) == 0 &&
-        recorder_inquiry(rp.file, &file_id, &err) == 0 &&
+    if (recorder_inquiry(drive, &drive_id, &err) == 0 &&
+        recorder_inquiry(snap, &file_id, &err) == 0 &&
         (strcmp(drive_id.vendor, file_id.vendor) != 0 ||
          strcmp(drive_id.product, file_id.product) != 0))
         cmd_warn(ctx, "warning: %s is a snapshot of %s %s; %s is %s %s", file,
-                 file_id.vendor, file_id.product, recorder_name(rp.drive),
+                 file_id.vendor, file_id.product, recorder_name(drive),
                  drive_id.vendor, drive_id.product);
     err_clear(&err);
-    for (int pass = save ? 0 : 2; pass < 3; pass++) {
-        if (save)
-            cmd_print(ctx, "-- %s", passes[pass].heading);
-        /* Every page of the snapshot, or those of --page. */
-        const struct mode_page_info *todo = list ? wanted : pages;
-        size_t ntodo = list ? nwanted : npages;
-        for (size_t i = 0; i < ntodo; i++) {
-            bool present = false, savable = false;
-            rp.code = todo[i].code;
-            rp.subpage = todo[i].subpage;
-            if (cmd_page_def(ctx, rp.drive, rp.code, rp.subpage, &rp.pd,
-                             &err) != 0) {
-                status = cmd_error(ctx, &err);
-                goto out;
-            }
-            cmd_page_label(rp.pd, rp.code, rp.subpage, rp.label,
-                           sizeof rp.label);
-            for (size_t k = 0; k < ndrive; k++)
-                if (on_drive[k].code == rp.code &&
-                    on_drive[k].subpage == rp.subpage) {
-                    present = true;
-                    savable = on_drive[k].savable;
-                }
-            if (!present) {
-                if (pass == 2) {
-                    cmd_print(ctx,
-                              "%s: the drive does not have it: not restored",
-                              rp.label);
-                    tally.partly++;
-                    status = CMD_NOT_APPLIED;
-                }
-                continue;
-            }
-            if (pass < 2 && (!savable || !todo[i].savable)) {
-                if (pass == 0)
-                    cmd_print(ctx, "%s: %s", rp.label,
-                              !savable ? "the drive cannot save it"
-                                       : "the snapshot holds no saved "
-                                         "values of it");
-                continue;
-            }
-            enum cmd_status one = cmd_restore_values(ctx, &rp, passes[pass].rt,
-                                                     passes[pass].src, &tally);
-            if (one != CMD_OK && one != CMD_NOT_APPLIED) {
-                cmd_warn(ctx,
-                         "restore stopped at %s; pages written before it: "
-                         "%s",
-                         rp.label, tally.done[0] ? tally.done : "none");
-                status = one;
-                goto out;
-            }
-            if (one == CMD_NOT_APPLIED)
-                status = CMD_NOT_APPLIED;
-        }
+    /* Every page of the snapshot, or those of --page. */
+    const struct mode_page_info *todo = list ? wanted : pages;
+    size_t ntodo = list ? nwanted : npages;
+    plan = xcalloc(ntodo + 1, sizeof *plan);
+    apply = xcalloc(ntodo + 1, sizeof *apply);
+    if (cmd_restore_plan(ctx, drive, snap, file, todo, ntodo, on_drive, ndrive,
+                         save, plan, apply, &napply, &nlength, &err) != 0) {
+        err_prefix(&err, "checking %s before restoring it: nothing was sent",
+                   file);
+        status = cmd_error(ctx, &err);
+        goto out;
     }
+    if (nlength > 0) {
+        err_usage(&err,
+                  "%zu page%s of %s %s not fit %s: nothing was sent (give "
+                  "--page for the pages that fit)",
+                  nlength, nlength == 1 ? "" : "s", file,
+                  nlength == 1 ? "does" : "do", recorder_name(drive));
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    size_t same = 0, partly = 0;
+    for (size_t i = 0; i < ntodo; i++) {
+        if (!plan[i].present)
+            cmd_print(ctx, "%s: the drive does not have it: not restored",
+                      plan[i].label);
+        if (!plan[i].present || plan[i].locked)
+            partly++;
+        else if (plan[i].current == NULL && plan[i].saved == NULL)
+            same++;
+    }
+    struct apply_result res;
+    status = apply_pages(ctx, drive, apply, napply, dry_run, &res);
+    if (status != CMD_OK && status != CMD_NOT_APPLIED) {
+        cmd_warn(ctx, "restore stopped at %s; pages written before it: %s",
+                 res.stopped[0] ? res.stopped : "the start",
+                 res.written[0] ? res.written : "none");
+        goto out;
+    }
+    for (size_t i = 0; i < napply; i++)
+        if (apply[i].not_applied) {
+            for (size_t k = 0; k < ntodo; k++)
+                if (plan[k].label == apply[i].label && !plan[k].locked)
+                    partly++;
+        }
+    if (partly > 0)
+        status = CMD_NOT_APPLIED;
     cmd_print(ctx,
               "%s %zu page value set%s, %zu already as in %s, %zu not taken "
               "in full",
-              rp.dry_run ? "would write" : "wrote", tally.written,
-              tally.written == 1 ? "" : "s", tally.same, file, tally.partly);
+              dry_run ? "would write" : "wrote", res.sent,
+              res.sent == 1 ? "" : "s", same, file, partly);
 out:
+    for (size_t i = 0; plan != NULL && i < ntodo; i++) {
+        free(plan[i].current);
+        free(plan[i].saved);
+    }
+    free(apply);
+    free(plan);
     free(wanted);
     free(pages);
     free(on_drive);

@@ -104,6 +104,11 @@ snapshot_page(struct recorder *rec, const struct mode_page_info *info,
         }
         free(data);
     }
+    /* Saved values the drive did not give are marked unknown, so that
+     * the snapshot opened as a drive refuses them rather than answering
+     * with its defaults, which 'restore --save' would then save. */
+    if (info->savable && json_object_get(page, "saved") == NULL)
+        json_object_set_new(page, "saved", json_null());
     *out = page;
     return 0;
 }

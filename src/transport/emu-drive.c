@@ -413,7 +413,7 @@ emu_drive_page_values(struct emu_load *ld, json_t *page, const char *parent,
     uint8_t *b;
 
     *out = NULL;
-    if (v == NULL)
+    if (v == NULL || (json_is_null(v) && strcmp(key, "saved") == 0))
         return 0;
     emu_drive_where(where, sizeof where, parent, key);
     if (emu_drive_hex(ld, v, where, &b, &n) != 0)
@@ -514,7 +514,14 @@ emu_drive_page(struct emu_load *ld, json_t *page, size_t index,
         pg->defaults = xmalloc(pg->len);
         memcpy(pg->defaults, pg->current, pg->len);
     }
-    pg->has_saved = pg->savable && bh->saving;
+    pg->saved_unknown = json_is_null(json_object_get(page, "saved"));
+    pg->has_saved = pg->savable && bh->saving && !pg->saved_unknown;
+    if (pg->saved_unknown && !pg->savable) {
+        emu_drive_where(cur_where, sizeof cur_where, where, "saved");
+        return emu_drive_bad(ld, cur_where,
+                             "null (saved values not known) needs "
+                             "\"savable\": true");
+    }
     if (pg->saved != NULL && !pg->has_saved) {
         emu_drive_where(cur_where, sizeof cur_where, where, "saved");
         return emu_drive_bad(ld, cur_where,

@@ -589,6 +589,26 @@ emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
         free(selected);
         return;
     }
+    /* Saved values a snapshot could not read: asked alone, the page
+     * refuses the PC field (SPC-4 6.14.3); among all pages it is left
+     * out. */
+    if (pc == 3) {
+        size_t nselected = 0, nunknown = 0;
+        for (size_t i = 0; i < drive->npages; i++) {
+            if (!selected[i])
+                continue;
+            nselected++;
+            if (drive->pages[i].saved_unknown) {
+                nunknown++;
+                selected[i] = false;
+            }
+        }
+        if (nunknown > 0 && nunknown == nselected) {
+            emu_fail_field(et, io, 0x24, true, 2, 7);
+            free(selected);
+            return;
+        }
+    }
 
     bdl = bh->block_descriptor && !dbd ? EMU_BLOCK_DESC : 0;
     total = EMU_HEADER10_LEN + bdl;

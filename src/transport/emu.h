@@ -46,12 +46,15 @@ enum emu_select {
 /* One mode page, each value array 'len' bytes with the page header and
  * PS=0. */
 struct emu_page {
-    uint8_t code;    /* without PS and SPF */
-    uint8_t subpage; /* 0 for page_0 format */
-    bool spf;        /* sub_page format: 4-byte page header */
-    bool savable;    /* PS reported by MODE SENSE */
-    bool has_saved;  /* savable and the drive supports saving */
-    size_t len;      /* bytes, page header included */
+    uint8_t code;       /* without PS and SPF */
+    uint8_t subpage;    /* 0 for page_0 format */
+    bool spf;           /* sub_page format: 4-byte page header */
+    bool savable;       /* PS reported by MODE SENSE */
+    bool has_saved;     /* savable and the drive supports saving */
+    bool saved_unknown; /* "saved": null, as a snapshot writes for a page
+                           whose saved values the drive did not report:
+                           MODE SENSE refuses them, SP=1 refuses the page */
+    size_t len;         /* bytes, page header included */
     uint8_t *current;
     uint8_t *changeable;
     uint8_t *defaults;

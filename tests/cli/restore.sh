@@ -130,7 +130,78 @@ run snapshot emu:cd-atapi -o "$STATE/cd.json"
 run restore $D "$STATE/cd.json" --dry-run
 expect_status 2
 expect_err "warning: $STATE/cd.json is a snapshot of MODECON ATAPI CD-ROM; emu:dvd-writer is MODECON DVD-RW WRITER"
-expect_err "page 0x01 (Read/Write Error Recovery) is 12 bytes on the drive and 8 in $STATE/cd.json: it does not fit this drive; nothing was sent for it"
+expect_err "page 0x01 (Read/Write Error Recovery) is 12 bytes on the drive and 8 in $STATE/cd.json: it does not fit this drive"
+expect_err "page 0x2a (MM Capabilities and Mechanical Status) is 48 bytes on the drive and 22 in $STATE/cd.json: it does not fit this drive"
+expect_err "2 pages of $STATE/cd.json do not fit emu:dvd-writer: nothing was sent"
+# Every page is checked before anything is sent: a snapshot whose pages
+# fit but for the last one changes nothing, saved values included.
+run set $D caching WCE=0
+jq '(.mode_pages[] | select(.page == "0x2A") | .current) |= "2a 02 00 00"
+    | (.mode_pages[] | select(.page == "0x2A") | .changeable) |= "2a 02 00 00"
+    | (.mode_pages[] | select(.page == "0x2A") | .default) |= "2a 02 00 00"' \
+    "$SNAP" >"$STATE/short-2a.json"
+lines=$(wc -l <"$AUDIT")
+run restore $D "$STATE/short-2a.json" --save
+expect_status 2
+expect_err "1 page of $STATE/short-2a.json does not fit emu:dvd-writer: nothing was sent"
+checks=$((checks + 1))
+[ "$(wc -l <"$AUDIT")" -eq "$lines" ] || fail "a snapshot that does not fit sent a MODE SELECT"
+run diff "$SNAP" $D
+expect_out "WCE (Write cache enable): 1 | 0"
+run restore $D "$SNAP" --page caching
+expect_status 0
+
+# Saved values the drive did not report are "saved": null in a snapshot.
+# Opened as a drive, the page refuses them, a new snapshot keeps the
+# null, and 'restore --save' leaves the drive's saved values alone
+# rather than saving the page's defaults.
+jq '(.mode_pages[] | select(.page == "0x08") | .saved) |= null' \
+    "$SNAP" >"$STATE/no-saved-08.json"
+run get "emu:$STATE/no-saved-08.json" caching --type saved
+expect_status 1
+expect_err "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE"
+run snapshot "emu:$STATE/no-saved-08.json" -o "$STATE/again.json"
+expect_status 0
+checks=$((checks + 1))
+[ "$(jq -c '.mode_pages[] | select(.page == "0x08") | .saved' "$STATE/again.json")" = null ] ||
+    fail "the snapshot of a page without saved values does not say null"
+run set $D caching RCD=1 --save
+run set $D caching RCD=0
+run restore $D "$STATE/no-saved-08.json" --save
+expect_status 0
+expect_out "page 0x08 (Caching): the snapshot holds no saved values of it: the drive's are kept"
+expect_out "page 0x08 (Caching): its saved values are kept"
+run diff "$SNAP" $D --type saved
+expect_out "page 0x08 (Caching)  RCD (Read cache disable): 0 | 1"
+run diff "$SNAP" $D
+expect_out "no differences"
+jq '.mode_pages[0].savable = false | .mode_pages[0].saved = null' \
+    "$SNAP" >"$STATE/bad-null.json"
+run get "emu:$STATE/bad-null.json" 1
+expect_status 2
+expect_err "mode_pages[0].saved: null (saved values not known) needs \"savable\": true"
+run restore $D "$SNAP" --save
+expect_status 0
+# --page with --save: saving saves every page's current values, so the
+# saved values of the pages left out are kept through their current
+# values, and the current values come back as they were.
+run set $D caching WCE=0 --save
+run set $D 1 RRC=16 --save
+run set $D 1 RRC=8
+run restore $D "$SNAP" --page caching --save
+expect_status 0
+expect_out "page 0x01 (Read/Write Error Recovery): its saved values are kept"
+expect_out "WCE: applied to saved values"
+run diff "$SNAP" $D --type saved
+expect_out "page 0x01 (Read/Write Error Recovery)  RRC (Read retry count): 32 | 16"
+expect_out "1 page differs"
+run diff "$SNAP" $D
+expect_out "page 0x01 (Read/Write Error Recovery)  RRC (Read retry count): 16 | 8"
+expect_out "1 page differs"
+run restore $D "$SNAP" --save
+expect_status 0
+run diff "$SNAP" $D --type all
+expect_out "no differences (40 pages compared)"
 
 # A drive lost half-way: where it stopped and what was written before.
 run set $D caching WCE=0
