@@ -145,9 +145,17 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
             if (info[k].code == pages[i].code &&
                 info[k].subpage == pages[i].subpage)
                 h->savable = info[k].savable;
-        rc = apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err) ||
-             ((h->savable || pages[i].saved != NULL) &&
-              apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved, err));
+        rc = apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err);
+        /* A drive may report PS and still keep no saved values (05/39/00):
+         * there is nothing to keep then. */
+        if (rc == 0 && pages[i].saved != NULL) {
+            rc = apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved, err);
+        } else if (rc == 0 && h->savable) {
+            struct err none;
+            err_clear(&none);
+            h->savable = apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved,
+                                    &none) == 0;
+        }
         if (rc == 0 && pages[i].saved != NULL)
             *saving |= !apply_same(h->saved, pages[i].saved, pages[i].len);
     }
@@ -165,10 +173,11 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
         h->kept.subpage = info[k].subpage;
         h->kept.len = info[k].length;
         h->kept.label = h->label;
+        struct err none;
+        err_clear(&none);
         if (cmd_page_def(ctx, rec, info[k].code, info[k].subpage, &h->kept.pd,
                          err) != 0 ||
-            apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err) ||
-            apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved, err)) {
+            apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err)) {
             (*nheld)++;
             rc = -1;
             break;
@@ -176,7 +185,9 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
         cmd_page_label(h->kept.pd, h->kept.code, h->kept.subpage, h->label,
                        sizeof h->label);
         (*nheld)++;
-        if (apply_same(h->current, h->saved, h->kept.len)) {
+        if (apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved, &none) !=
+                0 ||
+            apply_same(h->current, h->saved, h->kept.len)) {
             /* Saving leaves it as it is: nothing to keep. */
             free(h->current);
             free(h->saved);

@@ -69,6 +69,11 @@ undo_change_fini(struct undo_change *c)
     free(c->before);
     free(c->saved_before);
     free(c->sent);
+    for (size_t i = 0; i < c->nothers; i++) {
+        free(c->others[i].current);
+        free(c->others[i].saved);
+    }
+    free(c->others);
 }
 
 void
@@ -100,6 +105,49 @@ undo_member(const struct undo_stack *st, json_t *change, size_t i,
         err_set(err, E_FAIL, "%s: change %zu: '%s' is missing or not a string",
                 st->path, i + 1, key);
     return text;
+}
+
+/* A saving change's other pages: [{"current": HEX, "saved": HEX}], each
+ * a whole page with its header, both of one length. */
+static int
+undo_parse_others(const struct undo_stack *st, json_t *others, size_t i,
+                  struct undo_change *out, struct err *err)
+{
+    struct err bad;
+    size_t k;
+    json_t *one;
+
+    if (others == NULL)
+        return 0;
+    if (!json_is_array(others))
+        return err_set(err, E_FAIL,
+                       "%s: change %zu: 'also_saved' must be an array",
+                       st->path, i + 1);
+    out->others = xcalloc(json_array_size(others) + 1, sizeof *out->others);
+    json_array_foreach(others, k, one)
+    {
+        const char *cur = json_string_value(json_object_get(one, "current"));
+        const char *sav = json_string_value(json_object_get(one, "saved"));
+        struct undo_other *o = &out->others[out->nothers];
+        size_t sav_len = 0;
+        err_clear(&bad);
+        if (cur == NULL || sav == NULL ||
+            hex_parse(cur, &o->current, &o->len, &bad) != 0 ||
+            hex_parse(sav, &o->saved, &sav_len, &bad) != 0 ||
+            sav_len != o->len || o->len < 2 ||
+            ((o->current[0] ^ o->saved[0]) & 0x7f) != 0) {
+            free(o->current);
+            free(o->saved);
+            memset(o, 0, sizeof *o);
+            return err_set(err, E_FAIL,
+                           "%s: change %zu: also_saved[%zu]: expected "
+                           "'current' and 'saved', pages of one length "
+                           "and code in hex",
+                           st->path, i + 1, k);
+        }
+        out->nothers++;
+    }
+    return 0;
 }
 
 static int
@@ -155,6 +203,12 @@ undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
     snprintf(out->time, sizeof out->time, "%s", when);
     out->command = xstrdup(command);
     out->uri = xstrdup(uri);
+    if (undo_parse_others(st, json_object_get(change, "also_saved"), i, out,
+                          err) != 0) {
+        undo_change_fini(out);
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
     return 0;
 }
 
@@ -186,6 +240,24 @@ undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
                        "%s:%d:%d: %s (the undo record is damaged: move it "
                        "away to go on without it)",
                        st->path, jerr.line, jerr.column, jerr.text);
+    /* A record of another version, or of another drive (a file copied
+     * or renamed by hand), is not used to change this one. */
+    json_t *version = json_object_get(root, "version");
+    const char *drive = json_string_value(json_object_get(root, "drive"));
+    if (!json_is_integer(version) || json_integer_value(version) != 1) {
+        err_set(err, E_FAIL,
+                "%s: 'version' must be 1, the only version this modecon "
+                "reads",
+                st->path);
+        goto out;
+    }
+    if (drive == NULL || strcmp(drive, st->drive) != 0) {
+        err_set(err, E_FAIL,
+                "%s: the record is of drive '%s', not '%s' (move it away to "
+                "go on without it)",
+                st->path, drive ? drive : "(none)", st->drive);
+        goto out;
+    }
     changes = json_object_get(root, "changes");
     if (!json_is_array(changes)) {
         err_set(err, E_FAIL, "%s: expected an object with a 'changes' array",
@@ -227,6 +299,19 @@ undo_stack_save(const struct undo_stack *st, struct err *err)
             json_object_set_new(one, "saved_before",
                                 jsonhex_string(c->saved_before, c->len));
         json_object_set_new(one, "sent", jsonhex_string(c->sent, c->len));
+        if (c->nothers > 0) {
+            json_t *others = json_array();
+            for (size_t k = 0; k < c->nothers; k++) {
+                const struct undo_other *o = &c->others[k];
+                json_t *page = json_object();
+                json_object_set_new(page, "current",
+                                    jsonhex_string(o->current, o->len));
+                json_object_set_new(page, "saved",
+                                    jsonhex_string(o->saved, o->len));
+                json_array_append_new(others, page);
+            }
+            json_object_set_new(one, "also_saved", others);
+        }
         json_array_append_new(changes, one);
     }
     json_object_set_new(root, "changes", changes);
@@ -235,6 +320,54 @@ undo_stack_save(const struct undo_stack *st, struct err *err)
     rc = atomicfile_write(st->path, text, len, 0600, true, err);
     free(text);
     return rc;
+}
+
+/* A saving change saves every savable page's current values on a drive
+ * that follows SPC-4 6.11: the other pages whose saved values differ
+ * from their current ones go on record with both, so that 'undo' can put
+ * their saved values back.  A page that cannot be read is left out. */
+static void
+undo_note_others(struct recorder *rec, const struct select_event *ev,
+                 struct undo_change *c)
+{
+    struct mode_page_info *pages = NULL;
+    size_t npages = 0;
+    struct err ignored;
+    uint8_t code = ev->page[0] & MODE_PAGE_CODE;
+    uint8_t subpage = (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0;
+
+    err_clear(&ignored);
+    if (recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT, &pages,
+                                          &npages, &ignored) != 0)
+        return;
+    c->others = xcalloc(npages + 1, sizeof *c->others);
+    for (size_t i = 0; i < npages; i++) {
+        struct undo_other *o = &c->others[c->nothers];
+        size_t cur_len = 0, sav_len = 0;
+        if (!pages[i].savable ||
+            (pages[i].code == code && pages[i].subpage == subpage))
+            continue;
+        if (recorder_get_mode_page(rec, pages[i].code, pages[i].subpage,
+                                   MODE_REQUEST_CURRENT, &o->current, &cur_len,
+                                   &ignored) == 0 &&
+            recorder_get_mode_page(rec, pages[i].code, pages[i].subpage,
+                                   MODE_REQUEST_SAVED, &o->saved, &sav_len,
+                                   &ignored) == 0 &&
+            cur_len == sav_len && cur_len >= 2) {
+            o->current[0] &= (uint8_t)~MODE_PAGE_PS;
+            o->saved[0] &= (uint8_t)~MODE_PAGE_PS;
+            o->len = cur_len;
+            if (memcmp(o->current, o->saved, cur_len) != 0) {
+                c->nothers++;
+                continue;
+            }
+        }
+        err_clear(&ignored);
+        free(o->current);
+        free(o->saved);
+        memset(o, 0, sizeof *o);
+    }
+    free(pages);
 }
 
 /* Push the change about to be sent; the oldest drops off a full stack. */
@@ -258,6 +391,12 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
         return -1;
     }
     while (st.count >= UNDO_STACK_MAX) {
+        const struct undo_change *old = &st.changes[0];
+        cmd_warn(ctx,
+                 "note: the undo record keeps the last %d changes of a "
+                 "drive: '%s' of page 0x%02x at %s can no longer be undone",
+                 UNDO_STACK_MAX, old->command, old->sent[0] & MODE_PAGE_CODE,
+                 old->time);
         undo_change_fini(&st.changes[0]);
         memmove(st.changes, st.changes + 1,
                 (st.count - 1) * sizeof *st.changes);
@@ -294,6 +433,8 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
     } else {
         free(saved);
     }
+    if (ev->rt == MODE_REQUEST_SAVED)
+        undo_note_others(rec, ev, c);
     int rc = undo_stack_save(&st, err);
     undo_stack_free(&st);
     return rc;

@@ -16,6 +16,14 @@
 /* Record every MODE SELECT sent through 'rec', a drive 'ctx' opened. */
 void changes_watch(struct cmd_ctx *ctx, struct recorder *rec);
 
+/* Another savable page whose saved values a saving change replaced with
+ * its current values, as a drive that follows SPC-4 6.11 does. */
+struct undo_other {
+    uint8_t *current; /* what the change saved (PS clear) */
+    uint8_t *saved;   /* the saved values before it (PS clear) */
+    size_t len;
+};
+
 /* One change that can be undone. */
 struct undo_change {
     char time[32]; /* "2026-11-24T10:11:12Z" */
@@ -27,6 +35,9 @@ struct undo_change {
                               NULL */
     uint8_t *sent;         /* the page as sent (PS clear) */
     size_t len;
+    struct undo_other *others; /* with a saving change: the other pages
+                                  whose current and saved values differed */
+    size_t nothers;
 };
 
 /* A drive's changes, oldest first. */

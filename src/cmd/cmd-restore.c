@@ -160,6 +160,38 @@ cmd_restore_list(const char *list, const struct mode_page_info *pages, size_t n,
     return rc;
 }
 
+/* Why a page's saved values cannot be restored, or NULL when they can.
+ * A snapshot without them ("saved": null, or a drive that kept none) is
+ * refused by the file as the drive refused them; the drive's own are then
+ * kept. */
+static const char *
+cmd_restore_unsaved(struct recorder *drive, struct recorder *snap, uint8_t code,
+                    uint8_t subpage, bool drive_savable, bool snap_savable,
+                    size_t len)
+{
+    uint8_t *values = NULL;
+    size_t values_len = 0;
+    struct err none;
+    const char *why = NULL;
+
+    err_clear(&none);
+    if (!drive_savable)
+        return "the drive cannot save it";
+    if (recorder_get_mode_page(drive, code, subpage, MODE_REQUEST_SAVED,
+                               &values, &values_len, &none) != 0)
+        why = "the drive cannot save it: it reports no saved values";
+    free(values);
+    values = NULL;
+    if (why == NULL &&
+        (!snap_savable ||
+         recorder_get_mode_page(snap, code, subpage, MODE_REQUEST_SAVED,
+                                &values, &values_len, &none) != 0 ||
+         values_len != len))
+        why = "the snapshot holds no saved values of it: the drive's are kept";
+    free(values);
+    return why;
+}
+
 /* Check every page before anything is sent: that the drive has it, that
  * it is as long on the drive as in the snapshot, and, with --save, that
  * both sides have saved values of it; and work out what to write.  A page
@@ -219,35 +251,22 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
             free(chg);
             return -1;
         }
-        /* A snapshot without a page's saved values ("saved": null, or a
-         * drive that kept none) is refused by the file as the drive
-         * refused it; the drive's own are then kept. */
-        struct err none;
-        err_clear(&none);
-        uint8_t *theirs = NULL;
-        if (save && !savable) {
-            cmd_print(ctx, "%s: the drive cannot save it", p->label);
-        } else if (save && (!todo[i].savable ||
-                            recorder_get_mode_page(snap, code, subpage,
-                                                   MODE_REQUEST_SAVED, &theirs,
-                                                   &saved_len, &none) != 0 ||
-                            saved_len != len)) {
-            cmd_print(ctx,
-                      "%s: the snapshot holds no saved values of it: the "
-                      "drive's are kept",
-                      p->label);
+        const char *why_not =
+            save ? cmd_restore_unsaved(drive, snap, code, subpage, savable,
+                                       todo[i].savable, len)
+                 : NULL;
+        if (why_not != NULL) {
+            cmd_print(ctx, "%s: %s", p->label, why_not);
         } else if (save) {
             p->save = true;
             p->saved = cmd_restore_merge(ctx, drive, snap, file, code, subpage,
                                          p, MODE_REQUEST_SAVED, chg, &saved_len,
                                          &len_differs, err);
             if (err_is_set(err)) {
-                free(theirs);
                 free(chg);
                 return -1;
             }
         }
-        free(theirs);
         free(chg);
         if (p->current != NULL || p->saved != NULL)
             apply[(*napply)++] = (struct apply_page){

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/apply.h"
 #include "cmd/changes.h"
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
@@ -33,10 +34,13 @@ const struct cmd_entry cmd_undo_entry = {
 
 /* One kind of values a change touched, and where they stand now. */
 struct undo_values {
-    enum mode_request rt;  /* the MODE SELECT that puts them back */
+    const char *label;
+    enum mode_request rt;  /* which values: current or saved */
     const uint8_t *held;   /* what they hold now */
     const uint8_t *before; /* what they held before the change */
-    uint8_t *mask;         /* the bits the change touched */
+    const uint8_t *sent;   /* what the change left in them */
+    size_t len;
+    uint8_t *mask; /* the bits the change touched */
     enum {
         UNDO_IN_EFFECT,
         UNDO_AS_BEFORE,
@@ -49,39 +53,53 @@ struct undo_values {
  * of each field it touched, so that a number is put back whole and never
  * mixed from two values. */
 static void
-cmd_undo_values(struct undo_values *v, const struct undo_change *c, size_t hdr,
-                const struct page_def *pd)
+cmd_undo_values(struct undo_values *v, const struct page_def *pd)
 {
-    v->mask = xcalloc(1, c->len);
-    for (size_t i = hdr; i < c->len; i++)
-        v->mask[i] = v->before[i] ^ c->sent[i];
+    size_t len = v->len, hdr = (v->sent[0] & MODE_PAGE_SPF) ? 4 : 2;
+
+    v->mask = xcalloc(1, len);
+    for (size_t i = hdr; i < len; i++)
+        v->mask[i] = v->before[i] ^ v->sent[i];
     struct field_ref *refs = NULL;
-    size_t nrefs = pd != NULL ? field_list(pd, c->sent, c->len, &refs) : 0;
-    uint8_t *field = xcalloc(1, c->len);
+    size_t nrefs = pd != NULL ? field_list(pd, v->sent, len, &refs) : 0;
+    uint8_t *field = xcalloc(1, len);
     for (size_t r = 0; r < nrefs; r++) {
-        memset(field, 0, c->len);
+        memset(field, 0, len);
         field_mark(field, &refs[r]);
         bool touched = false;
-        for (size_t i = hdr; i < c->len && !touched; i++)
+        for (size_t i = hdr; i < len && !touched; i++)
             touched = (field[i] & v->mask[i]) != 0;
-        for (size_t i = hdr; touched && i < c->len; i++)
+        for (size_t i = hdr; touched && i < len; i++)
             v->mask[i] |= field[i];
     }
     free(field);
     free(refs);
     v->state = UNDO_AS_BEFORE;
-    for (size_t i = 0; i < c->len && v->state == UNDO_AS_BEFORE; i++)
+    for (size_t i = 0; i < len && v->state == UNDO_AS_BEFORE; i++)
         if ((v->held[i] ^ v->before[i]) & v->mask[i])
             v->state = UNDO_IN_EFFECT;
     if (v->state == UNDO_AS_BEFORE)
         return;
-    for (size_t i = 0; i < c->len; i++) {
-        if ((v->held[i] ^ c->sent[i]) & v->mask[i]) {
+    for (size_t i = 0; i < len; i++) {
+        if ((v->held[i] ^ v->sent[i]) & v->mask[i]) {
             v->state = UNDO_CHANGED;
             v->where = i;
             return;
         }
     }
+}
+
+/* The values as they are now with the touched bits as before. */
+static uint8_t *
+cmd_undo_target(const struct undo_values *v)
+{
+    uint8_t *page = xmalloc(v->len);
+
+    for (size_t k = 0; k < v->len; k++)
+        page[k] =
+            (uint8_t)((v->held[k] & ~v->mask[k]) | (v->before[k] & v->mask[k]));
+    page[0] &= (uint8_t)~MODE_PAGE_PS;
+    return page;
 }
 
 /* Drop the last change from the record, saying so if that fails. */
@@ -97,35 +115,40 @@ cmd_undo_drop(struct cmd_ctx *ctx, struct undo_stack *st)
                  err.msg);
 }
 
-/* Send 'page' as 'rt' values, the drive's current values being
- * 'current'. */
-static enum cmd_status
-cmd_undo_send(struct cmd_ctx *ctx, const struct cmd_args *args,
-              struct recorder *rec, const struct page_def *pd,
-              const char *label, enum mode_request rt, const uint8_t *current,
-              uint8_t *page, size_t len)
+/* Everything an undo reads before it sends: per page its definition,
+ * label and values now. */
+struct undo_page {
+    uint8_t code, subpage;
+    const struct page_def *pd;
+    char label[128];
+    uint8_t *current, *saved;
+};
+
+static int
+cmd_undo_read(struct cmd_ctx *ctx, struct recorder *rec, struct undo_page *up,
+              const uint8_t *sent, size_t len, bool saved, struct err *err)
 {
-    struct field_ref *refs = NULL;
-    size_t nrefs = pd != NULL ? field_list(pd, current, len, &refs) : 0;
-    struct edit ed = {
-        .rec = rec,
-        .pd = pd,
-        .label = label,
-        .rt = rt,
-        .before = current,
-        .page = page,
-        .len = len,
-        .refs = refs,
-        .nrefs = nrefs,
-        .opts = { .dry_run = cmd_arg_flag(&cmd_undo_entry, args, "dry-run") ||
-                             ctx->dry_run,
-                  .verify = true },
-    };
-    ctx->undoing = true;
-    enum cmd_status status = edit_commit(ctx, &ed);
-    ctx->undoing = false;
-    free(refs);
-    return status;
+    size_t cur_len = 0, sav_len = 0;
+
+    up->code = sent[0] & MODE_PAGE_CODE;
+    up->subpage = (sent[0] & MODE_PAGE_SPF) ? sent[1] : 0;
+    if (cmd_page_def(ctx, rec, up->code, up->subpage, &up->pd, err) != 0)
+        return -1;
+    cmd_page_label(up->pd, up->code, up->subpage, up->label, sizeof up->label);
+    if (recorder_get_mode_page(rec, up->code, up->subpage, MODE_REQUEST_CURRENT,
+                               &up->current, &cur_len, err) != 0 ||
+        (saved &&
+         recorder_get_mode_page(rec, up->code, up->subpage, MODE_REQUEST_SAVED,
+                                &up->saved, &sav_len, err) != 0))
+        return -1;
+    if (cur_len != len || (saved && sav_len != len))
+        return err_set(err, E_FAIL,
+                       "%s is %zu bytes on the drive now but was %zu when "
+                       "changed: the record does not fit it; nothing was "
+                       "sent",
+                       up->label, saved && sav_len != len ? sav_len : cur_len,
+                       len);
+    return 0;
 }
 
 static enum cmd_status
@@ -133,58 +156,63 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
               struct recorder *rec, struct undo_stack *st)
 {
     const struct undo_change *c = &st->changes[st->count - 1];
-    uint8_t code = c->sent[0] & MODE_PAGE_CODE;
-    uint8_t subpage = (c->sent[0] & MODE_PAGE_SPF) ? c->sent[1] : 0;
-    size_t hdr = (c->sent[0] & MODE_PAGE_SPF) ? 4 : 2, len = 0, saved_len = 0,
-           after_len = 0;
     bool dry_run =
         cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run;
-    const struct page_def *pd = NULL;
-    uint8_t *now = NULL, *saved = NULL, *after = NULL, *page = NULL;
-    struct undo_values values[2];
-    size_t nvalues = 0;
+    bool saving = c->saved_before != NULL;
+    size_t npages = 1 + (saving ? c->nothers : 0), nvalues = 0;
+    struct undo_page *pages = xcalloc(npages, sizeof *pages);
+    struct undo_values *values = xcalloc(npages + 1, sizeof *values);
+    struct apply_page *apply = xcalloc(npages, sizeof *apply);
     enum cmd_status status = CMD_OK;
-    char label[128];
     struct err err;
 
     err_clear(&err);
-    if (cmd_page_def(ctx, rec, code, subpage, &pd, &err) != 0 ||
-        recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT, &now,
-                               &len, &err) != 0 ||
-        (c->saved_before != NULL &&
-         recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_SAVED, &saved,
-                                &saved_len, &err) != 0)) {
-        status = cmd_error(ctx, &err);
-        goto out;
+    /* The page changed, and with a saving change the other pages whose
+     * saved values it replaced. */
+    for (size_t i = 0; i < npages; i++) {
+        const uint8_t *sent = i == 0 ? c->sent : c->others[i - 1].current;
+        size_t len = i == 0 ? c->len : c->others[i - 1].len;
+        if (cmd_undo_read(ctx, rec, &pages[i], sent, len, saving, &err) != 0) {
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+        if (i == 0)
+            cmd_print(ctx, "undoing '%s' of %s (%s values) at %s", c->command,
+                      pages[0].label, mode_request_name(c->rt), c->time);
     }
-    cmd_page_label(pd, code, subpage, label, sizeof label);
-    cmd_print(ctx, "undoing '%s' of %s (%s values) at %s", c->command, label,
-              mode_request_name(c->rt), c->time);
-    if (len != c->len || (saved != NULL && saved_len != c->len)) {
-        err_set(&err, E_FAIL,
-                "%s is %zu bytes on the drive now but was %zu when changed: "
-                "the record does not fit it; nothing was sent",
-                label, len, c->len);
-        status = cmd_error(ctx, &err);
-        goto out;
-    }
-    /* A saving change is put back in the saved values first (which sets
-     * the current ones too, SPC-4 7.5.4), then in the current values.  A
-     * change recorded without the saved values puts back the current
-     * values through the same request. */
-    if (saved != NULL)
-        values[nvalues++] = (struct undo_values){ .rt = MODE_REQUEST_SAVED,
-                                                  .held = saved,
-                                                  .before = c->saved_before };
+    /* A saving change is put back in the saved values and in the current
+     * values; one recorded without the saved values puts back the
+     * current values through the same request. */
+    if (saving)
+        values[nvalues++] = (struct undo_values){
+            .label = pages[0].label,
+            .rt = MODE_REQUEST_SAVED,
+            .held = pages[0].saved,
+            .before = c->saved_before,
+            .sent = c->sent,
+            .len = c->len,
+        };
     values[nvalues++] = (struct undo_values){
-        .rt = saved != NULL ? MODE_REQUEST_CURRENT : c->rt,
-        .held = now,
+        .label = pages[0].label,
+        .rt = MODE_REQUEST_CURRENT,
+        .held = pages[0].current,
         .before = c->before,
+        .sent = c->sent,
+        .len = c->len,
     };
+    for (size_t i = 1; i < npages; i++)
+        values[nvalues++] = (struct undo_values){
+            .label = pages[i].label,
+            .rt = MODE_REQUEST_SAVED,
+            .held = pages[i].saved,
+            .before = c->others[i - 1].saved,
+            .sent = c->others[i - 1].current,
+            .len = c->others[i - 1].len,
+        };
     bool in_effect = false;
     for (size_t i = 0; i < nvalues; i++) {
         struct undo_values *v = &values[i];
-        cmd_undo_values(v, c, hdr, pd);
+        cmd_undo_values(v, i < 2 ? pages[0].pd : pages[i - 1].pd);
         in_effect |= v->state != UNDO_AS_BEFORE;
         if (v->state == UNDO_CHANGED &&
             !cmd_arg_flag(&cmd_undo_entry, args, "force")) {
@@ -192,12 +220,8 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
                       "%s was changed again since (%s values): byte %zu is "
                       "0x%02x, that change left 0x%02x; give --force to put "
                       "back 0x%02x anyway; nothing was sent",
-                      label,
-                      mode_request_name(v->held == saved
-                                            ? MODE_REQUEST_SAVED
-                                            : MODE_REQUEST_CURRENT),
-                      v->where, v->held[v->where],
-                      c->sent[v->where] & v->mask[v->where],
+                      v->label, mode_request_name(v->rt), v->where,
+                      v->held[v->where], v->sent[v->where] & v->mask[v->where],
                       v->before[v->where] & v->mask[v->where]);
             status = cmd_error(ctx, &err);
             goto out;
@@ -207,49 +231,70 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
         cmd_print(ctx,
                   "%s is as it was before that change (the drive did not "
                   "take it, or it was put back since): nothing to send",
-                  label);
+                  pages[0].label);
         if (!dry_run)
             cmd_undo_drop(ctx, st);
         goto out;
     }
-    const uint8_t *current = now;
-    page = xmalloc(len);
-    for (size_t i = 0; i < nvalues && status == CMD_OK; i++) {
-        const struct undo_values *v = &values[i];
-        /* The saved values' bits go into the saved page; the current
-         * values' into the current page as it was before this undo. */
-        const uint8_t *base = v->held == saved ? saved : now;
-        for (size_t k = 0; k < len; k++)
-            page[k] = (uint8_t)((base[k] & ~v->mask[k]) |
-                                (v->before[k] & v->mask[k]));
-        page[0] = (uint8_t)(current[0] & ~MODE_PAGE_PS);
-        if (v->rt == MODE_REQUEST_SAVED && saved != NULL
-                ? v->state == UNDO_AS_BEFORE
-                : memcmp(page + 1, current + 1, len - 1) == 0)
-            continue;
-        status =
-            cmd_undo_send(ctx, args, rec, pd, label, v->rt, current, page, len);
-        if (status != CMD_OK || i + 1 == nvalues)
-            break;
-        /* The next step starts from what the drive holds now; a dry run
-         * from what it would hold. */
-        free(after);
-        after = NULL;
-        if (dry_run) {
-            after = xmalloc(len);
-            memcpy(after, page, len);
-        } else if (recorder_get_mode_page(rec, code, subpage,
-                                          MODE_REQUEST_CURRENT, &after,
-                                          &after_len, &err) != 0 ||
-                   after_len != len) {
-            if (!err_is_set(&err))
-                err_set(&err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
-                        "%s is %zu bytes now, %zu a moment ago", label,
-                        after_len, len);
-            status = cmd_error(ctx, &err);
-            break;
-        }
-        current = after;
+    for (size_t i = 0; i < npages; i++) {
+        struct apply_page *a = &apply[i];
+        a->code = pages[i].code;
+        a->subpage = pages[i].subpage;
+        a->pd = pages[i].pd;
+        a->label = pages[i].label;
+        a->len = i == 0 ? c->len : c->others[i - 1].len;
+    }
+    struct apply_result res;
+    if (!saving) {
+        /* Current values, or a saving change whose saved values the
+         * drive did not show: one MODE SELECT of the request made. */
+        uint8_t *page = cmd_undo_target(&values[0]);
+        struct field_ref *refs = NULL;
+        size_t nrefs = pages[0].pd ? field_list(pages[0].pd, pages[0].current,
+                                                c->len, &refs)
+                                   : 0;
+        page[0] = (uint8_t)(pages[0].current[0] & ~MODE_PAGE_PS);
+        struct edit ed = {
+            .rec = rec,
+            .pd = pages[0].pd,
+            .label = pages[0].label,
+            .rt = c->rt,
+            .before = pages[0].current,
+            .page = page,
+            .len = c->len,
+            .refs = refs,
+            .nrefs = nrefs,
+            .opts = { .dry_run = dry_run, .verify = true },
+        };
+        ctx->undoing = true;
+        status = edit_commit(ctx, &ed);
+        ctx->undoing = false;
+        free(refs);
+        free(page);
+    } else {
+        /* The saved values of the page and of the others it saved, and
+         * the page's current values, in the order apply_pages keeps. */
+        uint8_t **targets = xcalloc(npages + 1, sizeof *targets);
+        apply[0].saved = targets[0] = values[0].state != UNDO_AS_BEFORE
+                                          ? cmd_undo_target(&values[0])
+                                          : NULL;
+        apply[0].current = targets[npages] = cmd_undo_target(&values[1]);
+        for (size_t i = 1; i < npages; i++)
+            apply[i].saved = targets[i] = values[i + 1].state != UNDO_AS_BEFORE
+                                              ? cmd_undo_target(&values[i + 1])
+                                              : NULL;
+        ctx->undoing = true;
+        status = apply_pages(ctx, rec, apply, npages, dry_run, &res);
+        ctx->undoing = false;
+        for (size_t i = 0; i <= npages; i++)
+            free(targets[i]);
+        free(targets);
+        if (status != CMD_OK && status != CMD_NOT_APPLIED &&
+            res.written[0] != '\0')
+            cmd_warn(ctx,
+                     "undo stopped at %s; pages written before it: %s (the "
+                     "change stays on record)",
+                     res.stopped, res.written);
     }
     /* A change only partly put back stays on record, so that the next
      * undo can finish it. */
@@ -258,10 +303,13 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
 out:
     for (size_t i = 0; i < nvalues; i++)
         free(values[i].mask);
-    free(page);
-    free(after);
-    free(saved);
-    free(now);
+    for (size_t i = 0; i < npages; i++) {
+        free(pages[i].current);
+        free(pages[i].saved);
+    }
+    free(values);
+    free(pages);
+    free(apply);
     return status;
 }
 

@@ -90,27 +90,43 @@ for n in 1 2; do
     expect_out "is as it was before that change"
 done
 audit_lines 5
-# Then the saved RCD=1, which also saved WCE=0 (the current value then):
-# both the saved and the current values go back.
+# Then the saved RCD=1, which also saved WCE=0 (the current value then),
+# and, as SPC-4 6.11 has it, page 0x01's current RRC=16 over its saved
+# RRC=32: the record holds page 0x01's values too, and the saved and the
+# current values of both pages go back.
 run get $D caching --type saved
 expect_out "88 0a 01"
+run get $D 1 --type saved
+expect_out "81 0a c4 10"
+checks=$((checks + 1))
+jq -e '.changes[-1].also_saved == [{"current": "01 0a c4 10 00 00 00 00 10 00 00 00", "saved": "01 0a c4 20 00 00 00 00 10 00 00 00"}]' \
+    "$STATE"/modecon/undo/emu_dvd-writer-*.json >/dev/null ||
+    fail "the saving change's record lacks page 0x01's saved values"
 run undo $D --dry-run
 expect_status 0
 expect_out "WCE: 0 -> 1"
 expect_out "RCD: 1 -> 0"
 expect_out "WCE: 1 -> 0"
+expect_out "RRC: 16 -> 32"
 expect_err "dry run: nothing was sent"
 caching_is "88 0a 01"
 run undo $D
 expect_status 0
 expect_out "(saved values)"
 expect_out "verified: the drive applied every byte"
-audit_lines 7
-audit_is 6 '.command == "modecon undo" and .request == "saved" and (.parameter_list | endswith("08 0a 04 00 00 00 00 00 00 00 00 00"))'
-audit_is 7 '.command == "modecon undo" and .request == "current" and (.parameter_list | endswith("08 0a 00 00 00 00 00 00 00 00 00 00"))'
+audit_lines 10
+audit_is 6 '.command == "modecon undo" and .request == "current" and (.parameter_list | endswith("08 0a 04 00 00 00 00 00 00 00 00 00"))'
+audit_is 7 '.request == "current" and (.parameter_list | endswith("01 0a c4 20 00 00 00 00 10 00 00 00"))'
+audit_is 8 '.request == "saved" and (.parameter_list | endswith("08 0a 04 00 00 00 00 00 00 00 00 00"))'
+audit_is 9 '.request == "current" and (.parameter_list | endswith("08 0a 00 00 00 00 00 00 00 00 00 00"))'
+audit_is 10 '.request == "current" and (.parameter_list | endswith("01 0a c4 10 00 00 00 00 10 00 00 00"))'
 caching_is "88 0a 00"
 run get $D caching --type saved
 expect_out "88 0a 04"
+run get $D 1 --type saved
+expect_out "81 0a c4 20"
+run get $D 1
+expect_out "81 0a c4 10"
 # And the first change, WCE=0.
 run undo $D
 expect_status 0
@@ -168,10 +184,25 @@ expect_err "could not be recorded for undo, so nothing was sent"
 expect_err "$undo_file:1:"
 caching_is "88 0a 00"
 audit_lines "$lines"
-printf '{"changes": [{"time": "x", "command": "c", "uri": "u", "request": "changeable", "before": "08 0a", "sent": "08 0a"}]}' >"$undo_file"
+drive_id=$(jq -r .drive "$STATE/undo.saved")
+printf '{"version": 1, "drive": "%s", "changes": [{"time": "x", "command": "c", "uri": "u", "request": "changeable", "before": "08 0a", "sent": "08 0a"}]}' \
+    "$drive_id" >"$undo_file"
 run undo $D
 expect_status 1
 expect_err "change 1: request 'changeable': expected current or saved"
+# A record of another version or another drive is not used.
+jq '.version = 2' "$STATE/undo.saved" >"$undo_file"
+run undo $D
+expect_status 1
+expect_err "$undo_file: 'version' must be 1"
+jq '.drive = "emu:cd-atapi"' "$STATE/undo.saved" >"$undo_file"
+run undo $D
+expect_status 1
+expect_err "$undo_file: the record is of drive 'emu:cd-atapi', not '$drive_id'"
+jq '.changes[0].also_saved = [{"current": "01 0a", "saved": "08 0a"}]' "$STATE/undo.saved" >"$undo_file"
+run undo $D
+expect_status 1
+expect_err "change 1: also_saved[0]: expected 'current' and 'saved', pages of one length and code in hex"
 cp "$STATE/undo.saved" "$undo_file"
 
 # An audit log that cannot be written stops a change before it is sent.
@@ -222,6 +253,17 @@ expect_status 1
 audit_lines $((lines + 1))
 audit_is $((lines + 1)) '.hresult == "S_OK" and .sense == null and .verification == "unknown: read-back failed"'
 audit_is $((lines + 1)) '.readback_error | contains("reading it back failed")'
+
+# The record keeps the last 32 changes; the one that drops off is named.
+dropped=
+for i in $(seq 40); do
+    run set $D caching WCE=$((i % 2))
+    case $err in *"can no longer be undone"*) dropped=$i && break ;; esac
+done
+[ -n "$dropped" ] || fail "no change was said to drop off the undo record"
+expect_err "note: the undo record keeps the last 32 changes of a drive: 'modecon set' of page 0x08 at "
+checks=$((checks + 1))
+[ "$(jq '.changes | length' "$undo_file")" -eq 32 ] || fail "the undo record does not hold 32 changes"
 
 # Every line is one whole JSON object.
 checks=$((checks + 1))

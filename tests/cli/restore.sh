@@ -203,6 +203,16 @@ expect_status 0
 run diff "$SNAP" $D --type all
 expect_out "no differences (40 pages compared)"
 
+# A drive that reports PS but keeps no saved values (05/39/00): the
+# current values are restored, and --save says it cannot save them.
+jq '.behaviour.saving = false | del(.mode_pages[].saved)' "$SNAP" >"$STATE/no-saving.json"
+run set "emu:$STATE/no-saving.json" caching WCE=0
+run restore "emu:$STATE/no-saving.json" "$SNAP" --save
+expect_status 0
+expect_out "page 0x08 (Caching): the drive cannot save it: it reports no saved values"
+expect_out "WCE: applied"
+expect_out "wrote 1 page value set, 9 already"
+
 # A drive lost half-way: where it stopped and what was written before.
 run set $D caching WCE=0
 run set $D write-parameters WR_T=TAO
