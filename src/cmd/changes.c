@@ -630,6 +630,7 @@ changes_after_select(void *arg, struct recorder *rec,
 {
     struct cmd_ctx *ctx = arg;
 
+    ctx->selects_sent++;
     /* A change the drive refused stays on the undo stack: drives may
      * have changed some values before finding the bad one (QIC-157 asks
      * for INVALID FIELD IN PARAMETER LIST then), and 'undo' compares the

@@ -520,7 +520,11 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
         free(usage);
         status = CMD_OK;
     } else {
+        ctx->running_drive = (entry->flags & CMD_DRIVE_ARG) && args.argc > 0
+                                 ? args.argv[0]
+                                 : NULL;
         status = entry->exec(ctx, &args);
+        ctx->running_drive = NULL;
         if ((entry->flags & CMD_MUTATES) && !(entry->flags & CMD_NO_JOURNAL) &&
             !cmd_dry_run(ctx, entry, &args) &&
             (status == CMD_OK || status == CMD_NOT_APPLIED))

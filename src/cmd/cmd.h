@@ -94,6 +94,12 @@ struct cmd_ctx {
     /* 'undo' runs: its own MODE SELECT goes to the audit log, not onto the
      * undo stack. */
     bool undoing;
+    /* While a command that names a drive runs, that drive as named, for
+     * front ends that label its output; else NULL. */
+    const char *running_drive;
+    /* MODE SELECTs sent through this context's drives, answered or not:
+     * a front end tells from it that a command changed a drive. */
+    unsigned long selects_sent;
 };
 
 struct cmd_drive {

@@ -272,8 +272,14 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
     if (new_job) {
         d->last_seq = snap->job_seq;
         for (size_t k = 0; k < snap->nlines; k++)
-            console_log(con, snap->lines[k].is_error, "%s: %s", snap->uri,
+            console_log(con, snap->lines[k].is_error, "%s: %s",
+                        snap->lines[k].drive ? snap->lines[k].drive : snap->uri,
                         snap->lines[k].text);
+        /* A MODE SELECT by another command ('undo', 'set', 'restore')
+         * leaves the last commit's marks telling of values since
+         * replaced. */
+        if (snap->sent_select && snap->job_seq != d->commit_seq)
+            console_commit_free(&d->commit);
         if (selected && snap->failed)
             console_show_drive_error(con, snap);
         else if (selected && con->has_error)
@@ -596,7 +602,10 @@ console_commit(struct console *con, bool save)
         memcpy(d->commit.before, d->snap.values[0], len);
         memcpy(d->commit.sent, d->snap.staged, len);
     }
-    console_run(con, save ? "commit --save" : "commit");
+    d->commit_seq =
+        console_send(con, con->drive_cursor, save ? "commit --save" : "commit");
+    if (d->worker == NULL)
+        console_collect(con);
 }
 
 /* A console command by name, or NULL. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/edit.h"
+#include "cmd/journal.h"
 #include "cmd/line.h"
 #include "engine/pagenames.h"
 #include "util/xmalloc.h"
@@ -11,8 +12,10 @@
 static void
 drive_lines_free(struct drive_snapshot *snap)
 {
-    for (size_t i = 0; i < snap->nlines; i++)
+    for (size_t i = 0; i < snap->nlines; i++) {
         free(snap->lines[i].text);
+        free(snap->lines[i].drive);
+    }
     free(snap->lines);
     snap->lines = NULL;
     snap->nlines = 0;
@@ -90,6 +93,8 @@ drive_snapshot_copy(struct drive_snapshot *dst,
         for (size_t i = 0; i < src->nlines; i++) {
             dst->lines[i].is_error = src->lines[i].is_error;
             dst->lines[i].text = xstrdup(src->lines[i].text);
+            dst->lines[i].drive =
+                src->lines[i].drive ? xstrdup(src->lines[i].drive) : NULL;
         }
     }
 }
@@ -99,6 +104,8 @@ static void
 drive_add_line(struct drive_session *ds, bool is_error, const char *text)
 {
     struct drive_snapshot *snap = &ds->snap;
+    const char *named = ds->ctx.running_drive;
+    bool other = named != NULL && strcmp(named, snap->uri) != 0;
 
     do {
         size_t len = strcspn(text, "\n");
@@ -106,6 +113,7 @@ drive_add_line(struct drive_session *ds, bool is_error, const char *text)
             xrealloc(snap->lines, (snap->nlines + 1) * sizeof *snap->lines);
         snap->lines[snap->nlines].is_error = is_error;
         snap->lines[snap->nlines].text = xstrndup(text, len);
+        snap->lines[snap->nlines].drive = other ? journal_redact(named) : NULL;
         snap->nlines++;
         text += len;
     } while (*text++ != '\0' && *text != '\0');
@@ -302,7 +310,9 @@ drive_session_run(struct drive_session *ds, const char *line)
 {
     drive_begin(ds);
     err_clear(&ds->ctx.last_error);
+    unsigned long selects = ds->ctx.selects_sent;
     enum cmd_status status = cmd_run_line(&ds->ctx, line);
+    ds->snap.sent_select = ds->ctx.selects_sent != selects;
     if (status != CMD_OK && ds->ctx.last_error.hr != 0) {
         ds->snap.failed = true;
         ds->snap.error = ds->ctx.last_error;

@@ -18,6 +18,8 @@
 struct drive_line {
     bool is_error; /* from the error sink */
     char *text;
+    char *drive; /* the drive the command named, when another than the
+                    session's (password left out); else NULL */
 };
 
 struct drive_snapshot {
@@ -55,6 +57,7 @@ struct drive_snapshot {
     size_t nlines;
     bool failed;
     struct err error; /* when failed */
+    bool sent_select; /* it sent a MODE SELECT, to this drive or another */
 };
 
 /* An empty snapshot of the drive 'uri': nothing known yet. */

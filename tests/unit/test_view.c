@@ -160,6 +160,51 @@ Test(view, commit_confirms_then_marks_each_field_applied)
     expect_screen("applied-wr_t", 24, 80);
 }
 
+/* The whole log, for a failure's message (static storage). */
+static const char *
+log_text(void)
+{
+    static char text[16384];
+    size_t used = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < con.nlog && used + 1 < sizeof text; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s\n",
+                                 con.log[i].text);
+    return text;
+}
+
+/* The last log line that starts with 'prefix', or NULL. */
+static const char *
+log_line(const char *prefix)
+{
+    for (size_t i = con.nlog; i-- > 0;)
+        if (strncmp(con.log[i].text, prefix, strlen(prefix)) == 0)
+            return con.log[i].text;
+    return NULL;
+}
+
+Test(view, an_undo_after_a_commit_clears_its_marks)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    keys("\nk\ncy");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED);
+    console_run(&con, "undo");
+    cr_assert_not_null(
+        log_line("emu:dvd-writer: undoing 'modecon set' of page 0x05"), "%s",
+        log_text());
+    /* The commit's marks would call the field not applied now. */
+    cr_assert_str_eq(console_field(&con)->current, "SAO (2)");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_NONE);
+}
+
+Test(view, a_command_on_another_drive_is_logged_under_that_drive)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    console_run(&con, "get emu:cd-atapi 1");
+    cr_assert_not_null(log_line("emu:cd-atapi: 01 06"), "%s", log_text());
+    cr_assert_null(log_line("emu:dvd-writer: 01 06"));
+}
+
 Test(view, a_drive_that_ignores_the_change_shows_it_not_applied)
 {
     open_field("emu:ignoring", "WR_T");
