@@ -233,8 +233,8 @@ apply_pages(struct cmd_ctx *ctx, struct recorder *rec, struct apply_page *pages,
         }
     for (int pass = saving ? 0 : 2; pass < 3; pass++) {
         static const char *const headings[3] = {
-            "saved values, 1 of 3: the saved values wanted into the current "
-            "values",
+            ("saved values, 1 of 3: the saved values wanted into the current "
+             "values"),
             "saved values, 2 of 3: saving them",
             "current values",
         };

@@ -213,28 +213,13 @@ undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
 }
 
 int
-undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
+undo_stack_parse(struct undo_stack *st, const char *text, struct err *err)
 {
-    char *dir = paths_state_dir("undo", err), *text;
     json_error_t jerr;
     json_t *root, *changes;
     int rc = -1;
 
-    memset(st, 0, sizeof *st);
-    if (dir == NULL)
-        return -1;
-    st->path = paths_key_file(dir, recorder_id(rec), ".json");
-    st->drive = journal_redact(recorder_id(rec));
-    free(dir);
-    text = atomicfile_read(st->path, UNDO_FILE_MAX, NULL, err);
-    if (text == NULL && err->os_errno == ENOENT) {
-        err_clear(err);
-        return 0;
-    }
-    if (text == NULL)
-        return -1;
     root = json_loads(text, 0, &jerr);
-    free(text);
     if (root == NULL)
         return err_set(err, E_FAIL,
                        "%s:%d:%d: %s (the undo record is damaged: move it "
@@ -274,6 +259,29 @@ undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
     rc = 0;
 out:
     json_decref(root);
+    return rc;
+}
+
+int
+undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
+{
+    char *dir = paths_state_dir("undo", err), *text;
+
+    memset(st, 0, sizeof *st);
+    if (dir == NULL)
+        return -1;
+    st->path = paths_key_file(dir, recorder_id(rec), ".json");
+    st->drive = journal_redact(recorder_id(rec));
+    free(dir);
+    text = atomicfile_read(st->path, UNDO_FILE_MAX, NULL, err);
+    if (text == NULL && err->os_errno == ENOENT) {
+        err_clear(err);
+        return 0;
+    }
+    if (text == NULL)
+        return -1;
+    int rc = undo_stack_parse(st, text, err);
+    free(text);
     return rc;
 }
 

@@ -54,6 +54,10 @@ struct undo_stack {
  * damaged file is an error that names it and the place. */
 int undo_stack_load(struct recorder *rec, struct undo_stack *st,
                     struct err *err);
+/* The changes of 'text', the record's contents, onto 'st' (whose path
+ * and drive are set: the messages name the path, and a record of another
+ * drive is refused). */
+int undo_stack_parse(struct undo_stack *st, const char *text, struct err *err);
 /* Replace the file atomically, flushed to disk. */
 int undo_stack_save(const struct undo_stack *st, struct err *err);
 void undo_stack_drop_last(struct undo_stack *st);

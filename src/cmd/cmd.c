@@ -453,6 +453,11 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
                 return -1;
             continue;
         }
+        /* Given twice, one would silently win: which one is the user's
+         * intent cannot be told. */
+        if (args->present[index])
+            return err_usage(err, "%s: --%s is given twice", entry->name,
+                             opt->name);
         args->present[index] = true;
         args->values[index] = value;
     }

@@ -103,8 +103,11 @@ atomicfile_write(const char *path, const void *data, size_t len, unsigned mode,
     int fd;
 
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    /* The file the user named is what the message names: the temporary
+     * one beside it fails for the same reason (no such directory, no
+     * permission, a full disk). */
     if (fd < 0) {
-        atomicfile_os_error(err, "cannot create", tmp);
+        atomicfile_os_error(err, "cannot write", path);
         free(tmp);
         return -1;
     }

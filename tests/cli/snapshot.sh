@@ -86,4 +86,15 @@ checks=$((checks + 1))
 run snapshot emu:dvd-writer -o
 expect_status 2
 expect_err "--output needs a value"
+# A file that cannot be written is named as the user gave it.
+run snapshot emu:dvd-writer -o "$STATE/no/such/dir/x.json"
+expect_status 1
+expect_err "cannot write $STATE/no/such/dir/x.json: No such file or directory"
+# An option given twice is refused rather than one silently winning.
+run snapshot emu:dvd-writer -o "$STATE/a.json" --output "$STATE/b.json"
+expect_status 2
+expect_err "snapshot: --output is given twice"
+checks=$((checks + 1))
+[ ! -e "$STATE/a.json" ] && [ ! -e "$STATE/b.json" ] || fail "a refused command wrote a file"
+
 done_ok
