@@ -209,13 +209,16 @@ cmd_diff_sides(struct cmd_ctx *ctx, const struct cmd_args *args)
         if (cmd_diff_values(ctx, side, (enum mode_request)rt, all, &count,
                             &err) != 0)
             goto fail;
+    /* With --type all each page counts once per page control. */
+    const char *noun = all ? "page value set" : "page";
     if (count.differ == 0 && count.one_sided == 0)
-        cmd_print(ctx, "no differences (%zu page%s compared)", count.same,
+        cmd_print(ctx, "no differences (%zu %s%s compared)", count.same, noun,
                   count.same == 1 ? "" : "s");
     else
-        cmd_print(ctx, "%zu page%s, %zu the same, %zu on one side only",
-                  count.differ, count.differ == 1 ? " differs" : "s differ",
-                  count.same, count.one_sided);
+        cmd_print(ctx, "%zu %s%s, %zu the same, %zu on one side only",
+                  count.differ, noun,
+                  count.differ == 1 ? " differs" : "s differ", count.same,
+                  count.one_sided);
     goto out;
 fail:
     status = cmd_error(ctx, &err);

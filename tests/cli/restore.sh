@@ -12,7 +12,7 @@ expect_status 0
 # A snapshot against its drive: nothing differs, under any page control.
 run diff "$SNAP" $D --type all
 expect_status 0
-expect_out "no differences (40 pages compared)"
+expect_out "no differences (40 page value sets compared)"
 
 # Changes, current and saved, by field name with both sides' values.
 run set $D caching WCE=0 RCD=1 --save
@@ -76,13 +76,13 @@ expect_out "WCE: applied"
 expect_out "wrote 2 page value sets, 8 already as in $SNAP, 0 not taken in full"
 run diff "$SNAP" $D --type all
 expect_out "page 0x08 (Caching), saved values  WCE (Write cache enable): 1 | 0"
-expect_out "2 pages differ, 38 the same"
+expect_out "2 page value sets differ, 38 the same"
 run restore $D "$SNAP" --save
 expect_status 0
 expect_out "-- saved values, 2 of 3: saving them"
 expect_out "RRC: applied to saved values"
 run diff "$SNAP" $D --type all
-expect_out "no differences (40 pages compared)"
+expect_out "no differences (40 page value sets compared)"
 
 # --page: only those pages; a page the snapshot lacks is refused.
 run set $D caching WCE=0
@@ -201,7 +201,7 @@ expect_out "1 page differs"
 run restore $D "$SNAP" --save
 expect_status 0
 run diff "$SNAP" $D --type all
-expect_out "no differences (40 pages compared)"
+expect_out "no differences (40 page value sets compared)"
 
 # A drive that reports PS but keeps no saved values (05/39/00): the
 # current values are restored, and --save says it cannot save them.
