@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/edit.h"
+#include "util/hex.h"
 #include "util/xmalloc.h"
 
 /* A page as the drive holds it while its values are brought in. */
@@ -13,6 +14,9 @@ struct apply_held {
     uint8_t *current, *saved; /* now; saved NULL unless savable */
     uint8_t *current0;        /* the current values at the start */
     bool savable;
+    /* Its current values hold a step's values that the last pass has
+     * yet to replace. */
+    bool temporary;
     /* A savable page outside the list, kept as it is: owned here. */
     struct apply_page kept;
     char label[128];
@@ -47,6 +51,29 @@ apply_read(struct recorder *rec, const struct apply_page *p,
     return 0;
 }
 
+/* A page's saved values: 0, or 1 when the drive keeps none of it
+ * (05/24/00 or 05/39/00, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE), or -1 with
+ * err set when it could not be asked (a time-out, a hardware error):
+ * then nothing may be saved, lest those values be lost unseen. */
+static int
+apply_read_saved(struct recorder *rec, const struct apply_page *p,
+                 uint8_t **out, struct err *err)
+{
+    struct err why;
+
+    err_clear(&why);
+    if (apply_read(rec, p, MODE_REQUEST_SAVED, out, &why) == 0)
+        return 0;
+    if (why.hr == E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE)
+        return 1;
+    *err = why;
+    err_prefix(err,
+               "%s: its saved values could not be read, so nothing is "
+               "saved",
+               p->label);
+    return -1;
+}
+
 /* What the drive holds now.  A dry run changes nothing, so it goes on
  * from the values it would have sent. */
 static int
@@ -69,7 +96,7 @@ apply_note_written(struct apply_result *res, const struct apply_page *p)
     char one[16];
 
     if (p->subpage)
-        snprintf(one, sizeof one, "0x%02x/0x%02x", p->code, p->subpage);
+        snprintf(one, sizeof one, "0x%02x,0x%02x", p->code, p->subpage);
     else
         snprintf(one, sizeof one, "0x%02x", p->code);
     if (used + strlen(one) + 5 < sizeof res->written)
@@ -151,10 +178,9 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
         if (rc == 0 && pages[i].saved != NULL) {
             rc = apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved, err);
         } else if (rc == 0 && h->savable) {
-            struct err none;
-            err_clear(&none);
-            h->savable = apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved,
-                                    &none) == 0;
+            int kept = apply_read_saved(rec, h->page, &h->saved, err);
+            rc = kept < 0 ? -1 : 0;
+            h->savable = kept == 0;
         }
         if (rc == 0 && pages[i].saved != NULL)
             *saving |= !apply_same(h->saved, pages[i].saved, pages[i].len);
@@ -173,8 +199,6 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
         h->kept.subpage = info[k].subpage;
         h->kept.len = info[k].length;
         h->kept.label = h->label;
-        struct err none;
-        err_clear(&none);
         if (cmd_page_def(ctx, rec, info[k].code, info[k].subpage, &h->kept.pd,
                          err) != 0 ||
             apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err)) {
@@ -185,9 +209,12 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
         cmd_page_label(h->kept.pd, h->kept.code, h->kept.subpage, h->label,
                        sizeof h->label);
         (*nheld)++;
-        if (apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved, &none) !=
-                0 ||
-            apply_same(h->current, h->saved, h->kept.len)) {
+        int kept = apply_read_saved(rec, h->page, &h->saved, err);
+        if (kept < 0) {
+            rc = -1;
+            break;
+        }
+        if (kept > 0 || apply_same(h->current, h->saved, h->kept.len)) {
             /* Saving leaves it as it is: nothing to keep. */
             free(h->current);
             free(h->saved);
@@ -202,6 +229,45 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
         memcpy(h->current0, h->current, h->page->len);
     }
     return rc;
+}
+
+/* After a stop part-way, the current values the first pass changed go
+ * back to what they were, so that no page is left holding another's
+ * values unseen; any that cannot are named with the values they had. */
+static void
+apply_roll_back(struct cmd_ctx *ctx, struct recorder *rec,
+                struct apply_held *held, size_t nheld, struct apply_result *res)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < nheld; i++) {
+        struct apply_held *h = &held[i];
+        struct err err;
+        if (!h->temporary)
+            continue;
+        if (!any)
+            cmd_print(ctx, "-- putting back the current values changed "
+                           "before the stop");
+        any = true;
+        err_clear(&err);
+        enum cmd_status status = CMD_OK;
+        if (apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, &err) !=
+            0)
+            status = CMD_FAILED;
+        else if (!apply_same(h->current, h->current0, h->page->len))
+            status = apply_send(ctx, rec, h, MODE_REQUEST_CURRENT, h->current0,
+                                false, res);
+        if (status != CMD_OK) {
+            /* As 'set --data' takes it back: PS clear. */
+            h->current0[0] &= (uint8_t)~MODE_PAGE_PS;
+            char *was = hex_format(h->current0, h->page->len, 0);
+            cmd_warn(ctx,
+                     "warning: %s: its current values may be left changed; "
+                     "they were %s",
+                     h->page->label, was);
+            free(was);
+        }
+    }
 }
 
 enum cmd_status
@@ -231,12 +297,16 @@ apply_pages(struct cmd_ctx *ctx, struct recorder *rec, struct apply_page *pages,
                           "values, so they pass through them",
                           h->page->label);
         }
+    if (saving && dry_run)
+        cmd_print(ctx, "note: the dry run assumes a drive that follows SPC-4 "
+                       "6.11, which saves every page's current values on "
+                       "SP=1");
     for (int pass = saving ? 0 : 2; pass < 3; pass++) {
         static const char *const headings[3] = {
             ("saved values, 1 of 3: the saved values wanted into the current "
              "values"),
             "saved values, 2 of 3: saving them",
-            "current values",
+            "current values, 3 of 3",
         };
         if (saving)
             cmd_print(ctx, "-- %s", headings[pass]);
@@ -257,17 +327,44 @@ apply_pages(struct cmd_ctx *ctx, struct recorder *rec, struct apply_page *pages,
             }
             const uint8_t *held_now =
                 rt == MODE_REQUEST_SAVED ? h->saved : h->current;
-            if (apply_same(held_now, want, p->len))
+            if (apply_same(held_now, want, p->len)) {
+                h->temporary &= pass < 2;
                 continue;
+            }
+            /* Marked before it goes: a MODE SELECT whose answer or
+             * read-back is lost may still have changed the page. */
+            if (pass < 2 && !dry_run)
+                h->temporary = true;
             status = apply_send(ctx, rec, h, rt, want, dry_run, res);
+            if (pass == 2 && (status == CMD_OK || status == CMD_NOT_APPLIED))
+                h->temporary = false;
+            /* A page that did not take the values to save would have
+             * others saved in their place. */
+            if (status == CMD_NOT_APPLIED && pass == 0) {
+                cmd_warn(ctx,
+                         "%s did not take the values to save into its "
+                         "current values, so nothing is saved",
+                         p->label);
+                snprintf(res->stopped, sizeof res->stopped, "%s", p->label);
+                apply_roll_back(ctx, rec, held, nheld, res);
+                goto out;
+            }
             if (status == CMD_NOT_APPLIED) {
                 not_applied = true;
                 status = CMD_OK;
             }
             if (status != CMD_OK) {
                 snprintf(res->stopped, sizeof res->stopped, "%s", p->label);
+                apply_roll_back(ctx, rec, held, nheld, res);
                 goto out;
             }
+            /* A drive that follows SPC-4 6.11 saved every page's current
+             * values; the dry run goes on as if it had. */
+            if (dry_run && pass == 1)
+                for (size_t k = 0; k < nheld; k++)
+                    if (held[k].savable)
+                        memcpy(held[k].saved + 1, held[k].current + 1,
+                               held[k].page->len - 1);
         }
     }
     goto out;
@@ -275,6 +372,7 @@ fail:
     status = cmd_error(ctx, &err);
     if (h != NULL)
         snprintf(res->stopped, sizeof res->stopped, "%s", h->page->label);
+    apply_roll_back(ctx, rec, held, nheld, res);
 out:
     for (size_t i = 0; i < nheld; i++) {
         free(held[i].current);

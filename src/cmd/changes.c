@@ -107,6 +107,36 @@ undo_member(const struct undo_stack *st, json_t *change, size_t i,
     return text;
 }
 
+/* A page with its header, PS clear, its length as the header says
+ * (SPC-4 7.5.7: two header bytes, four in the sub_page format). */
+static bool
+undo_whole_page(const uint8_t *page, size_t len)
+{
+    if (len < 2 || (page[0] & MODE_PAGE_PS))
+        return false;
+    if (page[0] & MODE_PAGE_SPF)
+        return len >= 4 && ((size_t)page[2] << 8 | page[3]) + 4 == len;
+    return (size_t)page[1] + 2 == len;
+}
+
+/* Pages 'a' and 'b' are the same page: code, and subpage if any. */
+static bool
+undo_same_page(const uint8_t *a, const uint8_t *b)
+{
+    if (((a[0] ^ b[0]) & (MODE_PAGE_CODE | MODE_PAGE_SPF)) != 0)
+        return false;
+    return !(a[0] & MODE_PAGE_SPF) || a[1] == b[1];
+}
+
+static bool
+undo_listed(const struct undo_other *others, size_t n, const uint8_t *page)
+{
+    for (size_t i = 0; i < n; i++)
+        if (undo_same_page(others[i].current, page))
+            return true;
+    return false;
+}
+
 /* A saving change's other pages: [{"current": HEX, "saved": HEX}], each
  * a whole page with its header, both of one length. */
 static int
@@ -134,15 +164,18 @@ undo_parse_others(const struct undo_stack *st, json_t *others, size_t i,
         if (cur == NULL || sav == NULL ||
             hex_parse(cur, &o->current, &o->len, &bad) != 0 ||
             hex_parse(sav, &o->saved, &sav_len, &bad) != 0 ||
-            sav_len != o->len || o->len < 2 ||
-            ((o->current[0] ^ o->saved[0]) & 0x7f) != 0) {
+            sav_len != o->len || !undo_whole_page(o->current, o->len) ||
+            memcmp(o->current, o->saved, (o->current[0] & 0x40) ? 4 : 2) != 0 ||
+            undo_same_page(o->current, out->sent) ||
+            undo_listed(out->others, out->nothers, o->current)) {
             free(o->current);
             free(o->saved);
             memset(o, 0, sizeof *o);
             return err_set(err, E_FAIL,
                            "%s: change %zu: also_saved[%zu]: expected "
-                           "'current' and 'saved', pages of one length "
-                           "and code in hex",
+                           "'current' and 'saved', whole pages in hex of "
+                           "one header, each page once and not the page "
+                           "changed",
                            st->path, i + 1, k);
         }
         out->nothers++;
@@ -178,12 +211,13 @@ undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
                        st->path, i + 1, request);
     if (hex_parse(before, &out->before, &before_len, &bad) != 0 ||
         hex_parse(sent, &out->sent, &out->len, &bad) != 0 ||
-        before_len != out->len || out->len < 2) {
+        before_len != out->len || !undo_whole_page(out->sent, out->len) ||
+        memcmp(out->before, out->sent, (out->sent[0] & 0x40) ? 4 : 2) != 0) {
         free(out->before);
         free(out->sent);
         return err_set(err, E_FAIL,
-                       "%s: change %zu: 'before' and 'sent' must be pages of "
-                       "the same length in hex",
+                       "%s: change %zu: 'before' and 'sent' must be whole "
+                       "pages in hex with one header",
                        st->path, i + 1);
     }
     const char *saved =
@@ -191,7 +225,9 @@ undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
     size_t saved_len = 0;
     if (saved != NULL &&
         (hex_parse(saved, &out->saved_before, &saved_len, &bad) != 0 ||
-         saved_len != out->len)) {
+         saved_len != out->len ||
+         memcmp(out->saved_before, out->sent, (out->sent[0] & 0x40) ? 4 : 2) !=
+             0)) {
         free(out->before);
         free(out->saved_before);
         free(out->sent);
@@ -221,9 +257,7 @@ undo_stack_parse(struct undo_stack *st, const char *text, struct err *err)
 
     root = json_loads(text, 0, &jerr);
     if (root == NULL)
-        return err_set(err, E_FAIL,
-                       "%s:%d:%d: %s (the undo record is damaged: move it "
-                       "away to go on without it)",
+        return err_set(err, E_FAIL, "%s:%d:%d: %s (the undo record is damaged)",
                        st->path, jerr.line, jerr.column, jerr.text);
     /* A record of another version, or of another drive (a file copied
      * or renamed by hand), is not used to change this one. */
@@ -237,9 +271,7 @@ undo_stack_parse(struct undo_stack *st, const char *text, struct err *err)
         goto out;
     }
     if (drive == NULL || strcmp(drive, st->drive) != 0) {
-        err_set(err, E_FAIL,
-                "%s: the record is of drive '%s', not '%s' (move it away to "
-                "go on without it)",
+        err_set(err, E_FAIL, "%s: the record is of drive '%s', not '%s'",
                 st->path, drive ? drive : "(none)", st->drive);
         goto out;
     }
@@ -282,6 +314,11 @@ undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
         return -1;
     int rc = undo_stack_parse(st, text, err);
     free(text);
+    if (rc != 0) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n,
+                 "; move it away to go on without it");
+    }
     return rc;
 }
 
@@ -330,52 +367,93 @@ undo_stack_save(const struct undo_stack *st, struct err *err)
     return rc;
 }
 
-/* A saving change saves every savable page's current values on a drive
- * that follows SPC-4 6.11: the other pages whose saved values differ
- * from their current ones go on record with both, so that 'undo' can put
- * their saved values back.  A page that cannot be read is left out. */
-static void
-undo_note_others(struct recorder *rec, const struct select_event *ev,
-                 struct undo_change *c)
+int
+changes_saving_others(struct recorder *rec, uint8_t code, uint8_t subpage,
+                      struct undo_other **others, size_t *n, struct err *err)
 {
     struct mode_page_info *pages = NULL;
     size_t npages = 0;
-    struct err ignored;
-    uint8_t code = ev->page[0] & MODE_PAGE_CODE;
-    uint8_t subpage = (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0;
+    int rc = 0;
 
-    err_clear(&ignored);
+    *others = NULL;
+    *n = 0;
     if (recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT, &pages,
-                                          &npages, &ignored) != 0)
-        return;
-    c->others = xcalloc(npages + 1, sizeof *c->others);
-    for (size_t i = 0; i < npages; i++) {
-        struct undo_other *o = &c->others[c->nothers];
+                                          &npages, err) != 0)
+        return -1;
+    *others = xcalloc(npages + 1, sizeof **others);
+    for (size_t i = 0; i < npages && rc == 0; i++) {
+        struct undo_other *o = &(*others)[*n];
         size_t cur_len = 0, sav_len = 0;
+        struct err why;
         if (!pages[i].savable ||
             (pages[i].code == code && pages[i].subpage == subpage))
             continue;
+        err_clear(&why);
         if (recorder_get_mode_page(rec, pages[i].code, pages[i].subpage,
                                    MODE_REQUEST_CURRENT, &o->current, &cur_len,
-                                   &ignored) == 0 &&
+                                   &why) == 0 &&
             recorder_get_mode_page(rec, pages[i].code, pages[i].subpage,
                                    MODE_REQUEST_SAVED, &o->saved, &sav_len,
-                                   &ignored) == 0 &&
+                                   &why) == 0 &&
             cur_len == sav_len && cur_len >= 2) {
             o->current[0] &= (uint8_t)~MODE_PAGE_PS;
             o->saved[0] &= (uint8_t)~MODE_PAGE_PS;
             o->len = cur_len;
             if (memcmp(o->current, o->saved, cur_len) != 0) {
-                c->nothers++;
+                ++*n;
                 continue;
             }
+        } else if (err_is_set(&why) &&
+                   why.hr != E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE) {
+            /* Only a page without saved values may be left out: one that
+             * could not be asked might lose them unseen. */
+            *err = why;
+            err_prefix(err, "page 0x%02x: its values could not be read",
+                       pages[i].code);
+            rc = -1;
         }
-        err_clear(&ignored);
         free(o->current);
         free(o->saved);
         memset(o, 0, sizeof *o);
     }
     free(pages);
+    return rc;
+}
+
+void
+changes_note_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
+                           uint8_t code, uint8_t subpage)
+{
+    struct undo_other *others;
+    size_t n = 0;
+    struct err unknown;
+
+    err_clear(&unknown);
+    if (changes_saving_others(rec, code, subpage, &others, &n, &unknown) != 0)
+        cmd_warn(ctx,
+                 "warning: saving may replace the saved values of other "
+                 "pages, which could not all be read: %s",
+                 unknown.msg);
+
+    for (size_t i = 0; i < n; i++) {
+        uint8_t other = others[i].current[0] & MODE_PAGE_CODE;
+        uint8_t other_sub =
+            (others[i].current[0] & MODE_PAGE_SPF) ? others[i].current[1] : 0;
+        const struct page_def *pd = NULL;
+        struct err ignored;
+        char label[128];
+        err_clear(&ignored);
+        cmd_page_def(ctx, rec, other, other_sub, &pd, &ignored);
+        cmd_page_label(pd, other, other_sub, label, sizeof label);
+        cmd_warn(ctx,
+                 "note: %s: its saved values become its current values too: "
+                 "a drive that follows SPC-4 6.11 saves every page's current "
+                 "values ('modecon undo' puts them back)",
+                 label);
+        free(others[i].current);
+        free(others[i].saved);
+    }
+    free(others);
 }
 
 /* Push the change about to be sent; the oldest drops off a full stack. */
@@ -400,11 +478,17 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
     }
     while (st.count >= UNDO_STACK_MAX) {
         const struct undo_change *old = &st.changes[0];
+        char page[16];
+        if (old->sent[0] & MODE_PAGE_SPF)
+            snprintf(page, sizeof page, "0x%02x,0x%02x",
+                     old->sent[0] & MODE_PAGE_CODE, old->sent[1]);
+        else
+            snprintf(page, sizeof page, "0x%02x",
+                     old->sent[0] & MODE_PAGE_CODE);
         cmd_warn(ctx,
                  "note: the undo record keeps the last %d changes of a "
-                 "drive: '%s' of page 0x%02x at %s can no longer be undone",
-                 UNDO_STACK_MAX, old->command, old->sent[0] & MODE_PAGE_CODE,
-                 old->time);
+                 "drive: '%s' of page %s at %s can no longer be undone",
+                 UNDO_STACK_MAX, old->command, page, old->time);
         undo_change_fini(&st.changes[0]);
         memmove(st.changes, st.changes + 1,
                 (st.count - 1) * sizeof *st.changes);
@@ -441,9 +525,14 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
     } else {
         free(saved);
     }
+    int rc = 0;
     if (ev->rt == MODE_REQUEST_SAVED)
-        undo_note_others(rec, ev, c);
-    int rc = undo_stack_save(&st, err);
+        rc = changes_saving_others(rec, ev->page[0] & MODE_PAGE_CODE,
+                                   (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1]
+                                                                 : 0,
+                                   &c->others, &c->nothers, err);
+    if (rc == 0)
+        rc = undo_stack_save(&st, err);
     undo_stack_free(&st);
     return rc;
 }
@@ -638,7 +727,10 @@ changes_after_select(void *arg, struct recorder *rec,
 {
     struct cmd_ctx *ctx = arg;
 
-    ctx->selects_sent++;
+    if (ev->rep->sent)
+        for (size_t i = 0; i < ctx->ndrives; i++)
+            if (ctx->drives[i].rec == rec)
+                ctx->drives[i].changes++;
     /* A change the drive refused stays on the undo stack: drives may
      * have changed some values before finding the bad one (QIC-157 asks
      * for INVALID FIELD IN PARAMETER LIST then), and 'undo' compares the

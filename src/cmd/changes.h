@@ -48,6 +48,19 @@ struct undo_stack {
     size_t count;
 };
 
+/* With a saving change of page 'code'/'subpage': the drive's other
+ * savable pages whose current and saved values differ, both kept in a new
+ * *others (*n of them; free it whatever the result).  A page without
+ * saved values is left out; one that cannot be read is an error. */
+int changes_saving_others(struct recorder *rec, uint8_t code, uint8_t subpage,
+                          struct undo_other **others, size_t *n,
+                          struct err *err);
+
+/* Say, before a saving change, which other pages' saved values it
+ * replaces on a drive that follows SPC-4 6.11. */
+void changes_note_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
+                                uint8_t code, uint8_t subpage);
+
 #define UNDO_STACK_MAX 32 /* changes kept per drive; older ones drop off */
 
 /* Load the stack of the drive 'rec' (empty when none is recorded); a

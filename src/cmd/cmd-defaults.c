@@ -96,6 +96,7 @@ cmd_defaults_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         .len = len[0],
         .refs = refs,
         .nrefs = nrefs,
+        .name_saving_others = true,
         .opts = { .dry_run =
                       cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
                   .verify = !cmd_arg_flag(self, args, "no-verify") },

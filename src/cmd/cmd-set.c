@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/changes.h"
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
 #include "engine/pagenames.h"
@@ -164,7 +165,8 @@ cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
                            .len = plan.len,
                            .refs = plan.refs,
                            .nrefs = plan.nrefs,
-                           .opts = opts };
+                           .opts = opts,
+                           .name_saving_others = true };
         status = edit_commit(ctx, &ed);
     }
     edit_plan_free(&plan);
@@ -221,6 +223,9 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         status = cmd_error(ctx, &err);
         goto out;
     }
+    if (rt == MODE_REQUEST_SAVED && len >= 2)
+        changes_note_saving_others(ctx, rec, data[0] & MODE_PAGE_CODE,
+                                   (data[0] & MODE_PAGE_SPF) ? data[1] : 0);
     int rc = recorder_set_mode_page(rec, rt, data, len, &opts, &rep, &err);
     if (rep.notice[0] != '\0')
         cmd_warn(ctx, "note: %s", rep.notice);

@@ -343,9 +343,12 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         size_t recorded = st.count;
         status = cmd_undo_page(ctx, args, rec, &st);
         if (st.count < recorded && st.count == 0)
-            cmd_print(ctx, "no earlier change of this drive is on record");
+            cmd_print(ctx, "undone; no earlier change of this drive is on "
+                           "record");
         else if (st.count < recorded)
-            cmd_print(ctx, "%zu earlier change%s of this drive on record",
+            cmd_print(ctx,
+                      "undone; %zu earlier change%s of this drive on "
+                      "record",
                       st.count, st.count == 1 ? "" : "s");
     }
     undo_stack_free(&st);

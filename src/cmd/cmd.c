@@ -696,6 +696,15 @@ cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
     return cmd_open_uri(ctx, cmd_drive_uri(ctx, uri), rec, err);
 }
 
+unsigned long
+cmd_drive_changes(const struct cmd_ctx *ctx, const struct recorder *rec)
+{
+    for (size_t i = 0; i < ctx->ndrives; i++)
+        if (ctx->drives[i].rec == rec)
+            return ctx->drives[i].changes;
+    return 0;
+}
+
 int
 cmd_open_drive_or_file(struct cmd_ctx *ctx, const char *arg,
                        struct recorder **rec, struct err *err)

@@ -97,16 +97,19 @@ struct cmd_ctx {
     /* While a command that names a drive runs, that drive as named, for
      * front ends that label its output; else NULL. */
     const char *running_drive;
-    /* MODE SELECTs sent through this context's drives, answered or not:
-     * a front end tells from it that a command changed a drive. */
-    unsigned long selects_sent;
 };
 
 struct cmd_drive {
     char *uri;
     struct recorder *rec;
-    bool journaled; /* its identity is in the journal */
+    bool journaled;        /* its identity is in the journal */
+    unsigned long changes; /* MODE SELECTs it answered GOOD */
 };
+
+/* MODE SELECTs the drive 'rec' answered GOOD in this context: a front end
+ * tells from it that a command changed that drive. */
+unsigned long cmd_drive_changes(const struct cmd_ctx *ctx,
+                                const struct recorder *rec);
 
 #define CMD_MAX_OPTIONS 12
 

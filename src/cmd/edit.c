@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/changes.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
@@ -168,6 +169,10 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
     if (saving && !ed->opts.dry_run)
         cmd_warn(ctx, "note: saving: the drive keeps these values across "
                       "power cycles");
+    if (saving && ed->name_saving_others)
+        changes_note_saving_others(ctx, ed->rec, ed->page[0] & MODE_PAGE_CODE,
+                                   (ed->page[0] & MODE_PAGE_SPF) ? ed->page[1]
+                                                                 : 0);
     int rc = recorder_set_mode_page(ed->rec, ed->rt, ed->page, ed->len,
                                     &ed->opts, &rep, &err);
     if (rep.notice[0] != '\0')

@@ -20,6 +20,10 @@ struct edit {
     const struct field_ref *refs;
     size_t nrefs;
     struct set_options opts;
+    /* Saving: name the other pages whose saved values change too (for
+     * a change the user made, not for restore's and undo's steps, which
+     * keep those values themselves). */
+    bool name_saving_others;
 };
 
 enum cmd_status edit_commit(struct cmd_ctx *ctx, const struct edit *ed);

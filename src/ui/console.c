@@ -271,10 +271,18 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
 
     if (new_job) {
         d->last_seq = snap->job_seq;
-        for (size_t k = 0; k < snap->nlines; k++)
-            console_log(con, snap->lines[k].is_error, "%s: %s",
-                        snap->lines[k].drive ? snap->lines[k].drive : snap->uri,
-                        snap->lines[k].text);
+        for (size_t k = 0; k < snap->nlines; k++) {
+            const char *label =
+                snap->lines[k].drive ? snap->lines[k].drive : snap->uri;
+            const char *text = snap->lines[k].text;
+            size_t n = strlen(label);
+            /* A line that names its drive already is not labelled twice. */
+            if (strncmp(text, label, n) == 0 && text[n] == ':')
+                console_log(con, snap->lines[k].is_error, "%s", text);
+            else
+                console_log(con, snap->lines[k].is_error, "%s: %s", label,
+                            text);
+        }
         /* A MODE SELECT by another command ('undo', 'set', 'restore')
          * leaves the last commit's marks telling of values since
          * replaced. */
@@ -383,6 +391,18 @@ console_pane_cursor(struct console *con)
     return &con->field_cursor;
 }
 
+/* The drive under the cursor became the one in view. */
+static void
+console_drive_selected(struct console *con)
+{
+    con->page_cursor = 0;
+    con->field_cursor = 0;
+    /* A drive that failed says why as soon as it is selected. */
+    if (con->drives[con->drive_cursor].snap.failed)
+        console_show_drive_error(con, &con->drives[con->drive_cursor].snap);
+    console_refresh_fields(con);
+}
+
 static void
 console_cursor(struct console *con, const char *how)
 {
@@ -411,14 +431,32 @@ console_cursor(struct console *con, const char *how)
     if (*cur == was)
         return;
     console_clear_error(con);
-    if (con->focus == PANE_DRIVES) {
-        con->page_cursor = 0;
-        con->field_cursor = 0;
-        /* A drive that failed says why as soon as it is selected. */
-        if (con->drives[*cur].snap.failed)
-            console_show_drive_error(con, &con->drives[*cur].snap);
-        console_refresh_fields(con);
+    if (con->focus == PANE_DRIVES)
+        console_drive_selected(con);
+}
+
+/* ':open DRIVE': the console's commands go to the drive in view, so
+ * opening one of its drives brings it into view; another is refused
+ * rather than taking the commands out of sight. */
+static void
+console_open(struct console *con, const char *uri)
+{
+    for (size_t i = 0; i < con->ndrives; i++) {
+        if (strcmp(con->drives[i].snap.uri, uri) != 0)
+            continue;
+        if (i != con->drive_cursor) {
+            con->drive_cursor = i;
+            console_clear_error(con);
+            console_drive_selected(con);
+        }
+        console_log(con, false, "%s: in view", uri);
+        return;
     }
+    console_log(con, true,
+                "open: %s is not in the Drives list; the console's commands "
+                "go to the drive in view (start 'modecon console %s' to "
+                "work on it)",
+                uri, uri);
 }
 
 static void
@@ -621,11 +659,16 @@ console_command_find(const char *name)
 void
 console_run(struct console *con, const char *line)
 {
-    char word[32] = "", arg[64] = "";
+    char word[32] = "", arg[512] = "";
 
-    if (sscanf(line, " %31s %63s", word, arg) < 1)
+    if (sscanf(line, " %31s %511s", word, arg) < 1)
         return;
     const struct console_command *cc = console_command_find(word);
+    if (cc == NULL && strcmp(word, "open") == 0 && arg[0] != '\0' &&
+        strchr(line, ';') == NULL) {
+        console_open(con, arg);
+        return;
+    }
     if (cc == NULL) {
         if (con->ndrives == 0) {
             console_log(con, true, "no drive to run '%s' on", line);

@@ -310,9 +310,26 @@ drive_session_run(struct drive_session *ds, const char *line)
 {
     drive_begin(ds);
     err_clear(&ds->ctx.last_error);
-    unsigned long selects = ds->ctx.selects_sent;
+    struct recorder *rec = NULL;
+    struct err err;
+    err_clear(&err);
+    /* Only a change this session's own drive took counts (the drive is
+     * open from its first job on). */
+    cmd_open_drive(&ds->ctx, ds->snap.uri, &rec, &err);
+    unsigned long changes = rec ? cmd_drive_changes(&ds->ctx, rec) : 0;
     enum cmd_status status = cmd_run_line(&ds->ctx, line);
-    ds->snap.sent_select = ds->ctx.selects_sent != selects;
+    ds->snap.sent_select =
+        rec != NULL && cmd_drive_changes(&ds->ctx, rec) != changes;
+    /* The session's commands go to its own drive: an 'open' inside a
+     * longer line would send the next ones to a drive out of view. */
+    if (ds->ctx.selected_drive == NULL ||
+        strcmp(ds->ctx.selected_drive, ds->snap.uri) != 0) {
+        drive_add_line(ds, true,
+                       "open: the console's commands go to the drive in view; "
+                       "select another in the Drives list");
+        free(ds->ctx.selected_drive);
+        ds->ctx.selected_drive = xstrdup(ds->snap.uri);
+    }
     if (status != CMD_OK && ds->ctx.last_error.hr != 0) {
         ds->snap.failed = true;
         ds->snap.error = ds->ctx.last_error;

@@ -57,7 +57,7 @@ struct drive_snapshot {
     size_t nlines;
     bool failed;
     struct err error; /* when failed */
-    bool sent_select; /* it sent a MODE SELECT, to this drive or another */
+    bool sent_select; /* this drive took a MODE SELECT it sent */
 };
 
 /* An empty snapshot of the drive 'uri': nothing known yet. */

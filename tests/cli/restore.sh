@@ -224,4 +224,54 @@ run diff "$SNAP" $D
 expect_out "WCE (Write cache enable): 1 | 0"
 expect_out "1 page differs"
 
+# A failure at any point of 'restore --save' loses nothing unseen: page
+# 0x1a, left out by --page and holding current values other than its
+# saved ones, keeps its saved values whatever fails, and its current
+# values come back or are named with what they were.  The fault lands on
+# each MODE SENSE and each MODE SELECT in turn: a read error (04/44/00),
+# then a drive that vanishes.
+run restore $D "$SNAP" --save
+run set $D caching WCE=0 --save
+run set $D 0x1a IACT=60 --save
+run set $D 0x1a IACT=70
+state=$STATE/modecon/emu/dvd-writer.state
+cp "$state" "$STATE/before-faults.state"
+run get $D 0x1a
+current_1a=$out
+run get $D 0x1a --type saved
+saved_1a=$out
+run restore $D "$SNAP" --page caching --save
+expect_status 0
+expect_out "page 0x1a (Power Condition): its saved values are kept"
+run get $D 0x1a --type saved
+[ "$out" = "$saved_1a" ] || fail "the restore lost page 0x1a's saved values"
+stopped=0
+for fault in "sense:04/44/00@5a" "gone@5a" "gone@55"; do
+    for k in $(seq 0 40); do
+        cp "$STATE/before-faults.state" "$state"
+        run restore "$D?fault=$fault+$k*1" "$SNAP" --page caching --save
+        [ "$status" -eq 0 ] && continue
+        restore_err=$err
+        stopped=$((stopped + 1))
+        checks=$((checks + 1))
+        run get $D 0x1a --type saved
+        [ "$out" = "$saved_1a" ] ||
+            fail "fault $fault+$k: page 0x1a's saved values were lost ($out, not $saved_1a)"
+        run get $D 0x1a
+        [ "$out" = "$current_1a" ] || case $restore_err in
+            *"page 0x1a (Power Condition): its current values may be left changed; they were 1a 0a 00 03 00 00 00 46"*) ;;
+            *) fail "fault $fault+$k: page 0x1a's current values changed unnamed" ;;
+        esac
+    done
+done
+[ "$stopped" -gt 20 ] || fail "only $stopped faults stopped the restore"
+cp "$STATE/before-faults.state" "$state"
+# The dry run shows what a drive that follows SPC-4 6.11 would get: one
+# save.
+run restore $D "$SNAP" --page caching --save --dry-run
+expect_out "note: the dry run assumes a drive that follows SPC-4 6.11"
+checks=$((checks + 1))
+[ "$(grep -c 'written to saved values\|55 11 00' <<<"$out")" -eq 1 ] ||
+    fail "the dry run shows more than one save: $out"
+
 done_ok

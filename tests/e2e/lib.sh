@@ -29,10 +29,11 @@ fail() {
     exit 1
 }
 
-# Wait (at most 10 s, polling; never a blind sleep) until the screen
-# shows TEXT.
+# Wait (at most 20 s, polling; never a blind sleep) until the screen
+# shows TEXT.  A loaded machine running the sanitizer build has been seen
+# to need more than 10 s for a step; a hang still fails here.
 wait_for() {
-    for _ in $(seq 100); do
+    for _ in $(seq 200); do
         $T capture-pane -p 2>/dev/null | grep -qF -- "$1" && {
             checks=$((checks + 1))
             return 0

@@ -197,12 +197,56 @@ Test(view, an_undo_after_a_commit_clears_its_marks)
     cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_NONE);
 }
 
+Test(view, a_change_of_another_drive_leaves_the_commit_marks)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    keys("\nk\ncy");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED);
+    /* Taken by another drive, and refused by this one: neither changes
+     * what the commit did here. */
+    console_run(&con, "set emu:ignoring caching WCE=0");
+    console_run(&con, "set emu:dvd-writer 0x2a D_R_W=0 --force");
+    cr_assert_not_null(
+        log_line("emu:dvd-writer: E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS"),
+        "%s", log_text());
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED, "%s",
+                 log_text());
+    console_run(&con, "set emu:dvd-writer caching WCE=0");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_NONE);
+}
+
 Test(view, a_command_on_another_drive_is_logged_under_that_drive)
 {
     open_field("emu:dvd-writer", "WR_T");
     console_run(&con, "get emu:cd-atapi 1");
     cr_assert_not_null(log_line("emu:cd-atapi: 01 06"), "%s", log_text());
     cr_assert_null(log_line("emu:dvd-writer: 01 06"));
+}
+
+Test(view, open_brings_a_listed_drive_into_view_and_refuses_others)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_add_drive(&con, "emu:ignoring", false);
+    console_collect(&con);
+    cr_assert_eq(con.drive_cursor, 0);
+    console_run(&con, "open emu:ignoring");
+    cr_assert_eq(con.drive_cursor, 1);
+    cr_assert_not_null(log_line("emu:ignoring: in view"), "%s", log_text());
+    /* A drive outside the list would take the commands out of sight. */
+    console_run(&con, "open emu:cd-atapi");
+    cr_assert_eq(con.drive_cursor, 1);
+    cr_assert_not_null(log_line("open: emu:cd-atapi is not in the Drives list"),
+                       "%s", log_text());
+    /* Inside a longer line it is undone, and the next command still
+     * goes to the drive in view. */
+    console_run(&con, "open emu:cd-atapi; page caching");
+    console_run(&con, "open");
+    cr_assert_not_null(
+        log_line("emu:ignoring: open: the console's commands go to the drive "
+                 "in view"),
+        "%s", log_text());
+    cr_assert_not_null(log_line("emu:ignoring: emu:ignoring"), "%s",
+                       log_text());
 }
 
 Test(view, a_drive_that_ignores_the_change_shows_it_not_applied)
