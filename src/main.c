@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/changes.h"
 #include "cmd/cmd.h"
 #include "cmd/line.h"
 #include "shell.h"
@@ -154,6 +155,7 @@ main(int argc, char **argv)
                       argv[first]);
             goto usage;
         }
+        changes_guard_signals();
         status = (int)cmd_run_line(&ctx, script);
     } else if (first < argc && strcmp(argv[first], "shell") == 0) {
         if (first + 1 < argc) {
@@ -171,6 +173,7 @@ main(int argc, char **argv)
         cmd_run_argv(&ctx, 1, help);
         status = CMD_USAGE;
     } else {
+        changes_guard_signals();
         status = (int)cmd_run_argv(&ctx, argc - first, argv + first);
     }
     cmd_ctx_fini(&ctx);

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -690,6 +692,59 @@ changes_audit_append(struct cmd_ctx *ctx, struct recorder *rec,
     return rc;
 }
 
+/* ---- A MODE SELECT in flight ------------------------------------------- */
+
+/* MODE SELECTs sent and not yet answered and recorded (console workers
+ * send from several threads; lock-free, so a signal handler reads it). */
+static atomic_int changes_flying;
+/* A SIGINT or SIGTERM that came while one was in flight, or 0. */
+static volatile sig_atomic_t changes_pending_signal;
+
+bool
+changes_in_flight(void)
+{
+    return atomic_load(&changes_flying) > 0;
+}
+
+static void
+changes_die(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void
+changes_on_signal(int sig)
+{
+    static const char waiting[] =
+        "\nmodecon: interrupted while a MODE SELECT is with the drive: "
+        "waiting for its answer, so that the audit log and the undo record "
+        "say what it did (again to leave at once)\n";
+
+    /* Raised inside its handler, the signal waits until it returns. */
+    if (!changes_in_flight() || changes_pending_signal != 0) {
+        changes_die(sig);
+        return;
+    }
+    changes_pending_signal = sig;
+    ssize_t ignored = write(STDERR_FILENO, waiting, sizeof waiting - 1);
+    (void)ignored;
+}
+
+void
+changes_guard_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = changes_on_signal;
+    /* The wait for the drive goes on after the handler. */
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 /* ---- The hooks --------------------------------------------------------- */
 
 static int
@@ -709,15 +764,14 @@ changes_before_select(void *arg, struct recorder *rec,
                    ev->page[0] & MODE_PAGE_CODE);
         return -1;
     }
-    if (ctx->undoing)
-        return 0;
-    if (undo_push(ctx, rec, ev, err) != 0) {
+    if (!ctx->undoing && undo_push(ctx, rec, ev, err) != 0) {
         err_prefix(err,
                    "page 0x%02x: the page's previous bytes could not be "
                    "recorded for undo, so nothing was sent",
                    ev->page[0] & MODE_PAGE_CODE);
         return -1;
     }
+    atomic_fetch_add(&changes_flying, 1);
     return 0;
 }
 
@@ -735,13 +789,23 @@ changes_after_select(void *arg, struct recorder *rec,
      * have changed some values before finding the bad one (QIC-157 asks
      * for INVALID FIELD IN PARAMETER LIST then), and 'undo' compares the
      * page with it before it sends anything. */
-    if (changes_audit_append(ctx, rec, ev, err) != 0) {
+    int rc = changes_audit_append(ctx, rec, ev, err);
+    if (rc != 0)
         err_prefix(err,
                    "%s: the audit log could not be written (the change: %s)",
                    recorder_name(rec), changes_outcome(ev));
-        return -1;
+    /* An interruption waited for this answer: now that it is recorded,
+     * the process ends as the signal asked. */
+    if (atomic_fetch_sub(&changes_flying, 1) == 1 &&
+        changes_pending_signal != 0) {
+        fprintf(stderr,
+                "modecon: the MODE SELECT's outcome (%s) is in the audit "
+                "log; stopping as asked\n",
+                changes_outcome(ev));
+        fflush(NULL);
+        changes_die(changes_pending_signal);
     }
-    return 0;
+    return rc;
 }
 
 void

@@ -76,4 +76,14 @@ int undo_stack_save(const struct undo_stack *st, struct err *err);
 void undo_stack_drop_last(struct undo_stack *st);
 void undo_stack_free(struct undo_stack *st);
 
+/* Whether a MODE SELECT is with a drive, sent but not yet answered and
+ * recorded (any thread). */
+bool changes_in_flight(void);
+
+/* For front ends without a Ctrl-C of their own (the command line): SIGINT
+ * and SIGTERM end the process as usual, but one that comes while a MODE
+ * SELECT is in flight waits, saying so, until its answer is in the audit
+ * log and the undo record; a second ends it at once. */
+void changes_guard_signals(void);
+
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/changes.h"
 #include "transport/transport.h"
 #include "ui/console.h"
 #include "ui/term.h"
@@ -196,6 +197,7 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     term_size(&rows, &cols);
     canvas_init(&cv, rows, cols);
 
+    bool leaving = false;
     while (!con.quit) {
         int r = 0, c = 0;
         con.now = worker_now();
@@ -234,6 +236,19 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
         for (int key; !con.quit && (key = term_key()) != TERM_KEY_NONE;)
             if (key != TERM_KEY_RESIZE)
                 console_key(&con, key);
+        /* A MODE SELECT with a drive is waited for, so that its answer
+         * reaches the audit log and the undo record; asked again, the
+         * console leaves at once. */
+        if (con.quit && !leaving && changes_in_flight()) {
+            leaving = true;
+            con.quit = false;
+            console_log(&con, true,
+                        "waiting for a drive's answer to a MODE SELECT, so "
+                        "that it is recorded; q or Ctrl-C again leaves at "
+                        "once");
+        }
+        if (leaving && !changes_in_flight())
+            con.quit = true;
     }
     term_stop();
     canvas_fini(&cv);

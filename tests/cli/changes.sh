@@ -244,6 +244,47 @@ rmdir "$AUDIT"
 mv "$STATE/audit.saved" "$AUDIT"
 caching_is "88 0a 04"
 
+# Ctrl-C while a MODE SELECT is with the drive waits for its answer, so
+# that the audit log says what it did, then stops as asked; a second one
+# leaves at once.
+for presses in 1 2; do
+    lines=$(wc -l <"$AUDIT")
+    recorded=$(grep -c '"sent"' "$undo_file")
+    "$MODECON" set "$D?fault=latency:1500@55" caching WCE=$((presses - 1)) >"$STATE/int.out" 2>&1 &
+    slow=$!
+    for _ in $(seq 600); do
+        [ "$(grep -c '"sent"' "$undo_file")" -gt "$recorded" ] && break
+        sleep 0.05
+    done
+    for _ in $(seq "$presses"); do
+        kill -INT "$slow"
+        sleep 0.2
+    done
+    wait "$slow"
+    status=$?
+    err=$(cat "$STATE/int.out")
+    expect_status 130
+    expect_err "interrupted while a MODE SELECT is with the drive: waiting for its answer"
+    if [ "$presses" -eq 1 ]; then
+        expect_err "the MODE SELECT's outcome (applied) is in the audit log; stopping as asked"
+        audit_lines $((lines + 1))
+        audit_is $((lines + 1)) '.verification == "applied"'
+    else
+        audit_lines "$lines"
+    fi
+done
+# Between MODE SELECTs, Ctrl-C stops at once, as ever.
+"$MODECON" get "$D?fault=latency:3000@5a" caching >"$STATE/int.out" 2>&1 &
+slow=$!
+sleep 0.5
+kill -INT "$slow"
+wait "$slow"
+status=$?
+err=$(cat "$STATE/int.out")
+expect_status 130
+checks=$((checks + 1))
+[ -z "$err" ] || fail "a Ctrl-C between MODE SELECTs said: $err"
+
 # A page forced through at another length is sent and audited, but has no
 # previous bytes of its length for undo.
 lines=$(wc -l <"$AUDIT")

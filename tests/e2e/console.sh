@@ -86,6 +86,34 @@ XDG_STATE_HOME=$STATE "$MODECON" show "emu:$STATE/second.json" 5 |
     grep -q "^WR_T .* TAO (1)" || fail "the replay did not set WR_T on the other drive"
 checks=$((checks + 1))
 
+# --- q while a commit's MODE SELECT is with the drive: the console waits
+# for the answer, so that it is recorded, then leaves.
+audit=$STATE/modecon/audit.jsonl
+lines=$(wc -l <"$audit")
+start xterm "" "emu:dvd-writer?fault=latency:2500@55"
+wait_for "DVD-RW WRITER"
+$T send-keys Enter
+$T send-keys -l "gjj"
+$T send-keys Enter
+wait_for "05 Write Parameters, 52 bytes"
+for _ in 1 2 3; do $T send-keys Down; done
+wait_for "WR_T Write type: byte 2 bits 3-0"
+$T send-keys Enter
+wait_for "WR_T: pick a value"
+$T send-keys Down Enter # SAO again, below TAO
+wait_for "staged TAO (1) -> SAO (2)"
+$T send-keys c
+wait_for "Commit these changes?"
+$T send-keys y
+wait_for "busy"
+$T send-keys q
+wait_for "waiting for a drive's answer to a MODE SELECT"
+wait_for "EXITED 0"
+checks=$((checks + 1))
+[ "$(wc -l <"$audit")" -eq $((lines + 1)) ] &&
+    tail -1 "$audit" | grep -q '"verification":"applied"' ||
+    fail "the commit the console waited for is not in the audit log"
+
 # --- A drive that hangs: the console answers keys while it is busy, then
 # shows its error; a drive with no medium says so.
 start vt100 "--timeout 3" "emu:dvd-writer?fault=timeout@5a emu:cd-atapi?fault=sense:02/3a/00@00"
