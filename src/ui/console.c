@@ -646,6 +646,20 @@ console_commit(struct console *con, bool save)
         console_collect(con);
 }
 
+size_t
+console_help_length(void)
+{
+    size_t n = 1; /* the blank line between keys and commands */
+
+    for (size_t i = 0; console_keys[i].command != NULL; i++)
+        n += console_keys[i].name != NULL;
+    for (size_t i = 0; console_commands[i].name != NULL; i++)
+        n++;
+    for (size_t i = 0; cmd_table[i] != NULL; i++)
+        n++;
+    return n;
+}
+
 /* A console command by name, or NULL. */
 static const struct console_command *
 console_command_find(const char *name)
@@ -696,9 +710,10 @@ console_run(struct console *con, const char *line)
     else if (strcmp(word, "show-log") == 0) {
         con->log_top = 0;
         con->mode = MODE_LOG;
-    } else if (strcmp(word, "show-help") == 0)
+    } else if (strcmp(word, "show-help") == 0) {
+        con->help_top = 0;
         con->mode = MODE_HELP;
-    else if (strcmp(word, "prompt") == 0) {
+    } else if (strcmp(word, "prompt") == 0) {
         prompt_open(&con->prompt, ":", "");
         con->prompt_is_value = false;
         con->prompt_check[0] = '\0';
@@ -829,7 +844,12 @@ console_key(struct console *con, int key)
         }
         return;
     case MODE_HELP:
-        con->mode = MODE_NORMAL;
+        if (key == TERM_KEY_DOWN && con->help_top + 1 < console_help_length())
+            con->help_top++;
+        else if (key == TERM_KEY_UP && con->help_top > 0)
+            con->help_top--;
+        else if (key != TERM_KEY_UP && key != TERM_KEY_DOWN)
+            con->mode = MODE_NORMAL;
         return;
     case MODE_LOG:
         if (key == TERM_KEY_UP && con->log_top + 1 < con->nlog)

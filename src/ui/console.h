@@ -74,8 +74,9 @@ struct console {
     enum console_pane focus;
     enum console_mode mode;
     size_t drive_cursor, page_cursor, field_cursor;
-    size_t log_top; /* the log screen's first line from the end */
-    bool show_hex;  /* the hex view in place of the fields when short */
+    size_t log_top;  /* the log screen's first line from the end */
+    size_t help_top; /* the help screen's first line */
+    bool show_hex;   /* the hex view in place of the fields when short */
 
     struct field_model fields; /* of the selected drive's page */
 
@@ -153,6 +154,9 @@ struct key_binding {
     const char *command; /* what it runs */
 };
 extern const struct key_binding console_keys[];
+
+/* Lines of the help screen: keys, a blank line, then commands. */
+size_t console_help_length(void);
 
 /* The full-screen console on the terminal; returns the exit status. */
 int console_main(struct cmd_ctx *ctx, char **extra_drives, int nextra);

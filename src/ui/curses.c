@@ -96,6 +96,9 @@ term_draw(const struct canvas *cv, int row, int col)
     if (full) {
         canvas_fini(&term_shown);
         canvas_init(&term_shown, cv->rows, cv->cols);
+        /* The cells not drawn below (the bottom-right one) must not keep
+         * what the larger screen had there. */
+        erase();
         clearok(curscr, TRUE);
     }
     for (int r = 0; r < cv->rows; r++) {

@@ -637,30 +637,42 @@ static void
 view_help_screen(const struct console *con, struct canvas *cv,
                  const struct layout *l)
 {
-    int row = 1;
-    (void)con;
+    int height = l->rows - 1;
+    size_t total = console_help_length(), line = 0;
+    /* Down scrolls until the last line is at the top, Up back: every
+     * key moves the screen. */
+    size_t top = total > (size_t)height ? con->help_top : 0;
+
     canvas_clear(cv, STYLE_NORMAL);
     canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
-    canvas_text(cv, 0, 1, -1, STYLE_TITLE,
-                "modecon help: keys, then commands (any key returns)");
-    for (size_t i = 0; console_keys[i].command != NULL && row < l->rows - 1;
-         i++) {
+    canvas_printf(
+        cv, 0, 1, -1, STYLE_TITLE, "modecon help: keys, then commands (%s)",
+        total > (size_t)height ? "Up/Down scroll, any other key returns"
+                               : "any key returns");
+    for (size_t i = 0; console_keys[i].command != NULL; i++) {
         if (console_keys[i].name == NULL)
             continue; /* another key for the one above */
+        int row = 1 + (int)line++ - (int)top;
+        if (row < 1 || row > height)
+            continue;
         canvas_text(cv, row, 1, 12, STYLE_KEY, console_keys[i].name);
         view_cell(cv, row, 14, l->cols - 15, STYLE_NORMAL,
                   console_keys[i].command);
-        row++;
     }
-    row++;
-    for (size_t i = 0; console_commands[i].name != NULL && row < l->rows - 1;
-         i++, row++) {
+    line++;
+    for (size_t i = 0; console_commands[i].name != NULL; i++) {
+        int row = 1 + (int)line++ - (int)top;
+        if (row < 1 || row > height)
+            continue;
         canvas_printf(cv, row, 1, 22, STYLE_HEADER, "%s %s",
                       console_commands[i].name, console_commands[i].args);
         view_cell(cv, row, 24, l->cols - 25, STYLE_NORMAL,
                   console_commands[i].summary);
     }
-    for (size_t i = 0; cmd_table[i] != NULL && row < l->rows - 1; i++, row++) {
+    for (size_t i = 0; cmd_table[i] != NULL; i++) {
+        int row = 1 + (int)line++ - (int)top;
+        if (row < 1 || row > height)
+            continue;
         canvas_printf(cv, row, 1, 22, STYLE_HEADER, "%s %s", cmd_table[i]->name,
                       cmd_table[i]->args);
         view_cell(cv, row, 24, l->cols - 25, STYLE_NORMAL,

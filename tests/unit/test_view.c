@@ -249,6 +249,30 @@ Test(view, open_brings_a_listed_drive_into_view_and_refuses_others)
                        log_text());
 }
 
+Test(view, the_help_scrolls_to_every_command)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    console_run(&con, "show-help");
+    char *first = render(24, 80);
+    cr_assert(strstr(first, "Up/Down scroll") != NULL, "%s", first);
+    cr_assert(strstr(first, "undo DRIVE") == NULL, "%s", first);
+    for (size_t i = 0; i < console_help_length(); i++)
+        console_key(&con, TERM_KEY_DOWN);
+    cr_assert_eq(con.mode, MODE_HELP);
+    bool seen = false;
+    for (size_t i = 0; i < console_help_length() && !seen; i++) {
+        char *screen = render(24, 80);
+        seen = strstr(screen, "undo DRIVE") != NULL;
+        free(screen);
+        console_key(&con, TERM_KEY_UP);
+    }
+    cr_assert(seen, "'undo' never came into view");
+    console_key(&con, 'x');
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    free(first);
+}
+
 Test(view, a_drive_that_ignores_the_change_shows_it_not_applied)
 {
     open_field("emu:ignoring", "WR_T");
