@@ -13,7 +13,8 @@ static enum cmd_status cmd_restore_exec(struct cmd_ctx *ctx,
                                         const struct cmd_args *args);
 
 static const struct cmd_option cmd_restore_options[] = {
-    { "page", true, "PAGE[,PAGE...]", "only these pages", 0 },
+    { "page", true, "PAGE[,PAGE...]",
+      "only these pages (a subpage as PAGE/SUBPAGE)", 0 },
     { "save", false, NULL,
       "also write the snapshot's saved values as the drive's saved values", 0 },
     { "dry-run", false, NULL, "show each change and MODE SELECT; send nothing",
@@ -120,9 +121,6 @@ cmd_restore_merge(struct cmd_ctx *ctx, struct recorder *drive,
         cmd_restore_locked(ctx, p, file, now, want, chg, *len, which) > 0;
     p->locked |= locked;
     if (memcmp(page + 1, now + 1, *len - 1) == 0) {
-        cmd_print(ctx, "%s: %s as in %s%s", p->label,
-                  locked ? "every changeable value already" : "already", file,
-                  which);
         free(page);
         page = NULL;
     }
@@ -144,6 +142,10 @@ cmd_restore_list(const char *list, const struct mode_page_info *pages, size_t n,
          word = strtok_r(NULL, ",", &save)) {
         uint8_t code, subpage;
         bool found = false;
+        /* In the list a subpage is PAGE/SUB, as the comma separates
+         * pages. */
+        for (char *slash = strchr(word, '/'); slash; slash = NULL)
+            *slash = ',';
         if ((rc = pagenames_parse(word, &code, &subpage, err)) != 0)
             break;
         for (size_t i = 0; i < n && !found; i++) {
@@ -159,6 +161,8 @@ cmd_restore_list(const char *list, const struct mode_page_info *pages, size_t n,
     free(copy);
     return rc;
 }
+
+static const char restore_not_savable[] = "the drive cannot save it";
 
 /* Why a page's saved values cannot be restored, or NULL when they can.
  * A snapshot without them ("saved": null, or a drive that kept none) is
@@ -176,7 +180,7 @@ cmd_restore_unsaved(struct recorder *drive, struct recorder *snap, uint8_t code,
 
     err_clear(&none);
     if (!drive_savable)
-        return "the drive cannot save it";
+        return restore_not_savable;
     if (recorder_get_mode_page(drive, code, subpage, MODE_REQUEST_SAVED,
                                &values, &values_len, &none) != 0)
         why = "the drive cannot save it: it reports no saved values";
@@ -205,14 +209,20 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
                  bool save, struct restore_plan *plan, struct apply_page *apply,
                  size_t *napply, size_t *nlength, struct err *err)
 {
-    for (size_t i = 0; i < ntodo; i++) {
+    /* Pages the drive cannot save at all are listed once, not each. */
+    char *unsavable = xstrdup("");
+    int rc = 0;
+
+    for (size_t i = 0; i < ntodo && rc == 0; i++) {
         struct restore_plan *p = &plan[i];
         uint8_t code = todo[i].code, subpage = todo[i].subpage, *chg = NULL;
         bool savable = false, len_differs = false;
         size_t len = 0, chg_len = 0, saved_len = 0, drive_len = 0;
 
-        if (cmd_page_def(ctx, drive, code, subpage, &p->pd, err) != 0)
-            return -1;
+        if (cmd_page_def(ctx, drive, code, subpage, &p->pd, err) != 0) {
+            rc = -1;
+            break;
+        }
         cmd_page_label(p->pd, code, subpage, p->label, sizeof p->label);
         for (size_t k = 0; k < ndrive; k++)
             if (on_drive[k].code == code && on_drive[k].subpage == subpage) {
@@ -249,13 +259,24 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
         }
         if (err_is_set(err)) {
             free(chg);
-            return -1;
+            rc = -1;
+            break;
         }
         const char *why_not =
             save ? cmd_restore_unsaved(drive, snap, code, subpage, savable,
                                        todo[i].savable, len)
                  : NULL;
-        if (why_not != NULL) {
+        if (why_not == restore_not_savable) {
+            char *longer = xasprintf("%s%s0x%02x", unsavable,
+                                     unsavable[0] ? " " : "", code);
+            if (subpage) {
+                free(longer);
+                longer = xasprintf("%s%s0x%02x,0x%02x", unsavable,
+                                   unsavable[0] ? " " : "", code, subpage);
+            }
+            free(unsavable);
+            unsavable = longer;
+        } else if (why_not != NULL) {
             cmd_print(ctx, "%s: %s", p->label, why_not);
         } else if (save) {
             p->save = true;
@@ -264,11 +285,16 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
                                          &len_differs, err);
             if (err_is_set(err)) {
                 free(chg);
-                return -1;
+                rc = -1;
+                break;
             }
         }
         free(chg);
-        if (p->current != NULL || p->saved != NULL)
+        if (p->current == NULL && p->saved == NULL)
+            cmd_print(ctx, "%s: %s as in %s%s", p->label,
+                      p->locked ? "every changeable value already" : "already",
+                      file, p->save ? " (current and saved values)" : "");
+        else
             apply[(*napply)++] = (struct apply_page){
                 .code = code,
                 .subpage = subpage,
@@ -279,7 +305,13 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
                 .saved = p->saved,
             };
     }
-    return 0;
+    if (rc == 0 && unsavable[0] != '\0')
+        cmd_print(ctx,
+                  "current values only, as the drive cannot save them: "
+                  "page %s",
+                  unsavable);
+    free(unsavable);
+    return rc;
 }
 
 static enum cmd_status

@@ -640,6 +640,10 @@ console_commit(struct console *con, bool save)
         memcpy(d->commit.before, d->snap.values[0], len);
         memcpy(d->commit.sent, d->snap.staged, len);
     }
+    /* The preview's last line said nothing was sent; this one says
+     * what is under way. */
+    console_log(con, false, "%s: committing%s...", d->snap.uri,
+                save ? " and saving" : "");
     d->commit_seq =
         console_send(con, con->drive_cursor, save ? "commit --save" : "commit");
     if (d->worker == NULL)

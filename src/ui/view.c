@@ -412,7 +412,7 @@ view_fields(const struct console *con, struct canvas *cv,
 }
 
 /* 'text' over up to 'rows' rows of 'width', broken at spaces; returns the
- * rows used. */
+ * rows used.  A NULL canvas only counts them. */
 static int
 view_wrap(struct canvas *cv, int row, int col, int width, int rows,
           enum style style, const char *text)
@@ -429,11 +429,12 @@ view_wrap(struct canvas *cv, int row, int col, int width, int rows,
                 cut = space;
         }
         char *piece = xstrndup(text, cut);
-        if (used == rows - 1 && cut < len) {
+        if (cv == NULL)
+            ; /* counting */
+        else if (used == rows - 1 && cut < len)
             view_cell(cv, row + used, col, width, style, text);
-        } else {
+        else
             canvas_text(cv, row + used, col, width, style, piece);
-        }
         free(piece);
         used++;
         text += cut;
@@ -689,13 +690,24 @@ view_log_screen(const struct console *con, struct canvas *cv,
     canvas_text(
         cv, 0, 1, -1, STYLE_TITLE,
         "Messages, newest last (Up/Down scroll, any other key returns)");
-    int height = l->rows - 1;
+    int height = l->rows - 1, width = l->cols - 2, used = 0;
     size_t end = con->nlog > con->log_top ? con->nlog - con->log_top : 0;
-    size_t start = end > (size_t)height ? end - (size_t)height : 0;
-    for (size_t i = start; i < end; i++)
-        view_cell(cv, 1 + (int)(i - start), 1, l->cols - 2,
-                  con->log[i].is_error ? STYLE_ERROR : STYLE_NORMAL,
-                  con->log[i].text);
+    /* Long lines wrap: as many of the newest as fill the screen. */
+    size_t start = end;
+    while (start > 0) {
+        int rows = view_wrap(NULL, 0, 0, width, height, STYLE_NORMAL,
+                             con->log[start - 1].text);
+        /* The newest is shown even if it alone is longer. */
+        if (used + rows > height && start < end)
+            break;
+        used += rows;
+        start--;
+    }
+    for (size_t i = start, row = 1; i < end; i++)
+        row +=
+            (size_t)view_wrap(cv, (int)row, 1, width, height + 1 - (int)row,
+                              con->log[i].is_error ? STYLE_ERROR : STYLE_NORMAL,
+                              con->log[i].text);
 }
 
 void

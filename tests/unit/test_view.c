@@ -273,6 +273,21 @@ Test(view, the_help_scrolls_to_every_command)
     free(first);
 }
 
+Test(view, the_log_wraps_long_lines_whole)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    console_log(&con, false,
+                "a long line about restoring /tmp/somewhere/a-snapshot.json: "
+                "wrote 1 page value set, 9 already as in it, 0 not taken in "
+                "full, the end");
+    console_run(&con, "show-log");
+    char *screen = render(24, 60);
+    cr_assert(strstr(screen, "the end") != NULL, "%s", screen);
+    cr_assert(strstr(screen, "~") == NULL, "%s", screen);
+    free(screen);
+}
+
 Test(view, a_drive_that_ignores_the_change_shows_it_not_applied)
 {
     open_field("emu:ignoring", "WR_T");
