@@ -274,4 +274,16 @@ checks=$((checks + 1))
 [ "$(grep -c 'written to saved values\|55 11 00' <<<"$out")" -eq 1 ] ||
     fail "the dry run shows more than one save: $out"
 
+# A subpage in --page is PAGE/SUBPAGE (the comma separates pages).
+sub='{"page": "0x1C", "subpage": "0x01", "savable": false, "current": "5c 01 00 04 00 00 00 00", "changeable": "5c 01 00 04 ff 00 00 00"}'
+jq --argjson p "$sub" '.mode_pages += [$p]' "$(dirname "$0")/../../drives/dvd-writer.json" >"$STATE/with-sub.json"
+jq '(.mode_pages[] | select(.page == "0x1C" and .subpage == "0x01") | .current) |= "5c 01 00 04 07 00 00 00"' \
+    "$STATE/with-sub.json" >"$STATE/with-sub-7.json"
+run snapshot "emu:$STATE/with-sub-7.json" -o "$STATE/sub-7.json"
+run restore "emu:$STATE/with-sub.json" "$STATE/sub-7.json" --page 0x1c/0x01
+expect_status 0
+expect_out "wrote 1 page value set, 0 already"
+run diff "$STATE/sub-7.json" "emu:$STATE/with-sub.json"
+expect_out "no differences"
+
 done_ok
