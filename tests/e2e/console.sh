@@ -104,8 +104,16 @@ $T send-keys Down Enter # SAO again, below TAO
 wait_for "staged TAO (1) -> SAO (2)"
 $T send-keys c
 wait_for "Commit these changes?"
+undo_records() {
+    cat "$STATE"/modecon/undo/*.json 2>/dev/null | grep -c '"sent"'
+}
+recorded=$(undo_records)
 $T send-keys y
-wait_for "busy"
+# q once the MODE SELECT is under way: its change is on the undo record.
+for _ in $(seq 400); do
+    [ "$(undo_records)" -gt "$recorded" ] && break
+    sleep 0.05
+done
 $T send-keys q
 wait_for "waiting for a drive's answer to a MODE SELECT"
 wait_for "EXITED 0"
