@@ -26,7 +26,8 @@ struct apply_held {
 static bool
 apply_same(const uint8_t *a, const uint8_t *b, size_t len)
 {
-    return ((a[0] ^ b[0]) & 0x7f) == 0 && memcmp(a + 1, b + 1, len - 1) == 0;
+    return ((a[0] ^ b[0]) & (uint8_t)~MODE_PAGE_PS) == 0 &&
+           memcmp(a + 1, b + 1, len - 1) == 0;
 }
 
 static int

@@ -121,6 +121,14 @@ undo_whole_page(const uint8_t *page, size_t len)
     return (size_t)page[1] + 2 == len;
 }
 
+/* Bytes of a page's header: two, four in the sub_page format (SPC-4
+ * 7.5.7). */
+static size_t
+undo_header_len(const uint8_t *page)
+{
+    return (page[0] & MODE_PAGE_SPF) ? 4 : 2;
+}
+
 /* Pages 'a' and 'b' are the same page: code, and subpage if any. */
 static bool
 undo_same_page(const uint8_t *a, const uint8_t *b)
@@ -167,7 +175,7 @@ undo_parse_others(const struct undo_stack *st, json_t *others, size_t i,
             hex_parse(cur, &o->current, &o->len, &bad) != 0 ||
             hex_parse(sav, &o->saved, &sav_len, &bad) != 0 ||
             sav_len != o->len || !undo_whole_page(o->current, o->len) ||
-            memcmp(o->current, o->saved, (o->current[0] & 0x40) ? 4 : 2) != 0 ||
+            memcmp(o->current, o->saved, undo_header_len(o->current)) != 0 ||
             undo_same_page(o->current, out->sent) ||
             undo_listed(out->others, out->nothers, o->current)) {
             free(o->current);
@@ -214,7 +222,7 @@ undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
     if (hex_parse(before, &out->before, &before_len, &bad) != 0 ||
         hex_parse(sent, &out->sent, &out->len, &bad) != 0 ||
         before_len != out->len || !undo_whole_page(out->sent, out->len) ||
-        memcmp(out->before, out->sent, (out->sent[0] & 0x40) ? 4 : 2) != 0) {
+        memcmp(out->before, out->sent, undo_header_len(out->sent)) != 0) {
         free(out->before);
         free(out->sent);
         return err_set(err, E_FAIL,
@@ -228,7 +236,7 @@ undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
     if (saved != NULL &&
         (hex_parse(saved, &out->saved_before, &saved_len, &bad) != 0 ||
          saved_len != out->len ||
-         memcmp(out->saved_before, out->sent, (out->sent[0] & 0x40) ? 4 : 2) !=
+         memcmp(out->saved_before, out->sent, undo_header_len(out->sent)) !=
              0)) {
         free(out->before);
         free(out->saved_before);
@@ -410,8 +418,14 @@ changes_saving_others(struct recorder *rec, uint8_t code, uint8_t subpage,
             /* Only a page without saved values may be left out: one that
              * could not be asked might lose them unseen. */
             *err = why;
-            err_prefix(err, "page 0x%02x: its values could not be read",
-                       pages[i].code);
+            if (pages[i].subpage)
+                err_prefix(err,
+                           "page 0x%02x,0x%02x: its values could not "
+                           "be read",
+                           pages[i].code, pages[i].subpage);
+            else
+                err_prefix(err, "page 0x%02x: its values could not be read",
+                           pages[i].code);
             rc = -1;
         }
         free(o->current);
