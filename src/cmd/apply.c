@@ -75,17 +75,19 @@ apply_read_saved(struct recorder *rec, const struct apply_page *p,
     return -1;
 }
 
-/* What the drive holds now.  A dry run changes nothing, so it goes on
- * from the values it would have sent. */
+/* What the drive holds now: its current values, and its saved ones when
+ * 'saved' asks.  A dry run changes nothing, so it goes on from the values
+ * it would have sent. */
 static int
-apply_refresh(struct recorder *rec, struct apply_held *h, bool dry_run,
-              struct err *err)
+apply_refresh(struct recorder *rec, struct apply_held *h, bool saved,
+              bool dry_run, struct err *err)
 {
     if (dry_run)
         return 0;
     return apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err) ||
-                   (h->savable && apply_read(rec, h->page, MODE_REQUEST_SAVED,
-                                             &h->saved, err))
+                   (saved && h->savable &&
+                    apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved,
+                               err))
                ? -1
                : 0;
 }
@@ -316,7 +318,8 @@ apply_pages(struct cmd_ctx *ctx, struct recorder *rec, struct apply_page *pages,
             const struct apply_page *p = h->page;
             if ((pass == 0 && !h->savable) || (pass == 1 && !p->saved))
                 continue;
-            if (apply_refresh(rec, h, dry_run, &err) != 0)
+            /* The last pass works on current values only. */
+            if (apply_refresh(rec, h, pass < 2, dry_run, &err) != 0)
                 goto fail;
             const uint8_t *want = p->current ? p->current : h->current0;
             enum mode_request rt = MODE_REQUEST_CURRENT;

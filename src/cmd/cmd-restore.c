@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
 #include "engine/pagenames.h"
+#include "util/paths.h"
 #include "util/xmalloc.h"
 
 static enum cmd_status cmd_restore_exec(struct cmd_ctx *ctx,
@@ -80,53 +81,52 @@ cmd_restore_locked(struct cmd_ctx *ctx, const struct restore_plan *p,
     return n;
 }
 
-/* The drive's 'rt' values with the snapshot's in every bit the drive
- * lets change; the others are named.  NULL with err set when a side
- * cannot be read or the lengths differ (*len_differs then). */
+/* The drive's values 'now' with the snapshot's 'want' in every bit the
+ * drive lets change; the others are named.  NULL when that is what the
+ * drive has already. */
 static uint8_t *
-cmd_restore_merge(struct cmd_ctx *ctx, struct recorder *drive,
-                  struct recorder *snap, const char *file, uint8_t code,
-                  uint8_t subpage, struct restore_plan *p, enum mode_request rt,
-                  const uint8_t *chg, size_t *len, bool *len_differs,
-                  struct err *err)
+cmd_restore_merge(struct cmd_ctx *ctx, struct restore_plan *p, const char *file,
+                  enum mode_request rt, const uint8_t *now, const uint8_t *want,
+                  size_t len, const uint8_t *chg)
 {
-    uint8_t *now = NULL, *want = NULL;
-    size_t want_len = 0;
-
-    *len = 0;
-    if (recorder_get_mode_page(snap, code, subpage, rt, &want, &want_len,
-                               err) != 0 ||
-        recorder_get_mode_page(drive, code, subpage, rt, &now, len, err) != 0) {
-        free(want);
-        return NULL;
-    }
-    if (*len != want_len) {
-        *len_differs = true;
-        err_usage(err,
-                  "%s is %zu bytes on the drive and %zu in %s: it does "
-                  "not fit this drive",
-                  p->label, *len, want_len, file);
-        free(want);
-        free(now);
-        return NULL;
-    }
     size_t hdr = (now[0] & MODE_PAGE_SPF) ? 4 : 2;
-    uint8_t *page = xmalloc(*len);
-    memcpy(page, now, *len);
+    uint8_t *page = xmalloc(len);
+    memcpy(page, now, len);
     page[0] &= (uint8_t)~MODE_PAGE_PS;
-    for (size_t k = hdr; k < *len; k++)
+    for (size_t k = hdr; k < len; k++)
         page[k] = (uint8_t)((now[k] & ~chg[k]) | (want[k] & chg[k]));
     const char *which = rt == MODE_REQUEST_SAVED ? ", saved values" : "";
-    bool locked =
-        cmd_restore_locked(ctx, p, file, now, want, chg, *len, which) > 0;
-    p->locked |= locked;
-    if (memcmp(page + 1, now + 1, *len - 1) == 0) {
+    p->locked |=
+        cmd_restore_locked(ctx, p, file, now, want, chg, len, which) > 0;
+    if (memcmp(page + 1, now + 1, len - 1) == 0) {
         free(page);
         page = NULL;
     }
-    free(want);
-    free(now);
     return page;
+}
+
+/* Both sides' 'rt' values of a page, *now the drive's and *want the
+ * snapshot's, of one length *len; a usage error when the lengths
+ * differ. */
+static int
+cmd_restore_read(struct recorder *drive, struct recorder *snap,
+                 const char *file, const struct restore_plan *p, uint8_t code,
+                 uint8_t subpage, enum mode_request rt, uint8_t **now,
+                 uint8_t **want, size_t *len, struct err *err)
+{
+    size_t want_len = 0;
+
+    *now = *want = NULL;
+    if (recorder_get_mode_page(snap, code, subpage, rt, want, &want_len, err) !=
+            0 ||
+        recorder_get_mode_page(drive, code, subpage, rt, now, len, err) != 0)
+        return -1;
+    if (*len != want_len)
+        return err_usage(err,
+                         "%s is %zu bytes on the drive and %zu in %s: it "
+                         "does not fit this drive",
+                         p->label, *len, want_len, file);
+    return 0;
 }
 
 /* The pages of the --page list, each checked to be in the snapshot. */
@@ -164,36 +164,39 @@ cmd_restore_list(const char *list, const struct mode_page_info *pages, size_t n,
 
 static const char restore_not_savable[] = "the drive cannot save it";
 
-/* Why a page's saved values cannot be restored, or NULL when they can.
+/* Why a page's saved values cannot be restored, or NULL when they can,
+ * with both sides' saved values in *now and *want (see cmd_restore_read).
  * A snapshot without them ("saved": null, or a drive that kept none) is
  * refused by the file as the drive refused them; the drive's own are then
  * kept. */
 static const char *
-cmd_restore_unsaved(struct recorder *drive, struct recorder *snap, uint8_t code,
-                    uint8_t subpage, bool drive_savable, bool snap_savable,
-                    size_t len)
+cmd_restore_unsaved(struct recorder *drive, struct recorder *snap,
+                    const char *file, const struct restore_plan *p,
+                    uint8_t code, uint8_t subpage, bool drive_savable,
+                    bool snap_savable, size_t len, uint8_t **now,
+                    uint8_t **want, struct err *err)
 {
-    uint8_t *values = NULL;
-    size_t values_len = 0;
+    size_t now_len = 0, want_len = 0;
     struct err none;
-    const char *why = NULL;
 
+    *now = *want = NULL;
     err_clear(&none);
     if (!drive_savable)
         return restore_not_savable;
-    if (recorder_get_mode_page(drive, code, subpage, MODE_REQUEST_SAVED,
-                               &values, &values_len, &none) != 0)
-        why = "the drive cannot save it: it reports no saved values";
-    free(values);
-    values = NULL;
-    if (why == NULL &&
-        (!snap_savable ||
-         recorder_get_mode_page(snap, code, subpage, MODE_REQUEST_SAVED,
-                                &values, &values_len, &none) != 0 ||
-         values_len != len))
-        why = "the snapshot holds no saved values of it: the drive's are kept";
-    free(values);
-    return why;
+    if (recorder_get_mode_page(drive, code, subpage, MODE_REQUEST_SAVED, now,
+                               &now_len, &none) != 0)
+        return "the drive cannot save it: it reports no saved values";
+    if (!snap_savable ||
+        recorder_get_mode_page(snap, code, subpage, MODE_REQUEST_SAVED, want,
+                               &want_len, &none) != 0 ||
+        want_len != len)
+        return "the snapshot holds no saved values of it: the drive's are kept";
+    if (now_len != want_len)
+        err_usage(err,
+                  "%s is %zu bytes on the drive and %zu in %s: it does not "
+                  "fit this drive",
+                  p->label, now_len, want_len, file);
+    return NULL;
 }
 
 /* Check every page before anything is sent: that the drive has it, that
@@ -216,8 +219,8 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
     for (size_t i = 0; i < ntodo && rc == 0; i++) {
         struct restore_plan *p = &plan[i];
         uint8_t code = todo[i].code, subpage = todo[i].subpage, *chg = NULL;
-        bool savable = false, len_differs = false;
-        size_t len = 0, chg_len = 0, saved_len = 0, drive_len = 0;
+        bool savable = false;
+        size_t len = 0, chg_len = 0, drive_len = 0;
 
         if (cmd_page_def(ctx, drive, code, subpage, &p->pd, err) != 0) {
             rc = -1;
@@ -247,10 +250,16 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
                      p->label);
             err_clear(err);
         }
-        p->current = cmd_restore_merge(ctx, drive, snap, file, code, subpage, p,
-                                       MODE_REQUEST_CURRENT, chg, &len,
-                                       &len_differs, err);
-        if (len_differs) {
+        uint8_t *now = NULL, *want = NULL;
+        if (cmd_restore_read(drive, snap, file, p, code, subpage,
+                             MODE_REQUEST_CURRENT, &now, &want, &len, err) == 0)
+            p->current = cmd_restore_merge(ctx, p, file, MODE_REQUEST_CURRENT,
+                                           now, want, len, chg);
+        free(now);
+        free(want);
+        now = want = NULL;
+        if (err_is_set(err) && err->usage) {
+            /* Another length: counted, and the others still checked. */
             cmd_warn(ctx, "%s", err->msg);
             err_clear(err);
             ++*nlength;
@@ -263,8 +272,9 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
             break;
         }
         const char *why_not =
-            save ? cmd_restore_unsaved(drive, snap, code, subpage, savable,
-                                       todo[i].savable, len)
+            save ? cmd_restore_unsaved(drive, snap, file, p, code, subpage,
+                                       savable, todo[i].savable, len, &now,
+                                       &want, err)
                  : NULL;
         if (why_not == restore_not_savable) {
             char *longer = xasprintf("%s%s0x%02x", unsavable,
@@ -278,16 +288,17 @@ cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
             unsavable = longer;
         } else if (why_not != NULL) {
             cmd_print(ctx, "%s: %s", p->label, why_not);
-        } else if (save) {
+        } else if (save && !err_is_set(err)) {
             p->save = true;
-            p->saved = cmd_restore_merge(ctx, drive, snap, file, code, subpage,
-                                         p, MODE_REQUEST_SAVED, chg, &saved_len,
-                                         &len_differs, err);
-            if (err_is_set(err)) {
-                free(chg);
-                rc = -1;
-                break;
-            }
+            p->saved = cmd_restore_merge(ctx, p, file, MODE_REQUEST_SAVED, now,
+                                         want, len, chg);
+        }
+        free(now);
+        free(want);
+        if (err_is_set(err)) {
+            free(chg);
+            rc = -1;
+            break;
         }
         free(chg);
         if (p->current == NULL && p->saved == NULL)
@@ -330,8 +341,7 @@ cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct err err;
 
     err_clear(&err);
-    size_t n = strlen(file);
-    if (n <= 5 || strcmp(file + n - 5, ".json") != 0) {
+    if (!paths_is_json_file(file)) {
         err_usage(&err,
                   "'%s': expected a snapshot file FILE.json (made by "
                   "'modecon snapshot DRIVE -o FILE.json')",

@@ -12,6 +12,7 @@
 #include "engine/sense.h"
 #include "util/atomicfile.h"
 #include "util/jsonhex.h"
+#include "util/paths.h"
 #include "util/xmalloc.h"
 
 static enum cmd_status cmd_snapshot_exec(struct cmd_ctx *ctx,
@@ -207,8 +208,7 @@ cmd_snapshot_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
     memset(&seen, 0, sizeof seen);
     err_clear(&err);
-    if (file != NULL &&
-        (strlen(file) < 6 || strcmp(file + strlen(file) - 5, ".json") != 0)) {
+    if (file != NULL && !paths_is_json_file(file)) {
         err_usage(&err,
                   "snapshot: -o %s: the file's name must end in .json, so "
                   "that emu:FILE opens it",

@@ -709,9 +709,7 @@ int
 cmd_open_drive_or_file(struct cmd_ctx *ctx, const char *arg,
                        struct recorder **rec, struct err *err)
 {
-    size_t n = strlen(arg);
-
-    if (n <= 5 || strcmp(arg + n - 5, ".json") != 0 || transport_uri_known(arg))
+    if (!paths_is_json_file(arg) || transport_uri_known(arg))
         return cmd_open_drive(ctx, arg, rec, err);
     char *uri = xasprintf("emu:%s", arg);
     int rc = cmd_open_uri(ctx, uri, rec, err);

@@ -32,8 +32,7 @@ emu_list_drives(char ***uris, size_t *count, struct err *err)
         return 0;
     while ((de = readdir(d)) != NULL) {
         size_t len = strlen(de->d_name);
-        if (len <= 5 || de->d_name[0] == '.' ||
-            strcmp(de->d_name + len - 5, ".json") != 0)
+        if (de->d_name[0] == '.' || !paths_is_json_file(de->d_name))
             continue;
         *uris = xrealloc(*uris, (*count + 1) * sizeof **uris);
         (*uris)[(*count)++] = xasprintf("emu:%.*s", (int)(len - 5), de->d_name);

@@ -983,9 +983,7 @@ emu_known_drives(char *buf, size_t len)
 static int
 emu_resolve(const char *target, char **path, char **key, struct err *err)
 {
-    size_t len = strlen(target);
-
-    if (len > 5 && strcmp(target + len - 5, ".json") == 0) {
+    if (paths_is_json_file(target)) {
         /* A path: the state is keyed by a readable slug of the base name
          * and a hash of the real path.  The '.' keeps it apart from drive
          * names, which have none. */

@@ -133,3 +133,11 @@ paths_key_file(const char *dir, const char *key, const char *suffix)
     return xasprintf("%s/%s-%016llx%s", dir, slug, (unsigned long long)hash,
                      suffix);
 }
+
+bool
+paths_is_json_file(const char *name)
+{
+    size_t len = strlen(name);
+
+    return len > 5 && strcmp(name + len - 5, ".json") == 0;
+}

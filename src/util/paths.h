@@ -7,6 +7,7 @@
 #ifndef MODECON_UTIL_PATHS_H
 #define MODECON_UTIL_PATHS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/err.h"
@@ -26,6 +27,10 @@ char *paths_config_file(const char *name);
 /* DIR/SLUG-HASH.SUFFIX for a key such as a drive's identity: readable,
  * and unique by the key's hash.  Returns a new string. */
 char *paths_key_file(const char *dir, const char *key, const char *suffix);
+
+/* Whether 'name' names a drive or snapshot file: NAME.json, with a name
+ * before the suffix. */
+bool paths_is_json_file(const char *name);
 
 /* mkdir -p with 'mode' for each created component. */
 int paths_mkdirs(const char *path, unsigned mode, struct err *err);
