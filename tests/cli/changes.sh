@@ -227,7 +227,7 @@ mv "$STATE/audit.saved" "$AUDIT"
 # the change.
 undo_file=$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.json)
 recorded=$(grep -c '"sent"' "$undo_file")
-"$MODECON" set "$D?fault=latency:1500@55" caching WCE=1 >"$STATE/slow.out" 2>&1 &
+"$MODECON" set "$D?fault=latency:5000@55" caching WCE=1 >"$STATE/slow.out" 2>&1 &
 slow=$!
 for _ in $(seq 600); do
     [ "$(grep -c '"sent"' "$undo_file")" -gt "$recorded" ] && break
@@ -246,11 +246,12 @@ caching_is "88 0a 04"
 
 # Ctrl-C while a MODE SELECT is with the drive waits for its answer, so
 # that the audit log says what it did, then stops as asked; a second one
-# leaves at once.
+# leaves at once.  The answer takes 5 s, so that the signal
+# comes while it is awaited even on a loaded machine.
 for presses in 1 2; do
     lines=$(wc -l <"$AUDIT")
     recorded=$(grep -c '"sent"' "$undo_file")
-    "$MODECON" set "$D?fault=latency:1500@55" caching WCE=$((presses - 1)) >"$STATE/int.out" 2>&1 &
+    "$MODECON" set "$D?fault=latency:5000@55" caching WCE=$((presses - 1)) >"$STATE/int.out" 2>&1 &
     slow=$!
     for _ in $(seq 600); do
         [ "$(grep -c '"sent"' "$undo_file")" -gt "$recorded" ] && break

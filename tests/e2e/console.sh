@@ -87,10 +87,13 @@ XDG_STATE_HOME=$STATE "$MODECON" show "emu:$STATE/second.json" 5 |
 checks=$((checks + 1))
 
 # --- q while a commit's MODE SELECT is with the drive: the console waits
-# for the answer, so that it is recorded, then leaves.
+# for the answer, so that it is recorded, then leaves.  The answer takes
+# 8 s: the q has to reach the console while it is still awaited, and a
+# loaded machine (sanitizers, QEMU tests alongside) has taken over 2.5 s
+# between the undo record and the key.
 audit=$STATE/modecon/audit.jsonl
 lines=$(wc -l <"$audit")
-start xterm "" "emu:dvd-writer?fault=latency:2500@55"
+start xterm "" "emu:dvd-writer?fault=latency:8000@55"
 wait_for "DVD-RW WRITER"
 $T send-keys Enter
 $T send-keys -l "gjj"
