@@ -126,8 +126,9 @@ checks=$((checks + 1))
     fail "the commit the console waited for is not in the audit log"
 
 # --- A drive that hangs: the console answers keys while it is busy, then
-# shows its error; a drive with no medium says so.
-start vt100 "--timeout 3" "emu:dvd-writer?fault=timeout@5a emu:cd-atapi?fault=sense:02/3a/00@00"
+# shows its error; a drive with no medium says so.  It is busy for 6 s,
+# time enough to see so on a loaded machine.
+start vt100 "--timeout 6" "emu:dvd-writer?fault=timeout@5a emu:cd-atapi?fault=sense:02/3a/00@00"
 wait_for "busy"
 $T send-keys Down
 wait_for "no medium"
