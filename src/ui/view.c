@@ -536,19 +536,34 @@ view_keys(const struct console *con, struct canvas *cv, const struct layout *l,
         *cursor_col = col + cur - shift;
         return;
     }
+    /* In screen order; a narrow screen keeps the first-ranked ones, so
+     * that help and quit are always there (F1 lists the rest). */
     static const struct {
         const char *key, *what;
+        int rank;
     } hints[] = {
-        { "F1", "help" }, { "Tab", "pane" }, { "Enter", "select" },
-        { "e", "edit" },  { "c", "commit" }, { "d", "discard" },
-        { "x", "hex" },   { "L", "log" },    { ":", "command" },
-        { "q", "quit" },
+        { "F1", "help", 0 }, { "Tab", "pane", 7 }, { "Enter", "select", 4 },
+        { "e", "edit", 3 },  { "c", "commit", 2 }, { "d", "discard", 5 },
+        { "x", "hex", 8 },   { "L", "log", 9 },    { ":", "command", 6 },
+        { "q", "quit", 1 },
     };
+    enum {
+        NHINTS = sizeof hints / sizeof hints[0]
+    };
+    bool shown[NHINTS] = { false };
+    int width = 0;
+    for (int rank = 0; rank < NHINTS; rank++)
+        for (int i = 0; i < NHINTS; i++) {
+            int need = (int)(strlen(hints[i].key) + strlen(hints[i].what)) + 2;
+            if (hints[i].rank == rank && width + need <= l->cols) {
+                shown[i] = true;
+                width += need;
+            }
+        }
     int col = 0;
-    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
-        int need = (int)(strlen(hints[i].key) + strlen(hints[i].what)) + 2;
-        if (col + need > l->cols)
-            break;
+    for (int i = 0; i < NHINTS; i++) {
+        if (!shown[i])
+            continue;
         col += canvas_text(cv, row, col, -1, STYLE_KEY, hints[i].key);
         col +=
             canvas_printf(cv, row, col, -1, STYLE_TITLE, " %s ", hints[i].what);

@@ -433,3 +433,18 @@ Test(view, a_small_terminal_says_so)
     cr_assert(strstr(text, "too small") != NULL, "%s", text);
     free(text);
 }
+
+/* The key bar at 80 columns, the usual terminal: it cannot hold every
+ * key, and keeps help, quit and commit over the rest. */
+Test(view, an_80_column_key_bar_keeps_help_and_quit)
+{
+    char *text = render(24, 80);
+    const char *bar = strrchr(text, '\n');
+    while (bar > text && bar[-1] != '\n' && bar[-1] != '\0')
+        bar--;
+    cr_assert(strstr(bar, "F1 help") != NULL, "%s", bar);
+    cr_assert(strstr(bar, "q quit") != NULL, "%s", bar);
+    cr_assert(strstr(bar, "c commit") != NULL, "%s", bar);
+    cr_assert(strstr(bar, "L log") == NULL, "%s", bar);
+    free(text);
+}
