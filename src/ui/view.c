@@ -236,7 +236,11 @@ view_pages(const struct console *con, struct canvas *cv, const struct layout *l)
     }
 }
 
-/* Column widths of the field table. */
+/* Column widths of the field table.  A value column narrower than this
+ * shows too little of a value such as "SAO (2)" to read. */
+enum {
+    VIEW_VALUE_MIN = 9
+};
 struct field_cols {
     int mark, field, name, current, deflt, saved, chg;
 };
@@ -249,6 +253,13 @@ view_field_cols(int width, bool wide, struct field_cols *fc)
     fc->chg = 4;
     fc->name = wide ? 26 : 0;
     int rest = width - fc->mark - fc->field - fc->chg - fc->name;
+    /* Too narrow for three readable values side by side: the current
+     * ones alone, whole, rather than three cut to a letter or two. */
+    if (rest < 3 * VIEW_VALUE_MIN) {
+        fc->current = rest;
+        fc->deflt = fc->saved = 0;
+        return;
+    }
     fc->current = rest * 2 / 5;
     fc->deflt = (rest - fc->current) / 2;
     fc->saved = rest - fc->current - fc->deflt;
@@ -507,6 +518,16 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
                  "; the drive did NOT apply the last commit");
     view_cell(cv, row, 1 + col, l->cols - 2 - col, STYLE_NORMAL, line);
     int used = 1;
+    /* The field table left out the default and saved values: here they
+     * are, for the field selected. */
+    struct field_cols fc;
+    view_field_cols(l->cols - l->pages_cols, l->wide, &fc);
+    if (fc.deflt == 0 && used < rows) {
+        snprintf(line, sizeof line, "default %s, saved %s", fr->deflt,
+                 fr->saved);
+        used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
+                          STYLE_NORMAL, line);
+    }
     if (fd->danger != NULL)
         used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
                           STYLE_WARNING, fd->danger);

@@ -448,3 +448,22 @@ Test(view, an_80_column_key_bar_keeps_help_and_quit)
     cr_assert(strstr(bar, "L log") == NULL, "%s", bar);
     free(text);
 }
+
+/* A narrow screen shows the current values whole rather than all four
+ * kinds cut to a letter or two. */
+Test(view, a_narrow_screen_shows_current_values_only)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    char *text = render(15, 50);
+    cr_assert(strstr(text, "CURRENT") != NULL, "%s", text);
+    cr_assert(strstr(text, "DEFAULT") == NULL, "%s", text);
+    cr_assert(strstr(text, "SAO (2)") != NULL, "%s", text);
+    /* The selected field's other values are below the table. */
+    cr_assert(strstr(text, "default TAO (1), saved TAO (1)") != NULL, "%s",
+              text);
+    free(text);
+    text = render(24, 80);
+    cr_assert(strstr(text, "DEFAULT") != NULL, "%s", text);
+    cr_assert(strstr(text, "SAVED") != NULL, "%s", text);
+    free(text);
+}
