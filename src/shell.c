@@ -102,6 +102,7 @@ shell_run(struct cmd_ctx *ctx)
     if (el == NULL || hist == NULL)
         abort(); /* libedit fails only when out of memory */
     shell_ctx = ctx;
+    ctx->front = "shell";
     history(hist, &ev, H_SETSIZE, SHELL_HISTORY_SIZE);
     history(hist, &ev, H_SETUNIQUE, 1);
     if (hist_path != NULL)

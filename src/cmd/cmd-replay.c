@@ -107,6 +107,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         ctx->drive_override = cmd_arg_value(self, args, "drive");
     ctx->dry_run = ctx->dry_run || cmd_arg_flag(self, args, "dry-run");
     ctx->keep_going = cmd_arg_flag(self, args, "keep-going");
+    ctx->front = "replay";
     ctx->depth++;
 
     unsigned lineno = 0;
@@ -167,5 +168,6 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     ctx->dry_run = saved.dry_run;
     ctx->keep_going = saved.keep_going;
     ctx->depth = saved.depth;
+    ctx->front = saved.front;
     return first;
 }

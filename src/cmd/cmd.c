@@ -517,7 +517,11 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
         free(args.argv);
         return cmd_error(ctx, &err);
     }
-    snprintf(ctx->client, sizeof ctx->client, "modecon %s", entry->name);
+    if (ctx->front != NULL)
+        snprintf(ctx->client, sizeof ctx->client, "modecon %s: %s", ctx->front,
+                 entry->name);
+    else
+        snprintf(ctx->client, sizeof ctx->client, "modecon %s", entry->name);
     ctx->recorder.client = ctx->client;
     if (help) {
         char *usage = cmd_usage(entry);

@@ -58,6 +58,9 @@ struct cmd_ctx {
     const char *trace_path;
     struct trace *trace; /* opened on first use; owned */
     char client[64];     /* "modecon set": who holds a drive we lock */
+    const char *front;   /* "console", "shell", "replay": what runs the
+                            commands, named in client; NULL: the command
+                            line */
     /* Drives opened by commands, kept open for the next command of the
      * same context (a shell session sends many). */
     struct cmd_drive *drives;

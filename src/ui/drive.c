@@ -150,6 +150,7 @@ drive_session_init(struct drive_session *ds, const char *uri,
     ds->output =
         (struct cmd_output){ drive_out, drive_err, drive_no_input, ds };
     cmd_ctx_init(&ds->ctx, &ds->output);
+    ds->ctx.front = "console";
     if (global != NULL) {
         ds->ctx.recorder.timeout_ms = global->recorder.timeout_ms;
         ds->ctx.recorder.ready_wait_ms = global->recorder.ready_wait_ms;

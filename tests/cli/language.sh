@@ -53,6 +53,10 @@ expect_out "replay $STATE/session.cmd: 5 commands run, 2 changed a drive, 1 fail
 run get $D 5
 grep -q "^05 32 61 05 08 10 00 00 00 00 00 00 00 10" <<<"$out" ||
     fail "line 8 ran, or line 2 did not: $out"
+# Its changes are on record as the replay's: the audit log's last two.
+checks=$((checks + 1))
+[ "$(tail -2 "$STATE/modecon/audit.jsonl" | jq -r .command | sort -u)" = "modecon replay: set" ] ||
+    fail "the replay's changes are not recorded as its own: $(tail -2 "$STATE/modecon/audit.jsonl")"
 
 # --keep-going runs the rest; --drive sends it all to another drive.
 cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/other.json"

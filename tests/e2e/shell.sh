@@ -26,6 +26,9 @@ wait_for "modecon> set WR_T="
 $T send-keys -l "TAO"
 $T send-keys Enter
 wait_for "WR_T: applied"
+checks=$((checks + 1))
+[ "$(tail -1 "$STATE/modecon/audit.jsonl" | jq -r .command)" = "modecon shell: set" ] ||
+    fail "the shell's change is not recorded as its own: $(tail -1 "$STATE/modecon/audit.jsonl")"
 
 # Ctrl-C abandons the line, not the shell.
 $T send-keys -l "get caching this is not sent"

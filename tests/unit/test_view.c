@@ -190,8 +190,8 @@ Test(view, an_undo_after_a_commit_clears_its_marks)
     cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED);
     console_run(&con, "undo");
     cr_assert_not_null(
-        log_line("emu:dvd-writer: undoing 'modecon set' of page 0x05"), "%s",
-        log_text());
+        log_line("emu:dvd-writer: undoing 'modecon console: set' of page 0x05"),
+        "%s", log_text());
     /* The commit's marks would call the field not applied now. */
     cr_assert_str_eq(console_field(&con)->current, "SAO (2)");
     cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_NONE);
