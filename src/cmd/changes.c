@@ -67,6 +67,7 @@ static void
 undo_change_fini(struct undo_change *c)
 {
     free(c->command);
+    free(c->run);
     free(c->uri);
     free(c->before);
     free(c->saved_before);
@@ -95,6 +96,34 @@ undo_stack_drop_last(struct undo_stack *st)
     if (st->count == 0)
         return;
     undo_change_fini(&st->changes[--st->count]);
+}
+
+static bool
+undo_same_run(const struct undo_change *a, const struct undo_change *b)
+{
+    return a->run != NULL && b->run != NULL && strcmp(a->run, b->run) == 0;
+}
+
+size_t
+undo_stack_last_run(const struct undo_stack *st)
+{
+    size_t n = st->count > 0 ? 1 : 0;
+
+    while (n < st->count && undo_same_run(&st->changes[st->count - 1 - n],
+                                          &st->changes[st->count - 1]))
+        n++;
+    return n;
+}
+
+size_t
+undo_stack_runs(const struct undo_stack *st)
+{
+    size_t runs = 0;
+
+    for (size_t i = 0; i < st->count; i++)
+        if (i == 0 || !undo_same_run(&st->changes[i - 1], &st->changes[i]))
+            runs++;
+    return runs;
 }
 
 /* A string member of change 'i', or an error naming it. */
@@ -212,6 +241,13 @@ undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
         (before = undo_member(st, change, i, "before", err)) == NULL ||
         (sent = undo_member(st, change, i, "sent", err)) == NULL)
         return -1;
+    /* Older records have none: each change is then a command's own. */
+    json_t *run = json_object_get(change, "run");
+    if (run != NULL && (!json_is_string(run) || json_string_length(run) == 0))
+        return err_set(err, E_FAIL,
+                       "%s: change %zu: 'run' must be a string that names "
+                       "the command's run",
+                       st->path, i + 1);
     err_clear(&bad);
     if (mode_request_parse(request, &out->rt, &bad) != 0 ||
         (out->rt != MODE_REQUEST_CURRENT && out->rt != MODE_REQUEST_SAVED))
@@ -248,6 +284,7 @@ undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
     }
     snprintf(out->time, sizeof out->time, "%s", when);
     out->command = xstrdup(command);
+    out->run = run != NULL ? xstrdup(json_string_value(run)) : NULL;
     out->uri = xstrdup(uri);
     if (undo_parse_others(st, json_object_get(change, "also_saved"), i, out,
                           err) != 0) {
@@ -346,6 +383,8 @@ undo_stack_save(const struct undo_stack *st, struct err *err)
         json_t *one = json_object();
         json_object_set_new(one, "time", json_string(c->time));
         json_object_set_new(one, "command", json_string(c->command));
+        if (c->run != NULL)
+            json_object_set_new(one, "run", json_string(c->run));
         json_object_set_new(one, "uri", json_string(c->uri));
         json_object_set_new(one, "request",
                             json_string(mode_request_name(c->rt)));
@@ -492,7 +531,10 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
         undo_stack_free(&st);
         return -1;
     }
-    while (st.count >= UNDO_STACK_MAX) {
+    /* The oldest command's changes drop off whole, as undo takes them. */
+    bool joins = st.count > 0 && st.changes[st.count - 1].run != NULL &&
+                 strcmp(st.changes[st.count - 1].run, ctx->run) == 0;
+    while (undo_stack_runs(&st) + (joins ? 0 : 1) > UNDO_STACK_MAX) {
         const struct undo_change *old = &st.changes[0];
         char page[16];
         if (old->sent[0] & MODE_PAGE_SPF)
@@ -505,16 +547,22 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
                  "note: the undo record keeps the last %d changes of a "
                  "drive: '%s' of page %s at %s can no longer be undone",
                  UNDO_STACK_MAX, old->command, page, old->time);
-        undo_change_fini(&st.changes[0]);
-        memmove(st.changes, st.changes + 1,
-                (st.count - 1) * sizeof *st.changes);
-        st.count--;
+        size_t drop = 1;
+        while (drop < st.count &&
+               undo_same_run(&st.changes[0], &st.changes[drop]))
+            drop++;
+        for (size_t k = 0; k < drop; k++)
+            undo_change_fini(&st.changes[k]);
+        memmove(st.changes, st.changes + drop,
+                (st.count - drop) * sizeof *st.changes);
+        st.count -= drop;
     }
     st.changes = xrealloc(st.changes, (st.count + 1) * sizeof *st.changes);
     struct undo_change *c = &st.changes[st.count++];
     memset(c, 0, sizeof *c);
     changes_now(c->time, sizeof c->time, false);
     c->command = xstrdup(ctx->client);
+    c->run = xstrdup(ctx->run);
     c->uri = journal_redact(recorder_name(rec));
     c->rt = ev->rt;
     c->len = ev->len;

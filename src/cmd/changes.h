@@ -28,6 +28,8 @@ struct undo_other {
 struct undo_change {
     char time[32]; /* "2026-11-24T10:11:12Z" */
     char *command; /* "modecon set" */
+    char *run;     /* the run of the command that sent it: changes of one
+                      run are undone together; NULL in older records */
     char *uri;     /* as given, without a password */
     enum mode_request rt;
     uint8_t *before;       /* the current values before the change */
@@ -61,7 +63,9 @@ int changes_saving_others(struct recorder *rec, uint8_t code, uint8_t subpage,
 void changes_note_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
                                 uint8_t code, uint8_t subpage);
 
-#define UNDO_STACK_MAX 32 /* changes kept per drive; older ones drop off */
+#define UNDO_STACK_MAX                                 \
+    32 /* commands' changes kept per drive; older ones \
+          drop off */
 
 /* Load the stack of the drive 'rec' (empty when none is recorded); a
  * damaged file is an error that names it and the place. */
@@ -74,6 +78,11 @@ int undo_stack_parse(struct undo_stack *st, const char *text, struct err *err);
 /* Replace the file atomically, flushed to disk. */
 int undo_stack_save(const struct undo_stack *st, struct err *err);
 void undo_stack_drop_last(struct undo_stack *st);
+/* The changes at the top of the stack that one run of a command made:
+ * 'undo' puts them back together. */
+size_t undo_stack_last_run(const struct undo_stack *st);
+/* How many runs of commands the stack holds changes of. */
+size_t undo_stack_runs(const struct undo_stack *st);
 void undo_stack_free(struct undo_stack *st);
 
 /* Whether a MODE SELECT is with a drive, sent but not yet answered and

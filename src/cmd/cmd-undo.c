@@ -1,5 +1,5 @@
-/* undo DRIVE: put back the bits the last recorded change of the drive
- * changed, and nothing else, after checking that they still hold what
+/* undo DRIVE: put back the bits the last recorded command changed on the
+ * drive, and nothing else, after checking that they still hold what
  * that change sent. */
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +24,7 @@ static const struct cmd_option cmd_undo_options[] = {
 const struct cmd_entry cmd_undo_entry = {
     .name = "undo",
     .args = "DRIVE",
-    .summary = "put back what the drive's last change changed",
+    .summary = "put back what the last command changed on the drive",
     .options = cmd_undo_options,
     .min_args = 1,
     .max_args = 1,
@@ -313,6 +313,55 @@ out:
     return status;
 }
 
+/* Undo the last command's changes, its last MODE SELECT first: each
+ * step finds the drive as the one after it left it, so each is checked
+ * as a change of its own. */
+static enum cmd_status
+cmd_undo_run(struct cmd_ctx *ctx, const struct cmd_args *args,
+             struct recorder *rec, struct undo_stack *st)
+{
+    bool dry_run =
+        cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run;
+    size_t steps = undo_stack_last_run(st), done = 0;
+    const struct undo_change *last = &st->changes[st->count - 1];
+    char *command = xstrdup(last->command), when[sizeof last->time];
+    enum cmd_status status = CMD_OK;
+
+    snprintf(when, sizeof when, "%s", last->time);
+    if (steps > 1)
+        cmd_print(ctx, "'%s' at %s: %zu MODE SELECTs to undo, the last first",
+                  command, when, steps);
+    while (done < steps) {
+        size_t recorded = st->count;
+        status = cmd_undo_page(ctx, args, rec, st);
+        if (st->count == recorded)
+            break; /* a dry run, or a step that did not finish */
+        done++;
+        if (status != CMD_OK)
+            break;
+    }
+    size_t earlier = undo_stack_runs(st);
+    if (dry_run && steps > 1)
+        cmd_print(ctx,
+                  "dry run: that is the last of the %zu; undo checks each "
+                  "of the others against what the one after it puts back",
+                  steps);
+    else if (done < steps && steps > 1)
+        cmd_warn(ctx,
+                 "undo stopped with %zu of the %zu MODE SELECTs of '%s' put "
+                 "back; the rest stay on record, and 'modecon undo' again "
+                 "goes on from there",
+                 done, steps, command);
+    else if (done == steps && earlier == 0)
+        cmd_print(ctx, "undone; no earlier change of this drive is on "
+                       "record");
+    else if (done == steps)
+        cmd_print(ctx, "undone; %zu earlier change%s of this drive on record",
+                  earlier, earlier == 1 ? "" : "s");
+    free(command);
+    return status;
+}
+
 static enum cmd_status
 cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -340,16 +389,7 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   recorder_name(rec), st.path);
         status = cmd_error(ctx, &err);
     } else {
-        size_t recorded = st.count;
-        status = cmd_undo_page(ctx, args, rec, &st);
-        if (st.count < recorded && st.count == 0)
-            cmd_print(ctx, "undone; no earlier change of this drive is on "
-                           "record");
-        else if (st.count < recorded)
-            cmd_print(ctx,
-                      "undone; %zu earlier change%s of this drive on "
-                      "record",
-                      st.count, st.count == 1 ? "" : "s");
+        status = cmd_undo_run(ctx, args, rec, &st);
     }
     undo_stack_free(&st);
     recorder_release_exclusive(rec);

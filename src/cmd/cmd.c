@@ -3,9 +3,12 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmd/changes.h"
 #include "cmd/journal.h"
@@ -494,6 +497,21 @@ cmd_dry_run(const struct cmd_ctx *ctx, const struct cmd_entry *entry,
 
 static void cmd_load_sense_map(struct cmd_ctx *ctx);
 
+/* A name for this run of a command, unique on this machine: the undo
+ * record groups a command's MODE SELECTs by it.  Console drives run
+ * commands on their own threads, hence the atomic count. */
+static void
+cmd_new_run(struct cmd_ctx *ctx)
+{
+    static atomic_ulong runs;
+    struct timespec now;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(ctx->run, sizeof ctx->run, "%lld.%09ld-%ld-%lu",
+             (long long)now.tv_sec, now.tv_nsec, (long)getpid(),
+             atomic_fetch_add(&runs, 1) + 1);
+}
+
 enum cmd_status
 cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -523,6 +541,7 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
     else
         snprintf(ctx->client, sizeof ctx->client, "modecon %s", entry->name);
     ctx->recorder.client = ctx->client;
+    cmd_new_run(ctx);
     if (help) {
         char *usage = cmd_usage(entry);
         cmd_print_text(ctx, usage);

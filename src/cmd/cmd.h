@@ -58,6 +58,8 @@ struct cmd_ctx {
     const char *trace_path;
     struct trace *trace; /* opened on first use; owned */
     char client[64];     /* "modecon set": who holds a drive we lock */
+    char run[48];        /* this run of a command, unique: its MODE
+                            SELECTs are undone together */
     const char *front;   /* "console", "shell", "replay": what runs the
                             commands, named in client; NULL: the command
                             line */

@@ -321,6 +321,22 @@ done
 expect_err "note: the undo record keeps the last 32 changes of a drive: 'modecon set' of page 0x08 at "
 checks=$((checks + 1))
 [ "$(jq '.changes | length' "$undo_file")" -eq 32 ] || fail "the undo record does not hold 32 changes"
+# The limit counts commands, and a command's MODE SELECTs drop off
+# together: made one command's two, the oldest two changes leave room for
+# one more, then go at once; undo never finds half a command.
+jq '.changes[1].run = .changes[0].run' "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
+run set $D caching WCE=$(((dropped + 1) % 2))
+case $err in *"can no longer be undone"*) fail "a change dropped off with room for 32 commands: $err" ;; esac
+run set $D caching WCE=$((dropped % 2))
+expect_err "can no longer be undone"
+checks=$((checks + 1))
+[ "$(jq '.changes | length' "$undo_file")" -eq 32 ] || fail "a command's two MODE SELECTs did not drop off together"
+# A 'run' that is not a string is refused, naming the change.
+jq '.changes[-1].run = 5' "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
+run undo $D --dry-run
+expect_status 1
+expect_err "change 32: 'run' must be a string that names the command's run"
+jq '.changes[-1].run = "x"' "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
 
 # A failure at any point of undoing a saving change loses nothing unseen,
 # and the change stays on record: page 0x1a's saved values, replaced by

@@ -286,4 +286,45 @@ expect_out "wrote 1 page value set, 0 already"
 run diff "$STATE/sub-7.json" "emu:$STATE/with-sub.json"
 expect_out "no differences"
 
+# 'undo' after a restore puts back all it sent, its last MODE SELECT
+# first: every page's current and saved values as they were before it.
+run restore $D "$SNAP" --save
+run set $D caching WCE=0 --save
+run set $D write-parameters WR_T=TAO
+run set $D 1 RRC=20
+run snapshot $D -o "$STATE/pre-restore.json"
+run restore $D "$SNAP" --save
+expect_status 0
+run diff "$SNAP" $D --type all
+expect_out "no differences"
+undo_runs() {
+    jq '[.changes[].run] | unique | length' "$STATE"/modecon/undo/emu_dvd-writer-*.json
+}
+runs=$(undo_runs)
+run undo $D
+expect_status 0
+expect_out "'modecon restore' at "
+expect_out ": 5 MODE SELECTs to undo, the last first"
+expect_out "undone; $((runs - 1)) earlier changes of this drive on record"
+run diff "$STATE/pre-restore.json" $D --type all
+expect_out "no differences (40 page value sets compared)"
+# A dry run shows the last step only: each of the others depends on it.
+run restore $D "$SNAP"
+run undo $D --dry-run
+expect_status 0
+expect_out "dry run: that is the last of the 3"
+run diff "$SNAP" $D
+expect_out "no differences"
+# An undo refused part-way says how far it got, keeps the rest on record,
+# and the next undo goes on from there.
+run undo "$D?fault=sense:05/26/00@55+1"
+expect_status 1
+expect_err "undo stopped with 1 of the 3 MODE SELECTs of 'modecon restore' put back; the rest stay on record"
+run undo $D
+expect_status 0
+expect_out ": 2 MODE SELECTs to undo, the last first"
+expect_out "undone; $((runs - 1)) earlier changes"
+run diff "$STATE/pre-restore.json" $D
+expect_out "no differences"
+
 done_ok

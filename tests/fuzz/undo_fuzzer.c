@@ -1,6 +1,6 @@
 /* libFuzzer target: an undo record of any shape is read, or refused with
  * a message naming the file, without a crash; every change read holds
- * whole pages. */
+ * whole pages, and the changes group into commands' runs. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +37,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (c->others[k].len < 2)
                 abort();
     }
+    /* The last command's changes are some of the changes, and there are
+     * no more commands than changes. */
+    size_t last = undo_stack_last_run(&st), runs = undo_stack_runs(&st);
+    if (last > st.count || runs > st.count || (st.count > 0) != (last > 0) ||
+        (st.count > 0) != (runs > 0))
+        abort();
     undo_stack_free(&st);
     free(text);
     return 0;
