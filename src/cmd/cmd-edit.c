@@ -3,6 +3,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
+#include "engine/pagenames.h"
 #include "util/xmalloc.h"
 
 static enum cmd_status cmd_edit_exec(struct cmd_ctx *ctx,
@@ -24,6 +25,20 @@ const struct cmd_entry cmd_edit_entry = {
     .exec = cmd_edit_exec,
 };
 
+/* One page however it is spelt: "5", "0x05", "write-parameters". */
+static bool
+cmd_edit_same_page(const char *a, const char *b)
+{
+    uint8_t code_a, sub_a, code_b, sub_b;
+    struct err err;
+
+    err_clear(&err);
+    if (pagenames_parse(a, &code_a, &sub_a, &err) != 0 ||
+        pagenames_parse(b, &code_b, &sub_b, &err) != 0)
+        return strcmp(a, b) == 0;
+    return code_a == code_b && sub_a == sub_b;
+}
+
 static enum cmd_status
 cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -35,8 +50,9 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     char old[160], new[160];
 
     err_clear(&err);
-    if (ctx->stage_drive != NULL && (strcmp(ctx->stage_drive, drive) != 0 ||
-                                     strcmp(ctx->stage_page, page) != 0)) {
+    if (ctx->stage_drive != NULL &&
+        (strcmp(ctx->stage_drive, drive) != 0 ||
+         !cmd_edit_same_page(ctx->stage_page, page))) {
         err_usage(&err,
                   "edits are staged for %s page %s: commit or discard "
                   "them first",

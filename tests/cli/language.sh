@@ -158,6 +158,12 @@ checks=$((checks + 3))
 run -c "edit $S 5 WR_T=SAO; edit $S 8 WCE=0"
 expect_status 2
 expect_err "edits are staged for $S page 5: commit or discard them first"
+# One page however it is spelt: its edits are staged together.
+run -c "edit $S 0x05 WR_T=SAO; edit $S write-parameters LINK_S=9; edit $S 5 BUFE=0; diff"
+expect_status 0
+expect_out "WR_T: TAO (1) -> SAO (2)"
+expect_out "LINK_S: 7 -> 9"
+expect_out "BUFE: 1 -> 0"
 run -c "edit $S 5 WR_T=SAO; discard; diff; commit"
 expect_status 2
 expect_out "discarded 1 staged edit of $S page 5"
