@@ -608,6 +608,14 @@ console_confirm_commit(struct console *con)
 
     if (d == NULL)
         return;
+    if ((d->snap.nstage_words == 0 || d->snap.staged == NULL) &&
+        d->snap.pending_edits > 0) {
+        console_log(con, true,
+                    "the staged edits are for page %s, not this one: open "
+                    "it to commit them, or d discards them",
+                    d->snap.pending_page);
+        return;
+    }
     if (d->snap.nstage_words == 0 || d->snap.staged == NULL) {
         console_log(con, true,
                     "nothing is staged for this page: edit a field first "
@@ -674,6 +682,27 @@ console_command_find(const char *name)
     return NULL;
 }
 
+/* Staged edits are not left behind unsaid: the first q names them, the
+ * next one leaves. */
+static void
+console_quit(struct console *con)
+{
+    for (size_t i = 0; i < con->ndrives && !con->quit_asked; i++) {
+        const struct drive_snapshot *s = &con->drives[i].snap;
+        /* A busy drive may be committing them right now. */
+        if (s->pending_edits == 0 || con->drives[i].busy)
+            continue;
+        con->quit_asked = true;
+        console_log(con, true,
+                    "%s: %d staged edit%s of page %s not sent: c commits, d "
+                    "discards; q again leaves without them",
+                    s->uri, s->pending_edits, s->pending_edits == 1 ? "" : "s",
+                    s->pending_page);
+        return;
+    }
+    con->quit = true;
+}
+
 void
 console_run(struct console *con, const char *line)
 {
@@ -681,6 +710,8 @@ console_run(struct console *con, const char *line)
 
     if (sscanf(line, " %31s %511s", word, arg) < 1)
         return;
+    if (strcmp(word, "quit") != 0)
+        con->quit_asked = false;
     const struct console_command *cc = console_command_find(word);
     if (cc == NULL && strcmp(word, "open") == 0 && arg[0] != '\0' &&
         strchr(line, ';') == NULL) {
@@ -727,7 +758,7 @@ console_run(struct console *con, const char *line)
     else if (strcmp(word, "redraw") == 0)
         con->redraw = true;
     else if (strcmp(word, "quit") == 0)
-        con->quit = true;
+        console_quit(con);
 }
 
 static void

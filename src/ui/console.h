@@ -101,8 +101,9 @@ struct console {
     char **error_lines;
     size_t nerror_lines;
 
-    double now;  /* when this frame is drawn: the view reads no clock */
-    bool redraw; /* the whole screen again */
+    double now;      /* when this frame is drawn: the view reads no clock */
+    bool redraw;     /* the whole screen again */
+    bool quit_asked; /* a q named staged edits: the next q leaves */
     bool quit;
 };
 

@@ -321,6 +321,9 @@ drive_session_run(struct drive_session *ds, const char *line)
     enum cmd_status status = cmd_run_line(&ds->ctx, line);
     ds->snap.sent_select =
         rec != NULL && cmd_drive_changes(&ds->ctx, rec) != changes;
+    ds->snap.pending_edits = ds->ctx.stage_nwords;
+    snprintf(ds->snap.pending_page, sizeof ds->snap.pending_page, "%s",
+             ds->ctx.stage_page != NULL ? ds->ctx.stage_page : "");
     /* The session's commands go to its own drive: an 'open' inside a
      * longer line would send the next ones to a drive out of view. */
     if (ds->ctx.selected_drive == NULL ||

@@ -48,6 +48,9 @@ struct drive_snapshot {
     uint8_t *staged;    /* current values with the staged edits, or NULL */
     char **stage_words; /* FIELD=VALUE as staged */
     int nstage_words;
+    /* Edits staged on the drive, on whichever page: not sent yet. */
+    int pending_edits;
+    char pending_page[32]; /* the page they are for, as given */
 
     /* The job this snapshot answers (worker_send's number), 0 for a
      * medium poll, which leaves the last command's outcome as it was. */

@@ -467,3 +467,33 @@ Test(view, a_narrow_screen_shows_current_values_only)
     cr_assert(strstr(text, "SAVED") != NULL, "%s", text);
     free(text);
 }
+
+/* Staged edits are named before they would be lost: the first q says so
+ * and stays, the next leaves; c on another page points at theirs. */
+Test(view, staged_edits_are_named_before_quit_and_on_another_page)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    keys("\nk\n");
+    goto_page(0x08);
+    console_collect(&con);
+    keys("c");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert_not_null(
+        log_line("the staged edits are for page 0x05, not this one"), "%s",
+        log_text());
+    keys("q");
+    cr_assert(!con.quit);
+    cr_assert_not_null(
+        log_line("emu:dvd-writer: 1 staged edit of page 0x05 not sent"), "%s",
+        log_text());
+    keys("q");
+    cr_assert(con.quit);
+}
+
+/* Without staged edits, q leaves at once. */
+Test(view, q_leaves_at_once_with_nothing_staged)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    keys("q");
+    cr_assert(con.quit);
+}
