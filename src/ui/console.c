@@ -858,6 +858,18 @@ console_pick_key(struct console *con, int key)
     }
 }
 
+bool
+console_page_savable(const struct console *con)
+{
+    const struct drive_snapshot *s =
+        con->ndrives ? &con->drives[con->drive_cursor].snap : NULL;
+
+    for (size_t i = 0; s != NULL && s->has_page && i < s->npages; i++)
+        if (s->pages[i].code == s->code && s->pages[i].subpage == s->subpage)
+            return s->pages[i].savable;
+    return false;
+}
+
 void
 console_key(struct console *con, int key)
 {
@@ -871,8 +883,12 @@ console_key(struct console *con, int key)
     case MODE_CONFIRM:
         if (key == 'y' || key == 'Y')
             console_commit(con, false);
-        else if (key == 's' || key == 'S')
+        else if ((key == 's' || key == 'S') && console_page_savable(con))
             console_commit(con, true);
+        else if (key == 's' || key == 'S')
+            console_log(con, true,
+                        "this page is not savable on this drive (its PS bit "
+                        "is 0): y commits to the current values");
         else if (key == 'n' || key == 'N' || key == 0x1b || key == 'q') {
             con->mode = MODE_NORMAL;
             console_log(con, false, "commit cancelled: the edits stay staged");

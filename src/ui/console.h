@@ -132,6 +132,8 @@ void console_key(struct console *con, int key);
 void console_run(struct console *con, const char *line);
 
 /* Append to the message log. */
+/* The page in view keeps saved values (the drive reports PS). */
+bool console_page_savable(const struct console *con);
 void console_log(struct console *con, bool is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

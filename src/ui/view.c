@@ -780,5 +780,8 @@ view_render(const struct console *con, struct canvas *cv, int *cursor_row,
     if (con->mode == MODE_CONFIRM)
         view_box(cv, &l, "Commit these changes?", con->confirm_lines,
                  con->nconfirm, (size_t)-1,
-                 "y commit to current values   s commit and save   n cancel");
+                 console_page_savable(con)
+                     ? "y commit to current values   s commit and save   n "
+                       "cancel"
+                     : "y commit to current values (not savable)   n cancel");
 }

@@ -497,3 +497,25 @@ Test(view, q_leaves_at_once_with_nothing_staged)
     keys("q");
     cr_assert(con.quit);
 }
+
+/* A page the drive cannot save is not offered saving: s says so and the
+ * dialog stays for y or n. */
+Test(view, a_page_that_cannot_be_saved_is_not_offered_saving)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    cr_assert(!console_page_savable(&con));
+    keys("\nk\nc");
+    cr_assert_eq(con.mode, MODE_CONFIRM);
+    char *text = render(24, 80);
+    cr_assert(strstr(text, "s commit and save") == NULL, "%s", text);
+    free(text);
+    keys("s");
+    cr_assert_eq(con.mode, MODE_CONFIRM);
+    cr_assert_not_null(log_line("this page is not savable on this drive"), "%s",
+                       log_text());
+    keys("y");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED);
+    goto_page(0x08);
+    console_collect(&con);
+    cr_assert(console_page_savable(&con));
+}
