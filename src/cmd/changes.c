@@ -536,21 +536,25 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
                  strcmp(st.changes[st.count - 1].run, ctx->run) == 0;
     while (undo_stack_runs(&st) + (joins ? 0 : 1) > UNDO_STACK_MAX) {
         const struct undo_change *old = &st.changes[0];
-        char page[16];
+        size_t drop = 1;
+        while (drop < st.count &&
+               undo_same_run(&st.changes[0], &st.changes[drop]))
+            drop++;
+        char page[16], more[48] = "";
         if (old->sent[0] & MODE_PAGE_SPF)
             snprintf(page, sizeof page, "0x%02x,0x%02x",
                      old->sent[0] & MODE_PAGE_CODE, old->sent[1]);
         else
             snprintf(page, sizeof page, "0x%02x",
                      old->sent[0] & MODE_PAGE_CODE);
+        if (drop > 1)
+            snprintf(more, sizeof more, " and %zu more MODE SELECT%s", drop - 1,
+                     drop == 2 ? "" : "s");
         cmd_warn(ctx,
-                 "note: the undo record keeps the last %d changes of a "
-                 "drive: '%s' of page %s at %s can no longer be undone",
-                 UNDO_STACK_MAX, old->command, page, old->time);
-        size_t drop = 1;
-        while (drop < st.count &&
-               undo_same_run(&st.changes[0], &st.changes[drop]))
-            drop++;
+                 "note: the undo record keeps the changes of the last %d "
+                 "commands on a drive: '%s' of page %s%s at %s can no "
+                 "longer be undone",
+                 UNDO_STACK_MAX, old->command, page, more, old->time);
         for (size_t k = 0; k < drop; k++)
             undo_change_fini(&st.changes[k]);
         memmove(st.changes, st.changes + drop,
@@ -562,7 +566,7 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
     memset(c, 0, sizeof *c);
     changes_now(c->time, sizeof c->time, false);
     c->command = xstrdup(ctx->client);
-    c->run = xstrdup(ctx->run);
+    c->run = ctx->run[0] != '\0' ? xstrdup(ctx->run) : NULL;
     c->uri = journal_redact(recorder_name(rec));
     c->rt = ev->rt;
     c->len = ev->len;

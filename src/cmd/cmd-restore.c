@@ -338,6 +338,7 @@ cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct apply_page *apply = NULL;
     size_t npages = 0, ndrive = 0, nwanted = 0, nlength = 0, napply = 0;
     enum cmd_status status = CMD_OK;
+    bool held = false;
     struct err err;
 
     err_clear(&err);
@@ -348,8 +349,14 @@ cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   file);
         return cmd_error(ctx, &err);
     }
+    /* The drive held from the plan's reads to the last MODE SELECT, so
+     * that no other command's change comes between them: undo takes the
+     * restore back whole. */
     if (cmd_open_drive(ctx, args->argv[0], &drive, &err) != 0 ||
-        cmd_open_drive_or_file(ctx, file, &snap, &err) != 0 ||
+        (!dry_run && recorder_acquire_exclusive(drive, &err) != 0))
+        return cmd_error(ctx, &err);
+    held = !dry_run;
+    if (cmd_open_drive_or_file(ctx, file, &snap, &err) != 0 ||
         recorder_get_supported_mode_pages(snap, MODE_REQUEST_CURRENT, &pages,
                                           &npages, &err) != 0 ||
         (list != NULL && cmd_restore_list(list, pages, npages, file, &wanted,
@@ -423,6 +430,8 @@ cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
               dry_run ? "would write" : "wrote", res.sent,
               res.sent == 1 ? "" : "s", same, file, partly);
 out:
+    if (held)
+        recorder_release_exclusive(drive);
     for (size_t i = 0; plan != NULL && i < ntodo; i++) {
         free(plan[i].current);
         free(plan[i].saved);

@@ -689,8 +689,14 @@ console_quit(struct console *con)
 {
     for (size_t i = 0; i < con->ndrives && !con->quit_asked; i++) {
         const struct drive_snapshot *s = &con->drives[i].snap;
-        /* A busy drive may be committing them right now. */
-        if (s->pending_edits == 0 || con->drives[i].busy)
+        /* A drive with work in hand may be committing them right now:
+         * asked afresh, as the last look may predate the key. */
+        struct worker *w = con->drives[i].worker;
+        char job[128];
+        double since;
+        if (s->pending_edits == 0 ||
+            (w != NULL &&
+             (worker_busy(w, job, sizeof job, &since) || worker_queued(w) > 0)))
             continue;
         con->quit_asked = true;
         console_log(con, true,

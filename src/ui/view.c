@@ -518,8 +518,11 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
                  "; the drive did NOT apply the last commit");
     view_cell(cv, row, 1 + col, l->cols - 2 - col, STYLE_NORMAL, line);
     int used = 1;
+    if (fd->danger != NULL)
+        used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
+                          STYLE_WARNING, fd->danger);
     /* The field table left out the default and saved values: here they
-     * are, for the field selected. */
+     * are, for the field selected, after any warning. */
     struct field_cols fc;
     view_field_cols(l->cols - l->pages_cols, l->wide, &fc);
     if (fc.deflt == 0 && used < rows) {
@@ -528,9 +531,6 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
         used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
                           STYLE_NORMAL, line);
     }
-    if (fd->danger != NULL)
-        used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
-                          STYLE_WARNING, fd->danger);
     if (fd->help != NULL && used < rows)
         view_wrap(cv, row + used, 1, l->cols - 2, rows - used, STYLE_NORMAL,
                   fd->help);

@@ -318,7 +318,7 @@ for i in $(seq 40); do
     case $err in *"can no longer be undone"*) dropped=$i && break ;; esac
 done
 [ -n "$dropped" ] || fail "no change was said to drop off the undo record"
-expect_err "note: the undo record keeps the last 32 changes of a drive: 'modecon set' of page 0x08 at "
+expect_err "note: the undo record keeps the changes of the last 32 commands on a drive: 'modecon set' of page 0x08 at "
 checks=$((checks + 1))
 [ "$(jq '.changes | length' "$undo_file")" -eq 32 ] || fail "the undo record does not hold 32 changes"
 # The limit counts commands, and a command's MODE SELECTs drop off
@@ -328,7 +328,7 @@ jq '.changes[1].run = .changes[0].run' "$undo_file" >"$undo_file.new" && mv "$un
 run set $D caching WCE=$(((dropped + 1) % 2))
 case $err in *"can no longer be undone"*) fail "a change dropped off with room for 32 commands: $err" ;; esac
 run set $D caching WCE=$((dropped % 2))
-expect_err "can no longer be undone"
+expect_err "'modecon set' of page 0x08 and 1 more MODE SELECT at "
 checks=$((checks + 1))
 [ "$(jq '.changes | length' "$undo_file")" -eq 32 ] || fail "a command's two MODE SELECTs did not drop off together"
 # A 'run' that is not a string is refused, naming the change.

@@ -12,6 +12,22 @@ wait_holder() {
     done
     fail "process $1 never took the drive"
 }
+
+# locked_out WHO ARGS...: while a slow 'modecon ARGS' holds the drive, a
+# change of $D is refused and told it is modecon WHO that holds it; then
+# the slow command succeeds.
+locked_out() {
+    local who=$1 slow
+    shift
+    "$MODECON" "$@" >"$STATE/slow.out" 2>&1 &
+    slow=$!
+    wait_holder "$slow"
+    run set $D 8 --data "$new"
+    expect_status 1
+    expect_err "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"
+    expect_err "in exclusive use by modecon $who (pid $slow)"
+    wait $slow || fail "the slow $who failed: $(cat "$STATE/slow.out")"
+}
 D=emu:dvd-writer
 
 chg=$("$MODECON" get $D 8 --type changeable)
@@ -21,19 +37,17 @@ new=$(flip_byte "$page" "$at" "$mask")
 
 # A slow commit holds the drive; a second commit meanwhile is refused and
 # told who holds it.
-"$MODECON" set "$D?fault=latency:4000@55" 8 --data "$new" \
-    >"$STATE/slow.out" 2>&1 &
-slow=$!
-wait_holder "$slow"
-run set $D 8 --data "$new"
-expect_status 1
-expect_err "E_IMAPI_RECORDER_LOCKED (0xC0AA0210)"
-expect_err "in exclusive use by modecon set (pid $slow)"
-wait $slow || fail "the slow commit failed: $(cat "$STATE/slow.out")"
+locked_out set set "$D?fault=latency:4000@55" 8 --data "$new"
 
 run get $D 8
 [ "$(byte_of "$out" "$at")" = "$(byte_of "$new" "$at")" ] ||
     fail "the slow commit's change is not there"
+
+# A restore holds the drive from its first read to its last MODE SELECT
+# (here slow in the reads): a change meanwhile is refused, so that undo
+# finds the restore whole.
+"$MODECON" snapshot $D -o "$STATE/snap.json" >/dev/null 2>&1
+locked_out restore restore "$D?fault=latency:1000@5a*4" "$STATE/snap.json"
 
 # Reads from many processes at once all succeed and agree.
 for i in $(seq 8); do

@@ -327,4 +327,18 @@ expect_out "undone; $((runs - 1)) earlier changes"
 run diff "$STATE/pre-restore.json" $D
 expect_out "no differences"
 
+# A restore --save stopped part-way (its rollback included) is undone
+# whole too: the drive as it was before it, saved values included.
+run restore $D "$SNAP" --save
+run set $D caching WCE=0 --save
+run set $D 1 RRC=20
+run snapshot $D -o "$STATE/pre-stopped.json"
+run restore "$D?fault=sense:05/26/00@55+3*1" "$SNAP" --save
+expect_status 1
+run undo $D
+expect_status 0
+expect_out "undone;"
+run diff "$STATE/pre-stopped.json" $D --type all
+expect_out "no differences (40 page value sets compared)"
+
 done_ok
