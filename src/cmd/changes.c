@@ -98,10 +98,12 @@ undo_stack_drop_last(struct undo_stack *st)
     undo_change_fini(&st->changes[--st->count]);
 }
 
+/* Two changes of one run of a command; a change without a run (an older
+ * record) is a command of its own. */
 static bool
-undo_same_run(const struct undo_change *a, const struct undo_change *b)
+undo_same_run(const char *a, const char *b)
 {
-    return a->run != NULL && b->run != NULL && strcmp(a->run, b->run) == 0;
+    return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
 size_t
@@ -109,8 +111,8 @@ undo_stack_last_run(const struct undo_stack *st)
 {
     size_t n = st->count > 0 ? 1 : 0;
 
-    while (n < st->count && undo_same_run(&st->changes[st->count - 1 - n],
-                                          &st->changes[st->count - 1]))
+    while (n < st->count && undo_same_run(st->changes[st->count - 1 - n].run,
+                                          st->changes[st->count - 1].run))
         n++;
     return n;
 }
@@ -121,7 +123,8 @@ undo_stack_runs(const struct undo_stack *st)
     size_t runs = 0;
 
     for (size_t i = 0; i < st->count; i++)
-        if (i == 0 || !undo_same_run(&st->changes[i - 1], &st->changes[i]))
+        if (i == 0 ||
+            !undo_same_run(st->changes[i - 1].run, st->changes[i].run))
             runs++;
     return runs;
 }
@@ -532,13 +535,13 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
         return -1;
     }
     /* The oldest command's changes drop off whole, as undo takes them. */
-    bool joins = st.count > 0 && st.changes[st.count - 1].run != NULL &&
-                 strcmp(st.changes[st.count - 1].run, ctx->run) == 0;
+    bool joins =
+        st.count > 0 && undo_same_run(st.changes[st.count - 1].run, ctx->run);
     while (undo_stack_runs(&st) + (joins ? 0 : 1) > UNDO_STACK_MAX) {
         const struct undo_change *old = &st.changes[0];
         size_t drop = 1;
         while (drop < st.count &&
-               undo_same_run(&st.changes[0], &st.changes[drop]))
+               undo_same_run(st.changes[0].run, st.changes[drop].run))
             drop++;
         char page[16], more[48] = "";
         if (old->sent[0] & MODE_PAGE_SPF)

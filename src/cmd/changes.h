@@ -63,9 +63,8 @@ int changes_saving_others(struct recorder *rec, uint8_t code, uint8_t subpage,
 void changes_note_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
                                 uint8_t code, uint8_t subpage);
 
-#define UNDO_STACK_MAX                                 \
-    32 /* commands' changes kept per drive; older ones \
-          drop off */
+/* Commands whose changes are kept per drive; older ones drop off. */
+#define UNDO_STACK_MAX 32
 
 /* Load the stack of the drive 'rec' (empty when none is recorded); a
  * damaged file is an error that names it and the place. */

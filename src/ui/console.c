@@ -867,13 +867,8 @@ console_pick_key(struct console *con, int key)
 bool
 console_page_savable(const struct console *con)
 {
-    const struct drive_snapshot *s =
-        con->ndrives ? &con->drives[con->drive_cursor].snap : NULL;
-
-    for (size_t i = 0; s != NULL && s->has_page && i < s->npages; i++)
-        if (s->pages[i].code == s->code && s->pages[i].subpage == s->subpage)
-            return s->pages[i].savable;
-    return false;
+    return con->ndrives > 0 &&
+           drive_snapshot_savable(&con->drives[con->drive_cursor].snap);
 }
 
 void

@@ -142,6 +142,14 @@ drive_no_input(void *arg, struct err *err)
     return NULL;
 }
 
+bool
+drive_snapshot_savable(const struct drive_snapshot *snap)
+{
+    const uint8_t *cur = snap->values[MODE_REQUEST_CURRENT];
+
+    return snap->has_page && cur != NULL && (cur[0] & MODE_PAGE_PS) != 0;
+}
+
 void
 drive_session_init(struct drive_session *ds, const char *uri,
                    const struct cmd_ctx *global)

@@ -63,6 +63,10 @@ struct drive_snapshot {
     bool sent_select; /* this drive took a MODE SELECT it sent */
 };
 
+/* The page in the snapshot keeps saved values: the drive reports PS in
+ * its current values (SPC-4 7.5.7). */
+bool drive_snapshot_savable(const struct drive_snapshot *snap);
+
 /* An empty snapshot of the drive 'uri': nothing known yet. */
 void drive_snapshot_init(struct drive_snapshot *snap, const char *uri);
 void drive_snapshot_free(struct drive_snapshot *snap);

@@ -46,7 +46,7 @@ field_model_build(struct field_model *m, const struct drive_snapshot *snap,
     else
         snprintf(code, sizeof code, "%02X", snap->code);
     snprintf(m->title, sizeof m->title, "%s %s, %zu bytes, %s", code, name, len,
-             (cur[0] & 0x80) ? "savable" : "not savable");
+             drive_snapshot_savable(snap) ? "savable" : "not savable");
     if (snap->pd == NULL)
         return;
     m->has_def = true;

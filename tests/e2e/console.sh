@@ -23,17 +23,22 @@ start() {
     wait_for "Drives"
 }
 
+# pick_wr_t DRIVE: a console on DRIVE, at page 05's WR_T pick list.
+pick_wr_t() {
+    start xterm "" "$1"
+    wait_for "DVD-RW WRITER"
+    $T send-keys Enter # to the pages
+    $T send-keys -l "gjj"
+    $T send-keys Enter # page 05
+    wait_for "05 Write Parameters, 52 bytes"
+    for _ in 1 2 3; do $T send-keys Down; done
+    wait_for "WR_T Write type: byte 2 bits 3-0"
+    $T send-keys Enter
+    wait_for "WR_T: pick a value"
+}
+
 # --- Change WR_T on page 05 of the DVD writer and commit it.
-start xterm "" emu:dvd-writer
-wait_for "DVD-RW WRITER"
-$T send-keys Enter # to the pages
-$T send-keys -l "gjj"
-$T send-keys Enter # page 05
-wait_for "05 Write Parameters, 52 bytes"
-for _ in 1 2 3; do $T send-keys Down; done
-wait_for "WR_T Write type: byte 2 bits 3-0"
-$T send-keys Enter
-wait_for "WR_T: pick a value"
+pick_wr_t emu:dvd-writer
 $T send-keys Up Enter # TAO, above the current SAO
 wait_for "staged SAO (2) -> TAO (1)"
 row_of "WR_T      TAO (1)" | grep -q '^.*|\* WR_T' || fail "WR_T is not marked staged"
@@ -93,16 +98,7 @@ checks=$((checks + 1))
 # between the undo record and the key.
 audit=$STATE/modecon/audit.jsonl
 lines=$(wc -l <"$audit")
-start xterm "" "emu:dvd-writer?fault=latency:8000@55"
-wait_for "DVD-RW WRITER"
-$T send-keys Enter
-$T send-keys -l "gjj"
-$T send-keys Enter
-wait_for "05 Write Parameters, 52 bytes"
-for _ in 1 2 3; do $T send-keys Down; done
-wait_for "WR_T Write type: byte 2 bits 3-0"
-$T send-keys Enter
-wait_for "WR_T: pick a value"
+pick_wr_t "emu:dvd-writer?fault=latency:8000@55"
 $T send-keys Down Enter # SAO again, below TAO
 wait_for "staged TAO (1) -> SAO (2)"
 $T send-keys c
