@@ -1,10 +1,12 @@
 /* explain PAGE [FIELD]: what a page or a field is, from its definition. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cmd/cmd.h"
 #include "engine/pagenames.h"
+#include "engine/unit.h"
 
 static enum cmd_status cmd_explain_exec(struct cmd_ctx *ctx,
                                         const struct cmd_args *args);
@@ -45,25 +47,41 @@ cmd_explain_field(struct cmd_ctx *ctx, const struct field_def *fd,
     char pos[48];
 
     cmd_explain_position(fd, pos, sizeof pos);
-    cmd_print(ctx, "%-10s %-20s %-8s %s%s%s", acronym, pos,
+    char step[64] = "";
+    if (fd->unit != NULL && fd->scale > 1)
+        snprintf(step, sizeof step, "%llu %s", (unsigned long long)fd->scale,
+                 fd->unit);
+    /* One statement of the unit: "in s", or "counts steps of 100 ms". */
+    cmd_print(ctx, "%-10s %-20s %-8s %s%s%s%s", acronym, pos,
               field_kind_name(fd->kind), fd->name ? fd->name : "",
-              fd->unit ? ", in " : "", fd->unit ? fd->unit : "");
+              fd->unit == NULL ? ""
+              : fd->scale > 1  ? ", counts steps of "
+                               : ", in ",
+              fd->unit && fd->scale > 1 ? step : "",
+              fd->unit && fd->scale <= 1 ? fd->unit : "");
     if (!full)
         return;
-    if (fd->scale)
-        cmd_print(ctx, "  one step is %llu %s", (unsigned long long)fd->scale,
-                  fd->unit ? fd->unit : "");
-    if (fd->has_range)
-        cmd_print(ctx, "  range %llu to %llu", (unsigned long long)fd->min,
-                  (unsigned long long)fd->max);
+    if (fd->has_range) {
+        char lo[64], hi[64];
+        unit_format_quantity(fd, fd->min, lo, sizeof lo);
+        unit_format_quantity(fd, fd->max, hi, sizeof hi);
+        cmd_print(ctx, "  range %s to %s", lo, hi);
+    }
+    char typing[256];
+    unit_typing(fd, typing, sizeof typing);
+    if (typing[0] != '\0')
+        cmd_print(ctx, "  %s", typing);
     for (size_t v = 0; v < fd->nvalues; v++)
         cmd_print(ctx, "  %llu  %-14s %s",
                   (unsigned long long)fd->values[v].value, fd->values[v].name,
                   fd->values[v].desc ? fd->values[v].desc : "");
     if (fd->help)
         cmd_print(ctx, "  %s", fd->help);
-    if (fd->danger)
-        cmd_print(ctx, "  DANGER: %s", fd->danger);
+    if (fd->danger) {
+        char when[96];
+        field_danger_when(fd, when, sizeof when);
+        cmd_print(ctx, "  DANGER (%s): %s", when, fd->danger);
+    }
 }
 
 /* The page's definition for an optical drive, else for any device. */

@@ -110,6 +110,17 @@ cmd_help_man(struct cmd_ctx *ctx)
                   "key runs a command string, and ':' opens the command "
                   "line, so a console session lands in the journal like "
                   "any other.  F1 lists the keys.");
+    cmd_help_roff(ctx, ".PP\n",
+                  "Values are shown and typed in their real units: a field "
+                  "counting 100 ms steps shows '30 s (300)' and takes 5s, "
+                  "500ms, 1.5s, 10min or 1h, or its raw count as 300steps "
+                  "(a bare number there reads two ways and is refused); a "
+                  "speed is kB/s (kB = 1000 bytes) or NxCD, NxDVD, NxBD.  A "
+                  "value that is no whole number of steps is refused naming "
+                  "the two nearest, and a number an enum's legend does not "
+                  "name is refused unless --force.  A field's warning is "
+                  "given only for a change in the direction its definition "
+                  "names ('explain' says which).");
     cmd_print_text(ctx, ".SH COMMANDS");
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
         const struct cmd_entry *entry = cmd_table[i];

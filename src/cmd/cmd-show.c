@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "engine/unit.h"
 #include "util/hex.h"
 
 static enum cmd_status cmd_show_exec(struct cmd_ctx *ctx,
@@ -120,6 +121,26 @@ cmd_show_json(const struct show_values *sv, const struct field_ref *refs,
                             json_string(cmd_show_changeable(sv, &refs[i])));
         json_object_set_new(obj, "unit",
                             fd->unit ? json_string(fd->unit) : json_null());
+        /* The current value as a number: 'value' in the unit (30000 ms),
+         * 'raw' as the field holds it (300 steps of 100 ms). */
+        if (fd->kind != FIELD_ASCII && fd->kind != FIELD_HEX &&
+            fd->width <= 64 &&
+            field_fits(fd, refs[i].base, sv->len[MODE_REQUEST_CURRENT])) {
+            uint64_t raw =
+                field_get(sv->page[MODE_REQUEST_CURRENT], fd, refs[i].base);
+            uint64_t scale = fd->scale ? fd->scale : 1, in_unit;
+            json_object_set_new(obj, "raw", json_integer((json_int_t)raw));
+            json_object_set_new(obj, "value",
+                                __builtin_mul_overflow(raw, scale, &in_unit) ||
+                                        in_unit > INT64_MAX
+                                    ? json_null()
+                                    : json_integer((json_int_t)in_unit));
+        } else {
+            cmd_show_value(sv, MODE_REQUEST_CURRENT, &refs[i], value,
+                           sizeof value);
+            json_object_set_new(obj, "raw", json_null());
+            json_object_set_new(obj, "value", json_string(value));
+        }
         json_object_set_new(
             obj, "scale",
             json_integer((json_int_t)(fd->scale ? fd->scale : 1)));
@@ -200,13 +221,11 @@ cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         cmd_show_cell(cur, 16);
         cmd_show_cell(def, 16);
         cmd_show_cell(sav, 16);
-        /* A scaled value counts steps: say how long a step is. */
+        /* Values carry their unit; a value counting steps of more than
+         * one unit says here how long a step is. */
         char unit[48] = "";
-        if (refs[i].fd->unit != NULL && refs[i].fd->scale > 1)
-            snprintf(unit, sizeof unit, "%llu %s steps",
-                     (unsigned long long)refs[i].fd->scale, refs[i].fd->unit);
-        else if (refs[i].fd->unit != NULL)
-            snprintf(unit, sizeof unit, "%s", refs[i].fd->unit);
+        if (refs[i].fd->scale > 1)
+            unit_step(refs[i].fd, unit, sizeof unit);
         cmd_print(ctx, "%-10s %-30s %-16s %-10s %-16s %-16s %s",
                   refs[i].acronym, name, cur,
                   cmd_show_changeable(&sv, &refs[i]), def, sav, unit);

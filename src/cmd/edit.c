@@ -90,7 +90,7 @@ edit_print_changes(struct cmd_ctx *ctx, const struct edit *ed,
         field_format(base, ref, old, sizeof old);
         field_format(ed->page, ref, new, sizeof new);
         cmd_print(ctx, "%s: %s -> %s%s", ref->acronym, old, new, which);
-        if (field_is_dangerous(ed->page, ref))
+        if (field_change_is_dangerous(base, ed->page, ref))
             cmd_warn(ctx, "warning: %s: %s", ref->acronym, ref->fd->danger);
         n++;
     }
@@ -457,7 +457,7 @@ edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
                                  word, words[j]);
             plan->overridden[j] = true;
         }
-        if (field_parse_set(plan->page, ref, eq + 1, err) != 0 ||
+        if (field_parse_value(plan->page, ref, eq + 1, force, err) != 0 ||
             edit_check_changeable(ctx, ref, plan->before, plan->page, plan->chg,
                                   force, err) != 0)
             return -1;

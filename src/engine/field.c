@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "engine/unit.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
@@ -207,6 +208,9 @@ field_format(const uint8_t *page, const struct field_ref *ref, char *buf,
         snprintf(buf, len, "%llu", (unsigned long long)v);
         return;
     }
+    case FIELD_NUMBER:
+        unit_format(fd, field_get(page, fd, ref->base), buf, len);
+        return;
     default:
         snprintf(buf, len, "%llu",
                  (unsigned long long)field_get(page, fd, ref->base));
@@ -214,45 +218,109 @@ field_format(const uint8_t *page, const struct field_ref *ref, char *buf,
     }
 }
 
+void
+field_format_typeable(const uint8_t *page, const struct field_ref *ref,
+                      char *buf, size_t len)
+{
+    const struct field_def *fd = ref->fd;
+
+    if (fd->kind == FIELD_NUMBER)
+        unit_format_typeable(fd, field_get(page, fd, ref->base), buf, len);
+    else if (fd->kind == FIELD_FLAG || fd->kind == FIELD_ENUM)
+        snprintf(buf, len, "%llu",
+                 (unsigned long long)field_get(page, fd, ref->base));
+    else
+        field_format(page, ref, buf, len);
+}
+
+/* "0 to 65535", or in the field's unit "0 s to 6553500 ms". */
+static void
+field_range_text(const struct field_def *fd, uint64_t lo, uint64_t hi,
+                 char *buf, size_t len)
+{
+    char a[64], b[64];
+
+    unit_format_quantity(fd, lo, a, sizeof a);
+    unit_format_quantity(fd, hi, b, sizeof b);
+    snprintf(buf, len, "%s to %s", a, b);
+}
+
+/* The legend of an enum: "0 PACKET, 1 TAO, 2 SAO". */
+static void
+field_legend(const struct field_def *fd, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < fd->nvalues; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "%s%llu %s", used ? ", " : "",
+                 (unsigned long long)fd->values[i].value, fd->values[i].name);
+    }
+}
+
 static int
-field_parse_number(const struct field_ref *ref, const char *text,
+field_parse_number(const struct field_ref *ref, const char *text, bool force,
                    uint64_t *value, struct err *err)
 {
     const struct field_def *fd = ref->fd;
     uint64_t max =
         fd->width >= 64 ? UINT64_MAX : (UINT64_C(1) << fd->width) - 1;
+    char range[160], step[64];
     char *end;
+
+    unit_step(fd, step, sizeof step);
+    int quantity = 1;
 
     for (size_t i = 0; i < fd->nvalues; i++)
         if (strcasecmp(fd->values[i].name, text) == 0) {
             *value = fd->values[i].value;
             return 0;
         }
+    /* A number with a unit ("5s", "8xCD", "300steps"), or a bare number
+     * read as below. */
+    if (fd->kind == FIELD_NUMBER && fd->unit != NULL &&
+        (quantity = unit_parse(fd, ref->acronym, text, value, err)) < 0)
+        return -1;
     errno = 0;
     /* strtoull skips blanks and takes a sign; values here have neither. */
-    if (text[0] != '-' && text[0] != '+' && text[0] != '\0' &&
-        !isspace((unsigned char)text[0])) {
-        unsigned long long v = strtoull(text, &end, 0);
-        if (errno == 0 && *end == '\0' &&
-            !(text[0] == '0' && text[1] != '\0' && text[1] != 'x' &&
-              text[1] != 'X')) {
+    if (quantity == 0 || (text[0] != '-' && text[0] != '+' && text[0] != '\0' &&
+                          !isspace((unsigned char)text[0]))) {
+        unsigned long long v = quantity == 0 ? *value : strtoull(text, &end, 0);
+        if (quantity == 0 || (errno == 0 && *end == '\0' &&
+                              !(text[0] == '0' && text[1] != '\0' &&
+                                text[1] != 'x' && text[1] != 'X'))) {
             *value = v;
-            if (v > max)
+            if (v > max) {
+                field_range_text(fd, 0, max, range, sizeof range);
                 return err_usage(err,
-                                 "%s=%s: the field holds 0 to %llu (%u bit%s)",
-                                 ref->acronym, text, (unsigned long long)max,
-                                 fd->width, fd->width == 1 ? "" : "s");
-            if (fd->has_range && (v < fd->min || v > fd->max))
-                return err_usage(
-                    err, "%s=%s: expected %llu to %llu%s%s", ref->acronym, text,
-                    (unsigned long long)fd->min, (unsigned long long)fd->max,
-                    fd->scale ? " steps" : "", "");
-            if (fd->kind == FIELD_ENUM) {
+                                 "%s=%s: the field holds %s (%u bit%s%s%s)",
+                                 ref->acronym, text, range, fd->width,
+                                 fd->width == 1 ? "" : "s",
+                                 fd->unit && fd->scale > 1 ? " of " : "",
+                                 fd->unit && fd->scale > 1 ? step : "");
+            }
+            if (fd->has_range && (v < fd->min || v > fd->max)) {
+                field_range_text(fd, fd->min, fd->max, range, sizeof range);
+                return err_usage(err, "%s=%s: expected %s%s%s%s", ref->acronym,
+                                 text, range,
+                                 fd->unit && fd->scale > 1 ? " (" : "",
+                                 fd->unit && fd->scale > 1 ? step : "",
+                                 fd->unit && fd->scale > 1 ? ")" : "");
+            }
+            if (fd->kind == FIELD_ENUM && !force) {
                 for (size_t i = 0; i < fd->nvalues; i++)
                     if (fd->values[i].value == v)
                         return 0;
-                /* Numbers outside the legend are allowed: drives have
-                 * values the standards do not name. */
+                /* A number the legend does not name is reserved or
+                 * undefined in the standard: a drive may take it and do
+                 * anything, so it goes only when forced. */
+                char legend[512];
+                field_legend(fd, legend, sizeof legend);
+                return err_usage(err,
+                                 "%s=%s: %llu is no value of %s (reserved or "
+                                 "undefined); its values are %s; --force "
+                                 "sends it anyway",
+                                 ref->acronym, text, v,
+                                 fd->name ? fd->name : ref->acronym, legend);
             }
             return 0;
         }
@@ -271,6 +339,13 @@ field_parse_number(const struct field_ref *ref, const char *text,
 int
 field_parse_set(uint8_t *page, const struct field_ref *ref, const char *text,
                 struct err *err)
+{
+    return field_parse_value(page, ref, text, false, err);
+}
+
+int
+field_parse_value(uint8_t *page, const struct field_ref *ref, const char *text,
+                  bool force, struct err *err)
 {
     const struct field_def *fd = ref->fd;
     uint8_t *bytes = page + ref->base + fd->byte;
@@ -312,7 +387,7 @@ field_parse_set(uint8_t *page, const struct field_ref *ref, const char *text,
     case FIELD_RESERVED:
         return err_usage(err, "%s: reserved bits cannot be set", ref->acronym);
     default:
-        if (field_parse_number(ref, text, &value, err) != 0)
+        if (field_parse_number(ref, text, force, &value, err) != 0)
             return -1;
         field_set(page, fd, ref->base, value);
         return 0;
@@ -320,12 +395,56 @@ field_parse_set(uint8_t *page, const struct field_ref *ref, const char *text,
 }
 
 bool
-field_is_dangerous(const uint8_t *page, const struct field_ref *ref)
+field_change_is_dangerous(const uint8_t *before, const uint8_t *after,
+                          const struct field_ref *ref)
 {
     const struct field_def *fd = ref->fd;
 
-    if (fd->danger == NULL)
+    if (fd->danger == NULL || fd->width > 64)
         return false;
-    return !fd->danger_has_when ||
-           field_get(page, fd, ref->base) == fd->danger_when;
+    uint64_t was = field_get(before, fd, ref->base);
+    uint64_t now = field_get(after, fd, ref->base);
+    if (was == now)
+        return false;
+    switch (fd->danger_dir) {
+    case FIELD_DANGER_WHEN:
+        return now == fd->danger_when;
+    case FIELD_DANGER_LOWER:
+        return now < was;
+    case FIELD_DANGER_HIGHER:
+        return now > was;
+    default:
+        return true;
+    }
+}
+
+void
+field_danger_when(const struct field_def *fd, char *buf, size_t len)
+{
+    char value[64];
+
+    if (fd->danger == NULL) {
+        snprintf(buf, len, "%s", "");
+        return;
+    }
+    switch (fd->danger_dir) {
+    case FIELD_DANGER_WHEN:
+        snprintf(value, sizeof value, "%llu",
+                 (unsigned long long)fd->danger_when);
+        for (size_t i = 0; i < fd->nvalues; i++)
+            if (fd->values[i].value == fd->danger_when)
+                snprintf(value, sizeof value, "%s (%llu)", fd->values[i].name,
+                         (unsigned long long)fd->danger_when);
+        snprintf(buf, len, "warned when set to %s", value);
+        return;
+    case FIELD_DANGER_LOWER:
+        snprintf(buf, len, "%s", "warned when lowered");
+        return;
+    case FIELD_DANGER_HIGHER:
+        snprintf(buf, len, "%s", "warned when raised");
+        return;
+    default:
+        snprintf(buf, len, "%s", "warned on any change");
+        return;
+    }
 }

@@ -52,21 +52,41 @@ const struct field_ref *field_find(const struct field_ref *refs, size_t n,
 const struct field_ref *field_at(const struct field_ref *refs, size_t n,
                                  int byte, int bit);
 
-/* The value as a person reads it: "1", "TAO (1)", "\"text\"", "0a 0b". */
 /* Set the field's bits in 'mask', a page-sized bit mask. */
 void field_mark(uint8_t *mask, const struct field_ref *ref);
 
-/* Whether the field's value in 'page' is one its definition warns of: any
- * value when the danger names none ("danger TEXT"), else that value
- * ("danger when N TEXT"). */
-bool field_is_dangerous(const uint8_t *page, const struct field_ref *ref);
+/* Whether changing the field from its value in 'before' to its value in
+ * 'after' is the change its definition warns of: any change ("danger
+ * TEXT"), a change to one value ("danger when N"), or a change in one
+ * direction ("danger lower", "danger higher").  An unchanged field, and a
+ * change away from the danger (an undo of a lowering), is never one. */
+bool field_change_is_dangerous(const uint8_t *before, const uint8_t *after,
+                               const struct field_ref *ref);
 
+/* Which change the field's danger is about, as a person reads it:
+ * "warned when lowered", "warned when set to 0", "warned on any change";
+ * "" without a danger. */
+void field_danger_when(const struct field_def *fd, char *buf, size_t len);
+
+/* The value as a person reads it: "1", "TAO (1)", "30 s (300)",
+ * "16 blocks", "\"text\"", "0a 0b". */
 void field_format(const uint8_t *page, const struct field_ref *ref, char *buf,
                   size_t len);
 
-/* Parse a value for the field: a number (decimal or 0x) or an enum name
- * for flags, numbers and enums; text for ascii; hex for hex.  Writes it
- * into 'page'.  Usage errors say what is allowed. */
+/* The value as it is typed back (the console's edit prompt): "30s", "16",
+ * "1"; as field_format for text and hex. */
+void field_format_typeable(const uint8_t *page, const struct field_ref *ref,
+                           char *buf, size_t len);
+
+/* Parse a value for the field and write it into 'page': a number
+ * (decimal or 0x) or an enum name for flags, numbers and enums, with a
+ * unit where the field has one (unit.h: "5s", "8xCD", "300steps"); text
+ * for ascii; hex for hex.  A number an enum's legend does not name is
+ * refused unless 'force'.  Usage errors say what is allowed. */
+int field_parse_value(uint8_t *page, const struct field_ref *ref,
+                      const char *text, bool force, struct err *err);
+
+/* field_parse_value without force. */
 int field_parse_set(uint8_t *page, const struct field_ref *ref,
                     const char *text, struct err *err);
 

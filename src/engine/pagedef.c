@@ -458,21 +458,37 @@ parse_attribute(struct parse *ps, struct field_def *fd)
     }
     if (strcmp(kw, "help") == 0 || strcmp(kw, "danger") == 0) {
         /* "danger when N TEXT": only a change to N is dangerous (RRC=0
-         * turns read retries off; RRC=3 does not). */
+         * turns read retries off; RRC=3 does not); "danger lower TEXT" and
+         * "danger higher TEXT": only a change in that direction (a shorter
+         * power timer).  A plain "danger TEXT" after one of them goes on
+         * with its text. */
         int at = 1;
+        enum field_danger dir = FIELD_DANGER_ANY;
         char *text;
-        if (kw[0] == 'd' && ps->ntok > 1 && !ps->tok[1].quoted &&
-            strcmp(ps->tok[1].text, "when") == 0) {
-            if (parse_number(ps, 2, UINT64_MAX, "the dangerous value", &a) != 0)
-                return -1;
+        a = 0;
+        if (kw[0] == 'd' && ps->ntok > 1 && !ps->tok[1].quoted) {
+            if (strcmp(ps->tok[1].text, "when") == 0) {
+                if (parse_number(ps, 2, UINT64_MAX, "the dangerous value",
+                                 &a) != 0)
+                    return -1;
+                dir = FIELD_DANGER_WHEN;
+                at = 3;
+            } else if (strcmp(ps->tok[1].text, "lower") == 0) {
+                dir = FIELD_DANGER_LOWER;
+                at = 2;
+            } else if (strcmp(ps->tok[1].text, "higher") == 0) {
+                dir = FIELD_DANGER_HIGHER;
+                at = 2;
+            }
+        }
+        if (at > 1) {
             if (fd->danger != NULL &&
-                (!fd->danger_has_when || fd->danger_when != a))
+                (fd->danger_dir != dir || fd->danger_when != a))
                 return parse_error(ps, ps->tok[0].col,
                                    "expected one danger per field: this one "
-                                   "is for another value");
-            fd->danger_has_when = true;
+                                   "is for another change");
+            fd->danger_dir = dir;
             fd->danger_when = a;
-            at = 3;
         }
         if (parse_string(ps, at, "the text", &text) != 0)
             return -1;
@@ -899,6 +915,12 @@ pagedef_check_field(struct pagedb *db, const struct page_def *pd,
     if ((fd->has_range || fd->unit || fd->scale) && fd->kind != FIELD_NUMBER)
         BAD("%s:%d: %s: expected unit, scale and range only on a number",
             pd->path, fd->line, where);
+    if ((fd->danger_dir == FIELD_DANGER_LOWER ||
+         fd->danger_dir == FIELD_DANGER_HIGHER) &&
+        (fd->kind == FIELD_ASCII || fd->kind == FIELD_HEX))
+        BAD("%s:%d: %s: expected 'danger lower' and 'danger higher' only on "
+            "a number, flag or enum, not %s",
+            pd->path, fd->line, where, field_kind_name(fd->kind));
 #undef BAD
     return bad;
 }

@@ -23,6 +23,13 @@ enum field_kind {
 
 const char *field_kind_name(enum field_kind kind);
 
+enum field_danger {
+    FIELD_DANGER_ANY,
+    FIELD_DANGER_WHEN,
+    FIELD_DANGER_LOWER,
+    FIELD_DANGER_HIGHER,
+};
+
 struct field_value {
     uint64_t value;
     char *name;
@@ -42,9 +49,10 @@ struct field_def {
     uint64_t min, max;
     char *help;   /* or NULL */
     char *danger; /* or NULL */
-    /* The danger is a change to this value only ("danger when 0"), else
-     * any change. */
-    bool danger_has_when;
+    /* Which change the danger is: any change ("danger TEXT"), a change to
+     * danger_when ("danger when 0 TEXT"), one that lowers the value
+     * ("danger lower TEXT") or one that raises it ("danger higher"). */
+    enum field_danger danger_dir;
     uint64_t danger_when;
     struct field_value *values;
     size_t nvalues;

@@ -564,7 +564,8 @@ console_edit_field(struct console *con)
     char label[64], text[32] = "";
     snprintf(label, sizeof label, "%s = ", fr->ref.acronym);
     if (fd->kind == FIELD_NUMBER || fd->kind == FIELD_ENUM)
-        snprintf(text, sizeof text, "%llu", (unsigned long long)value);
+        field_format_typeable(console_edit_base(d), &fr->ref, text,
+                              sizeof text);
     prompt_open(&con->prompt, label, text);
     con->prompt_is_value = true;
     snprintf(con->value_field, sizeof con->value_field, "%s", fr->ref.acronym);

@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "engine/pagenames.h"
+#include "engine/unit.h"
 #include "util/hresult.h"
 #include "util/xmalloc.h"
 
@@ -496,9 +497,14 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
                  byte + (fd->width - fd->bit - 1 + 7) / 8);
     int col =
         canvas_printf(cv, row, 1, -1, STYLE_HEADER, "%s", fr->ref.acronym);
+    char step[64];
+    unit_step(fd, step, sizeof step);
     snprintf(line, sizeof line, " %s: %s, %s%s%s; %s", fd->name ? fd->name : "",
-             range, field_kind_name(fd->kind), fd->unit ? ", in " : "",
-             fd->unit ? fd->unit : "",
+             range, field_kind_name(fd->kind),
+             fd->unit == NULL ? ""
+             : fd->scale > 1  ? ", counts "
+                              : ", in ",
+             step,
              fr->changeable == 0    ? "not changeable on this drive"
              : fr->changeable == -1 ? "partly changeable"
              : fr->changeable == 1  ? "changeable"
@@ -518,9 +524,13 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
                  "; the drive did NOT apply the last commit");
     view_cell(cv, row, 1 + col, l->cols - 2 - col, STYLE_NORMAL, line);
     int used = 1;
-    if (fd->danger != NULL)
+    if (fd->danger != NULL) {
+        char when[96];
+        field_danger_when(fd, when, sizeof when);
+        snprintf(line, sizeof line, "%s: %s", when, fd->danger);
         used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
-                          STYLE_WARNING, fd->danger);
+                          STYLE_WARNING, line);
+    }
     /* The field table left out the default and saved values: here they
      * are, for the field selected, after any warning. */
     struct field_cols fc;

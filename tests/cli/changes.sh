@@ -342,8 +342,8 @@ jq '.changes[-1].run = "x"' "$undo_file" >"$undo_file.new" && mv "$undo_file.new
 # and the change stays on record: page 0x1a's saved values, replaced by
 # the change, come back on the retry; its current values come back or
 # are named with what they were.
-run set $D 0x1a IACT=60 --save
-run set $D 0x1a IACT=70
+run set $D 0x1a IACT=6s --save
+run set $D 0x1a IACT=7s
 declare -A was
 for page in 0x1a caching; do
     for type in current saved; do

@@ -25,7 +25,7 @@ grep -q '^WR_T .* TAO (1)  *yes' <<<"$out" || fail "show does not have WR_T TAO"
 run set $D 5 TST_W=1 LINK=7 --trace "$STATE/t.jsonl"
 expect_status 0
 expect_out "TST_W: 0 -> 1"
-expect_out "LINK_S: 16 -> 7"
+expect_out "LINK_S: 16 blocks -> 7 blocks"
 [ "$(grep -c '"cdb":"55' "$STATE/t.jsonl")" -eq 1 ] ||
     fail "expected one MODE SELECT for two fields"
 
@@ -169,7 +169,7 @@ expect_status 0
 expect_out "TAO"
 run explain 0x1d DISP
 expect_status 0
-expect_out "DANGER:"
+expect_out "DANGER (warned when set to 1): The drive becomes unavailable"
 run explain 5 NOSUCH
 expect_status 2
 

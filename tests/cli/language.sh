@@ -65,7 +65,7 @@ expect_status 2
 expect_out "6 commands run, 3 changed a drive, 1 failed"
 run show "emu:$STATE/other.json" 5
 grep -q '^WR_T .* TAO (1)' <<<"$out" || fail "the other drive has no WR_T=TAO"
-grep -q '^LINK_S .* 7  ' <<<"$out" || fail "the other drive has no LINK_S=7"
+grep -q '^LINK_S .* 7 blocks ' <<<"$out" || fail "the other drive has no LINK_S=7"
 
 # A change the drive does not apply is a failure of the replay.
 run replay "$STATE/session.cmd" --drive emu:ignoring
@@ -146,7 +146,7 @@ S="emu:$STATE/stage.json"
 run -c "open $S; page 5; edit WR_T=TAO; edit LINK_S=7; diff; commit --trace $STATE/st.jsonl; diff"
 expect_status 0
 expect_out "WR_T: SAO (2) -> TAO (1) (staged)"
-expect_out "LINK_S: 16 -> 7 (staged)"
+expect_out "LINK_S: 16 blocks -> 7 blocks (staged)"
 expect_out "parameter list (60 bytes):"
 expect_out "LINK_S: applied"
 expect_out "nothing staged"
@@ -162,7 +162,7 @@ expect_err "edits are staged for $S page 5: commit or discard them first"
 run -c "edit $S 0x05 WR_T=SAO; edit $S write-parameters LINK_S=9; edit $S 5 BUFE=0; diff"
 expect_status 0
 expect_out "WR_T: TAO (1) -> SAO (2)"
-expect_out "LINK_S: 7 -> 9"
+expect_out "LINK_S: 7 blocks -> 9 blocks"
 expect_out "BUFE: 1 -> 0"
 run -c "edit $S 5 WR_T=SAO; discard; diff; commit"
 expect_status 2

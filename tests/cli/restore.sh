@@ -232,8 +232,8 @@ expect_out "1 page differs"
 # then a drive that vanishes.
 run restore $D "$SNAP" --save
 run set $D caching WCE=0 --save
-run set $D 0x1a IACT=60 --save
-run set $D 0x1a IACT=70
+run set $D 0x1a IACT=6s --save
+run set $D 0x1a IACT=7s
 state=$STATE/modecon/emu/dvd-writer.state
 cp "$state" "$STATE/before-faults.state"
 run get $D 0x1a

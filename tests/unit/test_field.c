@@ -55,8 +55,9 @@ Test(field, every_kind_round_trips_through_the_page_bytes)
         const struct field_ref *ref =
             field_find(refs, n, cases[i].field, "page 0x30", &err);
         cr_assert_not_null(ref, "%s", err.msg);
-        cr_assert_eq(field_parse_set(page, ref, cases[i].value, &err), 0,
-                     "%s=%s: %s", cases[i].field, cases[i].value, err.msg);
+        /* Forced: E=3 is a number the legend does not name. */
+        cr_assert_eq(field_parse_value(page, ref, cases[i].value, true, &err),
+                     0, "%s=%s: %s", cases[i].field, cases[i].value, err.msg);
         field_format(page, ref, text, sizeof text);
         cr_assert_str_eq(text, cases[i].shown, "%s", cases[i].field);
     }
@@ -199,4 +200,219 @@ Test(field, values_with_blanks_or_signs_are_refused)
     }
     for (size_t i = 2; i < sizeof page; i++)
         cr_assert_eq(page[i], 0, "nothing written");
+}
+
+/* Fields with units: a timer counting 100 ms steps, a time-out in
+ * seconds, a speed, a count of blocks, a timer with a range, and numbers
+ * whose danger has a direction. */
+static struct page_def *
+unit_page(struct pagedb *db)
+{
+    static const char *const text =
+        "page 0x31\nname \"Units\"\nlengths 0x10\n"
+        "field IACT 2-5 number \"Idle timer\"\n  unit ms\n  scale 100\n"
+        "field G1 6-7 number \"Group time-out\"\n  unit s\n"
+        "field SPD 8-9 number \"Write speed\"\n  unit kB/s\n"
+        "field BLK 10-11 number \"Packet size\"\n  unit blocks\n"
+        "field LIM 12-13 number \"Short timer\"\n  unit ms\n  scale 100\n"
+        "  range 10 100\n"
+        "field RET 14 number\n  danger lower \"fewer retries\"\n"
+        "field UP 15 number\n  danger higher \"more\"\n"
+        "field ANY 16 number\n  danger \"any change\"\n"
+        "field E 17.2-0 enum \"Write type\"\n  value 0 PACKET\n"
+        "  value 1 TAO\n"
+        "field 17.7-3 reserved\n";
+    pagedb_init(db);
+    struct page_def *pd = pagedef_parse(db, "u.page", text);
+    cr_assert_not_null(pd, "%s", db->nproblems ? db->problems[0] : "");
+    cr_assert_eq(pagedef_check(db, pd), 0, "%s",
+                 db->nproblems ? db->problems[0] : "");
+    return pd;
+}
+
+Test(field, values_are_shown_in_their_real_unit_with_the_raw_count)
+{
+    struct pagedb db;
+    struct page_def *pd = unit_page(&db);
+    uint8_t page[18] = { 0x31, 0x10 };
+    struct field_ref *refs;
+    struct err err;
+    char text[64];
+    size_t n = field_list(pd, page, sizeof page, &refs);
+
+    static const struct {
+        const char *field;
+        uint64_t raw;
+        const char *shown, *typed;
+    } cases[] = {
+        { "IACT", 300, "30 s (300)", "30s" },
+        { "IACT", 900, "90 s (900)", "90s" },
+        { "IACT", 36000, "1 h (36000)", "1h" },
+        { "IACT", 6000, "10 min (6000)", "10min" },
+        { "IACT", 15, "1500 ms (15)", "1500ms" },
+        { "IACT", 0, "0 s (0)", "0s" },
+        { "G1", 90, "90 s", "90s" },
+        { "G1", 120, "2 min", "2min" },
+        { "SPD", 5540, "5540 kB/s", "5540" },
+        { "BLK", 16, "16 blocks", "16" },
+        { "RET", 3, "3", "3" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err_clear(&err);
+        const struct field_ref *ref =
+            field_find(refs, n, cases[i].field, "page 0x31", &err);
+        cr_assert_not_null(ref);
+        field_set(page, ref->fd, ref->base, cases[i].raw);
+        field_format(page, ref, text, sizeof text);
+        cr_assert_str_eq(text, cases[i].shown, "%s", cases[i].field);
+        field_format_typeable(page, ref, text, sizeof text);
+        cr_assert_str_eq(text, cases[i].typed, "%s", cases[i].field);
+        /* What is typed back reads as the same count. */
+        field_set(page, ref->fd, ref->base, 1);
+        cr_assert_eq(field_parse_set(page, ref, cases[i].typed, &err), 0,
+                     "%s=%s: %s", cases[i].field, cases[i].typed, err.msg);
+        cr_assert_eq(field_get(page, ref->fd, ref->base), cases[i].raw);
+    }
+    free(refs);
+    pagedef_free(pd);
+    pagedb_fini(&db);
+}
+
+Test(field, quantities_are_typed_in_real_units)
+{
+    struct pagedb db;
+    struct page_def *pd = unit_page(&db);
+    uint8_t page[18] = { 0x31, 0x10 };
+    struct field_ref *refs;
+    struct err err;
+    size_t n = field_list(pd, page, sizeof page, &refs);
+
+    static const struct {
+        const char *field, *value;
+        uint64_t raw;
+    } cases[] = {
+        { "IACT", "5s", 50 },        { "IACT", "5 s", 50 },
+        { "IACT", "500ms", 5 },      { "IACT", "1.5s", 15 },
+        { "IACT", "10min", 6000 },   { "IACT", "1h", 36000 },
+        { "IACT", "300steps", 300 }, { "IACT", "300 steps", 300 },
+        { "IACT", "0", 0 },          { "IACT", "0x10 steps", 16 },
+        { "G1", "90", 90 },          { "G1", "2min", 120 },
+        { "G1", "2000 ms", 2 },      { "SPD", "5540", 5540 },
+        { "SPD", "5540kB/s", 5540 }, { "SPD", "1xCD", 176 },
+        { "SPD", "8xCD", 1411 },     { "SPD", "48xCD", 8467 },
+        { "SPD", "1xDVD", 1385 },    { "SPD", "2.4xDVD", 3324 },
+        { "SPD", "1xBD", 4496 },     { "SPD", "2x BD", 8991 },
+        { "BLK", "16 blocks", 16 },  { "BLK", "16", 16 },
+        { "LIM", "10s", 100 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err_clear(&err);
+        const struct field_ref *ref =
+            field_find(refs, n, cases[i].field, "page 0x31", &err);
+        cr_assert_not_null(ref);
+        cr_assert_eq(field_parse_set(page, ref, cases[i].value, &err), 0,
+                     "%s=%s: %s", cases[i].field, cases[i].value, err.msg);
+        cr_assert_eq(field_get(page, ref->fd, ref->base), cases[i].raw,
+                     "%s=%s: %llu", cases[i].field, cases[i].value,
+                     (unsigned long long)field_get(page, ref->fd, ref->base));
+    }
+    free(refs);
+    pagedef_free(pd);
+    pagedb_fini(&db);
+}
+
+Test(field, quantities_that_are_no_whole_step_or_ambiguous_are_refused)
+{
+    struct pagedb db;
+    struct page_def *pd = unit_page(&db);
+    uint8_t page[18] = { 0x31, 0x10 };
+    struct field_ref *refs;
+    struct err err;
+    size_t n = field_list(pd, page, sizeof page, &refs);
+
+    static const struct {
+        const char *field, *value, *message;
+    } cases[] = {
+        { "IACT", "150ms",
+          "IACT=150ms: the idle timer counts steps of 100 ms: 100 ms or "
+          "200 ms" },
+        { "IACT", "5000",
+          "IACT=5000 is ambiguous: the idle timer counts steps of 100 ms: "
+          "5000 ms = 50 steps, or 5000 steps = 500 s; write IACT=5000ms or "
+          "IACT=5000steps" },
+        { "IACT", "1.5", "IACT=1.5 needs a unit" },
+        { "IACT", "1.5steps", "IACT=1.5steps: a count of steps is a whole" },
+        { "IACT", "5 parsecs",
+          "IACT=5 parsecs: 'parsecs' is no unit of the "
+          "idle timer, which is typed as a time" },
+        { "G1", "1.5s",
+          "G1=1.5s: the group time-out is a whole number of s: "
+          "1 s or 2 s" },
+        { "G1", "5kB/s", "G1=5kB/s: 'kB/s' is no unit" },
+        { "SPD", "4495.5kB/s",
+          "SPD=4495.5kB/s: the write speed is a whole "
+          "number of kB/s: 4495 kB/s or 4496 kB/s" },
+        { "SPD", "5s", "SPD=5s: 's' is no unit of the write speed" },
+        { "BLK", "2h", "BLK=2h: 'h' is no unit" },
+        { "LIM", "20s", "LIM=20s: expected 1 s to 10 s (100 ms steps)" },
+        { "G1", "20h", "G1=20h: the field holds 0 s to 65535 s (16 bits)" },
+        { "E", "3",
+          "E=3: 3 is no value of Write type (reserved or undefined); its "
+          "values are 0 PACKET, 1 TAO; --force sends it anyway" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err_clear(&err);
+        const struct field_ref *ref =
+            field_find(refs, n, cases[i].field, "page 0x31", &err);
+        cr_assert_not_null(ref);
+        cr_assert_eq(field_parse_set(page, ref, cases[i].value, &err), -1,
+                     "%s=%s accepted", cases[i].field, cases[i].value);
+        cr_assert(err.usage);
+        cr_assert_eq(
+            strncmp(err.msg, cases[i].message, strlen(cases[i].message)), 0,
+            "got: %s", err.msg);
+    }
+    /* Forced, a number the legend does not name goes. */
+    err_clear(&err);
+    const struct field_ref *e = field_find(refs, n, "E", "page 0x31", &err);
+    cr_assert_eq(field_parse_value(page, e, "3", true, &err), 0, "%s", err.msg);
+    cr_assert_eq(field_get(page, e->fd, e->base), 3);
+    free(refs);
+    pagedef_free(pd);
+    pagedb_fini(&db);
+}
+
+Test(field, a_danger_is_warned_of_only_in_its_direction)
+{
+    struct pagedb db;
+    struct page_def *pd = unit_page(&db);
+    uint8_t before[18] = { 0x31, 0x10 }, after[18] = { 0x31, 0x10 };
+    struct field_ref *refs;
+    struct err err;
+    size_t n = field_list(pd, before, sizeof before, &refs);
+
+    static const struct {
+        const char *field;
+        uint64_t from, to;
+        bool warned;
+    } cases[] = {
+        { "RET", 5, 3, true }, { "RET", 3, 5, false }, { "RET", 3, 3, false },
+        { "UP", 3, 5, true },  { "UP", 5, 3, false },  { "ANY", 5, 3, true },
+        { "ANY", 3, 5, true }, { "ANY", 3, 3, false }, { "BLK", 3, 5, false },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err_clear(&err);
+        const struct field_ref *ref =
+            field_find(refs, n, cases[i].field, "page 0x31", &err);
+        cr_assert_not_null(ref);
+        field_set(before, ref->fd, ref->base, cases[i].from);
+        field_set(after, ref->fd, ref->base, cases[i].to);
+        cr_assert_eq(field_change_is_dangerous(before, after, ref),
+                     cases[i].warned, "%s %llu -> %llu", cases[i].field,
+                     (unsigned long long)cases[i].from,
+                     (unsigned long long)cases[i].to);
+    }
+    free(refs);
+    pagedef_free(pd);
+    pagedb_fini(&db);
 }

@@ -77,7 +77,7 @@ Test(pagedef, every_shipped_page_loads_and_passes_the_checker)
  * pointers into this one mean nothing. */
 struct broken {
     char text[160];
-    char message[120];
+    char message[128];
 };
 
 ParameterizedTestParameters(pagedef, broken_files_name_line_column_and_what)
@@ -142,6 +142,16 @@ ParameterizedTestParameters(pagedef, broken_files_name_line_column_and_what)
         { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  danger when 0 "
           "\"a\"\n  danger when 1 \"b\"\n",
           "x.page:6:3: expected one danger per field" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  danger lower "
+          "\"a\"\n  danger higher \"b\"\n",
+          "x.page:6:3: expected one danger per field" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  danger \"a\"\n"
+          "  danger lower \"b\"\n",
+          "x.page:6:3: expected one danger per field" },
+        { "page 5\nname \"X\"\nlengths 2\nfield A 2-3 ascii\n  danger lower "
+          "\"a\"\n",
+          "x.page:4: A: expected 'danger lower' and 'danger higher' only on "
+          "a number" },
         { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  danger when "
           "\"a\"\n",
           "x.page:5:15: expected the dangerous value" },
@@ -234,17 +244,19 @@ Test(pagedef, a_page_with_every_kind_parses_with_its_attributes)
     cr_assert(n->has_range);
     cr_assert_eq(n->max, 1000);
     cr_assert_str_eq(n->danger, "0 turns it off; think twice.");
-    cr_assert(n->danger_has_when);
+    cr_assert_eq(n->danger_dir, FIELD_DANGER_WHEN);
     cr_assert_eq(n->danger_when, 0);
-    /* Only the value the danger names is warned of. */
+    /* Only a change to the value the danger names is warned of. */
     struct field_ref ref = { .fd = n, .base = 0, .acronym = "N" };
+    uint8_t was[0x18] = { 0x30, 0x16, 0, 0, 0, 3 };
     uint8_t page[0x18] = { 0x30, 0x16, 0, 0, 0, 3 };
-    cr_assert_not(field_is_dangerous(page, &ref));
+    cr_assert_not(field_change_is_dangerous(was, page, &ref));
     page[5] = 0;
-    cr_assert(field_is_dangerous(page, &ref));
+    cr_assert(field_change_is_dangerous(was, page, &ref));
+    cr_assert_not(field_change_is_dangerous(page, was, &ref));
     cr_assert_null(pd->fields[0].danger);
-    cr_assert_not(
-        field_is_dangerous(page, &(struct field_ref){ .fd = &pd->fields[0] }));
+    cr_assert_not(field_change_is_dangerous(
+        was, page, &(struct field_ref){ .fd = &pd->fields[0] }));
     cr_assert_eq(pd->nrepeats, 1);
     cr_assert_eq(pd->repeats[0].at, 12);
     cr_assert_eq(pd->repeats[0].count_width, 16);
@@ -310,4 +322,39 @@ Test(pagedef, files_that_are_not_text_are_refused,
     cr_assert_not_null(strstr(db.problems[1], "/nonexistent/x.page"));
     pagedb_fini(&db);
     free(path);
+}
+
+Test(pagedef, a_danger_names_the_direction_it_warns_of)
+{
+    static const char *const text =
+        "page 0x30\nname \"T\"\nlengths 4\n"
+        "field LOW 2 number \"Timer\"\n"
+        "  danger lower \"A short time\"\n  danger \"wears the motor.\"\n"
+        "field HIGH 3 number\n  danger higher \"Too many\"\n"
+        "field ANY 4 number\n  danger \"Any change\"\n"
+        "field TO 5.0 flag\n  danger when 1 \"Set\"\n";
+    struct pagedb db;
+
+    pagedb_init(&db);
+    struct page_def *pd = pagedef_parse(&db, "d.page", text);
+    dump_problems(&db);
+    cr_assert_not_null(pd);
+    cr_assert_eq(pagedef_check(&db, pd), 0);
+    cr_assert_eq(pd->fields[0].danger_dir, FIELD_DANGER_LOWER);
+    cr_assert_str_eq(pd->fields[0].danger, "A short time wears the motor.");
+    cr_assert_eq(pd->fields[1].danger_dir, FIELD_DANGER_HIGHER);
+    cr_assert_eq(pd->fields[2].danger_dir, FIELD_DANGER_ANY);
+    cr_assert_eq(pd->fields[3].danger_dir, FIELD_DANGER_WHEN);
+    cr_assert_eq(pd->fields[3].danger_when, 1);
+    static const char *const said[] = { "warned when lowered",
+                                        "warned when raised",
+                                        "warned on any change",
+                                        "warned when set to 1" };
+    for (size_t i = 0; i < 4; i++) {
+        char when[64];
+        field_danger_when(&pd->fields[i], when, sizeof when);
+        cr_assert_str_eq(when, said[i]);
+    }
+    pagedef_free(pd);
+    pagedb_fini(&db);
 }

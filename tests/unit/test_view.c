@@ -406,7 +406,7 @@ Test(view, a_value_is_checked_as_it_is_typed)
     cr_assert_str_eq(con.prompt_check, "");
     keys("\n");
     cr_assert_eq(con.mode, MODE_NORMAL);
-    cr_assert_str_eq(console_field(&con)->staged, "300");
+    cr_assert_str_eq(console_field(&con)->staged, "300 blocks");
 }
 
 Test(view, the_help_screen_lists_keys_and_commands)
