@@ -10,7 +10,10 @@ static enum cmd_status cmd_edit_exec(struct cmd_ctx *ctx,
                                      const struct cmd_args *args);
 
 static const struct cmd_option cmd_edit_options[] = {
-    { "force", false, NULL, "stage fields the drive does not let change", 0 },
+    { "force", false, NULL,
+      "stage fields the drive does not let change, and enum values the "
+      "legend does not name",
+      0 },
     { NULL, false, NULL, NULL, 0 },
 };
 

@@ -400,12 +400,21 @@ field_change_is_dangerous(const uint8_t *before, const uint8_t *after,
 {
     const struct field_def *fd = ref->fd;
 
-    if (fd->danger == NULL || fd->width > 64)
+    size_t first = field_first_bit(fd, ref->base);
+    bool changed = false;
+
+    if (fd->danger == NULL)
+        return false;
+    for (size_t b = first; b < first + fd->width && !changed; b++)
+        changed = ((before[b / 8] ^ after[b / 8]) >> (7 - b % 8)) & 1u;
+    if (!changed)
+        return false;
+    if (fd->danger_dir == FIELD_DANGER_ANY)
+        return true; /* text and hex fields too */
+    if (fd->width > 64)
         return false;
     uint64_t was = field_get(before, fd, ref->base);
     uint64_t now = field_get(after, fd, ref->base);
-    if (was == now)
-        return false;
     switch (fd->danger_dir) {
     case FIELD_DANGER_WHEN:
         return now == fd->danger_when;

@@ -509,10 +509,13 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
              : fr->changeable == -1 ? "partly changeable"
              : fr->changeable == 1  ? "changeable"
                                     : "changeable values unknown");
-    if (fd->has_range)
-        snprintf(line + strlen(line), sizeof line - strlen(line),
-                 "; %llu..%llu", (unsigned long long)fd->min,
-                 (unsigned long long)fd->max);
+    if (fd->has_range) {
+        char lo[64], hi[64];
+        unit_format_quantity(fd, fd->min, lo, sizeof lo);
+        unit_format_quantity(fd, fd->max, hi, sizeof hi);
+        snprintf(line + strlen(line), sizeof line - strlen(line), "; %s..%s",
+                 lo, hi);
+    }
     if (fr->change == FIELD_CHANGE_STAGED)
         snprintf(line + strlen(line), sizeof line - strlen(line),
                  "; staged %s -> %s", fr->current, fr->staged);

@@ -209,7 +209,7 @@ static struct page_def *
 unit_page(struct pagedb *db)
 {
     static const char *const text =
-        "page 0x31\nname \"Units\"\nlengths 0x10\n"
+        "page 0x31\nname \"Units\"\nlengths 0x1a\n"
         "field IACT 2-5 number \"Idle timer\"\n  unit ms\n  scale 100\n"
         "field G1 6-7 number \"Group time-out\"\n  unit s\n"
         "field SPD 8-9 number \"Write speed\"\n  unit kB/s\n"
@@ -221,7 +221,8 @@ unit_page(struct pagedb *db)
         "field ANY 16 number\n  danger \"any change\"\n"
         "field E 17.2-0 enum \"Write type\"\n  value 0 PACKET\n"
         "  value 1 TAO\n"
-        "field 17.7-3 reserved\n";
+        "field 17.7-3 reserved\n"
+        "field TXT 18-27 ascii\n  danger \"any change of the text\"\n";
     pagedb_init(db);
     struct page_def *pd = pagedef_parse(db, "u.page", text);
     cr_assert_not_null(pd, "%s", db->nproblems ? db->problems[0] : "");
@@ -234,7 +235,7 @@ Test(field, values_are_shown_in_their_real_unit_with_the_raw_count)
 {
     struct pagedb db;
     struct page_def *pd = unit_page(&db);
-    uint8_t page[18] = { 0x31, 0x10 };
+    uint8_t page[28] = { 0x31, 0x1a };
     struct field_ref *refs;
     struct err err;
     char text[64];
@@ -282,7 +283,7 @@ Test(field, quantities_are_typed_in_real_units)
 {
     struct pagedb db;
     struct page_def *pd = unit_page(&db);
-    uint8_t page[18] = { 0x31, 0x10 };
+    uint8_t page[28] = { 0x31, 0x1a };
     struct field_ref *refs;
     struct err err;
     size_t n = field_list(pd, page, sizeof page, &refs);
@@ -325,7 +326,7 @@ Test(field, quantities_that_are_no_whole_step_or_ambiguous_are_refused)
 {
     struct pagedb db;
     struct page_def *pd = unit_page(&db);
-    uint8_t page[18] = { 0x31, 0x10 };
+    uint8_t page[28] = { 0x31, 0x1a };
     struct field_ref *refs;
     struct err err;
     size_t n = field_list(pd, page, sizeof page, &refs);
@@ -386,7 +387,7 @@ Test(field, a_danger_is_warned_of_only_in_its_direction)
 {
     struct pagedb db;
     struct page_def *pd = unit_page(&db);
-    uint8_t before[18] = { 0x31, 0x10 }, after[18] = { 0x31, 0x10 };
+    uint8_t before[28] = { 0x31, 0x1a }, after[28] = { 0x31, 0x1a };
     struct field_ref *refs;
     struct err err;
     size_t n = field_list(pd, before, sizeof before, &refs);
@@ -396,9 +397,12 @@ Test(field, a_danger_is_warned_of_only_in_its_direction)
         uint64_t from, to;
         bool warned;
     } cases[] = {
-        { "RET", 5, 3, true }, { "RET", 3, 5, false }, { "RET", 3, 3, false },
-        { "UP", 3, 5, true },  { "UP", 5, 3, false },  { "ANY", 5, 3, true },
-        { "ANY", 3, 5, true }, { "ANY", 3, 3, false }, { "BLK", 3, 5, false },
+        { "RET", 5, 3, true },        { "RET", 3, 5, false },
+        { "RET", 3, 3, false },       { "UP", 3, 5, true },
+        { "UP", 5, 3, false },        { "ANY", 5, 3, true },
+        { "ANY", 3, 5, true },        { "ANY", 3, 3, false },
+        { "BLK", 3, 5, false },       { "TXT", 0x41, 0x42, true },
+        { "TXT", 0x41, 0x41, false },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         err_clear(&err);
