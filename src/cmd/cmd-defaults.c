@@ -1,5 +1,6 @@
 /* defaults DRIVE PAGE: put the drive's default values back into every
  * changeable field of a page. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +84,9 @@ cmd_defaults_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         goto out;
     }
     cmd_page_label(pd, code, subpage, label, sizeof label);
+    char no_change[200];
+    snprintf(no_change, sizeof no_change,
+             "every changeable field of %s holds its default already", label);
     if (pd != NULL)
         nrefs = field_list(pd, before, len[0], &refs);
     struct edit ed = {
@@ -97,6 +101,7 @@ cmd_defaults_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         .refs = refs,
         .nrefs = nrefs,
         .name_saving_others = true,
+        .no_change = no_change,
         .opts = { .dry_run =
                       cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
                   .verify = !cmd_arg_flag(self, args, "no-verify") },
