@@ -64,4 +64,58 @@ expect_out "WCE: 0 -> 1"
 run get $D caching
 expect_out "88 0a 04"
 
+# Several commands at once, newest first, each whole.  A fresh record:
+# three commands, on two pages.
+rm -rf "$STATE/modecon/undo"
+caching0=$("$MODECON" get $D caching)
+wp0=$("$MODECON" get $D 5)
+run set $D caching WCE=0
+run set $D caching RCD=1
+caching1=$("$MODECON" get $D caching)
+run set $D 5 TST_W=1
+run undo $D -n 4
+expect_status 2
+expect_err "undo -n 4: 3 commands of this drive are on record; nothing was sent"
+run undo $D -n 2 --all
+expect_status 2
+expect_err "give -n N or --all, not both"
+run undo $D -n 0
+expect_status 2
+# A dry run shows the newest in full and names the others.
+run undo $D -n 2 --dry-run
+expect_status 0
+expect_out "-- command 1 of 2"
+expect_out "TST_W: 1 -> 0"
+expect_out "-- command 2 of 2: 'modecon set' at "
+[ "$("$MODECON" get $D 5)" != "$wp0" ] || fail "the dry run undid write-parameters"
+run undo $D -n 2
+expect_status 0
+expect_out "TST_W: 1 -> 0"
+expect_out "RCD: 1 -> 0"
+expect_out "undone: 2 commands, the newest first; 1 earlier command of this drive on record"
+[ "$("$MODECON" get $D 5)" = "$wp0" ] || fail "write-parameters is not as before"
+run get $D caching
+expect_out "88 0a 00"
+run undo $D --all
+expect_status 0
+[ "$("$MODECON" get $D caching)" = "$caching0" ] || fail "caching is not as before"
+run undo $D
+expect_status 2
+
+# One that cannot be undone stops the rest, saying how far it got; it and
+# the earlier ones stay on record.
+run set $D caching WCE=0
+run set $D caching RCD=1
+run set $D 5 TST_W=1
+run undo "$D?fault=sense:05/26/00@55+1" --all
+expect_status 1
+expect_out "TST_W: 1 -> 0"
+expect_err "undo stopped at command 2 of 3 ('modecon set' at "
+expect_err "1 undone before it; it and the earlier ones stay on record"
+[ "$("$MODECON" get $D caching)" = "$caching1" ] || fail "caching changed"
+run undo $D --all
+expect_status 0
+expect_out "undone: 2 commands"
+[ "$("$MODECON" get $D caching)" = "$caching0" ] || fail "caching is not as before"
+
 done_ok
