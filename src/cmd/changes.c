@@ -543,6 +543,39 @@ changes_list_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
 }
 
 void
+changes_preview_saving(struct cmd_ctx *ctx, struct recorder *rec,
+                       const struct page_def *pd, const char *label,
+                       const uint8_t *page, size_t len, const char *how)
+{
+    uint8_t code = page[0] & MODE_PAGE_CODE;
+    uint8_t subpage = (page[0] & MODE_PAGE_SPF) ? page[1] : 0;
+    uint8_t *saved = NULL;
+    size_t saved_len = 0;
+    struct err err;
+
+    err_clear(&err);
+    /* Short enough for the console's dialog at 80 columns. */
+    cmd_print(ctx, "%s would also change saved values (SPC-4 6.11):", how);
+    if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_SAVED, &saved,
+                               &saved_len, &err) == 0 &&
+        saved_len == len) {
+        saved[0] = page[0];
+        changes_print_fields(ctx, pd, label, saved, page, len,
+                             " (saved values)");
+    } else if (err_is_set(&err)) {
+        cmd_warn(ctx, "  %s: its saved values could not be read: %s", label,
+                 err.msg);
+    }
+    free(saved);
+    err_clear(&err);
+    if (changes_list_saving_others(ctx, rec, code, subpage, &err) < 0)
+        cmd_warn(ctx,
+                 "  other pages' saved values could not all be read, so "
+                 "saving may change more: %s",
+                 err.msg);
+}
+
+void
 changes_note_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
                            uint8_t code, uint8_t subpage)
 {

@@ -229,43 +229,6 @@ out:
     return status;
 }
 
-/* What saving the staged edits (commit --save) would change besides the
- * current values: the page's saved values, and those of every other
- * savable page whose saved values differ from its current ones, which a
- * drive that follows SPC-4 6.11 saves with it.  Shown before the choice
- * between committing and saving is made. */
-static void
-cmd_diff_saving(struct cmd_ctx *ctx, const struct edit_plan *plan)
-{
-    uint8_t code = plan->before[0] & MODE_PAGE_CODE;
-    uint8_t subpage = (plan->before[0] & MODE_PAGE_SPF) ? plan->before[1] : 0;
-    uint8_t *saved = NULL;
-    size_t len = 0;
-    struct err err;
-
-    err_clear(&err);
-    cmd_print(ctx, "commit --save (s) would also change saved values (a "
-                   "drive that follows SPC-4 6.11 saves every savable page's "
-                   "current values):");
-    if (recorder_get_mode_page(plan->rec, code, subpage, MODE_REQUEST_SAVED,
-                               &saved, &len, &err) == 0 &&
-        len == plan->len) {
-        saved[0] = plan->page[0];
-        changes_print_fields(ctx, plan->pd, plan->label, saved, plan->page,
-                             plan->len, " (saved values)");
-    } else if (err_is_set(&err)) {
-        cmd_warn(ctx, "  %s: its saved values could not be read: %s",
-                 plan->label, err.msg);
-    }
-    free(saved);
-    err_clear(&err);
-    if (changes_list_saving_others(ctx, plan->rec, code, subpage, &err) < 0)
-        cmd_warn(ctx,
-                 "  other pages' saved values could not all be read, so "
-                 "saving may change more: %s",
-                 err.msg);
-}
-
 static enum cmd_status
 cmd_diff_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -311,7 +274,8 @@ cmd_diff_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         };
         status = edit_commit(ctx, &ed);
         if (status == CMD_OK && !save && (plan.before[0] & MODE_PAGE_PS))
-            cmd_diff_saving(ctx, &plan);
+            changes_preview_saving(ctx, plan.rec, plan.pd, plan.label,
+                                   plan.page, plan.len, "commit --save (s)");
     }
     edit_plan_free(&plan);
     return status;

@@ -36,7 +36,7 @@ expect_status 0
 expect_out "no change: $D holds these current values already; nothing was sent"
 run --trace "$T" defaults $D caching
 expect_status 0
-expect_out "no change: every changeable field of page 0x08 (Caching) holds its default already; nothing was sent"
+expect_out "no change: every changeable field holds its default already; nothing was sent"
 run --trace "$T" -c "edit $D caching WCE=1 RCD=0; commit"
 expect_status 0
 expect_out "no change: WCE is already 1, RCD is already 0; nothing was sent"
