@@ -271,6 +271,8 @@ cmd_diff_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             .nrefs = plan.nrefs,
             .opts = { .dry_run = true, .force = true },
             .no_change = plan.unchanged,
+            /* As commit --save names them before it sends. */
+            .name_saving_others = save,
         };
         status = edit_commit(ctx, &ed);
         if (status == CMD_OK && !save && (plan.before[0] & MODE_PAGE_PS))

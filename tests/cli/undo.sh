@@ -45,6 +45,19 @@ expect_out "no change: WCE is already 1; nothing would be sent"
 audit_lines 0
 no_select_traced
 
+# Before a commit, diff lists what saving would also change: page 01's
+# current RRC (16) differs from its saved one (32) on a fresh drive.
+run -c "edit $D caching WCE=0; diff"
+expect_out "commit --save (s) would also change saved values (SPC-4 6.11):"
+expect_out "  page 0x08 (Caching): WCE: 1 -> 0 (saved values)"
+expect_out "  page 0x01 (Read/Write Error Recovery): RRC: 32 -> 16 (saved values)"
+run -c "edit $D caching WCE=0; diff --save"
+expect_err "note: page 0x01 (Read/Write Error Recovery): its saved values become its current values too"
+expect_out "  page 0x01 (Read/Write Error Recovery): RRC: 32 -> 16 (saved values)"
+run defaults $D 1 --dry-run
+expect_out "defaults --save (s) would also change saved values (SPC-4 6.11):"
+audit_lines 0
+
 # Saving the values held is a request of its own: it goes out with SP=1.
 run set $D caching WCE=1 --save
 expect_status 0
