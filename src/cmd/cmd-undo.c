@@ -348,9 +348,12 @@ cmd_undo_run(struct cmd_ctx *ctx, const struct cmd_args *args,
     }
     size_t earlier = undo_stack_runs(st);
     *whole = done == steps;
-    if (!alone && done == steps)
-        ; /* the caller sums up */
-    else if (dry_run && steps > 1)
+    /* Of several commands, the caller sums up those undone whole. */
+    if (!alone && done == steps) {
+        free(command);
+        return status;
+    }
+    if (dry_run && steps > 1)
         cmd_print(ctx,
                   "dry run: that is the last of the %zu; undo checks each "
                   "of the others against what the one after it puts back",
@@ -426,20 +429,20 @@ cmd_undo_runs(struct cmd_ctx *ctx, const struct cmd_args *args,
         cmd_print(ctx, "-- command 1 of %zu", want);
         bool whole;
         status = cmd_undo_run(ctx, args, rec, st, true, &whole);
-        size_t end = st->count - undo_stack_last_run(st);
-        for (size_t k = 2; k <= want && end > 0; k++) {
-            const struct undo_change *c = &st->changes[end - 1];
-            size_t steps = 1;
-            while (steps < end && c->run != NULL &&
-                   st->changes[end - 1 - steps].run &&
-                   strcmp(st->changes[end - 1 - steps].run, c->run) == 0)
-                steps++;
+        if (status != CMD_OK && status != CMD_NOT_APPLIED)
+            return status;
+        /* The stack as it would be without the commands named so far. */
+        struct undo_stack rest = *st;
+        rest.count -= undo_stack_last_run(st);
+        for (size_t k = 2; k <= want && rest.count > 0; k++) {
+            const struct undo_change *c = &rest.changes[rest.count - 1];
+            size_t steps = undo_stack_last_run(&rest);
             cmd_print(ctx,
                       "-- command %zu of %zu: '%s' at %s, %zu MODE "
                       "SELECT%s to undo",
                       k, want, c->command, c->time, steps,
                       steps == 1 ? "" : "s");
-            end -= steps;
+            rest.count -= steps;
         }
         cmd_print(ctx, "dry run: each command after the first is checked, "
                        "when it comes, against the drive as the undo before "
@@ -454,14 +457,14 @@ cmd_undo_runs(struct cmd_ctx *ctx, const struct cmd_args *args,
         cmd_print(ctx, "-- command %zu of %zu", done + 1, want);
         bool whole = false;
         status = cmd_undo_run(ctx, args, rec, st, false, &whole);
-        if (!whole || (status != CMD_OK && status != CMD_NOT_APPLIED)) {
+        /* A step not put back stays on record, so a command is whole
+         * only when every step of it went. */
+        if (!whole) {
             cmd_warn(ctx,
                      "undo stopped at command %zu of %zu ('%s' at %s): %zu "
                      "undone before it; it and the earlier ones stay on "
                      "record",
                      done + 1, want, command, when, done);
-            if (status == CMD_OK)
-                status = CMD_NOT_APPLIED;
             return status;
         }
         done++;
