@@ -45,6 +45,13 @@ expect_out "no change: WCE is already 1; nothing would be sent"
 audit_lines 0
 no_select_traced
 
+# A replay counts it as run, not as a change.
+printf 'set %s caching WCE=1\n' "$D" >"$STATE/same.cmd"
+run replay "$STATE/same.cmd"
+expect_status 0
+expect_out "1 command run, 0 changed a drive"
+audit_lines 0
+
 # Before a commit, diff lists what saving would also change: page 01's
 # current RRC (16) differs from its saved one (32) on a fresh drive.
 run -c "edit $D caching WCE=0; diff"
