@@ -132,7 +132,9 @@ apply_send(struct cmd_ctx *ctx, struct recorder *rec, struct apply_held *h,
         .len = p->len,
         .refs = refs,
         .nrefs = nrefs,
-        .opts = { .dry_run = dry_run, .verify = true },
+        /* The passes decide what goes out, against the values they
+         * hold; a dry run's drive still holds those of the pass before. */
+        .opts = { .dry_run = dry_run, .verify = true, .send_unchanged = true },
     };
     enum cmd_status status = edit_commit(ctx, &ed);
     free(refs);

@@ -1,6 +1,7 @@
 /* commit: send the staged changes in one MODE SELECT, as 'set' does. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 
@@ -45,9 +46,15 @@ cmd_commit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     argv[n++] = ctx->stage_page;
     for (int i = 0; i < ctx->stage_nwords; i++)
         argv[n++] = ctx->stage_words[i];
+    /* Edits staged with --force go out with it, as 'diff' showed them;
+     * the others passed the checks when staged. */
+    bool forced = false;
+    for (int i = 0; i < ctx->stage_nwords; i++)
+        forced |= ctx->stage_forced != NULL && ctx->stage_forced[i];
     char flag[3][16];
     for (int i = 0; i < 3; i++) {
-        if (!cmd_arg_flag(&cmd_commit_entry, args, flags[i]))
+        if (!cmd_arg_flag(&cmd_commit_entry, args, flags[i]) &&
+            !(forced && strcmp(flags[i], "force") == 0))
             continue;
         snprintf(flag[i], sizeof flag[i], "--%s", flags[i]);
         argv[n++] = flag[i];

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/changes.h"
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
 
@@ -97,11 +98,16 @@ cmd_defaults_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         .refs = refs,
         .nrefs = nrefs,
         .name_saving_others = true,
+        .no_change = "every changeable field holds its default already",
         .opts = { .dry_run =
                       cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
                   .verify = !cmd_arg_flag(self, args, "no-verify") },
     };
     status = edit_commit(ctx, &ed);
+    if (status == CMD_OK && ed.opts.dry_run && ed.rt == MODE_REQUEST_CURRENT &&
+        (before[0] & MODE_PAGE_PS))
+        changes_preview_saving(ctx, rec, pd, label, page, len[0],
+                               "defaults --save (s)");
     free(before);
 out:
     free(refs);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/changes.h"
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
 #include "util/xmalloc.h"
@@ -248,27 +249,35 @@ cmd_diff_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         cmd_print(ctx, "nothing staged ('edit FIELD=VALUE' stages changes)");
         return CMD_OK;
     }
-    /* Against the page as it is now: another change since 'edit' shows. */
-    if (edit_plan_build(ctx, ctx->stage_drive, ctx->stage_page,
-                        ctx->stage_words, ctx->stage_nwords, true, &plan,
-                        &err) != 0) {
+    /* Against the page as it is now: another change since 'edit' shows.
+     * Each word is checked as commit will send it: forced only if it was
+     * staged with --force. */
+    bool save = cmd_arg_flag(&cmd_diff_entry, args, "save");
+    if (edit_plan_build_staged(ctx, ctx->stage_drive, ctx->stage_page,
+                               ctx->stage_words, ctx->stage_nwords,
+                               ctx->stage_nwords, false, ctx->stage_forced,
+                               &plan, &err) != 0) {
         status = cmd_error(ctx, &err);
     } else {
         struct edit ed = {
             .rec = plan.rec,
             .pd = plan.pd,
             .label = plan.label,
-            .rt = cmd_arg_flag(&cmd_diff_entry, args, "save")
-                      ? MODE_REQUEST_SAVED
-                      : MODE_REQUEST_CURRENT,
+            .rt = save ? MODE_REQUEST_SAVED : MODE_REQUEST_CURRENT,
             .before = plan.before,
             .page = plan.page,
             .len = plan.len,
             .refs = plan.refs,
             .nrefs = plan.nrefs,
             .opts = { .dry_run = true, .force = true },
+            .no_change = plan.unchanged,
+            /* As commit --save names them before it sends. */
+            .name_saving_others = save,
         };
         status = edit_commit(ctx, &ed);
+        if (status == CMD_OK && !save && (plan.before[0] & MODE_PAGE_PS))
+            changes_preview_saving(ctx, plan.rec, plan.pd, plan.label,
+                                   plan.page, plan.len, "commit --save (s)");
     }
     edit_plan_free(&plan);
     return status;

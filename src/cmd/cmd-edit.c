@@ -71,8 +71,9 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         words[i] = ctx->stage_words[i];
     for (int i = 0; i < nnew; i++)
         words[nstaged + i] = args->argv[2 + i];
-    int rc = edit_plan_build_staged(ctx, drive, page, words, nstaged + nnew,
-                                    nstaged, force, &plan, &err);
+    int rc =
+        edit_plan_build_staged(ctx, drive, page, words, nstaged + nnew, nstaged,
+                               force, ctx->stage_forced, &plan, &err);
     free(words);
     if (rc != 0) {
         edit_plan_free(&plan);
@@ -80,21 +81,29 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     }
     int kept = 0;
     for (int i = 0; i < nstaged; i++) {
-        if (plan.overridden[i])
+        if (plan.overridden[i]) {
             free(ctx->stage_words[i]);
-        else
-            ctx->stage_words[kept++] = ctx->stage_words[i];
+            continue;
+        }
+        ctx->stage_forced[kept] = ctx->stage_forced[i];
+        ctx->stage_words[kept++] = ctx->stage_words[i];
     }
     ctx->stage_nwords = kept;
     if (ctx->stage_drive == NULL) {
         ctx->stage_drive = xstrdup(drive);
         ctx->stage_page = xstrdup(page);
     }
+    size_t room = (size_t)(ctx->stage_nwords + nnew);
     ctx->stage_words =
-        xrealloc(ctx->stage_words,
-                 (size_t)(ctx->stage_nwords + nnew) * sizeof *ctx->stage_words);
-    for (int i = 0; i < nnew; i++)
+        xrealloc(ctx->stage_words, room * sizeof *ctx->stage_words);
+    ctx->stage_forced =
+        xrealloc(ctx->stage_forced, room * sizeof *ctx->stage_forced);
+    for (int i = 0; i < nnew; i++) {
+        /* A forced word is sent forced: what the commit dialog shows is
+         * what the commit does. */
+        ctx->stage_forced[ctx->stage_nwords] = force;
         ctx->stage_words[ctx->stage_nwords++] = xstrdup(args->argv[2 + i]);
+    }
     for (size_t i = 0; i < plan.nrefs; i++) {
         field_format(plan.before, &plan.refs[i], old, sizeof old);
         field_format(plan.page, &plan.refs[i], new, sizeof new);

@@ -74,6 +74,17 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
     free(uri);
 }
 
+/* MODE SELECTs the drives of this context answered GOOD so far. */
+static unsigned long
+cmd_replay_selects(const struct cmd_ctx *ctx)
+{
+    unsigned long n = 0;
+
+    for (size_t i = 0; i < ctx->ndrives; i++)
+        n += ctx->drives[i].changes;
+    return n;
+}
+
 static enum cmd_status
 cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -136,10 +147,13 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             const struct cmd_entry *entry =
                 cmd_find(parsed.cmds[i].argv[0], &err);
             err_clear(&err);
+            unsigned long selects = cmd_replay_selects(ctx);
             enum cmd_status status = cmd_run_words(ctx, &parsed.cmds[i]);
             run++;
+            /* One that found the drive as asked sent nothing. */
             if ((status == CMD_OK || status == CMD_NOT_APPLIED) && entry &&
-                (entry->flags & CMD_MUTATES) && !ctx->dry_run)
+                (entry->flags & CMD_MUTATES) && !ctx->dry_run &&
+                cmd_replay_selects(ctx) > selects)
                 changed++;
             if (status == CMD_OK)
                 continue;

@@ -113,6 +113,13 @@ cmd_set_report(struct cmd_ctx *ctx, const struct set_report *rep,
                const struct set_options *opts, enum mode_request rt,
                const char *drive)
 {
+    if (rep->unchanged) {
+        cmd_print(ctx,
+                  "no change: %s holds these current values already; "
+                  "nothing %s sent",
+                  drive, opts->dry_run ? "would be" : "was");
+        return CMD_OK;
+    }
     if (opts->dry_run) {
         cmd_print(ctx, "MODE SELECT(10) CDB:");
         cmd_set_print_hex(ctx, rep->cdb, sizeof rep->cdb);
@@ -166,7 +173,8 @@ cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
                            .refs = plan.refs,
                            .nrefs = plan.nrefs,
                            .opts = opts,
-                           .name_saving_others = true };
+                           .name_saving_others = true,
+                           .no_change = plan.unchanged };
         status = edit_commit(ctx, &ed);
     }
     edit_plan_free(&plan);

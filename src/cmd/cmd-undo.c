@@ -1,6 +1,8 @@
-/* undo DRIVE: put back the bits the last recorded command changed on the
- * drive, and nothing else, after checking that they still hold what
- * that change sent. */
+/* undo DRIVE [-n N | --all]: put back the bits the last recorded
+ * command (or the last N, or all, newest first) changed on the drive, and
+ * nothing else, after checking that they still hold what that change
+ * sent. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,13 +20,16 @@ static const struct cmd_option cmd_undo_options[] = {
       "show the change and the MODE SELECT; send nothing", 0 },
     { "force", false, NULL, "undo even where the page was changed again since",
       0 },
+    { "count", true, "N", "undo the last N commands, newest first", 'n' },
+    { "all", false, NULL, "undo every command on record, newest first", 0 },
     { NULL, false, NULL, NULL, 0 },
 };
 
 const struct cmd_entry cmd_undo_entry = {
     .name = "undo",
     .args = "DRIVE",
-    .summary = "put back what the last command changed on the drive",
+    .summary = "put back what the last command (-n N: commands) changed on "
+               "the drive",
     .options = cmd_undo_options,
     .min_args = 1,
     .max_args = 1,
@@ -318,7 +323,8 @@ out:
  * as a change of its own. */
 static enum cmd_status
 cmd_undo_run(struct cmd_ctx *ctx, const struct cmd_args *args,
-             struct recorder *rec, struct undo_stack *st)
+             struct recorder *rec, struct undo_stack *st, bool alone,
+             bool *whole)
 {
     bool dry_run =
         cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run;
@@ -341,6 +347,12 @@ cmd_undo_run(struct cmd_ctx *ctx, const struct cmd_args *args,
             break;
     }
     size_t earlier = undo_stack_runs(st);
+    *whole = done == steps;
+    /* Of several commands, the caller sums up those undone whole. */
+    if (!alone && done == steps) {
+        free(command);
+        return status;
+    }
     if (dry_run && steps > 1)
         cmd_print(ctx,
                   "dry run: that is the last of the %zu; undo checks each "
@@ -359,6 +371,109 @@ cmd_undo_run(struct cmd_ctx *ctx, const struct cmd_args *args,
         cmd_print(ctx, "undone; %zu earlier change%s of this drive on record",
                   earlier, earlier == 1 ? "" : "s");
     free(command);
+    return status;
+}
+
+/* How many commands to undo: 1, -n N or --all; more than are on record
+ * is refused before anything is sent. */
+static int
+cmd_undo_count(const struct cmd_args *args, size_t runs, size_t *want,
+               struct err *err)
+{
+    const char *text = cmd_arg_value(&cmd_undo_entry, args, "count");
+    bool all = cmd_arg_flag(&cmd_undo_entry, args, "all");
+
+    *want = 1;
+    if (all && text != NULL)
+        return err_usage(err, "undo: give -n N or --all, not both");
+    if (all) {
+        *want = runs;
+        return 0;
+    }
+    if (text == NULL)
+        return 0;
+    unsigned long n = 0;
+    const char *p = text;
+    for (; isdigit((unsigned char)*p) && n <= UNDO_STACK_MAX; p++)
+        n = n * 10 + (unsigned long)(*p - '0');
+    if (*p != '\0' || p == text || n == 0)
+        return err_usage(err,
+                         "undo -n '%s': expected a number of commands, 1 or "
+                         "more",
+                         text);
+    if (n > runs)
+        return err_usage(err,
+                         "undo -n %s: %zu command%s of this drive %s on "
+                         "record; nothing was sent (--all undoes %s)",
+                         text, runs, runs == 1 ? "" : "s",
+                         runs == 1 ? "is" : "are", runs == 1 ? "it" : "them");
+    *want = n;
+    return 0;
+}
+
+/* Undo 'want' commands, newest first, each whole; the first that does
+ * not come back whole stops the rest, which stay on record. */
+static enum cmd_status
+cmd_undo_runs(struct cmd_ctx *ctx, const struct cmd_args *args,
+              struct recorder *rec, struct undo_stack *st, size_t want)
+{
+    bool dry_run =
+        cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run;
+    enum cmd_status status = CMD_OK;
+    size_t done = 0;
+
+    if (dry_run) {
+        /* Only the newest can be checked against the drive as it is:
+         * each earlier one finds the drive as the one after it leaves
+         * it.  They are named, and checked when they come. */
+        cmd_print(ctx, "-- command 1 of %zu", want);
+        bool whole;
+        status = cmd_undo_run(ctx, args, rec, st, true, &whole);
+        if (status != CMD_OK && status != CMD_NOT_APPLIED)
+            return status;
+        /* The stack as it would be without the commands named so far. */
+        struct undo_stack rest = *st;
+        rest.count -= undo_stack_last_run(st);
+        for (size_t k = 2; k <= want && rest.count > 0; k++) {
+            const struct undo_change *c = &rest.changes[rest.count - 1];
+            size_t steps = undo_stack_last_run(&rest);
+            cmd_print(ctx,
+                      "-- command %zu of %zu: '%s' at %s, %zu MODE "
+                      "SELECT%s to undo",
+                      k, want, c->command, c->time, steps,
+                      steps == 1 ? "" : "s");
+            rest.count -= steps;
+        }
+        cmd_print(ctx, "dry run: each command after the first is checked, "
+                       "when it comes, against the drive as the undo before "
+                       "it leaves it");
+        return status;
+    }
+    while (done < want && st->count > 0) {
+        char command[160], when[sizeof st->changes[0].time];
+        const struct undo_change *last = &st->changes[st->count - 1];
+        snprintf(command, sizeof command, "%s", last->command);
+        snprintf(when, sizeof when, "%s", last->time);
+        cmd_print(ctx, "-- command %zu of %zu", done + 1, want);
+        bool whole = false;
+        status = cmd_undo_run(ctx, args, rec, st, false, &whole);
+        /* A step not put back stays on record, so a command is whole
+         * only when every step of it went. */
+        if (!whole) {
+            cmd_warn(ctx,
+                     "undo stopped at command %zu of %zu ('%s' at %s): %zu "
+                     "undone before it; it and the earlier ones stay on "
+                     "record",
+                     done + 1, want, command, when, done);
+            return status;
+        }
+        done++;
+    }
+    size_t earlier = undo_stack_runs(st);
+    cmd_print(ctx,
+              "undone: %zu commands, the newest first; %zu earlier "
+              "command%s of this drive on record",
+              done, earlier, earlier == 1 ? "" : "s");
     return status;
 }
 
@@ -382,14 +497,20 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         recorder_release_exclusive(rec);
         return cmd_error(ctx, &err);
     }
+    size_t runs = undo_stack_runs(&st), want = 1;
     if (st.count == 0) {
         err_usage(&err,
                   "%s: no change of this drive is recorded (modecon records "
                   "each change it sends, in %s)",
                   recorder_name(rec), st.path);
         status = cmd_error(ctx, &err);
+    } else if (cmd_undo_count(args, runs, &want, &err) != 0) {
+        status = cmd_error(ctx, &err);
+    } else if (want == 1) {
+        bool whole;
+        status = cmd_undo_run(ctx, args, rec, &st, true, &whole);
     } else {
-        status = cmd_undo_run(ctx, args, rec, &st);
+        status = cmd_undo_runs(ctx, args, rec, &st, want);
     }
     undo_stack_free(&st);
     recorder_release_exclusive(rec);

@@ -612,6 +612,8 @@ cmd_stage_clear(struct cmd_ctx *ctx)
     for (int i = 0; i < ctx->stage_nwords; i++)
         free(ctx->stage_words[i]);
     free(ctx->stage_words);
+    free(ctx->stage_forced);
+    ctx->stage_forced = NULL;
     free(ctx->stage_drive);
     free(ctx->stage_page);
     ctx->stage_words = NULL;

@@ -89,6 +89,7 @@ struct cmd_ctx {
     char *stage_drive;
     char *stage_page;
     char **stage_words;
+    bool *stage_forced; /* per word: staged with --force, so sent with it */
     int stage_nwords;
     /* Lines run in this session, for 'history' (owned). */
     char **session_lines;

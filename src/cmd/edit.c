@@ -162,8 +162,12 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
     if (saved_before != NULL)
         nchanged +=
             edit_print_changes(ctx, ed, saved_before, " (saved values)");
-    if (nchanged == 0 && edit_same_page(ed->before, ed->page, ed->len))
-        cmd_print(ctx, "%s: no field changes; writing the page as it is",
+    /* Saving the values held is a request of its own (SP=1). */
+    if (saving && nchanged == 0 &&
+        edit_same_page(ed->before, ed->page, ed->len))
+        cmd_print(ctx,
+                  "%s: no field changes; sending the page as it is with "
+                  "SP=1, which saves its current values",
                   ed->label);
 
     if (saving && !ed->opts.dry_run)
@@ -180,6 +184,18 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
     if (rc != 0) {
         status = cmd_error(ctx, &err);
         edit_name_field(ctx, ed, &err);
+        goto out;
+    }
+    if (rep.unchanged) {
+        if (ed->no_change != NULL && ed->no_change[0] != '\0')
+            cmd_print(ctx, "no change: %s; nothing %s sent", ed->no_change,
+                      ed->opts.dry_run ? "would be" : "was");
+        else
+            cmd_print(ctx,
+                      "no change: %s holds these values already; nothing "
+                      "%s sent",
+                      ed->label, ed->opts.dry_run ? "would be" : "was");
+        status = CMD_OK;
         goto out;
     }
     if (ed->opts.dry_run) {
@@ -368,6 +384,7 @@ edit_plan_free(struct edit_plan *plan)
     free(plan->chg);
     free(plan->before);
     free(plan->overridden);
+    free(plan->word_refs);
     memset(plan, 0, sizeof *plan);
 }
 
@@ -396,12 +413,14 @@ edit_covers(const uint8_t *a, const uint8_t *b, size_t len)
  * before it set.  'bits' holds a page-sized mask per word. */
 static int
 edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
-                 char *const *words, int nwords, int first_new, bool force,
-                 uint8_t *bits, struct err *err)
+                 char *const *words, int nwords, int first_new, bool new_force,
+                 const bool *staged_forced, uint8_t *bits, struct err *err)
 {
     size_t nnumeric = 0;
 
     for (int i = 0; i < nwords; i++) {
+        bool force = i >= first_new ? new_force
+                                    : staged_forced != NULL && staged_forced[i];
         const char *word = words[i], *eq = strchr(word, '=');
         const struct field_ref *ref;
         struct field_ref one;
@@ -434,6 +453,7 @@ edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
                                      err)) == NULL) {
             return -1;
         }
+        plan->word_refs[i] = (size_t)(ref - plan->refs);
         if (plan->pd != NULL && plan->pd->readonly && !force)
             return err_usage(err,
                              "%s is read-only (its fields report what the "
@@ -471,14 +491,40 @@ edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page_arg,
                 struct edit_plan *plan, struct err *err)
 {
     return edit_plan_build_staged(ctx, drive, page_arg, words, nwords, 0, force,
-                                  plan, err);
+                                  NULL, plan, err);
+}
+
+/* What the words ask that the page holds already, for the no-change
+ * message. */
+static void
+edit_plan_unchanged(struct edit_plan *plan, int nwords)
+{
+    size_t used = 0;
+
+    plan->unchanged[0] = '\0';
+    for (int i = 0; i < nwords; i++) {
+        char value[160];
+        if (plan->overridden[i])
+            continue;
+        const struct field_ref *ref = &plan->refs[plan->word_refs[i]];
+        field_format(plan->before, ref, value, sizeof value);
+        int n = snprintf(plan->unchanged + used, sizeof plan->unchanged - used,
+                         "%s%s is already %s", used ? ", " : "", ref->acronym,
+                         value);
+        if (n < 0 || (size_t)n >= sizeof plan->unchanged - used) {
+            /* Too many to name: the page is named instead. */
+            plan->unchanged[0] = '\0';
+            return;
+        }
+        used += (size_t)n;
+    }
 }
 
 int
 edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
                        const char *page_arg, char *const *words, int nwords,
-                       int first_new, bool force, struct edit_plan *plan,
-                       struct err *err)
+                       int first_new, bool force, const bool *staged_forced,
+                       struct edit_plan *plan, struct err *err)
 {
     uint8_t code, subpage;
     size_t chg_len = 0;
@@ -508,9 +554,12 @@ edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
 
     /* Each bit set once: "WCE=0 WCE=1" is a slip, not an edit. */
     plan->overridden = xcalloc((size_t)nwords + 1, sizeof *plan->overridden);
+    plan->word_refs = xcalloc((size_t)nwords + 1, sizeof *plan->word_refs);
     uint8_t *bits = xcalloc((size_t)nwords + 1, plan->len);
-    int rc =
-        edit_plan_fields(ctx, plan, words, nwords, first_new, force, bits, err);
+    int rc = edit_plan_fields(ctx, plan, words, nwords, first_new, force,
+                              staged_forced, bits, err);
     free(bits);
+    if (rc == 0)
+        edit_plan_unchanged(plan, nwords);
     return rc;
 }

@@ -24,6 +24,9 @@ struct edit {
      * a change the user made, not for restore's and undo's steps, which
      * keep those values themselves). */
     bool name_saving_others;
+    /* Why a request that changes no current value is already done
+     * ("WCE is already 1"), or NULL. */
+    const char *no_change;
 };
 
 enum cmd_status edit_commit(struct cmd_ctx *ctx, const struct edit *ed);
@@ -52,6 +55,10 @@ struct edit_plan {
     size_t nrefs;
     struct field_def *numeric; /* BYTE:BIT:WIDTH fields of the words */
     bool *overridden;          /* per word: a later word sets its bits again */
+    size_t *word_refs;         /* per word: its field in refs */
+    /* What the words ask that the page holds already: "WCE is already
+     * 1, RCD is already 0" (each word not overridden). */
+    char unchanged[256];
 };
 
 /* Build the plan; a usage error names the word and what is allowed.
@@ -64,11 +71,12 @@ int edit_plan_build(struct cmd_ctx *ctx, const char *drive, const char *page,
 /* The same for staged words followed, from 'first_new' on, by a new
  * edit's: a new word may set again bits a staged word set (it wins, and
  * plan->overridden marks the staged word); among the new words each bit
- * is set once. */
+ * is set once.  'force' is the new words'; a staged word is forced when
+ * 'staged_forced' (or NULL: none) says it was staged with --force. */
 int edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
                            const char *page, char *const *words, int nwords,
-                           int first_new, bool force, struct edit_plan *plan,
-                           struct err *err);
+                           int first_new, bool force, const bool *staged_forced,
+                           struct edit_plan *plan, struct err *err);
 void edit_plan_free(struct edit_plan *plan);
 
 #endif

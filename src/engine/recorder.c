@@ -853,6 +853,18 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
         goto out;
     }
 
+    /* Current values the drive already holds would change nothing: no
+     * MODE SELECT goes out, so none is recorded or audited.  Saving them
+     * (SP=1) is a request of its own and goes out. */
+    if (rt == MODE_REQUEST_CURRENT && !opts->send_unchanged &&
+        len == rep->before_len &&
+        ((data[0] ^ rep->before[0]) & (uint8_t)~MODE_PAGE_PS) == 0 &&
+        memcmp(data + 1, rep->before + 1, len - 1) == 0) {
+        rep->unchanged = true;
+        rc = 0;
+        goto out;
+    }
+
     struct err check;
     err_clear(&check);
     int bad =

@@ -112,6 +112,9 @@ struct set_options {
     bool force;   /* send even if the pre-check fails */
     bool dry_run; /* check and build, send no MODE SELECT */
     bool verify;  /* read the page back afterwards */
+    /* Send current values the drive already holds (by default such a
+     * request sends nothing and sets rep->unchanged). */
+    bool send_unchanged;
 };
 
 /* One byte the drive did not take. */
@@ -130,9 +133,10 @@ struct set_report {
     size_t before_len;
     uint8_t *after; /* the current page as read back, or NULL */
     size_t after_len;
-    bool checked;             /* compared with the drive's changeable values */
-    bool sent;                /* MODE SELECT went out and was answered GOOD */
-    bool verified;            /* read back */
+    bool checked;   /* compared with the drive's changeable values */
+    bool sent;      /* MODE SELECT went out and was answered GOOD */
+    bool verified;  /* read back */
+    bool unchanged; /* current values as the drive holds them: not sent */
     char notice[ERR_MSG_MAX]; /* what the user should know, or "" */
     size_t nunapplied;
     struct set_unapplied *unapplied;

@@ -20,6 +20,8 @@ const struct console_command console_commands[] = {
     { "activate", "", "open the drive, show the page, or edit the field under the cursor" },
     { "edit-field", "", "type a new value for the field under the cursor" },
     { "confirm-commit", "", "show the staged edits as 'diff' does, then commit on y or s" },
+    { "confirm-undo", "", "show what undo of the drive's last command sends, then undo it on y" },
+    { "confirm-defaults", "", "show what defaults of the page in view sends, then send it on y or s" },
     { "refresh", "", "read the selected page again" },
     { "toggle-hex", "", "the page as bytes, the selected field's bits highlighted" },
     { "show-log", "", "the recent messages" },
@@ -85,6 +87,7 @@ console_fini(struct console *con)
     for (size_t i = 0; i < con->nlog; i++)
         free(con->log[i].text);
     console_free_lines(&con->confirm_lines, &con->nconfirm);
+    free(con->confirm_cmd);
     console_free_lines(&con->error_lines, &con->nerror_lines);
     console_free_lines(&con->completions, &con->ncompletions);
     field_model_free(&con->fields);
@@ -296,13 +299,16 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
             con->confirm_seq = 0;
             console_free_lines(&con->confirm_lines, &con->nconfirm);
             if (!snap->failed && snap->nlines > 0) {
+                static const char sent_nothing[] = "dry run: nothing was sent";
                 con->confirm_lines = xcalloc(snap->nlines, sizeof(char *));
                 for (size_t k = 0; k < snap->nlines; k++)
-                    /* 'diff' ends saying it sent nothing; the dialog is
-                     * about to send it. */
-                    if (strncmp(snap->lines[k].text, "dry run:", 8) != 0)
+                    /* The dry run ends saying it sent nothing; the dialog
+                     * is about to send it. */
+                    if (strncmp(snap->lines[k].text, sent_nothing,
+                                sizeof sent_nothing - 1) != 0)
                         con->confirm_lines[con->nconfirm++] =
                             xstrdup(snap->lines[k].text);
+                con->confirm_top = 0;
                 con->mode = MODE_CONFIRM;
             }
         }
@@ -623,9 +629,61 @@ console_confirm_commit(struct console *con)
                     "(Enter or e)");
         return;
     }
+    con->confirm_kind = CONFIRM_COMMIT;
     con->confirm_seq = console_send(con, con->drive_cursor, "diff");
     if (d->worker == NULL)
         console_collect(con);
+}
+
+/* Undo or defaults: the command's dry run fills the dialog, and y runs
+ * 'line' itself (s with --save), so the dialog shows what is sent. */
+static void
+console_confirm_run(struct console *con, enum console_confirm kind, char *line)
+{
+    struct console_drive *d = console_drive(con);
+    char *dry = xasprintf("%s --dry-run", line);
+
+    free(con->confirm_cmd);
+    con->confirm_cmd = line;
+    con->confirm_kind = kind;
+    con->confirm_seq = console_send(con, con->drive_cursor, dry);
+    free(dry);
+    if (d->worker == NULL)
+        console_collect(con);
+}
+
+static void
+console_confirm_undo(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    if (d == NULL)
+        return;
+    char *uri = journal_quote(d->snap.uri);
+    console_confirm_run(con, CONFIRM_UNDO, xasprintf("undo %s", uri));
+    free(uri);
+}
+
+static void
+console_confirm_defaults(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    if (d == NULL)
+        return;
+    if (!d->snap.has_page || d->snap.values[MODE_REQUEST_CURRENT] == NULL) {
+        console_log(con, true,
+                    "no page in view: open one (Enter on the Pages list) "
+                    "to write the drive's defaults into it");
+        return;
+    }
+    char *uri = journal_quote(d->snap.uri);
+    char *line = d->snap.subpage
+                     ? xasprintf("defaults %s 0x%02x,0x%02x", uri, d->snap.code,
+                                 d->snap.subpage)
+                     : xasprintf("defaults %s 0x%02x", uri, d->snap.code);
+    free(uri);
+    console_confirm_run(con, CONFIRM_DEFAULTS, line);
 }
 
 /* y or s in the confirmation: the commit goes to the drive. */
@@ -745,6 +803,10 @@ console_run(struct console *con, const char *line)
         console_edit_field(con);
     else if (strcmp(word, "confirm-commit") == 0)
         console_confirm_commit(con);
+    else if (strcmp(word, "confirm-undo") == 0)
+        console_confirm_undo(con);
+    else if (strcmp(word, "confirm-defaults") == 0)
+        console_confirm_defaults(con);
     else if (strcmp(word, "refresh") == 0)
         console_run(con, "page");
     else if (strcmp(word, "toggle-hex") == 0)
@@ -872,6 +934,79 @@ console_page_savable(const struct console *con)
            drive_snapshot_savable(&con->drives[con->drive_cursor].snap);
 }
 
+bool
+console_confirm_saves(const struct console *con)
+{
+    return con->confirm_kind != CONFIRM_UNDO && console_page_savable(con);
+}
+
+/* y or s in an undo's or defaults' dialog: the command it showed. */
+static void
+console_confirm_send(struct console *con, bool save)
+{
+    struct console_drive *d = console_drive(con);
+    char *line = save ? xasprintf("%s --save", con->confirm_cmd)
+                      : xstrdup(con->confirm_cmd);
+
+    console_free_lines(&con->confirm_lines, &con->nconfirm);
+    con->mode = MODE_NORMAL;
+    console_log(con, false, "%s: %s%s...", d->snap.uri,
+                con->confirm_kind == CONFIRM_UNDO ? "undoing"
+                                                  : "writing the defaults",
+                save ? " and saving" : "");
+    console_send(con, con->drive_cursor, line);
+    free(line);
+    if (d->worker == NULL)
+        console_collect(con);
+}
+
+/* The dialog: y sends, s sends saving where the page can be saved, n
+ * (Esc, q) sends nothing; Up and Down scroll a long one. */
+static void
+console_confirm_key(struct console *con, int key)
+{
+    static const char *const cancelled[] = {
+        [CONFIRM_COMMIT] = "commit cancelled: the edits stay staged",
+        [CONFIRM_UNDO] = "undo cancelled: nothing was sent",
+        [CONFIRM_DEFAULTS] = "defaults cancelled: nothing was sent",
+    };
+    bool commit = con->confirm_kind == CONFIRM_COMMIT;
+
+    if (key == TERM_KEY_UP || key == 'k') {
+        if (con->confirm_top > 0)
+            con->confirm_top--;
+    } else if (key == TERM_KEY_DOWN || key == 'j') {
+        /* The view wraps long lines and stops at the last row; a line
+         * takes at most a few. */
+        if (con->confirm_top + 1 < 3 * con->nconfirm)
+            con->confirm_top++;
+    } else if (key == 'y' || key == 'Y') {
+        if (commit)
+            console_commit(con, false);
+        else
+            console_confirm_send(con, false);
+    } else if ((key == 's' || key == 'S') && console_confirm_saves(con)) {
+        if (commit)
+            console_commit(con, true);
+        else
+            console_confirm_send(con, true);
+    } else if ((key == 's' || key == 'S') &&
+               con->confirm_kind == CONFIRM_UNDO) {
+        console_log(con, true,
+                    "undo puts back saved values itself where the command "
+                    "saved them: y undoes, n cancels");
+    } else if (key == 's' || key == 'S') {
+        console_log(con, true,
+                    "this page is not savable on this drive (its PS bit is "
+                    "0): y %s the current values",
+                    commit ? "commits to" : "writes the defaults into");
+    } else if (key == 'n' || key == 'N' || key == 0x1b || key == 'q') {
+        console_free_lines(&con->confirm_lines, &con->nconfirm);
+        con->mode = MODE_NORMAL;
+        console_log(con, false, "%s", cancelled[con->confirm_kind]);
+    }
+}
+
 void
 console_key(struct console *con, int key)
 {
@@ -883,18 +1018,7 @@ console_key(struct console *con, int key)
         console_pick_key(con, key);
         return;
     case MODE_CONFIRM:
-        if (key == 'y' || key == 'Y')
-            console_commit(con, false);
-        else if ((key == 's' || key == 'S') && console_page_savable(con))
-            console_commit(con, true);
-        else if (key == 's' || key == 'S')
-            console_log(con, true,
-                        "this page is not savable on this drive (its PS bit "
-                        "is 0): y commits to the current values");
-        else if (key == 'n' || key == 'N' || key == 0x1b || key == 'q') {
-            con->mode = MODE_NORMAL;
-            console_log(con, false, "commit cancelled: the edits stay staged");
-        }
+        console_confirm_key(con, key);
         return;
     case MODE_HELP:
         if (key == TERM_KEY_DOWN && con->help_top + 1 < console_help_length())

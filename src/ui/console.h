@@ -29,11 +29,18 @@ enum console_pane {
     PANE_FIELDS,
 };
 
+/* What the confirmation dialog sends on y (or s). */
+enum console_confirm {
+    CONFIRM_COMMIT,   /* the staged edits: commit, or commit --save */
+    CONFIRM_UNDO,     /* undo of the drive's last command */
+    CONFIRM_DEFAULTS, /* defaults of the page in view, or defaults --save */
+};
+
 enum console_mode {
     MODE_NORMAL,
     MODE_PROMPT,  /* the command line, or a field's value */
     MODE_PICK,    /* an enum field's values */
-    MODE_CONFIRM, /* a commit waits for y / s / n */
+    MODE_CONFIRM, /* a commit, undo or defaults waits for y / s / n */
     MODE_HELP,
     MODE_LOG,
 };
@@ -89,9 +96,14 @@ struct console {
 
     size_t pick_cursor; /* MODE_PICK over the selected field's values */
 
-    char **confirm_lines; /* what 'diff' said */
+    /* The dialog: what its dry run ('diff', 'undo --dry-run', 'defaults
+     * --dry-run') said, and what y sends. */
+    enum console_confirm confirm_kind;
+    char **confirm_lines;
     size_t nconfirm;
-    unsigned confirm_seq; /* the diff job awaited, or 0 */
+    size_t confirm_top;   /* its first line shown */
+    unsigned confirm_seq; /* the dry run awaited, or 0 */
+    char *confirm_cmd;    /* undo or defaults: the command y runs */
 
     struct log_entry log[CONSOLE_LOG_MAX];
     size_t nlog;
@@ -134,6 +146,8 @@ void console_run(struct console *con, const char *line);
 /* Append to the message log. */
 /* The page in view keeps saved values (the drive reports PS). */
 bool console_page_savable(const struct console *con);
+/* The dialog offers s: a commit or defaults of a savable page. */
+bool console_confirm_saves(const struct console *con);
 void console_log(struct console *con, bool is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

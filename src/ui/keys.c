@@ -26,6 +26,8 @@ const struct key_binding console_keys[] = {
     { 'e',             "e",          "edit-field" },
     { 'c',             "c",          "confirm-commit" },
     { 'd',             "d",          "discard" },
+    { 'u',             "u",          "confirm-undo" },
+    { 'D',             "D",          "confirm-defaults" },
     { 'r',             "r",          "refresh" },
     { 'x',             "x",          "toggle-hex" },
     { 'L',             "L",          "show-log" },

@@ -423,6 +423,24 @@ view_fields(const struct console *con, struct canvas *cv,
         view_hex(con, cv, top + height, left + 1, width - 1, hex_rows);
 }
 
+/* How much of 'text' goes on a row of 'width' when wrapping: up to the
+ * last space that fits, or the width when there is none. */
+static size_t
+view_wrap_cut(const char *text, int width)
+{
+    size_t len = strlen(text), cut = len;
+
+    if (canvas_text_width(text) > width) {
+        cut = (size_t)width < len ? (size_t)width : len;
+        size_t space = cut;
+        while (space > 0 && text[space] != ' ')
+            space--;
+        if (space > 0)
+            cut = space;
+    }
+    return cut;
+}
+
 /* 'text' over up to 'rows' rows of 'width', broken at spaces; returns the
  * rows used.  A NULL canvas only counts them. */
 static int
@@ -431,15 +449,7 @@ view_wrap(struct canvas *cv, int row, int col, int width, int rows,
 {
     int used = 0;
     while (*text != '\0' && used < rows) {
-        size_t len = strlen(text), cut = len;
-        if (canvas_text_width(text) > width) {
-            cut = (size_t)width < len ? (size_t)width : len;
-            size_t space = cut;
-            while (space > 0 && text[space] != ' ')
-                space--;
-            if (space > 0)
-                cut = space;
-        }
+        size_t len = strlen(text), cut = view_wrap_cut(text, width);
         char *piece = xstrndup(text, cut);
         if (cv == NULL)
             ; /* counting */
@@ -576,10 +586,10 @@ view_keys(const struct console *con, struct canvas *cv, const struct layout *l,
         const char *key, *what;
         int rank;
     } hints[] = {
-        { "F1", "help", 0 }, { "Tab", "pane", 7 }, { "Enter", "select", 4 },
-        { "e", "edit", 3 },  { "c", "commit", 2 }, { "d", "discard", 5 },
-        { "x", "hex", 8 },   { "L", "log", 9 },    { ":", "command", 6 },
-        { "q", "quit", 1 },
+        { "F1", "help", 0 }, { "Tab", "pane", 8 },   { "Enter", "select", 4 },
+        { "e", "edit", 3 },  { "c", "commit", 2 },   { "d", "discard", 5 },
+        { "u", "undo", 6 },  { "D", "defaults", 9 }, { "x", "hex", 10 },
+        { "L", "log", 11 },  { ":", "command", 7 },  { "q", "quit", 1 },
     };
     enum {
         NHINTS = sizeof hints / sizeof hints[0]
@@ -628,10 +638,12 @@ view_message(const struct console *con, struct canvas *cv,
               e->text);
 }
 
-/* A box in the middle of the screen with a title and lines. */
+/* A box in the middle of the screen with a title and lines: scrolled to
+ * keep 'cursor' in view, or without one ((size_t)-1) from line 'from'. */
 static void
 view_box(struct canvas *cv, const struct layout *l, const char *title,
-         char *const *lines, size_t n, size_t cursor, const char *footer)
+         char *const *lines, size_t n, size_t cursor, size_t from,
+         const char *footer)
 {
     int width = l->cols - 8 < 100 ? l->cols - 8 : 100;
     int height = (int)n + 4;
@@ -647,6 +659,8 @@ view_box(struct canvas *cv, const struct layout *l, const char *title,
     canvas_printf(cv, top, left + 1, width - 2, STYLE_TITLE, " %s", title);
     int shown = height - 4;
     size_t first = n > (size_t)shown ? view_scroll(cursor, n, shown) : 0;
+    if (cursor == (size_t)-1 && n > (size_t)shown)
+        first = from + (size_t)shown > n ? n - (size_t)shown : from;
     for (int i = 0; i < shown && first + (size_t)i < n; i++) {
         size_t k = first + (size_t)i;
         enum style st = k == cursor ? STYLE_SELECTED : STYLE_NORMAL;
@@ -676,11 +690,71 @@ view_pick(const struct console *con, struct canvas *cv, const struct layout *l)
     }
     char title[96];
     snprintf(title, sizeof title, "%s: pick a value", fr->ref.acronym);
-    view_box(cv, l, title, lines, fd->nvalues, con->pick_cursor,
+    view_box(cv, l, title, lines, fd->nvalues, con->pick_cursor, 0,
              "Enter stage it   Esc cancel");
     for (size_t i = 0; i < fd->nvalues; i++)
         free(lines[i]);
     free(lines);
+}
+
+/* The dialog before a commit, an undo or defaults: what its dry run
+ * showed, and what each key sends. */
+static void
+view_confirm(const struct console *con, struct canvas *cv,
+             const struct layout *l)
+{
+    static const struct {
+        const char *title, *yes, *save;
+    } kinds[] = {
+        [CONFIRM_COMMIT] = { "Commit these changes?",
+                             "y commit to current values",
+                             "s commit and save" },
+        [CONFIRM_UNDO] = { "Undo the drive's last command?", "y undo it",
+                           NULL },
+        [CONFIRM_DEFAULTS] = { "Write the drive's defaults into this page?",
+                               "y write to current values",
+                               "s write and save" },
+    };
+    const char *title = kinds[con->confirm_kind].title;
+    const char *yes = kinds[con->confirm_kind].yes;
+    const char *save = kinds[con->confirm_kind].save;
+    char footer[160];
+    /* Every word of what will be sent is shown: long lines wrap, the
+     * rows after the first indented. */
+    int width = (l->cols - 8 < 100 ? l->cols - 8 : 100) - 4;
+    size_t n = 0, room = 0;
+    char **rows = NULL;
+    for (size_t i = 0; i < con->nconfirm; i++) {
+        const char *text = con->confirm_lines[i];
+        bool first = true;
+        do {
+            int w = first ? width : width - 2;
+            size_t cut = w > 0 ? view_wrap_cut(text, w) : strlen(text);
+            if (n == room) {
+                room = room ? room * 2 : 16;
+                rows = xrealloc(rows, room * sizeof *rows);
+            }
+            rows[n++] = xasprintf("%s%.*s", first ? "" : "  ", (int)cut, text);
+            text += cut;
+            while (*text == ' ')
+                text++;
+            first = false;
+        } while (*text != '\0');
+    }
+    bool scrolls = n + 4 > (size_t)(l->rows - 4);
+    if (save == NULL)
+        snprintf(footer, sizeof footer, "%s   n cancel%s", yes,
+                 scrolls ? "   Up/Down scroll" : "");
+    else if (console_confirm_saves(con))
+        snprintf(footer, sizeof footer, "%s   %s   n cancel%s", yes, save,
+                 scrolls ? "   Up/Down scroll" : "");
+    else
+        snprintf(footer, sizeof footer, "%s (not savable)   n cancel%s", yes,
+                 scrolls ? "   Up/Down scroll" : "");
+    view_box(cv, l, title, rows, n, (size_t)-1, con->confirm_top, footer);
+    for (size_t i = 0; i < n; i++)
+        free(rows[i]);
+    free(rows);
 }
 
 static void
@@ -791,10 +865,5 @@ view_render(const struct console *con, struct canvas *cv, int *cursor_row,
     if (con->mode == MODE_PICK)
         view_pick(con, cv, &l);
     if (con->mode == MODE_CONFIRM)
-        view_box(cv, &l, "Commit these changes?", con->confirm_lines,
-                 con->nconfirm, (size_t)-1,
-                 console_page_savable(con)
-                     ? "y commit to current values   s commit and save   n "
-                       "cancel"
-                     : "y commit to current values (not savable)   n cancel");
+        view_confirm(con, cv, &l);
 }

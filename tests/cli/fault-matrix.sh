@@ -96,7 +96,7 @@ expect_out "88 0a 00"
 # A mode parameter change by another initiator between reading and
 # writing: nothing applied, and said.
 row E_FAIL 0x80004005 1 "the drive's mode parameters changed after they were read, so nothing was applied" \
-    set "$D?fault=sense:06/2a/01@55" caching WCE=0
+    set "$D?fault=sense:06/2a/01@55" caching WCE=1
 # The engine's own refusals before anything is sent.
 row E_INVALIDARG 0x80070057 1 "the drive's changeable values cannot be set" \
     set $D caching --data "08 0a 00 00 00 00 00 00 00 00 00 00" --type changeable

@@ -63,7 +63,7 @@ expect_err "E_IMAPI_RECORDER_MEDIA_BECOMING_READY (0xC0AA0205)"
 expect_err "still not ready after 300 ms"
 
 # A change whose MODE SELECT gets no answer says the outcome is unknown.
-page=$("$MODECON" get $D 8)
+page=$(flip_byte "$("$MODECON" get $D 8)" 2 0x04) # WCE: a change goes out
 run set "$D?fault=gone@55" 8 --data "$page"
 expect_status 1
 expect_err "may or may not have applied the change"

@@ -246,7 +246,7 @@ expect_out "RCD: 0 -> 1"
 # too; a new word that covers a staged one only in part is refused.
 run -c 'edit emu:dvd-writer caching WCE=0; edit emu:dvd-writer caching 2:2:1=1; diff'
 expect_status 0
-expect_out "no field changes"
+expect_out "no change: 2:2:1 is already 1; nothing would be sent"
 run -c 'edit emu:dvd-writer caching 2:7:8=0; edit emu:dvd-writer caching WCE=1'
 expect_status 2
 expect_err "'WCE=1' sets some of the bits of the staged '2:7:8=0'"

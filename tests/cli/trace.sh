@@ -11,7 +11,7 @@ grep -q '^{"drive": *"emu:dvd-writer", *"cdb": *"5a 08 08 00 00 00 00 02 00 00"'
     fail "unexpected trace line: $(cat "$T")"
 grep -q '"status": *0' "$T" || fail "no status in $(cat "$T")"
 
-page=$(cat <<<"$out")
+page=$(flip_byte "$out" 2 0x04) # WCE, so that the page goes out
 run set emu:dvd-writer 8 --data "$page" --trace "$T"
 expect_status 0
 grep -q '"cdb": *"55 10 ' "$T" || fail "no MODE SELECT in the trace"

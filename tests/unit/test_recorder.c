@@ -89,6 +89,10 @@ set_page(struct recorder *rec, enum mode_request rt, const uint8_t *page,
 }
 
 static const struct set_options verify = { .verify = true };
+/* For the tests of what goes out: the page as the drive holds it is sent
+ * all the same. */
+static const struct set_options resend = { .verify = true,
+                                           .send_unchanged = true };
 
 Test(recorder, get_returns_the_page_without_header,
      .init = (void (*)(void))testutil_fresh_state)
@@ -108,7 +112,9 @@ Test(recorder, set_builds_header_clears_ps_and_sets_sp_only_for_saved,
      .init = (void (*)(void))testutil_fresh_state)
 {
     struct recorder *rec = open_drive("emu:dvd-writer", NULL);
-    struct set_options dry = { .dry_run = true, .verify = true };
+    struct set_options dry = { .dry_run = true,
+                               .verify = true,
+                               .send_unchanged = true };
     struct set_report rep;
     struct err err;
     size_t len;
@@ -441,7 +447,7 @@ Test(recorder, atapi_drive_refuses_mode_select_as_an_unknown_command,
     uint8_t *page = get_page(rec, 0x01, MODE_REQUEST_CURRENT, &len);
 
     cr_assert_eq(
-        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), -1);
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, resend, &rep, &err), -1);
     cr_assert_eq(err.hr, E_FAIL);
     struct sense s;
     cr_assert(sense_decode(err.sense, err.sense_len, &s));
@@ -805,7 +811,7 @@ Test(recorder, write_faults_during_mode_select,
         uint8_t *page = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
 
         cr_assert_eq(
-            set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err),
+            set_page(rec, MODE_REQUEST_CURRENT, page, len, resend, &rep, &err),
             -1, "%s", cases[i].uri);
         cr_assert_eq(err.hr, cases[i].hr, "%s: 0x%08X %s", cases[i].uri, err.hr,
                      err.msg);
@@ -845,6 +851,58 @@ Test(recorder, read_back_failure_after_a_good_select_is_an_error,
     cr_assert_not(rep.verified);
     cr_assert_not_null(strstr(err.msg, "reading it back failed"), "%s",
                        err.msg);
+    set_report_fini(&rep);
+    free(page);
+    recorder_free(rec);
+}
+
+static int
+count_select(void *arg, struct recorder *rec, const struct select_event *ev,
+             struct err *err)
+{
+    (void)rec;
+    (void)ev;
+    (void)err;
+    ++*(int *)arg;
+    return 0;
+}
+
+Test(recorder, current_values_held_already_are_not_sent,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    int selects = 0;
+    struct recorder_hooks hooks = { .before_select = count_select,
+                                    .arg = &selects };
+    struct set_report rep;
+    struct err err;
+    size_t len;
+    uint8_t *page = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+
+    recorder_set_hooks(rec, &hooks);
+    /* PS as MODE SENSE reports it is no change. */
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert(rep.unchanged);
+    cr_assert_not(rep.sent);
+    cr_assert_eq(selects, 0, "no MODE SELECT may go out");
+    set_report_fini(&rep);
+    /* Saving them is a request of its own. */
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_SAVED, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert_not(rep.unchanged);
+    cr_assert(rep.sent);
+    cr_assert_eq(selects, 1);
+    set_report_fini(&rep);
+    /* And so is a change. */
+    page[2] ^= 0x04;
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert(rep.sent);
+    cr_assert_eq(selects, 2);
     set_report_fini(&rep);
     free(page);
     recorder_free(rec);
