@@ -18,13 +18,13 @@ expect_out '"medium": "ready"'
 
 run pages emu:dvd-writer
 expect_status 0
-expect_out "0x05      write-parameters               52  no"
-expect_out "0x08      caching                        12  yes"
-expect_out "0x2a      legacy-capabilities"
+expect_out "0x05      Write Parameters                          52  no"
+expect_out "0x08      Caching                                   12  yes"
+expect_out "0x2a      MM Capabilities and Mechanical Status     48  no"
 
 run pages emu:cd-atapi
 expect_status 0
-expect_out "0x01      read-write-error-recovery       8  no"
+expect_out "0x01      Read/Write Error Recovery                  8  no"
 
 run pages emu:cd-atapi --type changeable
 expect_status 1
@@ -51,7 +51,7 @@ expect_status 0
 run pages emu:dvd-writer 'emu:cd-atapi?fault=gone'
 expect_status 1
 expect_out "emu:dvd-writer:"
-expect_out "0x08      caching"
+expect_out "0x08      Caching"
 expect_err "HRESULT_ERROR_DEV_NOT_EXIST"
 
 # A drive named wrongly is a usage error: list reports it alone, with no
