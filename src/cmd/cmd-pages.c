@@ -152,6 +152,12 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     for (int a = 0; a < args->argc; a++) {
         const char *uri = cmd_drive_uri(ctx, args->argv[a]);
         bool seen = false;
+        /* A drive misspelt (a bad port, an unknown fault) is a usage
+         * error, reported alone before any drive is asked, as list does. */
+        if (transport_check_name(uri, &err) != 0) {
+            free(scan.drives);
+            return cmd_error(ctx, &err);
+        }
         for (size_t i = 0; i < count; i++)
             seen = seen || strcmp(scan.drives[i].uri, uri) == 0;
         if (seen)
@@ -165,19 +171,14 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         if (scan.drives[i].opened)
             cmd_keep_drive(ctx, scan.drives[i].uri, scan.drives[i].rec);
 
-    /* A drive named wrongly is a usage error, reported alone as list
-     * does. */
-    for (size_t i = 0; i < count; i++)
-        if (!scan.drives[i].ok && scan.drives[i].err.usage)
-            status = cmd_error(ctx, &scan.drives[i].err);
     json_t *all = json_array();
     bool shown = false; /* a table is on the screen: the next needs a gap */
-    for (size_t i = 0; i < count && status != CMD_USAGE; i++) {
+    for (size_t i = 0; i < count; i++) {
         struct cmd_pages_drive *d = &scan.drives[i];
         if (!d->ok) {
-            /* One broken drive must not hide the others; in JSON it is
-             * there, with its error. */
-            status = cmd_error(ctx, &d->err);
+            /* One broken drive (missing, a bad file, gone) must not hide
+             * the others; in JSON it is there, with its error. */
+            status = cmd_drive_error(ctx, d->uri, &d->err);
             if (json && count > 1)
                 json_array_append_new(all,
                                       cmd_drive_error_json(d->uri, &d->err));
@@ -193,7 +194,7 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         }
     }
     /* One drive keeps the form scripts know: its object, not a list. */
-    if (json && status != CMD_USAGE) {
+    if (json) {
         if (count == 1 && json_array_size(all) == 1)
             cmd_print_json(ctx, json_incref(json_array_get(all, 0)));
         else if (count > 1)

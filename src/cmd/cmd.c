@@ -200,6 +200,19 @@ cmd_drive_error_json(const char *drive, const struct err *err)
 }
 
 enum cmd_status
+cmd_drive_error(struct cmd_ctx *ctx, const char *drive, const struct err *err)
+{
+    char *safe = journal_redact(drive);
+    struct err named = *err;
+
+    if (strstr(err->msg, safe) == NULL)
+        err_prefix(&named, "%s", safe);
+    free(safe);
+    cmd_error(ctx, &named);
+    return CMD_FAILED;
+}
+
+enum cmd_status
 cmd_error(struct cmd_ctx *ctx, const struct err *err)
 {
     char line[1024];

@@ -99,6 +99,27 @@ run get "emu:$STATE/broken.json" 5
 expect_status 2
 expect_err "$STATE/broken.json"
 
+# A drive named on the command line whose file is missing or broken is
+# one failing drive: named, the others listed, exit 1 (a drive's failure;
+# a misspelt name above stays a usage error, reported alone).
+run list emu:dvd-writer emu:no-such-file.json emu:cd-atapi
+expect_status 1
+expect_out "emu:dvd-writer"
+expect_out "emu:cd-atapi"
+expect_err "emu:no-such-file.json: cannot open drive file no-such-file.json"
+run list emu:dvd-writer "emu:$STATE/broken.json"
+expect_status 1
+expect_out "emu:dvd-writer         MODECON  DVD-RW WRITER"
+expect_err "emu:$STATE/broken.json: $STATE/broken.json: line"
+run list "emu:$STATE/broken.json" emu:dvd-writer --json
+expect_status 1
+expect_out '"drive": "emu:dvd-writer"'
+expect_out "\"drive\": \"emu:$STATE/broken.json\""
+run pages emu:no-such-drive emu:dvd-writer
+expect_status 1
+expect_out "0x08      Caching"
+expect_err "emu:no-such-drive: unknown drive 'no-such-drive'"
+
 # One broken drive file among good ones: list names it and shows the rest.
 mkdir -p "$STATE/data/drives" "$STATE/data/pages"
 cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/data/drives/good.json"
