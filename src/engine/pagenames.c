@@ -192,6 +192,41 @@ pagenames_words_free(char **words, size_t count)
     free(words);
 }
 
+char **
+pagenames_shared(const struct pagedb *db, size_t *count)
+{
+    size_t n;
+    struct pagenames_entry *entries = pagenames_entries(db, &n);
+    char **lines = xcalloc(n ? n : 1, sizeof *lines);
+    bool *done = xcalloc(n ? n : 1, sizeof *done);
+
+    *count = 0;
+    for (size_t i = 0; i < n; i++) {
+        char line[256], at[PAGENAMES_CODE_LEN];
+        size_t pages = 1;
+        if (done[i])
+            continue;
+        pagenames_code(entries[i].code, entries[i].subpage, at);
+        size_t used =
+            (size_t)snprintf(line, sizeof line, "%s (%s", entries[i].word, at);
+        for (size_t k = i + 1; k < n; k++) {
+            if (strcmp(entries[k].word, entries[i].word) != 0)
+                continue;
+            done[k] = true;
+            pagenames_code(entries[k].code, entries[k].subpage, at);
+            if (used < sizeof line)
+                used += (size_t)snprintf(line + used, sizeof line - used,
+                                         ", %s", at);
+            pages++;
+        }
+        if (pages > 1)
+            lines[(*count)++] = xasprintf("%s)", line);
+    }
+    free(done);
+    free(entries);
+    return lines;
+}
+
 /* "a, b, c": the page words, for the message that lists what is taken. */
 static void
 pagenames_word_list(const struct pagedb *db, char *buf, size_t len)

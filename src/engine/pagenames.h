@@ -69,4 +69,11 @@ int pagenames_parse(const struct pagedb *db, const char *text, uint8_t *code,
 char **pagenames_words(const struct pagedb *db, size_t *count);
 void pagenames_words_free(char **words, size_t count);
 
+/*
+ * The words that definitions give to more than one page, each once as
+ * "caching (0x08, 0x20)" (such a word is refused as ambiguous; the codes
+ * still work).  Free with pagenames_words_free.
+ */
+char **pagenames_shared(const struct pagedb *db, size_t *count);
+
 #endif

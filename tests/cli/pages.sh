@@ -87,5 +87,8 @@ expect_err "page 'caching' is ambiguous: definitions give that name to caching (
 MODECON_PAGES=$STATE/mypages run show $D 0x08
 expect_status 0
 expect_out "page 0x08 (Caching)"
+MODECON_PAGES=$STATE/mypages run pagedefs check
+expect_status 0
+expect_err "note: definitions give one page name to several pages: caching (0x08, 0x20)"
 
 done_ok

@@ -148,6 +148,11 @@ Test(pagenames, a_name_two_definitions_give_to_two_pages_is_refused,
                        msg);
     cr_assert_eq(page_of("0x20"), PAGE(0x20, 0));
     cr_assert_eq(page_of("8"), PAGE(0x08, 0));
+    size_t n;
+    char **shared = pagenames_shared(&db, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(shared[0], "caching (0x08, 0x20)");
+    pagenames_words_free(shared, n);
 }
 
 Test(pagenames, without_definitions_only_numbers_are_pages)
