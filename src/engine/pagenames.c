@@ -12,6 +12,8 @@
 /* A subpage is 0 to 0xfe: 0xff asks for all subpages (SPC-4 6.11). */
 #define PAGENAMES_SUBPAGE_MAX 0xfe
 #define PAGENAMES_WORD_LEN    64
+/* The peripheral device type of CD/DVD/BD drives (SPC-4 table 48). */
+#define PAGENAMES_MMC_TYPE 5
 
 void
 pagenames_word(const char *name, char *buf, size_t len)
@@ -52,10 +54,6 @@ const struct page_def *
 pagenames_def(const struct pagedb *db, uint8_t code, uint8_t subpage,
               const struct scsi_identity *id)
 {
-    /* An MMC drive when none is named: the pages modecon is for. */
-    enum {
-        PAGENAMES_MMC = 5
-    };
     const struct page_def *pd;
 
     if (db == NULL)
@@ -63,7 +61,8 @@ pagenames_def(const struct pagedb *db, uint8_t code, uint8_t subpage,
     if (id != NULL)
         return pagedb_find(db, code, subpage, id->peripheral_type, id->vendor,
                            id->product);
-    pd = pagedb_find(db, code, subpage, PAGENAMES_MMC, NULL, NULL);
+    /* An MMC drive when none is named: the drives modecon is for. */
+    pd = pagedb_find(db, code, subpage, PAGENAMES_MMC_TYPE, NULL, NULL);
     for (size_t i = 0; pd == NULL && i < db->npages; i++)
         if (db->pages[i]->code == code && db->pages[i]->subpage == subpage)
             pd = db->pages[i];
