@@ -2,7 +2,8 @@
 # Page codes in the console: the pages pane shows each code as 0x1a, and
 # what it shows is typeable on the console's command line and means that
 # page; a bare number read two ways and a name prefix two pages share are
-# refused, naming what they could mean.
+# refused, naming what they could mean.  The shell completes the words
+# of the definitions' names.
 set -u
 : "${MODECON:?set MODECON to the modecon binary}"
 STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
@@ -48,5 +49,18 @@ command "page informational-exceptions"
 wait_for "0x1c Fault/Failure Reporting Control, 12 bytes"
 
 $T send-keys q
+wait_for "EXITED 0"
+
+# The shell completes the words of the definitions' names.
+e2e_next_server
+$T new-session -d -x 100 -y 30 \
+    "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' $MODECON shell; echo \"EXITED \$?\"; sleep 60"
+wait_for "modecon>"
+$T send-keys -l "show emu:dvd-writer fault"
+$T send-keys Tab
+wait_for "modecon> show emu:dvd-writer fault-failure-reporting-control"
+$T send-keys Enter
+wait_for "page 0x1c (Fault/Failure Reporting Control), 12 bytes"
+$T send-keys C-d
 wait_for "EXITED 0"
 echo "pages: $checks checks passed"
