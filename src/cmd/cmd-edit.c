@@ -30,14 +30,15 @@ const struct cmd_entry cmd_edit_entry = {
 
 /* One page however it is spelt: "5", "0x05", "write-parameters". */
 static bool
-cmd_edit_same_page(const char *a, const char *b)
+cmd_edit_same_page(struct cmd_ctx *ctx, const char *a, const char *b)
 {
+    const struct pagedb *db = cmd_pagedb(ctx);
     uint8_t code_a, sub_a, code_b, sub_b;
     struct err err;
 
     err_clear(&err);
-    if (pagenames_parse(a, &code_a, &sub_a, &err) != 0 ||
-        pagenames_parse(b, &code_b, &sub_b, &err) != 0)
+    if (pagenames_parse(db, a, &code_a, &sub_a, &err) != 0 ||
+        pagenames_parse(db, b, &code_b, &sub_b, &err) != 0)
         return strcmp(a, b) == 0;
     return code_a == code_b && sub_a == sub_b;
 }
@@ -55,7 +56,7 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     err_clear(&err);
     if (ctx->stage_drive != NULL &&
         (strcmp(ctx->stage_drive, drive) != 0 ||
-         !cmd_edit_same_page(ctx->stage_page, page))) {
+         !cmd_edit_same_page(ctx, ctx->stage_page, page))) {
         err_usage(&err,
                   "edits are staged for %s page %s: commit or discard "
                   "them first",

@@ -84,17 +84,6 @@ cmd_explain_field(struct cmd_ctx *ctx, const struct field_def *fd,
     }
 }
 
-/* The page's definition for an optical drive, else for any device. */
-static const struct page_def *
-cmd_explain_find(const struct pagedb *db, uint8_t code, uint8_t subpage)
-{
-    const struct page_def *pd = pagedb_find(db, code, subpage, 5, NULL, NULL);
-    for (size_t i = 0; pd == NULL && i < db->npages; i++)
-        if (db->pages[i]->code == code && db->pages[i]->subpage == subpage)
-            pd = db->pages[i];
-    return pd;
-}
-
 static enum cmd_status
 cmd_explain_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -103,9 +92,11 @@ cmd_explain_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct err err;
 
     err_clear(&err);
-    if (pagenames_parse(args->argv[0], &code, &subpage, &err) != 0)
+    const struct pagedb *db = cmd_pagedb(ctx);
+    if (pagenames_parse(db, args->argv[0], &code, &subpage, &err) != 0)
         return cmd_error(ctx, &err);
-    pd = cmd_explain_find(cmd_pagedb(ctx), code, subpage);
+    /* The definition for an optical drive, else for any device. */
+    pd = pagenames_def(db, code, subpage, NULL);
     if (pd == NULL) {
         err_usage(&err,
                   "no definition for page 0x%02x%s: 'modecon pagedefs "

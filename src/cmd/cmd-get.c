@@ -38,7 +38,8 @@ cmd_get_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     enum cmd_status status = CMD_OK;
 
     err_clear(&err);
-    if (pagenames_parse(args->argv[1], &code, &subpage, &err) != 0 ||
+    if (pagenames_parse(cmd_pagedb(ctx), args->argv[1], &code, &subpage,
+                        &err) != 0 ||
         cmd_request_type(self, args, &rt, &err) != 0 ||
         cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
         recorder_get_mode_page(rec, code, subpage, rt, &page, &len, &err) !=

@@ -208,18 +208,10 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     parallel_for(count, CMD_SCAN_PARALLEL, cmd_list_identify, &scan);
     qsort(rows, count, sizeof *rows, cmd_list_order);
 
-    /* A drive argument named wrongly (a bad port, an unknown fault) is a
-     * usage error, reported alone as a bad argument would be.  A broken
-     * file among the drives found is one failure among good drives. */
-    for (size_t i = 0; i < count && args->argc > 0; i++)
-        if (!rows[i].ok && rows[i].err.usage)
-            status = cmd_error(ctx, &rows[i].err);
-    if (status == CMD_USAGE) {
-        free(rows);
-        transport_free_list(uris, count);
-        return status;
-    }
-
+    /* A drive argument misspelt (a bad port, an unknown fault) was
+     * refused by cmd_list_uris alone, as a bad argument is.  A drive
+     * that is missing, broken or gone is one failure among good drives:
+     * named, and the others listed. */
     json_t *list = json ? json_array() : NULL;
     int width = 22; /* the DRIVE column fits the longest name */
     for (size_t i = 0; i < count; i++)
@@ -232,8 +224,7 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         if (!rows[i].ok) {
             /* One broken drive must not hide the others; in JSON it is
              * there, with its error. */
-            cmd_error(ctx, &rows[i].err);
-            status = CMD_FAILED;
+            status = cmd_drive_error(ctx, rows[i].name, &rows[i].err);
             if (list != NULL)
                 json_array_append_new(
                     list, cmd_drive_error_json(rows[i].name, &rows[i].err));

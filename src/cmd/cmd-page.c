@@ -37,12 +37,14 @@ cmd_page_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             cmd_print(ctx, "%s", ctx->selected_page);
         return CMD_OK;
     }
-    if (pagenames_parse(args->argv[0], &code, &subpage, &err) != 0)
+    const struct pagedb *db = cmd_pagedb(ctx);
+    if (pagenames_parse(db, args->argv[0], &code, &subpage, &err) != 0)
         return cmd_error(ctx, &err);
     free(ctx->selected_page);
     ctx->selected_page = xstrdup(args->argv[0]);
-    const struct page_name *pn = pagenames_find(code);
-    cmd_print(ctx, "page 0x%02x%s%s%s selected", code, pn ? " (" : "",
-              pn ? pn->name : "", pn ? ")" : "");
+    char label[128];
+    cmd_page_label(pagenames_def(db, code, subpage, NULL), code, subpage, label,
+                   sizeof label);
+    cmd_print(ctx, "%s selected", label);
     return CMD_OK;
 }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "engine/pagenames.h"
 
 static enum cmd_status cmd_pagedefs_exec(struct cmd_ctx *ctx,
                                          const struct cmd_args *args);
@@ -41,6 +42,17 @@ cmd_pagedefs_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         pagedb_load_default(&db);
     for (size_t i = 0; i < db.nproblems; i++)
         cmd_warn(ctx, "%s", db.problems[i]);
+    /* Not a fault of any one file, so no problem: the pages keep their
+     * codes, and the user learns why the name is refused. */
+    size_t nshared;
+    char **shared = pagenames_shared(&db, &nshared);
+    for (size_t i = 0; i < nshared; i++)
+        cmd_warn(ctx,
+                 "note: definitions give one page name to several pages: "
+                 "%s; the name is refused as ambiguous, give the page's "
+                 "code",
+                 shared[i]);
+    pagenames_words_free(shared, nshared);
     for (size_t i = 0; i < db.npages; i++) {
         fields += db.pages[i]->nfields;
         for (size_t r = 0; r < db.pages[i]->nrepeats; r++)

@@ -64,22 +64,36 @@ cmd_pages_ask(void *arg, size_t i)
                                               &d->count, &d->err) == 0;
 }
 
+/* The definition of a page of this drive, which names it; or NULL. */
+static const struct page_def *
+cmd_pages_def(const struct pagedb *db, const struct cmd_pages_drive *d,
+              const struct mode_page_info *pi)
+{
+    return pagenames_def(db, pi->code, pi->subpage,
+                         recorder_known_identity(d->rec));
+}
+
 static json_t *
-cmd_pages_json(const struct cmd_pages_drive *d, enum mode_request rt)
+cmd_pages_json(const struct pagedb *db, const struct cmd_pages_drive *d,
+               enum mode_request rt)
 {
     json_t *list = json_array();
 
     for (size_t i = 0; i < d->count; i++) {
         const struct mode_page_info *pi = &d->pages[i];
-        const struct page_name *pn = pagenames_find(pi->code);
+        const struct page_def *pd = cmd_pages_def(db, d, pi);
+        char word[64];
         json_t *obj = json_object();
         json_object_set_new(obj, "page", json_integer(pi->code));
         json_object_set_new(obj, "subpage", json_integer(pi->subpage));
         json_object_set_new(obj, "name",
-                            pn ? json_string(pn->name) : json_null());
+                            pd ? json_string(pd->name) : json_null());
+        if (pd != NULL)
+            pagenames_word(pd->name, word, sizeof word);
+        json_object_set_new(obj, "word", pd ? json_string(word) : json_null());
         json_object_set_new(obj, "imapi_name",
-                            pn && pn->imapi_name ? json_string(pn->imapi_name)
-                                                 : json_null());
+                            pd && pd->imapi ? json_string(pd->imapi)
+                                            : json_null());
         json_object_set_new(obj, "length",
                             json_integer((json_int_t)pi->length));
         json_object_set_new(obj, "savable", json_boolean(pi->savable));
@@ -93,19 +107,24 @@ cmd_pages_json(const struct cmd_pages_drive *d, enum mode_request rt)
 }
 
 static void
-cmd_pages_print(struct cmd_ctx *ctx, const struct cmd_pages_drive *d)
+cmd_pages_print(struct cmd_ctx *ctx, const struct pagedb *db,
+                const struct cmd_pages_drive *d)
 {
-    cmd_print(ctx, "%-9s %-26s %6s  %s", "PAGE", "NAME", "LENGTH", "SAVABLE");
+    int width = (int)strlen("NAME"); /* the longest name, whole */
+    for (size_t i = 0; i < d->count; i++) {
+        const struct page_def *pd = cmd_pages_def(db, d, &d->pages[i]);
+        if (pd != NULL && (int)strlen(pd->name) > width)
+            width = (int)strlen(pd->name);
+    }
+    cmd_print(ctx, "%-9s %-*s %6s  %s", "PAGE", width, "NAME", "LENGTH",
+              "SAVABLE");
     for (size_t i = 0; i < d->count; i++) {
         const struct mode_page_info *pi = &d->pages[i];
-        const struct page_name *pn = pagenames_find(pi->code);
-        char code[16];
+        const struct page_def *pd = cmd_pages_def(db, d, pi);
+        char code[PAGENAMES_CODE_LEN];
 
-        if (pi->subpage != 0)
-            snprintf(code, sizeof code, "0x%02x,0x%02x", pi->code, pi->subpage);
-        else
-            snprintf(code, sizeof code, "0x%02x", pi->code);
-        cmd_print(ctx, "%-9s %-26s %6zu  %s", code, pn ? pn->name : "-",
+        pagenames_code(pi->code, pi->subpage, code);
+        cmd_print(ctx, "%-9s %-*s %6zu  %s", code, width, pd ? pd->name : "-",
                   pi->length, pi->savable ? "yes" : "no");
     }
 }
@@ -121,6 +140,7 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     bool json = cmd_arg_flag(self, args, "json");
 
     err_clear(&err);
+    const struct pagedb *db = cmd_pagedb(ctx);
     if (cmd_request_type(self, args, &scan.rt, &err) != 0 ||
         cmd_open_trace(ctx, &err) != 0)
         return cmd_error(ctx, &err);
@@ -132,6 +152,12 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     for (int a = 0; a < args->argc; a++) {
         const char *uri = cmd_drive_uri(ctx, args->argv[a]);
         bool seen = false;
+        /* A drive misspelt (a bad port, an unknown fault) is a usage
+         * error, reported alone before any drive is asked, as list does. */
+        if (transport_check_name(uri, &err) != 0) {
+            free(scan.drives);
+            return cmd_error(ctx, &err);
+        }
         for (size_t i = 0; i < count; i++)
             seen = seen || strcmp(scan.drives[i].uri, uri) == 0;
         if (seen)
@@ -145,35 +171,30 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         if (scan.drives[i].opened)
             cmd_keep_drive(ctx, scan.drives[i].uri, scan.drives[i].rec);
 
-    /* A drive named wrongly is a usage error, reported alone as list
-     * does. */
-    for (size_t i = 0; i < count; i++)
-        if (!scan.drives[i].ok && scan.drives[i].err.usage)
-            status = cmd_error(ctx, &scan.drives[i].err);
     json_t *all = json_array();
     bool shown = false; /* a table is on the screen: the next needs a gap */
-    for (size_t i = 0; i < count && status != CMD_USAGE; i++) {
+    for (size_t i = 0; i < count; i++) {
         struct cmd_pages_drive *d = &scan.drives[i];
         if (!d->ok) {
-            /* One broken drive must not hide the others; in JSON it is
-             * there, with its error. */
-            status = cmd_error(ctx, &d->err);
+            /* One broken drive (missing, a bad file, gone) must not hide
+             * the others; in JSON it is there, with its error. */
+            status = cmd_drive_error(ctx, d->uri, &d->err);
             if (json && count > 1)
                 json_array_append_new(all,
                                       cmd_drive_error_json(d->uri, &d->err));
         } else if (json) {
-            json_array_append_new(all, cmd_pages_json(d, scan.rt));
+            json_array_append_new(all, cmd_pages_json(db, d, scan.rt));
         } else {
             if (shown)
                 cmd_print(ctx, "%s", "");
             if (count > 1)
                 cmd_print(ctx, "%s:", recorder_name(d->rec));
-            cmd_pages_print(ctx, d);
+            cmd_pages_print(ctx, db, d);
             shown = true;
         }
     }
     /* One drive keeps the form scripts know: its object, not a list. */
-    if (json && status != CMD_USAGE) {
+    if (json) {
         if (count == 1 && json_array_size(all) == 1)
             cmd_print_json(ctx, json_incref(json_array_get(all, 0)));
         else if (count > 1)

@@ -131,9 +131,10 @@ cmd_restore_read(struct recorder *drive, struct recorder *snap,
 
 /* The pages of the --page list, each checked to be in the snapshot. */
 static int
-cmd_restore_list(const char *list, const struct mode_page_info *pages, size_t n,
-                 const char *file, struct mode_page_info **wanted,
-                 size_t *nwanted, struct err *err)
+cmd_restore_list(const struct pagedb *db, const char *list,
+                 const struct mode_page_info *pages, size_t n, const char *file,
+                 struct mode_page_info **wanted, size_t *nwanted,
+                 struct err *err)
 {
     char *copy = xstrdup(list), *save = NULL;
     int rc = 0;
@@ -144,9 +145,7 @@ cmd_restore_list(const char *list, const struct mode_page_info *pages, size_t n,
         bool found = false;
         /* In the list a subpage is PAGE/SUB, as the comma separates
          * pages. */
-        for (char *slash = strchr(word, '/'); slash; slash = NULL)
-            *slash = ',';
-        if ((rc = pagenames_parse(word, &code, &subpage, err)) != 0)
+        if ((rc = pagenames_parse(db, word, &code, &subpage, err)) != 0)
             break;
         for (size_t i = 0; i < n && !found; i++) {
             found = pages[i].code == code && pages[i].subpage == subpage;
@@ -359,8 +358,9 @@ cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     if (cmd_open_drive_or_file(ctx, file, &snap, &err) != 0 ||
         recorder_get_supported_mode_pages(snap, MODE_REQUEST_CURRENT, &pages,
                                           &npages, &err) != 0 ||
-        (list != NULL && cmd_restore_list(list, pages, npages, file, &wanted,
-                                          &nwanted, &err) != 0) ||
+        (list != NULL &&
+         cmd_restore_list(cmd_pagedb(ctx), list, pages, npages, file, &wanted,
+                          &nwanted, &err) != 0) ||
         recorder_get_supported_mode_pages(drive, MODE_REQUEST_CURRENT,
                                           &on_drive, &ndrive, &err) != 0) {
         status = cmd_error(ctx, &err);

@@ -52,7 +52,8 @@ cmd_set_data(struct cmd_ctx *ctx, const struct cmd_args *args, uint8_t **data,
     uint8_t code, subpage;
     int rc;
 
-    if (pagenames_parse(args->argv[1], &code, &subpage, err) != 0)
+    if (pagenames_parse(cmd_pagedb(ctx), args->argv[1], &code, &subpage, err) !=
+        0)
         return -1;
     if (text == NULL)
         return err_usage(err, "set: give FIELD=VALUE... or --data HEX (the "

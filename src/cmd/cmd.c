@@ -200,6 +200,19 @@ cmd_drive_error_json(const char *drive, const struct err *err)
 }
 
 enum cmd_status
+cmd_drive_error(struct cmd_ctx *ctx, const char *drive, const struct err *err)
+{
+    char *safe = journal_redact(drive);
+    struct err named = *err;
+
+    if (strstr(err->msg, safe) == NULL)
+        err_prefix(&named, "%s", safe);
+    free(safe);
+    cmd_error(ctx, &named);
+    return CMD_FAILED;
+}
+
+enum cmd_status
 cmd_error(struct cmd_ctx *ctx, const struct err *err)
 {
     char line[1024];
@@ -349,13 +362,14 @@ cmd_global_option(struct cmd_ctx *ctx, const char *name, const char *value,
 
 /* Put the selected drive and page where a command's arguments leave them
  * out: a first argument that is no drive URI means the drive was left
- * out; a next one that is no page means the page was. */
+ * out; a next one that is a FIELD=VALUE, or none, means the page was.
+ * Any other word is the page, so that a page misspelt or ambiguous is
+ * refused as such rather than read as a field of the selected one. */
 static void
 cmd_fill_selection(struct cmd_ctx *ctx, const struct cmd_entry *entry,
                    struct cmd_args *args)
 {
     int at = 0;
-    struct err ignored;
 
     if (!(entry->flags & CMD_DRIVE_ARG))
         return;
@@ -372,10 +386,7 @@ cmd_fill_selection(struct cmd_ctx *ctx, const struct cmd_entry *entry,
     }
     if (!(entry->flags & CMD_PAGE_ARG) || ctx->selected_page == NULL)
         return;
-    uint8_t code, subpage;
-    err_clear(&ignored);
-    if (args->argc > at &&
-        pagenames_parse(args->argv[at], &code, &subpage, &ignored) == 0)
+    if (args->argc > at && strchr(args->argv[at], '=') == NULL)
         return;
     memmove(&args->argv[at + 1], &args->argv[at],
             (size_t)(args->argc - at) * sizeof *args->argv);
@@ -704,6 +715,7 @@ cmd_open_uri(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
         return -1;
     if (!ctx->sense_map_loaded)
         cmd_load_sense_map(ctx);
+    cmd_pagedb(ctx); /* the drive's messages name its pages */
     *rec = cmd_kept_drive(ctx, uri);
     if (*rec != NULL)
         return 0;
@@ -751,6 +763,8 @@ cmd_pagedb(struct cmd_ctx *ctx)
         for (size_t i = 0; i < ctx->pagedb.nproblems; i++)
             cmd_warn(ctx, "page definitions: %s", ctx->pagedb.problems[i]);
         ctx->pagedb_loaded = true;
+        /* Drives opened from now on name pages in their messages. */
+        ctx->recorder.pages = &ctx->pagedb;
     }
     return &ctx->pagedb;
 }
@@ -774,7 +788,7 @@ cmd_open_page(struct cmd_ctx *ctx, const char *drive, const char *page,
               const struct page_def **pd, struct err *err)
 {
     *pd = NULL;
-    if (pagenames_parse(page, code, subpage, err) != 0 ||
+    if (pagenames_parse(cmd_pagedb(ctx), page, code, subpage, err) != 0 ||
         cmd_open_drive(ctx, drive, rec, err) != 0)
         return -1;
     return cmd_page_def(ctx, *rec, *code, *subpage, pd, err);
@@ -784,12 +798,11 @@ void
 cmd_page_label(const struct page_def *pd, uint8_t code, uint8_t subpage,
                char *buf, size_t len)
 {
-    if (subpage != 0)
-        snprintf(buf, len, "page 0x%02x,0x%02x%s%s%s", code, subpage,
-                 pd ? " (" : "", pd ? pd->name : "", pd ? ")" : "");
-    else
-        snprintf(buf, len, "page 0x%02x%s%s%s", code, pd ? " (" : "",
-                 pd ? pd->name : "", pd ? ")" : "");
+    char at[PAGENAMES_CODE_LEN];
+
+    pagenames_code(code, subpage, at);
+    snprintf(buf, len, "page %s%s%s%s", at, pd ? " (" : "", pd ? pd->name : "",
+             pd ? ")" : "");
 }
 
 int

@@ -36,7 +36,7 @@ complete_fields(struct cmd_ctx *ctx, struct cmd_completion *c,
         struct cmd_words *w = &parsed.cmds[parsed.ncmds - 1];
         for (int i = 1; i < w->argc; i++) {
             err_clear(&err);
-            if (pagenames_parse(w->argv[i], &code, &subpage, &err) == 0)
+            if (pagenames_parse(db, w->argv[i], &code, &subpage, &err) == 0)
                 break;
             code = 0xff;
         }
@@ -44,7 +44,7 @@ complete_fields(struct cmd_ctx *ctx, struct cmd_completion *c,
     }
     err_clear(&err);
     if (code == 0xff && ctx->selected_page != NULL &&
-        pagenames_parse(ctx->selected_page, &code, &subpage, &err) != 0)
+        pagenames_parse(db, ctx->selected_page, &code, &subpage, &err) != 0)
         return;
     for (size_t i = 0; code != 0xff && i < db->npages; i++) {
         const struct page_def *pd = db->pages[i];
@@ -86,10 +86,11 @@ cmd_complete(struct cmd_ctx *ctx, const char *before, const char *const *extra,
                 complete_offer(c, prefix, uris[i], " ");
             transport_free_list(uris, nuris);
         }
-        size_t npages;
-        const struct page_name *names = pagenames_all(&npages);
-        for (size_t i = 0; i < npages; i++)
-            complete_offer(c, prefix, names[i].name, " ");
+        size_t nwords;
+        char **words = pagenames_words(cmd_pagedb(ctx), &nwords);
+        for (size_t i = 0; i < nwords; i++)
+            complete_offer(c, prefix, words[i], " ");
+        pagenames_words_free(words, nwords);
         complete_fields(ctx, c, prefix, head);
     }
     free(head);

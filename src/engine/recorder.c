@@ -385,25 +385,27 @@ recorder_media_state(struct recorder *rec, enum media_state *state,
     return 0;
 }
 
-#define RECORDER_LABEL_LEN 64
+#define RECORDER_LABEL_LEN 96
 
-/* "page 0x05 (write-parameters)", for messages; formatted only when one
+/* "page 0x05 (Write Parameters)", for messages; formatted only when one
  * is written, since commands that succeed need none. */
 static const char *
-recorder_label(char buf[RECORDER_LABEL_LEN], uint8_t code, uint8_t subpage)
+recorder_label(const struct recorder *rec, char buf[RECORDER_LABEL_LEN],
+               uint8_t code, uint8_t subpage)
 {
-    const struct page_name *pn = pagenames_find(code);
+    const struct page_def *pd =
+        pagenames_def(rec->opts.pages, code, subpage,
+                      rec->identified ? &rec->identity : NULL);
+    const char *name = pd ? pd->name : NULL;
+    char at[PAGENAMES_CODE_LEN];
 
-    if (subpage != 0)
-        snprintf(buf, RECORDER_LABEL_LEN, "page 0x%02x,0x%02x", code, subpage);
-    else if (pn != NULL)
-        snprintf(buf, RECORDER_LABEL_LEN, "page 0x%02x (%s)", code, pn->name);
-    else
-        snprintf(buf, RECORDER_LABEL_LEN, "page 0x%02x", code);
+    pagenames_code(code, subpage, at);
+    snprintf(buf, RECORDER_LABEL_LEN, "page %s%s%s%s", at, name ? " (" : "",
+             name ? name : "", name ? ")" : "");
     return buf;
 }
 
-#define LABEL recorder_label(label, code, subpage)
+#define LABEL recorder_label(rec, label, code, subpage)
 
 /* Room for the mode parameter header and any page_0 page, with some
  * block descriptors: the first request of a single page, on the stack. */
@@ -682,9 +684,9 @@ recorder_highest_bit(uint8_t bits)
  * byte and bit without a round trip.
  */
 static int
-recorder_precheck(const uint8_t *page, size_t len, const uint8_t *cur,
-                  size_t cur_len, const uint8_t *chg, uint8_t code,
-                  uint8_t subpage, struct err *err)
+recorder_precheck(const struct recorder *rec, const uint8_t *page, size_t len,
+                  const uint8_t *cur, size_t cur_len, const uint8_t *chg,
+                  uint8_t code, uint8_t subpage, struct err *err)
 {
     size_t hdr = recorder_page_header_len(page);
     char label[RECORDER_LABEL_LEN];
@@ -868,7 +870,7 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
     struct err check;
     err_clear(&check);
     int bad =
-        recorder_precheck(data, len, rep->before, rep->before_len,
+        recorder_precheck(rec, data, len, rep->before, rep->before_len,
                           rep->checked ? chg : NULL, code, subpage, &check);
     if (bad == 0 && rt == MODE_REQUEST_SAVED &&
         !(rep->before[0] & MODE_PAGE_PS)) {

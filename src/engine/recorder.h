@@ -32,12 +32,15 @@ int mode_request_parse(const char *text, enum mode_request *rt,
 #define RECORDER_DEFAULT_TIMEOUT_MS    10000 /* IMAPI2_DEFAULT_COMMAND_TIMEOUT */
 #define RECORDER_DEFAULT_READY_WAIT_MS 5000
 
+struct pagedb;
+
 struct recorder_options {
     uint32_t timeout_ms;    /* each command's time-out */
     uint32_t ready_wait_ms; /* how long BECOMING READY is retried */
     struct trace *trace;    /* borrowed; may be NULL */
     const char *client;     /* named to others while holding the drive */
     const struct sense_map *sense_map; /* the user's rules; borrowed, or NULL */
+    const struct pagedb *pages; /* names pages in messages; borrowed, or NULL */
 };
 
 void recorder_options_init(struct recorder_options *opts);

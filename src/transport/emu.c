@@ -957,6 +957,15 @@ emu_name_valid(const char *name)
     return true;
 }
 
+static int
+emu_bad_name(const char *target, struct err *err)
+{
+    return err_usage(err,
+                     "'%s' is not a drive: expected emu:NAME (letters, "
+                     "digits, '-' and '_') or emu:PATH.json",
+                     target);
+}
+
 /* "a, b, c": the drives in the data directory, for messages. */
 static void
 emu_known_drives(char *buf, size_t len)
@@ -1009,10 +1018,7 @@ emu_resolve(const char *target, char **path, char **key, struct err *err)
         return 0;
     }
     if (!emu_name_valid(target))
-        return err_usage(err,
-                         "'%s' is not a drive: expected emu:NAME (letters, "
-                         "digits, '-' and '_') or emu:PATH.json",
-                         target);
+        return emu_bad_name(target, err);
     char *dir = paths_data_dir("drives");
     if (dir == NULL)
         return err_usage(err,
@@ -1037,13 +1043,9 @@ emu_resolve(const char *target, char **path, char **key, struct err *err)
 }
 
 static int
-emu_open(const char *target, struct transport **out, struct err *err)
+emu_check(const char *target, struct err *err)
 {
-    struct emu_transport *et;
-    struct emu_drive *drive;
-    char *path = NULL, *key = NULL;
-
-    if (strlen(target) + strlen("emu:") >= sizeof et->base.name)
+    if (strlen(target) + strlen("emu:") >= TRANSPORT_NAME_LEN)
         return err_usage(err, "emu:%.40s...: the drive name is too long",
                          target);
     /* transport_open took fault= away: anything left is misspelt. */
@@ -1053,6 +1055,20 @@ emu_open(const char *target, struct transport **out, struct err *err)
                          "emu:%s: unknown parameter '%.*s'; an emulated "
                          "drive takes ?fault=SPEC[,SPEC...]",
                          target, (int)strcspn(query + 1, "=&"), query + 1);
+    if (!paths_is_json_file(target) && !emu_name_valid(target))
+        return emu_bad_name(target, err);
+    return 0;
+}
+
+static int
+emu_open(const char *target, struct transport **out, struct err *err)
+{
+    struct emu_transport *et;
+    struct emu_drive *drive;
+    char *path = NULL, *key = NULL;
+
+    if (emu_check(target, err) != 0)
+        return -1;
     if (emu_resolve(target, &path, &key, err) != 0)
         return -1;
     if (emu_drive_load(path, path, &drive, err) != 0) {
@@ -1084,6 +1100,7 @@ emu_open(const char *target, struct transport **out, struct err *err)
 const struct transport_ops transport_emu_ops = {
     .scheme = "emu",
     .open = emu_open,
+    .check = emu_check,
     .exec = emu_exec,
     .control = emu_control,
     .close = emu_close,

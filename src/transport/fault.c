@@ -333,37 +333,52 @@ const struct transport_ops transport_fault_ops = {
     .close = fault_close,
 };
 
+/* Parse SPEC[,SPEC...] into 'parsed' (FAULT_MAX_SPECS of them). */
+static int
+fault_parse_all(const char *specs, struct fault_spec *parsed, size_t *n,
+                struct err *err)
+{
+    char *copy = xstrdup(specs), *save = NULL;
+    int rc = 0;
+
+    *n = 0;
+    for (char *s = strtok_r(copy, ",", &save); s != NULL && rc == 0;
+         s = strtok_r(NULL, ",", &save)) {
+        if (*n == FAULT_MAX_SPECS)
+            rc = err_usage(err, "fault=%s: at most %d specs", specs,
+                           FAULT_MAX_SPECS);
+        else if ((rc = fault_parse_one(s, &parsed[*n], err)) == 0)
+            (*n)++;
+    }
+    if (rc == 0 && *n == 0)
+        rc = err_usage(err, "fault=: expected at least one spec");
+    free(copy);
+    return rc;
+}
+
+int
+fault_check(const char *specs, struct err *err)
+{
+    struct fault_spec parsed[FAULT_MAX_SPECS];
+    size_t n;
+
+    return fault_parse_all(specs, parsed, &n, err);
+}
+
 int
 fault_wrap(struct transport *inner, const char *specs, struct transport **out,
            struct err *err)
 {
     struct fault_transport *ft = xcalloc(1, sizeof *ft);
-    char *copy = xstrdup(specs), *save = NULL;
 
     ft->base.ops = &transport_fault_ops;
     memcpy(ft->base.name, inner->name, sizeof ft->base.name);
     memcpy(ft->base.id, inner->id, sizeof ft->base.id);
     ft->inner = inner;
-    for (char *s = strtok_r(copy, ",", &save); s != NULL;
-         s = strtok_r(NULL, ",", &save)) {
-        if (ft->nspecs == FAULT_MAX_SPECS) {
-            err_usage(err, "fault=%s: at most %d specs", specs,
-                      FAULT_MAX_SPECS);
-            goto fail;
-        }
-        if (fault_parse_one(s, &ft->specs[ft->nspecs], err) != 0)
-            goto fail;
-        ft->nspecs++;
+    if (fault_parse_all(specs, ft->specs, &ft->nspecs, err) != 0) {
+        fault_close(&ft->base);
+        return -1;
     }
-    if (ft->nspecs == 0) {
-        err_usage(err, "fault=: expected at least one spec");
-        goto fail;
-    }
-    free(copy);
     *out = &ft->base;
     return 0;
-fail:
-    free(copy);
-    fault_close(&ft->base);
-    return -1;
 }

@@ -9,6 +9,10 @@
 
 #include "transport/transport.h"
 
+/* Whether 'specs' (SPEC[,SPEC...]) parse; usage error naming the first
+ * that does not. */
+int fault_check(const char *specs, struct err *err);
+
 /* Wrap 'inner' (ownership passes to the wrapper, also on failure). */
 int fault_wrap(struct transport *inner, const char *specs,
                struct transport **out, struct err *err);

@@ -180,6 +180,17 @@ iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
 }
 
 static int
+iscsi_check(const char *target, struct err *err)
+{
+    struct iscsi_address addr;
+    char *uri = xasprintf("iscsi:%s", target);
+    int rc = iscsi_address_parse(uri, false, &addr, err);
+
+    free(uri);
+    return rc;
+}
+
+static int
 iscsi_open(const char *target, struct transport **out, struct err *err)
 {
     struct iscsi_transport *it = xcalloc(1, sizeof *it);
@@ -252,6 +263,7 @@ iscsi_close(struct transport *tp)
 const struct transport_ops transport_iscsi_ops = {
     .scheme = "iscsi",
     .open = iscsi_open,
+    .check = iscsi_check,
     .exec = iscsi_exec,
     .control = NULL,
     .close = iscsi_close,

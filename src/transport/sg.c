@@ -251,21 +251,32 @@ sg_no_such_node(const char *path, struct err *err)
     return -1;
 }
 
+/* Room for "/dev/" and a device's name. */
+#define SG_PATH_LEN 256
+
+static int
+sg_check(const char *target, struct err *err)
+{
+    if (strlen(target) + strlen("/dev/") >= SG_PATH_LEN)
+        return err_usage(err, "/dev/%.40s...: the device name is too long",
+                         target);
+    const char *query = strchr(target, '?');
+    if (query != NULL)
+        return err_usage(err,
+                         "/dev/%s: unknown parameter '%.*s'; a local drive "
+                         "takes ?fault=SPEC[,SPEC...]",
+                         target, (int)strcspn(query + 1, "=&"), query + 1);
+    return 0;
+}
+
 static int
 sg_open(const char *target, struct transport **out, struct err *err)
 {
-    char path[256];
+    char path[SG_PATH_LEN];
 
-    if (strlen(target) + strlen("/dev/") >= sizeof path)
-        return err_usage(err, "/dev/%.40s...: the device name is too long",
-                         target);
+    if (sg_check(target, err) != 0)
+        return -1;
     snprintf(path, sizeof path, "/dev/%s", target);
-    const char *query = strchr(path, '?');
-    if (query != NULL)
-        return err_usage(err,
-                         "%s: unknown parameter '%.*s'; a local drive takes "
-                         "?fault=SPEC[,SPEC...]",
-                         path, (int)strcspn(query + 1, "=&"), query + 1);
     /* Only a SCSI device: a sg node, or a block device the SCSI layer
      * drives.  Opening anything else under /dev could have effects (a
      * watchdog arms, a tape rewinds). */
@@ -459,6 +470,7 @@ sg_close(struct transport *tp)
 const struct transport_ops transport_sg_ops = {
     .scheme = "sg",
     .open = sg_open,
+    .check = sg_check,
     .exec = sg_exec,
     .control = NULL,
     .claim = sg_claim,

@@ -97,25 +97,51 @@ transport_split_faults(const char *rest, char **target, char **faults,
     return 0;
 }
 
-int
-transport_open(const char *uri, struct trace *trace, struct transport **out,
-               struct err *err)
+/* The transport of 'uri' and what follows its prefix, or NULL. */
+static const struct transport_ops *
+transport_find(const char *uri, const char **rest)
 {
-    const struct transport_ops *ops = NULL;
-    const char *rest = NULL;
-    char *target = NULL, *faults = NULL;
-    struct transport *tp;
-    int rc;
-
     for (size_t i = 0; i < sizeof transport_table / sizeof transport_table[0];
          i++) {
         size_t n = strlen(transport_table[i].prefix);
         if (strncmp(uri, transport_table[i].prefix, n) == 0) {
-            ops = transport_table[i].ops;
-            rest = uri + n;
-            break;
+            *rest = uri + n;
+            return transport_table[i].ops;
         }
     }
+    return NULL;
+}
+
+int
+transport_check_name(const char *uri, struct err *err)
+{
+    const char *rest = NULL;
+    const struct transport_ops *ops = transport_find(uri, &rest);
+    char *target = NULL, *faults = NULL;
+    int rc;
+
+    if (ops == NULL)
+        return transport_not_a_drive(uri, err);
+    rc = transport_split_faults(rest, &target, &faults, err);
+    if (rc == 0 && ops->check != NULL)
+        rc = ops->check(target, err);
+    if (rc == 0 && faults != NULL)
+        rc = fault_check(faults, err);
+    free(target);
+    free(faults);
+    return rc;
+}
+
+int
+transport_open(const char *uri, struct trace *trace, struct transport **out,
+               struct err *err)
+{
+    const char *rest = NULL;
+    const struct transport_ops *ops = transport_find(uri, &rest);
+    char *target = NULL, *faults = NULL;
+    struct transport *tp;
+    int rc;
+
     if (ops == NULL)
         return transport_not_a_drive(uri, err);
     rc = transport_split_faults(rest, &target, &faults, err);
@@ -212,8 +238,8 @@ transport_discover(const char *uri, char ***uris, size_t *count,
 {
     if (strncmp(uri, "iscsi:", 6) == 0 && iscsi_is_portal(uri))
         return iscsi_discover(uri, uris, count, err);
-    if (!transport_uri_known(uri))
-        return transport_not_a_drive(uri, err);
+    if (transport_check_name(uri, err) != 0)
+        return -1;
     *uris = xmalloc(sizeof **uris);
     (*uris)[0] = xstrdup(uri);
     *count = 1;

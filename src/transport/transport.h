@@ -67,6 +67,9 @@ struct transport_ops {
      * On success *out is a new transport whose 'ops' and 'name' the
      * implementation has set. */
     int (*open)(const char *target, struct transport **out, struct err *err);
+    /* Optional: refuse a 'target' that is not well formed, opening and
+     * reading nothing (see transport_check_name).  open checks the same. */
+    int (*check)(const char *target, struct err *err);
     /*
      * Send io->cdb and wait for the answer.  Returns 0 once the drive has
      * answered with any status, CHECK CONDITION included.  Returns -1 and
@@ -89,10 +92,12 @@ struct transport_ops {
 
 struct trace;
 
+#define TRANSPORT_NAME_LEN 256
+
 /* Implementations embed this as their first member. */
 struct transport {
     const struct transport_ops *ops;
-    char name[256]; /* the drive's URI without its query */
+    char name[TRANSPORT_NAME_LEN]; /* the drive's URI without its query */
     /* The drive itself, however its URI was spelt ("emu:./x.json" and
      * "emu:/tmp//x.json" are one drive): what exclusive access locks. */
     char id[256];
@@ -131,6 +136,15 @@ void transport_close(struct transport *tp);
     "emu:NAME, emu:PATH.json, /dev/sgN, /dev/srN or " \
     "iscsi://[USER[%PASSWORD]@]HOST[:PORT]/IQN/LUN"
 
+/*
+ * Whether 'uri' is well formed as a drive's name: its scheme, its form
+ * and its fault specs, without opening it or reading its file.  A name
+ * refused here is misspelt (a usage error); one that passes may still
+ * name a drive that is missing, broken or gone, which only opening it
+ * finds.
+ */
+int transport_check_name(const char *uri, struct err *err);
+
 /* The name of the transport a URI goes through ("emu", "iscsi", "sg"),
  * or "" when none takes it. */
 const char *transport_scheme(const char *uri);
@@ -149,7 +163,8 @@ void transport_free_list(char **uris, size_t count);
 /*
  * The drives that 'uri' names: the LUNs behind an iSCSI portal
  * ("iscsi://HOST[:PORT]", found by SendTargets and REPORT LUNS), or the
- * one drive of any other URI.  Freed with transport_free_list.
+ * one drive of any other URI, once transport_check_name passes it.  Freed
+ * with transport_free_list.
  */
 int transport_discover(const char *uri, char ***uris, size_t *count,
                        struct err *err);

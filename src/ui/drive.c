@@ -245,7 +245,7 @@ drive_session_poll(struct drive_session *ds)
 static bool
 drive_stage_applies(struct drive_session *ds)
 {
-    const struct cmd_ctx *ctx = &ds->ctx;
+    struct cmd_ctx *ctx = &ds->ctx;
     uint8_t code, subpage;
     struct err err;
 
@@ -253,7 +253,8 @@ drive_stage_applies(struct drive_session *ds)
     return ctx->stage_nwords > 0 && ctx->stage_drive != NULL &&
            ctx->stage_page != NULL &&
            strcmp(ctx->stage_drive, ds->snap.uri) == 0 &&
-           pagenames_parse(ctx->stage_page, &code, &subpage, &err) == 0 &&
+           pagenames_parse(cmd_pagedb(ctx), ctx->stage_page, &code, &subpage,
+                           &err) == 0 &&
            code == ds->snap.code && subpage == ds->snap.subpage;
 }
 

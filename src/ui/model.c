@@ -38,13 +38,10 @@ field_model_build(struct field_model *m, const struct drive_snapshot *snap,
     memset(m, 0, sizeof *m);
     if (!snap->has_page || cur == NULL)
         return;
-    const struct page_name *pn = pagenames_find(snap->code);
-    const char *name = snap->pd ? snap->pd->name : pn ? pn->title : "";
-    char code[8];
-    if (snap->subpage != 0)
-        snprintf(code, sizeof code, "%02X,%02X", snap->code, snap->subpage);
-    else
-        snprintf(code, sizeof code, "%02X", snap->code);
+    /* A page without a definition is named by its code alone. */
+    const char *name = snap->pd ? snap->pd->name : "";
+    char code[PAGENAMES_CODE_LEN];
+    pagenames_code(snap->code, snap->subpage, code);
     snprintf(m->title, sizeof m->title, "%s %s, %zu bytes, %s", code, name, len,
              drive_snapshot_savable(snap) ? "savable" : "not savable");
     if (snap->pd == NULL)

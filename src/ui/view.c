@@ -175,20 +175,16 @@ view_drives(const struct console *con, struct canvas *cv,
     }
 }
 
-/* The page's name from the definitions, else the standard's. */
+/* The page's name from its definition; none without one. */
 static const char *
 view_page_name(const struct console *con, const struct drive_snapshot *s,
                const struct mode_page_info *mp, bool *has_def)
 {
     const struct page_def *pd = NULL;
     if (con->ctx != NULL && con->ctx->pagedb_loaded)
-        pd = pagedb_find(&con->ctx->pagedb, mp->code, mp->subpage,
-                         s->id.peripheral_type, s->id.vendor, s->id.product);
+        pd = pagenames_def(&con->ctx->pagedb, mp->code, mp->subpage, &s->id);
     *has_def = pd != NULL;
-    if (pd != NULL)
-        return pd->name;
-    const struct page_name *pn = pagenames_find(mp->code);
-    return pn && mp->subpage == 0 ? pn->title : "";
+    return pd != NULL ? pd->name : "";
 }
 
 static void
@@ -218,17 +214,14 @@ view_pages(const struct console *con, struct canvas *cv, const struct layout *l)
                : STYLE_NORMAL;
         bool has_def;
         const char *name = view_page_name(con, s, mp, &has_def);
-        char code[8], tail[16];
-        if (mp->subpage != 0)
-            snprintf(code, sizeof code, "%02X,%02X", mp->code, mp->subpage);
-        else
-            snprintf(code, sizeof code, "%02X", mp->code);
+        char code[PAGENAMES_CODE_LEN], tail[16];
+        pagenames_code(mp->code, mp->subpage, code);
         /* length, S savable, ? no definition */
         snprintf(tail, sizeof tail, "%3zu %c%c", mp->length,
                  mp->savable ? 'S' : ' ', has_def ? ' ' : '?');
         canvas_fill(cv, r, 0, w, st);
         canvas_text(cv, r, 0, 1, st, shown ? ">" : " ");
-        canvas_text(cv, r, 1, 6, st, code);
+        canvas_text(cv, r, 1, (int)strlen(code), st, code);
         int name_col = 1 + (int)strlen(code) + 1;
         int tail_w = (int)strlen(tail);
         view_cell(cv, r, name_col, w - name_col - tail_w - 1,

@@ -92,7 +92,7 @@ expect_err "$STATE/missing.cmd"
 run -c "open $D; page write-parameters; set WR_T=SAO; show; get caching; page caching; set RCD=1; get"
 expect_status 0
 expect_out "$D: MODECON DVD-RW WRITER 1.00"
-expect_out "page 0x05 (write-parameters) selected"
+expect_out "page 0x05 (Write Parameters) selected"
 expect_out "WR_T: TAO (1) -> SAO (2)"
 expect_out "page 0x05 (Write Parameters), 52 bytes"
 expect_out "RCD: 0 -> 1"

@@ -18,13 +18,13 @@ expect_out '"medium": "ready"'
 
 run pages emu:dvd-writer
 expect_status 0
-expect_out "0x05      write-parameters               52  no"
-expect_out "0x08      caching                        12  yes"
-expect_out "0x2a      legacy-capabilities"
+expect_out "0x05      Write Parameters                          52  no"
+expect_out "0x08      Caching                                   12  yes"
+expect_out "0x2a      MM Capabilities and Mechanical Status     48  no"
 
 run pages emu:cd-atapi
 expect_status 0
-expect_out "0x01      read-write-error-recovery       8  no"
+expect_out "0x01      Read/Write Error Recovery                  8  no"
 
 run pages emu:cd-atapi --type changeable
 expect_status 1
@@ -51,7 +51,7 @@ expect_status 0
 run pages emu:dvd-writer 'emu:cd-atapi?fault=gone'
 expect_status 1
 expect_out "emu:dvd-writer:"
-expect_out "0x08      caching"
+expect_out "0x08      Caching"
 expect_err "HRESULT_ERROR_DEV_NOT_EXIST"
 
 # A drive named wrongly is a usage error: list reports it alone, with no
@@ -98,6 +98,27 @@ printf '{ "modecon_drive": 1, ' >"$STATE/broken.json"
 run get "emu:$STATE/broken.json" 5
 expect_status 2
 expect_err "$STATE/broken.json"
+
+# A drive named on the command line whose file is missing or broken is
+# one failing drive: named, the others listed, exit 1 (a drive's failure;
+# a misspelt name above stays a usage error, reported alone).
+run list emu:dvd-writer emu:no-such-file.json emu:cd-atapi
+expect_status 1
+expect_out "emu:dvd-writer"
+expect_out "emu:cd-atapi"
+expect_err "emu:no-such-file.json: cannot open drive file no-such-file.json"
+run list emu:dvd-writer "emu:$STATE/broken.json"
+expect_status 1
+expect_out "emu:dvd-writer         MODECON  DVD-RW WRITER"
+expect_err "emu:$STATE/broken.json: $STATE/broken.json: line"
+run list "emu:$STATE/broken.json" emu:dvd-writer --json
+expect_status 1
+expect_out '"drive": "emu:dvd-writer"'
+expect_out "\"drive\": \"emu:$STATE/broken.json\""
+run pages emu:no-such-drive emu:dvd-writer
+expect_status 1
+expect_out "0x08      Caching"
+expect_err "emu:no-such-drive: unknown drive 'no-such-drive'"
 
 # One broken drive file among good ones: list names it and shows the rest.
 mkdir -p "$STATE/data/drives" "$STATE/data/pages"

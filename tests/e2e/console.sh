@@ -30,7 +30,7 @@ pick_wr_t() {
     $T send-keys Enter # to the pages
     $T send-keys -l "gjj"
     $T send-keys Enter # page 05
-    wait_for "05 Write Parameters, 52 bytes"
+    wait_for "0x05 Write Parameters, 52 bytes"
     for _ in 1 2 3; do $T send-keys Down; done
     wait_for "WR_T Write type: byte 2 bits 3-0"
     $T send-keys Enter

@@ -63,7 +63,7 @@ done
 for r in "${writes[@]}"; do
     $T send-keys Down
     wait_for "fault=${r%%|*}  MODECON"
-    wait_for "08 Caching"
+    wait_for "0x08 Caching"
     $T send-keys :
     $T send-keys -l "set caching WCE=0"
     $T send-keys Enter
@@ -73,7 +73,7 @@ done
 # Still working: a healthy drive reads, and q ends the console.
 $T send-keys Down
 wait_for "emu:cd-atapi  MODECON ATAPI CD-ROM"
-wait_for "2A MM Capabilities"
+wait_for "0x2a MM Capabilities"
 $T send-keys q
 wait_for "EXITED 0"
 echo "fault-matrix: $checks checks passed"

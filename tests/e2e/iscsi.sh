@@ -55,7 +55,7 @@ wait_medium "vanished"
 $T send-keys j # to emu:cd-atapi
 wait_for "modecon  emu:cd-atapi"
 $T send-keys Enter
-wait_for "0E CD Audio Control" # a page tgt does not have
+wait_for "0x0e CD Audio Control" # a page tgt does not have
 
 # --- The target back on its port: the next poll logs in again.
 $TGT down "$STATE/tgt" >/dev/null

@@ -19,7 +19,7 @@ start() {
 start
 $T send-keys -l "open emu:dvd-writer; page write-parameters"
 $T send-keys Enter
-wait_for "page 0x05 (write-parameters) selected"
+wait_for "page 0x05 (Write Parameters) selected"
 $T send-keys -l "set WR_"
 $T send-keys Tab
 wait_for "modecon> set WR_T="

@@ -77,7 +77,7 @@ wait_for "vanished"
 $T send-keys Down
 wait_for "modecon  emu:cd-atapi"
 $T send-keys Enter
-wait_for "01 Read/Write Er"
+wait_for "0x01 Read/Write"
 # The message log keeps what happened.
 $T send-keys L
 wait_for "emu:dvd-writer?fault=gone@00+1: HRESULT_ERROR_DEV_NOT_EXIST"

@@ -91,7 +91,7 @@ Test(cmd, unknown_ambiguous_and_prefix_commands,
                        "%s", ERR(s));
     cr_assert_eq(run(&s, "pages", "emu:dvd-writer", NULL), CMD_OK, "%s",
                  ERR(s));
-    cr_assert_not_null(strstr(OUT(s), "write-parameters"));
+    cr_assert_not_null(strstr(OUT(s), "Write Parameters"));
     /* A unique prefix is enough. */
     cr_assert_eq(run(&s, "po", "emu:dvd-writer", NULL), CMD_OK, "%s", ERR(s));
     cr_assert_not_null(strstr(OUT(s), "power-cycled"));
