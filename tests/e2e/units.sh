@@ -19,11 +19,11 @@ $T new-session -d -x 100 -y 30 \
     "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-} $MODECON console emu:dvd-writer; echo \"EXITED \$?\"; sleep 60"
 wait_for "DVD-RW WRITER"
 $T send-keys Enter # to the pages
-wait_for "1A Power Conditi"
+wait_for "0x1a Power Condi"
 $T send-keys -l "g"
 for _ in 1 2 3 4 5 6; do $T send-keys -l j; done
 $T send-keys Enter # page 1A
-wait_for "1A Power Condition, 12 bytes"
+wait_for "0x1a Power Condition, 12 bytes"
 $T capture-pane -p | grep -q 'IACT  *30 s (300) ' ||
     fail "the fields table does not show IACT as 30 s (300)"
 checks=$((checks + 1))
