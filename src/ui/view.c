@@ -552,9 +552,26 @@ view_keys(const struct console *con, struct canvas *cv, const struct layout *l,
         for (int skipped = 0; skipped < shift && *t != '\0'; t++)
             if (((unsigned char)*t & 0xc0) != 0x80)
                 skipped++;
-        canvas_text(cv, row, col, room + 1, STYLE_NORMAL, t);
+        int shown = canvas_text(cv, row, col, room + 1, STYLE_NORMAL, t);
+        /* A selected value shows as selected text: typing replaces it. */
+        if (con->prompt.selected)
+            canvas_restyle(cv, row, col, shown, STYLE_SELECTED);
         *cursor_row = row;
         *cursor_col = col + cur - shift;
+        return;
+    }
+    if (con->ntyped > 0 && con->await_drive < con->ndrives) {
+        const struct console_drive *d = &con->drives[con->await_drive];
+        char job[200] = "";
+        if (d->busy)
+            snprintf(job, sizeof job, " (%s, %.1fs)", d->busy_job,
+                     con->now - d->busy_since);
+        canvas_fill(cv, row, 0, l->cols, STYLE_WARNING);
+        canvas_printf(cv, row, 0, l->cols, STYLE_WARNING,
+                      " %zu key%s waiting for %s%s: Esc drops them, Ctrl-C "
+                      "leaves",
+                      con->ntyped, con->ntyped == 1 ? "" : "s", d->snap.uri,
+                      job);
         return;
     }
     /* In screen order; a narrow screen keeps the first-ranked ones, so
@@ -746,6 +763,44 @@ view_log_screen(const struct console *con, struct canvas *cv,
                               con->log[i].text);
 }
 
+/* A command's answer, every line: Up/Down/PgUp/PgDn through the lines,
+ * Left/Right across the wide ones, so that a table keeps its columns. */
+static void
+view_output_screen(const struct console *con, struct canvas *cv,
+                   const struct layout *l)
+{
+    int height = l->rows - 2, width = l->cols - 2;
+    size_t widest = 0;
+    for (size_t i = 0; i < con->noutput; i++) {
+        size_t w = (size_t)canvas_text_width(con->output[i].text);
+        if (w > widest)
+            widest = w;
+    }
+    canvas_clear(cv, STYLE_NORMAL);
+    canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
+    canvas_printf(cv, 0, 1, l->cols - 2, STYLE_TITLE, ":%s", con->output_title);
+    for (int i = 0; i < height && con->output_top + (size_t)i < con->noutput;
+         i++) {
+        const struct log_entry *e = &con->output[con->output_top + (size_t)i];
+        const char *t = e->text;
+        /* Skip the columns scrolled off to the left. */
+        for (size_t skipped = 0; skipped < con->output_left && *t != '\0'; t++)
+            if (((unsigned char)t[1] & 0xc0) != 0x80)
+                skipped++;
+        view_cell(cv, 1 + i, 1, width, e->is_error ? STYLE_ERROR : STYLE_NORMAL,
+                  t);
+    }
+    canvas_fill(cv, l->rows - 1, 0, l->cols, STYLE_TITLE);
+    size_t last = con->output_top + (size_t)height < con->noutput
+                      ? con->output_top + (size_t)height
+                      : con->noutput;
+    canvas_printf(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE,
+                  "lines %zu-%zu of %zu   Up Down PgUp PgDn Home End%s   "
+                  "Esc closes",
+                  con->noutput ? con->output_top + 1 : 0, last, con->noutput,
+                  widest > (size_t)width ? " Left Right" : "");
+}
+
 void
 view_render(const struct console *con, struct canvas *cv, int *cursor_row,
             int *cursor_col)
@@ -754,9 +809,15 @@ view_render(const struct console *con, struct canvas *cv, int *cursor_row,
 
     *cursor_row = *cursor_col = -1;
     canvas_clear(cv, STYLE_NORMAL);
-    if (cv->rows < 10 || cv->cols < 40) {
-        /* Said in few words: it must fit the small screen itself. */
-        canvas_text(cv, 0, 0, -1, STYLE_ERROR, "terminal too small (40x10)");
+    if (cv->rows < CONSOLE_MIN_ROWS || cv->cols < CONSOLE_MIN_COLS) {
+        /* Said in few words, broken to fit the small screen itself; the
+         * keys that act on drives wait for a bigger one (console_key). */
+        char text[96];
+        snprintf(text, sizeof text, "terminal %dx%d: modecon needs %dx%d",
+                 cv->cols, cv->rows, CONSOLE_MIN_COLS, CONSOLE_MIN_ROWS);
+        int used = view_wrap(cv, 0, 0, cv->cols, cv->rows, STYLE_ERROR, text);
+        view_wrap(cv, used, 0, cv->cols, cv->rows - used, STYLE_NORMAL,
+                  "q quits");
         return;
     }
     view_layout(con, cv->rows, cv->cols, &l);
@@ -766,6 +827,10 @@ view_render(const struct console *con, struct canvas *cv, int *cursor_row,
     }
     if (con->mode == MODE_LOG) {
         view_log_screen(con, cv, &l);
+        return;
+    }
+    if (con->mode == MODE_OUTPUT) {
+        view_output_screen(con, cv, &l);
         return;
     }
     view_title(con, cv, &l);
