@@ -21,6 +21,42 @@ struct layout {
     bool wide; /* room for field names and longer values */
 };
 
+/* The pages pane is at least this wide; the fields pane keeps at least
+ * the other, or the third when it shows the fields' names. */
+#define VIEW_PAGES_MIN       26
+#define VIEW_FIELDS_MIN      54
+#define VIEW_FIELDS_WIDE_MIN 78
+/* A page's row around its name: the marker, the code and a space before,
+ * then a space, the length and flags ("%3zu %c%c") and the pane's rule. */
+#define VIEW_PAGE_TAIL 6
+
+static const char *view_page_name(const struct console *con,
+                                  const struct drive_snapshot *s,
+                                  const struct mode_page_info *mp,
+                                  bool *has_def);
+
+/* Columns the pages pane needs to show every page name whole. */
+static int
+view_pages_width(const struct console *con)
+{
+    int most = 0;
+
+    if (con->ndrives == 0)
+        return 0;
+    const struct drive_snapshot *s = &con->drives[con->drive_cursor].snap;
+    for (size_t i = 0; i < s->npages; i++) {
+        bool has_def;
+        const struct mode_page_info *mp = &s->pages[i];
+        int code = mp->subpage != 0 ? 5 : 2;
+        int w = 1 + code + 1 +
+                canvas_text_width(view_page_name(con, s, mp, &has_def)) + 1 +
+                VIEW_PAGE_TAIL + 1;
+        if (w > most)
+            most = w;
+    }
+    return most;
+}
+
 static void
 view_layout(const struct console *con, int rows, int cols, struct layout *l)
 {
@@ -43,7 +79,14 @@ view_layout(const struct console *con, int rows, int cols, struct layout *l)
     l->drives_rows = want < most ? want : most;
     l->body_top = l->drives_top + 1 + l->drives_rows;
     l->body_rows = l->help_top - l->body_top;
-    l->pages_cols = cols >= 140 ? 40 : cols >= 110 ? 32 : 26;
+    /* The pages pane is as wide as the drive's longest page name needs,
+     * as far as the fields leave room. */
+    int most_pages = cols - (l->wide ? VIEW_FIELDS_WIDE_MIN : VIEW_FIELDS_MIN);
+    l->pages_cols = view_pages_width(con);
+    if (l->pages_cols > most_pages)
+        l->pages_cols = most_pages;
+    if (l->pages_cols < VIEW_PAGES_MIN)
+        l->pages_cols = VIEW_PAGES_MIN;
 }
 
 /* The first row to show so that 'cursor' is visible in 'height' rows. */
@@ -91,6 +134,42 @@ view_cell(struct canvas *cv, int row, int col, int width, enum style style,
     }
     canvas_text(cv, row, col, width - 1, style, text);
     canvas_text(cv, row, col + width - 1, 1, style, "~");
+}
+
+/* A name in a cell: cut, when it must be, after its last whole word
+ * that fits, with "~" at the cut, unless that would leave a third of
+ * the cell or more empty ("MM~"): then, or when its first word alone is
+ * too long, it is cut as view_cell does. */
+static void
+view_name_cell(struct canvas *cv, int row, int col, int width, enum style style,
+               const char *text)
+{
+    if (width <= 0)
+        return;
+    if (canvas_text_width(text) <= width) {
+        canvas_text(cv, row, col, width, style, text);
+        return;
+    }
+    size_t best = 0;
+    for (size_t at = 1; text[at] != '\0'; at++) {
+        if (text[at] != ' ' || text[at - 1] == ' ')
+            continue;
+        char *head = xstrndup(text, at);
+        bool fits = canvas_text_width(head) <= width - 1;
+        free(head);
+        if (!fits)
+            break;
+        best = at;
+    }
+    char *head = xstrndup(text, best);
+    if (best == 0 || 3 * (canvas_text_width(head) + 1) < 2 * width) {
+        free(head);
+        view_cell(cv, row, col, width, style, text);
+        return;
+    }
+    int used = canvas_text(cv, row, col, width - 1, style, head);
+    free(head);
+    canvas_text(cv, row, col + used, 1, style, "~");
 }
 
 static void
@@ -230,8 +309,8 @@ view_pages(const struct console *con, struct canvas *cv, const struct layout *l)
         canvas_text(cv, r, 1, 6, st, code);
         int name_col = 1 + (int)strlen(code) + 1;
         int tail_w = (int)strlen(tail);
-        view_cell(cv, r, name_col, w - name_col - tail_w - 1,
-                  has_def ? st : (at ? st : STYLE_LOCKED), name);
+        view_name_cell(cv, r, name_col, w - name_col - tail_w - 1,
+                       has_def ? st : (at ? st : STYLE_LOCKED), name);
         canvas_text(cv, r, w - tail_w, tail_w, st, tail);
     }
 }
@@ -407,8 +486,8 @@ view_fields(const struct console *con, struct canvas *cv,
         view_cell(cv, r, c, fc.field - 1, st, fr->ref.acronym);
         c += fc.field;
         if (fc.name) {
-            view_cell(cv, r, c, fc.name - 1, st,
-                      fr->ref.fd->name ? fr->ref.fd->name : "");
+            view_name_cell(cv, r, c, fc.name - 1, st,
+                           fr->ref.fd->name ? fr->ref.fd->name : "");
             c += fc.name;
         }
         view_cell(cv, r, c, fc.current - 1, vst,
@@ -687,6 +766,31 @@ view_pick(const struct console *con, struct canvas *cv, const struct layout *l)
     free(lines);
 }
 
+/* The help screen's column of key names ("S-Tab, Left"). */
+#define VIEW_HELP_KEYS 15
+
+/* An entry of the help screen: its head ("NAME ARGS", or a key) in a
+ * column of 'left' columns and its summary beside it, both broken at
+ * spaces rather than cut; a head too long for its column takes rows of
+ * its own above the summary.  Returns the rows used. */
+static int
+view_help_entry(struct canvas *cv, int row, int rows, int cols, int left,
+                enum style head_style, const char *head, const char *summary)
+{
+    int used = 0;
+
+    if (rows <= 0)
+        return 0;
+    if (canvas_text_width(head) <= left - 2)
+        canvas_text(cv, row, 1, left - 2, head_style, head);
+    else
+        used = view_wrap(cv, row, 1, cols - 2, rows, head_style, head);
+    if (used < rows)
+        used += view_wrap(cv, row + used, left, cols - left - 1, rows - used,
+                          STYLE_NORMAL, summary);
+    return used > 0 ? used : 1;
+}
+
 static void
 view_help_screen(const struct console *con, struct canvas *cv,
                  const struct layout *l)
@@ -696,6 +800,25 @@ view_help_screen(const struct console *con, struct canvas *cv,
     /* Down scrolls until the last line is at the top, Up back: every
      * key moves the screen. */
     size_t top = total > (size_t)height ? con->help_top : 0;
+    char head[256];
+
+    /* The heads' column fits the longest one, as far as two fifths of
+     * the width; longer ones take a row of their own. */
+    int left = VIEW_HELP_KEYS;
+    for (size_t i = 0; console_commands[i].name != NULL; i++) {
+        snprintf(head, sizeof head, "%s %s", console_commands[i].name,
+                 console_commands[i].args);
+        if (canvas_text_width(head) + 3 > left)
+            left = canvas_text_width(head) + 3;
+    }
+    for (size_t i = 0; cmd_table[i] != NULL; i++) {
+        snprintf(head, sizeof head, "%s %s", cmd_table[i]->name,
+                 cmd_table[i]->args);
+        if (canvas_text_width(head) + 3 > left)
+            left = canvas_text_width(head) + 3;
+    }
+    if (left > l->cols * 2 / 5)
+        left = l->cols * 2 / 5;
 
     canvas_clear(cv, STYLE_NORMAL);
     canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
@@ -703,34 +826,33 @@ view_help_screen(const struct console *con, struct canvas *cv,
         cv, 0, 1, -1, STYLE_TITLE, "modecon help: keys, then commands (%s)",
         total > (size_t)height ? "Up/Down scroll, any other key returns"
                                : "any key returns");
+    int row = 1;
     for (size_t i = 0; console_keys[i].command != NULL; i++) {
         if (console_keys[i].name == NULL)
             continue; /* another key for the one above */
-        int row = 1 + (int)line++ - (int)top;
-        if (row < 1 || row > height)
+        if (line++ < top)
             continue;
-        canvas_text(cv, row, 1, 12, STYLE_KEY, console_keys[i].name);
-        view_cell(cv, row, 14, l->cols - 15, STYLE_NORMAL,
-                  console_keys[i].command);
+        row += view_help_entry(cv, row, height + 1 - row, l->cols,
+                               VIEW_HELP_KEYS, STYLE_KEY, console_keys[i].name,
+                               console_keys[i].command);
     }
-    line++;
+    if (line++ >= top)
+        row++;
     for (size_t i = 0; console_commands[i].name != NULL; i++) {
-        int row = 1 + (int)line++ - (int)top;
-        if (row < 1 || row > height)
+        if (line++ < top)
             continue;
-        canvas_printf(cv, row, 1, 22, STYLE_HEADER, "%s %s",
-                      console_commands[i].name, console_commands[i].args);
-        view_cell(cv, row, 24, l->cols - 25, STYLE_NORMAL,
-                  console_commands[i].summary);
+        snprintf(head, sizeof head, "%s %s", console_commands[i].name,
+                 console_commands[i].args);
+        row += view_help_entry(cv, row, height + 1 - row, l->cols, left,
+                               STYLE_HEADER, head, console_commands[i].summary);
     }
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
-        int row = 1 + (int)line++ - (int)top;
-        if (row < 1 || row > height)
+        if (line++ < top)
             continue;
-        canvas_printf(cv, row, 1, 22, STYLE_HEADER, "%s %s", cmd_table[i]->name,
-                      cmd_table[i]->args);
-        view_cell(cv, row, 24, l->cols - 25, STYLE_NORMAL,
-                  cmd_table[i]->summary);
+        snprintf(head, sizeof head, "%s %s", cmd_table[i]->name,
+                 cmd_table[i]->args);
+        row += view_help_entry(cv, row, height + 1 - row, l->cols, left,
+                               STYLE_HEADER, head, cmd_table[i]->summary);
     }
 }
 

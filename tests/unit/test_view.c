@@ -419,7 +419,7 @@ Test(view, the_help_screen_lists_keys_and_commands)
     console_add_drive(&con, "emu:dvd-writer", false);
     console_collect(&con);
     keys("?");
-    char *text = render(60, 100);
+    char *text = render(120, 100);
     cr_assert(strstr(text, "confirm-commit") != NULL, "%s", text);
     cr_assert(strstr(text, "F1, ?") != NULL, "%s", text);
     /* ... and every command of the command language. */
@@ -675,4 +675,54 @@ Test(view, a_commands_output_is_shown_whole)
     /* A one-line answer stays on the message line. */
     keys(":page 5\n");
     cr_assert_eq(con.mode, MODE_NORMAL);
+}
+
+/* The help's columns fit: at 80 columns and more no line is cut, long
+ * heads and summaries are broken at spaces instead (they were cut with
+ * "~", the summaries at 80 columns, the heads at 22). */
+Test(view, the_help_screen_fits_every_width)
+{
+    static const int widths[] = { 80, 100, 132, 200 };
+
+    keys("?");
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        char *text = render(200, widths[w]);
+        cr_assert(strchr(text, '~') == NULL, "%d columns:\n%s", widths[w],
+                  text);
+        cr_assert(strstr(text, "--data HEX") != NULL, "%d columns:\n%s",
+                  widths[w], text);
+        cr_assert(strstr(text, "page-down|first|last") != NULL,
+                  "%d columns:\n%s", widths[w], text);
+        free(text);
+    }
+}
+
+/* A page name is cut after a whole word when that keeps most of it, and
+ * shown whole when the terminal has room: the pages pane grows with it. */
+Test(view, page_names_are_cut_at_words_and_whole_when_there_is_room)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    char *text = render(24, 80);
+    cr_assert(strstr(text, " 01 Read/Write~     12 S") != NULL, "%s", text);
+    /* "Write~" would keep too little of it. */
+    cr_assert(strstr(text, " 05 Write Paramet~  52") != NULL, "%s", text);
+    free(text);
+    text = render(30, 100);
+    cr_assert(strstr(text, " 01 Read/Write Error Recovery   ") != NULL, "%s",
+              text);
+    cr_assert(strstr(text, " 2A MM Capabilities and Mechanical~ ") != NULL,
+              "%s", text);
+    free(text);
+    text = render(40, 132);
+    cr_assert(strstr(text, " 2A MM Capabilities and Mechanical Status  48") !=
+                  NULL,
+              "%s", text);
+    free(text);
+    /* The fields keep their NAME column and all four values. */
+    goto_page(0x05);
+    text = render(40, 132);
+    cr_assert(strstr(text, "NAME") != NULL, "%s", text);
+    cr_assert(strstr(text, "SAVED") != NULL, "%s", text);
+    free(text);
 }
