@@ -1077,9 +1077,11 @@ console_key(struct console *con, int key)
     if (console_too_small(con) && !console_is_quit_key(key) && key != 0x0c)
         return;
     if (con->await_seq != 0) {
-        /* Esc while keys wait for a drive stops waiting: the keys typed
-         * since are dropped, not applied later to a screen that moved. */
-        if (key == 0x1b) {
+        /* Esc while keys wait for a drive drops them, rather than have
+         * them applied later to a screen that moved on; with none
+         * waiting it waits its turn as any key (it closes the dialog
+         * that 'c' is about to open). */
+        if (key == 0x1b && con->ntyped > 0) {
             console_drop_typed(con, "Esc");
             return;
         }

@@ -634,6 +634,14 @@ Test(view, keys_typed_ahead_wait_for_the_answer_in_order)
     cr_assert(strstr(con.log[con.nlog - 1].text, "Esc: 2 keys typed") != NULL,
               "%s", con.log[con.nlog - 1].text);
 
+    /* With no key waiting, Esc waits its turn as any key would. */
+    con.await_seq = 1000;
+    keys("\x1b");
+    cr_assert_eq(con.ntyped, 1);
+    con.await_seq = 0;
+    console_collect(&con);
+    cr_assert_eq(con.ntyped, 0);
+
     con.await_seq = 1000;
     keys("q");
     cr_assert(!con.quit);
