@@ -62,6 +62,16 @@ console_commit_free(struct commit_record *c)
     memset(c, 0, sizeof *c);
 }
 
+static void
+console_output_free(struct console *con)
+{
+    for (size_t i = 0; i < con->noutput; i++)
+        free(con->output[i].text);
+    free(con->output);
+    con->output = NULL;
+    con->noutput = 0;
+}
+
 void
 console_fini(struct console *con)
 {
@@ -90,6 +100,8 @@ console_fini(struct console *con)
     free(con->confirm_cmd);
     console_free_lines(&con->error_lines, &con->nerror_lines);
     console_free_lines(&con->completions, &con->ncompletions);
+    console_output_free(con);
+    free(con->typed);
     field_model_free(&con->fields);
     prompt_fini(&con->prompt);
 }
@@ -192,17 +204,29 @@ console_poll_unthreaded(struct console *con)
     }
 }
 
+static void console_feed(struct console *con);
+
 /* Send a line to drive 'i': its worker, or at once when it has none. */
 static unsigned
 console_send(struct console *con, size_t i, const char *line)
 {
     struct console_drive *d = &con->drives[i];
+    unsigned seq =
+        d->worker != NULL ? worker_send(d->worker, line) : ++d->sync_seq;
 
-    if (d->worker != NULL)
-        return worker_send(d->worker, line);
-    unsigned seq = ++d->sync_seq;
-    drive_session_run(d->session, line);
-    console_hold(d, seq);
+    /* The keys typed after this one wait for its answer: what they do
+     * depends on it (an edit staged, a page shown, a dialog opened). */
+    con->await_drive = i;
+    con->await_seq = seq;
+    if (con->output_wanted) {
+        con->output_wanted = false;
+        con->output_drive = i;
+        con->output_seq = seq;
+    }
+    if (d->worker == NULL) {
+        drive_session_run(d->session, line);
+        console_hold(d, seq);
+    }
     return seq;
 }
 
@@ -265,6 +289,30 @@ console_media_change(struct console *con, size_t i,
     }
 }
 
+/* The answer to a command typed at ':' in a view of its own when the
+ * message line cannot show it whole.  A failure is shown under the
+ * editor instead, as any command's is, its notes in the message log. */
+static void
+console_output_open(struct console *con, const struct drive_snapshot *snap)
+{
+    con->output_seq = 0;
+    if (snap->failed)
+        return;
+    int room = (con->screen_cols > 0 ? con->screen_cols : CONSOLE_MIN_COLS) - 2;
+    if (snap->nlines == 0 || con->mode != MODE_NORMAL ||
+        (snap->nlines == 1 && canvas_text_width(snap->lines[0].text) <= room))
+        return;
+    console_output_free(con);
+    con->output = xcalloc(snap->nlines, sizeof *con->output);
+    for (size_t k = 0; k < snap->nlines; k++) {
+        con->output[k].is_error = snap->lines[k].is_error;
+        con->output[k].text = xstrdup(snap->lines[k].text);
+    }
+    con->noutput = snap->nlines;
+    con->output_top = con->output_left = 0;
+    con->mode = MODE_OUTPUT;
+}
+
 static void
 console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
 {
@@ -295,6 +343,8 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
             console_show_drive_error(con, snap);
         else if (selected && con->has_error)
             console_clear_error(con);
+        if (i == con->output_drive && snap->job_seq == con->output_seq)
+            console_output_open(con, snap);
         if (snap->job_seq == con->confirm_seq) {
             con->confirm_seq = 0;
             console_free_lines(&con->confirm_lines, &con->nconfirm);
@@ -313,6 +363,9 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
             }
         }
     }
+    if (i == con->await_drive && con->await_seq != 0 &&
+        snap->job_seq >= con->await_seq)
+        con->await_seq = 0;
     if (snap->job_seq == 0 && snap->media_error.hr != d->snap.media_error.hr)
         console_media_change(con, i, snap);
     drive_snapshot_free(&d->snap);
@@ -355,6 +408,7 @@ console_collect(struct console *con)
             changed = true;
         }
     }
+    console_feed(con);
     return changed;
 }
 
@@ -573,6 +627,7 @@ console_edit_field(struct console *con)
         field_format_typeable(console_edit_base(d), &fr->ref, text,
                               sizeof text);
     prompt_open(&con->prompt, label, text);
+    prompt_select_all(&con->prompt);
     con->prompt_is_value = true;
     snprintf(con->value_field, sizeof con->value_field, "%s", fr->ref.acronym);
     con->mode = MODE_PROMPT;
@@ -889,7 +944,10 @@ console_prompt_key(struct console *con, int key)
             }
         } else {
             prompt_remember(&con->prompt, text);
+            snprintf(con->output_title, sizeof con->output_title, "%s", text);
+            con->output_wanted = true;
             console_run(con, text);
+            con->output_wanted = false;
         }
         free(text);
         break;
@@ -1007,10 +1065,57 @@ console_confirm_key(struct console *con, int key)
     }
 }
 
-void
-console_key(struct console *con, int key)
+/* Lines of the output view that fit the screen below its title. */
+static size_t
+console_output_height(const struct console *con)
+{
+    int rows = con->screen_rows > 0 ? con->screen_rows : CONSOLE_MIN_ROWS;
+    return rows > 2 ? (size_t)rows - 2 : 1;
+}
+
+static void
+console_output_key(struct console *con, int key)
+{
+    size_t height = console_output_height(con);
+    size_t last = con->noutput > height ? con->noutput - height : 0;
+    size_t widest = 0;
+    for (size_t i = 0; i < con->noutput; i++) {
+        size_t w = (size_t)canvas_text_width(con->output[i].text);
+        if (w > widest)
+            widest = w;
+    }
+    size_t cols = con->screen_cols > 2 ? (size_t)con->screen_cols - 2
+                                       : CONSOLE_MIN_COLS - 2;
+    size_t right = widest > cols ? widest - cols : 0;
+    size_t *top = &con->output_top, *left = &con->output_left;
+
+    if (key == TERM_KEY_UP || key == 'k')
+        *top = *top > 0 ? *top - 1 : 0;
+    else if (key == TERM_KEY_DOWN || key == 'j')
+        *top = *top < last ? *top + 1 : last;
+    else if (key == TERM_KEY_PGUP)
+        *top = *top > height ? *top - height : 0;
+    else if (key == TERM_KEY_PGDN || key == ' ')
+        *top = *top + height < last ? *top + height : last;
+    else if (key == TERM_KEY_HOME || key == 'g')
+        *top = 0;
+    else if (key == TERM_KEY_END || key == 'G')
+        *top = last;
+    else if (key == TERM_KEY_LEFT || key == 'h')
+        *left = *left > 10 ? *left - 10 : 0;
+    else if (key == TERM_KEY_RIGHT || key == 'l')
+        *left = *left + 10 < right ? *left + 10 : right;
+    else if (key == 0x1b || key == 'q' || key == TERM_KEY_ENTER)
+        con->mode = MODE_NORMAL;
+}
+
+static void
+console_apply_key(struct console *con, int key)
 {
     switch (con->mode) {
+    case MODE_OUTPUT:
+        console_output_key(con, key);
+        return;
     case MODE_PROMPT:
         console_prompt_key(con, key);
         return;
@@ -1045,4 +1150,80 @@ console_key(struct console *con, int key)
             return;
         }
     }
+}
+
+bool
+console_too_small(const struct console *con)
+{
+    return con->screen_rows > 0 && (con->screen_rows < CONSOLE_MIN_ROWS ||
+                                    con->screen_cols < CONSOLE_MIN_COLS);
+}
+
+static bool
+console_is_quit_key(int key)
+{
+    return key == 'q' || key == TERM_KEY_F10;
+}
+
+void
+console_drop_typed(struct console *con, const char *why)
+{
+    if (con->ntyped > 0 && con->await_drive < con->ndrives)
+        console_log(con, true,
+                    "%s: %zu key%s typed while %s was busy were dropped; "
+                    "its answer still comes",
+                    why, con->ntyped, con->ntyped == 1 ? "" : "s",
+                    con->drives[con->await_drive].snap.uri);
+    con->ntyped = 0;
+    con->await_seq = 0;
+}
+
+/* Apply the keys typed, in order, until one hands a job to a drive: the
+ * rest wait for its answer (console_collect feeds them then). */
+static void
+console_feed(struct console *con)
+{
+    if (con->feeding)
+        return; /* a key being applied collected an answer */
+    con->feeding = true;
+    while (con->ntyped > 0 && con->await_seq == 0 && !con->quit) {
+        int key = con->typed[0];
+        memmove(con->typed, con->typed + 1, --con->ntyped * sizeof *con->typed);
+        console_apply_key(con, key);
+    }
+    con->feeding = false;
+}
+
+void
+console_key(struct console *con, int key)
+{
+    /* Too small a screen shows no drive: only leaving and redrawing work
+     * (the redraw key is Ctrl-L). */
+    if (console_too_small(con) && !console_is_quit_key(key) && key != 0x0c)
+        return;
+    if (con->await_seq != 0) {
+        /* Esc while keys wait for a drive drops them, rather than have
+         * them applied later to a screen that moved on; with none
+         * waiting it waits its turn as any key (it closes the dialog
+         * that 'c' is about to open). */
+        if (key == 0x1b && con->ntyped > 0) {
+            console_drop_typed(con, "Esc");
+            return;
+        }
+        /* A second q leaves at once, as when nothing waits. */
+        if (console_is_quit_key(key))
+            for (size_t i = 0; i < con->ntyped; i++)
+                if (console_is_quit_key(con->typed[i])) {
+                    con->ntyped = 0;
+                    con->await_seq = 0;
+                    con->quit = true;
+                    return;
+                }
+    }
+    if (con->ntyped == con->typed_cap) {
+        con->typed_cap = con->typed_cap ? 2 * con->typed_cap : 16;
+        con->typed = xrealloc(con->typed, con->typed_cap * sizeof *con->typed);
+    }
+    con->typed[con->ntyped++] = key;
+    console_feed(con);
 }

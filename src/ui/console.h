@@ -43,7 +43,13 @@ enum console_mode {
     MODE_CONFIRM, /* a commit, undo or defaults waits for y / s / n */
     MODE_HELP,
     MODE_LOG,
+    MODE_OUTPUT, /* a command's output, whole */
 };
+
+/* The smallest terminal the console works in; smaller, it says so and
+ * ignores the keys that act on drives. */
+#define CONSOLE_MIN_ROWS 24
+#define CONSOLE_MIN_COLS 80
 
 struct console_drive {
     /* Either a worker thread, or a session run on the caller's thread
@@ -96,6 +102,28 @@ struct console {
 
     size_t pick_cursor; /* MODE_PICK over the selected field's values */
 
+    /* MODE_OUTPUT: the lines a command typed at ':' answered. */
+    struct log_entry *output;
+    size_t noutput;
+    char output_title[160];
+    size_t output_top, output_left; /* the first line and column shown */
+    size_t output_drive;
+    unsigned output_seq; /* the command awaited, or 0 */
+    bool output_wanted;  /* the next job sent is such a command */
+
+    /*
+     * Keys are applied in the order typed, each after the state the
+     * earlier ones produced: once a key has handed a job to a drive, the
+     * keys after it wait here until its answer is collected.
+     */
+    int *typed;
+    size_t ntyped, typed_cap;
+    size_t await_drive;
+    unsigned await_seq; /* the job the keys wait for, or 0 */
+    bool feeding;       /* applying typed keys now */
+
+    int screen_rows, screen_cols; /* the terminal's size, for the keys */
+
     /* The dialog: what its dry run ('diff', 'undo --dry-run', 'defaults
      * --dry-run') said, and what y sends. */
     enum console_confirm confirm_kind;
@@ -136,8 +164,16 @@ void console_poll_unthreaded(struct console *con);
 /* Take what the workers posted; true when anything changed. */
 bool console_collect(struct console *con);
 
-/* Handle a key in the current mode. */
+/* A key typed: applied now, or after the answer that the keys typed
+ * before it wait for. */
 void console_key(struct console *con, int key);
+
+/* Drop the keys waiting for a drive's answer (Esc, Ctrl-C): the console
+ * answers at once, the drive's job goes on; 'why' names the key. */
+void console_drop_typed(struct console *con, const char *why);
+
+/* The terminal is smaller than CONSOLE_MIN_ROWS x CONSOLE_MIN_COLS. */
+bool console_too_small(const struct console *con);
 
 /* Run a command string: a console command, or a line for the selected
  * drive's worker. */

@@ -60,6 +60,14 @@ prompt_open(struct prompt *p, const char *label, const char *text)
     snprintf(p->label, sizeof p->label, "%s", label);
     prompt_set(p, text);
     p->browsing = false;
+    p->selected = false;
+}
+
+void
+prompt_select_all(struct prompt *p)
+{
+    p->cursor = p->len;
+    p->selected = p->len > 0;
 }
 
 void
@@ -185,6 +193,18 @@ prompt_put_char(struct prompt *p, int key)
 enum prompt_result
 prompt_key(struct prompt *p, int key)
 {
+    bool was_selected = p->selected;
+
+    /* Any key but completion ends the selection; a character typed, or
+     * Delete, takes the selected text with it first. */
+    if (key != '\t')
+        p->selected = false;
+    if (was_selected && (key == TERM_KEY_DELETE || key == CTRL('d') ||
+                         (key >= 0x20 && key < 0x110000 && key != 0x7f))) {
+        prompt_delete(p, 0, p->len);
+        if (key == TERM_KEY_DELETE || key == CTRL('d'))
+            return PROMPT_EDITING;
+    }
     switch (key) {
     case TERM_KEY_ENTER:
         return PROMPT_ACCEPT;

@@ -17,6 +17,10 @@ struct prompt {
     void *history; /* History *, or NULL */
     char *history_path;
     bool browsing; /* Up/Down walked into the history */
+    /* The whole text is selected (a value offered to be typed over): the
+     * first character typed replaces it, a key that moves or deletes
+     * drops the selection and edits the text as usual. */
+    bool selected;
 };
 
 enum prompt_result {
@@ -33,6 +37,9 @@ void prompt_fini(struct prompt *p);
 
 /* Start editing with 'label' and the initial text. */
 void prompt_open(struct prompt *p, const char *label, const char *text);
+
+/* Select the whole text, the cursor at its end. */
+void prompt_select_all(struct prompt *p);
 
 enum prompt_result prompt_key(struct prompt *p, int key);
 

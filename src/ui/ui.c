@@ -201,8 +201,10 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     while (!con.quit) {
         int r = 0, c = 0;
         con.now = worker_now();
-        console_collect(&con);
         term_size(&rows, &cols);
+        con.screen_rows = rows;
+        con.screen_cols = cols;
+        console_collect(&con);
         if (rows != cv.rows || cols != cv.cols || con.redraw) {
             canvas_fini(&cv);
             canvas_init(&cv, rows, cols);
@@ -227,21 +229,29 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
         if (ui_signal != 0) {
             int sig = ui_signal;
             ui_signal = 0;
-            /* Ctrl-C leaves a prompt or a dialog first, then the console. */
+            /* Ctrl-C never waits behind keys typed before it: they are
+             * dropped.  It leaves a prompt or a dialog first, then the
+             * console. */
+            if (sig == SIGINT)
+                console_drop_typed(&con, "Ctrl-C");
             if (sig == SIGINT && con.mode != MODE_NORMAL)
                 con.mode = MODE_NORMAL;
             else
                 con.quit = true;
         }
-        for (int key; !con.quit && (key = term_key()) != TERM_KEY_NONE;)
-            if (key != TERM_KEY_RESIZE)
+        for (int key; !con.quit && (key = term_key()) != TERM_KEY_NONE;) {
+            if (key == TERM_KEY_RESIZE)
+                term_size(&con.screen_rows, &con.screen_cols);
+            else
                 console_key(&con, key);
+        }
         /* A MODE SELECT with a drive is waited for, so that its answer
          * reaches the audit log and the undo record; asked again, the
          * console leaves at once. */
         if (con.quit && !leaving && changes_in_flight()) {
             leaving = true;
             con.quit = false;
+            console_drop_typed(&con, "leaving");
             console_log(&con, true,
                         "waiting for a drive's answer to a MODE SELECT, so "
                         "that it is recorded; q or Ctrl-C again leaves at "

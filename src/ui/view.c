@@ -22,6 +22,43 @@ struct layout {
     bool wide; /* room for field names and longer values */
 };
 
+/* The pages pane is at least this wide; the fields pane keeps at least
+ * the other, or the third when it shows the fields' names. */
+#define VIEW_PAGES_MIN       26
+#define VIEW_FIELDS_MIN      54
+#define VIEW_FIELDS_WIDE_MIN 78
+/* A page's row around its name: the marker, the code and a space before,
+ * then a space, the length and flags ("%3zu %c%c") and the pane's rule. */
+#define VIEW_PAGE_TAIL 6
+
+static const char *view_page_name(const struct console *con,
+                                  const struct drive_snapshot *s,
+                                  const struct mode_page_info *mp,
+                                  bool *has_def);
+
+/* Columns the pages pane needs to show every page name whole. */
+static int
+view_pages_width(const struct console *con)
+{
+    int most = 0;
+
+    if (con->ndrives == 0)
+        return 0;
+    const struct drive_snapshot *s = &con->drives[con->drive_cursor].snap;
+    for (size_t i = 0; i < s->npages; i++) {
+        bool has_def;
+        const struct mode_page_info *mp = &s->pages[i];
+        char code[PAGENAMES_CODE_LEN];
+        pagenames_code(mp->code, mp->subpage, code);
+        int w = 1 + canvas_text_width(code) + 1 +
+                canvas_text_width(view_page_name(con, s, mp, &has_def)) + 1 +
+                VIEW_PAGE_TAIL + 1;
+        if (w > most)
+            most = w;
+    }
+    return most;
+}
+
 static void
 view_layout(const struct console *con, int rows, int cols, struct layout *l)
 {
@@ -44,7 +81,14 @@ view_layout(const struct console *con, int rows, int cols, struct layout *l)
     l->drives_rows = want < most ? want : most;
     l->body_top = l->drives_top + 1 + l->drives_rows;
     l->body_rows = l->help_top - l->body_top;
-    l->pages_cols = cols >= 140 ? 40 : cols >= 110 ? 32 : 26;
+    /* The pages pane is as wide as the drive's longest page name needs,
+     * as far as the fields leave room. */
+    int most_pages = cols - (l->wide ? VIEW_FIELDS_WIDE_MIN : VIEW_FIELDS_MIN);
+    l->pages_cols = view_pages_width(con);
+    if (l->pages_cols > most_pages)
+        l->pages_cols = most_pages;
+    if (l->pages_cols < VIEW_PAGES_MIN)
+        l->pages_cols = VIEW_PAGES_MIN;
 }
 
 /* The first row to show so that 'cursor' is visible in 'height' rows. */
@@ -92,6 +136,42 @@ view_cell(struct canvas *cv, int row, int col, int width, enum style style,
     }
     canvas_text(cv, row, col, width - 1, style, text);
     canvas_text(cv, row, col + width - 1, 1, style, "~");
+}
+
+/* A name in a cell: cut, when it must be, after its last whole word
+ * that fits, with "~" at the cut, unless that would leave a third of
+ * the cell or more empty ("MM~"): then, or when its first word alone is
+ * too long, it is cut as view_cell does. */
+static void
+view_name_cell(struct canvas *cv, int row, int col, int width, enum style style,
+               const char *text)
+{
+    if (width <= 0)
+        return;
+    if (canvas_text_width(text) <= width) {
+        canvas_text(cv, row, col, width, style, text);
+        return;
+    }
+    size_t best = 0;
+    for (size_t at = 1; text[at] != '\0'; at++) {
+        if (text[at] != ' ' || text[at - 1] == ' ')
+            continue;
+        char *head = xstrndup(text, at);
+        bool fits = canvas_text_width(head) <= width - 1;
+        free(head);
+        if (!fits)
+            break;
+        best = at;
+    }
+    char *head = xstrndup(text, best);
+    if (best == 0 || 3 * (canvas_text_width(head) + 1) < 2 * width) {
+        free(head);
+        view_cell(cv, row, col, width, style, text);
+        return;
+    }
+    int used = canvas_text(cv, row, col, width - 1, style, head);
+    free(head);
+    canvas_text(cv, row, col + used, 1, style, "~");
 }
 
 static void
@@ -224,8 +304,8 @@ view_pages(const struct console *con, struct canvas *cv, const struct layout *l)
         canvas_text(cv, r, 1, (int)strlen(code), st, code);
         int name_col = 1 + (int)strlen(code) + 1;
         int tail_w = (int)strlen(tail);
-        view_cell(cv, r, name_col, w - name_col - tail_w - 1,
-                  has_def ? st : (at ? st : STYLE_LOCKED), name);
+        view_name_cell(cv, r, name_col, w - name_col - tail_w - 1,
+                       has_def ? st : (at ? st : STYLE_LOCKED), name);
         canvas_text(cv, r, w - tail_w, tail_w, st, tail);
     }
 }
@@ -401,8 +481,8 @@ view_fields(const struct console *con, struct canvas *cv,
         view_cell(cv, r, c, fc.field - 1, st, fr->ref.acronym);
         c += fc.field;
         if (fc.name) {
-            view_cell(cv, r, c, fc.name - 1, st,
-                      fr->ref.fd->name ? fr->ref.fd->name : "");
+            view_name_cell(cv, r, c, fc.name - 1, st,
+                           fr->ref.fd->name ? fr->ref.fd->name : "");
             c += fc.name;
         }
         view_cell(cv, r, c, fc.current - 1, vst,
@@ -568,9 +648,26 @@ view_keys(const struct console *con, struct canvas *cv, const struct layout *l,
         for (int skipped = 0; skipped < shift && *t != '\0'; t++)
             if (((unsigned char)*t & 0xc0) != 0x80)
                 skipped++;
-        canvas_text(cv, row, col, room + 1, STYLE_NORMAL, t);
+        int shown = canvas_text(cv, row, col, room + 1, STYLE_NORMAL, t);
+        /* A selected value shows as selected text: typing replaces it. */
+        if (con->prompt.selected)
+            canvas_restyle(cv, row, col, shown, STYLE_SELECTED);
         *cursor_row = row;
         *cursor_col = col + cur - shift;
+        return;
+    }
+    if (con->ntyped > 0 && con->await_drive < con->ndrives) {
+        const struct console_drive *d = &con->drives[con->await_drive];
+        char job[200] = "";
+        if (d->busy)
+            snprintf(job, sizeof job, " (%s, %.1fs)", d->busy_job,
+                     con->now - d->busy_since);
+        canvas_fill(cv, row, 0, l->cols, STYLE_WARNING);
+        canvas_printf(cv, row, 0, l->cols, STYLE_WARNING,
+                      " %zu key%s waiting for %s%s: Esc drops them, Ctrl-C "
+                      "leaves",
+                      con->ntyped, con->ntyped == 1 ? "" : "s", d->snap.uri,
+                      job);
         return;
     }
     /* In screen order; a narrow screen keeps the first-ranked ones, so
@@ -750,6 +847,31 @@ view_confirm(const struct console *con, struct canvas *cv,
     free(rows);
 }
 
+/* The help screen's column of key names ("S-Tab, Left"). */
+#define VIEW_HELP_KEYS 15
+
+/* An entry of the help screen: its head ("NAME ARGS", or a key) in a
+ * column of 'left' columns and its summary beside it, both broken at
+ * spaces rather than cut; a head too long for its column takes rows of
+ * its own above the summary.  Returns the rows used. */
+static int
+view_help_entry(struct canvas *cv, int row, int rows, int cols, int left,
+                enum style head_style, const char *head, const char *summary)
+{
+    int used = 0;
+
+    if (rows <= 0)
+        return 0;
+    if (canvas_text_width(head) <= left - 2)
+        canvas_text(cv, row, 1, left - 2, head_style, head);
+    else
+        used = view_wrap(cv, row, 1, cols - 2, rows, head_style, head);
+    if (used < rows)
+        used += view_wrap(cv, row + used, left, cols - left - 1, rows - used,
+                          STYLE_NORMAL, summary);
+    return used > 0 ? used : 1;
+}
+
 static void
 view_help_screen(const struct console *con, struct canvas *cv,
                  const struct layout *l)
@@ -759,6 +881,25 @@ view_help_screen(const struct console *con, struct canvas *cv,
     /* Down scrolls until the last line is at the top, Up back: every
      * key moves the screen. */
     size_t top = total > (size_t)height ? con->help_top : 0;
+    char head[256];
+
+    /* The heads' column fits the longest one, as far as two fifths of
+     * the width; longer ones take a row of their own. */
+    int left = VIEW_HELP_KEYS;
+    for (size_t i = 0; console_commands[i].name != NULL; i++) {
+        snprintf(head, sizeof head, "%s %s", console_commands[i].name,
+                 console_commands[i].args);
+        if (canvas_text_width(head) + 3 > left)
+            left = canvas_text_width(head) + 3;
+    }
+    for (size_t i = 0; cmd_table[i] != NULL; i++) {
+        snprintf(head, sizeof head, "%s %s", cmd_table[i]->name,
+                 cmd_table[i]->args);
+        if (canvas_text_width(head) + 3 > left)
+            left = canvas_text_width(head) + 3;
+    }
+    if (left > l->cols * 2 / 5)
+        left = l->cols * 2 / 5;
 
     canvas_clear(cv, STYLE_NORMAL);
     canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
@@ -766,34 +907,33 @@ view_help_screen(const struct console *con, struct canvas *cv,
         cv, 0, 1, -1, STYLE_TITLE, "modecon help: keys, then commands (%s)",
         total > (size_t)height ? "Up/Down scroll, any other key returns"
                                : "any key returns");
+    int row = 1;
     for (size_t i = 0; console_keys[i].command != NULL; i++) {
         if (console_keys[i].name == NULL)
             continue; /* another key for the one above */
-        int row = 1 + (int)line++ - (int)top;
-        if (row < 1 || row > height)
+        if (line++ < top)
             continue;
-        canvas_text(cv, row, 1, 12, STYLE_KEY, console_keys[i].name);
-        view_cell(cv, row, 14, l->cols - 15, STYLE_NORMAL,
-                  console_keys[i].command);
+        row += view_help_entry(cv, row, height + 1 - row, l->cols,
+                               VIEW_HELP_KEYS, STYLE_KEY, console_keys[i].name,
+                               console_keys[i].command);
     }
-    line++;
+    if (line++ >= top)
+        row++;
     for (size_t i = 0; console_commands[i].name != NULL; i++) {
-        int row = 1 + (int)line++ - (int)top;
-        if (row < 1 || row > height)
+        if (line++ < top)
             continue;
-        canvas_printf(cv, row, 1, 22, STYLE_HEADER, "%s %s",
-                      console_commands[i].name, console_commands[i].args);
-        view_cell(cv, row, 24, l->cols - 25, STYLE_NORMAL,
-                  console_commands[i].summary);
+        snprintf(head, sizeof head, "%s %s", console_commands[i].name,
+                 console_commands[i].args);
+        row += view_help_entry(cv, row, height + 1 - row, l->cols, left,
+                               STYLE_HEADER, head, console_commands[i].summary);
     }
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
-        int row = 1 + (int)line++ - (int)top;
-        if (row < 1 || row > height)
+        if (line++ < top)
             continue;
-        canvas_printf(cv, row, 1, 22, STYLE_HEADER, "%s %s", cmd_table[i]->name,
-                      cmd_table[i]->args);
-        view_cell(cv, row, 24, l->cols - 25, STYLE_NORMAL,
-                  cmd_table[i]->summary);
+        snprintf(head, sizeof head, "%s %s", cmd_table[i]->name,
+                 cmd_table[i]->args);
+        row += view_help_entry(cv, row, height + 1 - row, l->cols, left,
+                               STYLE_HEADER, head, cmd_table[i]->summary);
     }
 }
 
@@ -826,6 +966,44 @@ view_log_screen(const struct console *con, struct canvas *cv,
                               con->log[i].text);
 }
 
+/* A command's answer, every line: Up/Down/PgUp/PgDn through the lines,
+ * Left/Right across the wide ones, so that a table keeps its columns. */
+static void
+view_output_screen(const struct console *con, struct canvas *cv,
+                   const struct layout *l)
+{
+    int height = l->rows - 2, width = l->cols - 2;
+    size_t widest = 0;
+    for (size_t i = 0; i < con->noutput; i++) {
+        size_t w = (size_t)canvas_text_width(con->output[i].text);
+        if (w > widest)
+            widest = w;
+    }
+    canvas_clear(cv, STYLE_NORMAL);
+    canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
+    canvas_printf(cv, 0, 1, l->cols - 2, STYLE_TITLE, ":%s", con->output_title);
+    for (int i = 0; i < height && con->output_top + (size_t)i < con->noutput;
+         i++) {
+        const struct log_entry *e = &con->output[con->output_top + (size_t)i];
+        const char *t = e->text;
+        /* Skip the columns scrolled off to the left. */
+        for (size_t skipped = 0; skipped < con->output_left && *t != '\0'; t++)
+            if (((unsigned char)t[1] & 0xc0) != 0x80)
+                skipped++;
+        view_cell(cv, 1 + i, 1, width, e->is_error ? STYLE_ERROR : STYLE_NORMAL,
+                  t);
+    }
+    canvas_fill(cv, l->rows - 1, 0, l->cols, STYLE_TITLE);
+    size_t last = con->output_top + (size_t)height < con->noutput
+                      ? con->output_top + (size_t)height
+                      : con->noutput;
+    canvas_printf(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE,
+                  "lines %zu-%zu of %zu   Up Down PgUp PgDn Home End%s   "
+                  "Esc closes",
+                  con->noutput ? con->output_top + 1 : 0, last, con->noutput,
+                  widest > (size_t)width ? " Left Right" : "");
+}
+
 void
 view_render(const struct console *con, struct canvas *cv, int *cursor_row,
             int *cursor_col)
@@ -834,9 +1012,15 @@ view_render(const struct console *con, struct canvas *cv, int *cursor_row,
 
     *cursor_row = *cursor_col = -1;
     canvas_clear(cv, STYLE_NORMAL);
-    if (cv->rows < 10 || cv->cols < 40) {
-        /* Said in few words: it must fit the small screen itself. */
-        canvas_text(cv, 0, 0, -1, STYLE_ERROR, "terminal too small (40x10)");
+    if (cv->rows < CONSOLE_MIN_ROWS || cv->cols < CONSOLE_MIN_COLS) {
+        /* Said in few words, broken to fit the small screen itself; the
+         * keys that act on drives wait for a bigger one (console_key). */
+        char text[96];
+        snprintf(text, sizeof text, "terminal %dx%d: modecon needs %dx%d",
+                 cv->cols, cv->rows, CONSOLE_MIN_COLS, CONSOLE_MIN_ROWS);
+        int used = view_wrap(cv, 0, 0, cv->cols, cv->rows, STYLE_ERROR, text);
+        view_wrap(cv, used, 0, cv->cols, cv->rows - used, STYLE_NORMAL,
+                  "q quits");
         return;
     }
     view_layout(con, cv->rows, cv->cols, &l);
@@ -846,6 +1030,10 @@ view_render(const struct console *con, struct canvas *cv, int *cursor_row,
     }
     if (con->mode == MODE_LOG) {
         view_log_screen(con, cv, &l);
+        return;
+    }
+    if (con->mode == MODE_OUTPUT) {
+        view_output_screen(con, cv, &l);
         return;
     }
     view_title(con, cv, &l);

@@ -91,8 +91,8 @@ XDG_STATE_HOME=$STATE "$MODECON" show "emu:$STATE/second.json" 5 |
     grep -q "^WR_T .* TAO (1)" || fail "the replay did not set WR_T on the other drive"
 checks=$((checks + 1))
 
-# --- q while a commit's MODE SELECT is with the drive: the console waits
-# for the answer, so that it is recorded, then leaves.  The answer takes
+# --- q q while a commit's MODE SELECT is with the drive: the console
+# waits for the answer, so that it is recorded, then leaves.  The answer takes
 # 8 s: the q has to reach the console while it is still awaited, and a
 # loaded machine (sanitizers, QEMU tests alongside) has taken over 2.5 s
 # between the undo record and the key.
@@ -113,6 +113,10 @@ for _ in $(seq 400); do
     [ "$(undo_records)" -gt "$recorded" ] && break
     sleep 0.05
 done
+# The first q waits behind the commit, as any key typed after it; the
+# second leaves at once, once the MODE SELECT is answered.
+$T send-keys q
+wait_for "1 key waiting for emu:dvd-writer"
 $T send-keys q
 wait_for "waiting for a drive's answer to a MODE SELECT"
 wait_for "EXITED 0"

@@ -281,8 +281,13 @@ Test(view, the_log_wraps_long_lines_whole)
                 "a long line about restoring /tmp/somewhere/a-snapshot.json: "
                 "wrote 1 page value set, 9 already as in it, 0 not taken in "
                 "full, the end");
+    console_log(&con, false,
+                "and a longer one still: restoring /tmp/somewhere/else/a-"
+                "snapshot.json wrote 1 page value set, 9 already as in it, "
+                "0 not taken in full; the last words");
     console_run(&con, "show-log");
-    char *screen = render(24, 60);
+    char *screen = render(24, 80);
+    cr_assert(strstr(screen, "the last words") != NULL, "%s", screen);
     cr_assert(strstr(screen, "the end") != NULL, "%s", screen);
     cr_assert(strstr(screen, "~") == NULL, "%s", screen);
     free(screen);
@@ -400,7 +405,7 @@ Test(view, a_value_is_checked_as_it_is_typed)
     expect_screen("value-apl-bad", 24, 80);
     keys("\n"); /* refused: the prompt stays */
     cr_assert_eq(con.mode, MODE_PROMPT);
-    for (int i = 0; i < 10; i++)
+    for (int i = 0; i < 7; i++)
         console_key(&con, TERM_KEY_BACKSPACE);
     keys("300");
     cr_assert_str_eq(con.prompt_check, "");
@@ -414,7 +419,7 @@ Test(view, the_help_screen_lists_keys_and_commands)
     console_add_drive(&con, "emu:dvd-writer", false);
     console_collect(&con);
     keys("?");
-    char *text = render(60, 100);
+    char *text = render(120, 100);
     cr_assert(strstr(text, "confirm-commit") != NULL, "%s", text);
     cr_assert(strstr(text, "F1, ?") != NULL, "%s", text);
     /* ... and every command of the command language. */
@@ -430,8 +435,36 @@ Test(view, the_help_screen_lists_keys_and_commands)
 Test(view, a_small_terminal_says_so)
 {
     char *text = render(8, 30);
-    cr_assert(strstr(text, "too small") != NULL, "%s", text);
+    cr_assert(strstr(text, "terminal 30x8: modecon needs\n80x24\nq quits") !=
+                  NULL,
+              "%s", text);
     free(text);
+    text = render(23, 100);
+    cr_assert(strstr(text, "terminal 100x23: modecon needs 80x24") != NULL,
+              "%s", text);
+    free(text);
+}
+
+/* Below the minimum size nothing on a drive is shown, so no key acts on
+ * one: Enter, e, c and ':' change nothing; q still leaves. */
+Test(view, a_small_terminal_ignores_the_keys_that_act_on_drives)
+{
+    open_field("emu:dvd-writer", "BUFE");
+    con.screen_rows = 10;
+    con.screen_cols = 40;
+    keys("\nec:edit BUFE=0\n");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert_eq(console_drive(&con)->snap.nstage_words, 0);
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_NONE);
+    con.screen_rows = 24;
+    con.screen_cols = 80;
+    keys("\n");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_STAGED);
+    con.screen_rows = 10;
+    keys("q");
+    cr_assert(!con.quit); /* the staged edit is named first */
+    keys("q");
+    cr_assert(con.quit);
 }
 
 /* The key bar at 80 columns, the usual terminal: it cannot hold every
@@ -449,20 +482,11 @@ Test(view, an_80_column_key_bar_keeps_help_and_quit)
     free(text);
 }
 
-/* A narrow screen shows the current values whole rather than all four
- * kinds cut to a letter or two. */
-Test(view, a_narrow_screen_shows_current_values_only)
+/* The smallest screen still shows all four kinds of value. */
+Test(view, an_80_column_screen_shows_every_kind_of_value)
 {
     open_field("emu:dvd-writer", "WR_T");
-    char *text = render(15, 50);
-    cr_assert(strstr(text, "CURRENT") != NULL, "%s", text);
-    cr_assert(strstr(text, "DEFAULT") == NULL, "%s", text);
-    cr_assert(strstr(text, "SAO (2)") != NULL, "%s", text);
-    /* The selected field's other values are below the table. */
-    cr_assert(strstr(text, "default TAO (1), saved TAO (1)") != NULL, "%s",
-              text);
-    free(text);
-    text = render(24, 80);
+    char *text = render(24, 80);
     cr_assert(strstr(text, "DEFAULT") != NULL, "%s", text);
     cr_assert(strstr(text, "SAVED") != NULL, "%s", text);
     free(text);
@@ -518,4 +542,195 @@ Test(view, a_page_that_cannot_be_saved_is_not_offered_saving)
     goto_page(0x08);
     console_collect(&con);
     cr_assert(console_page_savable(&con));
+}
+
+/* The value pre-filled is selected: typing replaces it (it was appended:
+ * 150 and 1234 made 1501234), a key that moves keeps it for editing. */
+Test(view, a_value_typed_replaces_the_one_prefilled)
+{
+    open_field("emu:dvd-writer", "APL");
+    keys("e");
+    cr_assert_str_eq(con.prompt.text, "150");
+    cr_assert(con.prompt.selected);
+    keys("1234");
+    cr_assert_str_eq(con.prompt.text, "1234");
+    keys("\n");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert_str_eq(console_field(&con)->staged, "1234 blocks");
+}
+
+Test(view, moving_in_the_prefilled_value_edits_it)
+{
+    static const struct {
+        int key;
+        const char *then_9;
+    } cases[] = {
+        { TERM_KEY_LEFT, "1590" },     { TERM_KEY_RIGHT, "1509" },
+        { TERM_KEY_HOME, "9150" },     { TERM_KEY_END, "1509" },
+        { TERM_KEY_BACKSPACE, "159" }, { TERM_KEY_DELETE, "9" },
+    };
+    open_field("emu:dvd-writer", "APL");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        keys("e");
+        cr_assert(con.prompt.selected);
+        console_key(&con, cases[i].key);
+        cr_assert(!con.prompt.selected);
+        keys("9");
+        cr_assert_str_eq(con.prompt.text, cases[i].then_9, "key %zu", i);
+        keys("\x1b");
+        cr_assert_eq(con.mode, MODE_NORMAL);
+    }
+}
+
+/* The selection is drawn as selected text; the cursor after it. */
+Test(view, the_prefilled_value_is_shown_selected)
+{
+    struct canvas cv;
+    int r, c;
+
+    open_field("emu:dvd-writer", "APL");
+    keys("e");
+    canvas_init(&cv, 24, 80);
+    view_render(&con, &cv, &r, &c);
+    cr_assert_eq(r, 23);
+    cr_assert_eq(c, 9); /* "APL = 150" */
+    cr_assert_eq(canvas_cell(&cv, 23, 6)->style, STYLE_SELECTED);
+    cr_assert_eq(canvas_cell(&cv, 23, 8)->style, STYLE_SELECTED);
+    keys("7");
+    view_render(&con, &cv, &r, &c);
+    cr_assert_eq(canvas_cell(&cv, 23, 6)->style, STYLE_NORMAL);
+    cr_assert_eq(canvas_cell(&cv, 23, 6)->glyph, '7');
+    canvas_fini(&cv);
+}
+
+/* Keys typed while a key's job is with a drive wait for its answer and
+ * are then applied in order; Esc drops them, a second q leaves. */
+Test(view, keys_typed_ahead_wait_for_the_answer_in_order)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    /* A job in flight, as a worker's would be. */
+    con.await_drive = 0;
+    con.await_seq = 1000;
+    keys("\n"); /* opens the pick list, once the answer is in */
+    console_key(&con, TERM_KEY_UP);
+    keys("\nc");
+    cr_assert_eq(con.ntyped, 4);
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    char *text = render(24, 80);
+    cr_assert(strstr(text, "4 keys waiting for emu:dvd-writer") != NULL, "%s",
+              text);
+    free(text);
+    con.await_seq = 0;
+    console_collect(&con);
+    cr_assert_eq(con.ntyped, 0);
+    cr_assert_eq(con.mode, MODE_CONFIRM, "the c came before the edit");
+    keys("n");
+
+    con.await_seq = 1000;
+    keys("jj\x1b");
+    cr_assert_eq(con.ntyped, 0);
+    cr_assert_eq(con.await_seq, 0);
+    cr_assert_str_eq(console_field(&con)->ref.acronym, "WR_T");
+    cr_assert(strstr(con.log[con.nlog - 1].text, "Esc: 2 keys typed") != NULL,
+              "%s", con.log[con.nlog - 1].text);
+
+    /* With no key waiting, Esc waits its turn as any key would. */
+    con.await_seq = 1000;
+    keys("\x1b");
+    cr_assert_eq(con.ntyped, 1);
+    con.await_seq = 0;
+    console_collect(&con);
+    cr_assert_eq(con.ntyped, 0);
+
+    con.await_seq = 1000;
+    keys("q");
+    cr_assert(!con.quit);
+    keys("q");
+    cr_assert(con.quit);
+}
+
+/* A command typed at ':' whose answer is more than a line opens it whole,
+ * scrolled with the arrows, closed with Esc. */
+Test(view, a_commands_output_is_shown_whole)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    con.screen_rows = 24;
+    con.screen_cols = 80;
+    keys(":show 5\n");
+    cr_assert_eq(con.mode, MODE_OUTPUT);
+    cr_assert_gt(con.noutput, 22);
+    char *text = render(24, 80);
+    cr_assert(strstr(text, "\n BUFE ") != NULL, "%s", text);
+    cr_assert(strstr(text, "\n SUBHDR ") == NULL, "%s", text);
+    cr_assert(strstr(text, "lines 1-22 of") != NULL, "%s", text);
+    free(text);
+    keys("G");
+    text = render(24, 80);
+    cr_assert(strstr(text, "\n SUBHDR ") != NULL, "%s", text);
+    cr_assert(strstr(text, "\n page 0x05") == NULL, "%s", text);
+    free(text);
+    /* The UNIT column is past the 80th: Right brings it in. */
+    console_key(&con, TERM_KEY_RIGHT);
+    console_key(&con, TERM_KEY_RIGHT);
+    console_key(&con, TERM_KEY_RIGHT);
+    console_key(&con, TERM_KEY_RIGHT);
+    text = render(24, 80);
+    cr_assert(strstr(text, "blocks") != NULL, "%s", text);
+    free(text);
+    keys("\x1b");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    /* A one-line answer stays on the message line. */
+    keys(":page 5\n");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+}
+
+/* The help's columns fit: at 80 columns and more no line is cut, long
+ * heads and summaries are broken at spaces instead (they were cut with
+ * "~", the summaries at 80 columns, the heads at 22). */
+Test(view, the_help_screen_fits_every_width)
+{
+    static const int widths[] = { 80, 100, 132, 200 };
+
+    keys("?");
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        char *text = render(200, widths[w]);
+        cr_assert(strchr(text, '~') == NULL, "%d columns:\n%s", widths[w],
+                  text);
+        cr_assert(strstr(text, "--data HEX") != NULL, "%d columns:\n%s",
+                  widths[w], text);
+        cr_assert(strstr(text, "page-down|first|last") != NULL,
+                  "%d columns:\n%s", widths[w], text);
+        free(text);
+    }
+}
+
+/* A page name is cut after a whole word when that keeps most of it, and
+ * shown whole when the terminal has room: the pages pane grows with it. */
+Test(view, page_names_are_cut_at_words_and_whole_when_there_is_room)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    char *text = render(24, 80);
+    cr_assert(strstr(text, " 0x01 Read/Write~   12 S") != NULL, "%s", text);
+    /* "Write~" would keep too little of it. */
+    cr_assert(strstr(text, " 0x05 Write Param~  52") != NULL, "%s", text);
+    free(text);
+    text = render(30, 100);
+    cr_assert(strstr(text, " 0x01 Read/Write Error Recovery   ") != NULL, "%s",
+              text);
+    cr_assert(strstr(text, " 0x2a MM Capabilities and Mechanical~ ") != NULL,
+              "%s", text);
+    free(text);
+    text = render(40, 132);
+    cr_assert(strstr(text, " 0x2a MM Capabilities and Mechanical Status  48") !=
+                  NULL,
+              "%s", text);
+    free(text);
+    /* The fields keep their NAME column and all four values. */
+    goto_page(0x05);
+    text = render(40, 132);
+    cr_assert(strstr(text, "NAME") != NULL, "%s", text);
+    cr_assert(strstr(text, "SAVED") != NULL, "%s", text);
+    free(text);
 }
