@@ -124,6 +124,9 @@ wait_for "no change of this drive is recorded"
 command "set WCE=0"
 wait_audit_lines $((lines + 1))
 wait_caching "88 0a 00 00 00 00 00 00 00 00 00 00"
+# set's answer has several lines: it opens in the output view.
+wait_for "Esc closes"
+$T send-keys Escape
 lines=$(audit_lines)
 $T send-keys D
 wait_for "Write the drive's defaults into this page?"
@@ -145,6 +148,9 @@ command "page 5"
 wait_for "05 Write Parameters, 52 bytes"
 command "edit --force MCVAL=1"
 wait_for "MCVAL: 0 -> 1 (staged)"
+# The warning and the staged line: the answer opens in the output view.
+wait_for "Esc closes"
+$T send-keys Escape
 lines=$(audit_lines)
 $T send-keys c
 wait_for "Commit these changes?"

@@ -106,7 +106,7 @@ if part prompt; then
     wait_for "APL = 1234"
     $T capture-pane -p | grep -q "APL = 1501234" && fail "the typed value was appended"
     $T send-keys Enter
-    wait_for "staged 150 -> 1234"
+    wait_for "APL: 150 blocks -> 1234 blocks (staged)"
     $T send-keys d
     wait_for "discarded"
     $T send-keys e
@@ -145,7 +145,7 @@ fi
 if part names; then
     start 132 40 emu:dvd-writer
     wait_for "01 Read/Write Error Recovery"
-    wait_for "1A Power Condition"
+    wait_for "0x1a Power Condition"
     $T send-keys q
     wait_for "EXITED 0"
 fi
