@@ -38,7 +38,7 @@ console_init(struct console *con, struct cmd_ctx *ctx, const char *history)
     memset(con, 0, sizeof *con);
     con->ctx = ctx;
     con->notify_fd = -1;
-    con->poll_ms = 2000;
+    con->poll_ms = 2000; /* 'console --poll SECONDS' sets another */
     prompt_init(&con->prompt, history);
 }
 
@@ -309,6 +309,16 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
     }
     if (snap->job_seq == 0 && snap->media_error.hr != d->snap.media_error.hr)
         console_media_change(con, i, snap);
+    /* A drive that failed to answer at first, found again by the poll or
+     * r: its row and pages fill in, and the log says so. */
+    if (snap->identified && snap->pages_known &&
+        !(d->snap.identified && d->snap.pages_known) && d->snap.failed) {
+        console_log(con, false, "%s: identified: %s %s %s, %zu pages",
+                    snap->uri, snap->id.vendor, snap->id.product,
+                    snap->id.revision, snap->npages);
+        if (selected && con->has_error && !snap->failed)
+            console_clear_error(con);
+    }
     drive_snapshot_free(&d->snap);
     d->snap = *snap;
     memset(snap, 0, sizeof *snap);
@@ -709,6 +719,29 @@ console_quit(struct console *con)
     con->quit = true;
 }
 
+/* r: the page again, or, on a drive that has not answered INQUIRY or
+ * listed its pages yet, the drive itself. */
+static void
+console_refresh(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    if (d == NULL)
+        return;
+    if (d->snap.identified && d->snap.pages_known) {
+        console_run(con, "page");
+        return;
+    }
+    console_log(con, false, "%s: identifying the drive again", d->snap.uri);
+    if (d->worker != NULL) {
+        worker_identify(d->worker);
+        return;
+    }
+    drive_session_identify(d->session);
+    console_hold(d, ++d->sync_seq);
+    console_collect(con);
+}
+
 void
 console_run(struct console *con, const char *line)
 {
@@ -745,7 +778,7 @@ console_run(struct console *con, const char *line)
     else if (strcmp(word, "confirm-commit") == 0)
         console_confirm_commit(con);
     else if (strcmp(word, "refresh") == 0)
-        console_run(con, "page");
+        console_refresh(con);
     else if (strcmp(word, "toggle-hex") == 0)
         con->show_hex = !con->show_hex;
     else if (strcmp(word, "show-log") == 0) {

@@ -191,6 +191,8 @@ drive_begin(struct drive_session *ds)
     err_clear(&ds->snap.error);
 }
 
+static void drive_load_page(struct drive_session *ds);
+
 void
 drive_session_identify(struct drive_session *ds)
 {
@@ -217,6 +219,16 @@ drive_session_identify(struct drive_session *ds)
     }
     ds->snap.pages_known = true;
     drive_session_poll(ds);
+    /* A drive identified late (it was busy, or its file broken, when the
+     * console opened) shows the page asked for meanwhile. */
+    if (ds->ctx.selected_page != NULL)
+        drive_load_page(ds);
+}
+
+bool
+drive_session_known(const struct drive_session *ds)
+{
+    return ds->snap.identified && ds->snap.pages_known;
 }
 
 bool

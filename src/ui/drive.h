@@ -91,6 +91,10 @@ void drive_session_fini(struct drive_session *ds);
  * session's context. */
 void drive_session_identify(struct drive_session *ds);
 
+/* The drive answered INQUIRY and listed its pages: false until then, and
+ * a drive that failed either is asked again (drive_session_identify). */
+bool drive_session_known(const struct drive_session *ds);
+
 /* TEST UNIT READY: the medium's state alone.  Returns whether it changed. */
 bool drive_session_poll(struct drive_session *ds);
 

@@ -299,6 +299,11 @@ worker_main(void *arg)
         bool post = true;
         if (strcmp(line, WORKER_IDENTIFY) == 0)
             drive_session_identify(&w->session);
+        else if (strcmp(line, WORKER_POLL) == 0 &&
+                 !drive_session_known(&w->session))
+            /* A drive that was busy, hung or broken when first asked is
+             * asked again, until it answers. */
+            drive_session_identify(&w->session);
         else if (strcmp(line, WORKER_POLL) == 0)
             post = drive_session_poll(&w->session);
         else
@@ -354,6 +359,12 @@ worker_send(struct worker *w, const char *line)
     pthread_mutex_unlock(&w->lock);
     worker_gate_nudge(w);
     return seq;
+}
+
+unsigned
+worker_identify(struct worker *w)
+{
+    return worker_send(w, WORKER_IDENTIFY);
 }
 
 bool

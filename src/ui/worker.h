@@ -46,6 +46,10 @@ struct worker *worker_start(const char *uri, const struct cmd_ctx *global,
  * the snapshot answering it carries (job_seq).  Identifying is job 1. */
 unsigned worker_send(struct worker *w, const char *line);
 
+/* Queue identifying the drive again, as a job of the user's (its lines
+ * are the user's to read); returns the job's number. */
+unsigned worker_identify(struct worker *w);
+
 /* The snapshot posted since the last call, into *snap (which the caller
  * then owns); false when there is none. */
 bool worker_take(struct worker *w, struct drive_snapshot *snap);

@@ -1,0 +1,79 @@
+#!/bin/bash
+# The console's drives over time: a drive that fails when the console
+# opens and answers later is identified then, by the background poll or
+# by r; the page in view follows changes made by other processes; :open
+# adds a drive while the console runs and :close removes one.
+set -u
+: "${MODECON:?set MODECON to the modecon binary}"
+STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
+E2E_NAME=drives
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
+DRIVES=$(dirname "$0")/../../drives
+
+# The row of the screen below the title that holds TEXT.
+row_of() {
+    $T capture-pane -p | tail -n +2 | grep -F -- "$1" | head -1
+}
+
+# Wait until the row holding ROW also holds TEXT.
+wait_row() {
+    for _ in $(seq 200); do
+        row_of "$1" | grep -qF -- "$2" && {
+            checks=$((checks + 1))
+            return 0
+        }
+        sleep 0.1
+    done
+    fail "the row of $1 never showed: $2"
+}
+
+# start [OPTIONS] DRIVE...: a console on those drives alone (no drives
+# file, the built-in ones listed after them).
+start() {
+    local options=$1
+    shift
+    e2e_next_server
+    $T new-session -d -x 120 -y 40 \
+        "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE ASAN_OPTIONS=${ASAN_OPTIONS:-} LSAN_OPTIONS=${LSAN_OPTIONS:-} UBSAN_OPTIONS=${UBSAN_OPTIONS:-} $MODECON $options console $*; echo \"EXITED \$?\"; sleep 60"
+    wait_for "Drives"
+}
+
+quit() {
+    $T send-keys q
+    wait_for "EXITED 0"
+}
+
+# --- A drive busy when the console opens (its first three commands
+# answer BUSY): the poll alone identifies it once it answers.
+busy="emu:dvd-writer?fault=status:08*3"
+start "--timeout 1" "'$busy'"
+wait_row "$busy" "failed"
+wait_row "$busy" "MODECON  DVD-RW WRITER"
+wait_for "05 Write Parameters"
+wait_for "$busy: identified: MODECON DVD-RW WRITER"
+quit
+
+# --- A drive file broken when the console opens, fixed while it runs:
+# with the poll off, r alone identifies it.
+broken=$STATE/x.json
+echo '{ "this is": "not a drive" ' >"$broken"
+start "" "--poll 0 emu:$broken"
+wait_row "emu:$broken" "failed"
+wait_for "(no answer)"
+cp "$DRIVES/dvd-writer.json" "$broken"
+$T send-keys r
+wait_row "emu:$broken" "MODECON  DVD-RW WRITER"
+wait_for "05 Write Parameters"
+quit
+
+# --- The same, left to the poll: no key after the fix.
+echo '{ "this is": "not a drive" ' >"$broken"
+start "" "emu:$broken"
+wait_row "emu:$broken" "failed"
+cp "$DRIVES/dvd-writer.json" "$broken"
+wait_row "emu:$broken" "MODECON  DVD-RW WRITER"
+wait_for "05 Write Parameters"
+quit
+
+echo "drives: $checks checks passed"
