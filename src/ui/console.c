@@ -8,6 +8,7 @@
 #include "cmd/complete.h"
 #include "cmd/journal.h"
 #include "engine/errfmt.h"
+#include "transport/transport.h"
 #include "ui/term.h"
 #include "ui/worker.h"
 #include "util/hresult.h"
@@ -27,6 +28,7 @@ const struct console_command console_commands[] = {
     { "prompt", "", "the command line (history: Up, Down; Tab completes)" },
     { "dismiss", "", "clear the error shown" },
     { "redraw", "", "draw the whole screen again" },
+    { "close", "[DRIVE]", "remove a drive from the Drives list (the one in view by default); 'open DRIVE' adds one" },
     { "quit", "", "leave the console" },
     { NULL, NULL, NULL },
 };
@@ -41,6 +43,10 @@ console_init(struct console *con, struct cmd_ctx *ctx, const char *history)
     con->poll_ms = 2000; /* 'console --poll SECONDS' sets another */
     prompt_init(&con->prompt, history);
 }
+
+/* How long a worker's job in progress is waited for when its drive is
+ * closed or the console leaves. */
+#define CONSOLE_STOP_GRACE_MS 300
 
 static void
 console_free_lines(char ***lines, size_t *n)
@@ -60,6 +66,22 @@ console_commit_free(struct commit_record *c)
     memset(c, 0, sizeof *c);
 }
 
+/* Stop the drive's worker (a job hung on the drive is left to end on
+ * its own, after a grace time) and free what the console kept of it. */
+static void
+console_drive_free(struct console_drive *d)
+{
+    if (d->worker != NULL)
+        worker_stop(d->worker, CONSOLE_STOP_GRACE_MS);
+    if (d->session != NULL) {
+        drive_session_fini(d->session);
+        free(d->session);
+    }
+    drive_snapshot_free(&d->snap);
+    drive_snapshot_free(&d->pending);
+    console_commit_free(&d->commit);
+}
+
 void
 console_fini(struct console *con)
 {
@@ -68,19 +90,10 @@ console_fini(struct console *con)
     for (size_t i = 0; i < con->ndrives; i++)
         if (con->drives[i].worker != NULL)
             worker_quit(con->drives[i].worker);
-    for (size_t i = 0; i < con->ndrives; i++) {
-        struct console_drive *d = &con->drives[i];
-        if (d->worker != NULL)
-            worker_stop(d->worker, 300);
-        if (d->session != NULL) {
-            drive_session_fini(d->session);
-            free(d->session);
-        }
-        drive_snapshot_free(&d->snap);
-        drive_snapshot_free(&d->pending);
-        console_commit_free(&d->commit);
-    }
+    for (size_t i = 0; i < con->ndrives; i++)
+        console_drive_free(&con->drives[i]);
     free(con->drives);
+    free(con->close_asked);
     worker_gate_release(con->gate);
     for (size_t i = 0; i < con->nlog; i++)
         free(con->log[i].text);
@@ -445,28 +458,119 @@ console_cursor(struct console *con, const char *how)
         console_drive_selected(con);
 }
 
+/* The drive 'uri' in the Drives list, or -1. */
+static ptrdiff_t
+console_find_drive(const struct console *con, const char *uri)
+{
+    for (size_t i = 0; i < con->ndrives; i++)
+        if (strcmp(con->drives[i].snap.uri, uri) == 0)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+/* Bring drive 'i' into view. */
+static void
+console_view_drive(struct console *con, size_t i)
+{
+    if (i == con->drive_cursor)
+        return;
+    con->drive_cursor = i;
+    console_clear_error(con);
+    console_drive_selected(con);
+}
+
 /* ':open DRIVE': the console's commands go to the drive in view, so
- * opening one of its drives brings it into view; another is refused
- * rather than taking the commands out of sight. */
+ * opening a drive brings it into view, added to the Drives list when it
+ * is not there yet.  A drive that does not answer is added all the same,
+ * showing its error, and asked again as any drive that failed at first
+ * (':close' removes it); only what is no drive URI at all is refused. */
 static void
 console_open(struct console *con, const char *uri)
 {
-    for (size_t i = 0; i < con->ndrives; i++) {
-        if (strcmp(con->drives[i].snap.uri, uri) != 0)
-            continue;
-        if (i != con->drive_cursor) {
-            con->drive_cursor = i;
-            console_clear_error(con);
-            console_drive_selected(con);
-        }
+    ptrdiff_t at = console_find_drive(con, uri);
+
+    if (at >= 0) {
+        console_view_drive(con, (size_t)at);
         console_log(con, false, "%s: in view", uri);
         return;
     }
-    console_log(con, true,
-                "open: %s is not in the Drives list; the console's commands "
-                "go to the drive in view (start 'modecon console %s' to "
-                "work on it)",
-                uri, uri);
+    if (!transport_uri_known(uri)) {
+        console_log(con, true, "open: '%s' is not a drive: expected %s", uri,
+                    TRANSPORT_URI_FORMS);
+        return;
+    }
+    /* The drives the console started with have workers: so does this
+     * one (the screen tests run theirs on the caller's thread). */
+    bool threaded =
+        con->ndrives == 0 ? con->notify_fd >= 0 : con->drives[0].worker != NULL;
+    console_log(con, false, "%s: added to the Drives list", uri);
+    console_add_drive(con, uri, threaded);
+    console_view_drive(con, con->ndrives - 1);
+    if (!threaded)
+        console_collect(con);
+}
+
+/* ':close [DRIVE]': the drive leaves the Drives list once its worker has
+ * stopped.  Staged edits are not dropped unsaid (the first ':close'
+ * names them, as q does), and a command of the user's still with the
+ * drive (a MODE SELECT, perhaps) is waited for rather than cut off. */
+static void
+console_close(struct console *con, const char *uri)
+{
+    if (con->ndrives == 0) {
+        console_log(con, true, "close: no drive to close");
+        return;
+    }
+    ptrdiff_t at = uri[0] != '\0' ? console_find_drive(con, uri)
+                                  : (ptrdiff_t)con->drive_cursor;
+    if (at < 0) {
+        console_log(con, true, "close: %s is not in the Drives list", uri);
+        return;
+    }
+    size_t i = (size_t)at;
+    struct console_drive *d = &con->drives[i];
+    char *name = xstrdup(d->snap.uri);
+    if (d->worker != NULL && worker_has_user_jobs(d->worker)) {
+        console_log(con, true,
+                    "%s: a command is still with the drive: ':close' again "
+                    "once it has answered",
+                    name);
+        free(name);
+        return;
+    }
+    bool asked =
+        con->close_asked != NULL && strcmp(con->close_asked, name) == 0;
+    free(con->close_asked);
+    con->close_asked = NULL;
+    if (d->snap.pending_edits > 0 && !asked) {
+        con->close_asked = xstrdup(name);
+        console_log(con, true,
+                    "%s: %d staged edit%s of page %s not sent: c commits, d "
+                    "discards; ':close' again closes without them",
+                    name, d->snap.pending_edits,
+                    d->snap.pending_edits == 1 ? "" : "s",
+                    d->snap.pending_page);
+        free(name);
+        return;
+    }
+    console_drive_free(d);
+    memmove(d, d + 1, (con->ndrives - i - 1) * sizeof *d);
+    con->ndrives--;
+    if (i == con->drive_cursor) {
+        con->confirm_seq = 0; /* a dialog of the drive closed */
+        if (con->drive_cursor >= con->ndrives && con->drive_cursor > 0)
+            con->drive_cursor--;
+        console_clear_error(con);
+        con->page_cursor = con->field_cursor = 0;
+        if (con->ndrives > 0)
+            console_drive_selected(con);
+        else
+            console_refresh_fields(con);
+    } else if (i < con->drive_cursor) {
+        con->drive_cursor--;
+    }
+    console_log(con, false, "%s: closed", name);
+    free(name);
 }
 
 static void
@@ -751,6 +855,11 @@ console_run(struct console *con, const char *line)
         return;
     if (strcmp(word, "quit") != 0)
         con->quit_asked = false;
+    /* ':' itself, on the way to the second ':close', keeps the question. */
+    if (strcmp(word, "close") != 0 && strcmp(word, "prompt") != 0) {
+        free(con->close_asked);
+        con->close_asked = NULL;
+    }
     const struct console_command *cc = console_command_find(word);
     if (cc == NULL && strcmp(word, "open") == 0 && arg[0] != '\0' &&
         strchr(line, ';') == NULL) {
@@ -798,6 +907,8 @@ console_run(struct console *con, const char *line)
         con->redraw = true;
     else if (strcmp(word, "quit") == 0)
         console_quit(con);
+    else if (strcmp(word, "close") == 0)
+        console_close(con, arg);
 }
 
 static void

@@ -101,9 +101,11 @@ struct console {
     char **error_lines;
     size_t nerror_lines;
 
-    double now;      /* when this frame is drawn: the view reads no clock */
-    bool redraw;     /* the whole screen again */
-    bool quit_asked; /* a q named staged edits: the next q leaves */
+    double now;        /* when this frame is drawn: the view reads no clock */
+    bool redraw;       /* the whole screen again */
+    bool quit_asked;   /* a q named staged edits: the next q leaves */
+    char *close_asked; /* a ':close' named this drive's staged edits: the
+                          next one closes it */
     bool quit;
 };
 

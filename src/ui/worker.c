@@ -403,6 +403,17 @@ worker_busy(struct worker *w, char *job, size_t len, double *since)
     return busy;
 }
 
+bool
+worker_has_user_jobs(struct worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    bool has = w->job != NULL && w->job[0] != WORKER_OWN;
+    for (size_t i = 0; i < w->nqueue && !has; i++)
+        has = w->queue[i].line[0] != WORKER_OWN;
+    pthread_mutex_unlock(&w->lock);
+    return has;
+}
+
 size_t
 worker_queued(struct worker *w)
 {

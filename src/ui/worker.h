@@ -61,6 +61,10 @@ bool worker_busy(struct worker *w, char *job, size_t len, double *since);
 /* Whether one of the worker's own jobs waits for a slot of its gate. */
 bool worker_at_gate(struct worker *w);
 
+/* A command of the user's is running or waiting (the worker's own jobs,
+ * identifying and polling, are not). */
+bool worker_has_user_jobs(struct worker *w);
+
 /* Jobs waiting behind the current one. */
 size_t worker_queued(struct worker *w);
 

@@ -76,4 +76,42 @@ wait_row "emu:$broken" "MODECON  DVD-RW WRITER"
 wait_for "05 Write Parameters"
 quit
 
+# --- :open adds a drive while the console runs, :close removes it.
+start "" "emu:dvd-writer"
+wait_row "emu:dvd-writer" "DVD-RW WRITER"
+$T send-keys :
+$T send-keys -l "close"
+$T send-keys Enter
+wait_for "emu:dvd-writer: closed"
+[ -z "$(row_of "  emu:dvd-writer ")" ] || fail "the closed drive is still listed"
+$T send-keys :
+$T send-keys -l "open emu:$broken"
+$T send-keys Enter
+wait_for "emu:$broken: added to the Drives list"
+wait_row "emu:$broken" "MODECON  DVD-RW WRITER"
+wait_for "modecon  emu:$broken  MODECON DVD-RW WRITER"
+# Staged edits on the drive: the first :close names them, the next closes.
+$T send-keys Enter j j Enter
+wait_for "05 Write Parameters, 52 bytes"
+$T send-keys :
+$T send-keys -l "edit TRACK_M=4"
+$T send-keys Enter
+wait_for "TRACK_M: 5 -> 4 (staged)"
+$T send-keys :
+$T send-keys -l "close emu:$broken"
+$T send-keys Enter
+wait_for "emu:$broken: 1 staged edit of page"
+row_of "emu:$broken" | grep -q "DVD-RW WRITER" || fail "the drive with staged edits was closed at once"
+$T send-keys :
+$T send-keys -l "close emu:$broken"
+$T send-keys Enter
+wait_for "emu:$broken: closed"
+[ -z "$(row_of "  emu:$broken ")" ] || fail "the closed drive is still listed"
+# What is no drive URI is refused and not added.
+$T send-keys :
+$T send-keys -l "open nothing-here"
+$T send-keys Enter
+wait_for "open: 'nothing-here' is not a drive"
+quit
+
 echo "drives: $checks checks passed"

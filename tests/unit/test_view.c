@@ -223,7 +223,7 @@ Test(view, a_command_on_another_drive_is_logged_under_that_drive)
     cr_assert_null(log_line("emu:dvd-writer: 01 06"));
 }
 
-Test(view, open_brings_a_listed_drive_into_view_and_refuses_others)
+Test(view, open_brings_a_drive_into_view_adding_it_when_not_listed)
 {
     console_add_drive(&con, "emu:dvd-writer", false);
     console_add_drive(&con, "emu:ignoring", false);
@@ -232,11 +232,21 @@ Test(view, open_brings_a_listed_drive_into_view_and_refuses_others)
     console_run(&con, "open emu:ignoring");
     cr_assert_eq(con.drive_cursor, 1);
     cr_assert_not_null(log_line("emu:ignoring: in view"), "%s", log_text());
-    /* A drive outside the list would take the commands out of sight. */
+    /* A drive outside the list joins it, in view. */
     console_run(&con, "open emu:cd-atapi");
+    cr_assert_eq(con.ndrives, 3);
+    cr_assert_eq(con.drive_cursor, 2);
+    cr_assert_str_eq(con.drives[2].snap.uri, "emu:cd-atapi");
+    cr_assert(con.drives[2].snap.identified, "%s", log_text());
+    cr_assert_not_null(log_line("emu:cd-atapi: added to the Drives list"), "%s",
+                       log_text());
+    /* What is no drive is refused, and not added. */
+    console_run(&con, "open nothing-here");
+    cr_assert_eq(con.ndrives, 3);
+    cr_assert_not_null(log_line("open: 'nothing-here' is not a drive"), "%s",
+                       log_text());
+    console_run(&con, "open emu:ignoring");
     cr_assert_eq(con.drive_cursor, 1);
-    cr_assert_not_null(log_line("open: emu:cd-atapi is not in the Drives list"),
-                       "%s", log_text());
     /* Inside a longer line it is undone, and the next command still
      * goes to the drive in view. */
     console_run(&con, "open emu:cd-atapi; page caching");
@@ -247,6 +257,47 @@ Test(view, open_brings_a_listed_drive_into_view_and_refuses_others)
         "%s", log_text());
     cr_assert_not_null(log_line("emu:ignoring: emu:ignoring"), "%s",
                        log_text());
+}
+
+Test(view, close_removes_a_drive_naming_its_staged_edits_first)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_add_drive(&con, "emu:ignoring", false);
+    console_add_drive(&con, "emu:cd-atapi", false);
+    console_collect(&con);
+    console_run(&con, "open emu:ignoring");
+    console_run(&con, "page 5");
+    console_run(&con, "edit TRACK_M=4");
+    cr_assert_eq(con.drives[1].snap.pending_edits, 1, "%s", log_text());
+    /* The first names the edits and keeps the drive. */
+    console_run(&con, "close");
+    cr_assert_eq(con.ndrives, 3);
+    cr_assert_not_null(log_line("emu:ignoring: 1 staged edit of page 5 not "
+                                "sent"),
+                       "%s", log_text());
+    /* Another command in between asks again. */
+    console_run(&con, "cursor first");
+    console_run(&con, "close emu:ignoring");
+    cr_assert_eq(con.ndrives, 3);
+    console_run(&con, "close emu:ignoring");
+    cr_assert_eq(con.ndrives, 2);
+    cr_assert_not_null(log_line("emu:ignoring: closed"), "%s", log_text());
+    cr_assert_str_eq(con.drives[1].snap.uri, "emu:cd-atapi");
+    /* The drive in view, the last of the list: the one before it takes
+     * its place. */
+    console_run(&con, "open emu:cd-atapi");
+    console_run(&con, "close");
+    cr_assert_eq(con.ndrives, 1);
+    cr_assert_eq(con.drive_cursor, 0);
+    cr_assert_str_eq(console_drive(&con)->snap.uri, "emu:dvd-writer");
+    console_run(&con, "close emu:cd-atapi");
+    cr_assert_not_null(log_line("close: emu:cd-atapi is not in the Drives "
+                                "list"),
+                       "%s", log_text());
+    console_run(&con, "close");
+    cr_assert_eq(con.ndrives, 0);
+    console_run(&con, "close");
+    cr_assert_not_null(log_line("close: no drive to close"), "%s", log_text());
 }
 
 Test(view, the_help_scrolls_to_every_command)
