@@ -1,13 +1,17 @@
 #include "ui/console.h"
 
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/changes.h"
 #include "cmd/complete.h"
 #include "cmd/journal.h"
 #include "engine/errfmt.h"
+#include "transport/emu.h"
 #include "transport/transport.h"
 #include "ui/term.h"
 #include "ui/worker.h"
@@ -94,6 +98,8 @@ console_fini(struct console *con)
         console_drive_free(&con->drives[i]);
     free(con->drives);
     free(con->close_asked);
+    for (size_t i = 0; i < 2; i++)
+        free(con->watch_paths[i]);
     worker_gate_release(con->gate);
     for (size_t i = 0; i < con->nlog; i++)
         free(con->log[i].text);
@@ -197,7 +203,14 @@ console_poll_unthreaded(struct console *con)
 {
     for (size_t i = 0; i < con->ndrives; i++) {
         struct console_drive *d = &con->drives[i];
-        if (d->session != NULL && drive_session_poll(d->session))
+        if (d->session == NULL)
+            continue;
+        bool changed = drive_session_poll(d->session);
+        /* As a worker's poll: the page again after a UNIT ATTENTION. */
+        if (drive_session_attention(d->session) &&
+            drive_session_reload(d->session))
+            changed = true;
+        if (changed)
             console_hold(d, 0);
     }
 }
@@ -275,6 +288,40 @@ console_media_change(struct console *con, size_t i,
     }
 }
 
+/* The page in view changed on the drive, not by this console: the
+ * fields it changed are marked, the log names them, and the marks of the
+ * last commit, which no longer tell what the drive holds, go. */
+static void
+console_outside_change(struct console *con, struct console_drive *d,
+                       const struct drive_snapshot *snap)
+{
+    struct field_model m;
+    char names[256] = "";
+    size_t n = 0;
+
+    console_commit_free(&d->commit);
+    field_model_build(&m, snap, NULL, NULL);
+    for (size_t k = 0; k < m.nrows; k++) {
+        const struct field_row *row = &m.rows[k];
+        if (row->change != FIELD_CHANGE_OUTSIDE)
+            continue;
+        size_t len = strlen(names);
+        if (n++ < 6)
+            snprintf(names + len, sizeof names - len, "%s%s %s (%s)",
+                     len ? ", " : "", row->ref.acronym, row->current, row->was);
+    }
+    field_model_free(&m);
+    if (n == 0)
+        console_log(con, false,
+                    "%s: page %02X changed on the drive, not by this console",
+                    snap->uri, snap->code);
+    else
+        console_log(con, false,
+                    "%s: page %02X changed on the drive, not by this console "
+                    "(marked ^): %s%s",
+                    snap->uri, snap->code, names, n > 6 ? ", ..." : "");
+}
+
 static void
 console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
 {
@@ -322,6 +369,8 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
     }
     if (snap->job_seq == 0 && snap->media_error.hr != d->snap.media_error.hr)
         console_media_change(con, i, snap);
+    if (snap->outside_changes != d->snap.outside_changes)
+        console_outside_change(con, d, snap);
     /* A drive that failed to answer at first, found again by the poll or
      * r: its row and pages fill in, and the log says so. */
     if (snap->identified && snap->pages_known &&
@@ -341,10 +390,59 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
         console_refresh_fields(con);
 }
 
+/* How often the watched files are looked at (seconds): a change by
+ * another modecon shows within about this and a page's read. */
+#define CONSOLE_WATCH_S 0.25
+
+/* The drive in view has its page read on every poll, and at once when
+ * it comes into view or a watched file changes: another modecon process
+ * changed a drive (a 'set', a 'power-cycle', another console).  Which
+ * drive does not matter: a read that finds the same values costs two
+ * MODE SENSEs.  No CDB goes out for the files themselves. */
+static void
+console_watch(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    for (size_t i = 0; i < con->ndrives; i++)
+        if (con->drives[i].worker != NULL)
+            worker_watch(con->drives[i].worker, i == con->drive_cursor);
+    if (d == NULL || d->worker == NULL)
+        return;
+    bool reload = d->worker != con->watched;
+    con->watched = d->worker;
+    if (con->now - con->watch_at >= CONSOLE_WATCH_S) {
+        con->watch_at = con->now;
+        struct err err;
+        err_clear(&err);
+        if (con->watch_paths[0] == NULL) {
+            con->watch_paths[0] = changes_audit_path(&err);
+            con->watch_paths[1] = emu_state_dir(&err);
+        }
+        for (size_t i = 0; i < 2; i++) {
+            struct stat st;
+            long long mark[3] = { -1, 0, 0 };
+            if (con->watch_paths[i] != NULL &&
+                stat(con->watch_paths[i], &st) == 0) {
+                mark[0] = (long long)st.st_size;
+                mark[1] = (long long)st.st_mtim.tv_sec;
+                mark[2] = (long long)st.st_mtim.tv_nsec;
+            }
+            if (memcmp(mark, con->watch_marks[i], sizeof mark) != 0)
+                reload = true;
+            memcpy(con->watch_marks[i], mark, sizeof mark);
+        }
+    }
+    if (reload && d->snap.has_page)
+        worker_reload(d->worker);
+}
+
 bool
 console_collect(struct console *con)
 {
     bool changed = false;
+
+    console_watch(con);
 
     for (size_t i = 0; i < con->ndrives; i++) {
         struct console_drive *d = &con->drives[i];

@@ -46,6 +46,14 @@ struct worker *worker_start(const char *uri, const struct cmd_ctx *global,
  * the snapshot answering it carries (job_seq).  Identifying is job 1. */
 unsigned worker_send(struct worker *w, const char *line);
 
+/* Whether the worker's poll reads its selected page again too: the
+ * console watches the drive in view so. */
+void worker_watch(struct worker *w, bool watch);
+
+/* Queue reading the selected page again, unless a job is waiting (which
+ * reads it when done): another process changed a drive. */
+void worker_reload(struct worker *w);
+
 /* Queue identifying the drive again, as a job of the user's (its lines
  * are the user's to read); returns the job's number. */
 unsigned worker_identify(struct worker *w);

@@ -76,6 +76,45 @@ wait_row "emu:$broken" "MODECON  DVD-RW WRITER"
 wait_for "05 Write Parameters"
 quit
 
+# --- The page in view follows changes made by other modecon processes,
+# marked ^; the console's own commit is marked + as ever.  The poll is
+# off: the watched audit log and drive state alone bring the news.
+start "" "--poll 0 emu:dvd-writer"
+wait_row "emu:dvd-writer" "DVD-RW WRITER"
+$T send-keys Enter j j j Enter
+wait_for "08 Caching, 12 bytes, savable"
+wait_row "WCE       Write cache enable" "1"
+XDG_STATE_HOME=$STATE "$MODECON" set emu:dvd-writer caching WCE=0 >/dev/null ||
+    fail "the other process could not set WCE"
+wait_row "WCE       Write cache enable        0" "|^ WCE"
+wait_for "changed on the drive, not by this console (was 1)"
+wait_for "page 08 changed on the drive, not by this console (marked ^): WCE 0 (was 1)"
+# A power cycle brings back the saved value.
+XDG_STATE_HOME=$STATE "$MODECON" power-cycle emu:dvd-writer >/dev/null ||
+    fail "the other process could not power-cycle the drive"
+wait_row "WCE       Write cache enable        1" "|^ WCE"
+wait_for "changed on the drive, not by this console (was 0)"
+# The console's own commit: + and no ^, though it too changes the files.
+$T send-keys Enter
+wait_for "staged 1 -> 0"
+$T send-keys c
+wait_for "Commit these changes?"
+$T send-keys y
+wait_for "verified: the drive applied every byte"
+wait_row "WCE       Write cache enable        0" "|+ WCE"
+# Another change after it shows the watch has read the page since the
+# commit; the log tells of WCE changed by another once only, before.
+XDG_STATE_HOME=$STATE "$MODECON" set emu:dvd-writer caching RCD=1 >/dev/null ||
+    fail "the other process could not set RCD"
+wait_for "(marked ^): RCD 1 (was 0)"
+$T send-keys L
+wait_for "Messages, newest last"
+[ "$($T capture-pane -p | grep -c "(marked ^): WCE")" -eq 2 ] ||
+    fail "the console's own commit was taken for another's change"
+checks=$((checks + 1))
+$T send-keys Escape
+quit
+
 # --- :open adds a drive while the console runs, :close removes it.
 start "" "emu:dvd-writer"
 wait_row "emu:dvd-writer" "DVD-RW WRITER"

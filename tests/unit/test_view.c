@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/line.h"
 #include "testutil.h"
 #include "ui/console.h"
 #include "ui/term.h"
@@ -298,6 +299,88 @@ Test(view, close_removes_a_drive_naming_its_staged_edits_first)
     cr_assert_eq(con.ndrives, 0);
     console_run(&con, "close");
     cr_assert_not_null(log_line("close: no drive to close"), "%s", log_text());
+}
+
+/* Another process changes the drive: its own context and recorder. */
+static void
+another_process(const char *line)
+{
+    struct cmd_ctx other;
+    cmd_ctx_init(&other, &testutil_quiet_output);
+    cr_assert_eq(cmd_run_line(&other, line), CMD_OK, "%s", line);
+    cmd_ctx_fini(&other);
+}
+
+Test(view, a_change_by_another_is_marked_and_the_consoles_own_is_not)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    goto_page(0x08);
+    goto_field("WCE");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_NONE);
+    cr_assert_str_eq(console_field(&con)->current, "1");
+
+    /* The UNIT ATTENTION 2A/01 it raises, met by the poll, has the page
+     * read again. */
+    another_process("set emu:dvd-writer caching WCE=0");
+    console_poll_unthreaded(&con);
+    console_collect(&con);
+    const struct field_row *wce = console_field(&con);
+    cr_assert_eq(wce->change, FIELD_CHANGE_OUTSIDE, "%s", log_text());
+    cr_assert_str_eq(wce->current, "0");
+    cr_assert_str_eq(wce->was, "was 1");
+    cr_assert_not_null(log_line("emu:dvd-writer: page 08 changed on the "
+                                "drive, not by this console (marked ^): "
+                                "WCE 0 (was 1)"),
+                       "%s", log_text());
+    char *screen = render(24, 80);
+    cr_assert_not_null(strstr(screen, "|^ WCE"), "%s", screen);
+    free(screen);
+    /* Read again with nothing changed: the mark stays. */
+    console_run(&con, "refresh");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_OUTSIDE);
+
+    /* This console's own commit is no outside change. */
+    keys("\ncy");
+    wce = console_field(&con);
+    cr_assert_eq(wce->change, FIELD_CHANGE_APPLIED, "%s", log_text());
+    cr_assert_str_eq(wce->current, "1");
+    console_poll_unthreaded(&con);
+    console_collect(&con);
+    console_run(&con, "refresh");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED);
+
+    /* A power cycle brings back the saved values: 0, saved by another. */
+    another_process("set emu:dvd-writer caching WCE=0 --save");
+    another_process("set emu:dvd-writer caching WCE=1");
+    console_run(&con, "refresh");
+    another_process("power-cycle emu:dvd-writer");
+    console_run(&con, "refresh");
+    wce = console_field(&con);
+    cr_assert_eq(wce->change, FIELD_CHANGE_OUTSIDE, "%s", log_text());
+    cr_assert_str_eq(wce->current, "0");
+    cr_assert_str_eq(wce->was, "was 1");
+    /* Another page shows no marks of this one. */
+    goto_page(0x05);
+    for (size_t i = 0; i < con.fields.nrows; i++)
+        cr_assert_neq(con.fields.rows[i].change, FIELD_CHANGE_OUTSIDE);
+}
+
+Test(view, the_page_title_says_how_old_its_values_are)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    goto_page(0x08);
+    double read_at = console_drive(&con)->snap.read_at;
+    cr_assert_gt(read_at, 0);
+    con.now = read_at + 2;
+    char *screen = render(24, 100);
+    cr_assert_null(strstr(screen, "ago"), "%s", screen);
+    free(screen);
+    con.now = read_at + 12.2;
+    screen = render(24, 100);
+    cr_assert_not_null(strstr(screen, "savable, read 12 s ago"), "%s", screen);
+    free(screen);
 }
 
 Test(view, the_help_scrolls_to_every_command)
