@@ -275,7 +275,12 @@ worker_main(void *arg)
             free(job.line);
             break;
         }
-        char *line = got ? job.line : xstrdup(WORKER_POLL);
+        /* A drive that was busy, hung or broken when first asked is
+         * asked again at each poll, until it answers; its row says so. */
+        char *line = got ? job.line
+                     : drive_session_known(&w->session)
+                         ? xstrdup(WORKER_POLL)
+                         : xstrdup(WORKER_IDENTIFY);
         bool own = line[0] == WORKER_OWN;
         pthread_mutex_unlock(&w->lock);
         /* The worker's own jobs wait for a slot; the user's pass by. */
@@ -286,7 +291,7 @@ worker_main(void *arg)
             free(line);
             break;
         }
-        if (own && gate == GATE_PASSED && strcmp(line, WORKER_POLL) == 0) {
+        if (own && gate == GATE_PASSED && !got) {
             /* The user's command answers sooner than the poll would. */
             free(line);
             continue;
@@ -300,11 +305,6 @@ worker_main(void *arg)
 
         bool post = true, reload = strcmp(line, WORKER_RELOAD) == 0;
         if (strcmp(line, WORKER_IDENTIFY) == 0)
-            drive_session_identify(&w->session);
-        else if (strcmp(line, WORKER_POLL) == 0 &&
-                 !drive_session_known(&w->session))
-            /* A drive that was busy, hung or broken when first asked is
-             * asked again, until it answers. */
             drive_session_identify(&w->session);
         else if (strcmp(line, WORKER_POLL) == 0) {
             pthread_mutex_lock(&w->lock);

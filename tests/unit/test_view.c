@@ -301,6 +301,53 @@ Test(view, close_removes_a_drive_naming_its_staged_edits_first)
     cr_assert_not_null(log_line("close: no drive to close"), "%s", log_text());
 }
 
+/* Copy the data directory's drive file 'name' to 'path'. */
+static void
+copy_drive_file(const char *name, const char *path)
+{
+    char from[512], buf[65536];
+    snprintf(from, sizeof from, "%s/drives/%s", getenv("MODECON_DATA_DIR"),
+             name);
+    FILE *in = fopen(from, "r"), *out = fopen(path, "w");
+    cr_assert(in != NULL && out != NULL, "%s -> %s", from, path);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+}
+
+Test(view, refresh_identifies_a_drive_that_failed_at_first)
+{
+    char path[600], uri[620];
+    snprintf(path, sizeof path, "%s/x.json", getenv("XDG_STATE_HOME"));
+    snprintf(uri, sizeof uri, "emu:%s", path);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{ \"this is\": \"not a drive\" ", f);
+    fclose(f);
+    console_add_drive(&con, uri, false);
+    console_collect(&con);
+    struct console_drive *d = console_drive(&con);
+    cr_assert(!d->snap.identified && d->snap.failed);
+    cr_assert(!d->snap.pages_known);
+
+    copy_drive_file("dvd-writer.json", path);
+    console_run(&con, "refresh");
+    d = console_drive(&con);
+    cr_assert(d->snap.identified, "%s", log_text());
+    cr_assert(d->snap.pages_known);
+    cr_assert_str_eq(d->snap.id.product, "DVD-RW WRITER");
+    cr_assert_not_null(log_line(uri), "%s", log_text());
+    char want[700];
+    snprintf(want, sizeof want, "%s: identified: MODECON DVD-RW WRITER", uri);
+    cr_assert_not_null(log_line(want), "%s", log_text());
+    /* Once known, r reads the page again, as ever. */
+    goto_page(0x05);
+    console_run(&con, "refresh");
+    cr_assert(console_drive(&con)->snap.has_page);
+}
+
 /* Another process changes the drive: its own context and recorder. */
 static void
 another_process(const char *line)
