@@ -901,14 +901,11 @@ console_quit(struct console *con)
 {
     for (size_t i = 0; i < con->ndrives && !con->quit_asked; i++) {
         const struct drive_snapshot *s = &con->drives[i].snap;
-        /* A drive with work in hand may be committing them right now:
-         * asked afresh, as the last look may predate the key. */
+        /* A drive with a command of the user's in hand may be
+         * committing them right now (its own polls and reads commit
+         * nothing): asked afresh, as the last look may predate the key. */
         struct worker *w = con->drives[i].worker;
-        char job[128];
-        double since;
-        if (s->pending_edits == 0 ||
-            (w != NULL &&
-             (worker_busy(w, job, sizeof job, &since) || worker_queued(w) > 0)))
+        if (s->pending_edits == 0 || (w != NULL && worker_has_user_jobs(w)))
             continue;
         con->quit_asked = true;
         console_log(con, true,
