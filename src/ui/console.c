@@ -25,7 +25,7 @@ const struct console_command console_commands[] = {
     { "activate", "", "open the drive, show the page, or edit the field under the cursor" },
     { "edit-field", "", "type a new value for the field under the cursor" },
     { "confirm-commit", "", "show the staged edits as 'diff' does, then commit on y or s" },
-    { "refresh", "", "read the selected page again" },
+    { "refresh", "", "read the selected page again; identify again a drive that has not answered yet" },
     { "toggle-hex", "", "the page as bytes, the selected field's bits highlighted" },
     { "show-log", "", "the recent messages" },
     { "show-help", "", "this screen" },
