@@ -804,8 +804,7 @@ changes_audit_record(struct cmd_ctx *ctx, struct recorder *rec,
     return rec_json;
 }
 
-/* The audit log's path, or NULL with err set. */
-static char *
+char *
 changes_audit_path(struct err *err)
 {
     char *dir = paths_state_dir(NULL, err);

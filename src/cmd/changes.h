@@ -117,4 +117,8 @@ bool changes_in_flight(void);
  * log and the undo record; a second ends it at once. */
 void changes_guard_signals(void);
 
+/* The audit log's path, or NULL with err set.  A process that shows a
+ * drive's values watches it to learn of changes made by others. */
+char *changes_audit_path(struct err *err);
+
 #endif

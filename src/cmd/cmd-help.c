@@ -85,6 +85,7 @@ cmd_help_man(struct cmd_ctx *ctx)
     cmd_print_text(ctx, ".br");
     cmd_print_text(ctx, ".B modecon");
     cmd_print_text(ctx, "[\\fIGLOBAL OPTIONS\\fR] [\\fBconsole\\fR "
+                        "[\\fB\\-\\-poll\\fR \\fISECONDS\\fR] "
                         "[\\fIDRIVE\\fR ...]]");
     cmd_print_text(ctx, ".SH DESCRIPTION");
     cmd_help_roff(ctx, "",
@@ -109,7 +110,11 @@ cmd_help_man(struct cmd_ctx *ctx)
                   "'diff' shows them, and committed on confirmation; every "
                   "key runs a command string, and ':' opens the command "
                   "line, so a console session lands in the journal like "
-                  "any other.  F1 lists the keys.");
+                  "any other.  F1 lists the keys.  The console asks each "
+                  "idle drive its state every 2 seconds, or every SECONDS "
+                  "given with --poll (0: never); a drive that did not "
+                  "answer at first is identified again then, and by the r "
+                  "key.");
     cmd_help_roff(ctx, ".PP\n",
                   "Values are shown and typed in their real units: a field "
                   "counting 100 ms steps shows '30 s (300)' and takes 5s, "

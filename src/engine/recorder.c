@@ -22,6 +22,7 @@ struct recorder {
     struct scsi_identity identity; /* the last INQUIRY answer */
     bool identified;               /* 'identity' holds one */
     bool vendor_asked; /* INQUIRY answered, or asked for the rules once */
+    unsigned long mode_attentions; /* UNIT ATTENTIONs 29h and 2Ah seen */
 };
 
 static const char *const mode_request_names[] = { "current", "changeable",
@@ -99,6 +100,12 @@ void
 recorder_set_hooks(struct recorder *rec, const struct recorder_hooks *hooks)
 {
     rec->hooks = *hooks;
+}
+
+unsigned long
+recorder_mode_attentions(const struct recorder *rec)
+{
+    return rec->mode_attentions;
 }
 
 const struct scsi_identity *
@@ -216,6 +223,8 @@ recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
         sense_decode(io->sense, io->sense_len, &s);
         if (s.valid && s.key == SENSE_UNIT_ATTENTION) {
             uint16_t ua = (uint16_t)(s.asc << 8 | s.ascq);
+            if (s.asc == 0x29 || s.asc == 0x2a)
+                rec->mode_attentions++;
             /* A MODE SELECT built from values read before a reset or
              * another initiator's change would undo what happened since;
              * the drive did not execute it (SPC-4 5.9), so say so. */

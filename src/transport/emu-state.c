@@ -366,11 +366,17 @@ emu_state_unlock(struct emu_state_file *sf, const struct emu_drive *drive,
     return rc;
 }
 
+char *
+emu_state_dir(struct err *err)
+{
+    return paths_state_dir("emu", err);
+}
+
 int
 emu_state_open(struct emu_state_file *sf, const struct emu_drive *drive,
                const char *key, struct err *err)
 {
-    char *dir = paths_state_dir("emu", err), *lock_path;
+    char *dir = emu_state_dir(err), *lock_path;
 
     memset(sf, 0, sizeof *sf);
     sf->lock_fd = -1;

@@ -149,6 +149,11 @@ struct emu_state_file {
     struct emu_state state;
 };
 
+/* The directory of the state files, made if missing: a new string, or
+ * NULL with err set.  Each change replaces a file there, so the
+ * directory's modification time moves with every emulated drive's. */
+char *emu_state_dir(struct err *err);
+
 /*
  * Open the state file of 'drive' under 'key' (letters, digits, '-', '_'
  * and '.') in the state directory, creating it from the drive file when

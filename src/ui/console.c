@@ -1,13 +1,19 @@
 #include "ui/console.h"
 
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/changes.h"
 #include "cmd/complete.h"
 #include "cmd/journal.h"
 #include "engine/errfmt.h"
+#include "engine/pagenames.h"
+#include "transport/emu.h"
+#include "transport/transport.h"
 #include "ui/term.h"
 #include "ui/worker.h"
 #include "util/hresult.h"
@@ -22,13 +28,14 @@ const struct console_command console_commands[] = {
     { "confirm-commit", "", "show the staged edits as 'diff' does, then commit on y or s" },
     { "confirm-undo", "", "show what undo of the drive's last command sends, then undo it on y" },
     { "confirm-defaults", "", "show what defaults of the page in view sends, then send it on y or s" },
-    { "refresh", "", "read the selected page again" },
+    { "refresh", "", "read the selected page again; identify again a drive that has not answered yet" },
     { "toggle-hex", "", "the page as bytes, the selected field's bits highlighted" },
     { "show-log", "", "the recent messages" },
     { "show-help", "", "this screen" },
     { "prompt", "", "the command line (history: Up, Down; Tab completes)" },
     { "dismiss", "", "clear the error shown" },
     { "redraw", "", "draw the whole screen again" },
+    { "close", "[DRIVE]", "remove a drive from the Drives list (the one in view by default); 'open DRIVE' adds one" },
     { "quit", "", "leave the console" },
     { NULL, NULL, NULL },
 };
@@ -40,9 +47,13 @@ console_init(struct console *con, struct cmd_ctx *ctx, const char *history)
     memset(con, 0, sizeof *con);
     con->ctx = ctx;
     con->notify_fd = -1;
-    con->poll_ms = 2000;
+    con->poll_ms = 2000; /* 'console --poll SECONDS' sets another */
     prompt_init(&con->prompt, history);
 }
+
+/* How long a worker's job in progress is waited for when its drive is
+ * closed or the console leaves. */
+#define CONSOLE_STOP_GRACE_MS 300
 
 static void
 console_free_lines(char ***lines, size_t *n)
@@ -72,6 +83,22 @@ console_output_free(struct console *con)
     con->noutput = 0;
 }
 
+/* Stop the drive's worker (a job hung on the drive is left to end on
+ * its own, after a grace time) and free what the console kept of it. */
+static void
+console_drive_free(struct console_drive *d)
+{
+    if (d->worker != NULL)
+        worker_stop(d->worker, CONSOLE_STOP_GRACE_MS);
+    if (d->session != NULL) {
+        drive_session_fini(d->session);
+        free(d->session);
+    }
+    drive_snapshot_free(&d->snap);
+    drive_snapshot_free(&d->pending);
+    console_commit_free(&d->commit);
+}
+
 void
 console_fini(struct console *con)
 {
@@ -80,19 +107,12 @@ console_fini(struct console *con)
     for (size_t i = 0; i < con->ndrives; i++)
         if (con->drives[i].worker != NULL)
             worker_quit(con->drives[i].worker);
-    for (size_t i = 0; i < con->ndrives; i++) {
-        struct console_drive *d = &con->drives[i];
-        if (d->worker != NULL)
-            worker_stop(d->worker, 300);
-        if (d->session != NULL) {
-            drive_session_fini(d->session);
-            free(d->session);
-        }
-        drive_snapshot_free(&d->snap);
-        drive_snapshot_free(&d->pending);
-        console_commit_free(&d->commit);
-    }
+    for (size_t i = 0; i < con->ndrives; i++)
+        console_drive_free(&con->drives[i]);
     free(con->drives);
+    free(con->close_asked);
+    for (size_t i = 0; i < 2; i++)
+        free(con->watch_paths[i]);
     worker_gate_release(con->gate);
     for (size_t i = 0; i < con->nlog; i++)
         free(con->log[i].text);
@@ -199,7 +219,14 @@ console_poll_unthreaded(struct console *con)
 {
     for (size_t i = 0; i < con->ndrives; i++) {
         struct console_drive *d = &con->drives[i];
-        if (d->session != NULL && drive_session_poll(d->session))
+        if (d->session == NULL)
+            continue;
+        bool changed = drive_session_poll(d->session);
+        /* As a worker's poll: the page again after a UNIT ATTENTION. */
+        if (drive_session_attention(d->session) &&
+            drive_session_reload(d->session))
+            changed = true;
+        if (changed)
             console_hold(d, 0);
     }
 }
@@ -313,6 +340,42 @@ console_output_open(struct console *con, const struct drive_snapshot *snap)
     con->mode = MODE_OUTPUT;
 }
 
+/* The page in view changed on the drive, not by this console: the
+ * fields it changed are marked, the log names them, and the marks of the
+ * last commit, which no longer tell what the drive holds, go. */
+static void
+console_outside_change(struct console *con, struct console_drive *d,
+                       const struct drive_snapshot *snap)
+{
+    struct field_model m;
+    char names[256] = "";
+    size_t n = 0;
+
+    console_commit_free(&d->commit);
+    field_model_build(&m, snap, NULL, NULL);
+    for (size_t k = 0; k < m.nrows; k++) {
+        const struct field_row *row = &m.rows[k];
+        if (row->change != FIELD_CHANGE_OUTSIDE)
+            continue;
+        size_t len = strlen(names);
+        if (n++ < 6)
+            snprintf(names + len, sizeof names - len, "%s%s %s (%s)",
+                     len ? ", " : "", row->ref.acronym, row->current, row->was);
+    }
+    field_model_free(&m);
+    char code[PAGENAMES_CODE_LEN];
+    pagenames_code(snap->code, snap->subpage, code);
+    if (n == 0)
+        console_log(con, false,
+                    "%s: page %s changed on the drive, not by this console",
+                    snap->uri, code);
+    else
+        console_log(con, false,
+                    "%s: page %s changed on the drive, not by this console "
+                    "(marked ^): %s%s",
+                    snap->uri, code, names, n > 6 ? ", ..." : "");
+}
+
 static void
 console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
 {
@@ -368,6 +431,18 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
         con->await_seq = 0;
     if (snap->job_seq == 0 && snap->media_error.hr != d->snap.media_error.hr)
         console_media_change(con, i, snap);
+    if (snap->outside_changes != d->snap.outside_changes)
+        console_outside_change(con, d, snap);
+    /* A drive that failed to answer at first, found again by the poll or
+     * r: its row and pages fill in, and the log says so. */
+    if (snap->identified && snap->pages_known &&
+        !(d->snap.identified && d->snap.pages_known) && d->snap.failed) {
+        console_log(con, false, "%s: identified: %s %s %s, %zu pages",
+                    snap->uri, snap->id.vendor, snap->id.product,
+                    snap->id.revision, snap->npages);
+        if (selected && con->has_error && !snap->failed)
+            console_clear_error(con);
+    }
     drive_snapshot_free(&d->snap);
     d->snap = *snap;
     memset(snap, 0, sizeof *snap);
@@ -377,10 +452,59 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
         console_refresh_fields(con);
 }
 
+/* How often the watched files are looked at (seconds): a change by
+ * another modecon shows within about this and a page's read. */
+#define CONSOLE_WATCH_S 0.25
+
+/* The drive in view has its page read on every poll, and at once when
+ * it comes into view or a watched file changes: another modecon process
+ * changed a drive (a 'set', a 'power-cycle', another console).  Which
+ * drive does not matter: a read that finds the same values costs two
+ * MODE SENSEs.  No CDB goes out for the files themselves. */
+static void
+console_watch(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    for (size_t i = 0; i < con->ndrives; i++)
+        if (con->drives[i].worker != NULL)
+            worker_watch(con->drives[i].worker, i == con->drive_cursor);
+    if (d == NULL || d->worker == NULL)
+        return;
+    bool reload = d->worker != con->watched;
+    con->watched = d->worker;
+    if (con->now - con->watch_at >= CONSOLE_WATCH_S) {
+        con->watch_at = con->now;
+        struct err err;
+        err_clear(&err);
+        if (con->watch_paths[0] == NULL) {
+            con->watch_paths[0] = changes_audit_path(&err);
+            con->watch_paths[1] = emu_state_dir(&err);
+        }
+        for (size_t i = 0; i < 2; i++) {
+            struct stat st;
+            long long mark[3] = { -1, 0, 0 };
+            if (con->watch_paths[i] != NULL &&
+                stat(con->watch_paths[i], &st) == 0) {
+                mark[0] = (long long)st.st_size;
+                mark[1] = (long long)st.st_mtim.tv_sec;
+                mark[2] = (long long)st.st_mtim.tv_nsec;
+            }
+            if (memcmp(mark, con->watch_marks[i], sizeof mark) != 0)
+                reload = true;
+            memcpy(con->watch_marks[i], mark, sizeof mark);
+        }
+    }
+    if (reload && d->snap.has_page)
+        worker_reload(d->worker);
+}
+
 bool
 console_collect(struct console *con)
 {
     bool changed = false;
+
+    console_watch(con);
 
     for (size_t i = 0; i < con->ndrives; i++) {
         struct console_drive *d = &con->drives[i];
@@ -495,28 +619,125 @@ console_cursor(struct console *con, const char *how)
         console_drive_selected(con);
 }
 
+/* The drive 'uri' in the Drives list, or -1. */
+static ptrdiff_t
+console_find_drive(const struct console *con, const char *uri)
+{
+    for (size_t i = 0; i < con->ndrives; i++)
+        if (strcmp(con->drives[i].snap.uri, uri) == 0)
+            return (ptrdiff_t)i;
+    return -1;
+}
+
+/* Bring drive 'i' into view. */
+static void
+console_view_drive(struct console *con, size_t i)
+{
+    if (i == con->drive_cursor)
+        return;
+    con->drive_cursor = i;
+    console_clear_error(con);
+    console_drive_selected(con);
+}
+
 /* ':open DRIVE': the console's commands go to the drive in view, so
- * opening one of its drives brings it into view; another is refused
- * rather than taking the commands out of sight. */
+ * opening a drive brings it into view, added to the Drives list when it
+ * is not there yet.  A drive that does not answer is added all the same,
+ * showing its error, and asked again as any drive that failed at first
+ * (':close' removes it); only what is no drive URI at all is refused. */
 static void
 console_open(struct console *con, const char *uri)
 {
-    for (size_t i = 0; i < con->ndrives; i++) {
-        if (strcmp(con->drives[i].snap.uri, uri) != 0)
-            continue;
-        if (i != con->drive_cursor) {
-            con->drive_cursor = i;
-            console_clear_error(con);
-            console_drive_selected(con);
-        }
+    ptrdiff_t at = console_find_drive(con, uri);
+
+    if (at >= 0) {
+        console_view_drive(con, (size_t)at);
         console_log(con, false, "%s: in view", uri);
         return;
     }
-    console_log(con, true,
-                "open: %s is not in the Drives list; the console's commands "
-                "go to the drive in view (start 'modecon console %s' to "
-                "work on it)",
-                uri, uri);
+    if (!transport_uri_known(uri)) {
+        console_log(con, true, "open: '%s' is not a drive: expected %s", uri,
+                    TRANSPORT_URI_FORMS);
+        return;
+    }
+    /* The drives the console started with have workers: so does this
+     * one (the screen tests run theirs on the caller's thread). */
+    bool threaded =
+        con->ndrives == 0 ? con->notify_fd >= 0 : con->drives[0].worker != NULL;
+    console_log(con, false, "%s: added to the Drives list", uri);
+    console_add_drive(con, uri, threaded);
+    console_view_drive(con, con->ndrives - 1);
+    if (!threaded)
+        console_collect(con);
+}
+
+/* ':close [DRIVE]': the drive leaves the Drives list once its worker has
+ * stopped.  Staged edits are not dropped unsaid (the first ':close'
+ * names them, as q does), and a command of the user's still with the
+ * drive (a MODE SELECT, perhaps) is waited for rather than cut off. */
+static void
+console_close(struct console *con, const char *uri)
+{
+    if (con->ndrives == 0) {
+        console_log(con, true, "close: no drive to close");
+        return;
+    }
+    ptrdiff_t at = uri[0] != '\0' ? console_find_drive(con, uri)
+                                  : (ptrdiff_t)con->drive_cursor;
+    if (at < 0) {
+        console_log(con, true, "close: %s is not in the Drives list", uri);
+        return;
+    }
+    size_t i = (size_t)at;
+    struct console_drive *d = &con->drives[i];
+    char *name = xstrdup(d->snap.uri);
+    if (d->worker != NULL && worker_has_user_jobs(d->worker)) {
+        console_log(con, true,
+                    "%s: a command is still with the drive: ':close' again "
+                    "once it has answered",
+                    name);
+        free(name);
+        return;
+    }
+    bool asked =
+        con->close_asked != NULL && strcmp(con->close_asked, name) == 0;
+    free(con->close_asked);
+    con->close_asked = NULL;
+    if (d->snap.pending_edits > 0 && !asked) {
+        con->close_asked = xstrdup(name);
+        console_log(con, true,
+                    "%s: %d staged edit%s of page %s not sent: c commits, d "
+                    "discards; ':close' again closes without them",
+                    name, d->snap.pending_edits,
+                    d->snap.pending_edits == 1 ? "" : "s",
+                    d->snap.pending_page);
+        free(name);
+        return;
+    }
+    console_drive_free(d);
+    memmove(d, d + 1, (con->ndrives - i - 1) * sizeof *d);
+    con->ndrives--;
+    /* Keys wait only on a drive with a command of the user's, which is
+     * never the one closed; the drives after it move up one. */
+    if (con->await_drive > i)
+        con->await_drive--;
+    if (con->output_drive > i)
+        con->output_drive--;
+    if (i == con->drive_cursor) {
+        con->confirm_seq = 0; /* a dialog of the drive closed */
+        if (con->drive_cursor >= con->ndrives && con->drive_cursor > 0)
+            con->drive_cursor--;
+        console_clear_error(con);
+        con->page_cursor = con->field_cursor = 0;
+        if (con->ndrives > 0)
+            console_drive_selected(con);
+        else
+            console_refresh_fields(con);
+    } else if (i < con->drive_cursor) {
+        con->drive_cursor--;
+    }
+    console_log(con, false, "%s: closed", name);
+    free(name);
 }
 
 static void
@@ -803,14 +1024,11 @@ console_quit(struct console *con)
 {
     for (size_t i = 0; i < con->ndrives && !con->quit_asked; i++) {
         const struct drive_snapshot *s = &con->drives[i].snap;
-        /* A drive with work in hand may be committing them right now:
-         * asked afresh, as the last look may predate the key. */
+        /* A drive with a command of the user's in hand may be
+         * committing them right now (its own polls and reads commit
+         * nothing): asked afresh, as the last look may predate the key. */
         struct worker *w = con->drives[i].worker;
-        char job[128];
-        double since;
-        if (s->pending_edits == 0 ||
-            (w != NULL &&
-             (worker_busy(w, job, sizeof job, &since) || worker_queued(w) > 0)))
+        if (s->pending_edits == 0 || (w != NULL && worker_has_user_jobs(w)))
             continue;
         con->quit_asked = true;
         console_log(con, true,
@@ -823,6 +1041,29 @@ console_quit(struct console *con)
     con->quit = true;
 }
 
+/* r: the page again, or, on a drive that has not answered INQUIRY or
+ * listed its pages yet, the drive itself. */
+static void
+console_refresh(struct console *con)
+{
+    struct console_drive *d = console_drive(con);
+
+    if (d == NULL)
+        return;
+    if (d->snap.identified && d->snap.pages_known) {
+        console_run(con, "page");
+        return;
+    }
+    console_log(con, false, "%s: identifying the drive again", d->snap.uri);
+    if (d->worker != NULL) {
+        worker_identify(d->worker);
+        return;
+    }
+    drive_session_identify(d->session);
+    console_hold(d, ++d->sync_seq);
+    console_collect(con);
+}
+
 void
 console_run(struct console *con, const char *line)
 {
@@ -832,6 +1073,11 @@ console_run(struct console *con, const char *line)
         return;
     if (strcmp(word, "quit") != 0)
         con->quit_asked = false;
+    /* ':' itself, on the way to the second ':close', keeps the question. */
+    if (strcmp(word, "close") != 0 && strcmp(word, "prompt") != 0) {
+        free(con->close_asked);
+        con->close_asked = NULL;
+    }
     const struct console_command *cc = console_command_find(word);
     if (cc == NULL && strcmp(word, "open") == 0 && arg[0] != '\0' &&
         strchr(line, ';') == NULL) {
@@ -863,7 +1109,7 @@ console_run(struct console *con, const char *line)
     else if (strcmp(word, "confirm-defaults") == 0)
         console_confirm_defaults(con);
     else if (strcmp(word, "refresh") == 0)
-        console_run(con, "page");
+        console_refresh(con);
     else if (strcmp(word, "toggle-hex") == 0)
         con->show_hex = !con->show_hex;
     else if (strcmp(word, "show-log") == 0) {
@@ -883,6 +1129,8 @@ console_run(struct console *con, const char *line)
         con->redraw = true;
     else if (strcmp(word, "quit") == 0)
         console_quit(con);
+    else if (strcmp(word, "close") == 0)
+        console_close(con, arg);
 }
 
 static void

@@ -141,9 +141,20 @@ struct console {
     char **error_lines;
     size_t nerror_lines;
 
-    double now;      /* when this frame is drawn: the view reads no clock */
-    bool redraw;     /* the whole screen again */
-    bool quit_asked; /* a q named staged edits: the next q leaves */
+    double now;        /* when this frame is drawn: the view reads no clock */
+    bool redraw;       /* the whole screen again */
+    bool quit_asked;   /* a q named staged edits: the next q leaves */
+    char *close_asked; /* a ':close' named this drive's staged edits: the
+                          next one closes it */
+
+    /* Files that change when a modecon process changes a drive (the
+     * audit log, the emulated drives' state directory), watched so that
+     * the page in view is read again at once: size and modification
+     * time, as last seen. */
+    char *watch_paths[2];
+    long long watch_marks[2][3];
+    double watch_at;              /* when they were last looked at */
+    const struct worker *watched; /* the worker told to watch its page */
     bool quit;
 };
 
@@ -158,7 +169,8 @@ void console_fini(struct console *con);
 void console_add_drive(struct console *con, const char *uri, bool threaded);
 
 /* Poll the medium of every drive without a worker now, as a worker does
- * every poll_ms; console_collect then takes the answers. */
+ * every poll_ms (the page again after a UNIT ATTENTION that says it may
+ * have changed); console_collect then takes the answers. */
 void console_poll_unthreaded(struct console *con);
 
 /* Take what the workers posted; true when anything changed. */

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/edit.h"
 #include "cmd/journal.h"
@@ -40,6 +41,26 @@ drive_page_free(struct drive_snapshot *snap)
     snap->pd = NULL;
 }
 
+/* Forget what changed outside: the marks go. */
+static void
+drive_forget_changes(struct drive_snapshot *snap)
+{
+    for (int pc = 0; pc < 4; pc++) {
+        free(snap->changed_from[pc]);
+        snap->changed_from[pc] = NULL;
+        snap->changed_from_lens[pc] = 0;
+    }
+}
+
+/* Seconds on the monotonic clock, as worker_now. */
+static double
+drive_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void
 drive_snapshot_init(struct drive_snapshot *snap, const char *uri)
 {
@@ -55,6 +76,7 @@ drive_snapshot_free(struct drive_snapshot *snap)
 {
     drive_lines_free(snap);
     drive_page_free(snap);
+    drive_forget_changes(snap);
     free(snap->pages);
     free(snap->uri);
     memset(snap, 0, sizeof *snap);
@@ -80,6 +102,9 @@ drive_snapshot_copy(struct drive_snapshot *dst,
     for (int pc = 0; pc < 4; pc++)
         dst->values[pc] = drive_dup(src->values[pc], src->lens[pc]);
     dst->staged = drive_dup(src->staged, src->lens[MODE_REQUEST_CURRENT]);
+    for (int pc = 0; pc < 4; pc++)
+        dst->changed_from[pc] =
+            drive_dup(src->changed_from[pc], src->changed_from_lens[pc]);
     dst->stage_words = NULL;
     if (src->nstage_words > 0) {
         dst->stage_words =
@@ -191,6 +216,8 @@ drive_begin(struct drive_session *ds)
     err_clear(&ds->snap.error);
 }
 
+static void drive_load_page(struct drive_session *ds, bool own_change);
+
 void
 drive_session_identify(struct drive_session *ds)
 {
@@ -217,6 +244,16 @@ drive_session_identify(struct drive_session *ds)
     }
     ds->snap.pages_known = true;
     drive_session_poll(ds);
+    /* A drive identified late (it was busy, or its file broken, when the
+     * console opened) shows the page asked for meanwhile. */
+    if (ds->ctx.selected_page != NULL)
+        drive_load_page(ds, false);
+}
+
+bool
+drive_session_known(const struct drive_session *ds)
+{
+    return ds->snap.identified && ds->snap.pages_known;
 }
 
 bool
@@ -261,7 +298,7 @@ drive_stage_applies(struct drive_session *ds)
 /* Read the selected page under the four page controls, and apply the
  * staged edits to its current values. */
 static void
-drive_load_page(struct drive_session *ds)
+drive_read_page(struct drive_session *ds)
 {
     struct drive_snapshot *snap = &ds->snap;
     struct cmd_ctx *ctx = &ds->ctx;
@@ -315,6 +352,133 @@ drive_load_page(struct drive_session *ds)
         snap->stage_words[i] = xstrdup(ctx->stage_words[i]);
 }
 
+/* Two reads of a page's values differ. */
+static bool
+drive_values_differ(const uint8_t *a, size_t alen, const uint8_t *b,
+                    size_t blen)
+{
+    if (a == NULL || b == NULL)
+        return a != b;
+    return alen != blen || memcmp(a, b, alen) != 0;
+}
+
+/* The page controls whose changes are marked: those another initiator's
+ * MODE SELECT or a power cycle can change (SPC-4 6.11). */
+static const int drive_watched[] = { MODE_REQUEST_CURRENT, MODE_REQUEST_SAVED };
+
+/* Read the selected page again.  When it is the page shown before and
+ * its values changed although this session sent no MODE SELECT since
+ * ('own_change' says it just did), someone else changed them: the values
+ * before are kept for the screen to mark what changed. */
+static void
+drive_load_page(struct drive_session *ds, bool own_change)
+{
+    struct drive_snapshot *snap = &ds->snap;
+    uint8_t *before[4] = { NULL };
+    size_t before_lens[4] = { 0 };
+    bool had = snap->has_page;
+    uint8_t code = snap->code, subpage = snap->subpage;
+    struct recorder *rec;
+    struct err err;
+
+    for (size_t k = 0; had && k < 2; k++) {
+        int pc = drive_watched[k];
+        before[pc] = snap->values[pc];
+        before_lens[pc] = snap->lens[pc];
+        snap->values[pc] = NULL;
+    }
+    err_clear(&err);
+    /* A UNIT ATTENTION from now on is news this read may not hold. */
+    if (cmd_open_drive(&ds->ctx, snap->uri, &rec, &err) == 0)
+        ds->attentions = recorder_mode_attentions(rec);
+    drive_read_page(ds);
+    const uint8_t *cur = snap->values[MODE_REQUEST_CURRENT];
+    bool same_page =
+        had && snap->has_page && snap->code == code && snap->subpage == subpage;
+    own_change = own_change || ds->own_change_unread;
+    if (!same_page || own_change) {
+        /* Another page, or this console's own change: nothing to mark. */
+        drive_forget_changes(snap);
+        ds->own_change_unread = own_change && cur == NULL;
+    } else if (cur != NULL) {
+        bool changed = false;
+        for (size_t k = 0; k < 2; k++) {
+            int pc = drive_watched[k];
+            changed = changed ||
+                      drive_values_differ(before[pc], before_lens[pc],
+                                          snap->values[pc], snap->lens[pc]);
+        }
+        if (changed) {
+            drive_forget_changes(snap);
+            for (int pc = 0; pc < 4; pc++) {
+                snap->changed_from[pc] = before[pc];
+                snap->changed_from_lens[pc] = before_lens[pc];
+                before[pc] = NULL;
+            }
+            snap->outside_changes++;
+        }
+    }
+    for (int pc = 0; pc < 4; pc++)
+        free(before[pc]);
+    if (cur != NULL)
+        snap->read_at = drive_now();
+}
+
+bool
+drive_session_attention(struct drive_session *ds)
+{
+    struct recorder *rec;
+    struct err err;
+
+    err_clear(&err);
+    return ds->snap.has_page &&
+           cmd_open_drive(&ds->ctx, ds->snap.uri, &rec, &err) == 0 &&
+           recorder_mode_attentions(rec) != ds->attentions;
+}
+
+bool
+drive_session_reload(struct drive_session *ds)
+{
+    struct drive_snapshot *snap = &ds->snap;
+    uint8_t *now[4] = { NULL };
+    size_t lens[4] = { 0 };
+    struct recorder *rec;
+    struct err err;
+    bool answered = true, differ = false;
+
+    if (!snap->has_page || ds->ctx.selected_page == NULL)
+        return false;
+    err_clear(&err);
+    if (cmd_open_drive(&ds->ctx, snap->uri, &rec, &err) != 0)
+        return false;
+    unsigned long attentions = recorder_mode_attentions(rec);
+    for (size_t k = 0; k < 2 && answered; k++) {
+        int pc = drive_watched[k];
+        err_clear(&err);
+        if (recorder_get_mode_page(rec, snap->code, snap->subpage, pc, &now[pc],
+                                   &lens[pc], &err) != 0) {
+            now[pc] = NULL;
+            /* A drive without saved values is answering. */
+            answered = pc != MODE_REQUEST_CURRENT &&
+                       err.hr == E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE;
+        }
+        differ = differ || drive_values_differ(snap->values[pc], snap->lens[pc],
+                                               now[pc], lens[pc]);
+    }
+    for (int pc = 0; pc < 4; pc++)
+        free(now[pc]);
+    if (!answered)
+        return false;
+    if (differ) {
+        /* All of it again, the staged edits applied to the new values. */
+        drive_load_page(ds, false);
+        return true;
+    }
+    ds->attentions = attentions;
+    snap->read_at = drive_now();
+    return true;
+}
+
 void
 drive_session_run(struct drive_session *ds, const char *line)
 {
@@ -348,8 +512,12 @@ drive_session_run(struct drive_session *ds, const char *line)
         ds->snap.error = ds->ctx.last_error;
         /* A drive that failed is not asked again at once: one that hangs
          * would hold the console's view of it for another time-out. */
-        if (!ds->ctx.last_error.usage)
+        if (!ds->ctx.last_error.usage) {
+            /* A change it made, unread: not to be taken for another's. */
+            ds->own_change_unread =
+                ds->own_change_unread || ds->snap.sent_select;
             return;
+        }
     }
-    drive_load_page(ds);
+    drive_load_page(ds, ds->snap.sent_select);
 }

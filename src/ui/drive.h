@@ -48,6 +48,18 @@ struct drive_snapshot {
     uint8_t *staged;    /* current values with the staged edits, or NULL */
     char **stage_words; /* FIELD=VALUE as staged */
     int nstage_words;
+    /* When the page's values were last read, in seconds on the monotonic
+     * clock (worker_now), or 0. */
+    double read_at;
+    /* The page's values, per page control (current and saved only), as
+     * read before they last changed without a MODE SELECT of this
+     * console's (another process or console, a power cycle): what the
+     * screen marks.  NULL when nothing changed so since the page was
+     * shown or this console last changed it. */
+    uint8_t *changed_from[4];
+    size_t changed_from_lens[4];
+    unsigned outside_changes; /* how many such changes were seen */
+
     /* Edits staged on the drive, on whichever page: not sent yet. */
     int pending_edits;
     char pending_page[32]; /* the page they are for, as given */
@@ -79,6 +91,12 @@ struct drive_session {
     struct cmd_ctx ctx;
     struct cmd_output output;
     struct drive_snapshot snap;
+    /* recorder_mode_attentions when the page was last read: a UNIT
+     * ATTENTION since says to read it again. */
+    unsigned long attentions;
+    /* A MODE SELECT of this session's whose outcome was not read back:
+     * the next difference is this console's own. */
+    bool own_change_unread;
 };
 
 /* Opens nothing yet: the first job does.  The global options (time-out,
@@ -91,8 +109,22 @@ void drive_session_fini(struct drive_session *ds);
  * session's context. */
 void drive_session_identify(struct drive_session *ds);
 
+/* The drive answered INQUIRY and listed its pages: false until then, and
+ * a drive that failed either is asked again (drive_session_identify). */
+bool drive_session_known(const struct drive_session *ds);
+
 /* TEST UNIT READY: the medium's state alone.  Returns whether it changed. */
 bool drive_session_poll(struct drive_session *ds);
+
+/* The page in view once more, current and saved values (two MODE
+ * SENSEs): all of it read again, and what changed marked, when they
+ * differ from the last read.  False when there is no page, or the drive
+ * did not answer (the values shown stay, with their age). */
+bool drive_session_reload(struct drive_session *ds);
+
+/* The drive reported a UNIT ATTENTION since the page was read that says
+ * its mode parameters may have changed (recorder_mode_attentions). */
+bool drive_session_attention(struct drive_session *ds);
 
 /* Run a line of the command language in the drive's context, then read
  * the selected page again under every page control, unless the drive

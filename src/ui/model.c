@@ -26,6 +26,20 @@ model_field_differs(const uint8_t *a, const uint8_t *b,
     return field_get(a, ref->fd, ref->base) != field_get(b, ref->fd, ref->base);
 }
 
+/* The field's value changed between the read before an outside change
+ * and now, under page control 'pc'. */
+static bool
+model_changed_outside(const struct drive_snapshot *snap, int pc,
+                      const struct field_ref *ref)
+{
+    const uint8_t *was = snap->changed_from[pc], *now = snap->values[pc];
+
+    return was != NULL && now != NULL &&
+           snap->changed_from_lens[pc] == snap->lens[pc] &&
+           field_fits(ref->fd, ref->base, snap->lens[pc]) &&
+           model_field_differs(was, now, ref);
+}
+
 void
 field_model_build(struct field_model *m, const struct drive_snapshot *snap,
                   const struct commit_record *commit, const struct err *error)
@@ -71,6 +85,17 @@ field_model_build(struct field_model *m, const struct drive_snapshot *snap,
             row->change = FIELD_CHANGE_STAGED;
             field_format(snap->staged, &refs[i], row->staged,
                          sizeof row->staged);
+        } else if (model_changed_outside(snap, MODE_REQUEST_CURRENT,
+                                         &refs[i]) ||
+                   model_changed_outside(snap, MODE_REQUEST_SAVED, &refs[i])) {
+            int pc = model_changed_outside(snap, MODE_REQUEST_CURRENT, &refs[i])
+                         ? MODE_REQUEST_CURRENT
+                         : MODE_REQUEST_SAVED;
+            char was[96];
+            row->change = FIELD_CHANGE_OUTSIDE;
+            field_format(snap->changed_from[pc], &refs[i], was, sizeof was);
+            snprintf(row->was, sizeof row->was, "%s%s",
+                     pc == MODE_REQUEST_SAVED ? "saved was " : "was ", was);
         } else if (commit != NULL && commit->len == len &&
                    commit->code == snap->code &&
                    commit->subpage == snap->subpage &&

@@ -15,12 +15,15 @@ enum field_change {
     FIELD_CHANGE_STAGED,      /* edited, not committed */
     FIELD_CHANGE_APPLIED,     /* committed and the drive took it */
     FIELD_CHANGE_NOT_APPLIED, /* committed and the drive kept its value */
+    FIELD_CHANGE_OUTSIDE,     /* changed on the drive, not by this console
+                                 (drive_snapshot.changed_from) */
 };
 
 struct field_row {
     struct field_ref ref;
     char current[96], deflt[96], saved[96];
     char staged[96]; /* the staged value, when change is STAGED */
+    char was[128];   /* "was 1" or "saved was 1", when change is OUTSIDE */
     int changeable;  /* 1 yes, 0 no, -1 partly, -2 unknown */
     enum field_change change;
     bool rejected; /* the last error pointed at it */

@@ -113,6 +113,35 @@ ui_any_busy(const struct console *con)
     return false;
 }
 
+/* 'console --poll SECONDS' before the drives: taken off the list. */
+static int
+ui_poll_option(char ***extra, int *nextra, int *poll_ms)
+{
+    if (*nextra == 0 || strncmp((*extra)[0], "--poll", 6) != 0)
+        return 0;
+    const char *value = NULL;
+    int used = 1;
+    if ((*extra)[0][6] == '=')
+        value = (*extra)[0] + 7;
+    else if ((*extra)[0][6] == '\0' && *nextra > 1) {
+        value = (*extra)[1];
+        used = 2;
+    }
+    char *end = NULL;
+    double seconds = value != NULL ? strtod(value, &end) : -1;
+    if (value == NULL || end == value || *end != '\0' || !(seconds >= 0) ||
+        seconds > 3600) {
+        fprintf(stderr,
+                "modecon: console --poll: expected SECONDS from 0 (never) "
+                "to 3600, e.g. --poll 2\n");
+        return -1;
+    }
+    *poll_ms = (int)(seconds * 1000 + 0.5);
+    *extra += used;
+    *nextra -= used;
+    return 0;
+}
+
 int
 console_main(struct cmd_ctx *ctx, char **extra, int nextra)
 {
@@ -125,6 +154,9 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     struct err err;
 
     setlocale(LC_ALL, "");
+    int poll_ms = -1; /* console_init's default */
+    if (ui_poll_option(&extra, &nextra, &poll_ms) != 0)
+        return 2;
     for (int i = 0; i < nextra; i++) {
         if (!transport_uri_known(extra[i])) {
             fprintf(stderr,
@@ -158,6 +190,8 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     output.arg = &con;
     ctx->output = &output;
     con.notify_fd = fds[1];
+    if (poll_ms >= 0)
+        con.poll_ms = poll_ms;
     cmd_pagedb(ctx); /* page names for every drive's list */
 
     /* Drives named on the command line come first: they are the ones

@@ -403,6 +403,10 @@ view_hex(const struct console *con, struct canvas *cv, int top, int left,
                       last, bit_lo);
 }
 
+/* Values older than this (seconds) show their age: more than two polls
+ * missed. */
+#define VIEW_STALE_S 5
+
 static void
 view_fields(const struct console *con, struct canvas *cv,
             const struct layout *l)
@@ -422,8 +426,13 @@ view_fields(const struct console *con, struct canvas *cv,
                                         : "");
         return;
     }
-    char title[200];
-    snprintf(title, sizeof title, "%s%s", m->title,
+    char title[240], age[48] = "";
+    /* Values the poll has not confirmed for a while say how old they
+     * are: a drive busy or not answering keeps them from being read. */
+    double old = con->now - s->read_at;
+    if (s->read_at > 0 && old >= VIEW_STALE_S)
+        snprintf(age, sizeof age, ", read %.0f s ago", old);
+    snprintf(title, sizeof title, "%s%s%s", m->title, age,
              s->nstage_words ? " [staged]" : "");
     view_header(cv, l->body_top, left, width, title, con->focus == PANE_FIELDS);
     int top = l->body_top + 1, height = l->body_rows - 1;
@@ -474,6 +483,9 @@ view_fields(const struct console *con, struct canvas *cv,
         } else if (fr->change == FIELD_CHANGE_NOT_APPLIED) {
             mark = "!";
             vst = at ? st : STYLE_ERROR;
+        } else if (fr->change == FIELD_CHANGE_OUTSIDE) {
+            mark = "^";
+            vst = at ? st : STYLE_WARNING;
         }
         canvas_fill(cv, r, left, width, st);
         canvas_text(cv, r, left, 1, vst, mark);
@@ -608,6 +620,9 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
     else if (fr->change == FIELD_CHANGE_NOT_APPLIED)
         snprintf(line + strlen(line), sizeof line - strlen(line),
                  "; the drive did NOT apply the last commit");
+    else if (fr->change == FIELD_CHANGE_OUTSIDE)
+        snprintf(line + strlen(line), sizeof line - strlen(line),
+                 "; changed on the drive, not by this console (%s)", fr->was);
     view_cell(cv, row, 1 + col, l->cols - 2 - col, STYLE_NORMAL, line);
     int used = 1;
     if (fd->danger != NULL) {

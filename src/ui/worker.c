@@ -15,6 +15,7 @@
 #define WORKER_OWN      '\001'
 #define WORKER_IDENTIFY "\001identify"
 #define WORKER_POLL     "\001poll"
+#define WORKER_RELOAD   "\001reload"
 
 struct worker_job {
     char *line;
@@ -45,6 +46,7 @@ struct worker {
     struct worker_job *queue;
     size_t nqueue;
     unsigned last_seq;
+    bool watch; /* the poll reads the page in view again, too */
     bool quit;
     double quit_since; /* when quit was first asked */
     bool orphaned;     /* worker_stop gave up waiting: the thread frees w */
@@ -273,7 +275,12 @@ worker_main(void *arg)
             free(job.line);
             break;
         }
-        char *line = got ? job.line : xstrdup(WORKER_POLL);
+        /* A drive that was busy, hung or broken when first asked is
+         * asked again at each poll, until it answers; its row says so. */
+        char *line = got ? job.line
+                     : drive_session_known(&w->session)
+                         ? xstrdup(WORKER_POLL)
+                         : xstrdup(WORKER_IDENTIFY);
         bool own = line[0] == WORKER_OWN;
         pthread_mutex_unlock(&w->lock);
         /* The worker's own jobs wait for a slot; the user's pass by. */
@@ -284,7 +291,7 @@ worker_main(void *arg)
             free(line);
             break;
         }
-        if (own && gate == GATE_PASSED && strcmp(line, WORKER_POLL) == 0) {
+        if (own && gate == GATE_PASSED && !got) {
             /* The user's command answers sooner than the poll would. */
             free(line);
             continue;
@@ -296,11 +303,24 @@ worker_main(void *arg)
         w->job_since = worker_now();
         pthread_mutex_unlock(&w->lock);
 
-        bool post = true;
+        bool post = true, reload = strcmp(line, WORKER_RELOAD) == 0;
         if (strcmp(line, WORKER_IDENTIFY) == 0)
             drive_session_identify(&w->session);
-        else if (strcmp(line, WORKER_POLL) == 0)
+        else if (strcmp(line, WORKER_POLL) == 0) {
+            pthread_mutex_lock(&w->lock);
+            bool watch = w->watch;
+            pthread_mutex_unlock(&w->lock);
             post = drive_session_poll(&w->session);
+            /* The page in view, and any page after a UNIT ATTENTION that
+             * says its values may have changed, is read again; not from
+             * a drive that just failed TEST UNIT READY, which would hold
+             * the worker for another time-out. */
+            if (w->session.snap.media_error.hr == S_OK &&
+                (watch || drive_session_attention(&w->session)) &&
+                drive_session_reload(&w->session))
+                post = true;
+        } else if (reload)
+            post = drive_session_reload(&w->session);
         else
             drive_session_run(&w->session, line);
 
@@ -310,8 +330,10 @@ worker_main(void *arg)
         pthread_mutex_unlock(&w->lock);
         if (holds_slot)
             worker_gate_leave(w);
+        /* A reload is no command of the user's: its snapshot is a
+         * poll's, and leaves the last command's lines unlogged again. */
         if (post)
-            worker_post(w, job.seq);
+            worker_post(w, reload ? 0 : job.seq);
         pthread_mutex_lock(&w->lock);
     }
     bool orphaned = w->orphaned;
@@ -356,6 +378,31 @@ worker_send(struct worker *w, const char *line)
     return seq;
 }
 
+void
+worker_watch(struct worker *w, bool watch)
+{
+    pthread_mutex_lock(&w->lock);
+    w->watch = watch;
+    pthread_mutex_unlock(&w->lock);
+}
+
+void
+worker_reload(struct worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    /* A job already waiting reads the page when it is done. */
+    bool waiting = w->nqueue > 0;
+    pthread_mutex_unlock(&w->lock);
+    if (!waiting)
+        worker_send(w, WORKER_RELOAD);
+}
+
+unsigned
+worker_identify(struct worker *w)
+{
+    return worker_send(w, WORKER_IDENTIFY);
+}
+
 bool
 worker_take(struct worker *w, struct drive_snapshot *snap)
 {
@@ -385,11 +432,24 @@ worker_busy(struct worker *w, char *job, size_t len, double *since)
             text = "identify";
         else if (strcmp(text, WORKER_POLL) == 0)
             text = "test unit ready";
+        else if (strcmp(text, WORKER_RELOAD) == 0)
+            text = "read the page again";
         snprintf(job, len, "%s", text);
         *since = w->job_since;
     }
     pthread_mutex_unlock(&w->lock);
     return busy;
+}
+
+bool
+worker_has_user_jobs(struct worker *w)
+{
+    pthread_mutex_lock(&w->lock);
+    bool has = w->job != NULL && w->job[0] != WORKER_OWN;
+    for (size_t i = 0; i < w->nqueue && !has; i++)
+        has = w->queue[i].line[0] != WORKER_OWN;
+    pthread_mutex_unlock(&w->lock);
+    return has;
 }
 
 size_t

@@ -46,6 +46,18 @@ struct worker *worker_start(const char *uri, const struct cmd_ctx *global,
  * the snapshot answering it carries (job_seq).  Identifying is job 1. */
 unsigned worker_send(struct worker *w, const char *line);
 
+/* Whether the worker's poll reads its selected page again too: the
+ * console watches the drive in view so. */
+void worker_watch(struct worker *w, bool watch);
+
+/* Queue reading the selected page again, unless a job is waiting (which
+ * reads it when done): another process changed a drive. */
+void worker_reload(struct worker *w);
+
+/* Queue identifying the drive again, as a job of the user's (its lines
+ * are the user's to read); returns the job's number. */
+unsigned worker_identify(struct worker *w);
+
 /* The snapshot posted since the last call, into *snap (which the caller
  * then owns); false when there is none. */
 bool worker_take(struct worker *w, struct drive_snapshot *snap);
@@ -56,6 +68,10 @@ bool worker_busy(struct worker *w, char *job, size_t len, double *since);
 
 /* Whether one of the worker's own jobs waits for a slot of its gate. */
 bool worker_at_gate(struct worker *w);
+
+/* A command of the user's is running or waiting (the worker's own jobs,
+ * identifying and polling, are not). */
+bool worker_has_user_jobs(struct worker *w);
 
 /* Jobs waiting behind the current one. */
 size_t worker_queued(struct worker *w);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/line.h"
 #include "testutil.h"
 #include "ui/console.h"
 #include "ui/term.h"
@@ -223,7 +224,7 @@ Test(view, a_command_on_another_drive_is_logged_under_that_drive)
     cr_assert_null(log_line("emu:dvd-writer: 01 06"));
 }
 
-Test(view, open_brings_a_listed_drive_into_view_and_refuses_others)
+Test(view, open_brings_a_drive_into_view_adding_it_when_not_listed)
 {
     console_add_drive(&con, "emu:dvd-writer", false);
     console_add_drive(&con, "emu:ignoring", false);
@@ -232,11 +233,21 @@ Test(view, open_brings_a_listed_drive_into_view_and_refuses_others)
     console_run(&con, "open emu:ignoring");
     cr_assert_eq(con.drive_cursor, 1);
     cr_assert_not_null(log_line("emu:ignoring: in view"), "%s", log_text());
-    /* A drive outside the list would take the commands out of sight. */
+    /* A drive outside the list joins it, in view. */
     console_run(&con, "open emu:cd-atapi");
+    cr_assert_eq(con.ndrives, 3);
+    cr_assert_eq(con.drive_cursor, 2);
+    cr_assert_str_eq(con.drives[2].snap.uri, "emu:cd-atapi");
+    cr_assert(con.drives[2].snap.identified, "%s", log_text());
+    cr_assert_not_null(log_line("emu:cd-atapi: added to the Drives list"), "%s",
+                       log_text());
+    /* What is no drive is refused, and not added. */
+    console_run(&con, "open nothing-here");
+    cr_assert_eq(con.ndrives, 3);
+    cr_assert_not_null(log_line("open: 'nothing-here' is not a drive"), "%s",
+                       log_text());
+    console_run(&con, "open emu:ignoring");
     cr_assert_eq(con.drive_cursor, 1);
-    cr_assert_not_null(log_line("open: emu:cd-atapi is not in the Drives list"),
-                       "%s", log_text());
     /* Inside a longer line it is undone, and the next command still
      * goes to the drive in view. */
     console_run(&con, "open emu:cd-atapi; page caching");
@@ -247,6 +258,176 @@ Test(view, open_brings_a_listed_drive_into_view_and_refuses_others)
         "%s", log_text());
     cr_assert_not_null(log_line("emu:ignoring: emu:ignoring"), "%s",
                        log_text());
+}
+
+Test(view, close_removes_a_drive_naming_its_staged_edits_first)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_add_drive(&con, "emu:ignoring", false);
+    console_add_drive(&con, "emu:cd-atapi", false);
+    console_collect(&con);
+    console_run(&con, "open emu:ignoring");
+    console_run(&con, "page 5");
+    console_run(&con, "edit TRACK_M=4");
+    cr_assert_eq(con.drives[1].snap.pending_edits, 1, "%s", log_text());
+    /* The first names the edits and keeps the drive. */
+    console_run(&con, "close");
+    cr_assert_eq(con.ndrives, 3);
+    cr_assert_not_null(log_line("emu:ignoring: 1 staged edit of page 5 not "
+                                "sent"),
+                       "%s", log_text());
+    /* Another command in between asks again. */
+    console_run(&con, "cursor first");
+    console_run(&con, "close emu:ignoring");
+    cr_assert_eq(con.ndrives, 3);
+    console_run(&con, "close emu:ignoring");
+    cr_assert_eq(con.ndrives, 2);
+    cr_assert_not_null(log_line("emu:ignoring: closed"), "%s", log_text());
+    cr_assert_str_eq(con.drives[1].snap.uri, "emu:cd-atapi");
+    /* The drive in view, the last of the list: the one before it takes
+     * its place. */
+    console_run(&con, "open emu:cd-atapi");
+    console_run(&con, "close");
+    cr_assert_eq(con.ndrives, 1);
+    cr_assert_eq(con.drive_cursor, 0);
+    cr_assert_str_eq(console_drive(&con)->snap.uri, "emu:dvd-writer");
+    console_run(&con, "close emu:cd-atapi");
+    cr_assert_not_null(log_line("close: emu:cd-atapi is not in the Drives "
+                                "list"),
+                       "%s", log_text());
+    console_run(&con, "close");
+    cr_assert_eq(con.ndrives, 0);
+    console_run(&con, "close");
+    cr_assert_not_null(log_line("close: no drive to close"), "%s", log_text());
+}
+
+/* Copy the data directory's drive file 'name' to 'path'. */
+static void
+copy_drive_file(const char *name, const char *path)
+{
+    char from[512], buf[65536];
+    snprintf(from, sizeof from, "%s/drives/%s", getenv("MODECON_DATA_DIR"),
+             name);
+    FILE *in = fopen(from, "r"), *out = fopen(path, "w");
+    cr_assert(in != NULL && out != NULL, "%s -> %s", from, path);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+}
+
+Test(view, refresh_identifies_a_drive_that_failed_at_first)
+{
+    char path[600], uri[620];
+    snprintf(path, sizeof path, "%s/x.json", getenv("XDG_STATE_HOME"));
+    snprintf(uri, sizeof uri, "emu:%s", path);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{ \"this is\": \"not a drive\" ", f);
+    fclose(f);
+    console_add_drive(&con, uri, false);
+    console_collect(&con);
+    struct console_drive *d = console_drive(&con);
+    cr_assert(!d->snap.identified && d->snap.failed);
+    cr_assert(!d->snap.pages_known);
+
+    copy_drive_file("dvd-writer.json", path);
+    console_run(&con, "refresh");
+    d = console_drive(&con);
+    cr_assert(d->snap.identified, "%s", log_text());
+    cr_assert(d->snap.pages_known);
+    cr_assert_str_eq(d->snap.id.product, "DVD-RW WRITER");
+    cr_assert_not_null(log_line(uri), "%s", log_text());
+    char want[700];
+    snprintf(want, sizeof want, "%s: identified: MODECON DVD-RW WRITER", uri);
+    cr_assert_not_null(log_line(want), "%s", log_text());
+    /* Once known, r reads the page again, as ever. */
+    goto_page(0x05);
+    console_run(&con, "refresh");
+    cr_assert(console_drive(&con)->snap.has_page);
+}
+
+/* Another process changes the drive: its own context and recorder. */
+static void
+another_process(const char *line)
+{
+    struct cmd_ctx other;
+    cmd_ctx_init(&other, &testutil_quiet_output);
+    cr_assert_eq(cmd_run_line(&other, line), CMD_OK, "%s", line);
+    cmd_ctx_fini(&other);
+}
+
+Test(view, a_change_by_another_is_marked_and_the_consoles_own_is_not)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    goto_page(0x08);
+    goto_field("WCE");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_NONE);
+    cr_assert_str_eq(console_field(&con)->current, "1");
+
+    /* The UNIT ATTENTION 2A/01 it raises, met by the poll, has the page
+     * read again. */
+    another_process("set emu:dvd-writer caching WCE=0");
+    console_poll_unthreaded(&con);
+    console_collect(&con);
+    const struct field_row *wce = console_field(&con);
+    cr_assert_eq(wce->change, FIELD_CHANGE_OUTSIDE, "%s", log_text());
+    cr_assert_str_eq(wce->current, "0");
+    cr_assert_str_eq(wce->was, "was 1");
+    cr_assert_not_null(log_line("emu:dvd-writer: page 08 changed on the "
+                                "drive, not by this console (marked ^): "
+                                "WCE 0 (was 1)"),
+                       "%s", log_text());
+    char *screen = render(24, 80);
+    cr_assert_not_null(strstr(screen, "|^ WCE"), "%s", screen);
+    free(screen);
+    /* Read again with nothing changed: the mark stays. */
+    console_run(&con, "refresh");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_OUTSIDE);
+
+    /* This console's own commit is no outside change. */
+    keys("\ncy");
+    wce = console_field(&con);
+    cr_assert_eq(wce->change, FIELD_CHANGE_APPLIED, "%s", log_text());
+    cr_assert_str_eq(wce->current, "1");
+    console_poll_unthreaded(&con);
+    console_collect(&con);
+    console_run(&con, "refresh");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED);
+
+    /* A power cycle brings back the saved values: 0, saved by another. */
+    another_process("set emu:dvd-writer caching WCE=0 --save");
+    another_process("set emu:dvd-writer caching WCE=1");
+    console_run(&con, "refresh");
+    another_process("power-cycle emu:dvd-writer");
+    console_run(&con, "refresh");
+    wce = console_field(&con);
+    cr_assert_eq(wce->change, FIELD_CHANGE_OUTSIDE, "%s", log_text());
+    cr_assert_str_eq(wce->current, "0");
+    cr_assert_str_eq(wce->was, "was 1");
+    /* Another page shows no marks of this one. */
+    goto_page(0x05);
+    for (size_t i = 0; i < con.fields.nrows; i++)
+        cr_assert_neq(con.fields.rows[i].change, FIELD_CHANGE_OUTSIDE);
+}
+
+Test(view, the_page_title_says_how_old_its_values_are)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    goto_page(0x08);
+    double read_at = console_drive(&con)->snap.read_at;
+    cr_assert_gt(read_at, 0);
+    con.now = read_at + 2;
+    char *screen = render(24, 100);
+    cr_assert_null(strstr(screen, "ago"), "%s", screen);
+    free(screen);
+    con.now = read_at + 12.2;
+    screen = render(24, 100);
+    cr_assert_not_null(strstr(screen, "savable, read 12 s ago"), "%s", screen);
+    free(screen);
 }
 
 Test(view, the_help_scrolls_to_every_command)
@@ -419,7 +600,8 @@ Test(view, the_help_screen_lists_keys_and_commands)
     console_add_drive(&con, "emu:dvd-writer", false);
     console_collect(&con);
     keys("?");
-    char *text = render(120, 100);
+    /* Tall enough for every line, however many commands there are. */
+    char *text = render((int)console_help_length() + 2, 100);
     cr_assert(strstr(text, "confirm-commit") != NULL, "%s", text);
     cr_assert(strstr(text, "F1, ?") != NULL, "%s", text);
     /* ... and every command of the command language. */

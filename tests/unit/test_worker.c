@@ -5,10 +5,13 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
+#include "cmd/line.h"
 #include "testutil.h"
 #include "ui/worker.h"
+#include "util/xmalloc.h"
 
 #define DRIVES 6
 
@@ -159,4 +162,94 @@ Test(worker, a_worker_waiting_at_the_gate_stops_when_asked)
               "the worker stopped only once the slot was free");
     worker_stop(hung, 6000);
     worker_gate_release(gate);
+}
+
+/* Wait for w to post a snapshot 'done' says yes to. */
+static bool
+await_snapshot(struct worker *w, bool (*done)(const struct drive_snapshot *),
+               double deadline)
+{
+    char drain[64];
+
+    while (worker_now() < deadline) {
+        struct drive_snapshot snap;
+        while (read(wake[0], drain, sizeof drain) > 0)
+            ;
+        if (worker_take(w, &snap)) {
+            bool yes = done(&snap);
+            drive_snapshot_free(&snap);
+            if (yes)
+                return true;
+        }
+        usleep(1000);
+    }
+    return false;
+}
+
+static bool
+identified(const struct drive_snapshot *snap)
+{
+    return snap->identified && snap->pages_known && snap->npages > 0;
+}
+
+static bool
+failed(const struct drive_snapshot *snap)
+{
+    return !snap->identified && snap->failed;
+}
+
+Test(worker, the_poll_identifies_a_drive_that_failed_at_first)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/x.json", getenv("XDG_STATE_HOME"));
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{ \"this is\": \"not a drive\" ", f);
+    fclose(f);
+    char *uri = xasprintf("emu:%s", path);
+    struct worker *w = worker_start(uri, &ctx, NULL, wake[1], 20);
+    double deadline = worker_now() + 30;
+    cr_assert(await_snapshot(w, failed, deadline));
+
+    /* The file is fixed: the next poll asks again. */
+    char from[512], buf[65536];
+    snprintf(from, sizeof from, "%s/drives/dvd-writer.json",
+             getenv("MODECON_DATA_DIR"));
+    FILE *in = fopen(from, "r"), *out = fopen(path, "w");
+    cr_assert(in != NULL && out != NULL, "%s", from);
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+    bool ok = await_snapshot(w, identified, deadline);
+    worker_stop(w, 1000);
+    free(uri);
+    cr_assert(ok, "the drive was never identified after its file was fixed");
+}
+
+static bool
+page_changed_outside(const struct drive_snapshot *snap)
+{
+    return snap->outside_changes > 0;
+}
+
+Test(worker, the_page_in_view_is_read_again_after_another_changes_it)
+{
+    double deadline = worker_now() + 30;
+    struct worker *w = worker_start("emu:dvd-writer", &ctx, NULL, wake[1], 0);
+    cr_assert(await_answer(w, 1, deadline));
+    unsigned seq = worker_send(w, "page caching");
+    cr_assert(await_answer(w, seq, deadline));
+
+    struct cmd_ctx other;
+    cmd_ctx_init(&other, &testutil_quiet_output);
+    cr_assert_eq(cmd_run_line(&other, "set emu:dvd-writer caching WCE=0"),
+                 CMD_OK);
+    cmd_ctx_fini(&other);
+    /* No poll (poll_ms 0): the console asks for the read. */
+    worker_reload(w);
+    bool ok = await_snapshot(w, page_changed_outside, deadline);
+    worker_stop(w, 1000);
+    cr_assert(ok, "the change by another was not seen");
 }
