@@ -88,7 +88,7 @@ XDG_STATE_HOME=$STATE "$MODECON" set emu:dvd-writer caching WCE=0 >/dev/null ||
     fail "the other process could not set WCE"
 wait_row "WCE       Write cache enable        0" "|^ WCE"
 wait_for "changed on the drive, not by this console (was 1)"
-wait_for "page 08 changed on the drive, not by this console (marked ^): WCE 0 (was 1)"
+wait_for "page 0x08 changed on the drive, not by this console (marked ^): WCE 0 (was 1)"
 # A power cycle brings back the saved value.
 XDG_STATE_HOME=$STATE "$MODECON" power-cycle emu:dvd-writer >/dev/null ||
     fail "the other process could not power-cycle the drive"

@@ -376,7 +376,7 @@ Test(view, a_change_by_another_is_marked_and_the_consoles_own_is_not)
     cr_assert_eq(wce->change, FIELD_CHANGE_OUTSIDE, "%s", log_text());
     cr_assert_str_eq(wce->current, "0");
     cr_assert_str_eq(wce->was, "was 1");
-    cr_assert_not_null(log_line("emu:dvd-writer: page 08 changed on the "
+    cr_assert_not_null(log_line("emu:dvd-writer: page 0x08 changed on the "
                                 "drive, not by this console (marked ^): "
                                 "WCE 0 (was 1)"),
                        "%s", log_text());
@@ -600,8 +600,9 @@ Test(view, the_help_screen_lists_keys_and_commands)
     console_add_drive(&con, "emu:dvd-writer", false);
     console_collect(&con);
     keys("?");
-    /* Tall enough for every line, however many commands there are. */
-    char *text = render((int)console_help_length() + 2, 100);
+    /* Tall enough for every entry, however many commands there are and
+     * however many rows a long one wraps to. */
+    char *text = render(3 * (int)console_help_length() + 2, 100);
     cr_assert(strstr(text, "confirm-commit") != NULL, "%s", text);
     cr_assert(strstr(text, "F1, ?") != NULL, "%s", text);
     /* ... and every command of the command language. */
