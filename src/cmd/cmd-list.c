@@ -217,14 +217,17 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     for (size_t i = 0; i < count; i++)
         if (rows[i].ok && (int)strlen(rows[i].name) > width)
             width = (int)strlen(rows[i].name);
-    if (!json)
+    /* A drive named alone that failed has no table: its error says all. */
+    bool alone_failed = args->argc == 1 && count == 1 && !rows[0].ok;
+    if (!json && !alone_failed)
         cmd_print(ctx, "%-*s %-8s %-16s %-4s  %s", width, "DRIVE", "VENDOR",
                   "PRODUCT", "REV", "MEDIUM");
     for (size_t i = 0; i < count; i++) {
         if (!rows[i].ok) {
             /* One broken drive must not hide the others; in JSON it is
              * there, with its error. */
-            status = cmd_drive_error(ctx, rows[i].name, &rows[i].err);
+            status =
+                cmd_drive_error(ctx, rows[i].name, &rows[i].err, alone_failed);
             if (list != NULL)
                 json_array_append_new(
                     list, cmd_drive_error_json(rows[i].name, &rows[i].err));

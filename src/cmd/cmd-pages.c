@@ -178,7 +178,7 @@ cmd_pages_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         if (!d->ok) {
             /* One broken drive (missing, a bad file, gone) must not hide
              * the others; in JSON it is there, with its error. */
-            status = cmd_drive_error(ctx, d->uri, &d->err);
+            status = cmd_drive_error(ctx, d->uri, &d->err, count == 1);
             if (json && count > 1)
                 json_array_append_new(all,
                                       cmd_drive_error_json(d->uri, &d->err));

@@ -200,7 +200,8 @@ cmd_drive_error_json(const char *drive, const struct err *err)
 }
 
 enum cmd_status
-cmd_drive_error(struct cmd_ctx *ctx, const char *drive, const struct err *err)
+cmd_drive_error(struct cmd_ctx *ctx, const char *drive, const struct err *err,
+                bool alone)
 {
     char *safe = journal_redact(drive);
     struct err named = *err;
@@ -208,8 +209,8 @@ cmd_drive_error(struct cmd_ctx *ctx, const char *drive, const struct err *err)
     if (strstr(err->msg, safe) == NULL)
         err_prefix(&named, "%s", safe);
     free(safe);
-    cmd_error(ctx, &named);
-    return CMD_FAILED;
+    enum cmd_status status = cmd_error(ctx, &named);
+    return alone ? status : CMD_FAILED;
 }
 
 enum cmd_status

@@ -189,12 +189,14 @@ void cmd_print_json(struct cmd_ctx *ctx, json_t *json); /* steals json */
  * password, "error": {"hresult": NAME, "hresult_value": "0x...",
  * "message": TEXT}}.  A new reference. */
 json_t *cmd_drive_error_json(const char *drive, const struct err *err);
-/* Report the error of a drive among others, named by its URI (without a
- * password) where its message does not name it already: a drive file's
- * error names the file, a missing node its path.  Returns CMD_FAILED:
- * one drive failing, even by bad input, is no misuse of the command. */
+/* Report the error of a drive, named by its URI (without a password)
+ * where its message does not name it already: a drive file's error names
+ * the file, a missing node its path.  Among others ('alone' false) it
+ * returns CMD_FAILED: one drive failing, even by bad input, is no misuse
+ * of the command, and the others are still shown.  A drive named alone
+ * keeps its error's own status (bad input is CMD_USAGE), as get's does. */
 enum cmd_status cmd_drive_error(struct cmd_ctx *ctx, const char *drive,
-                                const struct err *err);
+                                const struct err *err, bool alone);
 /* Report err and return the exit status it calls for. */
 enum cmd_status cmd_error(struct cmd_ctx *ctx, const struct err *err);
 

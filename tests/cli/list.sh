@@ -115,6 +115,14 @@ run list "emu:$STATE/broken.json" emu:dvd-writer --json
 expect_status 1
 expect_out '"drive": "emu:dvd-writer"'
 expect_out "\"drive\": \"emu:$STATE/broken.json\""
+# Named alone, the same drive keeps its own status, as get's: bad input
+# is a usage error, and there is no table to show.
+run list emu:no-such-drive
+expect_status 2
+expect_err "emu:no-such-drive: unknown drive 'no-such-drive'"
+[ -z "$out" ] || fail "list printed a table for a drive named alone that failed: $out"
+run pages emu:no-such-drive
+expect_status 2
 run pages emu:no-such-drive emu:dvd-writer
 expect_status 1
 expect_out "0x08      Caching"

@@ -10,7 +10,7 @@ expect_out "/dev/sr0               QEMU     QEMU DVD-ROM     2.5+  ready"
 # 01 is 8 bytes here, not MMC's 12.
 run --trace /tmp/trace pages /dev/sr0
 expect_status 0
-pages=$(echo "$out" | awk '/^0x/ {print $1 "/" $3}' | tr '\n' ' ')
+pages=$(echo "$out" | awk '/^0x/ {print $1 "/" $(NF - 1)}' | tr '\n' ' ')
 [ "$pages" = "0x01/8 0x0e/16 0x2a/22 " ] && ok "pages one by one: $pages" ||
     not_ok "pages: $pages"
 expect_trace /tmp/trace '"cdb":"5a 08 3f' "page 3F was asked first"

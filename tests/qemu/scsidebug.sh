@@ -4,8 +4,8 @@
 
 run pages /dev/sr0
 expect_status 0
-expect_out "0x0a      control"
-expect_out "0x1c      informational-exceptions"
+expect_out "0x0a      Control"
+expect_out "0x1c      Fault/Failure Reporting Control"
 
 # A change sticks; the drive then raises UNIT ATTENTION 06/2A/01 (mode
 # parameters changed), which the read-back meets and retries.

@@ -17,7 +17,7 @@ tmux new-session -d -s console -x 100 -y 30 modecon
 screen_wait "/dev/sr0            sg    QEMU     QEMU CD-ROM      2.5+ ready"
 screen_wait "/dev/sr1            sg    QEMU     QEMU CD-ROM      2.5+ no medium"
 screen_wait "emu:dvd-writer"
-screen_wait " 08 Caching"
+screen_wait " 0x08 Caching"
 tmux send-keys -t console q
 for _ in $(seq 100); do tmux has-session -t console 2>/dev/null || break; sleep 0.1; done
 if tmux has-session -t console 2>/dev/null; then not_ok "q did not end the console"; else ok "q ended the console"; fi
@@ -171,7 +171,7 @@ wait
 last="shell: pages /dev/sg1, the drive deleted, pages /dev/sg1"
 out=$(cat /tmp/shell.out)
 err=$out
-expect_out "0x2a      legacy-capabilities"
+expect_out "0x2a      MM Capabilities and Mechanical Status"
 expect_err "HRESULT_ERROR_DEV_NOT_EXIST (0x80070037)"
 expect_err "/dev/sg1: the device has gone away"
 
