@@ -56,7 +56,8 @@ field_model_build(struct field_model *m, const struct drive_snapshot *snap,
     const char *name = snap->pd ? snap->pd->name : "";
     char code[PAGENAMES_CODE_LEN];
     pagenames_code(snap->code, snap->subpage, code);
-    snprintf(m->title, sizeof m->title, "%s %s, %zu bytes, %s", code, name, len,
+    snprintf(m->title, sizeof m->title, "%s %s", code, name);
+    snprintf(m->detail, sizeof m->detail, "%zu bytes, %s", len,
              drive_snapshot_savable(snap) ? "savable" : "not savable");
     if (snap->pd == NULL)
         return;

@@ -32,7 +32,8 @@ struct field_row {
 struct field_model {
     struct field_row *rows;
     size_t nrows;
-    char title[160]; /* "05 Write Parameters, 60 bytes, savable" */
+    char title[160]; /* "0x05 Write Parameters" */
+    char detail[48]; /* "60 bytes, savable" */
     bool has_def;    /* a definition describes the page */
 };
 

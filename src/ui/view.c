@@ -426,14 +426,17 @@ view_fields(const struct console *con, struct canvas *cv,
                                         : "");
         return;
     }
-    char title[240], age[48] = "";
+    char title[320], age[48] = "";
     /* Values the poll has not confirmed for a while say how old they
      * are: a drive busy or not answering keeps them from being read. */
     double old = con->now - s->read_at;
     if (s->read_at > 0 && old >= VIEW_STALE_S)
         snprintf(age, sizeof age, ", read %.0f s ago", old);
-    snprintf(title, sizeof title, "%s%s%s", m->title, age,
-             s->nstage_words ? " [staged]" : "");
+    /* What a narrow pane must not cut comes first: the page, whether
+     * edits are staged and how old the values are; its length and
+     * whether it is savable (also the pages pane's S) last. */
+    snprintf(title, sizeof title, "%s%s%s, %s", m->title,
+             s->nstage_words ? " [staged]" : "", age, m->detail);
     view_header(cv, l->body_top, left, width, title, con->focus == PANE_FIELDS);
     int top = l->body_top + 1, height = l->body_rows - 1;
     bool hex_below = l->rows >= 40 && !con->show_hex;

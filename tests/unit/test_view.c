@@ -426,7 +426,9 @@ Test(view, the_page_title_says_how_old_its_values_are)
     free(screen);
     con.now = read_at + 12.2;
     screen = render(24, 100);
-    cr_assert_not_null(strstr(screen, "savable, read 12 s ago"), "%s", screen);
+    cr_assert_not_null(
+        strstr(screen, "0x08 Caching, read 12 s ago, 12 bytes, savable"), "%s",
+        screen);
     free(screen);
 }
 
