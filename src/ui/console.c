@@ -358,9 +358,11 @@ console_outside_change(struct console *con, struct console_drive *d,
         if (row->change != FIELD_CHANGE_OUTSIDE)
             continue;
         size_t len = strlen(names);
-        if (n++ < 6)
-            snprintf(names + len, sizeof names - len, "%s%s %s (%s)",
-                     len ? ", " : "", row->ref.acronym, row->current, row->was);
+        /* Six fields are named; a list cut short still ends in "...". */
+        if (n++ < 6 && snprintf(names + len, sizeof names - len, "%s%s %s (%s)",
+                                len ? ", " : "", row->ref.acronym, row->current,
+                                row->was) >= (int)(sizeof names - len))
+            n = 7;
     }
     field_model_free(&m);
     char code[PAGENAMES_CODE_LEN];
@@ -917,6 +919,10 @@ static void
 console_confirm_run(struct console *con, enum console_confirm kind, char *line)
 {
     struct console_drive *d = console_drive(con);
+    if (d == NULL) {
+        free(line);
+        return;
+    }
     char *dry = xasprintf("%s --dry-run", line);
 
     free(con->confirm_cmd);

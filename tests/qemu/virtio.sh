@@ -147,7 +147,7 @@ expect_status 0
 expect_sdparm /dev/sr0 8 2 00 "WCE 0, changed by a user in the group"
 as_user tech pages /dev/sg0
 expect_status 0
-expect_out "0x08      caching"
+expect_out "0x08      Caching"
 as_user tech set /dev/sg0 caching WCE=1
 expect_status 1
 expect_err "E_ACCESS_DENIED"
