@@ -230,8 +230,14 @@ worker_free(struct worker *w)
 static void
 worker_post(struct worker *w, unsigned seq)
 {
-    w->session.snap.job_seq = seq;
     pthread_mutex_lock(&w->lock);
+    /* A poll's or a reload's snapshot (0) that comes before the console
+     * took a command's answer replaces it, and must answer for it: the
+     * session still holds that command's outcome, and keys typed ahead
+     * wait for its number. */
+    if (seq == 0 && w->has_posted)
+        seq = w->posted.job_seq;
+    w->session.snap.job_seq = seq;
     drive_snapshot_free(&w->posted);
     drive_snapshot_copy(&w->posted, &w->session.snap);
     w->has_posted = true;
@@ -390,8 +396,8 @@ void
 worker_reload(struct worker *w)
 {
     pthread_mutex_lock(&w->lock);
-    /* A job already waiting reads the page when it is done. */
-    bool waiting = w->nqueue > 0;
+    /* A job running or waiting reads the page when it is done. */
+    bool waiting = w->nqueue > 0 || w->job != NULL;
     pthread_mutex_unlock(&w->lock);
     if (!waiting)
         worker_send(w, WORKER_RELOAD);

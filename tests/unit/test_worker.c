@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmd/line.h"
@@ -252,4 +253,43 @@ Test(worker, the_page_in_view_is_read_again_after_another_changes_it)
     bool ok = await_snapshot(w, page_changed_outside, deadline);
     worker_stop(w, 1000);
     cr_assert(ok, "the change by another was not seen");
+}
+
+/* Wait until w posts a snapshot (its wake-up byte), without taking it. */
+static bool
+await_post(double deadline)
+{
+    char byte;
+
+    while (worker_now() < deadline) {
+        if (read(wake[0], &byte, 1) == 1)
+            return true;
+        usleep(1000);
+    }
+    return false;
+}
+
+/* A reload's snapshot that replaces a command's answer before the console
+ * took it answers for that command: keys typed ahead wait for its number,
+ * and its lines are the command's. */
+Test(worker, a_reload_posted_before_an_answer_is_taken_keeps_the_answer)
+{
+    double deadline = worker_now() + 30;
+    struct worker *w = worker_start("emu:dvd-writer", &ctx, NULL, wake[1], 0);
+    cr_assert(await_answer(w, 1, deadline));
+    unsigned seq = worker_send(w, "page caching");
+    bool posted = await_post(deadline);
+    worker_reload(w);
+    posted = posted && await_post(deadline);
+    struct drive_snapshot snap;
+    bool taken = worker_take(w, &snap);
+    worker_stop(w, 1000);
+    cr_assert(posted && taken, "the worker did not post twice");
+    cr_assert_eq(snap.job_seq, seq, "the answer to job %u was replaced by %u",
+                 seq, snap.job_seq);
+    bool selected = false;
+    for (size_t i = 0; i < snap.nlines; i++)
+        selected = selected || strstr(snap.lines[i].text, "selected") != NULL;
+    drive_snapshot_free(&snap);
+    cr_assert(selected, "the command's lines were lost");
 }
