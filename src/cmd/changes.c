@@ -107,6 +107,12 @@ undo_same_run(const char *a, const char *b)
     return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+const char *
+undo_run_name(const struct undo_change *c)
+{
+    return c->run != NULL ? c->run : c->time;
+}
+
 size_t
 undo_stack_last_run(const struct undo_stack *st)
 {

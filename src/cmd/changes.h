@@ -105,6 +105,9 @@ void undo_stack_drop_last(struct undo_stack *st);
 size_t undo_stack_last_run(const struct undo_stack *st);
 /* How many runs of commands the stack holds changes of. */
 size_t undo_stack_runs(const struct undo_stack *st);
+/* The name of the change's run, as 'undo --expect' takes it: its run, or
+ * for an older record without one, its time. */
+const char *undo_run_name(const struct undo_change *c);
 void undo_stack_free(struct undo_stack *st);
 
 /* Whether a MODE SELECT is with a drive, sent but not yet answered and

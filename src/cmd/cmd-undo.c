@@ -22,6 +22,10 @@ static const struct cmd_option cmd_undo_options[] = {
       0 },
     { "count", true, "N", "undo the last N commands, newest first", 'n' },
     { "all", false, NULL, "undo every command on record, newest first", 0 },
+    { "expect", true, "RUN",
+      "undo only if the newest command on record is still run RUN, as "
+      "--dry-run showed it; else send nothing",
+      0 },
     { NULL, false, NULL, NULL, 0 },
 };
 
@@ -498,7 +502,20 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         return cmd_error(ctx, &err);
     }
     size_t runs = undo_stack_runs(&st), want = 1;
-    if (st.count == 0) {
+    const char *expect = cmd_arg_value(&cmd_undo_entry, args, "expect");
+    const char *newest =
+        st.count > 0 ? undo_run_name(&st.changes[st.count - 1]) : NULL;
+    if (st.count > 0 && expect != NULL && strcmp(expect, newest) != 0) {
+        /* What a dialog or a script looked at is not what would be undone:
+         * another command was recorded since. */
+        const struct undo_change *c = &st.changes[st.count - 1];
+        err_usage(&err,
+                  "%s: the newest command on record is '%s' of %s (run %s), "
+                  "not run %s: it came after the undo was shown; nothing "
+                  "was sent ('undo --dry-run' shows what undo would do now)",
+                  recorder_name(rec), c->command, c->time, newest, expect);
+        status = cmd_error(ctx, &err);
+    } else if (st.count == 0) {
         err_usage(&err,
                   "%s: no change of this drive is recorded (modecon records "
                   "each change it sends, in %s)",
@@ -509,6 +526,13 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     } else if (want == 1) {
         bool whole;
         status = cmd_undo_run(ctx, args, rec, &st, true, &whole);
+        if (cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run) {
+            snprintf(ctx->undo_shown, sizeof ctx->undo_shown, "%s", newest);
+            cmd_print(ctx,
+                      "this is run %s: 'undo %s --expect %s' undoes it only "
+                      "while it is the newest on record",
+                      newest, args->argv[0], newest);
+        }
     } else {
         status = cmd_undo_runs(ctx, args, rec, &st, want);
     }

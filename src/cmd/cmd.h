@@ -60,6 +60,8 @@ struct cmd_ctx {
     char client[64];     /* "modecon set": who holds a drive we lock */
     char run[48];        /* this run of a command, unique: its MODE
                             SELECTs are undone together */
+    char undo_shown[48]; /* the run the last 'undo --dry-run' showed as
+                            the newest on record, for 'undo --expect' */
     const char *front;   /* "console", "shell", "replay": what runs the
                             commands, named in client; NULL: the command
                             line */

@@ -1257,8 +1257,17 @@ static void
 console_confirm_send(struct console *con, bool save)
 {
     struct console_drive *d = console_drive(con);
-    char *line = save ? xasprintf("%s --save", con->confirm_cmd)
-                      : xstrdup(con->confirm_cmd);
+    char *line;
+    /* y undoes what the dialog showed or nothing: a command recorded
+     * meanwhile (another console, a 'modecon set') is not undone
+     * unseen. */
+    if (con->confirm_kind == CONFIRM_UNDO && d->snap.undo_shown[0] != '\0')
+        line =
+            xasprintf("%s --expect %s", con->confirm_cmd, d->snap.undo_shown);
+    else if (save)
+        line = xasprintf("%s --save", con->confirm_cmd);
+    else
+        line = xstrdup(con->confirm_cmd);
 
     console_free_lines(&con->confirm_lines, &con->nconfirm);
     con->mode = MODE_NORMAL;

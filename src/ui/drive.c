@@ -495,6 +495,8 @@ drive_session_run(struct drive_session *ds, const char *line)
     ds->snap.sent_select =
         rec != NULL && cmd_drive_changes(&ds->ctx, rec) != changes;
     ds->snap.pending_edits = ds->ctx.stage_nwords;
+    snprintf(ds->snap.undo_shown, sizeof ds->snap.undo_shown, "%s",
+             ds->ctx.undo_shown);
     snprintf(ds->snap.pending_page, sizeof ds->snap.pending_page, "%s",
              ds->ctx.stage_page != NULL ? ds->ctx.stage_page : "");
     /* The session's commands go to its own drive: an 'open' inside a

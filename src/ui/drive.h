@@ -60,6 +60,10 @@ struct drive_snapshot {
     size_t changed_from_lens[4];
     unsigned outside_changes; /* how many such changes were seen */
 
+    /* The run the last 'undo --dry-run' showed as the newest on record,
+     * or "": the undo dialog's y undoes that one or nothing. */
+    char undo_shown[48];
+
     /* Edits staged on the drive, on whichever page: not sent yet. */
     int pending_edits;
     char pending_page[32]; /* the page they are for, as given */

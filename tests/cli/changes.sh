@@ -396,4 +396,30 @@ done
 checks=$((checks + 1))
 jq -e -s 'all(.[]; type == "object")' "$AUDIT" >/dev/null || fail "audit log is not JSON lines"
 
+# undo --expect RUN undoes the command the dry run showed, or nothing: a
+# command recorded after the look (another console, a script) is not
+# undone unseen, and no MODE SELECT goes out.
+rm -rf "$STATE/modecon"
+run set $D caching WCE=0
+expect_status 0
+run undo $D --dry-run
+expect_status 0
+shown=$(sed -n 's/^this is run \([^:]*\):.*/\1/p' <<<"$out")
+[ -n "$shown" ] || fail "undo --dry-run did not name the run it shows"
+checks=$((checks + 1))
+run set $D caching RCD=1
+expect_status 0
+run --trace "$STATE/expect.trace" undo $D --expect "$shown"
+expect_status 2
+expect_err "not run $shown: it came after the undo was shown; nothing was sent"
+checks=$((checks + 1))
+grep -q '"cdb":"55' "$STATE/expect.trace" && fail "undo --expect of a stale run sent a MODE SELECT"
+caching_is "88 0a 01 00"
+# Once RCD=1 is undone, the command shown is the newest again: it goes.
+run undo $D
+expect_status 0
+run undo $D --expect "$shown"
+expect_status 0
+caching_is "88 0a 04 00"
+
 done_ok

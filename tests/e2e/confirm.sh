@@ -98,6 +98,19 @@ expect_audit_lines "$saved_lines"
 $T send-keys n
 wait_for "undo cancelled: nothing was sent"
 expect_audit_lines "$saved_lines"
+# A command recorded while the dialog is open is not undone unseen: y
+# undoes what the dialog showed or nothing.
+$T send-keys u
+wait_for "Undo the drive's last command?"
+cli set $D 1 RRC=8 >/dev/null 2>&1 || fail "set RRC=8 from the command line failed"
+$T send-keys y
+wait_for "it came after the undo was"
+cli get $D 1 | grep -q "^81 0a c4 08" ||
+    fail "page 01's RRC set meanwhile was undone: $(cli get $D 1)"
+checks=$((checks + 1))
+cli undo $D >/dev/null 2>&1 || fail "undo of RRC=8 from the command line failed"
+saved_lines=$(audit_lines)
+$T send-keys Escape
 $T send-keys u
 wait_for "Undo the drive's last command?"
 $T send-keys y
