@@ -1192,12 +1192,18 @@ console_prompt_key(struct console *con, int key)
         con->mode = MODE_NORMAL;
         if (con->prompt_is_value) {
             if (con->prompt_check[0] != '\0') {
-                con->mode = MODE_PROMPT; /* fix it first */
+                /* Fix it first: what is typed next replaces it, as it
+                 * replaced the value offered. */
+                con->mode = MODE_PROMPT;
+                prompt_select_all(&con->prompt);
             } else if (text[0] != '\0') {
                 console_stage(con, con->value_field, text);
             }
         } else {
-            prompt_remember(&con->prompt, text);
+            /* The history file keeps no password of a drive URI. */
+            char *clean = journal_redact_line(text);
+            prompt_remember(&con->prompt, clean);
+            free(clean);
             snprintf(con->output_title, sizeof con->output_title, "%s", text);
             con->output_wanted = true;
             console_run(con, text);

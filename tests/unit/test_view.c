@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/line.h"
 #include "testutil.h"
@@ -918,4 +919,52 @@ Test(view, page_names_are_cut_at_words_and_whole_when_there_is_room)
     cr_assert(strstr(text, "NAME") != NULL, "%s", text);
     cr_assert(strstr(text, "SAVED") != NULL, "%s", text);
     free(text);
+}
+
+/* A value refused on Enter stays, selected: what is typed next replaces
+ * it (it was appended: 300 then 300s made 300300s). */
+Test(view, a_refused_value_is_replaced_by_what_is_typed_next)
+{
+    open_field("emu:dvd-writer", "APL");
+    keys("e");
+    keys("abc\n");
+    cr_assert_eq(con.mode, MODE_PROMPT, "a refused value left the prompt");
+    cr_assert(con.prompt.selected);
+    keys("160");
+    cr_assert_str_eq(con.prompt.text, "160");
+    keys("\n");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert_str_eq(console_field(&con)->staged, "160 blocks");
+}
+
+/* A command line typed at ':' is remembered without the password of a
+ * drive URI in it: the history file is written from the same list. */
+Test(view, the_command_history_keeps_no_password)
+{
+    char path[] = "/tmp/modecon-history-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    prompt_fini(&con.prompt);
+    prompt_init(&con.prompt, path);
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    keys(":help iscsi://bob%s3cretpw@127.0.0.1/iqn.2026-12.x:cd/0\n");
+    FILE *f = fopen(path, "r");
+    char file[4096] = "";
+    size_t n = f ? fread(file, 1, sizeof file - 1, f) : 0;
+    file[n] = '\0';
+    if (f != NULL)
+        fclose(f);
+    unlink(path);
+    cr_assert_null(strstr(file, "s3cretpw"), "the history file: %s", file);
+    cr_assert_not_null(strstr(file, "bob@127.0.0.1"), "the history file: %s",
+                       file);
+    console_collect(&con);
+    con.mode = MODE_NORMAL;
+    keys(":");
+    console_key(&con, TERM_KEY_UP);
+    cr_assert_not_null(strstr(con.prompt.text, "iscsi://bob@127.0.0.1"),
+                       "history: '%s'", con.prompt.text);
+    cr_assert_null(strstr(con.prompt.text, "s3cretpw"), "%s", con.prompt.text);
 }
