@@ -1479,15 +1479,24 @@ console_key(struct console *con, int key)
             console_drop_typed(con, "Esc");
             return;
         }
-        /* A second q leaves at once, as when nothing waits. */
-        if (console_is_quit_key(key))
+        /* q pressed again behind a waiting q leaves without waiting
+         * for the drive, as q does when nothing waits (staged edits are
+         * still named first).  Only a q that is a key: one typed where a
+         * prompt may be open by then is text. */
+        if (console_is_quit_key(key) && con->mode == MODE_NORMAL &&
+            con->ntyped > 0 &&
+            console_is_quit_key(con->typed[con->ntyped - 1])) {
+            bool text = false;
             for (size_t i = 0; i < con->ntyped; i++)
-                if (console_is_quit_key(con->typed[i])) {
-                    con->ntyped = 0;
-                    con->await_seq = 0;
-                    con->quit = true;
-                    return;
-                }
+                text = text || con->typed[i] == ':' || con->typed[i] == 'e' ||
+                       con->typed[i] == TERM_KEY_ENTER;
+            if (!text) {
+                con->ntyped = 0;
+                con->await_seq = 0;
+                console_quit(con);
+                return;
+            }
+        }
     }
     if (con->ntyped == con->typed_cap) {
         con->typed_cap = con->typed_cap ? 2 * con->typed_cap : 16;

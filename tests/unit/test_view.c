@@ -828,11 +828,29 @@ Test(view, keys_typed_ahead_wait_for_the_answer_in_order)
     console_collect(&con);
     cr_assert_eq(con.ntyped, 0);
 
+    /* q again behind a waiting q leaves without waiting for the drive,
+     * naming the staged edit first as q does. */
     con.await_seq = 1000;
     keys("q");
     cr_assert(!con.quit);
     keys("q");
+    cr_assert(!con.quit, "q left with an edit staged and not named");
+    cr_assert(strstr(con.log[con.nlog - 1].text, "staged edit") != NULL, "%s",
+              con.log[con.nlog - 1].text);
+    keys("q");
     cr_assert(con.quit);
+
+    /* A q typed into a prompt that keys waiting will open is text, not
+     * a second q: the line is typed whole and the console stays. */
+    con.quit = false;
+    con.await_seq = 1000;
+    keys(":help q");
+    keys("q");
+    cr_assert(!con.quit, "a q typed into a prompt left the console");
+    con.await_seq = 0;
+    console_collect(&con);
+    cr_assert_eq(con.mode, MODE_PROMPT);
+    cr_assert_str_eq(con.prompt.text, "help qq");
 }
 
 /* A command typed at ':' whose answer is more than a line opens it whole,
