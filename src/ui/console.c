@@ -1334,6 +1334,8 @@ console_confirm_key(struct console *con, int key)
     }
 }
 
+static void console_apply_key(struct console *con, int key);
+
 /* Lines of the output view that fit the screen below its title. */
 static size_t
 console_output_height(const struct console *con)
@@ -1376,6 +1378,13 @@ console_output_key(struct console *con, int key)
         *left = *left + 10 < right ? *left + 10 : right;
     else if (key == 0x1b || key == 'q' || key == TERM_KEY_ENTER)
         con->mode = MODE_NORMAL;
+    else {
+        /* Any other key closes the view and does what it does: keys
+         * typed ahead behind a command (":edit ...", then c, y) are not
+         * swallowed by its answer. */
+        con->mode = MODE_NORMAL;
+        console_apply_key(con, key);
+    }
 }
 
 static void

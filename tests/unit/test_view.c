@@ -887,6 +887,12 @@ Test(view, a_commands_output_is_shown_whole)
     /* A one-line answer stays on the message line. */
     keys(":page 5\n");
     cr_assert_eq(con.mode, MODE_NORMAL);
+    /* Keys typed behind a command whose answer opens the view are not
+     * swallowed by it: the first it does not use closes it and acts. */
+    keys(":show 5\n");
+    cr_assert_eq(con.mode, MODE_OUTPUT);
+    keys("?");
+    cr_assert_eq(con.mode, MODE_HELP, "the view swallowed the key");
 }
 
 /* The help's columns fit: at 80 columns and more no line is cut, long
