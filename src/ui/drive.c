@@ -357,8 +357,11 @@ static bool
 drive_values_differ(const uint8_t *a, size_t alen, const uint8_t *b,
                     size_t blen)
 {
+    /* Values that could not be read (a time-out, a saved read refused)
+     * say nothing of a change: only two reads that answered are
+     * compared. */
     if (a == NULL || b == NULL)
-        return a != b;
+        return false;
     return alen != blen || memcmp(a, b, alen) != 0;
 }
 
