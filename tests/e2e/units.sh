@@ -35,7 +35,20 @@ wait_for "IACT Idle timer: bytes 4-7, number, counts 100 ms steps"
 wait_for "warned when lowered: A short time"
 $T send-keys Enter
 wait_for "IACT = 30s"
-$T send-keys Escape
+# What is typed in a unit is what is sent: 5 s is 50 steps of 100 ms,
+# 00 00 00 32 in bytes 4-7, and the commit dialog says it in seconds.
+$T send-keys -l "5s"
+$T send-keys Enter
+wait_for "IACT: 30 s (300) -> 5 s (50) (staged)"
+$T send-keys c
+wait_for "Commit these changes?"
+wait_for "IACT: 30 s (300) -> 5 s (50)"
+$T send-keys y
+wait_for "verified: the drive applied every byte"
+page=$(XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE "$MODECON" get emu:dvd-writer 1a)
+[ "${page:0:23}" = "9a 0a 00 03 00 00 00 32" ] ||
+    fail "IACT typed as 5s was not sent as 50 steps: $page"
+checks=$((checks + 1))
 $T send-keys -l q
 wait_for "EXITED 0"
 echo "units: $checks checks passed"
