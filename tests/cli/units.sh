@@ -105,6 +105,15 @@ expect_out "DANGER (warned when lowered): A short time"
 grep -q "in ms" <<<"$out" && fail "explain still says 'in ms'"
 grep -q "one step is" <<<"$out" && fail "explain says the step twice"
 
+# The 1x speeds are said once, from the table that reads NxCD: the
+# definition's help does not repeat them.
+run explain 0x2a MRSS
+expect_status 0
+expect_out "typed in kB/s (kB = 1000 bytes), or as NxCD (1x = 176.4 kB/s), NxDVD (1x = 1385 kB/s) or NxBD (1x = 4495.5 kB/s), when that is a whole number of kB/s"
+[ "$(grep -o "176\.4" <<<"$out" | wc -l)" = 1 ] || fail "explain MRSS gives 1x CD more than once"
+run explain 0x2a WSPD
+[ "$(grep -o "176\.4" <<<"$out" | wc -l)" = 1 ] || fail "explain WSPD gives 1x CD more than once"
+
 # A number an enum's legend does not name: refused with the legend,
 # unless forced.
 run set $D write-parameters WR_T=9
