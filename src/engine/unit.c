@@ -296,8 +296,8 @@ unit_unknown(const struct field_def *fd, const char *acronym, const char *text,
                      text, unit, what, typing);
 }
 
-/* Whether 'acronym=text' would be accepted: a suggestion names only what
- * is. */
+/* Whether 'acronym=text' would be accepted (read, and within the field):
+ * a suggestion names only what is. */
 static bool
 unit_accepts(const struct field_def *fd, const char *acronym, const char *text)
 {
@@ -305,7 +305,12 @@ unit_accepts(const struct field_def *fd, const char *acronym, const char *text)
     struct err scratch;
 
     err_clear(&scratch);
-    return unit_parse(fd, acronym, text, &raw, &scratch) == 0;
+    if (unit_parse(fd, acronym, text, &raw, &scratch) != 0)
+        return false;
+    /* The field must hold it too, as field.c checks after reading. */
+    uint64_t max =
+        fd->width >= 64 ? UINT64_MAX : (UINT64_C(1) << fd->width) - 1;
+    return raw <= max && (!fd->has_range || (raw >= fd->min && raw <= fd->max));
 }
 
 /* "%s=%s or %s=%s": the candidates that would be accepted, or "" when
