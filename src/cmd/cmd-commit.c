@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "util/xmalloc.h"
 
 static enum cmd_status cmd_commit_exec(struct cmd_ctx *ctx,
                                        const struct cmd_args *args);
@@ -46,21 +47,36 @@ cmd_commit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     argv[n++] = ctx->stage_page;
     for (int i = 0; i < ctx->stage_nwords; i++)
         argv[n++] = ctx->stage_words[i];
-    /* Edits staged with --force go out with it, as 'diff' showed them;
-     * the others passed the checks when staged. */
-    bool forced = false;
-    for (int i = 0; i < ctx->stage_nwords; i++)
-        forced |= ctx->stage_forced != NULL && ctx->stage_forced[i];
-    char flag[3][16];
+    /* Each edit staged with --force goes out forced, and only it: the
+     * others are checked as they were when staged and as 'diff' showed
+     * them.  commit --force forces them all. */
+    char flag[3][16], *forced = NULL;
+    size_t forced_len = 0;
+    for (int i = 0; i < ctx->stage_nwords; i++) {
+        if (ctx->stage_forced == NULL || !ctx->stage_forced[i])
+            continue;
+        const char *word = ctx->stage_words[i];
+        size_t len = strcspn(word, "=");
+        forced = xrealloc(forced, forced_len + len + 2);
+        if (forced_len > 0)
+            forced[forced_len++] = ',';
+        memcpy(forced + forced_len, word, len);
+        forced_len += len;
+        forced[forced_len] = '\0';
+    }
     for (int i = 0; i < 3; i++) {
-        if (!cmd_arg_flag(&cmd_commit_entry, args, flags[i]) &&
-            !(forced && strcmp(flags[i], "force") == 0))
+        if (!cmd_arg_flag(&cmd_commit_entry, args, flags[i]))
             continue;
         snprintf(flag[i], sizeof flag[i], "--%s", flags[i]);
         argv[n++] = flag[i];
     }
+    if (forced != NULL && !cmd_arg_flag(&cmd_commit_entry, args, "force")) {
+        argv[n++] = (char *)"--force-field";
+        argv[n++] = forced;
+    }
     enum cmd_status status = cmd_run_argv(ctx, n, argv);
     free(argv);
+    free(forced);
     /* Sent: nothing is staged any more; refused: the edits stay to mend. */
     if (status == CMD_OK || status == CMD_NOT_APPLIED)
         cmd_stage_clear(ctx);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmd/changes.h"
 #include "cmd/cmd.h"
@@ -26,6 +27,10 @@ static const struct cmd_option cmd_set_options[] = {
     { "dry-run", false, NULL, "print the CDB and parameter list; send nothing",
       0 },
     { "force", false, NULL, "send even when the edit fails the checks", 0 },
+    { "force-field", true, "FIELD,...",
+      "send these fields even when they fail the checks; the others are "
+      "checked",
+      0 },
     { "no-verify", false, NULL, "do not read the page back", 0 },
     { NULL, false, NULL, NULL, 0 },
 };
@@ -151,6 +156,40 @@ cmd_set_report(struct cmd_ctx *ctx, const struct set_report *rep,
     return CMD_NOT_APPLIED;
 }
 
+/* Which words --force-field names, by the FIELD of FIELD=VALUE as typed
+ * (in any case), in a new array in *forced, or NULL without the option.
+ * A name that matches no word is a slip, refused. */
+static int
+cmd_set_forced_words(const struct cmd_args *args, bool **forced,
+                     struct err *err)
+{
+    const char *list = cmd_arg_value(&cmd_set_entry, args, "force-field");
+    char **words = args->argv + 2;
+    int nwords = args->argc - 2;
+
+    *forced = NULL;
+    if (list == NULL)
+        return 0;
+    *forced = xcalloc((size_t)nwords + 1, sizeof **forced);
+    for (const char *name = list; *name != '\0';) {
+        size_t len = strcspn(name, ",");
+        bool found = false;
+        for (int i = 0; i < nwords; i++) {
+            const char *eq = strchr(words[i], '=');
+            if (eq != NULL && (size_t)(eq - words[i]) == len && len > 0 &&
+                strncasecmp(words[i], name, len) == 0)
+                found = (*forced)[i] = true;
+        }
+        if (!found)
+            return err_usage(err,
+                             "--force-field: '%.*s' names no FIELD=VALUE "
+                             "word of this set",
+                             (int)len, name);
+        name += len + (name[len] == ',');
+    }
+    return 0;
+}
+
 static enum cmd_status
 cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
                enum mode_request rt, struct set_options opts)
@@ -158,10 +197,38 @@ cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
     struct edit_plan plan;
     enum cmd_status status;
     struct err err;
+    bool *forced;
+    int nwords = args->argc - 2, rc;
 
     err_clear(&err);
-    if (edit_plan_build(ctx, args->argv[0], args->argv[1], args->argv + 2,
-                        args->argc - 2, opts.force, &plan, &err) != 0) {
+    memset(&plan, 0, sizeof plan);
+    if (cmd_set_forced_words(args, &forced, &err) != 0) {
+        rc = -1;
+    } else if (forced == NULL) {
+        rc = edit_plan_build(ctx, args->argv[0], args->argv[1], args->argv + 2,
+                             nwords, opts.force, &plan, &err);
+    } else {
+        /* Each word checked with its own force, as 'diff' shows staged
+         * words and 'commit' sends them. */
+        for (int i = 0; i < nwords; i++)
+            forced[i] |= opts.force;
+        rc = edit_plan_build_staged(ctx, args->argv[0], args->argv[1],
+                                    args->argv + 2, nwords, nwords, false,
+                                    forced, &plan, &err);
+        for (int i = 0; rc == 0 && i < nwords; i++)
+            if (plan.overridden[i])
+                rc = err_usage(&err,
+                               "'%s': a later word sets the same bits; give "
+                               "each field once",
+                               args->argv[2 + i]);
+        /* The words were checked one by one above; the page as a whole
+         * then carries the forced bits, which the drive's changeable
+         * values refuse. */
+        for (int i = 0; i < nwords; i++)
+            opts.force |= forced[i];
+    }
+    free(forced);
+    if (rc != 0) {
         status = cmd_error(ctx, &err);
     } else {
         struct edit ed = { .rec = plan.rec,

@@ -42,11 +42,12 @@ void unit_typing(const struct field_def *fd, char *buf, size_t len);
  * Read 'text' typed for field 'fd' (named 'acronym' in messages) as a
  * quantity: a decimal number, blanks allowed before a unit of the field
  * (ms/s/min/h for a time, kB/s or NxCD/NxDVD/NxBD for a speed, the
- * field's own unit) or the word steps for the raw count.  Returns 0 with
- * the raw count in *raw; 1 when 'text' is a bare number the caller reads
- * as before; -1 with a usage error (an unknown unit, a value that is not a
- * whole number of steps, naming the two nearest that are, or a bare
- * number that reads two ways, naming both).
+ * field's own unit, each as written, in its case) or the word steps for
+ * the raw count (in decimal or hex; a hex number takes no other unit).
+ * Returns 0 with the raw count in *raw; 1 when 'text' is a bare number
+ * the caller reads as before; -1 with a usage error (an unknown unit, a
+ * value that is not a whole number of steps, naming the two nearest that
+ * are, or input that reads two ways, naming both).
  */
 int unit_parse(const struct field_def *fd, const char *acronym,
                const char *text, uint64_t *raw, struct err *err);

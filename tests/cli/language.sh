@@ -168,6 +168,28 @@ run -c "edit $S 5 WR_T=SAO; discard; diff; commit"
 expect_status 2
 expect_out "discarded 1 staged edit of $S page 5"
 expect_err "commit: nothing staged"
+# Each staged word keeps its own --force: commit checks each as diff
+# shows it.  BUFE=1 changes nothing when staged; after a power-cycle it
+# would change a bit this drive does not let change, and only MCVAL was
+# forced, so commit refuses and sends nothing.
+F=$STATE/forced.json
+sed 's/"05 32 7f ff 0f ff 00 3f/"05 32 3f ff 0f ff 00 3f/; s/"05 32 41 04 08 00 00 00/"05 32 01 04 08 00 00 00/' \
+    "$(dirname "$0")/../../drives/dvd-writer.json" >"$F"
+grep -q '"05 32 3f ff' "$F" && grep -q '"05 32 01 04' "$F" || fail "the drive file for the forced-word test was not made"
+run -c "open emu:$F; page 5; edit --force MCVAL=1; edit BUFE=1; power-cycle emu:$F; commit --trace $STATE/forced.jsonl"
+expect_status 2
+expect_err "BUFE is not changeable on this drive (its changeable value is 0); nothing was sent"
+grep -q "BUFE is not changeable on this drive; sending anyway" <<<"$err" &&
+    fail "commit forced BUFE, which was staged without --force"
+grep -q '"cdb":"55' "$STATE/forced.jsonl" 2>/dev/null && fail "commit sent a MODE SELECT"
+# The forced word alone goes out forced, and is journaled so.
+run -c "open $S; page 5; edit --force LS_V=0; edit BUFE=0; commit"
+expect_status 0
+grep -qx "set $S 5 LS_V=0 BUFE=0 --force-field LS_V" "$J" ||
+    fail "commit is not journaled with --force-field: $(tail -3 "$J")"
+run set $S 5 LINK_S=8 --force-field NOSUCH --dry-run
+expect_status 2
+expect_err "--force-field: 'NOSUCH' names no FIELD=VALUE word of this set"
 run -c "edit $S 5 NOSUCH=1"
 expect_status 2
 expect_err "has no field 'NOSUCH'"

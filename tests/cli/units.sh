@@ -56,10 +56,42 @@ run set $D timeout-and-protect G1MT=2min --dry-run
 expect_out "G1MT: 5 s -> 2 min"
 
 # Speeds: kB/s (kB = 1000 bytes) or a multiple of 1x CD, DVD or BD.
+run set $D 0x2a CWSS=20xCD --force --dry-run
+expect_out "CWSS: 7056 kB/s -> 3528 kB/s"
+run set $D 0x2a CWSS=2xBD --force --dry-run
+expect_out "-> 8991 kB/s"
+# 1x CD and 1x BD are fractional in kB/s: a multiple that is not a whole
+# number of kB/s is refused as any other value, never rounded.
 run set $D 0x2a CWSS=8xCD --force --dry-run
-expect_out "CWSS: 7056 kB/s -> 1411 kB/s"
+expect_status 2
+expect_err "CWSS=8xCD is 1411.2 kB/s: the current write speed selected is a whole number of kB/s: 1411 kB/s or 1412 kB/s"
+run set $D 0x2a CWSS=1.5xCD --force --dry-run
+expect_status 2
+expect_err "CWSS=1.5xCD is 264.6 kB/s"
 run set $D 0x2a CWSS=1xBD --force --dry-run
-expect_out "-> 4496 kB/s"
+expect_status 2
+expect_err "CWSS=1xBD is 4495.5 kB/s"
+# Hex digits and a unit's letters mix: refused, naming both readings.
+run set $D 0x2a CWSS=0xCD --force --dry-run
+expect_status 2
+expect_err "CWSS=0xCD is ambiguous: the hex number 0xCD is 205 kB/s, or 0 times 1x CD is 0 kB/s; write CWSS=205kB/s or CWSS=0kB/s"
+run set $D 0x2a CWSS=0xBD --force --dry-run
+expect_status 2
+expect_err "CWSS=0xBD is ambiguous: the hex number 0xBD is 189 kB/s"
+# Units as written: kb/s is kilobits, Ms megaseconds.
+run set $D 0x2a CWSS=1411kb/s --force --dry-run
+expect_status 2
+expect_err "CWSS=1411kb/s: 'kb/s' is no unit of the current write speed selected (units are case-sensitive: 'kB/s')"
+# Blanks only between the number and the unit.
+run set $D power-condition 'IACT=5 m s' --dry-run
+expect_status 2
+expect_err "IACT=5 m s: blanks may stand only between the number and the unit"
+# Only what would be accepted is suggested (16 ms is no whole step).
+run set $D power-condition IACT=0x10 --dry-run
+expect_status 2
+expect_err "IACT=0x10 is ambiguous: the idle timer counts steps of 100 ms: 16 ms (not a whole number of steps), or 16 steps = 1600 ms; write IACT=16steps"
+run set $D power-condition IACT=16steps --dry-run
+expect_status 0
 run set $D 0x2a CWSS=4495.5kB/s --force --dry-run
 expect_status 2
 expect_err "CWSS=4495.5kB/s: the current write speed selected is a whole number of kB/s: 4495 kB/s or 4496 kB/s"
@@ -72,6 +104,15 @@ expect_out "typed as a time (30s, 500ms, 1.5s, 10min, 1h) or as the count of ste
 expect_out "DANGER (warned when lowered): A short time"
 grep -q "in ms" <<<"$out" && fail "explain still says 'in ms'"
 grep -q "one step is" <<<"$out" && fail "explain says the step twice"
+
+# The 1x speeds are said once, from the table that reads NxCD: the
+# definition's help does not repeat them.
+run explain 0x2a MRSS
+expect_status 0
+expect_out "typed in kB/s (kB = 1000 bytes), or as NxCD (1x = 176.4 kB/s), NxDVD (1x = 1385 kB/s) or NxBD (1x = 4495.5 kB/s), when that is a whole number of kB/s"
+[ "$(grep -o "176\.4" <<<"$out" | wc -l)" = 1 ] || fail "explain MRSS gives 1x CD more than once"
+run explain 0x2a WSPD
+[ "$(grep -o "176\.4" <<<"$out" | wc -l)" = 1 ] || fail "explain WSPD gives 1x CD more than once"
 
 # A number an enum's legend does not name: refused with the legend,
 # unless forced.

@@ -299,12 +299,12 @@ Test(field, quantities_are_typed_in_real_units)
         { "IACT", "0", 0 },          { "IACT", "0x10 steps", 16 },
         { "G1", "90", 90 },          { "G1", "2min", 120 },
         { "G1", "2000 ms", 2 },      { "SPD", "5540", 5540 },
-        { "SPD", "5540kB/s", 5540 }, { "SPD", "1xCD", 176 },
-        { "SPD", "8xCD", 1411 },     { "SPD", "48xCD", 8467 },
+        { "SPD", "5540kB/s", 5540 }, { "SPD", "5xCD", 882 },
+        { "SPD", "40xCD", 7056 },    { "SPD", "0xCDsteps", 205 },
         { "SPD", "1xDVD", 1385 },    { "SPD", "2.4xDVD", 3324 },
-        { "SPD", "1xBD", 4496 },     { "SPD", "2x BD", 8991 },
-        { "BLK", "16 blocks", 16 },  { "BLK", "16", 16 },
-        { "LIM", "10s", 100 },
+        { "SPD", "0 xCD", 0 },       { "SPD", "2 xBD", 8991 },
+        { "SPD", "0x10", 16 },       { "BLK", "16 blocks", 16 },
+        { "BLK", "16", 16 },         { "LIM", "10s", 100 },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         err_clear(&err);
@@ -353,6 +353,42 @@ Test(field, quantities_that_are_no_whole_step_or_ambiguous_are_refused)
         { "SPD", "4495.5kB/s",
           "SPD=4495.5kB/s: the write speed is a whole "
           "number of kB/s: 4495 kB/s or 4496 kB/s" },
+        /* A multiple of a disc's 1x speed follows the same rule. */
+        { "SPD", "8xCD",
+          "SPD=8xCD is 1411.2 kB/s: the write speed is a whole number of "
+          "kB/s: 1411 kB/s or 1412 kB/s" },
+        { "SPD", "1.5xCD", "SPD=1.5xCD is 264.6 kB/s: the write speed" },
+        { "SPD", "1xBD", "SPD=1xBD is 4495.5 kB/s: the write speed" },
+        /* Hex digits and a unit's letters mix. */
+        { "SPD", "0xCD",
+          "SPD=0xCD is ambiguous: the hex number 0xCD is 205 kB/s, or 0 "
+          "times 1x CD is 0 kB/s; write SPD=205kB/s or SPD=0kB/s" },
+        { "SPD", "0xBD", "SPD=0xBD is ambiguous: the hex number 0xBD is 189" },
+        { "SPD", "0xDVD",
+          "SPD=0xDVD is ambiguous: the hex number 0xDVD is 13" },
+        { "SPD", "0x10xCD", "SPD=0x10xCD is ambiguous: hex digits" },
+        { "IACT", "0x1Es",
+          "IACT=0x1Es is ambiguous: hex digits and a unit's letters mix, so a "
+          "number with a unit is written in decimal (a hex count takes the "
+          "word steps); write IACT=30s or IACT=30steps" },
+        /* Case tells kilobits from kilobytes, ms from Ms. */
+        { "SPD", "1411kb/s",
+          "SPD=1411kb/s: 'kb/s' is no unit of the write speed (units are "
+          "case-sensitive: 'kB/s')" },
+        { "IACT", "5Ms", "IACT=5Ms: 'Ms' is no unit of the idle timer" },
+        { "IACT", "5S", "IACT=5S: 'S' is no unit" },
+        { "BLK", "16 Blocks", "BLK=16 Blocks: 'Blocks' is no unit" },
+        /* Blanks only between the number and the unit. */
+        { "IACT", "5 m s",
+          "IACT=5 m s: blanks may stand only between the number and the "
+          "unit" },
+        { "SPD", "8x CD", "SPD=8x CD: blanks may stand only" },
+        /* Only what would be accepted is suggested: 16 ms is no whole
+         * number of 100 ms steps. */
+        { "IACT", "0x10",
+          "IACT=0x10 is ambiguous: the idle timer counts steps of 100 ms: "
+          "16 ms (not a whole number of steps), or 16 steps = 1600 ms; "
+          "write IACT=16steps" },
         { "SPD", "5s", "SPD=5s: 's' is no unit of the write speed" },
         { "BLK", "2h", "BLK=2h: 'h' is no unit" },
         { "LIM", "20s", "LIM=20s: expected 1 s to 10 s (100 ms steps)" },
@@ -372,6 +408,25 @@ Test(field, quantities_that_are_no_whole_step_or_ambiguous_are_refused)
         cr_assert_eq(
             strncmp(err.msg, cases[i].message, strlen(cases[i].message)), 0,
             "got: %s", err.msg);
+        /* Every value a refusal suggests ("write A=1s or A=10steps") is
+         * accepted. */
+        const char *write = strstr(err.msg, "; write ");
+        char suggested[ERR_MSG_MAX];
+        snprintf(suggested, sizeof suggested, "%s",
+                 write != NULL ? write + strlen("; write ") : "");
+        for (char *word = strtok(suggested, " "); word != NULL;
+             word = strtok(NULL, " ")) {
+            char *eq = strchr(word, '=');
+            if (strcmp(word, "or") == 0)
+                continue;
+            cr_assert_not_null(eq, "%s: %s", cases[i].value, word);
+            struct err ignored;
+            uint8_t scratch[28] = { 0x31, 0x1a };
+            err_clear(&ignored);
+            cr_assert_eq(field_parse_set(scratch, ref, eq + 1, &ignored), 0,
+                         "%s suggests %s: %s", cases[i].value, word,
+                         ignored.msg);
+        }
     }
     /* Forced, a number the legend does not name goes. */
     err_clear(&err);
