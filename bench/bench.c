@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 double
@@ -23,6 +24,10 @@ void
 bench_complain(void *arg, const char *text)
 {
     (void)arg;
+    /* A note (the undo record dropping its oldest command once it holds
+     * 32, on every set of a long run) is no failure: the run goes on. */
+    if (strncmp(text, "note: ", 6) == 0)
+        return;
     fprintf(stderr, "bench: %s\n", text);
     exit(1);
 }

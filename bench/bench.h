@@ -8,7 +8,8 @@ double bench_now(void);
 /* A command's output is not the figure: it is dropped. */
 void bench_discard(void *arg, const char *text);
 
-/* A diagnostic means the benchmark measured something else: stop. */
+/* An error means the benchmark measured something else: stop.  A note
+ * (the undo record dropping its oldest command) goes on. */
 void bench_complain(void *arg, const char *text);
 
 /*
