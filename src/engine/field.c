@@ -331,6 +331,17 @@ field_parse_number(const struct field_ref *ref, const char *text, bool force,
         snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
                  fd->values[i].name);
     }
+    if (fd->kind == FIELD_NUMBER && fd->unit != NULL) {
+        /* Say how a quantity is typed and its range in the unit: the bare
+         * count "0 to 4294967295" is not what a time field takes. */
+        char expected[256];
+        unit_expected(fd, expected, sizeof expected);
+        field_range_text(fd, fd->has_range ? fd->min : 0,
+                         fd->has_range ? fd->max : max, range, sizeof range);
+        return err_usage(err, "%s=%s: expected %s, %s%s%s", ref->acronym, text,
+                         expected, range, names[0] ? ", or one of " : "",
+                         names);
+    }
     return err_usage(err, "%s=%s: expected a number from 0 to %llu%s%s",
                      ref->acronym, text, (unsigned long long)max,
                      names[0] ? " or one of " : "", names);

@@ -138,31 +138,43 @@ unit_step(const struct field_def *fd, char *buf, size_t len)
 }
 
 void
-unit_typing(const struct field_def *fd, char *buf, size_t len)
+unit_expected(const struct field_def *fd, char *buf, size_t len)
 {
     bool steps = unit_scale(fd) > 1;
+    const char *count_of_steps = steps ? " or a count of steps (300steps)" : "";
 
     if (fd->unit == NULL)
         snprintf(buf, len, "%s", "");
     else if (unit_time_ms(fd->unit) != 0 && steps)
-        snprintf(buf, len,
-                 "typed as a time (30s, 500ms, 1.5s, 10min, 1h) or as the "
-                 "count of steps (300steps)");
+        snprintf(buf, len, "a time (30s, 500ms, 1.5s, 10min, 1h)%s",
+                 count_of_steps);
     else if (unit_time_ms(fd->unit) != 0)
         snprintf(buf, len,
-                 "typed as a time (30s, 500ms, 1.5s, 10min, 1h) or as a "
-                 "number of %s",
+                 "a time (30s, 500ms, 1.5s, 10min, 1h) or a number of %s",
                  fd->unit);
     else if (unit_is_speed(fd))
         snprintf(buf, len,
-                 "typed in kB/s (kB = 1000 bytes), or as NxCD (1x = 176.4 "
+                 "a speed in kB/s (kB = 1000 bytes) or as NxCD (1x = 176.4 "
                  "kB/s), NxDVD (1385 kB/s) or NxBD (4495.5 kB/s), rounded to "
-                 "the nearest kB/s");
+                 "the nearest kB/s%s",
+                 count_of_steps);
     else if (steps)
-        snprintf(buf, len, "typed as N%s or as the count of steps (300steps)",
-                 fd->unit);
+        snprintf(buf, len, "a number of %s (N%s)%s", fd->unit, fd->unit,
+                 count_of_steps);
     else
-        snprintf(buf, len, "typed as a number of %s", fd->unit);
+        snprintf(buf, len, "a number of %s", fd->unit);
+}
+
+void
+unit_typing(const struct field_def *fd, char *buf, size_t len)
+{
+    char expected[200];
+
+    unit_expected(fd, expected, sizeof expected);
+    if (expected[0] == '\0')
+        snprintf(buf, len, "%s", "");
+    else
+        snprintf(buf, len, "typed as %s", expected);
 }
 
 /* "the idle timer", or the acronym for a field without a name. */
@@ -266,7 +278,7 @@ unit_parse(const struct field_def *fd, const char *acronym, const char *text,
     uint64_t micro, per = unit_time_ms(fd->unit), factor = 0, step, q, stepq;
     bool fraction, rounded = false;
     const char *end;
-    char suffix[16], what[96], typing[200];
+    char suffix[16], what[96], typing[256];
 
     if (!unit_read_number(text, &micro, &fraction, &end))
         return 1;
