@@ -388,6 +388,28 @@ edit_plan_free(struct edit_plan *plan)
     memset(plan, 0, sizeof *plan);
 }
 
+bool
+edit_plan_word_changes(const struct edit_plan *plan, int word)
+{
+    return edit_changed(&plan->refs[plan->word_refs[word]], plan->before,
+                        plan->page);
+}
+
+bool
+edit_plan_words_overlap(const struct edit_plan *plan, int a, int b)
+{
+    uint8_t *bits_a = xcalloc(1, plan->len), *bits_b = xcalloc(1, plan->len);
+
+    field_mark(bits_a, &plan->refs[plan->word_refs[a]]);
+    field_mark(bits_b, &plan->refs[plan->word_refs[b]]);
+    bool overlap = false;
+    for (size_t i = 0; i < plan->len; i++)
+        overlap |= (bits_a[i] & bits_b[i]) != 0;
+    free(bits_a);
+    free(bits_b);
+    return overlap;
+}
+
 /* Whether two page-sized bit masks share a bit. */
 static bool
 edit_overlap(const uint8_t *a, const uint8_t *b, size_t len)

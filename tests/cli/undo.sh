@@ -37,11 +37,13 @@ expect_out "no change: $D holds these current values already; nothing was sent"
 run --trace "$T" defaults $D caching
 expect_status 0
 expect_out "no change: every changeable field holds its default already; nothing was sent"
+# An edit to the values held stages nothing, so commit has nothing to send.
 run --trace "$T" -c "edit $D caching WCE=1 RCD=0; commit"
-expect_status 0
-expect_out "no change: WCE is already 1, RCD is already 0; nothing was sent"
+expect_status 2
+expect_out "RCD: already 0, as the drive has it; nothing is staged"
+expect_err "commit: nothing staged"
 run -c "edit $D caching WCE=1; diff"
-expect_out "no change: WCE is already 1; nothing would be sent"
+expect_out "nothing staged ('edit FIELD=VALUE' stages changes)"
 audit_lines 0
 no_select_traced
 
