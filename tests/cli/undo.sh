@@ -28,6 +28,15 @@ no_select_traced
 run undo $D
 expect_status 2
 expect_err "no change of this drive is recorded"
+# A mistyped count is named as such, whatever the record holds.
+for bad in abc 0 -1; do
+    run undo $D -n "$bad"
+    expect_status 2
+    expect_err "undo -n '$bad': expected a number of commands, 1 or more"
+done
+run undo $D -n 2 --all
+expect_status 2
+expect_err "undo: give -n N or --all, not both"
 
 # The same for the whole page, for defaults and for a commit.
 rm -f "$T"
