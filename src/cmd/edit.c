@@ -375,6 +375,25 @@ edit_check_changeable(struct cmd_ctx *ctx, const struct field_ref *ref,
                      ref->acronym, mask);
 }
 
+/* A forced enum value the legend does not name goes, said as a forced
+ * not-changeable field is, so that diff (and the console's commit dialog)
+ * shows it before it is sent. */
+static void
+edit_warn_undefined(struct cmd_ctx *ctx, const struct field_ref *ref,
+                    const uint8_t *before, const uint8_t *page)
+{
+    if (ref->fd->kind != FIELD_ENUM || !edit_changed(ref, before, page))
+        return;
+    uint64_t value = field_get(page, ref->fd, ref->base);
+    if (!field_value_undefined(ref->fd, value))
+        return;
+    cmd_warn(ctx,
+             "warning: %s=%llu is no value of %s (reserved or undefined); "
+             "sending anyway (--force)",
+             ref->acronym, (unsigned long long)value,
+             ref->fd->name ? ref->fd->name : ref->acronym);
+}
+
 void
 edit_plan_free(struct edit_plan *plan)
 {
@@ -503,6 +522,7 @@ edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
             edit_check_changeable(ctx, ref, plan->before, plan->page, plan->chg,
                                   force, err) != 0)
             return -1;
+        edit_warn_undefined(ctx, ref, plan->before, plan->page);
     }
     return 0;
 }

@@ -98,6 +98,14 @@ expect_err "DBT=5: 5 is no value of Data block type"
 run set $D write-parameters DBT=5 --force --dry-run
 expect_status 0
 expect_out "DBT: MODE1 (8) -> 5"
+expect_err "warning: DBT=5 is no value of Data block type (reserved or undefined); sending anyway (--force)"
+# Staged with --force, diff (the console's commit dialog) says it too.
+run -c "edit --force $D 5 WR_T=9; diff"
+expect_status 0
+expect_out "WR_T: SAO (2) -> 9"
+expect_err "warning: WR_T=9 is no value of Write type (reserved or undefined); sending anyway (--force)"
+[ "$(grep -c "WR_T=9 is no value" <<<"$err")" -ge 2 ] ||
+    fail "diff did not repeat the warning of the staged WR_T=9: $err"
 run -c "edit $D 5 WR_T=9"
 expect_status 2
 expect_err "WR_T=9: 9 is no value of Write type"
