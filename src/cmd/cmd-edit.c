@@ -80,11 +80,15 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         edit_plan_free(&plan);
         return cmd_error(ctx, &err);
     }
-    /* The new stage: each word that still changes a value, in the order
-     * typed.  A word that asks for what the drive has is no edit: staged,
-     * it would keep the page marked as edited and counted at quit, for a
-     * commit that sends nothing, so it is dropped as discard would. */
+    /* The new stage: the words not replaced, in the order typed.  When
+     * none of them changes a value any more, the page is as the drive has
+     * it and nothing is staged, as after discard: a stage left behind
+     * would keep the page marked as edited and counted at quit, for a
+     * commit that sends nothing.  Among words that do change something a
+     * word asking for what the drive has now stays: it is checked again
+     * at commit, against the drive as it is then. */
     int nwords = nstaged + nnew, kept = 0;
+    bool changes = false;
     char **stage = xcalloc((size_t)nwords + 1, sizeof *stage);
     bool *stage_forced = xcalloc((size_t)nwords + 1, sizeof *stage_forced);
     char notes[8][320];
@@ -93,10 +97,11 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         bool was_staged = i < nstaged;
         if (was_staged && plan.overridden[i])
             continue;
+        stage_forced[kept] = was_staged ? ctx->stage_forced[i] : force;
+        stage[kept++] = xstrdup(was_staged ? ctx->stage_words[i]
+                                           : args->argv[2 + i - nstaged]);
         if (edit_plan_word_changes(&plan, i)) {
-            stage_forced[kept] = was_staged ? ctx->stage_forced[i] : force;
-            stage[kept++] = xstrdup(was_staged ? ctx->stage_words[i]
-                                               : args->argv[2 + i - nstaged]);
+            changes = true;
             continue;
         }
         const struct field_ref *ref = &plan.refs[plan.word_refs[i]];
@@ -119,7 +124,7 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     ctx->stage_words = stage;
     ctx->stage_forced = stage_forced;
     ctx->stage_nwords = kept;
-    if (kept == 0)
+    if (!changes)
         cmd_stage_clear(ctx);
     else if (ctx->stage_drive == NULL) {
         ctx->stage_drive = xstrdup(drive);
@@ -134,7 +139,7 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     }
     for (int i = 0; i < nnotes; i++)
         cmd_print(ctx, "%s%s", notes[i],
-                  i == nnotes - 1 && kept == 0 ? "; nothing is staged" : "");
+                  i == nnotes - 1 && !changes ? "; nothing is staged" : "");
     edit_plan_free(&plan);
     return CMD_OK;
 }
