@@ -157,14 +157,22 @@ main(int argc, char **argv)
         }
         changes_guard_signals();
         status = (int)cmd_run_line(&ctx, script);
-    } else if (first < argc && strcmp(argv[first], "shell") == 0) {
-        if (first + 1 < argc) {
-            err_usage(&err, "shell takes no arguments");
+    } else if (first < argc && (strcmp(argv[first], "shell") == 0 ||
+                                strcmp(argv[first], "console") == 0)) {
+        /* The front ends take the global options among their arguments
+         * too, as every command does. */
+        int nrest = argc - first - 1;
+        if (cmd_take_global_options(&ctx, argv[first], &nrest, argv + first + 1,
+                                    &err) != 0)
             goto usage;
+        if (strcmp(argv[first], "console") == 0) {
+            status = console_main(&ctx, argv + first + 1, nrest);
+        } else if (nrest > 0) {
+            err_usage(&err, "shell takes no arguments but global options");
+            goto usage;
+        } else {
+            status = shell_run(&ctx);
         }
-        status = shell_run(&ctx);
-    } else if (first < argc && strcmp(argv[first], "console") == 0) {
-        status = console_main(&ctx, argv + first + 1, argc - first - 1);
     } else if (first >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
         status = console_main(&ctx, NULL, 0);
     } else if (first >= argc) {

@@ -80,30 +80,55 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         edit_plan_free(&plan);
         return cmd_error(ctx, &err);
     }
-    int kept = 0;
-    for (int i = 0; i < nstaged; i++) {
-        if (plan.overridden[i]) {
-            free(ctx->stage_words[i]);
+    /* The new stage: the words not replaced, in the order typed.  When
+     * none of them changes a value any more, the page is as the drive has
+     * it and nothing is staged, as after discard: a stage left behind
+     * would keep the page marked as edited and counted at quit, for a
+     * commit that sends nothing.  Among words that do change something a
+     * word asking for what the drive has now stays: it is checked again
+     * at commit, against the drive as it is then. */
+    int nwords = nstaged + nnew, kept = 0;
+    bool changes = false;
+    char **stage = xcalloc((size_t)nwords + 1, sizeof *stage);
+    bool *stage_forced = xcalloc((size_t)nwords + 1, sizeof *stage_forced);
+    char notes[8][320];
+    int nnotes = 0;
+    for (int i = 0; i < nwords; i++) {
+        bool was_staged = i < nstaged;
+        if (was_staged && plan.overridden[i])
+            continue;
+        stage_forced[kept] = was_staged ? ctx->stage_forced[i] : force;
+        stage[kept++] = xstrdup(was_staged ? ctx->stage_words[i]
+                                           : args->argv[2 + i - nstaged]);
+        if (edit_plan_word_changes(&plan, i)) {
+            changes = true;
             continue;
         }
-        ctx->stage_forced[kept] = ctx->stage_forced[i];
-        ctx->stage_words[kept++] = ctx->stage_words[i];
+        const struct field_ref *ref = &plan.refs[plan.word_refs[i]];
+        bool back = false;
+        for (int j = 0; j < nstaged && !was_staged; j++)
+            back |= plan.overridden[j] && edit_plan_words_overlap(&plan, i, j);
+        field_format(plan.before, ref, old, sizeof old);
+        if (nnotes < (int)(sizeof notes / sizeof *notes))
+            snprintf(
+                notes[nnotes++], sizeof *notes, "%s: %s %s%s", ref->acronym,
+                was_staged ? "the drive has"
+                : back     ? "back to"
+                           : "already",
+                old, was_staged ? " now, as staged" : ", as the drive has it");
     }
+    for (int i = 0; i < nstaged; i++)
+        free(ctx->stage_words[i]);
+    free(ctx->stage_words);
+    free(ctx->stage_forced);
+    ctx->stage_words = stage;
+    ctx->stage_forced = stage_forced;
     ctx->stage_nwords = kept;
-    if (ctx->stage_drive == NULL) {
+    if (!changes)
+        cmd_stage_clear(ctx);
+    else if (ctx->stage_drive == NULL) {
         ctx->stage_drive = xstrdup(drive);
         ctx->stage_page = xstrdup(page);
-    }
-    size_t room = (size_t)(ctx->stage_nwords + nnew);
-    ctx->stage_words =
-        xrealloc(ctx->stage_words, room * sizeof *ctx->stage_words);
-    ctx->stage_forced =
-        xrealloc(ctx->stage_forced, room * sizeof *ctx->stage_forced);
-    for (int i = 0; i < nnew; i++) {
-        /* A forced word is sent forced: what the commit dialog shows is
-         * what the commit does. */
-        ctx->stage_forced[ctx->stage_nwords] = force;
-        ctx->stage_words[ctx->stage_nwords++] = xstrdup(args->argv[2 + i]);
     }
     for (size_t i = 0; i < plan.nrefs; i++) {
         field_format(plan.before, &plan.refs[i], old, sizeof old);
@@ -112,6 +137,9 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             cmd_print(ctx, "%s: %s -> %s (staged)", plan.refs[i].acronym, old,
                       new);
     }
+    for (int i = 0; i < nnotes; i++)
+        cmd_print(ctx, "%s%s", notes[i],
+                  i == nnotes - 1 && !changes ? "; nothing is staged" : "");
     edit_plan_free(&plan);
     return CMD_OK;
 }

@@ -378,22 +378,19 @@ cmd_undo_run(struct cmd_ctx *ctx, const struct cmd_args *args,
     return status;
 }
 
-/* How many commands to undo: 1, -n N or --all; more than are on record
- * is refused before anything is sent. */
+/* How many commands to undo: 1, -n N or --all (*all, with 0 in *want
+ * until the record is read).  Checked before the record is read, so that
+ * a mistyped option is named whatever the record holds. */
 static int
-cmd_undo_count(const struct cmd_args *args, size_t runs, size_t *want,
+cmd_undo_count(const struct cmd_args *args, size_t *want, bool *all,
                struct err *err)
 {
     const char *text = cmd_arg_value(&cmd_undo_entry, args, "count");
-    bool all = cmd_arg_flag(&cmd_undo_entry, args, "all");
 
-    *want = 1;
-    if (all && text != NULL)
+    *all = cmd_arg_flag(&cmd_undo_entry, args, "all");
+    *want = *all ? 0 : 1;
+    if (*all && text != NULL)
         return err_usage(err, "undo: give -n N or --all, not both");
-    if (all) {
-        *want = runs;
-        return 0;
-    }
     if (text == NULL)
         return 0;
     unsigned long n = 0;
@@ -405,14 +402,24 @@ cmd_undo_count(const struct cmd_args *args, size_t runs, size_t *want,
                          "undo -n '%s': expected a number of commands, 1 or "
                          "more",
                          text);
-    if (n > runs)
-        return err_usage(err,
-                         "undo -n %s: %zu command%s of this drive %s on "
-                         "record; nothing was sent (--all undoes %s)",
-                         text, runs, runs == 1 ? "" : "s",
-                         runs == 1 ? "is" : "are", runs == 1 ? "it" : "them");
     *want = n;
     return 0;
+}
+
+/* More commands asked than are on record is refused before anything is
+ * sent. */
+static int
+cmd_undo_on_record(const struct cmd_args *args, size_t want, size_t runs,
+                   struct err *err)
+{
+    if (want <= runs)
+        return 0;
+    return err_usage(err,
+                     "undo -n %s: %zu command%s of this drive %s on "
+                     "record; nothing was sent (--all undoes %s)",
+                     cmd_arg_value(&cmd_undo_entry, args, "count"), runs,
+                     runs == 1 ? "" : "s", runs == 1 ? "is" : "are",
+                     runs == 1 ? "it" : "them");
 }
 
 /* Undo 'want' commands, newest first, each whole; the first that does
@@ -491,6 +498,10 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
     err_clear(&err);
     memset(&st, 0, sizeof st);
+    size_t want;
+    bool all;
+    if (cmd_undo_count(args, &want, &all, &err) != 0)
+        return cmd_error(ctx, &err);
     /* The drive held from reading its record to saving it, so that no
      * other process's change comes in between. */
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
@@ -501,7 +512,9 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         recorder_release_exclusive(rec);
         return cmd_error(ctx, &err);
     }
-    size_t runs = undo_stack_runs(&st), want = 1;
+    size_t runs = undo_stack_runs(&st);
+    if (all)
+        want = runs;
     const char *expect = cmd_arg_value(&cmd_undo_entry, args, "expect");
     const char *newest =
         st.count > 0 ? undo_run_name(&st.changes[st.count - 1]) : NULL;
@@ -521,7 +534,7 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   "each change it sends, in %s)",
                   recorder_name(rec), st.path);
         status = cmd_error(ctx, &err);
-    } else if (cmd_undo_count(args, runs, &want, &err) != 0) {
+    } else if (cmd_undo_on_record(args, want, runs, &err) != 0) {
         status = cmd_error(ctx, &err);
     } else if (want == 1) {
         bool whole;

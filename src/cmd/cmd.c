@@ -361,6 +361,42 @@ cmd_global_option(struct cmd_ctx *ctx, const char *name, const char *value,
     return err_usage(err, "unknown option '--%s' (see 'modecon help')", name);
 }
 
+int
+cmd_take_global_options(struct cmd_ctx *ctx, const char *front_end, int *argc,
+                        char **argv, struct err *err)
+{
+    int kept = 0, i = 0;
+
+    for (; i < *argc; i++) {
+        const char *word = argv[i], *name = word + 2, *eq;
+        int index;
+        if (strcmp(word, "--") == 0)
+            break;
+        eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct cmd_option *opt =
+            strncmp(word, "--", 2) == 0
+                ? cmd_option_find(cmd_global_options, name, len, &index)
+                : NULL;
+        if (opt == NULL) {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        const char *value = eq ? eq + 1 : NULL;
+        if (value == NULL && i + 1 < *argc)
+            value = argv[++i];
+        if (value == NULL)
+            return err_usage(err, "%s: --%s needs a value (%s)", front_end,
+                             opt->name, opt->arg_name);
+        if (cmd_global_option(ctx, opt->name, value, err) != 0)
+            return -1;
+    }
+    for (; i < *argc; i++)
+        argv[kept++] = argv[i];
+    *argc = kept;
+    return 0;
+}
+
 /* Put the selected drive and page where a command's arguments leave them
  * out: a first argument that is no drive URI means the drive was left
  * out; a next one that is a FIELD=VALUE, or none, means the page was.

@@ -172,6 +172,13 @@ void cmd_ctx_fini(struct cmd_ctx *ctx);
 int cmd_global_option(struct cmd_ctx *ctx, const char *name, const char *value,
                       struct err *err);
 
+/* Apply the global options among 'argv' (up to a "--") and take them out
+ * of it, leaving the other words in order in argv[0..*argc): for a front
+ * end's arguments, as cmd_run_argv does for a command's.  A usage error
+ * for a missing or bad value. */
+int cmd_take_global_options(struct cmd_ctx *ctx, const char *front_end,
+                            int *argc, char **argv, struct err *err);
+
 /* Run one command given as words (argv[0] is the command name). */
 enum cmd_status cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv);
 

@@ -375,6 +375,25 @@ edit_check_changeable(struct cmd_ctx *ctx, const struct field_ref *ref,
                      ref->acronym, mask);
 }
 
+/* A forced enum value the legend does not name goes, said as a forced
+ * not-changeable field is, so that diff (and the console's commit dialog)
+ * shows it before it is sent. */
+static void
+edit_warn_undefined(struct cmd_ctx *ctx, const struct field_ref *ref,
+                    const uint8_t *before, const uint8_t *page)
+{
+    if (ref->fd->kind != FIELD_ENUM || !edit_changed(ref, before, page))
+        return;
+    uint64_t value = field_get(page, ref->fd, ref->base);
+    if (!field_value_undefined(ref->fd, value))
+        return;
+    cmd_warn(ctx,
+             "warning: %s=%llu is no value of %s (reserved or undefined); "
+             "sending anyway (--force)",
+             ref->acronym, (unsigned long long)value,
+             ref->fd->name ? ref->fd->name : ref->acronym);
+}
+
 void
 edit_plan_free(struct edit_plan *plan)
 {
@@ -386,6 +405,28 @@ edit_plan_free(struct edit_plan *plan)
     free(plan->overridden);
     free(plan->word_refs);
     memset(plan, 0, sizeof *plan);
+}
+
+bool
+edit_plan_word_changes(const struct edit_plan *plan, int word)
+{
+    return edit_changed(&plan->refs[plan->word_refs[word]], plan->before,
+                        plan->page);
+}
+
+bool
+edit_plan_words_overlap(const struct edit_plan *plan, int a, int b)
+{
+    uint8_t *bits_a = xcalloc(1, plan->len), *bits_b = xcalloc(1, plan->len);
+
+    field_mark(bits_a, &plan->refs[plan->word_refs[a]]);
+    field_mark(bits_b, &plan->refs[plan->word_refs[b]]);
+    bool overlap = false;
+    for (size_t i = 0; i < plan->len; i++)
+        overlap |= (bits_a[i] & bits_b[i]) != 0;
+    free(bits_a);
+    free(bits_b);
+    return overlap;
 }
 
 /* Whether two page-sized bit masks share a bit. */
@@ -481,6 +522,7 @@ edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
             edit_check_changeable(ctx, ref, plan->before, plan->page, plan->chg,
                                   force, err) != 0)
             return -1;
+        edit_warn_undefined(ctx, ref, plan->before, plan->page);
     }
     return 0;
 }

@@ -79,4 +79,11 @@ int edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
                            struct edit_plan *plan, struct err *err);
 void edit_plan_free(struct edit_plan *plan);
 
+/* Whether word 'word' of the plan sets its field to other than the
+ * drive's current value. */
+bool edit_plan_word_changes(const struct edit_plan *plan, int word);
+
+/* Whether words 'a' and 'b' of the plan set some of the same bits. */
+bool edit_plan_words_overlap(const struct edit_plan *plan, int a, int b);
+
 #endif

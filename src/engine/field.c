@@ -257,6 +257,17 @@ field_legend(const struct field_def *fd, char *buf, size_t len)
     }
 }
 
+bool
+field_value_undefined(const struct field_def *fd, uint64_t value)
+{
+    if (fd->kind != FIELD_ENUM)
+        return false;
+    for (size_t i = 0; i < fd->nvalues; i++)
+        if (fd->values[i].value == value)
+            return false;
+    return true;
+}
+
 static int
 field_parse_number(const struct field_ref *ref, const char *text, bool force,
                    uint64_t *value, struct err *err)
@@ -306,10 +317,7 @@ field_parse_number(const struct field_ref *ref, const char *text, bool force,
                                  fd->unit && fd->scale > 1 ? step : "",
                                  fd->unit && fd->scale > 1 ? ")" : "");
             }
-            if (fd->kind == FIELD_ENUM && !force) {
-                for (size_t i = 0; i < fd->nvalues; i++)
-                    if (fd->values[i].value == v)
-                        return 0;
+            if (!force && field_value_undefined(fd, v)) {
                 /* A number the legend does not name is reserved or
                  * undefined in the standard: a drive may take it and do
                  * anything, so it goes only when forced. */
@@ -330,6 +338,17 @@ field_parse_number(const struct field_ref *ref, const char *text, bool force,
         size_t used = strlen(names);
         snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
                  fd->values[i].name);
+    }
+    if (fd->kind == FIELD_NUMBER && fd->unit != NULL) {
+        /* Say how a quantity is typed and its range in the unit: the bare
+         * count "0 to 4294967295" is not what a time field takes. */
+        char expected[256];
+        unit_expected(fd, expected, sizeof expected);
+        field_range_text(fd, fd->has_range ? fd->min : 0,
+                         fd->has_range ? fd->max : max, range, sizeof range);
+        return err_usage(err, "%s=%s: expected %s, %s%s%s", ref->acronym, text,
+                         expected, range, names[0] ? ", or one of " : "",
+                         names);
     }
     return err_usage(err, "%s=%s: expected a number from 0 to %llu%s%s",
                      ref->acronym, text, (unsigned long long)max,

@@ -68,6 +68,11 @@ bool field_change_is_dangerous(const uint8_t *before, const uint8_t *after,
  * "" without a danger. */
 void field_danger_when(const struct field_def *fd, char *buf, size_t len);
 
+/* Whether 'value' of an enum is one its legend does not name: reserved
+ * or undefined in the standard, so sent only when forced.  False for
+ * other kinds. */
+bool field_value_undefined(const struct field_def *fd, uint64_t value);
+
 /* The value as a person reads it: "1", "TAO (1)", "30 s (300)",
  * "16 blocks", "\"text\"", "0a 0b". */
 void field_format(const uint8_t *page, const struct field_ref *ref, char *buf,

@@ -138,26 +138,25 @@ unit_step(const struct field_def *fd, char *buf, size_t len)
 }
 
 void
-unit_typing(const struct field_def *fd, char *buf, size_t len)
+unit_expected(const struct field_def *fd, char *buf, size_t len)
 {
     bool steps = unit_scale(fd) > 1;
+    const char *count_of_steps = steps ? " or a count of steps (300steps)" : "";
 
     if (fd->unit == NULL)
         snprintf(buf, len, "%s", "");
     else if (unit_time_ms(fd->unit) != 0 && steps)
-        snprintf(buf, len,
-                 "typed as a time (30s, 500ms, 1.5s, 10min, 1h) or as the "
-                 "count of steps (300steps)");
+        snprintf(buf, len, "a time (30s, 500ms, 1.5s, 10min, 1h)%s",
+                 count_of_steps);
     else if (unit_time_ms(fd->unit) != 0)
         snprintf(buf, len,
-                 "typed as a time (30s, 500ms, 1.5s, 10min, 1h) or as a "
-                 "number of %s",
+                 "a time (30s, 500ms, 1.5s, 10min, 1h) or a number of %s",
                  fd->unit);
     else if (unit_is_speed(fd)) {
         /* "NxCD (1x = 176.4 kB/s), NxDVD (...) or NxBD (...)", from the
          * table: the 1x speeds are written down once. */
         size_t used = (size_t)snprintf(
-            buf, len, "typed in kB/s (kB = 1000 bytes), or as");
+            buf, len, "a speed in kB/s (kB = 1000 bytes) or as");
         size_t nspeeds = sizeof unit_speeds / sizeof *unit_speeds;
         for (size_t i = 0; i < nspeeds && used < len; i++) {
             uint64_t tenths = unit_speeds[i].tenths;
@@ -177,13 +176,25 @@ unit_typing(const struct field_def *fd, char *buf, size_t len)
                                      unit_speeds[i].name, one);
         }
         if (used < len)
-            snprintf(buf + used, len - used, "%s",
-                     ", when that is a whole number of kB/s");
+            snprintf(buf + used, len - used,
+                     ", when that is a whole number of kB/s%s", count_of_steps);
     } else if (steps)
-        snprintf(buf, len, "typed as N%s or as the count of steps (300steps)",
-                 fd->unit);
+        snprintf(buf, len, "a number of %s (N%s)%s", fd->unit, fd->unit,
+                 count_of_steps);
     else
-        snprintf(buf, len, "typed as a number of %s", fd->unit);
+        snprintf(buf, len, "a number of %s", fd->unit);
+}
+
+void
+unit_typing(const struct field_def *fd, char *buf, size_t len)
+{
+    char expected[320];
+
+    unit_expected(fd, expected, sizeof expected);
+    if (expected[0] == '\0')
+        snprintf(buf, len, "%s", "");
+    else
+        snprintf(buf, len, "typed as %s", expected);
 }
 
 /* "the idle timer", or the acronym for a field without a name. */

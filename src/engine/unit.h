@@ -34,8 +34,12 @@ void unit_format_typeable(const struct field_def *fd, uint64_t raw, char *buf,
  * "s", "kB/s". */
 void unit_step(const struct field_def *fd, char *buf, size_t len);
 
-/* The ways a value of the field can be typed, or "" when only a bare
- * number: "type 30s, 500ms, 10min, 1h, or a count of steps: 300steps". */
+/* What a value of the field is typed as, or "" when only a bare number:
+ * "a time (30s, 500ms, 1.5s, 10min, 1h) or a count of steps (300steps)". */
+void unit_expected(const struct field_def *fd, char *buf, size_t len);
+
+/* The same as a phrase of its own: "typed as a time (30s, ...) or a count
+ * of steps (300steps)", or "". */
 void unit_typing(const struct field_def *fd, char *buf, size_t len);
 
 /*

@@ -54,6 +54,27 @@ for bad in 0 abc 3601; do
     expect_err "--timeout '$bad': expected a number of seconds from 0.001 to 3600"
 done
 
+# The front ends take global options among their arguments too: they are
+# applied, not taken for a drive (without a terminal the console stops
+# there, after its arguments are read).
+run console --timeout 4 emu:dvd-writer </dev/null
+expect_status 2
+expect_err "the console needs a terminal"
+grep -q "not a drive" <<<"$err" && fail "console took --timeout for a drive"
+run console emu:dvd-writer --trace="$STATE/c.jsonl" --ready-wait 1 </dev/null
+expect_err "the console needs a terminal"
+run console --timeout abc emu:dvd-writer </dev/null
+expect_status 2
+expect_err "--timeout 'abc': expected a number of seconds from 0.001 to 3600"
+run console emu:dvd-writer --timeout </dev/null
+expect_status 2
+expect_err "console: --timeout needs a value (SECONDS)"
+run shell --timeout 4 </dev/null
+expect_status 0
+run shell --timeout 4 extra </dev/null
+expect_status 2
+expect_err "shell takes no arguments but global options"
+
 # BECOMING READY is retried with back-off, within --ready-wait.
 run get "$D?fault=sense:02/04/01*2" 5
 expect_status 0

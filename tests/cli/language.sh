@@ -168,6 +168,26 @@ run -c "edit $S 5 WR_T=SAO; discard; diff; commit"
 expect_status 2
 expect_out "discarded 1 staged edit of $S page 5"
 expect_err "commit: nothing staged"
+# An edit that brings every field back to the drive's value leaves
+# nothing staged, as discard would; one that still changes a field stays.
+run -c "open $S; page 5; edit BUFE=0; edit BUFE=1; diff; discard; commit"
+expect_status 2
+expect_out "BUFE: 1 -> 0 (staged)"
+expect_out "BUFE: back to 1, as the drive has it; nothing is staged"
+expect_out "nothing staged ('edit FIELD=VALUE' stages changes)"
+expect_err "commit: nothing staged"
+grep -q "no change: BUFE is already 1" <<<"$out" && fail "BUFE=1 stayed staged"
+run -c "open $S; page 5; edit BUFE=1"
+expect_out "BUFE: already 1, as the drive has it; nothing is staged"
+run -c "open $S; page 5; edit BUFE=0 LINK_S=9; edit BUFE=1; diff"
+expect_status 0
+expect_out "BUFE: back to 1, as the drive has it"
+grep -q "nothing is staged" <<<"$out" && fail "LINK_S=9 was dropped too"
+expect_out "LINK_S: 7 blocks -> 9 blocks"
+# The drive changed to the staged value after edit: commit sends nothing.
+run -c "edit $S 5 BUFE=0; set $S 5 BUFE=0; commit; set $S 5 BUFE=1"
+expect_status 0
+expect_out "no change: BUFE is already 0; nothing was sent"
 # Each staged word keeps its own --force: commit checks each as diff
 # shows it.  BUFE=1 changes nothing when staged; after a power-cycle it
 # would change a bit this drive does not let change, and only MCVAL was

@@ -28,6 +28,15 @@ no_select_traced
 run undo $D
 expect_status 2
 expect_err "no change of this drive is recorded"
+# A mistyped count is named as such, whatever the record holds.
+for bad in abc 0 -1; do
+    run undo $D -n "$bad"
+    expect_status 2
+    expect_err "undo -n '$bad': expected a number of commands, 1 or more"
+done
+run undo $D -n 2 --all
+expect_status 2
+expect_err "undo: give -n N or --all, not both"
 
 # The same for the whole page, for defaults and for a commit.
 rm -f "$T"
@@ -37,11 +46,13 @@ expect_out "no change: $D holds these current values already; nothing was sent"
 run --trace "$T" defaults $D caching
 expect_status 0
 expect_out "no change: every changeable field holds its default already; nothing was sent"
+# An edit to the values held stages nothing, so commit has nothing to send.
 run --trace "$T" -c "edit $D caching WCE=1 RCD=0; commit"
-expect_status 0
-expect_out "no change: WCE is already 1, RCD is already 0; nothing was sent"
+expect_status 2
+expect_out "RCD: already 0, as the drive has it; nothing is staged"
+expect_err "commit: nothing staged"
 run -c "edit $D caching WCE=1; diff"
-expect_out "no change: WCE is already 1; nothing would be sent"
+expect_out "nothing staged ('edit FIELD=VALUE' stages changes)"
 audit_lines 0
 no_select_traced
 

@@ -55,6 +55,20 @@ expect_out "G1MT: 5 s -> 90 s"
 run set $D timeout-and-protect G1MT=2min --dry-run
 expect_out "G1MT: 5 s -> 2 min"
 
+# No number at all: the error says what is typeable there, in the unit,
+# not the bare count of steps; the console's prompt reads the same way.
+for bad in abc '' -5s nan; do
+    run set $D power-condition "IACT=$bad" --dry-run
+    expect_status 2
+    expect_err "IACT=$bad: expected a time (30s, 500ms, 1.5s, 10min, 1h) or a count of steps (300steps), 0 s to 429496729500 ms"
+done
+run set $D 0x2a CWSS=fast --force --dry-run
+expect_status 2
+expect_err "CWSS=fast: expected a speed in kB/s (kB = 1000 bytes) or as NxCD (1x = 176.4 kB/s), NxDVD (1x = 1385 kB/s) or NxBD (1x = 4495.5 kB/s), when that is a whole number of kB/s, 0 kB/s to 65535 kB/s"
+run set $D write-parameters LINK_S=many
+expect_status 2
+expect_err "LINK_S=many: expected a number of blocks, 0 blocks to 255 blocks"
+
 # Speeds: kB/s (kB = 1000 bytes) or a multiple of 1x CD, DVD or BD.
 run set $D 0x2a CWSS=20xCD --force --dry-run
 expect_out "CWSS: 7056 kB/s -> 3528 kB/s"
@@ -100,7 +114,7 @@ expect_err "CWSS=4495.5kB/s: the current write speed selected is a whole number 
 run explain power-condition IACT
 expect_status 0
 expect_out "Idle timer, counts steps of 100 ms"
-expect_out "typed as a time (30s, 500ms, 1.5s, 10min, 1h) or as the count of steps (300steps)"
+expect_out "typed as a time (30s, 500ms, 1.5s, 10min, 1h) or a count of steps (300steps)"
 expect_out "DANGER (warned when lowered): A short time"
 grep -q "in ms" <<<"$out" && fail "explain still says 'in ms'"
 grep -q "one step is" <<<"$out" && fail "explain says the step twice"
@@ -109,7 +123,7 @@ grep -q "one step is" <<<"$out" && fail "explain says the step twice"
 # definition's help does not repeat them.
 run explain 0x2a MRSS
 expect_status 0
-expect_out "typed in kB/s (kB = 1000 bytes), or as NxCD (1x = 176.4 kB/s), NxDVD (1x = 1385 kB/s) or NxBD (1x = 4495.5 kB/s), when that is a whole number of kB/s"
+expect_out "typed as a speed in kB/s (kB = 1000 bytes) or as NxCD (1x = 176.4 kB/s), NxDVD (1x = 1385 kB/s) or NxBD (1x = 4495.5 kB/s), when that is a whole number of kB/s"
 [ "$(grep -o "176\.4" <<<"$out" | wc -l)" = 1 ] || fail "explain MRSS gives 1x CD more than once"
 run explain 0x2a WSPD
 [ "$(grep -o "176\.4" <<<"$out" | wc -l)" = 1 ] || fail "explain WSPD gives 1x CD more than once"
@@ -125,6 +139,14 @@ expect_err "DBT=5: 5 is no value of Data block type"
 run set $D write-parameters DBT=5 --force --dry-run
 expect_status 0
 expect_out "DBT: MODE1 (8) -> 5"
+expect_err "warning: DBT=5 is no value of Data block type (reserved or undefined); sending anyway (--force)"
+# Staged with --force, diff (the console's commit dialog) says it too.
+run -c "edit --force $D 5 WR_T=9; diff"
+expect_status 0
+expect_out "WR_T: SAO (2) -> 9"
+expect_err "warning: WR_T=9 is no value of Write type (reserved or undefined); sending anyway (--force)"
+[ "$(grep -c "WR_T=9 is no value" <<<"$err")" -ge 2 ] ||
+    fail "diff did not repeat the warning of the staged WR_T=9: $err"
 run -c "edit $D 5 WR_T=9"
 expect_status 2
 expect_err "WR_T=9: 9 is no value of Write type"

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The console's confirmation dialogs show what their key will send, before
 # it is pressed: a commit names the other pages whose saved values 's'
-# would change, a forced edit is sent as the dialog says, a commit that
-# changes nothing says so, and 'u' (undo) and 'D' (defaults) go through
-# the same dialog.
+# would change, a forced edit is sent as the dialog says, an edit back to
+# the drive's values leaves nothing to commit, and 'u' (undo) and 'D'
+# (defaults) go through the same dialog.
 set -u
 : "${MODECON:?set MODECON to the modecon binary}"
 STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
@@ -52,6 +52,19 @@ wait_caching() {
         sleep 0.1
     done
     fail "the Caching page never became $1: $(cli get $D caching)"
+}
+
+# wait_gone TEXT: poll (at most 20 s) until the screen no longer shows
+# TEXT.
+wait_gone() {
+    for _ in $(seq 200); do
+        $T capture-pane -p 2>/dev/null | grep -qF -- "$1" || {
+            checks=$((checks + 1))
+            return 0
+        }
+        sleep 0.1
+    done
+    fail "the screen still shows: $1"
 }
 
 # command LINE: type LINE at the console's command line.
@@ -121,14 +134,17 @@ cli get $D 1 --type saved | grep -q "^81 0a c4 20" ||
     fail "page 01's saved RRC is not back to 32: $(cli get $D 1 --type saved)"
 checks=$((checks + 2))
 
-# --- A commit that changes no bit says so in the dialog and after y,
-# and sends nothing: no audit line, nothing for u to undo.
+# --- An edit back to the drive's value leaves nothing staged: the title
+# loses [staged], c has nothing to commit, and nothing is sent: no audit
+# line, nothing for u to undo.
 lines=$(audit_lines)
+command "edit WCE=0"
+wait_for "[staged]"
 command "edit WCE=1"
+wait_for "WCE: back to 1, as the drive has it; nothing is staged"
+wait_gone "[staged]"
 $T send-keys c
-wait_for "no change: WCE is already 1; nothing would be sent"
-$T send-keys y
-wait_for "no change: WCE is already 1; nothing was sent"
+wait_for "nothing is staged for this page"
 expect_audit_lines "$lines"
 $T send-keys u
 wait_for "no change of this drive is recorded"

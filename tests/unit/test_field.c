@@ -396,6 +396,25 @@ Test(field, quantities_that_are_no_whole_step_or_ambiguous_are_refused)
         { "E", "3",
           "E=3: 3 is no value of Write type (reserved or undefined); its "
           "values are 0 PACKET, 1 TAO; --force sends it anyway" },
+        /* No number at all: what a quantity of the field is typed as, and
+         * its range in the unit, not the bare count of steps. */
+        { "IACT", "abc",
+          "IACT=abc: expected a time (30s, 500ms, 1.5s, 10min, 1h) or a "
+          "count of steps (300steps), 0 s to 429496729500 ms" },
+        { "IACT", "", "IACT=: expected a time (30s, 500ms" },
+        { "IACT", "-5s", "IACT=-5s: expected a time (30s, 500ms" },
+        { "IACT", "nan", "IACT=nan: expected a time (30s, 500ms" },
+        { "LIM", "x",
+          "LIM=x: expected a time (30s, 500ms, 1.5s, 10min, 1h) or a "
+          "count of steps (300steps), 1 s to 10 s" },
+        { "G1", "x",
+          "G1=x: expected a time (30s, 500ms, 1.5s, 10min, 1h) or a "
+          "number of s, 0 s to 65535 s" },
+        { "SPD", "fast",
+          "SPD=fast: expected a speed in kB/s (kB = 1000 bytes) or as "
+          "NxCD" },
+        { "BLK", "many",
+          "BLK=many: expected a number of blocks, 0 blocks to 65535 blocks" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         err_clear(&err);
