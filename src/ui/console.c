@@ -1432,6 +1432,27 @@ console_drop_typed(struct console *con, const char *why)
     con->await_seq = 0;
 }
 
+/* The drive in view has not yet answered its first INQUIRY and page
+ * list (nor failed them): keys typed now would act on a screen without
+ * its pages, so they wait for it as for a job of theirs. */
+static bool
+console_identifying(struct console *con)
+{
+    const struct console_drive *d = console_drive(con);
+
+    if (d == NULL || d->snap.failed ||
+        (d->snap.identified && d->snap.pages_known))
+        return false;
+    con->await_drive = con->drive_cursor;
+    return true;
+}
+
+static bool
+console_waiting(struct console *con)
+{
+    return con->await_seq != 0 || console_identifying(con);
+}
+
 /* Apply the keys typed, in order, until one hands a job to a drive: the
  * rest wait for its answer (console_collect feeds them then). */
 static void
@@ -1440,7 +1461,7 @@ console_feed(struct console *con)
     if (con->feeding)
         return; /* a key being applied collected an answer */
     con->feeding = true;
-    while (con->ntyped > 0 && con->await_seq == 0 && !con->quit) {
+    while (con->ntyped > 0 && !console_waiting(con) && !con->quit) {
         int key = con->typed[0];
         memmove(con->typed, con->typed + 1, --con->ntyped * sizeof *con->typed);
         console_apply_key(con, key);
@@ -1455,7 +1476,7 @@ console_key(struct console *con, int key)
      * (the redraw key is Ctrl-L). */
     if (console_too_small(con) && !console_is_quit_key(key) && key != 0x0c)
         return;
-    if (con->await_seq != 0) {
+    if (console_waiting(con)) {
         /* Esc while keys wait for a drive drops them, rather than have
          * them applied later to a screen that moved on; with none
          * waiting it waits its turn as any key (it closes the dialog

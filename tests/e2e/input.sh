@@ -46,7 +46,7 @@ to_page05() {
 }
 
 part() {
-    case " ${E2E_PARTS:-keys prompt small names output} " in
+    case " ${E2E_PARTS:-keys identify prompt small names output} " in
     *" $1 "*) return 0 ;;
     esac
     return 1
@@ -90,6 +90,25 @@ if part keys; then
     wait_for "verified"
     $T send-keys q
     wait_for "EXITED 0"
+fi
+
+# --- Keys typed at once, while a drive that answers 50 ms late is still
+# being identified: they wait for its pages and reach the commit, each of
+# 5 times (the value committed alternates, so that each commit changes
+# it).
+if part identify; then
+    for i in $(seq 5); do
+        if [ $((i % 2)) -eq 1 ]; then
+            move=k to="TAO (1)"
+        else
+            move=j to="SAO (2)"
+        fi
+        start 100 30 "emu:dvd-writer?fault=latency:50"
+        $T send-keys Enter j j Enter Down Down Down Enter "$move" Enter c y
+        wait_for "+ WR_T      $to"
+        $T send-keys q
+        wait_for "EXITED 0"
+    done
 fi
 
 # --- The value prompt: the value pre-filled is selected, and what is
