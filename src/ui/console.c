@@ -642,11 +642,33 @@ console_view_drive(struct console *con, size_t i)
     console_drive_selected(con);
 }
 
+/* Whether ':open' may add 'uri': a name the command line would refuse as
+ * bad input is refused here too, with the same message.  An emulated
+ * drive is opened to see that its file is there and is a drive (that
+ * reads a file and sends no CDB); any other is only checked for its form,
+ * since opening it could wait on a drive that hangs. */
+static int
+console_open_check(const char *uri, struct err *err)
+{
+    if (!transport_uri_known(uri))
+        return err_usage(err, "'%s' is not a drive: expected %s", uri,
+                         TRANSPORT_URI_FORMS);
+    if (transport_check_name(uri, err) != 0)
+        return -1;
+    if (strcmp(transport_scheme(uri), "emu") != 0)
+        return 0;
+    struct transport *tp = NULL;
+    if (transport_open(uri, NULL, &tp, err) != 0)
+        return err->usage ? -1 : 0;
+    transport_close(tp);
+    return 0;
+}
+
 /* ':open DRIVE': the console's commands go to the drive in view, so
  * opening a drive brings it into view, added to the Drives list when it
  * is not there yet.  A drive that does not answer is added all the same,
  * showing its error, and asked again as any drive that failed at first
- * (':close' removes it); only what is no drive URI at all is refused. */
+ * (':close' removes it); a misspelt or unknown drive is refused. */
 static void
 console_open(struct console *con, const char *uri)
 {
@@ -657,9 +679,19 @@ console_open(struct console *con, const char *uri)
         console_log(con, false, "%s: in view", uri);
         return;
     }
-    if (!transport_uri_known(uri)) {
-        console_log(con, true, "open: '%s' is not a drive: expected %s", uri,
-                    TRANSPORT_URI_FORMS);
+    struct err err;
+    err_clear(&err);
+    if (console_open_check(uri, &err) != 0) {
+        char line[ERR_MSG_MAX + 600];
+        /* The message names the drive already, or is told which. */
+        if (strstr(err.msg, uri) != NULL)
+            snprintf(line, sizeof line, "open: %s", err.msg);
+        else
+            snprintf(line, sizeof line, "open: %s: %s", uri, err.msg);
+        char *lines[] = { line };
+        console_log(con, true, "%s", line);
+        console_show_error(con, &err, lines, 1);
+        console_refresh_fields(con);
         return;
     }
     /* The drives the console started with have workers: so does this
