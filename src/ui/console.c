@@ -642,11 +642,33 @@ console_view_drive(struct console *con, size_t i)
     console_drive_selected(con);
 }
 
+/* Whether ':open' may add 'uri': a name the command line would refuse as
+ * bad input is refused here too, with the same message.  An emulated
+ * drive is opened to see that its file is there and is a drive (that
+ * reads a file and sends no CDB); any other is only checked for its form,
+ * since opening it could wait on a drive that hangs. */
+static int
+console_open_check(const char *uri, struct err *err)
+{
+    if (!transport_uri_known(uri))
+        return err_usage(err, "'%s' is not a drive: expected %s", uri,
+                         TRANSPORT_URI_FORMS);
+    if (transport_check_name(uri, err) != 0)
+        return -1;
+    if (strcmp(transport_scheme(uri), "emu") != 0)
+        return 0;
+    struct transport *tp = NULL;
+    if (transport_open(uri, NULL, &tp, err) != 0)
+        return err->usage ? -1 : 0;
+    transport_close(tp);
+    return 0;
+}
+
 /* ':open DRIVE': the console's commands go to the drive in view, so
  * opening a drive brings it into view, added to the Drives list when it
  * is not there yet.  A drive that does not answer is added all the same,
  * showing its error, and asked again as any drive that failed at first
- * (':close' removes it); only what is no drive URI at all is refused. */
+ * (':close' removes it); a misspelt or unknown drive is refused. */
 static void
 console_open(struct console *con, const char *uri)
 {
@@ -657,9 +679,19 @@ console_open(struct console *con, const char *uri)
         console_log(con, false, "%s: in view", uri);
         return;
     }
-    if (!transport_uri_known(uri)) {
-        console_log(con, true, "open: '%s' is not a drive: expected %s", uri,
-                    TRANSPORT_URI_FORMS);
+    struct err err;
+    err_clear(&err);
+    if (console_open_check(uri, &err) != 0) {
+        char line[ERR_MSG_MAX + 600];
+        /* The message names the drive already, or is told which. */
+        if (strstr(err.msg, uri) != NULL)
+            snprintf(line, sizeof line, "open: %s", err.msg);
+        else
+            snprintf(line, sizeof line, "open: %s: %s", uri, err.msg);
+        char *lines[] = { line };
+        console_log(con, true, "%s", line);
+        console_show_error(con, &err, lines, 1);
+        console_refresh_fields(con);
         return;
     }
     /* The drives the console started with have workers: so does this
@@ -1456,6 +1488,27 @@ console_drop_typed(struct console *con, const char *why)
     con->await_seq = 0;
 }
 
+/* The drive in view has not yet answered its first INQUIRY and page
+ * list (nor failed them): keys typed now would act on a screen without
+ * its pages, so they wait for it as for a job of theirs. */
+static bool
+console_identifying(struct console *con)
+{
+    const struct console_drive *d = console_drive(con);
+
+    if (d == NULL || d->snap.failed ||
+        (d->snap.identified && d->snap.pages_known))
+        return false;
+    con->await_drive = con->drive_cursor;
+    return true;
+}
+
+static bool
+console_waiting(struct console *con)
+{
+    return con->await_seq != 0 || console_identifying(con);
+}
+
 /* Apply the keys typed, in order, until one hands a job to a drive: the
  * rest wait for its answer (console_collect feeds them then). */
 static void
@@ -1464,7 +1517,7 @@ console_feed(struct console *con)
     if (con->feeding)
         return; /* a key being applied collected an answer */
     con->feeding = true;
-    while (con->ntyped > 0 && con->await_seq == 0 && !con->quit) {
+    while (con->ntyped > 0 && !console_waiting(con) && !con->quit) {
         int key = con->typed[0];
         memmove(con->typed, con->typed + 1, --con->ntyped * sizeof *con->typed);
         console_apply_key(con, key);
@@ -1479,7 +1532,7 @@ console_key(struct console *con, int key)
      * (the redraw key is Ctrl-L). */
     if (console_too_small(con) && !console_is_quit_key(key) && key != 0x0c)
         return;
-    if (con->await_seq != 0) {
+    if (console_waiting(con)) {
         /* Esc while keys wait for a drive drops them, rather than have
          * them applied later to a screen that moved on; with none
          * waiting it waits its turn as any key (it closes the dialog

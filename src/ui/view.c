@@ -59,6 +59,65 @@ view_pages_width(const struct console *con)
     return most;
 }
 
+/* Column widths of the field table.  A value column narrower than this
+ * shows too little of a value such as "SAO (2)" to read; a name column
+ * narrower than the other shows too little of a field's name. */
+enum {
+    VIEW_VALUE_MIN = 9,
+    VIEW_NAME_COLS = 26,
+    VIEW_NAME_MIN = 16,
+};
+struct field_cols {
+    int mark, field, name, current, deflt, saved, chg;
+};
+
+static const char *view_changeable(int state);
+
+/* What each value column of the field table needs to show every value
+ * of the page in view whole, its header and the gap after it included,
+ * and then the CHG column, the last, which needs no gap; all 0 when no
+ * field table is shown. */
+static void
+view_values_need(const struct console *con, int need[4])
+{
+    const struct field_model *m = &con->fields;
+    static const char *const headers[4] = { "CURRENT", "DEFAULT", "SAVED",
+                                            "CHG" };
+
+    need[0] = need[1] = need[2] = need[3] = 0;
+    if (con->ndrives == 0 || con->show_hex || !m->has_def ||
+        !con->drives[con->drive_cursor].snap.has_page)
+        return;
+    for (int k = 0; k < 4; k++)
+        need[k] = canvas_text_width(headers[k]) + (k < 3);
+    for (size_t i = 0; i < m->nrows; i++) {
+        const struct field_row *fr = &m->rows[i];
+        const char *values[4] = {
+            fr->change == FIELD_CHANGE_STAGED ? fr->staged : fr->current,
+            fr->deflt, fr->saved, view_changeable(fr->changeable)
+        };
+        for (int k = 0; k < 4; k++) {
+            int w = canvas_text_width(values[k]) + (k < 3);
+            if (w > need[k])
+                need[k] = w;
+        }
+    }
+}
+
+/* Columns the field table needs to show every value whole, with the
+ * fields' names at their narrowest when 'wide'. */
+static int
+view_fields_need(const struct console *con, bool wide)
+{
+    int need[4];
+
+    view_values_need(con, need);
+    if (need[0] == 0)
+        return 0;
+    return 2 + 10 + (wide ? VIEW_NAME_MIN : 0) + need[0] + need[1] + need[2] +
+           need[3];
+}
+
 static void
 view_layout(const struct console *con, int rows, int cols, struct layout *l)
 {
@@ -87,6 +146,12 @@ view_layout(const struct console *con, int rows, int cols, struct layout *l)
     l->pages_cols = view_pages_width(con);
     if (l->pages_cols > most_pages)
         l->pages_cols = most_pages;
+    /* A value cut is worse than a page name cut (the page's title shows
+     * it whole): the pages pane gives up width, down to its minimum,
+     * before the field table cuts a value. */
+    int fields_need = view_fields_need(con, l->wide);
+    if (fields_need > cols - l->pages_cols)
+        l->pages_cols = cols - fields_need;
     if (l->pages_cols < VIEW_PAGES_MIN)
         l->pages_cols = VIEW_PAGES_MIN;
 }
@@ -310,22 +375,36 @@ view_pages(const struct console *con, struct canvas *cv, const struct layout *l)
     }
 }
 
-/* Column widths of the field table.  A value column narrower than this
- * shows too little of a value such as "SAO (2)" to read. */
-enum {
-    VIEW_VALUE_MIN = 9
-};
-struct field_cols {
-    int mark, field, name, current, deflt, saved, chg;
-};
-
+/* The field table's columns in 'width': each value column as wide as
+ * its widest value, the room left shared among them; the fields' names
+ * (when 'wide') narrow first when the values need it; only when the values do
+ * not fit whole, even with the names narrowed, are they cut, the current ones
+ * least. */
 static void
-view_field_cols(int width, bool wide, struct field_cols *fc)
+view_field_cols(const struct console *con, int width, bool wide,
+                struct field_cols *fc)
 {
+    int need[4];
+
     fc->mark = 2;
     fc->field = 10;
     fc->chg = 4;
-    fc->name = wide ? 26 : 0;
+    fc->name = wide ? VIEW_NAME_COLS : 0;
+    view_values_need(con, need);
+    if (need[0] > 0)
+        fc->chg = need[3];
+    int fixed = fc->mark + fc->field + fc->chg;
+    int values = need[0] + need[1] + need[2];
+    if (need[0] > 0 && fixed + fc->name + values > width && wide &&
+        fixed + VIEW_NAME_MIN + values <= width)
+        fc->name = width - fixed - values;
+    if (need[0] > 0 && fixed + fc->name + values <= width) {
+        int extra = width - fixed - fc->name - values;
+        fc->deflt = need[1] + extra / 3;
+        fc->saved = need[2] + extra / 3;
+        fc->current = need[0] + extra - 2 * (extra / 3);
+        return;
+    }
     int rest = width - fc->mark - fc->field - fc->chg - fc->name;
     /* Too narrow for three readable values side by side: the current
      * ones alone, whole, rather than three cut to a letter or two. */
@@ -450,7 +529,7 @@ view_fields(const struct console *con, struct canvas *cv,
         height -= hex_rows;
     }
     struct field_cols fc;
-    view_field_cols(width, l->wide, &fc);
+    view_field_cols(con, width, l->wide, &fc);
     int c = left;
     canvas_fill(cv, top, left, width, STYLE_HEADER);
     canvas_text(cv, top, c += fc.mark, fc.field, STYLE_HEADER, "FIELD");
@@ -638,7 +717,7 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
     /* The field table left out the default and saved values: here they
      * are, for the field selected, after any warning. */
     struct field_cols fc;
-    view_field_cols(l->cols - l->pages_cols, l->wide, &fc);
+    view_field_cols(con, l->cols - l->pages_cols, l->wide, &fc);
     if (fc.deflt == 0 && used < rows) {
         snprintf(line, sizeof line, "default %s, saved %s", fr->deflt,
                  fr->saved);

@@ -69,7 +69,7 @@ wait_for "discarded"
 
 # --- Resize: more room shows the field names.
 $T resize-window -x 132 -y 40
-wait_for "NAME                      CURRENT"
+wait_for "FIELD     NAME"
 $T resize-window -x 80 -y 24
 wait_for "F1 help"
 

@@ -46,7 +46,7 @@ to_page05() {
 }
 
 part() {
-    case " ${E2E_PARTS:-keys prompt small names output} " in
+    case " ${E2E_PARTS:-keys identify values prompt small names output} " in
     *" $1 "*) return 0 ;;
     esac
     return 1
@@ -101,6 +101,54 @@ if part keys; then
     wait_for "verified"
     $T send-keys q
     wait_for "EXITED 0"
+fi
+
+# --- Keys typed at once, while a drive that answers 50 ms late is still
+# being identified: they wait for its pages and reach the commit, each of
+# 5 times (the value committed alternates, so that each commit changes
+# it).
+if part identify; then
+    for i in $(seq 5); do
+        if [ $((i % 2)) -eq 1 ]; then
+            move=k to="TAO (1)"
+        else
+            move=j to="SAO (2)"
+        fi
+        start 100 30 "emu:dvd-writer?fault=latency:50"
+        $T send-keys Enter j j Enter Down Down Down Enter "$move" Enter c y
+        wait_for "+ WR_T      $to"
+        $T send-keys q
+        wait_for "EXITED 0"
+    done
+fi
+
+# --- Values whole at the usual widths: the value columns are as wide as
+# the page's values, the pages pane giving up width for them.
+if part values; then
+    for size in "80 24" "100 30"; do
+        # shellcheck disable=SC2086
+        start $size emu:dvd-writer
+        wait_for "05 Write"
+        $T send-keys :
+        $T send-keys -l "page 0x1a"
+        $T send-keys Enter
+        wait_for "0x1a Power Condition, 12 bytes"
+        wait_for "SZCT"
+        $T capture-pane -p | grep "SZCT" | grep -q "5 min (3000)" ||
+            fail "SZCT's default is cut at $size"
+        checks=$((checks + 1))
+        if [ "$size" = "100 30" ]; then
+            $T send-keys :
+            $T send-keys -l "page 5"
+            $T send-keys Enter
+            wait_for "0x05 Write Parameters, 52 bytes"
+            [ "$($T capture-pane -p | grep "SESS_F" | grep -o "CDDA_CDROM (0)" | wc -l)" -eq 3 ] ||
+                fail "SESS_F's values are cut at $size"
+            checks=$((checks + 1))
+        fi
+        $T send-keys q
+        wait_for "EXITED 0"
+    done
 fi
 
 # --- The value prompt: the value pre-filled is selected, and what is

@@ -247,6 +247,22 @@ Test(view, open_brings_a_drive_into_view_adding_it_when_not_listed)
     cr_assert_eq(con.ndrives, 3);
     cr_assert_not_null(log_line("open: 'nothing-here' is not a drive"), "%s",
                        log_text());
+    /* A misspelt fault or an emulated drive that does not exist is
+     * refused as the command line refuses it, with its message, and
+     * neither added nor brought into view. */
+    console_run(&con, "open emu:dvd-writer?fault=bogus");
+    console_run(&con, "open emu:nosuch");
+    console_run(&con, "open emu:/nonexistent/x.json");
+    cr_assert_eq(con.ndrives, 3, "%s", log_text());
+    cr_assert_eq(con.drive_cursor, 2);
+    cr_assert_not_null(log_line("open: emu:dvd-writer?fault=bogus: fault spec "
+                                "'bogus': expected one of"),
+                       "%s", log_text());
+    cr_assert_not_null(log_line("open: emu:nosuch: unknown drive 'nosuch'"),
+                       "%s", log_text());
+    cr_assert_not_null(log_line("open: emu:/nonexistent/x.json: cannot open "
+                                "drive file"),
+                       "%s", log_text());
     console_run(&con, "open emu:ignoring");
     cr_assert_eq(con.drive_cursor, 1);
     /* Inside a longer line it is undone, and the next command still
