@@ -24,7 +24,7 @@ const struct console_command console_commands[] = {
     { "cursor", "up|down|page-up|page-down|first|last", "move in the focused pane" },
     { "focus", "next|previous|drives|pages|fields", "move to another pane" },
     { "activate", "", "open the drive, show the page, or edit the field under the cursor" },
-    { "edit-field", "", "type a new value for the field under the cursor" },
+    { "edit-field", "", "type a new value for the field under the cursor (an enum's name or number)" },
     { "confirm-commit", "", "show the staged edits as 'diff' does, then commit on y or s" },
     { "confirm-undo", "", "show what undo of the drive's last command sends, then undo it on y" },
     { "confirm-defaults", "", "show what defaults of the page in view sends, then send it on y or s" },
@@ -835,8 +835,11 @@ console_check_value(struct console *con)
     free(copy);
 }
 
+/* Edit the field under the cursor: a flag toggles; an enum opens its
+ * legend to pick from, or, when 'typed' (e), the value prompt as any
+ * other field, for its name or number. */
 static void
-console_edit_field(struct console *con)
+console_edit_field(struct console *con, bool typed)
 {
     const struct field_row *fr = console_field(con);
     struct console_drive *d = console_drive(con);
@@ -868,7 +871,7 @@ console_edit_field(struct console *con)
         console_stage(con, fr->ref.acronym, text);
         return;
     }
-    if (fd->kind == FIELD_ENUM && fd->nvalues > 0) {
+    if (fd->kind == FIELD_ENUM && fd->nvalues > 0 && !typed) {
         con->pick_cursor = 0;
         for (size_t i = 0; i < fd->nvalues; i++)
             if (fd->values[i].value == value)
@@ -913,7 +916,7 @@ console_activate(struct console *con)
         break;
     }
     case PANE_FIELDS:
-        console_edit_field(con);
+        console_edit_field(con, false);
         break;
     }
 }
@@ -1139,7 +1142,7 @@ console_run(struct console *con, const char *line)
     else if (strcmp(word, "activate") == 0)
         console_activate(con);
     else if (strcmp(word, "edit-field") == 0)
-        console_edit_field(con);
+        console_edit_field(con, true);
     else if (strcmp(word, "confirm-commit") == 0)
         console_confirm_commit(con);
     else if (strcmp(word, "confirm-undo") == 0)
