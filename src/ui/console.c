@@ -24,7 +24,7 @@ const struct console_command console_commands[] = {
     { "cursor", "up|down|page-up|page-down|first|last", "move in the focused pane" },
     { "focus", "next|previous|drives|pages|fields", "move to another pane" },
     { "activate", "", "open the drive, show the page, or edit the field under the cursor" },
-    { "edit-field", "", "type a new value for the field under the cursor" },
+    { "edit-field", "", "type a new value for the field under the cursor (an enum's name or number)" },
     { "confirm-commit", "", "show the staged edits as 'diff' does, then commit on y or s" },
     { "confirm-undo", "", "show what undo of the drive's last command sends, then undo it on y" },
     { "confirm-defaults", "", "show what defaults of the page in view sends, then send it on y or s" },
@@ -385,9 +385,20 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
     bool selected = i == con->drive_cursor;
     bool new_job = snap->job_seq != 0 && snap->job_seq != d->last_seq;
 
+    /* r's read of the page says what it did, rather than the code that
+     * 'page' answers. */
+    bool refreshed = new_job && i == con->refresh_drive &&
+                     snap->job_seq == con->refresh_seq && !snap->failed &&
+                     snap->has_page;
+    if (refreshed) {
+        char code[PAGENAMES_CODE_LEN];
+        pagenames_code(snap->code, snap->subpage, code);
+        console_log(con, false, "%s: page %s read again", snap->uri, code);
+        con->refresh_seq = 0;
+    }
     if (new_job) {
         d->last_seq = snap->job_seq;
-        for (size_t k = 0; k < snap->nlines; k++) {
+        for (size_t k = 0; k < snap->nlines && !refreshed; k++) {
             const char *label =
                 snap->lines[k].drive ? snap->lines[k].drive : snap->uri;
             const char *text = snap->lines[k].text;
@@ -676,6 +687,8 @@ console_open(struct console *con, const char *uri)
 
     if (at >= 0) {
         console_view_drive(con, (size_t)at);
+        /* The drive opened is the one to work on: its pages next. */
+        con->focus = PANE_PAGES;
         console_log(con, false, "%s: in view", uri);
         return;
     }
@@ -701,6 +714,7 @@ console_open(struct console *con, const char *uri)
     console_log(con, false, "%s: added to the Drives list", uri);
     console_add_drive(con, uri, threaded);
     console_view_drive(con, con->ndrives - 1);
+    con->focus = PANE_PAGES;
     if (!threaded)
         console_collect(con);
 }
@@ -757,7 +771,14 @@ console_close(struct console *con, const char *uri)
         con->await_drive--;
     if (con->output_drive > i)
         con->output_drive--;
+    if (con->refresh_drive == i)
+        con->refresh_seq = 0;
+    else if (con->refresh_drive > i)
+        con->refresh_drive--;
     if (i == con->drive_cursor) {
+        /* The list changed and no page is in view: the next move is to
+         * pick a drive. */
+        con->focus = PANE_DRIVES;
         con->confirm_seq = 0; /* a dialog of the drive closed */
         if (con->drive_cursor >= con->ndrives && con->drive_cursor > 0)
             con->drive_cursor--;
@@ -835,8 +856,11 @@ console_check_value(struct console *con)
     free(copy);
 }
 
+/* Edit the field under the cursor: a flag toggles; an enum opens its
+ * legend to pick from, or, when 'typed' (e), the value prompt as any
+ * other field, for its name or number. */
 static void
-console_edit_field(struct console *con)
+console_edit_field(struct console *con, bool typed)
 {
     const struct field_row *fr = console_field(con);
     struct console_drive *d = console_drive(con);
@@ -868,7 +892,7 @@ console_edit_field(struct console *con)
         console_stage(con, fr->ref.acronym, text);
         return;
     }
-    if (fd->kind == FIELD_ENUM && fd->nvalues > 0) {
+    if (fd->kind == FIELD_ENUM && fd->nvalues > 0 && !typed) {
         con->pick_cursor = 0;
         for (size_t i = 0; i < fd->nvalues; i++)
             if (fd->values[i].value == value)
@@ -913,7 +937,7 @@ console_activate(struct console *con)
         break;
     }
     case PANE_FIELDS:
-        console_edit_field(con);
+        console_edit_field(con, false);
         break;
     }
 }
@@ -1089,7 +1113,10 @@ console_refresh(struct console *con)
     if (d == NULL)
         return;
     if (d->snap.identified && d->snap.pages_known) {
-        console_run(con, "page");
+        con->refresh_drive = con->drive_cursor;
+        con->refresh_seq = console_send(con, con->drive_cursor, "page");
+        if (d->worker == NULL)
+            console_collect(con);
         return;
     }
     console_log(con, false, "%s: identifying the drive again", d->snap.uri);
@@ -1139,7 +1166,7 @@ console_run(struct console *con, const char *line)
     else if (strcmp(word, "activate") == 0)
         console_activate(con);
     else if (strcmp(word, "edit-field") == 0)
-        console_edit_field(con);
+        console_edit_field(con, true);
     else if (strcmp(word, "confirm-commit") == 0)
         console_confirm_commit(con);
     else if (strcmp(word, "confirm-undo") == 0)

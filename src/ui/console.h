@@ -131,7 +131,10 @@ struct console {
     size_t nconfirm;
     size_t confirm_top;   /* its first line shown */
     unsigned confirm_seq; /* the dry run awaited, or 0 */
-    char *confirm_cmd;    /* undo or defaults: the command y runs */
+    /* r: the page read again, awaited to say so, or 0. */
+    size_t refresh_drive;
+    unsigned refresh_seq;
+    char *confirm_cmd; /* undo or defaults: the command y runs */
 
     struct log_entry log[CONSOLE_LOG_MAX];
     size_t nlog;

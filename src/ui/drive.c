@@ -218,6 +218,27 @@ drive_begin(struct drive_session *ds)
 
 static void drive_load_page(struct drive_session *ds, bool own_change);
 
+/* The page the staged edits are for, as every message names a page
+ * (0x05), however it was typed; as typed when it does not parse. */
+static void
+drive_pending_page(struct drive_session *ds)
+{
+    const char *page = ds->ctx.stage_page != NULL ? ds->ctx.stage_page : "";
+    uint8_t code, subpage;
+    struct err err;
+
+    err_clear(&err);
+    if (page[0] != '\0' && pagenames_parse(cmd_pagedb(&ds->ctx), page, &code,
+                                           &subpage, &err) == 0) {
+        char text[PAGENAMES_CODE_LEN];
+        pagenames_code(code, subpage, text);
+        snprintf(ds->snap.pending_page, sizeof ds->snap.pending_page, "%s",
+                 text);
+        return;
+    }
+    snprintf(ds->snap.pending_page, sizeof ds->snap.pending_page, "%s", page);
+}
+
 void
 drive_session_identify(struct drive_session *ds)
 {
@@ -500,8 +521,7 @@ drive_session_run(struct drive_session *ds, const char *line)
     ds->snap.pending_edits = ds->ctx.stage_nwords;
     snprintf(ds->snap.undo_shown, sizeof ds->snap.undo_shown, "%s",
              ds->ctx.undo_shown);
-    snprintf(ds->snap.pending_page, sizeof ds->snap.pending_page, "%s",
-             ds->ctx.stage_page != NULL ? ds->ctx.stage_page : "");
+    drive_pending_page(ds);
     /* The session's commands go to its own drive: an 'open' inside a
      * longer line would send the next ones to a drive out of view. */
     if (ds->ctx.selected_drive == NULL ||

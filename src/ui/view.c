@@ -808,7 +808,16 @@ view_message(const struct console *con, struct canvas *cv,
     int row = l->message_row;
     canvas_fill(cv, row, 0, l->cols, STYLE_NORMAL);
     if (con->mode == MODE_PROMPT && con->prompt_check[0] != '\0') {
-        view_cell(cv, row, 1, l->cols - 2, STYLE_ERROR, con->prompt_check);
+        /* What is wrong with the value typed ends with how to write it:
+         * too long for the message line, it takes the help rows above
+         * it, where the field's help would be, rather than be cut. */
+        int room = l->help_rows + 1;
+        int n = view_wrap(NULL, 0, 1, l->cols - 2, room, STYLE_ERROR,
+                          con->prompt_check);
+        for (int r = row - n + 1; r <= row; r++)
+            canvas_fill(cv, r, 0, l->cols, STYLE_NORMAL);
+        view_wrap(cv, row - n + 1, 1, l->cols - 2, room, STYLE_ERROR,
+                  con->prompt_check);
         return;
     }
     if (con->mode == MODE_PROMPT && con->ncompletions > 0) {

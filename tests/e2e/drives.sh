@@ -129,8 +129,9 @@ $T send-keys Enter
 wait_for "emu:$broken: added to the Drives list"
 wait_row "emu:$broken" "MODECON  DVD-RW WRITER"
 wait_for "modecon  emu:$broken  MODECON DVD-RW WRITER"
-# Staged edits on the drive: the first :close names them, the next closes.
-$T send-keys Enter j j Enter
+# The drive opened has the focus on its pages.  Staged edits on the
+# drive: the first :close names them, the next closes.
+$T send-keys j j Enter
 wait_for "05 Write Parameters, 52 bytes"
 $T send-keys :
 $T send-keys -l "edit TRACK_M=4"

@@ -46,7 +46,7 @@ to_page05() {
 }
 
 part() {
-    case " ${E2E_PARTS:-keys identify values prompt small names output} " in
+    case " ${E2E_PARTS:-keys identify values message enum prompt small names output} " in
     *" $1 "*) return 0 ;;
     esac
     return 1
@@ -149,6 +149,56 @@ if part values; then
         $T send-keys q
         wait_for "EXITED 0"
     done
+fi
+
+# --- A message too long for the message line is shown whole, over the
+# rows above it: the end of it says how to write the value.
+if part message; then
+    start 80 24 emu:dvd-writer
+    wait_for "05 Write"
+    $T send-keys :
+    $T send-keys -l "page 0x1a"
+    $T send-keys Enter
+    wait_for "0x1a Power Condition, 12 bytes"
+    $T send-keys Tab Tab Down Down
+    wait_for "IACT Idle timer"
+    $T send-keys e
+    wait_for "IACT = "
+    $T send-keys -l "5000"
+    wait_for "IACT = 5000"
+    wait_for "write IACT=5000ms or IACT=5000steps"
+    $T send-keys Escape
+    $T send-keys :
+    $T send-keys -l "show 10"
+    $T send-keys Enter
+    wait_for "decimal; write 0x10 or 0x0a"
+    $T send-keys q
+    wait_for "EXITED 0"
+fi
+
+# --- e on an enum types its value (a name or a number, checked as it is
+# typed) where Enter picks it from the legend.
+if part enum; then
+    start 100 30 emu:dvd-writer
+    to_page05
+    for _ in 1 2 3; do $T send-keys Down; done
+    wait_for "WR_T Write type: byte 2 bits 3-0"
+    $T send-keys e
+    wait_for "WR_T = "
+    $T send-keys -l "9"
+    wait_for "WR_T=9: 9 is no value of Write type"
+    $T send-keys BSpace
+    $T send-keys -l "packet"
+    wait_for "WR_T = packet"
+    $T send-keys Enter
+    wait_for "-> PACKET (0) (staged)"
+    $T send-keys d
+    wait_for "discarded"
+    $T send-keys Enter
+    wait_for "WR_T: pick a value" # Enter: the legend
+    $T send-keys Escape
+    $T send-keys q
+    wait_for "EXITED 0"
 fi
 
 # --- The value prompt: the value pre-filled is selected, and what is

@@ -163,6 +163,41 @@ Test(view, commit_confirms_then_marks_each_field_applied)
 }
 
 /* The whole log, for a failure's message (static storage). */
+static const char *log_text(void);
+static const char *log_line(const char *prefix);
+
+Test(view, r_c_open_and_close_say_what_they_did_and_focus_a_pane)
+{
+    open_field("emu:dvd-writer", "WR_T");
+    /* r says the page was read again, not just its code. */
+    keys("r");
+    cr_assert_not_null(log_line("emu:dvd-writer: page 0x05 read again"), "%s",
+                       log_text());
+    /* c on another page names the staged edits' page as every message
+     * does, however the page was typed. */
+    keys("\nk\n");
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_STAGED);
+    goto_page(0x08);
+    keys("c");
+    cr_assert_not_null(log_line("the staged edits are for page 0x05, not this "
+                                "one"),
+                       "%s", log_text());
+    keys("d");
+    /* :open leaves the focus on the pages of the drive opened, :close of
+     * the drive in view on the Drives list. */
+    console_run(&con, "focus fields");
+    console_run(&con, "open emu:ignoring");
+    cr_assert_eq(con.focus, PANE_PAGES);
+    console_run(&con, "focus fields");
+    console_run(&con, "open emu:dvd-writer");
+    cr_assert_eq(con.focus, PANE_PAGES);
+    console_run(&con, "open emu:ignoring");
+    console_run(&con, "focus fields");
+    console_run(&con, "close");
+    cr_assert_eq(con.focus, PANE_DRIVES, "%s", log_text());
+}
+
+/* The whole log, for a failure's message (static storage). */
 static const char *
 log_text(void)
 {
@@ -290,8 +325,8 @@ Test(view, close_removes_a_drive_naming_its_staged_edits_first)
     /* The first names the edits and keeps the drive. */
     console_run(&con, "close");
     cr_assert_eq(con.ndrives, 3);
-    cr_assert_not_null(log_line("emu:ignoring: 1 staged edit of page 5 not "
-                                "sent"),
+    cr_assert_not_null(log_line("emu:ignoring: 1 staged edit of page 0x05 "
+                                "not sent"),
                        "%s", log_text());
     /* Another command in between asks again. */
     console_run(&con, "cursor first");
