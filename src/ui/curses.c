@@ -52,6 +52,21 @@ term_start(bool mono)
     noecho();
     nonl();
     keypad(stdscr, TRUE);
+    /* A terminal sends the cursor keys as ESC [ A until the program asks
+     * for its keypad mode (ESC O A): keys typed or pasted before the
+     * console started, and terminals that ignore the request, send the
+     * first form, which the terminfo entry may not name.  Both are the
+     * same keys. */
+    static const struct {
+        const char *seq;
+        int key;
+    } normal_mode_keys[] = {
+        { "\033[A", KEY_UP },   { "\033[B", KEY_DOWN }, { "\033[C", KEY_RIGHT },
+        { "\033[D", KEY_LEFT }, { "\033[H", KEY_HOME }, { "\033[F", KEY_END },
+    };
+    for (size_t i = 0; i < sizeof normal_mode_keys / sizeof *normal_mode_keys;
+         i++)
+        define_key(normal_mode_keys[i].seq, normal_mode_keys[i].key);
     nodelay(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);

@@ -120,6 +120,18 @@ if part identify; then
         $T send-keys q
         wait_for "EXITED 0"
     done
+    # Cursor keys as a terminal sends them before the console asked for
+    # its keypad mode (keys typed or pasted while it starts): ESC [ B is
+    # Down all the same.
+    start 100 30 emu:dvd-writer
+    wait_for "05 Write"
+    $T send-keys Enter
+    $T send-keys -H 1b 5b 42
+    $T send-keys -H 1b 5b 42
+    $T send-keys Enter
+    wait_for "0x05 Write Parameters, 52 bytes"
+    $T send-keys q
+    wait_for "EXITED 0"
 fi
 
 # --- Values whole at the usual widths: the value columns are as wide as
