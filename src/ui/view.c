@@ -211,10 +211,8 @@ static void
 view_name_cell(struct canvas *cv, int row, int col, int width, enum style style,
                const char *text)
 {
-    if (width <= 0)
-        return;
-    if (canvas_text_width(text) <= width) {
-        canvas_text(cv, row, col, width, style, text);
+    if (width <= 0 || canvas_text_width(text) <= width) {
+        view_cell(cv, row, col, width, style, text);
         return;
     }
     size_t best = 0;
