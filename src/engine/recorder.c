@@ -832,7 +832,7 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
         err->field_byte = hdr == 4 ? 2 : 1;
         return err_set(err, E_IMAPI_RECORDER_INVALID_MODE_PARAMETERS,
                        "%s: the page length byte says %zu bytes but %zu "
-                       "were given",
+                       "were given; nothing was sent",
                        LABEL, declared, len);
     }
     if (code == MODE_PAGE_ALL)

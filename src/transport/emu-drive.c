@@ -725,7 +725,8 @@ emu_drive_behaviour(struct emu_load *ld, json_t *root, struct emu_behaviour *bh)
                                         "block_descriptor",
                                         "medium_type",
                                         NULL };
-    static const char *const selects[] = { "apply", "ignore", "unsupported" };
+    static const char *const selects[] = { "apply", "ignore", "unsupported",
+                                           "unchecked" };
     static const char *const formats[] = { "fixed", "descriptor" };
     static const char *const bds[] = { "never", "unless_dbd" };
     const char *p = "behaviour";
@@ -735,7 +736,7 @@ emu_drive_behaviour(struct emu_load *ld, json_t *root, struct emu_behaviour *bh)
 
     if (emu_drive_object(ld, root, "behaviour", false, &b) != 0 ||
         (b != NULL && emu_drive_keys(ld, b, p, keys) != 0) ||
-        emu_drive_choice(ld, b, p, "mode_select", selects, 3, 0, &select) ||
+        emu_drive_choice(ld, b, p, "mode_select", selects, 4, 0, &select) ||
         emu_drive_bool(ld, b, p, "all_pages", true, &bh->all_pages) ||
         emu_drive_bool(ld, b, p, "report_changeable", true,
                        &bh->report_changeable) ||

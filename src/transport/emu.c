@@ -759,6 +759,55 @@ emu_mode_select_cdb_ok(struct emu_transport *et, struct scsi_io *io, bool save)
     return true;
 }
 
+/*
+ * A drive that checks nothing: every page of the list that it has takes
+ * the bytes sent after its header, as many as were sent and the page
+ * holds, whatever its changeable values say; SP is not looked at and
+ * nothing is saved.  The page header stays the drive's own, so that the
+ * drive's later answers stay well formed.  Such a drive is what shows
+ * that modecon's own checks, not the drive's, keep a bad page from
+ * being applied.
+ */
+static void
+emu_mode_select_unchecked(struct emu_transport *et, struct scsi_io *io,
+                          const uint8_t *list, size_t list_len)
+{
+    const struct emu_drive *drive = et->drive;
+    size_t off = EMU_HEADER10_LEN;
+    bool changed = false;
+
+    if (list_len >= EMU_HEADER10_LEN)
+        off += emu_be16(&list[6]);
+    while (off + 2 <= list_len) {
+        const uint8_t *p = &list[off];
+        bool spf = p[0] & EMU_PAGE_SPF;
+        size_t hdr = spf ? 4 : 2, index;
+        if (off + hdr > list_len)
+            break;
+        size_t len = hdr + (spf ? emu_be16(&p[2]) : p[1]);
+        size_t sent = len < list_len - off ? len : list_len - off;
+        const struct emu_page *pg = emu_drive_find_page(
+            drive, p[0] & 0x3f, spf ? p[1] : 0, spf, &index);
+        if (pg != NULL) {
+            size_t n = sent < pg->len ? sent : pg->len;
+            uint8_t *cur = et->sf.state.current[index];
+            if (n > hdr && memcmp(cur + hdr, p + hdr, n - hdr) != 0) {
+                memcpy(cur + hdr, p + hdr, n - hdr);
+                changed = true;
+            }
+        }
+        off += len;
+    }
+    if (changed) {
+        et->sf.dirty = true;
+        if (drive->behaviour.unit_attention_on_change) {
+            et->sf.state.mode_gen++;
+            et->seen_mode_gen = et->sf.state.mode_gen;
+        }
+    }
+    emu_good(io, (uint32_t)list_len);
+}
+
 /* MODE SELECT(10), SPC-4 6.11: every page is checked before any is
  * applied, so a list is taken whole or not at all. */
 static void
@@ -779,6 +828,10 @@ emu_mode_select(struct emu_transport *et, struct scsi_io *io)
         return;
     if (bh->mode_select == EMU_SELECT_IGNORE) {
         emu_good(io, list_len);
+        return;
+    }
+    if (bh->mode_select == EMU_SELECT_UNCHECKED) {
+        emu_mode_select_unchecked(et, io, list, list_len);
         return;
     }
     /* A zero-length list is no error and changes nothing (SPC-4 6.11). */

@@ -37,6 +37,8 @@ enum emu_select {
     EMU_SELECT_APPLY,       /* check, then change the values */
     EMU_SELECT_IGNORE,      /* GOOD for anything, change nothing (tgt) */
     EMU_SELECT_UNSUPPORTED, /* 05/20/00, as ATAPI drives answer */
+    EMU_SELECT_UNCHECKED,   /* GOOD for anything, current values written
+                               as sent, never saved */
 };
 
 #define EMU_MAX_PROFILES                                 \
