@@ -1,0 +1,57 @@
+#!/bin/bash
+# KNOWN BUG, not registered with ctest (see tests/CMakeLists.txt): undo
+# sends its MODE SELECT before its own progress is on disk.  With every
+# flush in the undo directory failing, 'undo' puts the page back and only
+# then fails to write the record ("warning: the undo record keeps that
+# change", exit status 0), so a crash at that point leaves a record that
+# no longer matches the drive.  An undo is a change like any other: its
+# step goes to disk before its MODE SELECT, or nothing is sent.
+# Run by hand once undo records its steps:
+#   MODECON=build/dev/src/modecon MODECON_DATA_DIR=$PWD \
+#   MODECON_FAILSYNC=build/dev/tests/libfailsync.so \
+#   bash tests/cli/known-bugs/undo-flush.sh
+. "$(dirname "$0")/../lib.sh"
+: "${MODECON_FAILSYNC:?set MODECON_FAILSYNC to the failsync shim}"
+D=emu:dvd-writer
+UNDO_DIR=$STATE/modecon/undo
+LOG=$STATE/failsync.log
+preload=$MODECON_FAILSYNC
+asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
+[ -n "$asan" ] && preload="$asan $MODECON_FAILSYNC"
+
+run set $D caching WCE=0
+expect_status 0
+run set $D 1 RRC=5 --save
+expect_status 0
+for page in 1 8; do
+    for type in current saved; do
+        before+=$("$MODECON" get $D $page --type $type)
+    done
+done
+
+for args in "" "--force"; do
+    trace=$STATE/undo$args.jsonl
+    rm -f "$LOG"
+    # shellcheck disable=SC2086
+    out=$(LD_PRELOAD=$preload FAILSYNC_MATCH="$UNDO_DIR*" FAILSYNC_LOG=$LOG \
+        "$MODECON" undo $D $args --trace "$trace" 2>"$STATE/stderr")
+    status=$?
+    err=$(cat "$STATE/stderr")
+    checks=$((checks + 1))
+    [ -s "$LOG" ] || fail "undo $args: nothing in the undo directory was flushed"
+    expect_status 1
+    expect_err "nothing was sent"
+    checks=$((checks + 1))
+    [ "$(jq -s '[.[] | select(.cdb | startswith("55 "))] | length' "$trace")" -eq 0 ] ||
+        fail "undo $args: a MODE SELECT was sent though its record failed"
+    after=
+    for page in 1 8; do
+        for type in current saved; do
+            after+=$("$MODECON" get $D $page --type $type)
+        done
+    done
+    checks=$((checks + 1))
+    [ "$after" = "$before" ] || fail "undo $args: the drive's values changed"
+done
+
+done_ok
