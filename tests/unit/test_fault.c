@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "transport/fault.h"
 #include "transport/transport.h"
 
 static struct transport *
@@ -131,4 +132,62 @@ Test(fault, other_query_parameters_are_refused_by_the_emulator,
     cr_assert_eq(transport_open("nosuch:thing", NULL, &tp, &err), -1);
     cr_assert(err.usage);
     cr_assert_not_null(strstr(err.msg, "emu:NAME"), "%s", err.msg);
+}
+
+/* Each number of the grammar at its largest and one past it. */
+Test(fault, each_bound_of_the_grammar_holds_at_the_limit_and_not_past_it)
+{
+    static const struct {
+        const char *at, *past;
+    } bounds[] = {
+        { "gone*1000000", "gone*1000001" },
+        { "gone+1000000", "gone+1000001" },
+        { "gone@ff", "gone@100" },
+        { "latency:600000", "latency:600001" },
+        { "sense:0f/ff/ff", "sense:10/00/00" },
+        { "status:ff", "status:100" },
+        { "gone*1", "gone*0" },
+    };
+    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+        struct err err;
+        err_clear(&err);
+        cr_assert_eq(fault_check(bounds[i].at, &err), 0, "%s: %s", bounds[i].at,
+                     err.msg);
+        err_clear(&err);
+        cr_assert_eq(fault_check(bounds[i].past, &err), -1, "%s",
+                     bounds[i].past);
+        cr_assert(err.usage, "%s", bounds[i].past);
+    }
+
+    /* At most 16 specs in one fault=. */
+    char specs[256] = "gone";
+    struct err err;
+    for (int n = 2; n <= 16; n++)
+        strcat(specs, ",gone");
+    err_clear(&err);
+    cr_assert_eq(fault_check(specs, &err), 0, "16 specs: %s", err.msg);
+    strcat(specs, ",gone");
+    err_clear(&err);
+    cr_assert_eq(fault_check(specs, &err), -1, "17 specs");
+    cr_assert_not_null(strstr(err.msg, "at most 16 specs"), "%s", err.msg);
+}
+
+/* "*N" fails exactly N matching commands and "+N" lets exactly N through,
+ * also at their largest counts' scale. */
+Test(fault, counts_are_exact, .init = (void (*)(void))testutil_fresh_state)
+{
+    struct transport *tp = open_uri("emu:dvd-writer?fault=sense:02/3a/00+3*5");
+    struct err err;
+    int fails = 0, first = -1;
+
+    for (int i = 0; i < 12; i++) {
+        if (tur(tp, &err) == 0x3a) {
+            if (first < 0)
+                first = i;
+            fails++;
+        }
+    }
+    cr_assert_eq(first, 3);
+    cr_assert_eq(fails, 5);
+    transport_close(tp);
 }
