@@ -606,6 +606,45 @@ Test(emu, ignoring_drive_takes_anything_and_changes_nothing)
     transport_emu_ops.close(tp);
 }
 
+Test(emu, unchecked_drive_writes_what_it_is_sent_and_saves_nothing)
+{
+    char *path = emu_drive("unchecked.json", "{\"state\": \"present\"}",
+                           "\"mode_select\": \"unchecked\"", emu_page08);
+    struct transport *tp = emu_open(path);
+    uint8_t buf[64];
+    struct scsi_io io;
+
+    /* Bits the changeable values lock, PS set and SP=1, PF=0: all taken;
+     * the page header stays the drive's. */
+    emu_mode_select(tp, &io, 0x01, HDR10 "88 0a ff 80 00 00 00 00 00 00 00 01");
+    emu_good(&io);
+    emu_bytes(emu_page(tp, 0, 0x08, buf, sizeof buf),
+              "88 0a ff 80 00 00 00 00 00 00 00 01");
+    /* Nothing saved. */
+    emu_bytes(emu_page(tp, 3, 0x08, buf, sizeof buf), "88 0a 04 00");
+    /* A short page changes the bytes it has; a long one those the page
+     * has; an unknown page and a cut-off header change nothing. */
+    emu_mode_select(tp, &io, 0x10, HDR10 "08 02 11 22");
+    emu_good(&io);
+    emu_bytes(emu_page(tp, 0, 0x08, buf, sizeof buf),
+              "88 0a 11 22 00 00 00 00 00 00 00 01");
+    emu_mode_select(tp, &io, 0x10,
+                    HDR10 "08 0c 33 00 00 00 00 00 00 00 00 00 77 77");
+    emu_good(&io);
+    emu_bytes(emu_page(tp, 0, 0x08, buf, sizeof buf),
+              "88 0a 33 00 00 00 00 00 00 00 00 00");
+    emu_mode_select(tp, &io, 0x10, HDR10 "1a 02 01 01 08");
+    emu_good(&io);
+    emu_bytes(emu_page(tp, 0, 0x08, buf, sizeof buf), "88 0a 33 00");
+    transport_emu_ops.close(tp);
+
+    /* What it took stays for the next opener. */
+    tp = emu_open(path);
+    emu_bytes(emu_page(tp, 0, 0x08, buf, sizeof buf), "88 0a 33 00");
+    transport_emu_ops.close(tp);
+    free(path);
+}
+
 /* --- Old ATAPI drive and sense formats -------------------------------- */
 
 Test(emu, cd_atapi_rejects_like_qemu_ide_cd)
