@@ -18,9 +18,11 @@
 
 #define EMU_DRIVE_FILE_MAX (4u << 20) /* bytes */
 #define EMU_DRIVE_VERSION  1
-/* MODE SENSE(10) reports at most 65535 + 2 bytes; keep room for the
- * header and one block descriptor (SPC-4 7.5.4, 7.5.5). */
-#define EMU_DRIVE_PAGES_MAX (65535u + 2u - 8u - 8u)
+/* MODE SENSE(10) returns at most 65535 bytes, its allocation length
+ * being 16 bits (SPC-4 6.14), however long its mode data length says the
+ * data is; keep room for the header and one block descriptor (SPC-4
+ * 7.5.4, 7.5.5), so that every page can be read. */
+#define EMU_DRIVE_PAGES_MAX (65535u - 8u - 8u)
 
 static const char *const emu_medium_names[] = {
     [EMU_MEDIUM_PRESENT] = "present",

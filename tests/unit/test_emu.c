@@ -1141,6 +1141,46 @@ emu_malformed(const char *text, const char *want1, const char *want2)
     "{\"modecon_drive\": 1, \"inquiry\": {\"vendor\": \"T\", " \
     "\"product\": \"P\", \"revision\": \"1\"}, "
 
+/* The pages of a drive file add up to at most 65519 bytes: with the
+ * header and a block descriptor, what one MODE SENSE(10) can return. */
+Test(emu, drive_pages_up_to_what_mode_sense_can_return)
+{
+    for (size_t total = 65519; total <= 65520; total++) {
+        /* Page 08h (12 bytes) and subpage 30h,01 making up the rest. */
+        size_t len = total - 12;
+        char *hex = xmalloc(len * 3 + 1), *p = hex;
+        p += sprintf(p, "70 01 %02zx %02zx", (len - 4) >> 8, (len - 4) & 0xff);
+        for (size_t i = 4; i < len; i++)
+            p += sprintf(p, " 00");
+        char *pages = xasprintf("%s, {\"page\": \"0x30\", \"subpage\": "
+                                "\"0x01\", \"current\": \"%s\"}",
+                                emu_page08, hex);
+        char *path = emu_drive(total == 65519 ? "at.json" : "past.json",
+                               "{\"state\": \"present\"}",
+                               "\"block_descriptor\": \"unless_dbd\"", pages);
+        if (total == 65519) {
+            struct transport *tp = emu_open(path);
+            uint8_t *buf = xmalloc(65535);
+            struct scsi_io io;
+            /* Every page and subpage with a block descriptor: all of it
+             * fits in the largest allocation length. */
+            emu_mode_sense(tp, &io, 0, 0x3f, 0xff, false, buf, 65535);
+            emu_good(&io);
+            cr_assert_eq(io.resid, 0);
+            cr_assert_eq((buf[0] << 8 | buf[1]) + 2, 65535);
+            free(buf);
+            transport_emu_ops.close(tp);
+        } else {
+            struct err err = emu_open_fails(path);
+            cr_assert_not_null(strstr(err.msg, "more than 65519 bytes"), "%s",
+                               err.msg);
+        }
+        free(path);
+        free(pages);
+        free(hex);
+    }
+}
+
 Test(emu, malformed_drive_files_are_usage_errors)
 {
     emu_malformed("{\"modecon_drive\": 1,\n  \"inquiry\": {,}}",
