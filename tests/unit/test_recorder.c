@@ -907,3 +907,37 @@ Test(recorder, current_values_held_already_are_not_sent,
     free(page);
     recorder_free(rec);
 }
+
+/* A page goes in one MODE SELECT(10): with its 8-byte header, at most
+ * 65535 bytes of parameter list, so a page of 65527 bytes and no more.
+ * The one past is refused before the drive is asked anything. */
+Test(recorder, page_length_up_to_what_one_mode_select_carries,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+
+    for (size_t len = 65527; len <= 65528; len++) {
+        /* A subpage page (4-byte header) whose length field agrees. */
+        uint8_t *page = xcalloc(1, len);
+        page[0] = 0x40 | 0x30;
+        page[1] = 0x01;
+        page[2] = (uint8_t)((len - 4) >> 8);
+        page[3] = (uint8_t)(len - 4);
+        struct set_report rep;
+        struct err err;
+        cr_assert_eq(
+            set_page(rec, MODE_REQUEST_CURRENT, page, len, verify, &rep, &err),
+            -1);
+        if (len == 65527)
+            cr_assert_null(strstr(err.msg, "more than one MODE SELECT"),
+                           "%zu bytes: %s", len, err.msg);
+        else
+            cr_assert_not_null(strstr(err.msg, "65528 bytes is more than one "
+                                               "MODE SELECT(10) carries"),
+                               "%s", err.msg);
+        cr_assert(!rep.sent);
+        set_report_fini(&rep);
+        free(page);
+    }
+    recorder_free(rec);
+}
