@@ -358,3 +358,96 @@ Test(pagedef, a_danger_names_the_direction_it_warns_of)
     pagedef_free(pd);
     pagedb_fini(&db);
 }
+
+enum generated {
+    FLAG_FIELDS,
+    ENUM_VALUES,
+    LENGTHS,
+    WORDS
+};
+
+/* Page 30h with 'n' generated items of one kind, each as the format
+ * writes it. */
+static char *
+generated_page(enum generated kind, int n)
+{
+    char *text = malloc(128 + (size_t)n * 32), *p = text;
+
+    cr_assert_not_null(text);
+    p += sprintf(p, "page 0x30\nname \"Test\"\napplies mmc\n");
+    switch (kind) {
+    case FLAG_FIELDS: /* 64 bytes of flags */
+        p += sprintf(p, "lengths 0x41\n");
+        for (int i = 0; i < n; i++)
+            p += sprintf(p, "field F%d %d.%d flag\n", i, i / 8 + 2, 7 - i % 8);
+        break;
+    case ENUM_VALUES: /* every value of byte 2 */
+        p += sprintf(p, "lengths 0x02\nfield E 2 enum\n");
+        for (int i = 0; i < n; i++)
+            p += sprintf(p, "  value %d V%d\n", i, i);
+        break;
+    case LENGTHS:
+        p += sprintf(p, "lengths");
+        for (int i = 0; i < n; i++)
+            p += sprintf(p, " %d", i + 2);
+        p += sprintf(p, "\n");
+        break;
+    case WORDS: /* "lengths" and n - 1 numbers on one line */
+        p += sprintf(p, "lengths");
+        for (int i = 1; i < n; i++)
+            p += sprintf(p, " %d", i + 1);
+        p += sprintf(p, "\n");
+        break;
+    }
+    return text;
+}
+
+/* Whether 'text' parses and checks clean, or else its first problem
+ * starts with what 'problem' says (after the "x.page:LINE:COL: "). */
+static void
+expect_page_def(const char *text, const char *problem)
+{
+    struct pagedb db;
+
+    pagedb_init(&db);
+    struct page_def *pd = pagedef_parse(&db, "x.page", text);
+    if (problem == NULL) {
+        dump_problems(&db);
+        cr_assert_not_null(pd);
+        cr_assert_eq(pagedef_check(&db, pd), 0);
+        cr_assert_eq(db.nproblems, 0);
+        pagedef_free(pd);
+    } else {
+        if (pd != NULL)
+            pagedef_free(pd);
+        cr_assert_geq(db.nproblems, 1);
+        cr_assert_not_null(strstr(db.problems[0], problem), "got: %s",
+                           db.problems[0]);
+    }
+    pagedb_fini(&db);
+}
+
+/* Each bound of the format at its limit and one past it. */
+Test(pagedef, each_bound_holds_at_the_limit_and_not_past_it)
+{
+    static const struct {
+        enum generated kind;
+        int limit;
+        const char *at, *past;
+    } bounds[] = {
+        { FLAG_FIELDS, 512, NULL, "more than 512 fields" },
+        { ENUM_VALUES, 256, NULL, "more than 256 values" },
+        { LENGTHS, 16, NULL, "expected at most 16 lengths" },
+        /* 64 words are read (and then found too many lengths) */
+        { WORDS, 64, "expected at most 16 lengths",
+          "more than 64 words on a line" },
+    };
+    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+        char *text = generated_page(bounds[i].kind, bounds[i].limit);
+        expect_page_def(text, bounds[i].at);
+        free(text);
+        text = generated_page(bounds[i].kind, bounds[i].limit + 1);
+        expect_page_def(text, bounds[i].past);
+        free(text);
+    }
+}
