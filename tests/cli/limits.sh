@@ -66,13 +66,41 @@ expect_status 1
 expect_err "still not ready after 300 ms"
 expect_tries "$T" 5a 3
 
+# --ready-wait 0: no wait, one try.
+T=$STATE/ready0.jsonl
+run get "$D?fault=sense:02/04/01*1" 5 --ready-wait 0 --trace "$T"
+expect_status 1
+expect_err "E_IMAPI_RECORDER_MEDIA_BECOMING_READY"
+expect_tries "$T" 5a 1
+
+# --- The waits' own bounds: --timeout from 0.001 s, --ready-wait from 0,
+# both to an hour.
+for ok in "--timeout 0.001" "--timeout 3600" "--ready-wait 0" "--ready-wait 3600"; do
+    # shellcheck disable=SC2086
+    run get $D 5 $ok
+    expect_status 0
+done
+for bad in "--timeout 0.0009" "--timeout 3600.001" "--ready-wait -0.001" \
+    "--ready-wait 3600.001"; do
+    # shellcheck disable=SC2086
+    run get $D 5 $bad
+    expect_status 2
+    expect_err "expected a number of seconds from "
+done
+
 # --- BUSY is not retried: one try, and the error says so.
 T=$STATE/busy.jsonl
 run get "$D?fault=status:08*1" 5 --trace "$T"
 expect_status 1
 expect_err "the drive is busy (status 0x08)"
 expect_tries "$T" 5a 1
-# ... nor is a MODE SELECT that meets it: nothing more goes out.
+# TASK SET FULL neither.
+T=$STATE/full.jsonl
+run get "$D?fault=status:28*1" 5 --trace "$T"
+expect_status 1
+expect_err "the drive is busy (status 0x28)"
+expect_tries "$T" 5a 1
+# ... nor is a MODE SELECT that meets BUSY: nothing more goes out.
 T=$STATE/busy-select.jsonl
 run set "$D?fault=status:08@55*1" caching WCE=0 --trace "$T"
 expect_status 1
