@@ -75,17 +75,21 @@ refused "locked bit" "byte 2 bit 1 is not changeable (current 0x04, new 0x06, ch
 refused "saving an unsavable page" "the drive cannot save this page (PS is 0)" \
     set $D 5 --save --data "$("$MODECON" get $D 5)"
 
+# audit_outcomes: the audit log's lines that say what became of a change.
+audit_outcomes() {
+    jq -c 'select(.request != null and .verification != null)' "$AUDIT"
+}
+
 # Nothing above reached the audit log: nothing was sent.
 checks=$((checks + 1))
-[ "$(grep -c '"request"' "$AUDIT")" -eq 2 ] ||
+[ "$(audit_outcomes | wc -l)" -eq 2 ] ||
     fail "expected the two forced changes in the audit log, found: $(cat "$AUDIT")"
 
-# audit_last FILTER: the audit log's last line with a request makes FILTER
-# true.
+# audit_last FILTER: the audit log's last outcome makes FILTER true.
 audit_last() {
     checks=$((checks + 1))
     local line
-    line=$(grep '"request"' "$AUDIT" | tail -1)
+    line=$(audit_outcomes | tail -1)
     jq -e "$1" <<<"$line" >/dev/null ||
         fail "the last audit line does not make $1 true: $line"
 }
