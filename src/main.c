@@ -41,16 +41,18 @@ main_read_input(void *arg, struct err *err)
     for (;;) {
         size_t n = fread(buf + len, 1, cap - len - 1, stdin);
         len += n;
+        if (len > MAIN_INPUT_MAX) {
+            free(buf);
+            err_usage(err, "standard input: more than %u bytes",
+                      MAIN_INPUT_MAX);
+            return NULL;
+        }
         if (n == 0)
             break;
+        /* Room for one byte past the limit, so that input of exactly
+         * the limit is read whole and one byte more is seen. */
         if (len + 1 == cap) {
-            if (cap >= MAIN_INPUT_MAX) {
-                free(buf);
-                err_usage(err, "standard input: more than %u bytes",
-                          MAIN_INPUT_MAX);
-                return NULL;
-            }
-            cap *= 2;
+            cap = cap * 2 > MAIN_INPUT_MAX + 2 ? MAIN_INPUT_MAX + 2 : cap * 2;
             buf = xrealloc(buf, cap);
         }
     }

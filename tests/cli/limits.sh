@@ -196,9 +196,17 @@ grep -q "E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH" <<<"$err" &&
     fail "the rules of a file past its limit were used"
 rm "$f"
 
-# --- Hex data on standard input: more than 1 MiB is refused.
+# --- Hex data on standard input: 1 MiB is read whole, one byte more is
+# refused.
 page=$("$MODECON" get $D caching)
 input=$STATE/stdin.hex
+printf '%s' "$(flip_byte "$page" 2 0x04)" >"$input" # WCE: a change goes out
+pad_to "$input" $((1 << 20)) "                                        "
+out=$("$MODECON" set $D caching --data - <"$input" 2>"$STATE/stderr")
+status=$?
+err=$(cat "$STATE/stderr")
+expect_status 0
+expect_out "verified: the drive applied every byte"
 printf '%s' "$page" >"$input"
 pad_to "$input" $(((1 << 20) + 1)) "                                        "
 out=$("$MODECON" set $D caching --data - <"$input" 2>"$STATE/stderr")
