@@ -160,7 +160,9 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             failed++;
             if (first == CMD_OK)
                 first = status;
-            cmd_warn(ctx, "%s:%u: '%s' failed", path, lineno, line);
+            char quoted[ERR_QUOTE_MAX];
+            cmd_warn(ctx, "%s:%u: %s failed", path, lineno,
+                     err_quote(quoted, line));
             stop = !ctx->keep_going;
         }
         cmd_line_free(&parsed);

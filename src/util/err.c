@@ -1,8 +1,16 @@
 #include "util/err.h"
 
+#include <sys/types.h>
+
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "util/text.h"
+#include "util/xmalloc.h"
 
 void
 err_clear(struct err *err)
@@ -17,7 +25,7 @@ err_vset(struct err *err, uint32_t hr, bool usage, const char *fmt, va_list ap)
 {
     err->hr = hr;
     err->usage = usage;
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    err_vformat(err->msg, sizeof err->msg, fmt, ap);
 }
 
 int
@@ -68,4 +76,225 @@ bool
 err_is_set(const struct err *err)
 {
     return err->hr != S_OK || err->usage;
+}
+
+const char *
+err_quote(char buf[ERR_QUOTE_MAX], const char *text)
+{
+    char excerpt[ERR_QUOTE_MAX - 40];
+    size_t cut = text_excerpt(excerpt, sizeof excerpt, text, ERR_QUOTE_CHARS);
+
+    if (cut > 0)
+        snprintf(buf, ERR_QUOTE_MAX, "\"%s\" (%zu bytes)", excerpt, cut);
+    else
+        snprintf(buf, ERR_QUOTE_MAX, "\"%s\"", excerpt);
+    return buf;
+}
+
+/* The text of one conversion, appended to *out (of *used bytes). */
+static void __attribute__((format(printf, 3, 4)))
+err_append(char **out, size_t *used, const char *fmt, ...)
+{
+    va_list ap, ap2;
+
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        *out = xrealloc(*out, *used + (size_t)n + 1);
+        vsnprintf(*out + *used, (size_t)n + 1, fmt, ap2);
+        *used += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+/*
+ * The message with every %s argument longer than 'longest' bytes cut to
+ * an excerpt, as a new string.  printf's own conversions do the rest:
+ * each conversion is taken apart and printed on its own, with the
+ * argument of its type.
+ */
+static char *
+err_format_bounded(const char *fmt, va_list ap, size_t longest)
+{
+    char *out = xmalloc(1);
+    size_t used = 0;
+
+    out[0] = '\0';
+    for (const char *p = fmt; *p != '\0';) {
+        if (*p != '%') {
+            size_t n = strcspn(p, "%");
+            err_append(&out, &used, "%.*s", (int)n, p);
+            p += n;
+            continue;
+        }
+        const char *start = p++;
+        int width = 0, precision = -1;
+        bool star_width = false, star_precision = false;
+        p += strspn(p, "-+ #0'");
+        if (*p == '*') {
+            star_width = true;
+            p++;
+        } else {
+            p += strspn(p, "0123456789");
+        }
+        if (*p == '.') {
+            p++;
+            if (*p == '*') {
+                star_precision = true;
+                p++;
+            } else {
+                precision = atoi(p);
+                p += strspn(p, "0123456789");
+            }
+        }
+        const char *length = p;
+        p += strspn(p, "hlzjtL");
+        char conv = *p;
+        if (conv == '\0')
+            break;
+        p++;
+        if (star_width)
+            width = va_arg(ap, int);
+        if (star_precision)
+            precision = va_arg(ap, int);
+
+        /* The conversion alone; a '*' in it takes its value as printf
+         * would. */
+        char spec[32], mods[4];
+        size_t all = (size_t)(p - start), nmods = (size_t)(p - 1 - length);
+        if (all >= sizeof spec || nmods >= sizeof mods)
+            break;
+        memcpy(spec, start, all);
+        spec[all] = '\0';
+        memcpy(mods, length, nmods);
+        mods[nmods] = '\0';
+#define ERR_ARG(type)                                               \
+    do {                                                            \
+        type value = va_arg(ap, type);                              \
+        if (star_width && star_precision)                           \
+            err_append(&out, &used, spec, width, precision, value); \
+        else if (star_width)                                        \
+            err_append(&out, &used, spec, width, value);            \
+        else if (star_precision)                                    \
+            err_append(&out, &used, spec, precision, value);        \
+        else                                                        \
+            err_append(&out, &used, spec, value);                   \
+    } while (0)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        switch (conv) {
+        case '%':
+            err_append(&out, &used, "%%");
+            break;
+        case 'd':
+        case 'i':
+            if (strcmp(mods, "l") == 0)
+                ERR_ARG(long);
+            else if (strcmp(mods, "ll") == 0)
+                ERR_ARG(long long);
+            else if (strcmp(mods, "z") == 0)
+                ERR_ARG(ssize_t);
+            else if (strcmp(mods, "j") == 0)
+                ERR_ARG(intmax_t);
+            else if (strcmp(mods, "t") == 0)
+                ERR_ARG(ptrdiff_t);
+            else
+                ERR_ARG(int);
+            break;
+        case 'u':
+        case 'o':
+        case 'x':
+        case 'X':
+            if (strcmp(mods, "l") == 0)
+                ERR_ARG(unsigned long);
+            else if (strcmp(mods, "ll") == 0)
+                ERR_ARG(unsigned long long);
+            else if (strcmp(mods, "z") == 0)
+                ERR_ARG(size_t);
+            else if (strcmp(mods, "j") == 0)
+                ERR_ARG(uintmax_t);
+            else if (strcmp(mods, "t") == 0)
+                ERR_ARG(ptrdiff_t);
+            else
+                ERR_ARG(unsigned);
+            break;
+        case 'c':
+            ERR_ARG(int);
+            break;
+        case 'e':
+        case 'E':
+        case 'f':
+        case 'F':
+        case 'g':
+        case 'G':
+        case 'a':
+        case 'A':
+            if (strcmp(mods, "L") == 0)
+                ERR_ARG(long double);
+            else
+                ERR_ARG(double);
+            break;
+        case 'p':
+            ERR_ARG(void *);
+            break;
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            size_t n = s == NULL        ? 0
+                       : precision >= 0 ? strnlen(s, (size_t)precision)
+                                        : strlen(s);
+            if (s != NULL && n > longest) {
+                char excerpt[ERR_QUOTE_MAX];
+                char *whole = xstrndup(s, n);
+                text_excerpt(excerpt, sizeof excerpt, whole, ERR_QUOTE_CHARS);
+                free(whole);
+                err_append(&out, &used, "%s (%zu bytes)", excerpt, n);
+            } else if (star_width && star_precision) {
+                err_append(&out, &used, spec, width, precision, s);
+            } else if (star_width) {
+                err_append(&out, &used, spec, width, s);
+            } else if (star_precision) {
+                err_append(&out, &used, spec, precision, s);
+            } else {
+                err_append(&out, &used, spec, s);
+            }
+            break;
+        }
+        default:
+            /* Not a conversion messages use: stop rather than guess the
+             * argument's type. */
+            p = "";
+            break;
+        }
+#pragma GCC diagnostic pop
+#undef ERR_ARG
+    }
+    return out;
+}
+
+char *
+err_vformat(char *buf, size_t len, const char *fmt, va_list ap)
+{
+    /* The longest a %s argument may stay, tried in turn. */
+    const size_t bounds[] = { len / 2, len / 4, 2 * ERR_QUOTE_CHARS };
+    va_list whole;
+
+    va_copy(whole, ap);
+    int n = vsnprintf(buf, len, fmt, whole);
+    va_end(whole);
+    if (n < 0 || (size_t)n < len)
+        return buf;
+    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
+        va_list again;
+        va_copy(again, ap);
+        char *text = err_format_bounded(fmt, again, bounds[i]);
+        va_end(again);
+        snprintf(buf, len, "%s", text);
+        bool fits = strlen(text) < len;
+        free(text);
+        if (fits)
+            break;
+    }
+    return buf;
 }
