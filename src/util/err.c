@@ -82,7 +82,8 @@ const char *
 err_quote(char buf[ERR_QUOTE_MAX], const char *text)
 {
     char excerpt[ERR_QUOTE_MAX - 40];
-    size_t cut = text_excerpt(excerpt, sizeof excerpt, text, ERR_QUOTE_CHARS);
+    size_t cut =
+        text_excerpt(excerpt, sizeof excerpt, text, ERR_QUOTE_CHARS, false);
 
     if (cut > 0)
         snprintf(buf, ERR_QUOTE_MAX, "\"%s\" (%zu bytes)", excerpt, cut);
@@ -109,19 +110,25 @@ err_append(char **out, size_t *used, const char *fmt, ...)
     va_end(ap2);
 }
 
+/* The most %s arguments a message is cut by; more are left whole. */
+#define ERR_FORMAT_ARGS 16
+
 /*
- * The message with every %s argument longer than 'longest' bytes cut to
- * an excerpt, as a new string.  printf's own conversions do the rest:
- * each conversion is taken apart and printed on its own, with the
+ * The message as a new string, each %s argument i cut to an excerpt of
+ * cut[i] characters when it is longer (cut NULL: none is), and the length
+ * of each in length[] (*nargs of them).  printf's own conversions do the
+ * rest: each conversion is taken apart and printed on its own, with the
  * argument of its type.
  */
 static char *
-err_format_bounded(const char *fmt, va_list ap, size_t longest)
+err_format_cut(const char *fmt, va_list ap, const size_t *cut, size_t *length,
+               size_t *nargs)
 {
     char *out = xmalloc(1);
     size_t used = 0;
 
     out[0] = '\0';
+    *nargs = 0;
     for (const char *p = fmt; *p != '\0';) {
         if (*p != '%') {
             size_t n = strcspn(p, "%");
@@ -149,7 +156,7 @@ err_format_bounded(const char *fmt, va_list ap, size_t longest)
                 p += strspn(p, "0123456789");
             }
         }
-        const char *length = p;
+        const char *length_mod = p;
         p += strspn(p, "hlzjtL");
         char conv = *p;
         if (conv == '\0')
@@ -163,12 +170,12 @@ err_format_bounded(const char *fmt, va_list ap, size_t longest)
         /* The conversion alone; a '*' in it takes its value as printf
          * would. */
         char spec[32], mods[4];
-        size_t all = (size_t)(p - start), nmods = (size_t)(p - 1 - length);
+        size_t all = (size_t)(p - start), nmods = (size_t)(p - 1 - length_mod);
         if (all >= sizeof spec || nmods >= sizeof mods)
             break;
         memcpy(spec, start, all);
         spec[all] = '\0';
-        memcpy(mods, length, nmods);
+        memcpy(mods, length_mod, nmods);
         mods[nmods] = '\0';
 #define ERR_ARG(type)                                               \
     do {                                                            \
@@ -240,24 +247,33 @@ err_format_bounded(const char *fmt, va_list ap, size_t longest)
             ERR_ARG(void *);
             break;
         case 's': {
-            const char *s = va_arg(ap, const char *);
-            size_t n = s == NULL        ? 0
-                       : precision >= 0 ? strnlen(s, (size_t)precision)
-                                        : strlen(s);
-            if (s != NULL && n > longest) {
-                char excerpt[ERR_QUOTE_MAX];
-                char *whole = xstrndup(s, n);
-                text_excerpt(excerpt, sizeof excerpt, whole, ERR_QUOTE_CHARS);
-                free(whole);
+            const char *text = va_arg(ap, const char *);
+            size_t n = text == NULL     ? 0
+                       : precision >= 0 ? strnlen(text, (size_t)precision)
+                                        : strlen(text);
+            size_t arg = *nargs;
+            if (arg < ERR_FORMAT_ARGS) {
+                length[arg] = n;
+                (*nargs)++;
+            }
+            if (text != NULL && cut != NULL && arg < ERR_FORMAT_ARGS &&
+                n > cut[arg]) {
+                /* Newlines are kept: the message's own, as in a usage
+                 * text, are its layout. */
+                size_t room = 4 * cut[arg] + 8;
+                char *excerpt = xmalloc(room), *whole = xstrndup(text, n);
+                text_excerpt(excerpt, room, whole, cut[arg], true);
                 err_append(&out, &used, "%s (%zu bytes)", excerpt, n);
+                free(whole);
+                free(excerpt);
             } else if (star_width && star_precision) {
-                err_append(&out, &used, spec, width, precision, s);
+                err_append(&out, &used, spec, width, precision, text);
             } else if (star_width) {
-                err_append(&out, &used, spec, width, s);
+                err_append(&out, &used, spec, width, text);
             } else if (star_precision) {
-                err_append(&out, &used, spec, precision, s);
+                err_append(&out, &used, spec, precision, text);
             } else {
-                err_append(&out, &used, spec, s);
+                err_append(&out, &used, spec, text);
             }
             break;
         }
@@ -276,25 +292,46 @@ err_format_bounded(const char *fmt, va_list ap, size_t longest)
 char *
 err_vformat(char *buf, size_t len, const char *fmt, va_list ap)
 {
-    /* The longest a %s argument may stay, tried in turn. */
-    const size_t bounds[] = { len / 2, len / 4, 2 * ERR_QUOTE_CHARS };
-    va_list whole;
+    size_t length[ERR_FORMAT_ARGS], cut[ERR_FORMAT_ARGS], nargs;
+    va_list again;
 
-    va_copy(whole, ap);
-    int n = vsnprintf(buf, len, fmt, whole);
-    va_end(whole);
+    va_copy(again, ap);
+    int n = vsnprintf(buf, len, fmt, again);
+    va_end(again);
     if (n < 0 || (size_t)n < len)
         return buf;
-    for (size_t i = 0; i < sizeof bounds / sizeof bounds[0]; i++) {
-        va_list again;
-        va_copy(again, ap);
-        char *text = err_format_bounded(fmt, again, bounds[i]);
-        va_end(again);
-        snprintf(buf, len, "%s", text);
-        bool fits = strlen(text) < len;
-        free(text);
-        if (fits)
+    va_copy(again, ap);
+    free(err_format_cut(fmt, again, NULL, length, &nargs));
+    va_end(again);
+    /* The longest arguments first, each cut to what leaves room for the
+     * rest of the message (" (N bytes)" and "..." included), but never
+     * below an excerpt's length: a huge one, from outside, becomes an
+     * excerpt of ERR_QUOTE_CHARS, a long one such as a usage text loses
+     * only its end. */
+    size_t excess = (size_t)n - (len - 1);
+    const size_t overhead = 32; /* "..." and " (N bytes)" */
+    for (size_t i = 0; i < nargs; i++)
+        cut[i] = SIZE_MAX;
+    while (excess > 0) {
+        size_t longest = nargs;
+        for (size_t i = 0; i < nargs; i++)
+            if (cut[i] == SIZE_MAX && length[i] > ERR_QUOTE_CHARS + overhead &&
+                (longest == nargs || length[i] > length[longest]))
+                longest = i;
+        if (longest == nargs)
             break;
+        size_t most = length[longest] - overhead;
+        size_t keep = most > excess ? most - excess : 0;
+        /* Many times the message's room is no text of modecon's own. */
+        if (keep < ERR_QUOTE_CHARS || length[longest] > 4 * len)
+            keep = ERR_QUOTE_CHARS;
+        cut[longest] = keep;
+        excess = most - keep >= excess ? 0 : excess - (most - keep);
     }
+    va_copy(again, ap);
+    char *text = err_format_cut(fmt, again, cut, length, &nargs);
+    va_end(again);
+    snprintf(buf, len, "%s", text);
+    free(text);
     return buf;
 }

@@ -73,9 +73,10 @@ const char *err_quote(char buf[ERR_QUOTE_MAX], const char *text);
 
 /*
  * vsnprintf for messages: when the text does not fit in 'len', the
- * longest %s arguments are cut to an excerpt ("start... (N bytes)") until
- * it does, so that a huge string from outside never pushes the reason out
- * of the message.  Returns buf.
+ * longest %s arguments are cut ("start... (N bytes)", made visible) until
+ * it does, a huge one (over 4 * len) to ERR_QUOTE_CHARS characters, so
+ * that a string from outside never pushes the reason out of the message.
+ * Returns buf.
  */
 char *err_vformat(char *buf, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));

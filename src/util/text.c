@@ -139,7 +139,8 @@ text_utf8(const char *text)
 }
 
 size_t
-text_excerpt(char *buf, size_t len, const char *text, size_t max_chars)
+text_excerpt(char *buf, size_t len, const char *text, size_t max_chars,
+             bool lines)
 {
     static const char more[] = "...";
     size_t used = 0, chars = 0;
@@ -152,7 +153,7 @@ text_excerpt(char *buf, size_t len, const char *text, size_t max_chars)
         char piece[8];
         bool valid;
         uint32_t c = text_decode(&p, &valid);
-        size_t n = text_put_visible(piece, c, valid, start, p, false);
+        size_t n = text_put_visible(piece, c, valid, start, p, lines);
         if (used + n + sizeof more > len) {
             p = start;
             break;

@@ -44,11 +44,12 @@ char *text_visible(const char *text, bool lines);
 char *text_utf8(const char *text);
 
 /*
- * At most 'max_chars' characters of 'text' made visible, into buf: the
- * whole text when it fits, else its start and "..." (cut between
- * characters).  Returns the length of 'text' in bytes when it was cut,
- * else 0.
+ * At most 'max_chars' characters of 'text' made visible as text_visible
+ * does, into buf: the whole text when it fits, else its start and "..."
+ * (cut between characters).  Returns the length of 'text' in bytes when
+ * it was cut, else 0.
  */
-size_t text_excerpt(char *buf, size_t len, const char *text, size_t max_chars);
+size_t text_excerpt(char *buf, size_t len, const char *text, size_t max_chars,
+                    bool lines);
 
 #endif

@@ -151,6 +151,19 @@ expect_err "huge.cmd:2: \"get emu:dvd-writer $(printf 'A%.0s' {1..41})...\" (100
 checks=$((checks + 1))
 [ ${#err} -lt 2000 ] || fail "replay wrote ${#err} bytes of errors"
 
+# A journal's drive line: the identity recorded is quoted bounded.
+{
+    printf '# drive emu:dvd-writer: %s\n' "$(head -c 100000 /dev/zero | tr '\0' V)"
+    printf '# drive emu:dvd-writer: X%s[31m\nget emu:dvd-writer 5\n' "$ESC"
+} >"$STATE/identity.cmd"
+run replay "$STATE/identity.cmd"
+expect_status 0
+expect_err "identity.cmd:1: warning: recorded on emu:dvd-writer (\"$(printf 'V%.0s' {1..60})...\" (100000 bytes)), replaying on emu:dvd-writer (MODECON DVD-RW WRITER 1.00)"
+expect_err "identity.cmd:2: warning: recorded on emu:dvd-writer (X\x1b[31m)"
+expect_clean "a replay file's drive identity"
+checks=$((checks + 1))
+[ ${#err} -lt 1000 ] || fail "replay wrote ${#err} bytes of warnings"
+
 # --- iSCSI: SendTargets names (tgt refuses control characters in a name,
 # so a portal in front of tgt gives the hostile name and passes the
 # session on to tgt's target) and INQUIRY strings (tgt takes any vendor).

@@ -68,16 +68,18 @@ Test(text, an_excerpt_is_cut_between_characters_and_says_so)
 {
     char buf[64];
 
-    cr_assert_eq(text_excerpt(buf, sizeof buf, "short", 10), 0);
+    cr_assert_eq(text_excerpt(buf, sizeof buf, "short", 10, false), 0);
     cr_assert_str_eq(buf, "short");
-    cr_assert_eq(text_excerpt(buf, sizeof buf, "exactly10!", 10), 0);
+    cr_assert_eq(text_excerpt(buf, sizeof buf, "exactly10!", 10, false), 0);
     cr_assert_str_eq(buf, "exactly10!");
-    cr_assert_eq(text_excerpt(buf, sizeof buf, "eleven char", 10), 11);
+    cr_assert_eq(text_excerpt(buf, sizeof buf, "eleven char", 10, false), 11);
     cr_assert_str_eq(buf, "eleven cha...");
-    cr_assert_eq(text_excerpt(buf, sizeof buf, "\xc2\xb5\x1b\xc2\xb5", 2), 5);
+    cr_assert_eq(
+        text_excerpt(buf, sizeof buf, "\xc2\xb5\x1b\xc2\xb5", 2, false), 5);
     cr_assert_str_eq(buf, "\xc2\xb5\\x1b...");
     /* A small buffer cuts sooner, never inside a character. */
-    cr_assert_eq(text_excerpt(buf, 8, "\xc2\xb5\xc2\xb5\xc2\xb5", 10), 6);
+    cr_assert_eq(text_excerpt(buf, 8, "\xc2\xb5\xc2\xb5\xc2\xb5", 10, false),
+                 6);
     cr_assert_str_eq(buf, "\xc2\xb5\xc2\xb5...");
 }
 
@@ -127,4 +129,19 @@ Test(text, a_huge_argument_never_pushes_the_reason_out_of_an_error)
                   NULL,
               "%s", err.msg);
     free(huge);
+}
+
+Test(text, a_long_text_of_modecons_own_loses_only_its_end)
+{
+    struct err err;
+    char usage[601];
+
+    memset(usage, 'u', 600);
+    usage[600] = '\0';
+    err_clear(&err);
+    err_usage(&err, "set: expected DRIVE PAGE\n%s", usage);
+    cr_assert_lt(strlen(err.msg), ERR_MSG_MAX);
+    cr_assert(strncmp(err.msg, "set: expected DRIVE PAGE\nuuuu", 29) == 0);
+    cr_assert(strstr(err.msg, "u... (600 bytes)") != NULL, "%s", err.msg);
+    cr_assert(strspn(err.msg + 25, "u") > 400, "%s", err.msg);
 }
