@@ -13,12 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* U+FFFD, what a byte that does not start valid UTF-8 reads as. */
+/* U+FFFD, what text that is not UTF-8 reads as. */
 #define TEXT_REPLACEMENT 0xfffd
 
-/* The next character of UTF-8 text, advancing *text past it; a byte that
- * does not start a valid, shortest sequence reads as U+FFFD and is
- * skipped alone.  *text must not be at the terminating NUL. */
+/* The next character of UTF-8 text, advancing *text past it.  What is
+ * not UTF-8 (RFC 3629) reads as U+FFFD: a byte that starts no sequence,
+ * a sequence cut short (up to the byte that cuts it), an overlong form, a
+ * surrogate.  *text must not be at the terminating NUL. */
 uint32_t text_next_char(const char **text);
 
 /* C0 (U+0000 to U+001F), DEL (U+007F) and C1 (U+0080 to U+009F, CSI
@@ -32,13 +33,13 @@ bool text_is_safe(const char *text, bool lines);
 
 /*
  * 'text' as it may be shown, a new string: a control character as \xHH
- * (its code point: ESC is \x1b, CSI \x9b), a byte that is not valid UTF-8
+ * (its code point: ESC is \x1b, CSI \x9b), what is not UTF-8
  * as U+FFFD; newline and tab are kept when 'lines' is true (whole lines of
  * output), shown as \x0a and \x09 otherwise (a name within a line).
  */
 char *text_visible(const char *text, bool lines);
 
-/* 'text' as valid UTF-8, a new string: each byte that is not shows as
+/* 'text' as valid UTF-8, a new string: what is not UTF-8 shows as
  * U+FFFD, control characters stay (for JSON, which escapes them, and
  * which cannot hold text that is not UTF-8). */
 char *text_utf8(const char *text);
