@@ -208,7 +208,7 @@ cmd_print_json(struct cmd_ctx *ctx, json_t *json)
         const char *start = p;
         uint32_t c = text_next_char(&p);
         if (text_is_control(c) && c != '\n') {
-            used += (size_t)snprintf(escaped + used, 7, "\\u%04x", c);
+            used += (size_t)snprintf(escaped + used, 7, "\\u%04X", c);
         } else {
             memcpy(escaped + used, start, (size_t)(p - start));
             used += (size_t)(p - start);

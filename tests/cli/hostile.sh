@@ -49,7 +49,7 @@ expect_out "emu:$data/drives/x\\x1b]0;PWNED\\x07.json"
 expect_clean "a drive file's path"
 
 # A path with CSI (U+009B) and a byte that is not UTF-8: U+FFFD, as the
-# console shows it; JSON writes CSI as \u009b and keeps the member.
+# console shows it; JSON writes CSI as \u009B and keeps the member.
 FFFD=$'\xef\xbf\xbd'
 cp "$MODECON_DATA_DIR/drives/dvd-writer.json" "$STATE/y"$'\xff'"$CSI.json"
 run list "emu:$STATE/y"$'\xff'"$CSI.json"
@@ -57,7 +57,7 @@ expect_status 0
 expect_out "emu:$STATE/y$FFFD\x9b.json MODECON"
 expect_clean "a path with CSI"
 run list --json "emu:$STATE/y"$'\xff'"$CSI.json"
-expect_out "\"drive\": \"emu:$STATE/y$FFFD\u009b.json\""
+expect_out "\"drive\": \"emu:$STATE/y$FFFD\u009B.json\""
 expect_clean "a path with CSI in JSON"
 
 # --- Drive files' members and values, echoed in errors.
