@@ -23,6 +23,7 @@
 #include "engine/pagenames.h"
 #include "transport/transport.h"
 #include "util/paths.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 #define SHELL_HISTORY_SIZE 1000
@@ -68,8 +69,13 @@ shell_complete(EditLine *el, int ch)
         result = CC_REFRESH;
     } else if (c.n > 1) {
         fputc('\n', stdout);
-        for (size_t i = 0; i < c.n; i++)
-            printf("%s%s", c.words[i], i + 1 < c.n ? "  " : "\n");
+        /* Drive names come from files and portals: shown as the output
+         * of commands is (util/text.h). */
+        for (size_t i = 0; i < c.n; i++) {
+            char *word = text_visible(c.words[i], false);
+            printf("%s%s", word, i + 1 < c.n ? "  " : "\n");
+            free(word);
+        }
         result = CC_REDISPLAY;
     }
     cmd_completion_free(&c);

@@ -7,6 +7,7 @@
 #include "cmd/journal.h"
 #include "engine/errfmt.h"
 #include "util/parallel.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 static enum cmd_status cmd_list_exec(struct cmd_ctx *ctx,
@@ -131,12 +132,16 @@ cmd_list_print(struct cmd_ctx *ctx, const struct cmd_list_row *row, int width,
         snprintf(media, sizeof media, "%s", note);
     }
     if (list == NULL) {
-        cmd_print(ctx, "%-*s %-8s %-16s %-4s  %s", width, row->name,
-                  row->id.vendor, row->id.product, row->id.revision, media);
+        /* Made visible here rather than only by the output, so that the
+         * column is as wide as what is shown. */
+        char *name = text_visible(row->name, false);
+        cmd_print(ctx, "%-*s %-8s %-16s %-4s  %s", width, name, row->id.vendor,
+                  row->id.product, row->id.revision, media);
+        free(name);
         return;
     }
     json_t *obj = json_object();
-    json_object_set_new(obj, "drive", json_string(row->name));
+    json_object_set_new(obj, "drive", cmd_json_text(row->name));
     json_object_set_new(obj, "transport",
                         json_string(transport_scheme(row->name)));
     json_object_set_new(obj, "vendor", json_string(row->id.vendor));
@@ -214,9 +219,12 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
      * named, and the others listed. */
     json_t *list = json ? json_array() : NULL;
     int width = 22; /* the DRIVE column fits the longest name */
-    for (size_t i = 0; i < count; i++)
-        if (rows[i].ok && (int)strlen(rows[i].name) > width)
-            width = (int)strlen(rows[i].name);
+    for (size_t i = 0; i < count; i++) {
+        char *name = text_visible(rows[i].name, false);
+        if (rows[i].ok && (int)strlen(name) > width)
+            width = (int)strlen(name);
+        free(name);
+    }
     /* A drive named alone that failed has no table: its error says all. */
     bool alone_failed = args->argc == 1 && count == 1 && !rows[0].ok;
     if (!json && !alone_failed)

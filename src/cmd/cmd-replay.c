@@ -47,10 +47,16 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
         return;
     p += 6;
     const char *colon = strstr(p, ": ");
-    if (colon == NULL)
+    /* A URI longer than any drive's is a comment, not a drive. */
+    if (colon == NULL || colon - p > 2 * TRANSPORT_NAME_LEN)
         return;
     char *uri = xstrndup(p, (size_t)(colon - p));
     const char *recorded = colon + 2;
+    /* A journal's identity is at most 30 characters (8 + 16 + 4 and two
+     * blanks): a longer one, from some other file, is quoted bounded. */
+    char quoted[ERR_QUOTE_MAX];
+    if (strlen(recorded) > ERR_QUOTE_CHARS)
+        recorded = err_quote(quoted, recorded);
     const char *drive = cmd_drive_uri(ctx, uri);
     struct scsi_identity id;
     struct recorder *rec;
@@ -160,7 +166,9 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             failed++;
             if (first == CMD_OK)
                 first = status;
-            cmd_warn(ctx, "%s:%u: '%s' failed", path, lineno, line);
+            char quoted[ERR_QUOTE_MAX];
+            cmd_warn(ctx, "%s:%u: %s failed", path, lineno,
+                     err_quote(quoted, line));
             stop = !ctx->keep_going;
         }
         cmd_line_free(&parsed);

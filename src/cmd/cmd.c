@@ -19,6 +19,7 @@
 #include "transport/transport.h"
 #include "util/atomicfile.h"
 #include "util/paths.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 extern const struct cmd_entry cmd_list_entry;
@@ -119,6 +120,26 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     ctx->trace = NULL;
 }
 
+/*
+ * Every line a command shows goes out through here, to whatever front end
+ * runs it.  Lines quote what drives, targets, drive files, page
+ * definitions and replay files hold, and any of those may carry escape
+ * sequences meant for the terminal: this one place shows them as text
+ * (util/text.h), so that no command can forget to.  Newlines and tabs are
+ * the command's own layout and stay.
+ */
+static void
+cmd_emit(void (*emit)(void *, const char *), void *arg, const char *text)
+{
+    if (text_is_safe(text, true)) {
+        emit(arg, text);
+        return;
+    }
+    char *visible = text_visible(text, true);
+    emit(arg, visible);
+    free(visible);
+}
+
 static void cmd_vemit(void (*emit)(void *, const char *), void *arg,
                       const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
@@ -139,7 +160,7 @@ cmd_vemit(void (*emit)(void *, const char *), void *arg, const char *fmt,
         vsnprintf(text, (size_t)n + 1, fmt, ap2);
     }
     va_end(ap2);
-    emit(arg, n < 0 ? "" : text);
+    cmd_emit(emit, arg, n < 0 ? "" : text);
     if (text != line)
         free(text);
 }
@@ -157,7 +178,7 @@ cmd_print(struct cmd_ctx *ctx, const char *fmt, ...)
 void
 cmd_print_text(struct cmd_ctx *ctx, const char *text)
 {
-    ctx->output->out(ctx->output->arg, text);
+    cmd_emit(ctx->output->out, ctx->output->arg, text);
 }
 
 void
@@ -178,8 +199,38 @@ cmd_print_json(struct cmd_ctx *ctx, json_t *json)
     json_decref(json);
     if (text == NULL)
         abort(); /* jansson fails only when out of memory */
-    ctx->output->out(ctx->output->arg, text);
+    /* jansson writes C0 characters as \u00XX but DEL and C1 (CSI U+009B)
+     * as they are; they can only stand inside strings, where \u00XX is
+     * the same value and nothing a terminal acts on. */
+    char *escaped = xmalloc(6 * strlen(text) + 1);
+    size_t used = 0;
+    for (const char *p = text; *p != '\0';) {
+        const char *start = p;
+        uint32_t c = text_next_char(&p);
+        if (text_is_control(c) && c != '\n') {
+            used += (size_t)snprintf(escaped + used, 7, "\\u%04X", c);
+        } else {
+            memcpy(escaped + used, start, (size_t)(p - start));
+            used += (size_t)(p - start);
+        }
+    }
+    escaped[used] = '\0';
     free(text);
+    cmd_emit(ctx->output->out, ctx->output->arg, escaped);
+    free(escaped);
+}
+
+json_t *
+cmd_json_text(const char *text)
+{
+    json_t *json = json_string(text);
+
+    if (json == NULL) {
+        char *valid = text_utf8(text);
+        json = json_string(valid);
+        free(valid);
+    }
+    return json;
 }
 
 json_t *
@@ -192,8 +243,8 @@ cmd_drive_error_json(const char *drive, const struct err *err)
     snprintf(value, sizeof value, "0x%08X", err->hr);
     json_object_set_new(error, "hresult", json_string(hresult_name(err->hr)));
     json_object_set_new(error, "hresult_value", json_string(value));
-    json_object_set_new(error, "message", json_string(err->msg));
-    json_object_set_new(obj, "drive", json_string(safe));
+    json_object_set_new(error, "message", cmd_json_text(err->msg));
+    json_object_set_new(obj, "drive", cmd_json_text(safe));
     json_object_set_new(obj, "error", error);
     free(safe);
     return obj;

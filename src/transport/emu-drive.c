@@ -79,7 +79,7 @@ emu_drive_bad(struct emu_load *ld, const char *where, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    err_vformat(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return err_usage(ld->err, "%s: %s: %s", ld->file, where, msg);
 }
@@ -107,13 +107,22 @@ emu_drive_type_name(const json_t *v)
     return "something else";
 }
 
+/* "parent.key": a key is the file's own text, quoted when it is not a
+ * plain name so that a long or strange one cannot crowd out the message. */
 static void
 emu_drive_where(char *buf, size_t len, const char *parent, const char *key)
 {
+    char quoted[ERR_QUOTE_MAX];
+    bool plain =
+        key[0] != '\0' && strlen(key) <= ERR_QUOTE_CHARS &&
+        strspn(key, "abcdefghijklmnopqrstuvwxyz"
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == strlen(key);
+    const char *shown = plain ? key : err_quote(quoted, key);
+
     if (parent[0] == '\0')
-        snprintf(buf, len, "%s", key);
+        snprintf(buf, len, "%s", shown);
     else
-        snprintf(buf, len, "%s.%s", parent, key);
+        snprintf(buf, len, "%s.%s", parent, shown);
 }
 
 /* Unknown members are refused so that a misspelt switch does not
@@ -128,7 +137,7 @@ emu_drive_keys(struct emu_load *ld, json_t *obj, const char *parent,
     json_object_foreach(obj, key, value)
     {
         bool known = strcmp(key, "comment") == 0;
-        char where[128], list[256] = "";
+        char where[ERR_QUOTE_MAX + 64], list[256] = "";
 
         for (size_t i = 0; allowed[i] != NULL && !known; i++)
             known = strcmp(key, allowed[i]) == 0;
@@ -260,9 +269,11 @@ emu_drive_choice(struct emu_load *ld, json_t *obj, const char *parent,
                  i > 0 ? " or " : "", names[i]);
     }
     emu_drive_where(where, sizeof where, parent, key);
-    if (json_is_string(v))
-        return emu_drive_bad(ld, where, "expected %s, found \"%s\"", list,
-                             json_string_value(v));
+    if (json_is_string(v)) {
+        char quoted[ERR_QUOTE_MAX];
+        return emu_drive_bad(ld, where, "expected %s, found %s", list,
+                             err_quote(quoted, json_string_value(v)));
+    }
     return emu_drive_bad(ld, where, "expected %s, found %s", list,
                          emu_drive_type_name(v));
 }
@@ -284,11 +295,13 @@ emu_drive_ascii(struct emu_load *ld, json_t *obj, const char *key, size_t max,
                              "ASCII characters, found %s",
                              max, v ? emu_drive_type_name(v) : "nothing");
     s = json_string_value(v);
-    if (strlen(s) > max)
+    if (strlen(s) > max) {
+        char quoted[ERR_QUOTE_MAX];
         return emu_drive_bad(ld, where,
-                             "\"%s\" is %zu characters long; INQUIRY has "
+                             "%s is %zu characters long; INQUIRY has "
                              "room for %zu",
-                             s, strlen(s), max);
+                             err_quote(quoted, s), strlen(s), max);
+    }
     for (const char *p = s; *p != '\0'; p++)
         if (*p < 0x20 || *p > 0x7e)
             return emu_drive_bad(ld, where,

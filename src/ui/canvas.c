@@ -5,6 +5,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 static const char *const style_names[] = {
@@ -88,40 +89,12 @@ canvas_restyle(struct canvas *cv, int row, int col, int width, enum style style)
         canvas_at(cv, row, c)->style = (uint8_t)style;
 }
 
-/* The next character of UTF-8 text; a byte that does not start a valid
- * sequence reads as U+FFFD, so that bad text from a drive still shows. */
-static uint32_t
-canvas_next_char(const char **text)
-{
-    const unsigned char *s = (const unsigned char *)*text;
-    uint32_t c = s[0];
-    int more = c < 0x80                ? 0
-               : c >= 0xf0 && c < 0xf5 ? 3
-               : c >= 0xe0             ? 2
-               : c >= 0xc2 && c < 0xe0 ? 1
-                                       : -1;
-
-    if (more < 0) {
-        (*text)++;
-        return 0xfffd;
-    }
-    c &= more == 0 ? 0x7f : (0x3f >> more);
-    for (int i = 1; i <= more; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            *text += i;
-            return 0xfffd;
-        }
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    *text += more + 1;
-    return c;
-}
-
-/* Columns a character takes: control characters show as one '?'. */
+/* Columns a character takes: control characters (util/text.h) show as
+ * one '?', a bad byte as U+FFFD. */
 static int
 canvas_char_width(uint32_t c)
 {
-    if (c < 0x20 || c == 0x7f)
+    if (text_is_control(c))
         return 1;
     int w = wcwidth((wchar_t)c);
     return w < 0 ? 1 : w;
@@ -130,7 +103,7 @@ canvas_char_width(uint32_t c)
 static uint32_t
 canvas_visible(uint32_t c)
 {
-    return (c < 0x20 || c == 0x7f) ? '?' : c;
+    return text_is_control(c) ? '?' : c;
 }
 
 int
@@ -138,7 +111,7 @@ canvas_text_width(const char *text)
 {
     int width = 0;
     while (*text != '\0')
-        width += canvas_char_width(canvas_next_char(&text));
+        width += canvas_char_width(text_next_char(&text));
     return width;
 }
 
@@ -152,7 +125,7 @@ canvas_text(struct canvas *cv, int row, int col, int width, enum style style,
         return 0;
     int end = col + width;
     while (*text != '\0') {
-        uint32_t c = canvas_next_char(&text);
+        uint32_t c = text_next_char(&text);
         int w = canvas_char_width(c);
         if (w == 0)
             continue; /* combining marks are not drawn in a cell grid */

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/hresult.h"
@@ -55,5 +56,29 @@ void err_prefix(struct err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 bool err_is_set(const struct err *err);
+
+/* How many characters of a string from outside an error quotes. */
+#define ERR_QUOTE_CHARS 60
+/* Room for a quote: each character made visible takes at most four
+ * bytes, then "..." and the length. */
+#define ERR_QUOTE_MAX (4 * ERR_QUOTE_CHARS + 48)
+
+/*
+ * A string from outside (a drive file's value, a replay line, a target's
+ * name) as an error quotes it: "text" made visible (util/text.h), or, when
+ * longer than ERR_QUOTE_CHARS characters, "its start..." (N bytes), so
+ * that the message keeps room for what is wrong with it.  Returns buf.
+ */
+const char *err_quote(char buf[ERR_QUOTE_MAX], const char *text);
+
+/*
+ * vsnprintf for messages: when the text does not fit in 'len', the
+ * longest %s arguments are cut ("start... (N bytes)", made visible) until
+ * it does, a huge one (over 4 * len) to ERR_QUOTE_CHARS characters, so
+ * that a string from outside never pushes the reason out of the message.
+ * Returns buf.
+ */
+char *err_vformat(char *buf, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -47,7 +47,7 @@ CMDS
 run replay "$STATE/session.cmd"
 expect_status 2
 expect_err "WR_T=NOPE: expected a number"
-expect_err "$STATE/session.cmd:7: 'set $D 5 WR_T=NOPE' failed"
+expect_err "$STATE/session.cmd:7: \"set $D 5 WR_T=NOPE\" failed"
 expect_err "stopped at line 7"
 expect_out "replay $STATE/session.cmd: 5 commands run, 2 changed a drive, 1 failed"
 run get $D 5
@@ -70,7 +70,7 @@ grep -q '^LINK_S .* 7 blocks ' <<<"$out" || fail "the other drive has no LINK_S=
 # A change the drive does not apply is a failure of the replay.
 run replay "$STATE/session.cmd" --drive emu:ignoring
 expect_status 3
-expect_err "session.cmd:2: 'set $D 5 WR_T=TAO' failed"
+expect_err "session.cmd:2: \"set $D 5 WR_T=TAO\" failed"
 
 # --dry-run sends no MODE SELECT and shows each it would send.
 run replay "$STATE/session.cmd" --dry-run --keep-going --trace "$STATE/t.jsonl"

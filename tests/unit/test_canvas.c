@@ -73,3 +73,18 @@ Test(canvas, bad_utf8_and_control_characters_show_as_placeholders)
     cr_assert_eq(canvas_text_width("a\xe6\xa9\x9f"), 3);
     canvas_fini(&cv);
 }
+
+Test(canvas, c1_controls_and_del_show_as_placeholders_too)
+{
+    struct canvas cv;
+    canvas_init(&cv, 1, 8);
+    /* CSI (U+009B) in UTF-8, DEL, then an overlong ESC. */
+    canvas_text(&cv, 0, 0, -1, STYLE_NORMAL,
+                "a\xc2\x9b"
+                "b\x7f"
+                "c\xe0\x80\x9b");
+    cr_assert_eq(canvas_cell(&cv, 0, 1)->glyph, '?');
+    cr_assert_eq(canvas_cell(&cv, 0, 3)->glyph, '?');
+    cr_assert_eq(canvas_cell(&cv, 0, 5)->glyph, 0xfffd);
+    canvas_fini(&cv);
+}

@@ -1,0 +1,147 @@
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/text.h"
+
+static void
+expect_visible(const char *text, bool lines, const char *want)
+{
+    char *got = text_visible(text, lines);
+    cr_assert_str_eq(got, want);
+    free(got);
+    cr_assert_eq(text_is_safe(text, lines), strcmp(text, want) == 0,
+                 "text_is_safe disagrees with text_visible on \"%s\"", want);
+}
+
+Test(text, escape_sequences_show_as_text)
+{
+    expect_visible("iqn.x:\x1b]0;TGTPWN\x07\x1b[31mEVIL", false,
+                   "iqn.x:\\x1b]0;TGTPWN\\x07\\x1b[31mEVIL");
+    /* DEL, and C1 CSI encoded as UTF-8: a terminal acts on both. */
+    expect_visible("a\x7f"
+                   "b\xc2\x9b"
+                   "31m",
+                   false, "a\\x7fb\\x9b31m");
+    expect_visible("cr\rlf\nht\t", false, "cr\\x0dlf\\x0aht\\x09");
+}
+
+Test(text, whole_lines_keep_their_layout)
+{
+    expect_visible("a\tb\nc\rd", true, "a\tb\nc\\x0dd");
+}
+
+Test(text, utf8_text_stays_as_it_is)
+{
+    expect_visible("40 \xc2\xb5s \xe2\x94\x82 \xf0\x9f\x92\xbf \xef\xbf\xbd",
+                   false,
+                   "40 \xc2\xb5s \xe2\x94\x82 \xf0\x9f\x92\xbf \xef\xbf\xbd");
+}
+
+Test(text, bytes_that_are_not_utf8_show_as_replacement_characters)
+{
+    /* A lone CSI byte, a Latin-1 e acute, a cut sequence, an overlong
+     * ESC, a surrogate. */
+    expect_visible("\x9b"
+                   "31m",
+                   false,
+                   "\xef\xbf\xbd"
+                   "31m");
+    expect_visible("caf\xe9", false, "caf\xef\xbf\xbd");
+    expect_visible("\xe2\x94x", false, "\xef\xbf\xbdx");
+    expect_visible("\xc0\x9b", false, "\xef\xbf\xbd\xef\xbf\xbd");
+    expect_visible("\xe0\x80\x9b", false, "\xef\xbf\xbd");
+    expect_visible("\xed\xa0\x80", false, "\xef\xbf\xbd");
+}
+
+Test(text, json_text_is_made_utf8_and_keeps_its_control_characters)
+{
+    char *got = text_utf8("a\x1b\xff\xc2\x9b\xc2\xb5\xe2\x94");
+
+    cr_assert_str_eq(got, "a\x1b\xef\xbf\xbd\xc2\x9b\xc2\xb5\xef\xbf\xbd");
+    free(got);
+}
+
+Test(text, an_excerpt_is_cut_between_characters_and_says_so)
+{
+    char buf[64];
+
+    cr_assert_eq(text_excerpt(buf, sizeof buf, "short", 10, false), 0);
+    cr_assert_str_eq(buf, "short");
+    cr_assert_eq(text_excerpt(buf, sizeof buf, "exactly10!", 10, false), 0);
+    cr_assert_str_eq(buf, "exactly10!");
+    cr_assert_eq(text_excerpt(buf, sizeof buf, "eleven char", 10, false), 11);
+    cr_assert_str_eq(buf, "eleven cha...");
+    cr_assert_eq(
+        text_excerpt(buf, sizeof buf, "\xc2\xb5\x1b\xc2\xb5", 2, false), 5);
+    cr_assert_str_eq(buf, "\xc2\xb5\\x1b...");
+    /* A small buffer cuts sooner, never inside a character. */
+    cr_assert_eq(text_excerpt(buf, 8, "\xc2\xb5\xc2\xb5\xc2\xb5", 10, false),
+                 6);
+    cr_assert_str_eq(buf, "\xc2\xb5\xc2\xb5...");
+}
+
+Test(text, err_quote_bounds_and_shows_a_string_from_outside)
+{
+    char quoted[ERR_QUOTE_MAX];
+    char *huge = malloc(100001);
+
+    cr_assert_str_eq(err_quote(quoted, "app\x1b]52;c;SGk=\x07"),
+                     "\"app\\x1b]52;c;SGk=\\x07\"");
+    memset(huge, 'V', 100000);
+    huge[100000] = '\0';
+    err_quote(quoted, huge);
+    cr_assert_str_eq(quoted + ERR_QUOTE_CHARS + 1, "...\" (100000 bytes)");
+    cr_assert_eq(strspn(quoted + 1, "V"), ERR_QUOTE_CHARS);
+    /* Sixty escapes still fit. */
+    memset(huge, '\x1b', 100000);
+    err_quote(quoted, huge);
+    cr_assert_str_eq(quoted + 1 + 4 * ERR_QUOTE_CHARS, "...\" (100000 bytes)");
+    free(huge);
+}
+
+Test(text, a_huge_argument_never_pushes_the_reason_out_of_an_error)
+{
+    struct err err;
+    char *huge = malloc(10000001);
+
+    memset(huge, 'A', 10000000);
+    huge[10000000] = '\0';
+    err_clear(&err);
+    err_usage(&err, "%s:%u: page '%s': expected %s (%d, %zu, %.3s, %c%%)",
+              "r.txt", 7u, huge, "a page code", -5, (size_t)42, "abcdef", 'x');
+    cr_assert(strstr(err.msg, "r.txt:7: page 'AAAA") == err.msg, "%s", err.msg);
+    cr_assert(strstr(err.msg, "A... (10000000 bytes)': expected a page code "
+                              "(-5, 42, abc, x%)") != NULL,
+              "%s", err.msg);
+    /* A message that fits is left as printf writes it. */
+    err_usage(&err, "%-6s|%*d|%.*s|%lu|%llx", "ab", 4, 7, 2, "xyz", 9ul,
+              255ull);
+    cr_assert_str_eq(err.msg, "ab    |   7|xy|9|ff");
+    /* Cut or not, the message is the same when it fits after cutting
+     * (the rarely used conversions too). */
+    err_usage(&err, "%s %-6s|%*d|%.*s|%lu|%llx|%5.1f|%hhu", huge, "ab", 4, 7, 2,
+              "xyz", 9ul, 255ull, 2.25, (unsigned char)200);
+    cr_assert(strstr(err.msg,
+                     "A... (10000000 bytes) ab    |   7|xy|9|ff|  2.2|200") !=
+                  NULL,
+              "%s", err.msg);
+    free(huge);
+}
+
+Test(text, a_long_text_of_modecons_own_loses_only_its_end)
+{
+    struct err err;
+    char usage[601];
+
+    memset(usage, 'u', 600);
+    usage[600] = '\0';
+    err_clear(&err);
+    err_usage(&err, "set: expected DRIVE PAGE\n%s", usage);
+    cr_assert_lt(strlen(err.msg), ERR_MSG_MAX);
+    cr_assert(strncmp(err.msg, "set: expected DRIVE PAGE\nuuuu", 29) == 0);
+    cr_assert(strstr(err.msg, "u... (600 bytes)") != NULL, "%s", err.msg);
+    cr_assert(strspn(err.msg + 25, "u") > 400, "%s", err.msg);
+}
