@@ -603,8 +603,18 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
         ctx->running_drive = NULL;
         if ((entry->flags & CMD_MUTATES) && !(entry->flags & CMD_NO_JOURNAL) &&
             !cmd_dry_run(ctx, entry, &args) &&
-            (status == CMD_OK || status == CMD_NOT_APPLIED))
-            journal_record(ctx, entry, &args);
+            (status == CMD_OK || status == CMD_NOT_APPLIED) &&
+            journal_record(ctx, entry, &args, &err) != 0) {
+            /* A technician who relies on the journal to replay the change
+             * elsewhere must learn that it is not there: the command
+             * fails, though the drive has the change (exit 3 stays). */
+            cmd_error(ctx, &err);
+            cmd_warn(ctx, "note: the drive has the change; only the journal "
+                          "misses it");
+            err_clear(&err);
+            if (status == CMD_OK)
+                status = CMD_FAILED;
+        }
         free(ctx->journal_data);
         ctx->journal_data = NULL;
     }

@@ -14,9 +14,11 @@
 char *journal_canonical(struct cmd_ctx *ctx, const struct cmd_entry *entry,
                         const struct cmd_args *args);
 
-/* Append a command that ran; failures to write are warnings. */
-void journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
-                    const struct cmd_args *args);
+/* Append a command that ran, as one record (with the session's header
+ * and the drive's identity when they are not in yet) written whole or not
+ * at all.  -1 with err set when it could not be written. */
+int journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+                   const struct cmd_args *args, struct err *err);
 
 /* A word quoted for the command language when it needs it.  Returns a new
  * string. */
