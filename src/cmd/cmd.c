@@ -615,6 +615,12 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
             if (status == CMD_OK)
                 status = CMD_FAILED;
         }
+        if (ctx->trace != NULL && trace_take_failure(ctx->trace, &err) != 0) {
+            cmd_error(ctx, &err);
+            err_clear(&err);
+            if (status == CMD_OK)
+                status = CMD_FAILED;
+        }
         free(ctx->journal_data);
         ctx->journal_data = NULL;
     }

@@ -82,7 +82,7 @@ fi
 # so it stays a regular file) in a mount namespace of its own, where there
 # is one (as root, or through a user namespace).  The journal ends 8 bytes
 # before its page, so the next record fits part-way, as on a disk that
-# fills.
+# fills.  Then --trace to a file on it fails and says so.
 if unshare -m true 2>/dev/null; then
     ns=(unshare -m)
 elif unshare -rm true 2>/dev/null; then
@@ -106,6 +106,8 @@ dd if=/dev/zero of="$STATE/small/filler" bs=4k 2>/dev/null
 "$@" set emu:dvd-writer 5 WR_T=TAO LINK_S=0 >"$STATE/full.out" 2>"$STATE/full.err"
 echo $? >"$STATE/full.status"
 cp "$J" "$STATE/journal.after"
+"$@" get emu:dvd-writer 5 --trace "$STATE/small/trace" >/dev/null 2>"$STATE/trace.err"
+echo $? >"$STATE/trace.status"
 EOF
     "${ns[@]}" bash "$STATE/full.sh" "$STATE" "$J" "$MODECON"
     [ $? -ne 99 ] || fail "could not mount a tmpfs in the mount namespace"
@@ -117,6 +119,9 @@ EOF
         fail "the journal on a full disk was not cut back: $(tail -c 200 "$STATE/journal.after")"
     checks=$((checks + 1))
     [ "$(page5)" = "$(cat "$STATE/page.want")" ] || fail "the drive lacks the change"
+    status=$(cat "$STATE/trace.status") err=$(cat "$STATE/trace.err")
+    expect_status 1
+    expect_err "--trace: 1 command not traced: cannot write $STATE/small/trace: No space left on device"
 fi
 
 # A journal whose last record was cut off (by an older modecon, a crash):
