@@ -2,7 +2,8 @@
 # modecon's own files under a failing disk, and with something else put in
 # their place by another user: records are whole or absent and a failure
 # says so; links are not followed, FIFOs and a state directory others can
-# write in are refused at once.
+# write in are refused at once.  And a page definition directory linking
+# to itself is read once.
 . "$(dirname "$0")/lib.sh"
 D=emu:dvd-writer
 M=$STATE/modecon
@@ -288,5 +289,19 @@ for dir in "$M" "$M/undo"; do
 done
 run set $D caching "$(wce_change)"
 expect_status 0
+
+# ---- Page definitions in a directory that links to itself ---------------
+
+# Eight links to itself: each directory is read once, not 8^9 times.
+mkdir "$STATE/loop"
+cp "$(dirname "$0")/../../pages/mmc/"*.page "$STATE/loop/"
+for i in 1 2 3 4 5 6 7 8; do
+    ln -s . "$STATE/loop/self$i"
+done
+out=$(MODECON_PAGES=$STATE/loop timeout 20 "$MODECON" show $D 5 2>"$STATE/stderr")
+status=$?
+err=$(cat "$STATE/stderr")
+expect_status 0
+expect_out "WR_T"
 
 done_ok
