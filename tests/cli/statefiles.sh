@@ -111,7 +111,12 @@ cp "$J" "$STATE/journal.after"
 echo $? >"$STATE/trace.status"
 EOF
     "${ns[@]}" bash "$STATE/full.sh" "$STATE" "$J" "$MODECON"
-    [ $? -ne 99 ] || fail "could not mount a tmpfs in the mount namespace"
+    if [ $? -eq 99 ]; then
+        echo "$TEST_NAME: no tmpfs could be mounted: the full disk is not tried"
+        ns=()
+    fi
+fi
+if [ ${#ns[@]} -gt 0 ]; then
     status=$(cat "$STATE/full.status") err=$(cat "$STATE/full.err")
     expect_status 1
     expect_err "cannot write $J: No space left on device"
