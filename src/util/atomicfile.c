@@ -23,7 +23,7 @@ atomicfile_os_error(struct err *err, int e, const char *what, const char *path)
 }
 
 /* Flush the directory holding 'path', so that a rename or a new file in
- * it is on disk too. */
+ * it is on disk too.  -1 with errno of the call that failed. */
 static int
 atomicfile_sync_dir(const char *path)
 {
@@ -31,13 +31,16 @@ atomicfile_sync_dir(const char *path)
     char *dir = slash == NULL   ? xstrdup(".")
                 : slash == path ? xstrdup("/")
                                 : xasprintf("%.*s", (int)(slash - path), path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1, e;
 
+    e = errno;
     free(dir);
     if (fd >= 0) {
         rc = fsync(fd);
+        e = errno;
         close(fd);
     }
+    errno = e;
     return rc;
 }
 
