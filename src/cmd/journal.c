@@ -141,6 +141,28 @@ journal_write(const char *path, const char *text, struct err *err)
 }
 
 int
+journal_check(struct err *err)
+{
+    char *dir = paths_state_dir(NULL, err), *path;
+    int fd;
+
+    if (dir == NULL) {
+        err_prefix(err, "the journal cannot be written, so nothing was sent");
+        return -1;
+    }
+    path = xasprintf("%s/journal", dir);
+    free(dir);
+    fd = statefile_open(path, O_RDWR | O_CREAT | O_APPEND, 0600, err);
+    free(path);
+    if (fd < 0) {
+        err_prefix(err, "the journal cannot be written, so nothing was sent");
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int
 journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
                const struct cmd_args *args, struct err *err)
 {

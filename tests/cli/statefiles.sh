@@ -213,11 +213,15 @@ expect_status 1
 expect_err "$STATE/shared/link.json is a symbolic link, not a regular file"
 intact "snapshot -o at a link"
 
+# The journal is checked before anything is sent.
 plant "$J"
+before=$("$MODECON" get $D 8)
 run set $D caching "$(wce_change)"
 expect_status 1
-expect_err "the journal was not written: $J is a symbolic link, not a regular file"
+expect_err "the journal cannot be written, so nothing was sent: $J is a symbolic link, not a regular file"
 intact "journal"
+checks=$((checks + 1))
+[ "$("$MODECON" get $D 8)" = "$before" ] || fail "a change was sent with no journal"
 rm -f "$J"
 
 plant "$M/audit.jsonl"
@@ -251,10 +255,14 @@ done
 
 # ---- FIFOs in place of state files --------------------------------------
 
+rm -f "$J"
 mkfifo "$J"
+before=$("$MODECON" get $D 8)
 run_limited set $D caching "$(wce_change)"
 expect_status 1
-expect_err "the journal was not written: $J is a FIFO, not a regular file"
+expect_err "the journal cannot be written, so nothing was sent: $J is a FIFO, not a regular file"
+checks=$((checks + 1))
+[ "$("$MODECON" get $D 8)" = "$before" ] || fail "a change was sent with no journal"
 rm -f "$J"
 
 mkfifo "$LOCK.fifo"
