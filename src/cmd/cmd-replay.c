@@ -120,6 +120,24 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   path, text_len);
         return cmd_error(ctx, &err);
     }
+    /* A last line without its newline may have been cut short (a full
+     * disk, a crash while the journal was written), and would then change
+     * less than the command recorded ("WR_T=TAO" of "WR_T=TAO
+     * LINK_S=0"): it is refused before anything runs. */
+    const char *last = strrchr(text, '\n');
+    last = last != NULL ? last + 1 : text;
+    if (last[strspn(last, " \t\r")] != '\0') {
+        unsigned lines = 1;
+        for (const char *p = text; p < last; p++)
+            lines += *p == '\n';
+        free(text);
+        err_usage(&err,
+                  "replay %s: line %u has no newline at its end: it may have "
+                  "been cut short (a full disk, a crash); nothing was run "
+                  "(end the line if it is whole, else remove it)",
+                  path, lines);
+        return cmd_error(ctx, &err);
+    }
     if (cmd_arg_value(self, args, "drive") != NULL)
         ctx->drive_override = cmd_arg_value(self, args, "drive");
     ctx->dry_run = ctx->dry_run || cmd_arg_flag(self, args, "dry-run");

@@ -647,15 +647,39 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
         free(usage);
         status = CMD_OK;
     } else {
+        bool journaled = (entry->flags & CMD_MUTATES) &&
+                         !(entry->flags & CMD_NO_JOURNAL) &&
+                         !cmd_dry_run(ctx, entry, &args);
         ctx->running_drive = (entry->flags & CMD_DRIVE_ARG) && args.argc > 0
                                  ? args.argv[0]
                                  : NULL;
-        status = entry->exec(ctx, &args);
+        /* A journal that cannot be opened (a link or a FIFO in its place)
+         * stops the command before it sends anything; a full disk is only
+         * found when the record is written. */
+        if (journaled && journal_check(&err) != 0)
+            status = cmd_error(ctx, &err);
+        else
+            status = entry->exec(ctx, &args);
         ctx->running_drive = NULL;
-        if ((entry->flags & CMD_MUTATES) && !(entry->flags & CMD_NO_JOURNAL) &&
-            !cmd_dry_run(ctx, entry, &args) &&
-            (status == CMD_OK || status == CMD_NOT_APPLIED))
-            journal_record(ctx, entry, &args);
+        err_clear(&err);
+        if (journaled && (status == CMD_OK || status == CMD_NOT_APPLIED) &&
+            journal_record(ctx, entry, &args, &err) != 0) {
+            /* A technician who relies on the journal to replay the change
+             * elsewhere must learn that it is not there: the command
+             * fails, though the drive has the change (exit 3 stays). */
+            cmd_error(ctx, &err);
+            cmd_warn(ctx, "note: the drive has the change; only the journal "
+                          "misses it");
+            err_clear(&err);
+            if (status == CMD_OK)
+                status = CMD_FAILED;
+        }
+        if (ctx->trace != NULL && trace_take_failure(ctx->trace, &err) != 0) {
+            cmd_error(ctx, &err);
+            err_clear(&err);
+            if (status == CMD_OK)
+                status = CMD_FAILED;
+        }
         free(ctx->journal_data);
         ctx->journal_data = NULL;
     }

@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/atomicfile.h"
 #include "util/paths.h"
+#include "util/statefile.h"
 #include "util/xmalloc.h"
 
 char *
@@ -118,36 +120,64 @@ journal_canonical(struct cmd_ctx *ctx, const struct cmd_entry *entry,
 }
 
 static int
-journal_write(int fd, const char *text)
+journal_write(const char *path, const char *text, struct err *err)
 {
-    size_t len = strlen(text);
-    /* One write a record: O_APPEND keeps records of processes whole. */
-    return write(fd, text, len) == (ssize_t)len ? 0 : -1;
+    /* Not through a link planted in its place, nor into a FIFO that would
+     * hang the command after its change. */
+    int fd = statefile_open(path, O_RDWR | O_CREAT | O_APPEND, 0600, err);
+
+    if (fd < 0)
+        return -1;
+    /* The whole record or nothing: a record cut short on a full disk
+     * would replay as another command than the one that ran. */
+    int rc = atomicfile_append_fd(fd, path, text, strlen(text), err);
+    if (close(fd) != 0 && rc == 0) {
+        int e = errno;
+        err_set(err, E_FAIL, "cannot write %s: %s", path, strerror(e));
+        err->os_errno = e;
+        rc = -1;
+    }
+    return rc;
 }
 
-void
-journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
-               const struct cmd_args *args)
+int
+journal_check(struct err *err)
 {
-    struct err err;
-    char *dir, *path, *record = xstrdup("");
+    char *dir = paths_state_dir(NULL, err), *path;
+    int fd;
 
-    err_clear(&err);
-    dir = paths_state_dir(NULL, &err);
     if (dir == NULL) {
-        cmd_warn(ctx, "journal: %s", err.msg);
-        free(record);
-        return;
+        err_prefix(err, "the journal cannot be written, so nothing was sent");
+        return -1;
     }
     path = xasprintf("%s/journal", dir);
     free(dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    fd = statefile_open(path, O_RDWR | O_CREAT | O_APPEND, 0600, err);
+    free(path);
     if (fd < 0) {
-        cmd_warn(ctx, "journal %s: %s", path, strerror(errno));
-        free(path);
-        free(record);
-        return;
+        err_prefix(err, "the journal cannot be written, so nothing was sent");
+        return -1;
     }
+    close(fd);
+    return 0;
+}
+
+int
+journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+               const struct cmd_args *args, struct err *err)
+{
+    char *dir, *path, *record = xstrdup("");
+    struct cmd_drive *journaled = NULL;
+    bool header = false;
+
+    dir = paths_state_dir(NULL, err);
+    if (dir == NULL) {
+        free(record);
+        err_prefix(err, "the journal was not written");
+        return -1;
+    }
+    path = xasprintf("%s/journal", dir);
+    free(dir);
     if (!ctx->journal_started) {
         char when[32];
         time_t now = time(NULL);
@@ -158,16 +188,18 @@ journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
         free(head);
         free(record);
         record = joined;
-        ctx->journal_started = true;
+        header = true;
     }
     if ((entry->flags & CMD_DRIVE_ARG) && args->argc > 0) {
         const char *drive = cmd_drive_uri(ctx, args->argv[0]);
         struct cmd_drive *cd = cmd_drive_entry(ctx, drive);
         if (cd != NULL && !cd->journaled) {
             struct scsi_identity id;
+            struct err id_err;
             char *safe = journal_redact(drive);
+            err_clear(&id_err);
             char *line =
-                recorder_inquiry(cd->rec, &id, &err) == 0
+                recorder_inquiry(cd->rec, &id, &id_err) == 0
                     ? xasprintf("# drive %s: %s %s %s\n", safe, id.vendor,
                                 id.product, id.revision)
                     : xasprintf("# drive %s: identity unknown\n", safe);
@@ -176,16 +208,24 @@ journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
             free(safe);
             free(record);
             record = joined;
-            cd->journaled = true;
+            journaled = cd;
         }
     }
     char *canonical = journal_canonical(ctx, entry, args);
     char *joined = xasprintf("%s%s\n", record, canonical);
     free(canonical);
     free(record);
-    if (journal_write(fd, joined) != 0)
-        cmd_warn(ctx, "journal %s: %s", path, strerror(errno));
-    close(fd);
+    int rc = journal_write(path, joined, err);
+    if (rc == 0) {
+        /* Only a header that reached the file counts: the next record
+         * carries it otherwise. */
+        ctx->journal_started = ctx->journal_started || header;
+        if (journaled != NULL)
+            journaled->journaled = true;
+    } else {
+        err_prefix(err, "the journal was not written");
+    }
     free(joined);
     free(path);
+    return rc;
 }

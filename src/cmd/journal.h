@@ -14,9 +14,17 @@
 char *journal_canonical(struct cmd_ctx *ctx, const struct cmd_entry *entry,
                         const struct cmd_args *args);
 
-/* Append a command that ran; failures to write are warnings. */
-void journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
-                    const struct cmd_args *args);
+/* Whether the journal can be opened for a record (it is no link, no FIFO,
+ * the state directory is the user's own): checked before a command that
+ * may change a drive, so that no change goes out that the journal cannot
+ * take for such a reason.  -1 with err set, saying nothing was sent. */
+int journal_check(struct err *err);
+
+/* Append a command that ran, as one record (with the session's header
+ * and the drive's identity when they are not in yet) written whole or not
+ * at all.  -1 with err set when it could not be written. */
+int journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+                   const struct cmd_args *args, struct err *err);
 
 /* A word quoted for the command language when it needs it.  Returns a new
  * string. */

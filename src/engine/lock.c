@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/paths.h"
+#include "util/statefile.h"
 #include "util/xmalloc.h"
 
 struct drive_lock {
@@ -32,11 +33,10 @@ lock_open(const char *drive, struct drive_lock **out, struct err *err)
         return -1;
     path = paths_key_file(dir, drive, ".lock");
     free(dir);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    /* Not through a link (which would create its target) nor a FIFO. */
+    fd = statefile_open(path, O_RDWR | O_CREAT, 0600, err);
     if (fd < 0) {
-        int e = errno;
-        err_set(err, E_FAIL, "cannot open lock file %s: %s", path, strerror(e));
-        err->os_errno = e;
+        err_prefix(err, "lock file");
         free(path);
         return -1;
     }

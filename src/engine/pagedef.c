@@ -1133,22 +1133,51 @@ pagedef_name_order(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The directories a load has visited, by device and inode: links among
+ * them (a directory with links to itself) are followed once each. */
+struct pagedb_visited {
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } * dirs;
+    size_t n;
+};
+
+static bool
+pagedb_visit(struct pagedb_visited *seen, const struct stat *st)
+{
+    for (size_t i = 0; i < seen->n; i++)
+        if (seen->dirs[i].dev == st->st_dev && seen->dirs[i].ino == st->st_ino)
+            return false;
+    seen->dirs = xrealloc(seen->dirs, (seen->n + 1) * sizeof *seen->dirs);
+    seen->dirs[seen->n].dev = st->st_dev;
+    seen->dirs[seen->n].ino = st->st_ino;
+    seen->n++;
+    return true;
+}
+
 static int
-pagedb_load_dir_depth(struct pagedb *db, const char *dir, int depth)
+pagedb_load_dir_depth(struct pagedb *db, const char *dir,
+                      struct pagedb_visited *seen, int depth)
 {
     struct dirent *de;
     char **names = NULL;
     size_t n = 0;
     int refused = 0;
+    struct stat st;
     DIR *d;
 
     if (depth > 8)
-        return 0; /* a loop of links, or a tree nobody meant */
+        return 0; /* a tree nobody meant */
     d = opendir(dir);
     if (d == NULL) {
         pagedb_problem(db, "%s: cannot read the directory: %s", dir,
                        strerror(errno));
         return 1;
+    }
+    if (fstat(dirfd(d), &st) != 0 || !pagedb_visit(seen, &st)) {
+        closedir(d);
+        return 0;
     }
     while ((de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
@@ -1160,10 +1189,9 @@ pagedb_load_dir_depth(struct pagedb *db, const char *dir, int depth)
     if (n > 1)
         qsort(names, n, sizeof *names, pagedef_name_order);
     for (size_t i = 0; i < n; i++) {
-        struct stat st;
         size_t len = strlen(names[i]);
         if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode))
-            refused += pagedb_load_dir_depth(db, names[i], depth + 1);
+            refused += pagedb_load_dir_depth(db, names[i], seen, depth + 1);
         else if (len > 5 && strcmp(names[i] + len - 5, ".page") == 0)
             refused += pagedb_load_file(db, names[i]) != 0;
         free(names[i]);
@@ -1175,7 +1203,11 @@ pagedb_load_dir_depth(struct pagedb *db, const char *dir, int depth)
 int
 pagedb_load_dir(struct pagedb *db, const char *dir)
 {
-    return pagedb_load_dir_depth(db, dir, 0);
+    struct pagedb_visited seen = { NULL, 0 };
+    int refused = pagedb_load_dir_depth(db, dir, &seen, 0);
+
+    free(seen.dirs);
+    return refused;
 }
 
 int

@@ -23,6 +23,7 @@
 #include "util/hex.h"
 #include "util/jsonhex.h"
 #include "util/paths.h"
+#include "util/statefile.h"
 #include "util/xmalloc.h"
 
 #define EMU_STATE_VERSION  1
@@ -265,10 +266,14 @@ emu_state_write(struct emu_state_file *sf, const struct emu_drive *drive,
 
     rc = atomicfile_write(sf->path, text, strlen(text), 0600, false, err);
     free(text);
-    if (rc != 0)
+    if (rc != 0) {
+        err_prefix(err, "emulated drive state");
         return -1;
+    }
     sf->dirty = false;
-    emu_state_pin(sf, open(sf->path, O_RDONLY | O_CLOEXEC));
+    struct err pin_err;
+    err_clear(&pin_err);
+    emu_state_pin(sf, statefile_open(sf->path, O_RDONLY, 0, &pin_err));
     return 0;
 }
 
@@ -302,23 +307,32 @@ emu_state_sync(struct emu_state_file *sf, const struct emu_drive *drive,
     char *text;
     int fd;
 
-    if (stat(sf->path, &st) != 0) {
+    /* lstat: a link in the state's place is refused, not followed. */
+    if (lstat(sf->path, &st) != 0) {
         if (errno != ENOENT)
             return emu_state_os_error(err, "cannot stat", sf->path);
         /* No state yet (or it was removed): a drive out of the box, and
          * open transports that knew another state get 06/29/00. */
         return emu_state_replace(sf, drive, 0, err);
     }
+    if (!S_ISREG(st.st_mode)) {
+        statefile_refuse(sf->path, st.st_mode, err);
+        err_prefix(err, "emulated drive state");
+        return -1;
+    }
     if (sf->pin_fd >= 0 && emu_state_same_file(&st, &sf->pinned))
         return 0;
 
-    /* O_NONBLOCK: a FIFO put in the state's place must not hang every
-     * process that waits for this drive's lock. */
-    fd = open(sf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return emu_state_os_error(err, "cannot open", sf->path);
-    text = atomicfile_read(sf->path, EMU_STATE_FILE_MAX, &len, err);
+    /* Not waiting on a FIFO put in the state's place meanwhile: it would
+     * hang every process that waits for this drive's lock. */
+    fd = statefile_open(sf->path, O_RDONLY, 0, err);
+    if (fd < 0) {
+        err_prefix(err, "emulated drive state");
+        return -1;
+    }
+    text = statefile_read_fd(fd, sf->path, EMU_STATE_FILE_MAX, &len, err);
     if (text == NULL && err->os_errno != 0) {
+        err_prefix(err, "emulated drive state");
         close(fd);
         return -1;
     }
@@ -386,9 +400,9 @@ emu_state_open(struct emu_state_file *sf, const struct emu_drive *drive,
     sf->path = xasprintf("%s/%s.state", dir, key);
     lock_path = xasprintf("%s/%s.lock", dir, key);
     free(dir);
-    sf->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    sf->lock_fd = statefile_open(lock_path, O_RDWR | O_CREAT, 0600, err);
     if (sf->lock_fd < 0) {
-        emu_state_os_error(err, "cannot open", lock_path);
+        err_prefix(err, "emulated drive state");
         free(lock_path);
         emu_state_close(sf, drive);
         return -1;

@@ -3,15 +3,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "util/atomicfile.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
 struct trace {
     int fd;
+    char *path;
+    /* Console workers trace from several threads. */
+    pthread_mutex_t mutex;
+    unsigned lost;      /* lines not written since the last failure taken */
+    struct err failure; /* the first of them, when lost > 0 */
 };
 
 struct trace *
@@ -26,8 +33,11 @@ trace_open(const char *path, struct err *err)
         err->os_errno = e;
         return NULL;
     }
-    trace = xmalloc(sizeof *trace);
+    trace = xcalloc(1, sizeof *trace);
     trace->fd = fd;
+    trace->path = xstrdup(path);
+    pthread_mutex_init(&trace->mutex, NULL);
+    err_clear(&trace->failure);
     return trace;
 }
 
@@ -37,6 +47,8 @@ trace_close(struct trace *trace)
     if (trace == NULL)
         return;
     close(trace->fd);
+    pthread_mutex_destroy(&trace->mutex);
+    free(trace->path);
     free(trace);
 }
 
@@ -82,9 +94,35 @@ trace_record(struct trace *trace, const char *drive, const struct scsi_io *io,
     line = xrealloc(line, n + 2);
     line[n] = '\n';
     line[n + 1] = '\0';
-    /* O_APPEND with one write() keeps lines whole; a failed trace write
-     * must not fail the drive command, so the result is dropped. */
-    ssize_t written = write(trace->fd, line, n + 1);
-    (void)written;
+    /* Whole lines only, under an flock as other processes tracing to the
+     * same file take it.  A failed trace write does not fail the drive
+     * command, which has run: the command fails after it, saying so. */
+    struct err err;
+    err_clear(&err);
+    pthread_mutex_lock(&trace->mutex);
+    if (atomicfile_append_fd(trace->fd, trace->path, line, n + 1, &err) != 0 &&
+        trace->lost++ == 0)
+        trace->failure = err;
+    pthread_mutex_unlock(&trace->mutex);
     free(line);
+}
+
+int
+trace_take_failure(struct trace *trace, struct err *err)
+{
+    unsigned lost;
+
+    pthread_mutex_lock(&trace->mutex);
+    lost = trace->lost;
+    if (lost > 0) {
+        *err = trace->failure;
+        trace->lost = 0;
+        err_clear(&trace->failure);
+    }
+    pthread_mutex_unlock(&trace->mutex);
+    if (lost == 0)
+        return 0;
+    err_prefix(err, "--trace: %u command%s not traced", lost,
+               lost == 1 ? "" : "s");
+    return -1;
 }

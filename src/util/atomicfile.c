@@ -1,6 +1,7 @@
 #include "util/atomicfile.h"
 
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -10,19 +11,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/statefile.h"
 #include "util/xmalloc.h"
 
 static int
-atomicfile_os_error(struct err *err, const char *what, const char *path)
+atomicfile_os_error(struct err *err, int e, const char *what, const char *path)
 {
-    int e = errno;
     err_set(err, E_FAIL, "%s %s: %s", what, path, strerror(e));
     err->os_errno = e;
     return -1;
 }
 
 /* Flush the directory holding 'path', so that a rename or a new file in
- * it is on disk too. */
+ * it is on disk too.  -1 with errno of the call that failed. */
 static int
 atomicfile_sync_dir(const char *path)
 {
@@ -30,17 +31,22 @@ atomicfile_sync_dir(const char *path)
     char *dir = slash == NULL   ? xstrdup(".")
                 : slash == path ? xstrdup("/")
                                 : xasprintf("%.*s", (int)(slash - path), path);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1, e;
 
+    e = errno;
     free(dir);
     if (fd >= 0) {
         rc = fsync(fd);
+        e = errno;
         close(fd);
     }
+    errno = e;
     return rc;
 }
 
-/* Write all of 'len' bytes; -1 with errno on failure. */
+/* Write all of 'len' bytes; -1 with errno on failure.  A short write is
+ * followed by another of the rest, whose failure gives the cause (a short
+ * write itself sets no errno). */
 static int
 atomicfile_write_all(int fd, const char *p, size_t left)
 {
@@ -61,33 +67,69 @@ atomicfile_write_all(int fd, const char *p, size_t left)
 }
 
 int
-atomicfile_append(const char *path, const void *data, size_t len,
-                  struct err *err)
+atomicfile_append_fd(int fd, const char *path, const void *data, size_t len,
+                     struct err *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     struct stat st;
+    char last = '\n';
+    int rc = 0;
 
-    if (fd < 0)
-        return atomicfile_os_error(err, "cannot open", path);
-    if (flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
-        atomicfile_os_error(err, "cannot lock", path);
-        close(fd);
+    while (flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR)
+            return atomicfile_os_error(err, errno, "cannot lock", path);
+    if (fstat(fd, &st) != 0) {
+        atomicfile_os_error(err, errno, "cannot stat", path);
+        flock(fd, LOCK_UN);
         return -1;
     }
-    if (atomicfile_write_all(fd, data, len) != 0) {
-        atomicfile_os_error(err, "cannot write", path);
-        if (ftruncate(fd, st.st_size) != 0) {
-            /* The error above stands; the torn record is named too. */
+    /* A record cut off before (a crash, a full disk in an older modecon)
+     * is ended here, so that this one starts on a line of its own. */
+    if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+        pread(fd, &last, 1, st.st_size - 1) != 1)
+        last = '\n';
+    char *record = xmalloc(len + 1);
+    size_t total = 0;
+    if (last != '\n')
+        record[total++] = '\n';
+    memcpy(record + total, data, len);
+    total += len;
+    if (atomicfile_write_all(fd, record, total) != 0) {
+        atomicfile_os_error(err, errno, "cannot write", path);
+        /* Cut back to the length before, so that the file holds whole
+         * records only; a device such as /dev/full has no length. */
+        if (S_ISREG(st.st_mode) && ftruncate(fd, st.st_size) != 0) {
             size_t n = strlen(err->msg);
             snprintf(err->msg + n, sizeof err->msg - n,
                      "; its last record is incomplete");
         }
+        rc = -1;
+    }
+    free(record);
+    flock(fd, LOCK_UN);
+    return rc;
+}
+
+int
+atomicfile_append(const char *path, const void *data, size_t len,
+                  struct err *err)
+{
+    int fd = statefile_open(path, O_RDWR | O_CREAT | O_APPEND, 0600, err);
+    struct stat st;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0) {
+        atomicfile_os_error(err, errno, "cannot stat", path);
+        close(fd);
+        return -1;
+    }
+    if (atomicfile_append_fd(fd, path, data, len, err) != 0) {
         close(fd);
         return -1;
     }
     /* A new file is a new directory entry, which needs flushing too. */
     if (fdatasync(fd) != 0 || (st.st_size == 0 && atomicfile_sync_dir(path))) {
-        atomicfile_os_error(err, "cannot flush", path);
+        atomicfile_os_error(err, errno, "cannot flush", path);
         close(fd);
         return -1;
     }
@@ -95,22 +137,58 @@ atomicfile_append(const char *path, const void *data, size_t len,
     return 0;
 }
 
+/* Create 'path'.tmp.RANDOM beside 'path', exclusively: a name another
+ * user cannot predict, and nothing already there (a planted link least of
+ * all) is opened.  Returns the descriptor and sets *tmp, or -1 with errno
+ * set. */
+static int
+atomicfile_create_temp(const char *path, unsigned mode, char **tmp)
+{
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+    for (int attempt = 0; attempt < 100; attempt++) {
+        unsigned char random[10];
+        char suffix[sizeof random + 1];
+
+        if (getrandom(random, sizeof random, 0) != (ssize_t)sizeof random)
+            return -1;
+        for (size_t i = 0; i < sizeof random; i++)
+            suffix[i] = alphabet[random[i] % (sizeof alphabet - 1)];
+        suffix[sizeof random] = '\0';
+        *tmp = xasprintf("%s.tmp.%s", path, suffix);
+        int fd = open(
+            *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd >= 0)
+            return fd;
+        int e = errno;
+        free(*tmp);
+        *tmp = NULL;
+        errno = e;
+        if (e != EEXIST)
+            return -1;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 int
 atomicfile_write(const char *path, const void *data, size_t len, unsigned mode,
                  bool durable, struct err *err)
 {
-    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-    int fd;
+    struct stat st;
+    char *tmp = NULL;
+    int fd, e;
 
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    /* The rename below would replace a link or a FIFO without following
+     * it; refusing says what is in the file's place instead. */
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return statefile_refuse(path, st.st_mode, err);
+    fd = atomicfile_create_temp(path, mode, &tmp);
     /* The file the user named is what the message names: the temporary
      * one beside it fails for the same reason (no such directory, no
      * permission, a full disk). */
-    if (fd < 0) {
-        atomicfile_os_error(err, "cannot write", path);
-        free(tmp);
-        return -1;
-    }
+    if (fd < 0)
+        return atomicfile_os_error(err, errno, "cannot write", path);
     if (atomicfile_write_all(fd, data, len) != 0)
         goto fail;
     if (durable && fsync(fd) != 0)
@@ -125,7 +203,8 @@ atomicfile_write(const char *path, const void *data, size_t len, unsigned mode,
     free(tmp);
     return 0;
 fail:
-    atomicfile_os_error(err, "cannot write", path);
+    e = errno;
+    atomicfile_os_error(err, e, "cannot write", path);
     if (fd >= 0)
         close(fd);
     unlink(tmp);
@@ -136,51 +215,17 @@ fail:
 char *
 atomicfile_read(const char *path, size_t max, size_t *len, struct err *err)
 {
-    /* O_NONBLOCK: opening a FIFO must not wait for a writer; anything but
-     * a regular file is refused below. */
+    /* A file the user named may be a link (to a drive file, a script);
+     * O_NONBLOCK: opening a FIFO must not wait for a writer, and anything
+     * but a regular file is refused when read. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    struct stat st;
-    char *buf;
-    size_t have = 0;
+    char *text;
 
     if (fd < 0) {
-        atomicfile_os_error(err, "cannot open", path);
+        atomicfile_os_error(err, errno, "cannot open", path);
         return NULL;
     }
-    if (fstat(fd, &st) != 0) {
-        atomicfile_os_error(err, "cannot stat", path);
-        close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        err_set(err, E_FAIL, "%s is not a regular file", path);
-        close(fd);
-        return NULL;
-    }
-    if ((size_t)st.st_size > max) {
-        err_set(err, E_FAIL, "%s is too large (%lld bytes, at most %zu)", path,
-                (long long)st.st_size, max);
-        close(fd);
-        return NULL;
-    }
-    buf = xmalloc((size_t)st.st_size + 1);
-    while (have < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + have, (size_t)st.st_size - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            atomicfile_os_error(err, "cannot read", path);
-            free(buf);
-            close(fd);
-            return NULL;
-        }
-        if (n == 0)
-            break;
-        have += (size_t)n;
-    }
+    text = statefile_read_fd(fd, path, max, len, err);
     close(fd);
-    buf[have] = '\0';
-    if (len != NULL)
-        *len = have;
-    return buf;
+    return text;
 }

@@ -14,16 +14,28 @@
 
 /* Write 'len' bytes to 'path' atomically with 'mode'.  With 'durable' the
  * data is flushed to disk before the rename, and the directory after it,
- * so the new file survives a power loss. */
+ * so the new file survives a power loss.  The temporary file has a name
+ * nobody can predict and is created exclusively, so nothing planted
+ * beside 'path' is written through; a 'path' that is not a regular file
+ * (a symbolic link, a FIFO) is refused, naming what it is. */
 int atomicfile_write(const char *path, const void *data, size_t len,
                      unsigned mode, bool durable, struct err *err);
 
-/* Append one record of 'len' bytes to 'path' (created with mode 0600),
- * flushed to disk before returning.  Under an flock, so records of
- * processes never interleave; a short write is cut off again, so the file
- * holds whole records only. */
+/* Append one record of 'len' bytes to 'path' (created with mode 0600;
+ * opened by statefile_open, so never through a link nor into a FIFO),
+ * flushed to disk before returning.  As atomicfile_append_fd. */
 int atomicfile_append(const char *path, const void *data, size_t len,
                       struct err *err);
+
+/* Append one record of 'len' bytes to the file open on 'fd' (O_APPEND),
+ * whole or not at all: under an flock, so records of processes never
+ * interleave; a write that fails part-way (a full disk) is cut back to
+ * the length before, and err names the failing call's cause.  A file whose
+ * last record was cut off before gets a newline first, so the new record
+ * starts on a line of its own (when 'fd' is open for reading too).
+ * 'path' names the file in errors.  Not flushed to disk. */
+int atomicfile_append_fd(int fd, const char *path, const void *data, size_t len,
+                         struct err *err);
 
 /* Read a whole file (at most 'max' bytes) into a new NUL-terminated
  * buffer.  Returns NULL with err set; err->os_errno is ENOENT when the file

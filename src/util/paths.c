@@ -76,6 +76,39 @@ paths_mkdirs(const char *path, unsigned mode, struct err *err)
     return 0;
 }
 
+int
+paths_check_private_dir(const char *dir, struct err *err)
+{
+    struct stat st;
+
+    if (stat(dir, &st) != 0) {
+        int e = errno;
+        err_set(err, E_FAIL, "cannot use the state directory %s: %s", dir,
+                strerror(e));
+        err->os_errno = e;
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return err_set(err, E_FAIL, "the state directory %s is not a directory",
+                       dir);
+    /* Whoever can write in it can put a link or a FIFO in place of the
+     * undo record, the journal or a lock, or remove them. */
+    if (st.st_uid != geteuid())
+        return err_set(err, E_FAIL,
+                       "the state directory %s belongs to user %ld, not to "
+                       "you (user %ld): another user could change the files "
+                       "modecon keeps there; set XDG_STATE_HOME to a "
+                       "directory of your own",
+                       dir, (long)st.st_uid, (long)geteuid());
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        return err_set(err, E_FAIL,
+                       "the state directory %s can be written by others "
+                       "(mode %04o): they could change the files modecon "
+                       "keeps there; make it yours alone: chmod 700 %s",
+                       dir, (unsigned)(st.st_mode & 07777), dir);
+    return 0;
+}
+
 char *
 paths_state_dir(const char *sub, struct err *err)
 {
@@ -92,11 +125,16 @@ paths_state_dir(const char *sub, struct err *err)
         return NULL;
     }
     dir = sub ? xasprintf("%s/%s", base, sub) : xstrdup(base);
-    free(base);
-    if (paths_mkdirs(dir, 0700, err) != 0) {
+    /* Checked on every use: a directory opened up since is refused before
+     * anything in it is trusted. */
+    if (paths_mkdirs(dir, 0700, err) != 0 ||
+        paths_check_private_dir(base, err) != 0 ||
+        (sub != NULL && paths_check_private_dir(dir, err) != 0)) {
+        free(base);
         free(dir);
         return NULL;
     }
+    free(base);
     return dir;
 }
 

@@ -17,8 +17,14 @@
 char *paths_data_dir(const char *sub);
 
 /* The state directory, joined with 'sub' when non-NULL, created with mode
- * 0700 if missing.  Returns a new string, or NULL with err set. */
+ * 0700 if missing.  Both must be the user's own and writable by nobody
+ * else (paths_check_private_dir).  Returns a new string, or NULL with err
+ * set. */
 char *paths_state_dir(const char *sub, struct err *err);
+
+/* Whether 'dir' is a directory owned by the user and not writable by group
+ * or others; else err says which and how to fix it (chmod 700). */
+int paths_check_private_dir(const char *dir, struct err *err);
 
 /* $XDG_CONFIG_HOME/modecon/NAME, else ~/.config/modecon/NAME, as a new
  * string; NULL when neither variable is set.  Nothing is created. */

@@ -23,6 +23,19 @@ expect_status 1
 grep -q '"error": *"emu:dvd-writer: no answer within 100 ms"' "$T" ||
     fail "the time-out is not traced: $(tail -1 "$T")"
 
+# A trace that cannot be written (a full disk; /dev/full is one) fails
+# the command, saying so, after the command has run.
+run get emu:dvd-writer 8 --trace /dev/full
+expect_status 1
+expect_err "--trace: 1 command not traced: cannot write /dev/full: No space left on device"
+expect_out "88 0a"
+# A change is made and recorded all the same: only its trace is lost.
+back=$(flip_byte "$page" 2 0x04)
+run set emu:dvd-writer 8 --data "$back" --trace /dev/full
+expect_status 1
+expect_err "commands not traced: cannot write /dev/full"
+[ "$("$MODECON" get emu:dvd-writer 8)" = "$back" ] || fail "the change was not made"
+
 run get emu:dvd-writer 8 --trace /nonexistent/dir/trace
 expect_status 2
 expect_err "--trace /nonexistent/dir/trace"

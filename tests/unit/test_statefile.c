@@ -1,0 +1,178 @@
+#include <sys/stat.h>
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "util/atomicfile.h"
+#include "util/paths.h"
+#include "util/statefile.h"
+#include "util/xmalloc.h"
+
+static char *
+state_path(const char *name)
+{
+    return xasprintf("%s/%s", getenv("XDG_STATE_HOME"), name);
+}
+
+Test(statefile, opens_and_creates_a_regular_file,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *path = state_path("journal");
+    struct err err;
+
+    err_clear(&err);
+    int fd = statefile_open(path, O_RDWR | O_CREAT | O_APPEND, 0600, &err);
+    cr_assert_geq(fd, 0, "%s", err.msg);
+    /* Blocking again once open. */
+    cr_assert_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+    close(fd);
+    err_clear(&err);
+    cr_assert_eq(statefile_open(path, O_RDONLY, 0, &err) >= 0, true);
+    free(path);
+}
+
+Test(statefile, missing_file_is_enoent,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *path = state_path("absent");
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(statefile_open(path, O_RDONLY, 0, &err), -1);
+    cr_assert_eq(err.os_errno, ENOENT);
+    free(path);
+}
+
+Test(statefile, refuses_a_fifo_at_once_for_reading_and_writing,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *path = state_path("audit.jsonl");
+    struct err err;
+
+    cr_assert_eq(mkfifo(path, 0600), 0);
+    int flags[] = { O_RDONLY, O_WRONLY | O_APPEND | O_CREAT,
+                    O_RDWR | O_APPEND | O_CREAT };
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+        err_clear(&err);
+        cr_assert_eq(statefile_open(path, flags[i], 0600, &err), -1);
+        cr_assert(strstr(err.msg, "is a FIFO, not a regular file") != NULL,
+                  "%s", err.msg);
+        cr_assert_eq(err.os_errno, EINVAL);
+    }
+    free(path);
+}
+
+Test(statefile, refuses_a_link_and_creates_no_target,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *path = state_path("x.lock"), *target = state_path("target");
+    struct err err;
+    struct stat st;
+
+    cr_assert_eq(symlink(target, path), 0);
+    err_clear(&err);
+    cr_assert_eq(statefile_open(path, O_RDWR | O_CREAT, 0600, &err), -1);
+    cr_assert(strstr(err.msg, "is a symbolic link, not a regular file") != NULL,
+              "%s", err.msg);
+    cr_assert_eq(err.os_errno, ELOOP);
+    cr_assert_eq(lstat(target, &st), -1, "the link's target was created");
+    free(path);
+    free(target);
+}
+
+Test(statefile, refuses_a_directory,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *path = state_path("dir");
+    struct err err;
+
+    cr_assert_eq(mkdir(path, 0700), 0);
+    err_clear(&err);
+    cr_assert_eq(statefile_open(path, O_RDONLY, 0, &err), -1);
+    cr_assert(strstr(err.msg, "is a directory, not a regular file") != NULL,
+              "%s", err.msg);
+    free(path);
+}
+
+Test(statefile, append_ends_a_cut_off_record_first,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *path = testutil_write_file("log", "whole\ncut off");
+    struct err err;
+    size_t len;
+
+    err_clear(&err);
+    cr_assert_eq(atomicfile_append(path, "next\n", 5, &err), 0, "%s", err.msg);
+    char *text = atomicfile_read(path, 1024, &len, &err);
+    cr_assert_str_eq(text, "whole\ncut off\nnext\n");
+    free(text);
+    free(path);
+}
+
+Test(statefile, append_to_a_full_device_fails_with_its_cause,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    int fd = open("/dev/full", O_WRONLY | O_APPEND);
+    struct err err;
+
+    cr_assert_geq(fd, 0);
+    err_clear(&err);
+    errno = EEXIST; /* a stale errno must not be reported */
+    cr_assert_eq(atomicfile_append_fd(fd, "/dev/full", "line\n", 5, &err), -1);
+    cr_assert_eq(err.os_errno, ENOSPC);
+    cr_assert(strstr(err.msg, "No space left on device") != NULL, "%s",
+              err.msg);
+    close(fd);
+}
+
+Test(statefile, write_replaces_a_file_and_refuses_a_link,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *path = state_path("undo.json"), *target = state_path("victim");
+    struct err err;
+    size_t len;
+
+    err_clear(&err);
+    cr_assert_eq(atomicfile_write(path, "{}\n", 3, 0600, true, &err), 0, "%s",
+                 err.msg);
+    char *text = atomicfile_read(path, 1024, &len, &err);
+    cr_assert_str_eq(text, "{}\n");
+    free(text);
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(symlink(target, path), 0);
+    err_clear(&err);
+    cr_assert_eq(atomicfile_write(path, "{}\n", 3, 0600, true, &err), -1);
+    cr_assert(strstr(err.msg, "is a symbolic link") != NULL, "%s", err.msg);
+    struct stat st;
+    cr_assert_eq(lstat(target, &st), -1, "written through the link");
+    free(path);
+    free(target);
+}
+
+Test(statefile, state_dir_writable_by_others_is_refused,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct err err;
+    char *dir;
+
+    err_clear(&err);
+    dir = paths_state_dir("undo", &err);
+    cr_assert_not_null(dir, "%s", err.msg);
+    cr_assert_eq(chmod(dir, 0770), 0);
+    free(dir);
+    err_clear(&err);
+    cr_assert_null(paths_state_dir("undo", &err));
+    cr_assert(strstr(err.msg, "can be written by others (mode 0770)") != NULL,
+              "%s", err.msg);
+    cr_assert(strstr(err.msg, "chmod 700 ") != NULL, "%s", err.msg);
+    err_clear(&err);
+    dir = paths_state_dir("emu", &err);
+    cr_assert_not_null(dir, "another subdirectory is still usable: %s",
+                       err.msg);
+    free(dir);
+}
