@@ -243,6 +243,9 @@ cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
                            .opts = opts,
                            .name_saving_others = true,
                            .no_change = plan.unchanged };
+        /* The fields are set on the values read; a page changed since is
+         * not overwritten whole. */
+        ed.opts.based_on = plan.before;
         status = edit_commit(ctx, &ed);
     }
     edit_plan_free(&plan);

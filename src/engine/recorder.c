@@ -794,6 +794,35 @@ recorder_verify(struct recorder *rec, enum mode_request rt, const uint8_t *page,
     rep->verified = true;
 }
 
+/* Whether the page read now ('now') differs from the one a request was
+ * built from ('then', 'len' bytes), with err set saying where. */
+static bool
+recorder_changed_since(const uint8_t *now, size_t now_len, const uint8_t *then,
+                       size_t len, const char *label, struct err *err)
+{
+    size_t at = 0;
+
+    if (now_len == len) {
+        if (((now[0] ^ then[0]) & (uint8_t)~MODE_PAGE_PS) == 0)
+            for (at = 1; at < len && now[at] == then[at]; at++)
+                ;
+        if (at == len)
+            return false;
+        err->field_byte = (int)at;
+        err_set(err, E_FAIL,
+                "%s changed since it was read (byte %zu: 0x%02x, now 0x%02x), "
+                "by another program or the drive; nothing was sent: read it "
+                "again and repeat the change",
+                label, at, then[at], now[at]);
+    } else {
+        err_set(err, E_FAIL,
+                "%s changed since it was read (%zu bytes, now %zu); nothing "
+                "was sent: read it again and repeat the change",
+                label, len, now_len);
+    }
+    return true;
+}
+
 int
 recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
                        const uint8_t *data, size_t len,
@@ -845,6 +874,10 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
     /* What the drive holds now, and what it lets change. */
     if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT,
                                &rep->before, &rep->before_len, err) != 0)
+        goto out;
+    if (opts->based_on != NULL &&
+        recorder_changed_since(rep->before, rep->before_len, opts->based_on,
+                               len, LABEL, err))
         goto out;
     if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CHANGEABLE,
                                &chg, &chg_len, err) == 0) {

@@ -126,6 +126,11 @@ struct set_options {
     /* Send current values the drive already holds (by default such a
      * request sends nothing and sets rep->unchanged). */
     bool send_unchanged;
+    /* The current page the request was built from, or NULL: a page that
+     * reads otherwise once the drive is held (another program changed it
+     * meanwhile) is refused and nothing is sent, so that a change of one
+     * field never puts back another program's change of another. */
+    const uint8_t *based_on;
 };
 
 /* One byte the drive did not take. */
