@@ -87,12 +87,13 @@ cmd_pages_json(const struct pagedb *db, const struct cmd_pages_drive *d,
         json_object_set_new(obj, "page", json_integer(pi->code));
         json_object_set_new(obj, "subpage", json_integer(pi->subpage));
         json_object_set_new(obj, "name",
-                            pd ? json_string(pd->name) : json_null());
+                            pd ? cmd_json_text(pd->name) : json_null());
         if (pd != NULL)
             pagenames_word(pd->name, word, sizeof word);
-        json_object_set_new(obj, "word", pd ? json_string(word) : json_null());
+        json_object_set_new(obj, "word",
+                            pd ? cmd_json_text(word) : json_null());
         json_object_set_new(obj, "imapi_name",
-                            pd && pd->imapi ? json_string(pd->imapi)
+                            pd && pd->imapi ? cmd_json_text(pd->imapi)
                                             : json_null());
         json_object_set_new(obj, "length",
                             json_integer((json_int_t)pi->length));
@@ -100,7 +101,7 @@ cmd_pages_json(const struct pagedb *db, const struct cmd_pages_drive *d,
         json_array_append_new(list, obj);
     }
     json_t *obj = json_object();
-    json_object_set_new(obj, "drive", json_string(recorder_name(d->rec)));
+    json_object_set_new(obj, "drive", cmd_json_text(recorder_name(d->rec)));
     json_object_set_new(obj, "type", json_string(mode_request_name(rt)));
     json_object_set_new(obj, "pages", list);
     return obj;

@@ -58,6 +58,15 @@ expect_out "emu:$STATE/y$FFFD\x9b.json MODECON"
 expect_clean "a path with CSI"
 run list --json "emu:$STATE/y"$'\xff'"$CSI.json"
 expect_out "\"drive\": \"emu:$STATE/y$FFFD\u009B.json\""
+# The drive's name is in every JSON document that names it, made valid.
+for cmd in "get" "show" "pages"; do
+    page=5
+    [ "$cmd" = pages ] && page=
+    # shellcheck disable=SC2086
+    run $cmd --json "emu:$STATE/y"$'\xff'"$CSI.json" $page
+    expect_status 0
+    expect_out "\"drive\": \"emu:$STATE/y$FFFD\u009B.json\""
+done
 expect_clean "a path with CSI in JSON"
 
 # --- Drive files' members and values, echoed in errors.
