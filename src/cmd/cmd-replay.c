@@ -49,7 +49,8 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
     const char *colon = strstr(p, ": ");
     if (colon == NULL)
         return;
-    char *uri = xstrndup(p, (size_t)(colon - p));
+    char *written = xstrndup(p, (size_t)(colon - p));
+    char *uri = transport_redact(written); /* a journal of any origin */
     const char *recorded = colon + 2;
     const char *drive = cmd_drive_uri(ctx, uri);
     struct scsi_identity id;
@@ -72,6 +73,7 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
                      path, lineno, uri, recorded, drive, now);
     }
     free(uri);
+    free(written);
 }
 
 /* MODE SELECTs the drives of this context answered GOOD so far. */

@@ -186,7 +186,7 @@ json_t *
 cmd_drive_error_json(const char *drive, const struct err *err)
 {
     char value[16];
-    char *safe = journal_redact(drive);
+    char *safe = transport_redact(drive);
     json_t *error = json_object(), *obj = json_object();
 
     snprintf(value, sizeof value, "0x%08X", err->hr);
@@ -203,7 +203,7 @@ enum cmd_status
 cmd_drive_error(struct cmd_ctx *ctx, const char *drive, const struct err *err,
                 bool alone)
 {
-    char *safe = journal_redact(drive);
+    char *safe = transport_redact(drive);
     struct err named = *err;
 
     if (strstr(err->msg, safe) == NULL)
@@ -570,6 +570,10 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
     bool help;
 
     err_clear(&err);
+    /* A CHAP password in a drive's URI goes no further: the words that
+     * commands keep, show and record hold none from here on. */
+    for (int i = 0; i < argc; i++)
+        transport_take_secrets(argv[i]);
     if (argc < 1)
         return CMD_USAGE;
     entry = cmd_find(argv[0], &err);

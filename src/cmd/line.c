@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/journal.h"
+#include "transport/transport.h"
 #include "util/xmalloc.h"
 
 void
@@ -211,7 +211,7 @@ cmd_run_line(struct cmd_ctx *ctx, const char *text)
     err_clear(&err);
     /* The session's lines, for 'history', without secrets. */
     if (text[strspn(text, " \t\n")] != '\0' && ctx->depth == 0) {
-        char *clean = journal_redact_line(text);
+        char *clean = transport_redact(text);
         clean[strcspn(clean, "\n")] = '\0';
         ctx->session_lines =
             xrealloc(ctx->session_lines,

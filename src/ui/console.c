@@ -1146,12 +1146,17 @@ console_run(struct console *con, const char *line)
     const struct console_command *cc = console_command_find(word);
     if (cc == NULL && strcmp(word, "open") == 0 && arg[0] != '\0' &&
         strchr(line, ';') == NULL) {
+        /* The drive's URI kept, shown and listed holds no password. */
+        transport_take_secrets(arg);
         console_open(con, arg);
+        explicit_bzero(arg, sizeof arg);
         return;
     }
     if (cc == NULL) {
         if (con->ndrives == 0) {
-            console_log(con, true, "no drive to run '%s' on", line);
+            char *shown = transport_redact(line);
+            console_log(con, true, "no drive to run '%s' on", shown);
+            free(shown);
             return;
         }
         console_send(con, con->drive_cursor, line);
@@ -1259,11 +1264,12 @@ console_prompt_key(struct console *con, int key)
                 console_stage(con, con->value_field, text);
             }
         } else {
-            /* The history file keeps no password of a drive URI. */
-            char *clean = journal_redact_line(text);
+            /* Neither the history file nor the screen shows the password
+             * of a drive URI. */
+            char *clean = transport_redact(text);
             prompt_remember(&con->prompt, clean);
+            snprintf(con->output_title, sizeof con->output_title, "%s", clean);
             free(clean);
-            snprintf(con->output_title, sizeof con->output_title, "%s", text);
             con->output_wanted = true;
             console_run(con, text);
             con->output_wanted = false;
