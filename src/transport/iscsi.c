@@ -118,11 +118,8 @@ iscsi_userinfo(const char *authority, const char **host_end, const char **at,
     if (*at == NULL)
         return;
     const char *pct = memchr(authority, '%', (size_t)(*at - authority));
-    const char *colon = memchr(authority, ':', (size_t)(*at - authority));
     if (pct != NULL)
         *user_end = pct;
-    else if (colon != NULL)
-        *user_end = colon;
 }
 
 int
@@ -142,7 +139,8 @@ iscsi_address_parse(const char *uri, bool portal_only,
     q = strchr(p, '?');
     end = q != NULL ? q : p + strlen(p);
 
-    /* USER[%PASSWORD]@ (or USER:PASSWORD@, as libiscsi reads it). */
+    /* USER[%PASSWORD]@.  Not libiscsi's USER:PASSWORD: CHAP names are
+     * often initiator names, which hold ':'. */
     iscsi_userinfo(p, &host_end, &at, &user_end);
     slash = *host_end == '/' ? host_end : NULL;
     if (at != NULL) {

@@ -25,9 +25,11 @@ bool iscsi_is_portal(const char *uri);
  * transport_redact alike.  The host part ends at the first '/' or '?'
  * (*host_end).  The user information ends at the LAST '@' before that
  * (*at; NULL when there is none), for a password may hold '@'.  The user
- * name ends at its first '%', else at its first ':' (libiscsi's
- * "USER:PASSWORD"), else at *at (*user_end): the password is what lies
- * between *user_end and *at.
+ * name ends at its first '%', else at *at (*user_end): the password is
+ * what lies between *user_end and *at.  A ':' belongs to the user name
+ * (CHAP names are often initiator names, which hold ':'), so that the
+ * user name, cut at the first '%', reads the same once the password is
+ * left out.
  */
 void iscsi_userinfo(const char *authority, const char **host_end,
                     const char **at, const char **user_end);

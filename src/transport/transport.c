@@ -37,7 +37,7 @@ transport_not_a_drive(const char *uri, struct err *err)
 }
 
 /*
- * The next password in 'p': *from (its separator, '%' or ':') to *to (the
+ * The next password in 'p': *from (its separator, '%') to *to (the
  * '@' after it); *uri where its scheme ("iscsi:" or the "://") begins and
  * *host_end where its authority ends.  A URI starts at every "iscsi:",
  * in any case and with any number of slashes, and at every "://".
