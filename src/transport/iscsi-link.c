@@ -150,7 +150,8 @@ iscsi_login_failed(struct iscsi_link *link, const struct iscsi_address *addr,
                        "%s: the target refused the login%s: %s", link->name,
                        addr->user[0] ? " with these CHAP credentials"
                                      : " (it may need CHAP: "
-                                       "iscsi://USER%PASSWORD@...)",
+                                       "iscsi://USER@..., the password "
+                                       "in MODECON_ISCSI_PASSWORD_FILE)",
                        why);
     if (strstr(why, "(515)") != NULL || strstr(why, "(516)") != NULL)
         return err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,

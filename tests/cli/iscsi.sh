@@ -129,7 +129,7 @@ printf '%s\n%s\n' "$out" "$err" >>"$seen"
 # audit log, the undo record, snapshots, the shell's history and saved
 # scripts.  The user name is shown.
 saw() { printf '%s\n%s\n' "$out" "$err" >>"$seen"; }
-run -c "open $(q "$UP"); get 5"
+run --trace "$STATE/chap.trace" -c "open $(q "$UP"); get 5"
 expect_status 0
 expect_out "$SHOWN: IET VIRTUAL-CDROM"
 saw
