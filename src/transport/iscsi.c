@@ -419,7 +419,7 @@ iscsi_secret_find(struct iscsi_address *addr, struct err *err)
     return 0;
 }
 
-/* "iscsi://user%pw@host:port?q" with "/target/lun" put before the query. */
+/* "iscsi://user@host:port?q" with "/target/lun" put before the query. */
 static char *
 iscsi_uri_with(const char *portal_uri, const char *target, int lun)
 {
@@ -548,6 +548,7 @@ iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
         explicit_bzero(&portal, sizeof portal);
         return -1;
     }
+    char *shown = transport_redact(uri);
     for (size_t t = 0; t < ntargets && rc == 0; t++) {
         struct iscsi_address addr = portal;
         int luns[ISCSI_MAX_LUNS];
@@ -563,14 +564,16 @@ iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
         }
         explicit_bzero(&addr, sizeof addr);
         *uris = xrealloc(*uris, (*count + nluns + 1) * sizeof **uris);
-        /* The portal's URI as given, so that credentials and the
-         * initiator name carry over to each LUN. */
+        /* The portal's URI as given, so that the user and the
+         * initiator name carry over to each LUN (and the password, kept
+         * by iscsi_secret_find, to its login). */
         for (size_t l = 0; l < nluns; l++)
-            (*uris)[(*count)++] = iscsi_uri_with(uri, targets[t], luns[l]);
+            (*uris)[(*count)++] = iscsi_uri_with(shown, targets[t], luns[l]);
     }
     for (size_t t = 0; t < ntargets; t++)
         free(targets[t]);
     free(targets);
+    free(shown);
     explicit_bzero(&portal, sizeof portal);
     if (rc != 0) {
         for (size_t i = 0; i < *count; i++)

@@ -102,11 +102,17 @@ transport_take_secrets(char *word)
 
     for (char *p = word;
          transport_next_password(p, &uri, &from, &to, &host_end);
-         p = (char *)from) {
-        /* Only what the iSCSI transport would open logs in. */
+         p = (char *)to) {
+        /* A word of another kind (a file name, a value) is left as it
+         * is: only an iSCSI URI, however misspelt, is a drive's, and
+         * messages redact the rest. */
+        if (strncasecmp(uri, "iscsi:", 6) != 0)
+            continue;
+        /* Only what the iSCSI transport opens logs in. */
         if (strncmp(uri, "iscsi://", 8) == 0)
             iscsi_secret_keep(uri, (size_t)(host_end - uri));
         transport_cut((char *)from, to);
+        to = from;
         taken = true;
     }
     return taken;

@@ -135,6 +135,11 @@ expect_out "$SHOWN: IET VIRTUAL-CDROM"
 saw
 run show "$UP" 5
 saw
+# The portal's LUNs, each logged in to as the portal's user.
+run list "iscsi://technician%$PW@127.0.0.1:$port"
+expect_status 0
+expect_out "$SHOWN IET"
+saw
 run set "$UP" 5 WR_T=TAO --force
 expect_status 3
 saw
