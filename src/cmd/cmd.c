@@ -372,12 +372,15 @@ cmd_take_global_options(struct cmd_ctx *ctx, const char *front_end, int *argc,
         int index;
         if (strcmp(word, "--") == 0)
             break;
+        if (strncmp(word, "--", 2) != 0) {
+            /* Not an option; a word shorter than "--" ends before name. */
+            argv[kept++] = argv[i];
+            continue;
+        }
         eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const struct cmd_option *opt =
-            strncmp(word, "--", 2) == 0
-                ? cmd_option_find(cmd_global_options, name, len, &index)
-                : NULL;
+            cmd_option_find(cmd_global_options, name, len, &index);
         if (opt == NULL) {
             argv[kept++] = argv[i];
             continue;
