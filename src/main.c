@@ -174,8 +174,13 @@ main(int argc, char **argv)
     if (exposed || (env_password != NULL && env_password[0] != '\0') ||
         (libiscsi_password != NULL && libiscsi_password[0] != '\0'))
         transport_hold_secret();
-    int status = main_run(argc, copies, exposed);
+    /* Option parsing moves the words about: modecon runs on a list of
+     * its own, and frees each copy once. */
+    char **words = xcalloc((size_t)argc + 1, sizeof *words);
+    memcpy(words, copies, (size_t)argc * sizeof *words);
+    int status = main_run(argc, words, exposed);
 
+    free(words);
     main_free_copies(argc, copies);
     return status;
 }
