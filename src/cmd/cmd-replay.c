@@ -143,6 +143,11 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                 break;
             continue;
         }
+        /* The line as messages quote it: its words, parsed, keep any
+         * password for the logins (cmd_run_argv). */
+        char *shown = transport_redact(line);
+        strcpy(line, shown);
+        free(shown);
         /* Each command on its own, so that the summary can count. */
         bool stop = false;
         for (size_t i = 0; i < parsed.ncmds && !stop; i++) {

@@ -628,6 +628,9 @@ cmd_check_words(struct cmd_ctx *ctx, const struct cmd_words *w, struct err *err)
 
     if (w->argc < 1)
         return err_usage(err, "no command");
+    /* What the command would be given: no password in what it quotes. */
+    for (int i = 0; i < w->argc; i++)
+        transport_take_secrets(w->argv[i]);
     if ((entry = cmd_find(w->argv[0], err)) == NULL)
         return -1;
     int rc = cmd_parse(ctx, entry, w->argc, w->argv, &args, &help, err);

@@ -78,9 +78,14 @@ cmd_line_words(Tokenizer *tok, const char *text, size_t start, size_t end,
                               .lastchar = text + end };
         const char **argv;
         tok_reset(tok);
-        if (tok_line(tok, &li, &argc, &argv, NULL, NULL) != 0)
-            return err_usage(err, "cannot split '%.*s' into words",
-                             (int)(end - start), text + start);
+        if (tok_line(tok, &li, &argc, &argv, NULL, NULL) != 0) {
+            char *part = xstrndup(text + start, end - start);
+            char *shown = transport_redact(part);
+            err_usage(err, "cannot split '%s' into words", shown);
+            free(shown);
+            free(part);
+            return -1;
+        }
         if (argc > LINE_MAX_WORDS)
             return err_usage(err, "more than %d words in one command",
                              LINE_MAX_WORDS);

@@ -171,6 +171,15 @@ printf '# drive emu:cd-atapi: NOT THIS ONE\nshow emu:cd-atapi 5\n' \
 run replay "$STATE/other.replay" --drive "$UP"
 saw
 expect_err "replaying on $SHOWN (IET VIRTUAL-CDROM 0001)"
+# A replayed line that fails is quoted without the password; the file
+# (which holds it) goes at once.
+printf '%s\n' "get $(q "$UP") 0x3e" >"$STATE/chap.replay"
+run replay "$STATE/chap.replay"
+rm "$STATE/chap.replay"
+expect_status 1
+expect_err "chap.replay:1: "
+expect_err "$SHOWN"
+saw
 run get "iscsi://technician%$PW@127.0.0.1:99999/$CHAP" 5
 expect_status 2
 expect_err "'iscsi://technician@127.0.0.1:99999/$CHAP': the port is not 1 to 65535"
