@@ -276,8 +276,12 @@ main_run(int argc, char **argv, bool exposed)
                                     &err) != 0)
             goto usage;
         if (strcmp(argv[first], "console") == 0) {
-            for (int i = first + 1; i < first + 1 + nrest; i++)
+            /* The console owns the terminal once it starts: a password
+             * that must be asked for is asked first. */
+            for (int i = first + 1; i < first + 1 + nrest; i++) {
                 transport_take_secrets(argv[i]);
+                transport_ask_secret(argv[i]);
+            }
             transport_set_password_prompt(NULL);
             status = console_main(&ctx, argv + first + 1, nrest);
         } else if (nrest > 0) {

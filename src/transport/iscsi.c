@@ -419,6 +419,19 @@ iscsi_secret_find(struct iscsi_address *addr, struct err *err)
     return 0;
 }
 
+void
+iscsi_secret_ask(const char *uri)
+{
+    struct iscsi_address addr;
+    struct err err;
+
+    err_clear(&err);
+    /* A LUN's URI parses as a portal's too, its target and LUN read. */
+    if (iscsi_address_parse(uri, true, &addr, &err) == 0)
+        iscsi_secret_find(&addr, &err);
+    explicit_bzero(&addr, sizeof addr);
+}
+
 /* "iscsi://user@host:port?q" with "/target/lun" put before the query. */
 static char *
 iscsi_uri_with(const char *portal_uri, const char *target, int lun)

@@ -38,6 +38,9 @@ void iscsi_userinfo(const char *authority, const char **host_end,
  * HOST[:PORT]") for the logins of that user at that portal. */
 void iscsi_secret_keep(const char *uri, size_t len);
 
+/* See transport_ask_secret. */
+void iscsi_secret_ask(const char *uri);
+
 /* See transport_set_password_prompt. */
 void iscsi_set_password_prompt(transport_password_prompt ask);
 

@@ -352,3 +352,18 @@ transport_close(struct transport *tp)
     if (tp != NULL)
         tp->ops->close(tp);
 }
+
+void
+transport_ask_secret(const char *uri)
+{
+    char *target = NULL, *faults = NULL;
+    struct err err;
+
+    err_clear(&err);
+    if (strncmp(uri, "iscsi://", 8) != 0)
+        return;
+    if (transport_split_faults(uri, &target, &faults, &err) == 0)
+        iscsi_secret_ask(target);
+    free(target);
+    free(faults);
+}

@@ -172,6 +172,11 @@ typedef int (*transport_password_prompt)(const char *who, char *buf,
  * (see README "CHAP passwords"); NULL, the default, asks nobody. */
 void transport_set_password_prompt(transport_password_prompt ask);
 
+/* Find the CHAP password of the drive 'uri' names now, asking the prompt
+ * when it is found nowhere else, and keep it for its logins: for a front
+ * end that cannot ask later.  Anything else is left to opening it. */
+void transport_ask_secret(const char *uri);
+
 /*
  * Whether 'uri' is well formed as a drive's name: its scheme, its form
  * and its fault specs, without opening it or reading its file.  A name

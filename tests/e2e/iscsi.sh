@@ -138,4 +138,16 @@ wait_for "$SHOWN IET"
 $T capture-pane -p | grep -q "Pw[0-9]" && fail "the password was echoed"
 checks=$((checks + 2))
 
+# The console asks before it takes the screen.
+e2e_next_server
+$T new-session -d -x 160 -y 30 \
+    "env XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' $MODECON console $SHOWN; echo \"EXITED \$?\"; sleep 60"
+wait_for "CHAP password for iscsi://technician@127.0.0.1:$port:"
+$T send-keys -l "$PW"
+$T send-keys Enter
+wait_for "modecon  $SHOWN  IET VIRTUAL-CDROM"
+$T capture-pane -p | grep -q "Pw[0-9]" && fail "the password was shown"
+$T send-keys q
+wait_for "EXITED 0"
+
 echo "iscsi: $checks checks passed"
