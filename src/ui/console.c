@@ -1296,6 +1296,7 @@ console_prompt_key(struct console *con, int key)
             console_run(con, text);
             con->output_wanted = false;
         }
+        explicit_bzero(text, strlen(text)); /* it may hold a password */
         free(text);
         break;
     }
