@@ -218,20 +218,24 @@ iscsi_address_parse(const char *uri, bool portal_only,
  * is the one copy modecon keeps: every other is wiped once used, and
  * these at exit.  Drives are opened from the console's worker threads too.
  */
-#define ISCSI_SECRETS_MAX 16
+#define ISCSI_WHO_MAX 600
 
-static struct iscsi_secret {
-    char who[600]; /* "iscsi://user@host:port" */
+struct iscsi_secret {
+    char who[ISCSI_WHO_MAX]; /* "iscsi://user@host:port" */
     char password[sizeof((struct iscsi_address *)0)->password];
-} iscsi_secrets[ISCSI_SECRETS_MAX];
-static size_t iscsi_nsecrets;
+};
+static struct iscsi_secret *iscsi_secrets;
+static size_t iscsi_nsecrets, iscsi_secrets_room;
 static pthread_mutex_t iscsi_secrets_lock = PTHREAD_MUTEX_INITIALIZER;
 static transport_password_prompt iscsi_prompt;
 
 static void
 iscsi_secrets_wipe(void)
 {
-    explicit_bzero(iscsi_secrets, sizeof iscsi_secrets);
+    pthread_mutex_lock(&iscsi_secrets_lock);
+    if (iscsi_secrets != NULL)
+        explicit_bzero(iscsi_secrets, iscsi_nsecrets * sizeof *iscsi_secrets);
+    pthread_mutex_unlock(&iscsi_secrets_lock);
 }
 
 /* Whom a password is for: the user at the portal. */
@@ -257,24 +261,30 @@ transport_hold_secret(void)
 static void
 iscsi_secret_store(const struct iscsi_address *addr)
 {
-    char who[sizeof iscsi_secrets[0].who];
+    char who[ISCSI_WHO_MAX];
     size_t i;
 
     iscsi_who(addr, who, sizeof who);
     transport_hold_secret();
     pthread_mutex_lock(&iscsi_secrets_lock);
-    if (iscsi_nsecrets == 0)
+    if (iscsi_secrets == NULL)
         atexit(iscsi_secrets_wipe);
     for (i = 0; i < iscsi_nsecrets; i++)
         if (strcmp(iscsi_secrets[i].who, who) == 0)
             break;
-    if (i == ISCSI_SECRETS_MAX) {
-        /* The oldest gives way. */
-        memmove(&iscsi_secrets[0], &iscsi_secrets[1],
-                (ISCSI_SECRETS_MAX - 1) * sizeof iscsi_secrets[0]);
-        i = ISCSI_SECRETS_MAX - 1;
+    if (i == iscsi_secrets_room) {
+        /* Moved by hand, for realloc would leave the old block as it is. */
+        size_t room = iscsi_secrets_room ? 2 * iscsi_secrets_room : 4;
+        struct iscsi_secret *more = xcalloc(room, sizeof *more);
+        if (iscsi_secrets != NULL) {
+            memcpy(more, iscsi_secrets, i * sizeof *more);
+            explicit_bzero(iscsi_secrets, i * sizeof *more);
+            free(iscsi_secrets);
+        }
+        iscsi_secrets = more;
+        iscsi_secrets_room = room;
     }
-    if (i == iscsi_nsecrets && iscsi_nsecrets < ISCSI_SECRETS_MAX)
+    if (i == iscsi_nsecrets)
         iscsi_nsecrets++;
     snprintf(iscsi_secrets[i].who, sizeof iscsi_secrets[i].who, "%s", who);
     snprintf(iscsi_secrets[i].password, sizeof iscsi_secrets[i].password, "%s",
@@ -379,7 +389,7 @@ iscsi_password_env(const char *name, struct iscsi_address *addr)
 static int
 iscsi_secret_find(struct iscsi_address *addr, struct err *err)
 {
-    char who[sizeof iscsi_secrets[0].who];
+    char who[ISCSI_WHO_MAX];
     const char *file = getenv("MODECON_ISCSI_PASSWORD_FILE");
 
     if (addr->user[0] == '\0')
