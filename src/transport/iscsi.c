@@ -366,17 +366,22 @@ iscsi_password_file(const char *path, struct iscsi_address *addr,
     return rc;
 }
 
-/* A password from the environment, when it fits. */
-static bool
-iscsi_password_env(const char *name, struct iscsi_address *addr)
+/* A password from the environment: 1, or 0 when the variable is unset
+ * or empty, or -1 when it does not fit. */
+static int
+iscsi_password_env(const char *name, struct iscsi_address *addr,
+                   struct err *err)
 {
     const char *value = getenv(name);
 
-    if (value == NULL || value[0] == '\0' ||
-        strlen(value) >= sizeof addr->password)
-        return false;
+    if (value == NULL || value[0] == '\0')
+        return 0;
+    if (strlen(value) >= sizeof addr->password)
+        return err_set(err, E_ACCESS_DENIED,
+                       "%s: the password is longer than %zu bytes", name,
+                       sizeof addr->password - 1);
     snprintf(addr->password, sizeof addr->password, "%s", value);
-    return true;
+    return 1;
 }
 
 /*
@@ -407,23 +412,25 @@ iscsi_secret_find(struct iscsi_address *addr, struct err *err)
     pthread_mutex_unlock(&iscsi_secrets_lock);
     if (addr->password[0] != '\0')
         return 0;
-    if (!iscsi_password_env("MODECON_ISCSI_PASSWORD", addr)) {
-        if (file != NULL && file[0] != '\0') {
-            if (iscsi_password_file(file, addr, err) != 0)
-                return -1;
-        } else if (!iscsi_password_env("LIBISCSI_CHAP_PASSWORD", addr) &&
-                   (iscsi_prompt == NULL ||
-                    iscsi_prompt(who, addr->password, sizeof addr->password) !=
-                        0 ||
-                    addr->password[0] == '\0')) {
-            explicit_bzero(addr->password, sizeof addr->password);
-            return err_set(err, E_ACCESS_DENIED,
-                           "%s: no CHAP password for %s: name a file of mode "
-                           "0600 holding it in MODECON_ISCSI_PASSWORD_FILE, "
-                           "or put it in MODECON_ISCSI_PASSWORD, or run "
-                           "modecon on a terminal to be asked for it",
-                           who, addr->user);
-        }
+    int found = iscsi_password_env("MODECON_ISCSI_PASSWORD", addr, err);
+    if (found == 0 && file != NULL && file[0] != '\0')
+        found = iscsi_password_file(file, addr, err) == 0 ? 1 : -1;
+    if (found == 0)
+        found = iscsi_password_env("LIBISCSI_CHAP_PASSWORD", addr, err);
+    if (found == 0 && iscsi_prompt != NULL &&
+        iscsi_prompt(who, addr->password, sizeof addr->password) == 0 &&
+        addr->password[0] != '\0')
+        found = 1;
+    if (found <= 0) {
+        explicit_bzero(addr->password, sizeof addr->password);
+        if (found < 0)
+            return -1;
+        return err_set(err, E_ACCESS_DENIED,
+                       "%s: no CHAP password for %s: name a file of mode "
+                       "0600 holding it in MODECON_ISCSI_PASSWORD_FILE, "
+                       "or put it in MODECON_ISCSI_PASSWORD, or run "
+                       "modecon on a terminal to be asked for it",
+                       who, addr->user);
     }
     iscsi_secret_store(addr);
     return 0;
