@@ -1,15 +1,18 @@
 /* modecon: a console for the mode pages of optical and other SCSI drives. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cmd/changes.h"
 #include "cmd/cmd.h"
 #include "cmd/line.h"
 #include "shell.h"
+#include "transport/transport.h"
 #include "ui/console.h"
 #include "util/xmalloc.h"
 
@@ -76,6 +79,81 @@ main_err_batch(void *arg, const char *text)
     printf("%s\n", text);
 }
 
+/*
+ * A CHAP password for a drive that the URI, the environment and the file
+ * do not give: asked on the terminal, without echo, as ssh and sudo ask.
+ * Not in the console, which owns the terminal.
+ */
+static int
+main_ask_password(const char *who, char *buf, size_t len)
+{
+    struct termios old, quiet;
+    size_t n = 0;
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    bool done = false;
+
+    if (fd < 0)
+        return -1;
+    if (tcgetattr(fd, &old) != 0) {
+        close(fd);
+        return -1;
+    }
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    quiet.c_lflag |= ICANON;
+    fflush(stdout);
+    dprintf(fd, "CHAP password for %s: ", who);
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+    while (!done) {
+        char c;
+        ssize_t got = read(fd, &c, 1);
+        if (got <= 0 || c == '\n' || c == '\r')
+            done = true;
+        else if (n + 1 < len)
+            buf[n++] = c;
+    }
+    buf[n] = '\0';
+    tcsetattr(fd, TCSAFLUSH, &old);
+    dprintf(fd, "\n");
+    close(fd);
+    return 0;
+}
+
+/*
+ * Every user of the machine reads a process's argv (ps, /proc/PID/cmdline):
+ * a CHAP password in it is overwritten at once, and modecon runs on copies
+ * (which give theirs to the drives' logins, see cmd_run_argv).  Returns
+ * the copies; *exposed tells whether there was a password.
+ */
+static char **
+main_hide_passwords(int argc, char **argv, bool *exposed)
+{
+    char **copies = xcalloc((size_t)argc + 1, sizeof *copies);
+
+    *exposed = false;
+    for (int i = 0; i < argc; i++) {
+        copies[i] = xstrdup(argv[i]);
+        char *shown = transport_redact(argv[i]);
+        if (strcmp(shown, argv[i]) != 0) {
+            explicit_bzero(argv[i], strlen(argv[i]));
+            memcpy(argv[i], shown, strlen(shown));
+            *exposed = true;
+        }
+        free(shown);
+    }
+    return copies;
+}
+
+static void
+main_free_copies(int argc, char **copies)
+{
+    for (int i = 0; i < argc; i++) {
+        explicit_bzero(copies[i], strlen(copies[i]));
+        free(copies[i]);
+    }
+    free(copies);
+}
+
 static bool
 main_takes_value(const char *name)
 {
@@ -85,8 +163,32 @@ main_takes_value(const char *name)
     return false;
 }
 
+static int main_run(int argc, char **argv, bool exposed);
+
 int
 main(int argc, char **argv)
+{
+    bool exposed;
+    const char *env_password = getenv("MODECON_ISCSI_PASSWORD");
+    const char *libiscsi_password = getenv("LIBISCSI_CHAP_PASSWORD");
+    char **copies = main_hide_passwords(argc, argv, &exposed);
+
+    if (exposed || (env_password != NULL && env_password[0] != '\0') ||
+        (libiscsi_password != NULL && libiscsi_password[0] != '\0'))
+        transport_hold_secret();
+    /* Option parsing moves the words about: modecon runs on a list of
+     * its own, and frees each copy once. */
+    char **words = xcalloc((size_t)argc + 1, sizeof *words);
+    memcpy(words, copies, (size_t)argc * sizeof *words);
+    int status = main_run(argc, words, exposed);
+
+    free(words);
+    main_free_copies(argc, copies);
+    return status;
+}
+
+static int
+main_run(int argc, char **argv, bool exposed)
 {
     struct cmd_output output = {
         .out = main_out,
@@ -101,6 +203,14 @@ main(int argc, char **argv)
 
     err_clear(&err);
     cmd_ctx_init(&ctx, &output);
+    if (exposed)
+        cmd_warn(&ctx,
+                 "a CHAP password was on the command line, where other "
+                 "users of this machine could read it until modecon hid "
+                 "it: give it in a file of mode 0600 named by "
+                 "MODECON_ISCSI_PASSWORD_FILE, in MODECON_ISCSI_PASSWORD, "
+                 "or at the prompt (README: CHAP passwords)");
+    transport_set_password_prompt(main_ask_password);
     /* Options before the command: -c LINE, --batch, the global ones. */
     while (first < argc && argv[first][0] == '-' &&
            strcmp(argv[first], "-") != 0) {
@@ -168,6 +278,13 @@ main(int argc, char **argv)
                                     &err) != 0)
             goto usage;
         if (strcmp(argv[first], "console") == 0) {
+            /* The console owns the terminal once it starts: a password
+             * that must be asked for is asked first. */
+            for (int i = first + 1; i < first + 1 + nrest; i++) {
+                transport_take_secrets(argv[i]);
+                transport_ask_secret(argv[i]);
+            }
+            transport_set_password_prompt(NULL);
             status = console_main(&ctx, argv + first + 1, nrest);
         } else if (nrest > 0) {
             err_usage(&err, "shell takes no arguments but global options");
@@ -176,6 +293,7 @@ main(int argc, char **argv)
             status = shell_run(&ctx);
         }
     } else if (first >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        transport_set_password_prompt(NULL);
         status = console_main(&ctx, NULL, 0);
     } else if (first >= argc) {
         /* No terminal for the console: say what else there is. */

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "cmd/complete.h"
-#include "cmd/journal.h"
 #include "cmd/line.h"
 #include "engine/pagenames.h"
 #include "transport/transport.h"
@@ -151,7 +150,7 @@ shell_run(struct cmd_ctx *ctx)
         if (line[skip] == '\n' || line[skip] == '\0')
             continue;
         /* Passwords in drive URIs never reach the history file. */
-        char *clean = journal_redact_line(line);
+        char *clean = transport_redact(line);
         history(hist, &ev, H_ENTER, clean);
         free(clean);
         if (strncmp(line + skip, "quit", 4) == 0 &&

@@ -360,7 +360,7 @@ undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
     if (dir == NULL)
         return -1;
     st->path = paths_key_file(dir, recorder_id(rec), ".json");
-    st->drive = journal_redact(recorder_id(rec));
+    st->drive = transport_redact(recorder_id(rec));
     free(dir);
     text = atomicfile_read(st->path, UNDO_FILE_MAX, NULL, err);
     if (text == NULL && err->os_errno == ENOENT) {
@@ -669,7 +669,7 @@ undo_push(struct cmd_ctx *ctx, struct recorder *rec,
     changes_now(c->time, sizeof c->time, false);
     c->command = xstrdup(ctx->client);
     c->run = ctx->run[0] != '\0' ? xstrdup(ctx->run) : NULL;
-    c->uri = journal_redact(recorder_name(rec));
+    c->uri = transport_redact(recorder_name(rec));
     c->rt = ev->rt;
     c->len = ev->len;
     c->before = xmalloc(ev->len);
@@ -737,8 +737,8 @@ changes_audit_record(struct cmd_ctx *ctx, struct recorder *rec,
     json_object_set_new(rec_json, "pid", json_integer((json_int_t)getpid()));
     json_object_set_new(rec_json, "command", json_string(ctx->client));
 
-    char *uri = journal_redact(recorder_name(rec));
-    char *drive_id = journal_redact(recorder_id(rec));
+    char *uri = transport_redact(recorder_name(rec));
+    char *drive_id = transport_redact(recorder_id(rec));
     json_object_set_new(drive, "uri", json_string(uri));
     json_object_set_new(drive, "id", json_string(drive_id));
     free(uri);

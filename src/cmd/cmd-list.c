@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "cmd/journal.h"
 #include "engine/errfmt.h"
+#include "transport/transport.h"
 #include "util/parallel.h"
 #include "util/text.h"
 #include "util/xmalloc.h"
@@ -64,7 +64,7 @@ cmd_list_identify(void *arg, size_t i)
 
     err_clear(&row->err);
     /* Until the drive names itself: the URI without a password. */
-    char *safe = journal_redact(row->uri);
+    char *safe = transport_redact(row->uri);
     snprintf(row->name, sizeof row->name, "%s", safe);
     free(safe);
     if (recorder_open(row->uri, scan->opts, &rec, &row->err) != 0)

@@ -50,7 +50,8 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
     /* A URI longer than any drive's is a comment, not a drive. */
     if (colon == NULL || colon - p > 2 * TRANSPORT_NAME_LEN)
         return;
-    char *uri = xstrndup(p, (size_t)(colon - p));
+    char *written = xstrndup(p, (size_t)(colon - p));
+    char *uri = transport_redact(written); /* a journal of any origin */
     const char *recorded = colon + 2;
     /* A journal's identity is at most 30 characters (8 + 16 + 4 and two
      * blanks): a longer one, from some other file, is quoted bounded. */
@@ -78,6 +79,7 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
                      path, lineno, uri, recorded, drive, now);
     }
     free(uri);
+    free(written);
 }
 
 /* MODE SELECTs the drives of this context answered GOOD so far. */
@@ -165,6 +167,11 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                 break;
             continue;
         }
+        /* The line as messages quote it: its words, parsed, keep any
+         * password for the logins (cmd_run_argv). */
+        char *shown = transport_redact(line);
+        strcpy(line, shown);
+        free(shown);
         /* Each command on its own, so that the summary can count. */
         bool stop = false;
         for (size_t i = 0; i < parsed.ncmds && !stop; i++) {

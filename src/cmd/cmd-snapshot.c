@@ -236,7 +236,7 @@ cmd_snapshot_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct tm utc;
     gmtime_r(&now, &utc);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    char *safe = journal_redact(recorder_name(rec)); /* no password */
+    char *safe = transport_redact(recorder_name(rec)); /* no password */
     snprintf(description, sizeof description, "snapshot of %s (%s %s %s), %s",
              safe, id.vendor, id.product, id.revision, when);
     free(safe);

@@ -237,7 +237,7 @@ json_t *
 cmd_drive_error_json(const char *drive, const struct err *err)
 {
     char value[16];
-    char *safe = journal_redact(drive);
+    char *safe = transport_redact(drive);
     json_t *error = json_object(), *obj = json_object();
 
     snprintf(value, sizeof value, "0x%08X", err->hr);
@@ -254,7 +254,7 @@ enum cmd_status
 cmd_drive_error(struct cmd_ctx *ctx, const char *drive, const struct err *err,
                 bool alone)
 {
-    char *safe = journal_redact(drive);
+    char *safe = transport_redact(drive);
     struct err named = *err;
 
     if (strstr(err->msg, safe) == NULL)
@@ -423,12 +423,15 @@ cmd_take_global_options(struct cmd_ctx *ctx, const char *front_end, int *argc,
         int index;
         if (strcmp(word, "--") == 0)
             break;
+        if (strncmp(word, "--", 2) != 0) {
+            /* Not an option; a word shorter than "--" ends before name. */
+            argv[kept++] = argv[i];
+            continue;
+        }
         eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const struct cmd_option *opt =
-            strncmp(word, "--", 2) == 0
-                ? cmd_option_find(cmd_global_options, name, len, &index)
-                : NULL;
+            cmd_option_find(cmd_global_options, name, len, &index);
         if (opt == NULL) {
             argv[kept++] = argv[i];
             continue;
@@ -621,6 +624,10 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
     bool help;
 
     err_clear(&err);
+    /* A CHAP password in a drive's URI goes no further: the words that
+     * commands keep, show and record hold none from here on. */
+    for (int i = 0; i < argc; i++)
+        transport_take_secrets(argv[i]);
     if (argc < 1)
         return CMD_USAGE;
     entry = cmd_find(argv[0], &err);
@@ -696,6 +703,9 @@ cmd_check_words(struct cmd_ctx *ctx, const struct cmd_words *w, struct err *err)
 
     if (w->argc < 1)
         return err_usage(err, "no command");
+    /* What the command would be given: no password in what it quotes. */
+    for (int i = 0; i < w->argc; i++)
+        transport_take_secrets(w->argv[i]);
     if ((entry = cmd_find(w->argv[0], err)) == NULL)
         return -1;
     int rc = cmd_parse(ctx, entry, w->argc, w->argv, &args, &help, err);

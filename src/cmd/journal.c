@@ -42,38 +42,6 @@ journal_quote(const char *word)
     return out;
 }
 
-char *
-journal_redact(const char *uri)
-{
-    const char *scheme = strstr(uri, "://");
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
-
-    if (at == NULL || (slash != NULL && slash < at))
-        return xstrdup(uri);
-    const char *pct = memchr(scheme + 3, '%', (size_t)(at - scheme - 3));
-    if (pct == NULL)
-        return xstrdup(uri);
-    return xasprintf("%.*s%s", (int)(pct - uri), uri, at);
-}
-
-char *
-journal_redact_line(const char *line)
-{
-    char *out = xstrdup(line);
-
-    /* "scheme://user%password@host": drop "%password" up to the '@'. */
-    for (char *p = strstr(out, "://"); p != NULL; p = strstr(p + 3, "://")) {
-        char *end = p + 3 + strcspn(p + 3, " \t\n;'\"/@");
-        if (*end != '@')
-            continue;
-        char *pct = memchr(p + 3, '%', (size_t)(end - p - 3));
-        if (pct != NULL)
-            memmove(pct, end, strlen(end) + 1);
-    }
-    return out;
-}
-
 static void
 journal_append(char **text, const char *word)
 {
@@ -95,9 +63,7 @@ journal_canonical(struct cmd_ctx *ctx, const struct cmd_entry *entry,
         const char *word = args->argv[i];
         if (i == 0 && (entry->flags & CMD_DRIVE_ARG) && ctx->drive_override)
             word = ctx->drive_override;
-        char *clean = i == 0 && (entry->flags & CMD_DRIVE_ARG)
-                          ? journal_redact(word)
-                          : xstrdup(word);
+        char *clean = transport_redact(word);
         journal_append(&text, clean);
         free(clean);
     }
@@ -113,8 +79,11 @@ journal_canonical(struct cmd_ctx *ctx, const struct cmd_entry *entry,
         if (strcmp(entry->options[i].name, "data") == 0 &&
             ctx->journal_data != NULL)
             journal_append(&text, ctx->journal_data);
-        else
-            journal_append(&text, args->values[i]);
+        else {
+            char *clean = transport_redact(args->values[i]);
+            journal_append(&text, clean);
+            free(clean);
+        }
     }
     return text;
 }
@@ -196,7 +165,7 @@ journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
         if (cd != NULL && !cd->journaled) {
             struct scsi_identity id;
             struct err id_err;
-            char *safe = journal_redact(drive);
+            char *safe = transport_redact(drive);
             err_clear(&id_err);
             char *line =
                 recorder_inquiry(cd->rec, &id, &id_err) == 0

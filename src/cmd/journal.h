@@ -30,11 +30,4 @@ int journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
  * string. */
 char *journal_quote(const char *word);
 
-/* A line of commands with the password of every URI in it left out.
- * Returns a new string. */
-char *journal_redact_line(const char *line);
-
-/* A drive URI without a password ("iscsi://user%secret@h" keeps "user"). */
-char *journal_redact(const char *uri);
-
 #endif

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/journal.h"
+#include "transport/transport.h"
 #include "util/xmalloc.h"
 
 void
@@ -78,9 +78,14 @@ cmd_line_words(Tokenizer *tok, const char *text, size_t start, size_t end,
                               .lastchar = text + end };
         const char **argv;
         tok_reset(tok);
-        if (tok_line(tok, &li, &argc, &argv, NULL, NULL) != 0)
-            return err_usage(err, "cannot split '%.*s' into words",
-                             (int)(end - start), text + start);
+        if (tok_line(tok, &li, &argc, &argv, NULL, NULL) != 0) {
+            char *part = xstrndup(text + start, end - start);
+            char *shown = transport_redact(part);
+            err_usage(err, "cannot split '%s' into words", shown);
+            free(shown);
+            free(part);
+            return -1;
+        }
         if (argc > LINE_MAX_WORDS)
             return err_usage(err, "more than %d words in one command",
                              LINE_MAX_WORDS);
@@ -211,7 +216,7 @@ cmd_run_line(struct cmd_ctx *ctx, const char *text)
     err_clear(&err);
     /* The session's lines, for 'history', without secrets. */
     if (text[strspn(text, " \t\n")] != '\0' && ctx->depth == 0) {
-        char *clean = journal_redact_line(text);
+        char *clean = transport_redact(text);
         clean[strcspn(clean, "\n")] = '\0';
         ctx->session_lines =
             xrealloc(ctx->session_lines,

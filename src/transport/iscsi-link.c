@@ -13,11 +13,6 @@
 #include "util/hresult.h"
 #include "util/xmalloc.h"
 
-/* What modecon calls itself when the user names no initiator: an iSCSI
- * qualified name (RFC 7143 4.2.7.1) under a reserved domain. */
-#define ISCSI_DEFAULT_INITIATOR "iqn.2026-11.invalid.modecon:initiator"
-#define ISCSI_DEFAULT_PORT      3260
-
 /* libiscsi asks for a pause of this long when it has no events to wait
  * for (iscsi_which_events returned 0). */
 #define ISCSI_IDLE_POLL_MS 100
@@ -39,160 +34,7 @@ struct iscsi_link {
     char name[600];
 };
 
-/* --- Addresses --------------------------------------------------------- */
-
-static int
-iscsi_bad_uri(struct err *err, const char *uri, const char *what)
-{
-    return err_usage(err,
-                     "'%s': %s; expected "
-                     "iscsi://[USER[%%PASSWORD]@]HOST[:PORT]/TARGET-IQN/LUN",
-                     uri, what);
-}
-
-/* Copy [p, end) into dst (size n), decoding %XX; false when it does not
- * fit or an escape is bad. */
-static bool
-iscsi_copy_decoded(char *dst, size_t n, const char *p, const char *end)
-{
-    size_t o = 0;
-
-    while (p < end) {
-        unsigned v;
-        char c = *p;
-        if (c == '%') {
-            if (end - p < 3 || sscanf(p + 1, "%2x", &v) != 1 || v == 0)
-                return false;
-            c = (char)v;
-            p += 3;
-        } else {
-            p++;
-        }
-        if (o + 1 >= n)
-            return false;
-        dst[o++] = c;
-    }
-    dst[o] = '\0';
-    return true;
-}
-
-static bool
-iscsi_copy(char *dst, size_t n, const char *p, const char *end)
-{
-    if ((size_t)(end - p) >= n)
-        return false;
-    memcpy(dst, p, (size_t)(end - p));
-    dst[end - p] = '\0';
-    return true;
-}
-
-/* "?initiator=IQN"; other parameters are not iSCSI's. */
-static int
-iscsi_parse_query(const char *uri, const char *q, struct iscsi_address *addr,
-                  struct err *err)
-{
-    if (q == NULL || q[1] == '\0')
-        return 0;
-    if (strncmp(q + 1, "initiator=", 10) != 0 || strchr(q + 1, '&') != NULL)
-        return iscsi_bad_uri(err, uri,
-                             "the only parameter is initiator=IQN "
-                             "(fault= must come after it)");
-    if (!iscsi_copy_decoded(addr->initiator, sizeof addr->initiator, q + 11,
-                            q + strlen(q)) ||
-        addr->initiator[0] == '\0')
-        return iscsi_bad_uri(err, uri, "the initiator name is empty or long");
-    return 0;
-}
-
-int
-iscsi_address_parse(const char *uri, bool portal_only,
-                    struct iscsi_address *addr, struct err *err)
-{
-    const char *p, *at, *host_end, *slash, *q, *end;
-    const char *env = getenv("MODECON_ISCSI_INITIATOR");
-
-    memset(addr, 0, sizeof *addr);
-    addr->port = ISCSI_DEFAULT_PORT;
-    snprintf(addr->initiator, sizeof addr->initiator, "%s",
-             env != NULL && env[0] != '\0' ? env : ISCSI_DEFAULT_INITIATOR);
-    if (strncmp(uri, "iscsi://", 8) != 0)
-        return iscsi_bad_uri(err, uri, "it does not start with iscsi://");
-    p = uri + 8;
-    q = strchr(p, '?');
-    end = q != NULL ? q : p + strlen(p);
-    slash = memchr(p, '/', (size_t)(end - p));
-    host_end = slash != NULL ? slash : end;
-
-    /* The user information ends at the last '@' before the path. */
-    at = NULL;
-    for (const char *c = p; c < host_end; c++)
-        if (*c == '@')
-            at = c;
-    if (at != NULL) {
-        const char *pct = memchr(p, '%', (size_t)(at - p));
-        const char *user_end = pct != NULL ? pct : at;
-        if (user_end == p ||
-            !iscsi_copy(addr->user, sizeof addr->user, p, user_end))
-            return iscsi_bad_uri(err, uri, "the CHAP user name is empty");
-        if (pct != NULL &&
-            !iscsi_copy(addr->password, sizeof addr->password, pct + 1, at))
-            return iscsi_bad_uri(err, uri, "the CHAP password is too long");
-        p = at + 1;
-    }
-
-    /* HOST, [IPV6] or HOST:PORT. */
-    const char *port = NULL, *name_end = host_end;
-    if (*p == '[') {
-        const char *close = memchr(p, ']', (size_t)(host_end - p));
-        if (close == NULL)
-            return iscsi_bad_uri(err, uri, "an IPv6 address lacks its ']'");
-        if (close + 1 < host_end && close[1] == ':')
-            port = close + 2;
-        else if (close + 1 != host_end)
-            return iscsi_bad_uri(err, uri, "junk after the IPv6 address");
-        name_end = close + 1;
-    } else {
-        const char *colon = memchr(p, ':', (size_t)(host_end - p));
-        if (colon != NULL) {
-            port = colon + 1;
-            name_end = colon;
-        }
-    }
-    if (name_end == p ||
-        !iscsi_copy(addr->host, sizeof addr->host, p, name_end))
-        return iscsi_bad_uri(err, uri, "the host is missing");
-    if (port != NULL) {
-        char *stop;
-        long v = strtol(port, &stop, 10);
-        if (port == host_end || stop != host_end || v < 1 || v > 65535)
-            return iscsi_bad_uri(err, uri, "the port is not 1 to 65535");
-        addr->port = (int)v;
-    }
-
-    /* /TARGET/LUN, or nothing for a portal. */
-    if (slash == NULL || slash + 1 == end) {
-        if (!portal_only)
-            return iscsi_bad_uri(err, uri, "the target and LUN are missing");
-        return iscsi_parse_query(uri, q, addr, err);
-    }
-    const char *lun = NULL;
-    for (const char *c = end; c > slash + 1; c--)
-        if (c[-1] == '/') {
-            lun = c;
-            break;
-        }
-    if (lun == NULL || lun - 1 == slash + 1)
-        return iscsi_bad_uri(err, uri, "the LUN is missing after the target");
-    if (!iscsi_copy_decoded(addr->target, sizeof addr->target, slash + 1,
-                            lun - 1))
-        return iscsi_bad_uri(err, uri, "the target name is not valid");
-    char *stop;
-    long v = strtol(lun, &stop, 10);
-    if (lun == end || stop != end || v < 0 || v > 16383)
-        return iscsi_bad_uri(err, uri, "the LUN is not a number 0 to 16383");
-    addr->lun = (int)v;
-    return iscsi_parse_query(uri, q, addr, err);
-}
+/* --- Addresses: parsed in iscsi.c ---------------------------------------- */
 
 /* "host:port", an IPv6 address in brackets: the host keeps the brackets
  * it was given in, and gets them when it was not. */
@@ -308,7 +150,8 @@ iscsi_login_failed(struct iscsi_link *link, const struct iscsi_address *addr,
                        "%s: the target refused the login%s: %s", link->name,
                        addr->user[0] ? " with these CHAP credentials"
                                      : " (it may need CHAP: "
-                                       "iscsi://USER%PASSWORD@...)",
+                                       "iscsi://USER@..., the password "
+                                       "in MODECON_ISCSI_PASSWORD_FILE)",
                        why);
     if (strstr(why, "(515)") != NULL || strstr(why, "(516)") != NULL)
         return err_set(err, HRESULT_ERROR_DEV_NOT_EXIST,

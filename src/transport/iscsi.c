@@ -6,9 +6,16 @@
  */
 #include "transport/iscsi.h"
 
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "transport/iscsi-link.h"
 #include "transport/transport.h"
@@ -22,7 +29,427 @@
 #define SCSI_REPORT_LUNS 0xa0
 #define ISCSI_MAX_LUNS   256
 
-/* "iscsi://user%pw@host:port?q" with "/target/lun" put before the query. */
+/* --- Addresses --------------------------------------------------------- */
+
+/* What modecon calls itself when the user names no initiator: an iSCSI
+ * qualified name (RFC 7143 4.2.7.1) under a reserved domain. */
+#define ISCSI_DEFAULT_INITIATOR "iqn.2026-11.invalid.modecon:initiator"
+#define ISCSI_DEFAULT_PORT      3260
+
+/* A URI refused, quoted without its password: the message may be shown,
+ * traced or kept. */
+static int
+iscsi_bad_uri(struct err *err, const char *uri, const char *what)
+{
+    char *shown = transport_redact(uri);
+
+    err_usage(err,
+              "'%s': %s; expected "
+              "iscsi://[USER@]HOST[:PORT]/TARGET-IQN/LUN",
+              shown, what);
+    free(shown);
+    return -1;
+}
+
+/* Copy [p, end) into dst (size n), decoding %XX; false when it does not
+ * fit or an escape is bad. */
+static bool
+iscsi_copy_decoded(char *dst, size_t n, const char *p, const char *end)
+{
+    size_t o = 0;
+
+    while (p < end) {
+        unsigned v;
+        char c = *p;
+        if (c == '%') {
+            if (end - p < 3 || sscanf(p + 1, "%2x", &v) != 1 || v == 0)
+                return false;
+            c = (char)v;
+            p += 3;
+        } else {
+            p++;
+        }
+        if (o + 1 >= n)
+            return false;
+        dst[o++] = c;
+    }
+    dst[o] = '\0';
+    return true;
+}
+
+static bool
+iscsi_copy(char *dst, size_t n, const char *p, const char *end)
+{
+    if ((size_t)(end - p) >= n)
+        return false;
+    memcpy(dst, p, (size_t)(end - p));
+    dst[end - p] = '\0';
+    return true;
+}
+
+/* "?initiator=IQN"; other parameters are not iSCSI's. */
+static int
+iscsi_parse_query(const char *uri, const char *q, struct iscsi_address *addr,
+                  struct err *err)
+{
+    if (q == NULL || q[1] == '\0')
+        return 0;
+    if (strncmp(q + 1, "initiator=", 10) != 0 || strchr(q + 1, '&') != NULL)
+        return iscsi_bad_uri(err, uri,
+                             "the only parameter is initiator=IQN "
+                             "(fault= must come after it)");
+    if (!iscsi_copy_decoded(addr->initiator, sizeof addr->initiator, q + 11,
+                            q + strlen(q)) ||
+        addr->initiator[0] == '\0')
+        return iscsi_bad_uri(err, uri, "the initiator name is empty or long");
+    return 0;
+}
+
+void
+iscsi_userinfo(const char *authority, const char **host_end, const char **at,
+               const char **user_end)
+{
+    *host_end = authority + strcspn(authority, "/?");
+    *at = NULL;
+    for (const char *c = authority; c < *host_end; c++)
+        if (*c == '@')
+            *at = c;
+    *user_end = *at;
+    if (*at == NULL)
+        return;
+    const char *pct = memchr(authority, '%', (size_t)(*at - authority));
+    if (pct != NULL)
+        *user_end = pct;
+}
+
+int
+iscsi_address_parse(const char *uri, bool portal_only,
+                    struct iscsi_address *addr, struct err *err)
+{
+    const char *p, *at, *host_end, *user_end, *slash, *q, *end;
+    const char *env = getenv("MODECON_ISCSI_INITIATOR");
+
+    memset(addr, 0, sizeof *addr);
+    addr->port = ISCSI_DEFAULT_PORT;
+    snprintf(addr->initiator, sizeof addr->initiator, "%s",
+             env != NULL && env[0] != '\0' ? env : ISCSI_DEFAULT_INITIATOR);
+    if (strncmp(uri, "iscsi://", 8) != 0)
+        return iscsi_bad_uri(err, uri, "it does not start with iscsi://");
+    p = uri + 8;
+    q = strchr(p, '?');
+    end = q != NULL ? q : p + strlen(p);
+
+    /* USER[%PASSWORD]@.  Not libiscsi's USER:PASSWORD: CHAP names are
+     * often initiator names, which hold ':'. */
+    iscsi_userinfo(p, &host_end, &at, &user_end);
+    slash = *host_end == '/' ? host_end : NULL;
+    if (at != NULL) {
+        if (user_end == p ||
+            !iscsi_copy(addr->user, sizeof addr->user, p, user_end))
+            return iscsi_bad_uri(err, uri, "the CHAP user name is empty");
+        if (user_end != at && !iscsi_copy(addr->password, sizeof addr->password,
+                                          user_end + 1, at))
+            return iscsi_bad_uri(err, uri, "the CHAP password is too long");
+        p = at + 1;
+    }
+
+    /* HOST, [IPV6] or HOST:PORT. */
+    const char *port = NULL, *name_end = host_end;
+    if (*p == '[') {
+        const char *close = memchr(p, ']', (size_t)(host_end - p));
+        if (close == NULL)
+            return iscsi_bad_uri(err, uri, "an IPv6 address lacks its ']'");
+        if (close + 1 < host_end && close[1] == ':')
+            port = close + 2;
+        else if (close + 1 != host_end)
+            return iscsi_bad_uri(err, uri, "junk after the IPv6 address");
+        name_end = close + 1;
+    } else {
+        const char *colon = memchr(p, ':', (size_t)(host_end - p));
+        if (colon != NULL) {
+            port = colon + 1;
+            name_end = colon;
+        }
+    }
+    if (name_end == p ||
+        !iscsi_copy(addr->host, sizeof addr->host, p, name_end))
+        return iscsi_bad_uri(err, uri, "the host is missing");
+    if (port != NULL) {
+        char *stop;
+        long v = strtol(port, &stop, 10);
+        if (port == host_end || stop != host_end || v < 1 || v > 65535)
+            return iscsi_bad_uri(err, uri, "the port is not 1 to 65535");
+        addr->port = (int)v;
+    }
+
+    /* /TARGET/LUN, or nothing for a portal. */
+    if (slash == NULL || slash + 1 == end) {
+        if (!portal_only)
+            return iscsi_bad_uri(err, uri, "the target and LUN are missing");
+        return iscsi_parse_query(uri, q, addr, err);
+    }
+    const char *lun = NULL;
+    for (const char *c = end; c > slash + 1; c--)
+        if (c[-1] == '/') {
+            lun = c;
+            break;
+        }
+    if (lun == NULL || lun - 1 == slash + 1)
+        return iscsi_bad_uri(err, uri, "the LUN is missing after the target");
+    if (!iscsi_copy_decoded(addr->target, sizeof addr->target, slash + 1,
+                            lun - 1))
+        return iscsi_bad_uri(err, uri, "the target name is not valid");
+    char *stop;
+    long v = strtol(lun, &stop, 10);
+    if (lun == end || stop != end || v < 0 || v > 16383)
+        return iscsi_bad_uri(err, uri, "the LUN is not a number 0 to 16383");
+    addr->lun = (int)v;
+    return iscsi_parse_query(uri, q, addr, err);
+}
+
+
+/* --- CHAP passwords ---------------------------------------------------- */
+
+/*
+ * The passwords this process was given, one per user and portal, so that
+ * a URI shown or kept without its password still logs in, and so that a
+ * drive whose connection was lost logs in again (modecon reconnects
+ * itself; libiscsi's own copy dies with each session's context).  This
+ * is the one copy modecon keeps: every other is wiped once used, and
+ * these at exit.  Drives are opened from the console's worker threads too.
+ */
+#define ISCSI_WHO_MAX 600
+
+struct iscsi_secret {
+    char who[ISCSI_WHO_MAX]; /* "iscsi://user@host:port" */
+    char password[sizeof((struct iscsi_address *)0)->password];
+};
+static struct iscsi_secret *iscsi_secrets;
+static size_t iscsi_nsecrets, iscsi_secrets_room;
+static pthread_mutex_t iscsi_secrets_lock = PTHREAD_MUTEX_INITIALIZER;
+static transport_password_prompt iscsi_prompt;
+
+static void
+iscsi_secrets_wipe(void)
+{
+    pthread_mutex_lock(&iscsi_secrets_lock);
+    if (iscsi_secrets != NULL)
+        explicit_bzero(iscsi_secrets, iscsi_nsecrets * sizeof *iscsi_secrets);
+    pthread_mutex_unlock(&iscsi_secrets_lock);
+}
+
+/* Whom a password is for: the user at the portal. */
+static void
+iscsi_who(const struct iscsi_address *addr, char *who, size_t len)
+{
+    struct iscsi_address portal = *addr;
+
+    portal.target[0] = '\0';
+    iscsi_address_name(&portal, who, len);
+    explicit_bzero(&portal, sizeof portal);
+}
+
+void
+transport_hold_secret(void)
+{
+    /* No core file, and no ptrace or /proc/PID/mem, environ... for the
+     * user's other processes, any of which could read the secret: the
+     * kernel owns a process that is not dumpable (prctl(2)). */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+static void
+iscsi_secret_store(const struct iscsi_address *addr)
+{
+    char who[ISCSI_WHO_MAX];
+    size_t i;
+
+    iscsi_who(addr, who, sizeof who);
+    transport_hold_secret();
+    pthread_mutex_lock(&iscsi_secrets_lock);
+    if (iscsi_secrets == NULL)
+        atexit(iscsi_secrets_wipe);
+    for (i = 0; i < iscsi_nsecrets; i++)
+        if (strcmp(iscsi_secrets[i].who, who) == 0)
+            break;
+    if (i == iscsi_secrets_room) {
+        /* Moved by hand, for realloc would leave the old block as it is. */
+        size_t room = iscsi_secrets_room ? 2 * iscsi_secrets_room : 4;
+        struct iscsi_secret *more = xcalloc(room, sizeof *more);
+        if (iscsi_secrets != NULL) {
+            memcpy(more, iscsi_secrets, i * sizeof *more);
+            explicit_bzero(iscsi_secrets, i * sizeof *more);
+            free(iscsi_secrets);
+        }
+        iscsi_secrets = more;
+        iscsi_secrets_room = room;
+    }
+    if (i == iscsi_nsecrets)
+        iscsi_nsecrets++;
+    snprintf(iscsi_secrets[i].who, sizeof iscsi_secrets[i].who, "%s", who);
+    snprintf(iscsi_secrets[i].password, sizeof iscsi_secrets[i].password, "%s",
+             addr->password);
+    pthread_mutex_unlock(&iscsi_secrets_lock);
+}
+
+void
+iscsi_secret_keep(const char *uri, size_t len)
+{
+    struct iscsi_address addr;
+    struct err err;
+    char *portal = xstrndup(uri, len);
+
+    err_clear(&err);
+    if (iscsi_address_parse(portal, true, &addr, &err) == 0 &&
+        addr.password[0] != '\0')
+        iscsi_secret_store(&addr);
+    explicit_bzero(portal, len);
+    free(portal);
+    explicit_bzero(&addr, sizeof addr);
+}
+
+void
+iscsi_set_password_prompt(transport_password_prompt ask)
+{
+    iscsi_prompt = ask;
+}
+
+/* The first line of a file only its owner may read. */
+static int
+iscsi_password_file(const char *path, struct iscsi_address *addr,
+                    struct err *err)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+    if (fd < 0)
+        return err_set(err, E_ACCESS_DENIED,
+                       "MODECON_ISCSI_PASSWORD_FILE %s: %s", path,
+                       strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return err_set(err, E_ACCESS_DENIED,
+                       "MODECON_ISCSI_PASSWORD_FILE %s: not a regular file",
+                       path);
+    }
+    if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+        close(fd);
+        return err_set(err, E_ACCESS_DENIED,
+                       "MODECON_ISCSI_PASSWORD_FILE %s: other users may "
+                       "read or change it (mode %04o, owner %ld): it must "
+                       "be yours and of mode 0600 (chmod 600 %s)",
+                       path, (unsigned)(st.st_mode & 07777), (long)st.st_uid,
+                       path);
+    }
+    char buf[sizeof addr->password + 2];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n < 0)
+        return err_set(err, E_ACCESS_DENIED,
+                       "MODECON_ISCSI_PASSWORD_FILE %s: %s", path,
+                       strerror(errno));
+    buf[n] = '\0';
+    size_t len = strcspn(buf, "\r\n");
+    int rc = 0;
+    if (len == 0)
+        rc = err_set(err, E_ACCESS_DENIED,
+                     "MODECON_ISCSI_PASSWORD_FILE %s: the first line is empty",
+                     path);
+    else if (len >= sizeof addr->password)
+        rc = err_set(err, E_ACCESS_DENIED,
+                     "MODECON_ISCSI_PASSWORD_FILE %s: the password is longer "
+                     "than %zu bytes",
+                     path, sizeof addr->password - 1);
+    else
+        snprintf(addr->password, sizeof addr->password, "%.*s", (int)len, buf);
+    explicit_bzero(buf, sizeof buf);
+    return rc;
+}
+
+/* A password from the environment: 1, or 0 when the variable is unset
+ * or empty, or -1 when it does not fit. */
+static int
+iscsi_password_env(const char *name, struct iscsi_address *addr,
+                   struct err *err)
+{
+    const char *value = getenv(name);
+
+    if (value == NULL || value[0] == '\0')
+        return 0;
+    if (strlen(value) >= sizeof addr->password)
+        return err_set(err, E_ACCESS_DENIED,
+                       "%s: the password is longer than %zu bytes", name,
+                       sizeof addr->password - 1);
+    snprintf(addr->password, sizeof addr->password, "%s", value);
+    return 1;
+}
+
+/*
+ * The password of a URI that names a user and no password: the one this
+ * process was given for that user and portal, else MODECON_ISCSI_PASSWORD,
+ * else the file MODECON_ISCSI_PASSWORD_FILE names, else libiscsi's
+ * LIBISCSI_CHAP_PASSWORD, else the user's answer at the front end's
+ * prompt.  A password found is kept for the next login.
+ */
+static int
+iscsi_secret_find(struct iscsi_address *addr, struct err *err)
+{
+    char who[ISCSI_WHO_MAX];
+    const char *file = getenv("MODECON_ISCSI_PASSWORD_FILE");
+
+    if (addr->user[0] == '\0')
+        return 0;
+    if (addr->password[0] != '\0') {
+        iscsi_secret_store(addr);
+        return 0;
+    }
+    iscsi_who(addr, who, sizeof who);
+    pthread_mutex_lock(&iscsi_secrets_lock);
+    for (size_t i = 0; i < iscsi_nsecrets; i++)
+        if (strcmp(iscsi_secrets[i].who, who) == 0)
+            snprintf(addr->password, sizeof addr->password, "%s",
+                     iscsi_secrets[i].password);
+    pthread_mutex_unlock(&iscsi_secrets_lock);
+    if (addr->password[0] != '\0')
+        return 0;
+    int found = iscsi_password_env("MODECON_ISCSI_PASSWORD", addr, err);
+    if (found == 0 && file != NULL && file[0] != '\0')
+        found = iscsi_password_file(file, addr, err) == 0 ? 1 : -1;
+    if (found == 0)
+        found = iscsi_password_env("LIBISCSI_CHAP_PASSWORD", addr, err);
+    if (found == 0 && iscsi_prompt != NULL &&
+        iscsi_prompt(who, addr->password, sizeof addr->password) == 0 &&
+        addr->password[0] != '\0')
+        found = 1;
+    if (found <= 0) {
+        explicit_bzero(addr->password, sizeof addr->password);
+        if (found < 0)
+            return -1;
+        return err_set(err, E_ACCESS_DENIED,
+                       "%s: no CHAP password for %s: name a file of mode "
+                       "0600 holding it in MODECON_ISCSI_PASSWORD_FILE, "
+                       "or put it in MODECON_ISCSI_PASSWORD, or run "
+                       "modecon on a terminal to be asked for it",
+                       who, addr->user);
+    }
+    iscsi_secret_store(addr);
+    return 0;
+}
+
+void
+iscsi_secret_ask(const char *uri)
+{
+    struct iscsi_address addr;
+    struct err err;
+
+    err_clear(&err);
+    /* A LUN's URI parses as a portal's too, its target and LUN read. */
+    if (iscsi_address_parse(uri, true, &addr, &err) == 0)
+        iscsi_secret_find(&addr, &err);
+    explicit_bzero(&addr, sizeof addr);
+}
+
+/* "iscsi://user@host:port?q" with "/target/lun" put before the query. */
 static char *
 iscsi_uri_with(const char *portal_uri, const char *target, int lun)
 {
@@ -138,15 +565,20 @@ iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
 
     *uris = NULL;
     *count = 0;
-    if (iscsi_address_parse(uri, true, &portal, err) != 0)
+    if (iscsi_address_parse(uri, true, &portal, err) != 0 ||
+        iscsi_secret_find(&portal, err) != 0 ||
+        iscsi_link_open(&portal, ISCSI_OPEN_TIMEOUT_MS, &link, err) != 0) {
+        explicit_bzero(&portal, sizeof portal);
         return -1;
-    if (iscsi_link_open(&portal, ISCSI_OPEN_TIMEOUT_MS, &link, err) != 0)
-        return -1;
+    }
     int rc = iscsi_link_discover(link, &targets, &ntargets,
                                  ISCSI_OPEN_TIMEOUT_MS, err);
     iscsi_link_close(link);
-    if (rc != 0)
+    if (rc != 0) {
+        explicit_bzero(&portal, sizeof portal);
         return -1;
+    }
+    char *shown = transport_redact(uri);
     for (size_t t = 0; t < ntargets && rc == 0; t++) {
         struct iscsi_address addr = portal;
         int luns[ISCSI_MAX_LUNS];
@@ -160,15 +592,19 @@ iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
                      : 0;
             iscsi_link_close(link);
         }
+        explicit_bzero(&addr, sizeof addr);
         *uris = xrealloc(*uris, (*count + nluns + 1) * sizeof **uris);
-        /* The portal's URI as given, so that credentials and the
-         * initiator name carry over to each LUN. */
+        /* The portal's URI as given, so that the user and the
+         * initiator name carry over to each LUN (and the password, kept
+         * by iscsi_secret_find, to its login). */
         for (size_t l = 0; l < nluns; l++)
-            (*uris)[(*count)++] = iscsi_uri_with(uri, targets[t], luns[l]);
+            (*uris)[(*count)++] = iscsi_uri_with(shown, targets[t], luns[l]);
     }
     for (size_t t = 0; t < ntargets; t++)
         free(targets[t]);
     free(targets);
+    free(shown);
+    explicit_bzero(&portal, sizeof portal);
     if (rc != 0) {
         for (size_t i = 0; i < *count; i++)
             free((*uris)[i]);
@@ -179,6 +615,14 @@ iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
     return rc;
 }
 
+/* A copy of a URI that may hold a password, wiped. */
+static void
+iscsi_free_text(char *text)
+{
+    explicit_bzero(text, strlen(text));
+    free(text);
+}
+
 static int
 iscsi_check(const char *target, struct err *err)
 {
@@ -186,7 +630,8 @@ iscsi_check(const char *target, struct err *err)
     char *uri = xasprintf("iscsi:%s", target);
     int rc = iscsi_address_parse(uri, false, &addr, err);
 
-    free(uri);
+    iscsi_free_text(uri);
+    explicit_bzero(&addr, sizeof addr);
     return rc;
 }
 
@@ -196,21 +641,30 @@ iscsi_open(const char *target, struct transport **out, struct err *err)
     struct iscsi_transport *it = xcalloc(1, sizeof *it);
     char *uri = xasprintf("iscsi:%s", target);
 
-    if (iscsi_address_parse(uri, false, &it->addr, err) != 0) {
-        free(uri);
+    int parsed = iscsi_address_parse(uri, false, &it->addr, err);
+
+    iscsi_free_text(uri);
+    if (parsed != 0) {
+        explicit_bzero(it, sizeof *it);
         free(it);
         return -1;
     }
-    free(uri);
     it->base.ops = &transport_iscsi_ops;
     iscsi_address_name(&it->addr, it->base.name, sizeof it->base.name);
     /* One LUN however the user logs in to it: no user name in the id. */
     struct iscsi_address anon = it->addr;
     anon.user[0] = '\0';
     iscsi_address_name(&anon, it->base.id, sizeof it->base.id);
-    if (iscsi_link_open(&it->addr, ISCSI_OPEN_TIMEOUT_MS, &it->link, err) !=
-            0 ||
-        iscsi_check_lun(it, err) != 0) {
+    int rc = iscsi_secret_find(&it->addr, err) != 0 ||
+                     iscsi_link_open(&it->addr, ISCSI_OPEN_TIMEOUT_MS,
+                                     &it->link, err) != 0 ||
+                     iscsi_check_lun(it, err) != 0
+                 ? -1
+                 : 0;
+    /* Logged in: the session's context keeps its own copy, and the next
+     * login finds the password again where this one did. */
+    explicit_bzero(it->addr.password, sizeof it->addr.password);
+    if (rc != 0) {
         iscsi_link_close(it->link);
         free(it);
         return -1;
@@ -230,10 +684,17 @@ iscsi_exec(struct transport *tp, struct scsi_io *io, struct err *err)
     };
     struct iscsi_link_answer answer;
 
-    if (it->link == NULL &&
-        iscsi_link_open(&it->addr, io->timeout_ms, &it->link, err) != 0) {
-        it->link = NULL;
-        return -1;
+    if (it->link == NULL) {
+        int rc = iscsi_secret_find(&it->addr, err) != 0 ||
+                         iscsi_link_open(&it->addr, io->timeout_ms, &it->link,
+                                         err) != 0
+                     ? -1
+                     : 0;
+        explicit_bzero(it->addr.password, sizeof it->addr.password);
+        if (rc != 0) {
+            it->link = NULL;
+            return -1;
+        }
     }
     if (iscsi_link_command(it->link, it->addr.lun, io->cdb, io->cdb_len,
                            dirs[io->dir], io->buf, io->len, io->timeout_ms,
@@ -257,6 +718,7 @@ iscsi_close(struct transport *tp)
     struct iscsi_transport *it = (struct iscsi_transport *)tp;
 
     iscsi_link_close(it->link);
+    explicit_bzero(it, sizeof *it);
     free(it);
 }
 

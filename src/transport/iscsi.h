@@ -5,10 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "transport/transport.h"
 #include "util/err.h"
 
 /*
- * The LUNs behind the portal "iscsi://[USER[%PASSWORD]@]HOST[:PORT]": a
+ * The LUNs behind the portal "iscsi://[USER@]HOST[:PORT]": a
  * SendTargets discovery, then REPORT LUNS on each target.  *uris is a new
  * array of new strings, in the portal's order.
  */
@@ -17,5 +18,30 @@ int iscsi_discover(const char *portal_uri, char ***uris, size_t *count,
 
 /* Whether 'uri' names a portal rather than a LUN. */
 bool iscsi_is_portal(const char *uri);
+
+/*
+ * Where the user information of an iSCSI URI's authority (what follows
+ * "iscsi://") is, as the URI parser reads it, for the parser and for
+ * transport_redact alike.  The host part ends at the first '/' or '?'
+ * (*host_end).  The user information ends at the LAST '@' before that
+ * (*at; NULL when there is none), for a password may hold '@'.  The user
+ * name ends at its first '%', else at *at (*user_end): the password is
+ * what lies between *user_end and *at.  A ':' belongs to the user name
+ * (CHAP names are often initiator names, which hold ':'), so that the
+ * user name, cut at the first '%', reads the same once the password is
+ * left out.
+ */
+void iscsi_userinfo(const char *authority, const char **host_end,
+                    const char **at, const char **user_end);
+
+/* Keep the password of the portal URI uri[0, len) ("iscsi://USER%PASSWORD@
+ * HOST[:PORT]") for the logins of that user at that portal. */
+void iscsi_secret_keep(const char *uri, size_t len);
+
+/* See transport_ask_secret. */
+void iscsi_secret_ask(const char *uri);
+
+/* See transport_set_password_prompt. */
+void iscsi_set_password_prompt(transport_password_prompt ask);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "transport/emu.h"
@@ -27,9 +28,100 @@ static const struct {
 static int
 transport_not_a_drive(const char *uri, struct err *err)
 {
-    return err_usage(err,
-                     "'%s' is not a drive: expected %s (see 'modecon list')",
-                     uri, TRANSPORT_URI_FORMS);
+    char *shown = transport_redact(uri);
+
+    err_usage(err, "'%s' is not a drive: expected %s (see 'modecon list')",
+              shown, TRANSPORT_URI_FORMS);
+    free(shown);
+    return -1;
+}
+
+/*
+ * The next password in 'p': *from (its separator, '%') to *to (the
+ * '@' after it); *uri where its scheme ("iscsi:" or the "://") begins and
+ * *host_end where its authority ends.  A URI starts at every "iscsi:",
+ * in any case and with any number of slashes, and at every "://".
+ */
+static bool
+transport_next_password(const char *p, const char **uri, const char **from,
+                        const char **to, const char **host_end)
+{
+    while (*p != '\0') {
+        const char *authority = NULL, *at, *user_end;
+        if (strncasecmp(p, "iscsi:", 6) == 0) {
+            authority = p + 6 + strspn(p + 6, "/");
+        } else if (strncmp(p, "://", 3) == 0) {
+            authority = p + 3;
+        } else {
+            p++;
+            continue;
+        }
+        iscsi_userinfo(authority, host_end, &at, &user_end);
+        if (at != NULL && user_end != at) {
+            *uri = p;
+            *from = user_end;
+            *to = at;
+            return true;
+        }
+        /* A URI starting before host_end has no password either: its
+         * authority ends there too, at the same last '@', and its user
+         * name is a tail of this one's.  One whose authority starts after
+         * host_end starts at most 6 bytes ("iscsi:") before it. */
+        p = *host_end - p > 6 ? *host_end - 6 : p + 1;
+    }
+    return false;
+}
+
+/* Cut [from, to) out of the string, wiping the bytes freed at its end. */
+static void
+transport_cut(char *from, const char *to)
+{
+    size_t tail = strlen(to), gone = (size_t)(to - from);
+
+    memmove(from, to, tail + 1);
+    explicit_bzero(from + tail + 1, gone);
+}
+
+char *
+transport_redact(const char *text)
+{
+    char *out = xstrdup(text);
+    const char *uri, *from, *to, *host_end;
+
+    for (char *p = out; transport_next_password(p, &uri, &from, &to, &host_end);
+         p = (char *)from)
+        transport_cut((char *)from, to);
+    return out;
+}
+
+bool
+transport_take_secrets(char *word)
+{
+    const char *uri, *from, *to, *host_end;
+    bool taken = false;
+
+    for (char *p = word;
+         transport_next_password(p, &uri, &from, &to, &host_end);
+         p = (char *)to) {
+        /* A word of another kind (a file name, a value) is left as it
+         * is: only an iSCSI URI, however misspelt, is a drive's, and
+         * messages redact the rest. */
+        if (strncasecmp(uri, "iscsi:", 6) != 0)
+            continue;
+        /* Only what the iSCSI transport opens logs in. */
+        if (strncmp(uri, "iscsi://", 8) == 0)
+            iscsi_secret_keep(uri, (size_t)(host_end - uri));
+        transport_cut((char *)from, to);
+        to = from;
+        taken = true;
+    }
+    return taken;
+}
+
+void
+transport_set_password_prompt(transport_password_prompt ask)
+{
+    iscsi_set_password_prompt(ask);
 }
 
 const char *
@@ -259,4 +351,19 @@ transport_close(struct transport *tp)
 {
     if (tp != NULL)
         tp->ops->close(tp);
+}
+
+void
+transport_ask_secret(const char *uri)
+{
+    char *target = NULL, *faults = NULL;
+    struct err err;
+
+    err_clear(&err);
+    if (strncmp(uri, "iscsi://", 8) != 0)
+        return;
+    if (transport_split_faults(uri, &target, &faults, &err) == 0)
+        iscsi_secret_ask(target);
+    free(target);
+    free(faults);
 }

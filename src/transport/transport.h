@@ -112,7 +112,7 @@ extern const struct transport_ops transport_fault_ops;
 
 /*
  * Open the drive named by 'uri': "emu:NAME" (drives/NAME.json),
- * "emu:PATH.json" or "iscsi://[USER[%PASSWORD]@]HOST[:PORT]/IQN/LUN", each
+ * "emu:PATH.json" or "iscsi://[USER@]HOST[:PORT]/IQN/LUN", each
  * optionally followed by "?fault=SPEC[,SPEC...]".
  * 'trace' (may be NULL) receives every command; it must outlive the
  * transport.
@@ -134,7 +134,48 @@ void transport_close(struct transport *tp);
 /* The forms of a drive's URI, for messages. */
 #define TRANSPORT_URI_FORMS                           \
     "emu:NAME, emu:PATH.json, /dev/sgN, /dev/srN or " \
-    "iscsi://[USER[%PASSWORD]@]HOST[:PORT]/IQN/LUN"
+    "iscsi://[USER@]HOST[:PORT]/IQN/LUN"
+
+/*
+ * 'text' (a URI, a word, a line of commands) with the CHAP password of
+ * every URI in it left out: "iscsi://user%secret@host/..." becomes
+ * "iscsi://user@host/...".  What is left out is what the iSCSI URI parser
+ * reads as the password (iscsi_userinfo), in any scheme's "//" authority
+ * and in a misspelt "iscsi:", so that no message, history, journal or
+ * record shows it.  Returns a new string.
+ */
+char *transport_redact(const char *text);
+
+/*
+ * Take the CHAP passwords out of 'word' (a command's word, as the command
+ * language or the shell passed it): each is kept for the logins of its
+ * user at its portal, and 'word' is rewritten in place as
+ * transport_redact has it, the bytes freed wiped.  From then on the
+ * drive's URI holds no secret wherever it goes.  Returns whether there
+ * was one.
+ */
+bool transport_take_secrets(char *word);
+
+/* The process holds a secret from now until it exits: it is made not
+ * dumpable.  Called wherever a CHAP password enters it. */
+void transport_hold_secret(void);
+
+/*
+ * Asks the user for the CHAP password of 'who' ("iscsi://USER@HOST:PORT")
+ * into buf (size len), without echo.  Returns 0, or -1 when it cannot ask
+ * (no terminal).  Called from the thread that opens the drive.
+ */
+typedef int (*transport_password_prompt)(const char *who, char *buf,
+                                         size_t len);
+
+/* The front end's prompt for a CHAP password that is found nowhere else
+ * (see README "CHAP passwords"); NULL, the default, asks nobody. */
+void transport_set_password_prompt(transport_password_prompt ask);
+
+/* Find the CHAP password of the drive 'uri' names now, asking the prompt
+ * when it is found nowhere else, and keep it for its logins: for a front
+ * end that cannot ask later.  Anything else is left to opening it. */
+void transport_ask_secret(const char *uri);
 
 /*
  * Whether 'uri' is well formed as a drive's name: its scheme, its form

@@ -10,6 +10,7 @@
 #include "cmd/changes.h"
 #include "cmd/complete.h"
 #include "cmd/journal.h"
+#include "cmd/line.h"
 #include "engine/errfmt.h"
 #include "engine/pagenames.h"
 #include "transport/emu.h"
@@ -1129,6 +1130,30 @@ console_refresh(struct console *con)
     console_collect(con);
 }
 
+/* ':open DRIVE' alone on the line, the drive's URI a word of the command
+ * language (quoted when it holds spaces or quotes, as a password may):
+ * opened, its URI kept, shown and listed without its password.  False
+ * when the line is more than that, for the drive in view to run. */
+static bool
+console_open_line(struct console *con, const char *line)
+{
+    struct cmd_line parsed;
+    struct err err;
+
+    err_clear(&err);
+    if (cmd_line_parse(line, &parsed, &err) != 0) {
+        console_log(con, true, "open: %s", err.msg);
+        return true;
+    }
+    bool alone = parsed.ncmds == 1 && parsed.cmds[0].argc == 2;
+    if (alone) {
+        transport_take_secrets(parsed.cmds[0].argv[1]);
+        console_open(con, parsed.cmds[0].argv[1]);
+    }
+    cmd_line_free(&parsed);
+    return alone;
+}
+
 void
 console_run(struct console *con, const char *line)
 {
@@ -1145,13 +1170,15 @@ console_run(struct console *con, const char *line)
     }
     const struct console_command *cc = console_command_find(word);
     if (cc == NULL && strcmp(word, "open") == 0 && arg[0] != '\0' &&
-        strchr(line, ';') == NULL) {
-        console_open(con, arg);
+        console_open_line(con, line)) {
+        explicit_bzero(arg, sizeof arg);
         return;
     }
     if (cc == NULL) {
         if (con->ndrives == 0) {
-            console_log(con, true, "no drive to run '%s' on", line);
+            char *shown = transport_redact(line);
+            console_log(con, true, "no drive to run '%s' on", shown);
+            free(shown);
             return;
         }
         console_send(con, con->drive_cursor, line);
@@ -1259,15 +1286,17 @@ console_prompt_key(struct console *con, int key)
                 console_stage(con, con->value_field, text);
             }
         } else {
-            /* The history file keeps no password of a drive URI. */
-            char *clean = journal_redact_line(text);
+            /* Neither the history file nor the screen shows the password
+             * of a drive URI. */
+            char *clean = transport_redact(text);
             prompt_remember(&con->prompt, clean);
+            snprintf(con->output_title, sizeof con->output_title, "%s", clean);
             free(clean);
-            snprintf(con->output_title, sizeof con->output_title, "%s", text);
             con->output_wanted = true;
             console_run(con, text);
             con->output_wanted = false;
         }
+        explicit_bzero(text, strlen(text)); /* it may hold a password */
         free(text);
         break;
     }

@@ -5,9 +5,9 @@
 #include <time.h>
 
 #include "cmd/edit.h"
-#include "cmd/journal.h"
 #include "cmd/line.h"
 #include "engine/pagenames.h"
+#include "transport/transport.h"
 #include "util/xmalloc.h"
 
 static void
@@ -138,7 +138,8 @@ drive_add_line(struct drive_session *ds, bool is_error, const char *text)
             xrealloc(snap->lines, (snap->nlines + 1) * sizeof *snap->lines);
         snap->lines[snap->nlines].is_error = is_error;
         snap->lines[snap->nlines].text = xstrndup(text, len);
-        snap->lines[snap->nlines].drive = other ? journal_redact(named) : NULL;
+        snap->lines[snap->nlines].drive =
+            other ? transport_redact(named) : NULL;
         snap->nlines++;
         text += len;
     } while (*text++ != '\0' && *text != '\0');

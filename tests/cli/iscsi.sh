@@ -100,9 +100,17 @@ expect_status 1
 expect_err "cannot find the host 'nowhere.invalid'"
 
 # --- CHAP: no credentials and wrong ones are refused, the right ones log
-# in, and the password is not shown.
-$TGT chap "$STATE/tgt" technician 's3cret-pass'
+# in.  The password holds what broke redaction before (';', a space,
+# quotes, '@', '%40'), each piece distinct so that a piece left anywhere
+# is found.
+PW='Pw1;Pw2 Pw3"Pw4'\''Pw5@Pw6%40Pw7'
+$TGT chap "$STATE/tgt" technician "$PW"
 CHAP=iqn.2026-11.invalid.modecon:chap/1
+UP="iscsi://technician%$PW@127.0.0.1:$port/$CHAP"
+SHOWN="iscsi://technician@127.0.0.1:$port/$CHAP"
+# A word quoted for the command language.
+q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+seen=$STATE/seen # every output, searched for the password at the end
 run pages "$PORTAL/$CHAP"
 expect_status 1
 expect_err "E_ACCESS_DENIED (0x80070005)"
@@ -110,11 +118,171 @@ expect_err "it may need CHAP"
 run pages "iscsi://technician%wrong@127.0.0.1:$port/$CHAP"
 expect_status 1
 expect_err "the target refused the login with these CHAP credentials"
-run list "iscsi://technician%s3cret-pass@127.0.0.1:$port/$CHAP"
+run list "$UP"
 expect_status 0
-expect_out "iscsi://technician@127.0.0.1:$port/$CHAP"
-grep -q "s3cret" <<<"$out$err" && fail "the password was shown"
+expect_out "$SHOWN"
+expect_err "a CHAP password was on the command line"
+printf '%s\n%s\n' "$out" "$err" >>"$seen"
+
+# --- Nowhere is the password shown or kept: the output of commands that
+# read and of commands that change the drive, errors, the journal, the
+# audit log, the undo record, snapshots, the shell's history and saved
+# scripts.  The user name is shown.
+saw() { printf '%s\n%s\n' "$out" "$err" >>"$seen"; }
+run --trace "$STATE/chap.trace" -c "open $(q "$UP"); get 5"
+expect_status 0
+expect_out "$SHOWN: IET VIRTUAL-CDROM"
+saw
+run show "$UP" 5
+saw
+# The portal's LUNs, each logged in to as the portal's user.
+run list "iscsi://technician%$PW@127.0.0.1:$port"
+expect_status 0
+expect_out "$SHOWN IET"
+saw
+run set "$UP" 5 WR_T=TAO --force
+expect_status 3
+saw
+run set "$UP" 5 WR_T=TAO --force --save
+saw
+grep -q "\"uri\":\"$SHOWN\"" "$STATE/modecon/audit.jsonl" ||
+    fail "the audit log does not name $SHOWN"
 checks=$((checks + 1))
+run diff "$UP" emu:cd-atapi
+saw
+expect_out "$SHOWN"
+expect_out "only in emu:cd-atapi"
+run diff emu:cd-atapi "$UP"
+saw
+expect_out "only in $SHOWN"
+# (tgt's page 00h is malformed, which a snapshot of it names.)
+run snapshot "$UP" -o "$STATE/chap.json"
+saw
+run snapshot emu:cd-atapi -o "$STATE/emu.json"
+run restore "$UP" "$STATE/emu.json" --page 5
+saw
+run undo "$UP"
+saw
+grep -qF "undo $SHOWN" "$STATE/modecon/journal" ||
+    fail "the journal does not name $SHOWN"
+checks=$((checks + 1))
+printf '# drive emu:cd-atapi: NOT THIS ONE\nshow emu:cd-atapi 5\n' \
+    >"$STATE/other.replay"
+run replay "$STATE/other.replay" --drive "$UP"
+saw
+expect_err "replaying on $SHOWN (IET VIRTUAL-CDROM 0001)"
+# A replayed line that fails is quoted without the password; the file
+# (which holds it) goes at once.
+printf '%s\n' "get $(q "$UP") 0x3e" >"$STATE/chap.replay"
+run replay "$STATE/chap.replay"
+rm "$STATE/chap.replay"
+expect_status 1
+expect_err "chap.replay:1: "
+expect_err "iscsi://technician@127.0.0.1:$port/" # maybe cut short after
+saw
+run get "iscsi://technician%$PW@127.0.0.1:99999/$CHAP" 5
+expect_status 2
+expect_err "'iscsi://technician@127.0.0.1:99999/$CHAP': the port is not 1 to 65535"
+saw
+run get "ISCSI://technician%$PW@127.0.0.1:$port/$CHAP" 5
+expect_status 2
+expect_err "'ISCSI://technician@127.0.0.1:$port/$CHAP' is not a drive"
+saw
+# The shell: its history file and a saved script.
+printf '%s\n' "open $(q "$UP")" "get 5" "set WR_T=TAO --force" \
+    "history save $STATE/session.script" "quit" |
+    "$MODECON" shell >>"$seen" 2>&1
+grep -qF "$SHOWN" "$STATE/session.script" ||
+    { cat "$STATE/session.script"; fail "the saved script lost the drive"; }
+grep -qF "$SHOWN" "$STATE/modecon/history" ||
+    { cat "$STATE/modecon/history"; fail "the history lost the drive"; }
+checks=$((checks + 2))
+
+# --- The password without the command line: MODECON_ISCSI_PASSWORD, a
+# file of mode 0600 (one others may read is refused, named), libiscsi's
+# LIBISCSI_CHAP_PASSWORD; none of them, and no terminal to ask on: said.
+MODECON_ISCSI_PASSWORD=$PW run list "$SHOWN"
+expect_status 0
+expect_out "$SHOWN IET"
+expect_no_err
+printf '%s\n' "$PW" >"$STATE/chap.pw"
+chmod 644 "$STATE/chap.pw"
+MODECON_ISCSI_PASSWORD_FILE=$STATE/chap.pw run list "$SHOWN"
+expect_status 1
+expect_err "MODECON_ISCSI_PASSWORD_FILE $STATE/chap.pw: other users may read"
+chmod 600 "$STATE/chap.pw"
+MODECON_ISCSI_PASSWORD_FILE=$STATE/chap.pw run -c "open $SHOWN; get 5"
+expect_status 0
+expect_out "05 32 62 05"
+rm "$STATE/chap.pw"
+LIBISCSI_CHAP_PASSWORD=$PW run get "$SHOWN" 5
+expect_status 0
+expect_out "05 32 62 05"
+# setsid: no controlling terminal, so no prompt.
+out=$(setsid -w "$MODECON" get "$SHOWN" 5 </dev/null 2>"$STATE/stderr")
+status=$?
+err=$(cat "$STATE/stderr")
+expect_status 1
+expect_err "no CHAP password for technician: name a file of mode 0600"
+saw
+
+# --- /proc/PID/cmdline, which every user reads, loses the password at
+# once (the warning comes after), and the process holding it is not
+# dumpable: the kernel then owns its /proc files, which it gives to the
+# process's user otherwise (run as nobody to see the difference).
+nobody_state=$(mktemp -d /tmp/modecon-cli-nobody-XXXXXX)
+chmod 755 "$nobody_state"
+chown 65534:65534 "$nobody_state"
+# hold URI: a modecon run as nobody that reads its page from a FIFO, and
+# waits there; held is its pid once it is modecon (not the shell that
+# forked it, nor setpriv or env).
+hold() {
+    rm -f "$STATE/hold.fifo"
+    mkfifo "$STATE/hold.fifo"
+    chmod 666 "$STATE/hold.fifo"
+    setpriv --reuid=65534 --regid=65534 --clear-groups \
+        env XDG_STATE_HOME="$nobody_state" "$MODECON" set "$1" 5 --data - \
+        <"$STATE/hold.fifo" >"$STATE/hold.out" 2>&1 &
+    held=$!
+    exec 8>"$STATE/hold.fifo"
+    for _ in $(seq 100); do
+        [ "$(tr '\0' '\n' <"/proc/$held/cmdline" | head -1)" = "$MODECON" ] &&
+            break
+        sleep 0.1
+    done
+}
+release() {
+    exec 8>&-
+    wait "$held"
+}
+hold "$U"
+owner=$(stat -c %u "/proc/$held/status")
+release
+[ "$owner" = 65534 ] || fail "without a secret /proc/PID is owned by $owner"
+hold "$UP"
+for _ in $(seq 100); do
+    grep -q "a CHAP password was on the command line" "$STATE/hold.out" &&
+        break
+    sleep 0.1
+done
+tr '\0' ' ' <"/proc/$held/cmdline" >"$STATE/cmdline"
+owner=$(stat -c %u "/proc/$held/status")
+release
+cat "$STATE/hold.out" >>"$seen"
+grep -q "technician@127.0.0.1" "$STATE/cmdline" ||
+    fail "the cmdline lost the drive: $(cat "$STATE/cmdline")"
+grep -q "Pw[0-9]" "$STATE/cmdline" &&
+    fail "/proc/PID/cmdline shows the password: $(cat "$STATE/cmdline")"
+[ "$owner" = 0 ] || fail "a process holding a password is dumpable"
+checks=$((checks + 4))
+cat "$nobody_state"/modecon/* >>"$seen" 2>/dev/null
+rm -rf "$nobody_state"
+
+leaks=$( (cat "$seen"; find "$STATE" -path "$STATE/tgt" -prune -o -type f \
+    -print0 | xargs -0 cat) | grep -a "Pw[0-9]")
+[ -z "$leaks" ] || fail "the password was shown or kept: $leaks"
+grep -q "technician@127.0.0.1" "$seen" || fail "the user name was not shown"
+checks=$((checks + 2))
 
 # --- A target that stops answering: COMMAND_TIMEOUT after --timeout, no
 # hang; a target killed in a session: DEV_NOT_EXIST; restarted, the same

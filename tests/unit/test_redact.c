@@ -1,0 +1,199 @@
+/* transport_redact and transport_take_secrets against the iSCSI URI
+ * parser: whatever the parser reads as a password is what they leave
+ * out, and nothing else. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/iscsi-link.h"
+#include "transport/transport.h"
+
+/* Every piece of the passwords below holds this, so that any piece left
+ * over is found. */
+#define MARK "Zq"
+
+/* The URI parses, and its redaction parses to the same drive as the same
+ * user, with no password and no piece of it. */
+static void
+check_same_drive(const char *uri, bool portal)
+{
+    struct iscsi_address a, b;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(iscsi_address_parse(uri, portal, &a, &err), 0, "%s: %s", uri,
+                 err.msg);
+    char *shown = transport_redact(uri);
+    cr_assert_eq(iscsi_address_parse(shown, portal, &b, &err), 0,
+                 "%s -> %s: %s", uri, shown, err.msg);
+    cr_assert_str_eq(b.host, a.host, "%s -> %s", uri, shown);
+    cr_assert_eq(b.port, a.port, "%s -> %s", uri, shown);
+    cr_assert_str_eq(b.target, a.target, "%s -> %s", uri, shown);
+    cr_assert_eq(b.lun, a.lun, "%s -> %s", uri, shown);
+    cr_assert_str_eq(b.user, a.user, "%s -> %s", uri, shown);
+    cr_assert_str_eq(b.initiator, a.initiator, "%s -> %s", uri, shown);
+    cr_assert_str_eq(b.password, "", "%s -> %s", uri, shown);
+    cr_assert_null(strstr(shown, MARK), "%s -> %s", uri, shown);
+
+    /* Taken from a word in place: the same text. */
+    char *word = strdup(uri);
+    cr_assert_eq(transport_take_secrets(word), strcmp(uri, shown) != 0, "%s",
+                 uri);
+    cr_assert_str_eq(word, shown);
+    free(word);
+    free(shown);
+}
+
+Test(redact, hostile_passwords_that_broke_it_before)
+{
+    static const char *const uris[] = {
+        "iscsi://technician%" MARK "1;" MARK "2@127.0.0.1:3260/iqn.x:y/1",
+        "iscsi://technician%" MARK " " MARK "@127.0.0.1/iqn.x:y/1",
+        "iscsi://technician%" MARK "'" MARK "\"" MARK "@h/iqn.x:y/0",
+        "iscsi://technician%" MARK "@" MARK "@" MARK "@h:1/iqn.x:y/2",
+        "iscsi://technician%" MARK "%40" MARK "@h/iqn.x:y/3",
+        "iscsi://technician%" MARK "%" MARK "%@h/iqn.x:y/3",
+        "iscsi://technician%" MARK ":" MARK "@[::1]:3261/iqn.x:y/4",
+        "iscsi://iqn.2026-11.x:host1%" MARK "@[fe80::1]/iqn.x:y/5",
+        "iscsi://tech@nician%" MARK "@h/iqn.x:y/6",
+        "iscsi://technician%" MARK "\\" MARK "@h/iqn.x:y/7?initiator=iqn.i",
+        "iscsi://technician%" MARK "#$`|&<>(){}*[]~!=+," MARK "@h/t/8",
+        "iscsi://technician%" MARK "\t" MARK "\n" MARK "@h/t/9",
+        "iscsi://technician%@h/t/10",
+        "iscsi://technician@h/t/11",
+        "iscsi://h/t/12",
+    };
+
+    for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++)
+        check_same_drive(uris[i], false);
+    check_same_drive("iscsi://technician%" MARK "@" MARK "@h:3260", true);
+    check_same_drive("iscsi://technician%" MARK "@h?initiator=iqn.i", true);
+}
+
+/* Random URIs built from the pieces a URI has, with passwords of every
+ * byte the parser lets a password hold: each parses, and redacts to
+ * exactly "iscsi://USER@HOST..." */
+Test(redact, random_passwords_of_every_byte)
+{
+    static const char *const hosts[] = { "127.0.0.1", "127.0.0.1:3260", "[::1]",
+                                         "[::1]:860", "tgt.invalid" };
+    static const char *const users[] = { "technician", "a", "o'brien", "u@v",
+                                         "iqn.2026-11.x:host1" };
+    unsigned seed = 19;
+
+    for (int round = 0; round < 5000; round++) {
+        char password[64];
+        size_t n = 0;
+        int len = 1 + rand_r(&seed) % 40;
+        for (int i = 0; i < len && n + 3 < sizeof password; i++) {
+            /* Any byte but NUL, '/' and '?', which end the host part, and
+             * the mark now and then. */
+            int c = 1 + rand_r(&seed) % 255;
+            if (rand_r(&seed) % 5 == 0) {
+                memcpy(password + n, MARK, 2);
+                n += 2;
+            } else if (c != '/' && c != '?') {
+                password[n++] = (char)c;
+            }
+        }
+        memcpy(password + n, MARK, 3); /* with its NUL */
+        const char *user = users[rand_r(&seed) % 5];
+        const char *host = hosts[rand_r(&seed) % 5];
+        char uri[512], want[512];
+        snprintf(uri, sizeof uri, "iscsi://%s%%%s@%s/iqn.2026-11.x:t/%d", user,
+                 password, host, round % 100);
+        snprintf(want, sizeof want, "iscsi://%s@%s/iqn.2026-11.x:t/%d", user,
+                 host, round % 100);
+        check_same_drive(uri, false);
+        char *shown = transport_redact(uri);
+        cr_assert_str_eq(shown, want);
+        free(shown);
+    }
+}
+
+/* Random strings the parser accepts, whatever they look like: their
+ * redaction parses to the same drive. */
+Test(redact, whatever_the_parser_accepts)
+{
+    static const char alphabet[] = "iscq:/@%?[]1. ;'\"=\\#";
+    unsigned seed = 7;
+    int accepted = 0;
+
+    for (int round = 0; round < 200000; round++) {
+        char uri[64] = "iscsi://";
+        size_t n = 8;
+        int len = rand_r(&seed) % 40;
+        for (int i = 0; i < len; i++)
+            uri[n++] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+        uri[n] = '\0';
+        for (int portal = 0; portal < 2; portal++) {
+            struct iscsi_address a;
+            struct err err;
+            err_clear(&err);
+            if (iscsi_address_parse(uri, portal, &a, &err) != 0)
+                continue;
+            accepted++;
+            check_same_drive(uri, portal);
+        }
+    }
+    cr_assert_gt(accepted, 1000, "too few URIs parsed to mean anything");
+}
+
+/* URIs the parser refuses are quoted in its errors: redacted too. */
+Test(redact, refused_uris_are_quoted_without_the_password)
+{
+    static const char *const uris[] = {
+        "iscsi://u%" MARK "@127.0.0.1:99999/iqn.x/0",
+        "iscsi://u%" MARK "@h/iqn.x",
+        "iscsi://u%" MARK "@[::1/iqn.x/0",
+        "iscsi://u%" MARK "@h/iqn.x/0?fault=x",
+        "iscsi:u%" MARK "@h/iqn.x/0",
+        "ISCSI://u%" MARK "@h/iqn.x/0",
+        "iscsi:///u%" MARK "@h/iqn.x/0",
+    };
+
+    for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
+        struct iscsi_address a;
+        struct err err;
+        err_clear(&err);
+        if (iscsi_address_parse(uris[i], false, &a, &err) == 0)
+            err_clear(&err);
+        cr_assert_null(strstr(err.msg, MARK), "%s", err.msg);
+        err_clear(&err);
+        transport_check_name(uris[i], &err);
+        cr_assert(err.msg[0] != '\0', "%s was not refused", uris[i]);
+        cr_assert_null(strstr(err.msg, MARK), "%s", err.msg);
+        if (strstr(err.msg, "'iscsi:") != NULL ||
+            strstr(err.msg, "'ISCSI:") != NULL)
+            cr_assert_not_null(strstr(err.msg, "u@"),
+                               "%s: the user is not named", err.msg);
+    }
+}
+
+/* Lines of commands, as histories keep them: every URI in them, quoted
+ * or not, loses its password. */
+Test(redact, lines_of_commands)
+{
+    static const struct {
+        const char *line, *want;
+    } lines[] = {
+        { "open 'iscsi://technician%" MARK "'\\''x" MARK "@h:3260/t/1'; get 5",
+          "open 'iscsi://technician@h:3260/t/1'; get 5" },
+        { "diff \"iscsi://a%" MARK " " MARK "@h/t/1\" iscsi://b%" MARK "@g/t/2",
+          "diff \"iscsi://a@h/t/1\" iscsi://b@g/t/2" },
+        { "list iscsi://a%" MARK "@h; list iscsi://b%" MARK "@g",
+          "list iscsi://a@h; list iscsi://b@g" },
+        { "replay j --drive=iscsi://a%" MARK "@h/t/1",
+          "replay j --drive=iscsi://a@h/t/1" },
+        { "set emu:dvd-writer 5 WR_T=TAO", "set emu:dvd-writer 5 WR_T=TAO" },
+        { "get https://u%" MARK "@example.invalid/x",
+          "get https://u@example.invalid/x" },
+    };
+
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char *shown = transport_redact(lines[i].line);
+        cr_assert_str_eq(shown, lines[i].want);
+        free(shown);
+    }
+}
