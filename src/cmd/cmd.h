@@ -102,6 +102,9 @@ struct cmd_ctx {
     /* 'undo' runs: its own MODE SELECT goes to the audit log, not onto the
      * undo stack. */
     bool undoing;
+    /* While 'undo' sends: the MODE SELECT of the change it puts back, as
+     * the record names it. */
+    const char *undo_of;
     /* While a command that names a drive runs, that drive as named, for
      * front ends that label its output; else NULL. */
     const char *running_drive;
