@@ -835,9 +835,16 @@ changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
         len = n;
         a.time = NULL;
     }
-    json_decref(audit_intent);
+    /* The outcome as its intent has it, where the audit log has that. */
     a.event = "outcome";
-    json_t *outcome = changes_audit_common(rec, &a);
+    json_t *outcome = audit_intent != NULL ? json_deep_copy(audit_intent)
+                                           : changes_audit_common(rec, &a);
+    json_decref(audit_intent);
+    char when[40];
+    changes_now(when, sizeof when, true);
+    json_object_set_new(outcome, "event", json_string("outcome"));
+    json_object_set_new(outcome, "time", json_string(when));
+    json_object_set_new(outcome, "recovered", json_true());
     json_object_set_new(outcome, "after",
                         cur ? jsonhex_string(cur, cur_len) : json_null());
     json_object_set_new(outcome, "hresult", json_null());
