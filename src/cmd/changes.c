@@ -458,10 +458,14 @@ changes_intent_lines(struct cmd_ctx *ctx, struct recorder *rec,
         if (rc != 0)
             return NULL;
     }
-    json_object_set_new(intent, "intent", json_string(select));
-    json_object_set_new(intent, "pid", json_integer((json_int_t)getpid()));
+    /* The MODE SELECT's name first, where a reader of the record looks. */
+    json_t *whole = json_object();
+    json_object_set_new(whole, "intent", json_string(select));
+    json_object_set_new(whole, "pid", json_integer((json_int_t)getpid()));
+    json_object_update(whole, intent);
+    json_decref(intent);
     size_t n;
-    char *line = undo_json_line(intent, &n);
+    char *line = undo_json_line(whole, &n);
     char *text = xasprintf("%s%s", dropped ? dropped : "", line);
     *len = ndropped + n;
     free(dropped);

@@ -3,7 +3,7 @@
  * drive ($XDG_STATE_HOME/modecon/undo/KEY.jsonl).
  *
  *   {"version": 2, "drive": ID}                  the first line
- *   {"intent": SELECT, "time", "pid", "command", "run", "uri", "request",
+ *   {"intent": SELECT, "pid", "time", "command", "run", "uri", "request",
  *    "before", "saved_before", "sent", "also_saved"}
  *                                                before a change's MODE SELECT
  *   {"intent": SELECT, ..., "undo_of": SELECT}   before one of an undo
@@ -642,8 +642,10 @@ undo_convert(const struct undo_stack *st, size_t *len)
         const struct undo_change *c = &st->changes[i];
         size_t n1, n2;
         snprintf(id, sizeof id, "v1-%zu-%s", i + 1, c->time);
-        json_t *intent = undo_change_json(c);
+        json_t *intent = json_object(), *body = undo_change_json(c);
         json_object_set_new(intent, "intent", json_string(id));
+        json_object_update(intent, body);
+        json_decref(body);
         json_t *outcome = json_object();
         json_object_set_new(outcome, "outcome", json_string(id));
         json_object_set_new(outcome, "verification",

@@ -140,8 +140,10 @@ applog_append(const char *path, const char *data, size_t len, off_t keep,
         p += n;
         left -= (size_t)n;
     }
-    if (flush &&
-        (fdatasync(fd) != 0 || (st.st_size == 0 && applog_sync_dir(path)))) {
+    /* A new file is a new directory entry, flushed once, when it is
+     * made, whether or not this line is. */
+    if ((flush && fdatasync(fd) != 0) ||
+        (st.st_size == 0 && applog_sync_dir(path) != 0)) {
         applog_os_error(err, "cannot flush", path);
         close(fd);
         return -1;

@@ -25,8 +25,8 @@ int applog_open(const char *path, int flags, struct err *err);
 /* Append 'len' bytes of whole lines to 'path' under an flock.  First the
  * file is cut back to 'keep' bytes when it is longer (a record the
  * reader found torn), or with 'keep' -1 to its last newline.  With
- * 'flush' the data reaches the disk before the call returns (and a new
- * file's directory entry too). */
+ * 'flush' the data reaches the disk before the call returns; a new
+ * file's directory entry always does. */
 int applog_append(const char *path, const char *data, size_t len, off_t keep,
                   bool flush, struct err *err);
 
