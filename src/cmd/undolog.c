@@ -59,7 +59,9 @@ struct undo_line {
     char *undo_of; /* UNDO_STEP: the change it undoes */
     char *text;    /* the line with its newline */
     size_t len;
+    size_t lineno;
     bool resolved;   /* an intent whose outcome is on record */
+    bool kept;       /* needed by undo: kept when the record is rewritten */
     bool not_sent;   /* an outcome: the MODE SELECT never went out */
     uint8_t *before; /* UNDO_STEP: the current values before it */
     size_t before_len;
@@ -411,11 +413,10 @@ undo_change_json(const struct undo_change *c)
     return one;
 }
 
-/* The line's MODE SELECT and kind. */
+/* The line's kind and MODE SELECT, from the whole JSON object. */
 static int
-undo_classify(struct undo_stack *st, json_t *one, size_t lineno,
-              struct undo_line *line, struct undo_change *change,
-              bool *is_change, struct err *err)
+undo_classify(const struct undo_stack *st, json_t *one, size_t lineno,
+              struct undo_line *line, struct err *err)
 {
     static const struct {
         const char *key;
@@ -428,7 +429,6 @@ undo_classify(struct undo_stack *st, json_t *one, size_t lineno,
     };
     const char *id = NULL;
 
-    *is_change = false;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0] && id == NULL; k++) {
         id = json_string_value(json_object_get(one, kinds[k].key));
         line->kind = kinds[k].kind;
@@ -442,44 +442,113 @@ undo_classify(struct undo_stack *st, json_t *one, size_t lineno,
     if (line->kind == UNDO_OUTCOME) {
         const char *v = json_string_value(json_object_get(one, "verification"));
         line->not_sent = v != NULL && strcmp(v, "not sent") == 0;
-        return 0;
+    } else if (line->kind == UNDO_INTENT) {
+        json_t *undo_of = json_object_get(one, "undo_of");
+        if (undo_of != NULL) {
+            line->kind = UNDO_STEP;
+            if (!json_is_string(undo_of))
+                return err_set(err, E_FAIL,
+                               "%s: line %zu: 'undo_of' must name a MODE "
+                               "SELECT",
+                               st->path, lineno);
+            line->undo_of = xstrdup(json_string_value(undo_of));
+        } else if (json_is_false(json_object_get(one, "undoable"))) {
+            line->kind = UNDO_UNRECORDED;
+        }
     }
-    if (line->kind != UNDO_INTENT)
-        return 0;
-    json_t *undo_of = json_object_get(one, "undo_of");
-    if (undo_of != NULL) {
-        const char *before = json_string_value(json_object_get(one, "before"));
-        struct err bad;
-        err_clear(&bad);
-        line->kind = UNDO_STEP;
-        if (!json_is_string(undo_of) || before == NULL ||
-            hex_parse(before, &line->before, &line->before_len, &bad) != 0 ||
-            !undo_whole_page(line->before, line->before_len))
-            return err_set(err, E_FAIL,
-                           "%s: line %zu: an undo's intent needs 'undo_of' "
-                           "and 'before', a whole page in hex",
-                           st->path, lineno);
-        line->undo_of = xstrdup(json_string_value(undo_of));
-        return 0;
-    }
-    if (json_is_false(json_object_get(one, "undoable"))) {
-        line->kind = UNDO_UNRECORDED;
-        return 0;
-    }
-    if (undo_parse_change(st, one, lineno - 1, change, err) != 0)
-        return -1;
-    change->select = xstrdup(id);
-    *is_change = true;
     return 0;
 }
 
-static struct undo_line *
-undo_find(const struct undo_stack *st, enum undo_kind kind, const char *id)
+/* 'needle' in the 'len' bytes at 'p', or NULL. */
+static const char *
+undo_find_bytes(const char *p, size_t len, const char *needle, size_t nlen)
 {
-    for (size_t i = 0; i < st->nlines; i++)
-        if (st->lines[i].kind == kind && strcmp(st->lines[i].id, id) == 0)
-            return &st->lines[i];
+    for (size_t i = 0; nlen <= len && i <= len - nlen; i++)
+        if (p[i] == needle[0] && memcmp(p + i, needle, nlen) == 0)
+            return p + i;
     return NULL;
+}
+
+/* The quoted name after 'key' in a line as modecon writes it, or NULL. */
+static char *
+undo_quick_name(const char *p, size_t len, const char *key)
+{
+    size_t klen = strlen(key);
+    const char *at = undo_find_bytes(p, len, key, klen);
+
+    if (at == NULL)
+        return NULL;
+    const char *name = at + klen,
+               *end = memchr(name, '"', len - (size_t)(name - p));
+    if (end == NULL || end == name || memchr(name, '\\', (size_t)(end - name)))
+        return NULL;
+    return xasprintf("%.*s", (int)(end - name), name);
+}
+
+/* A line as modecon writes it, its kind and MODE SELECT first, classified
+ * without parsing it whole: most lines are of changes undone or dropped
+ * long ago, which no undo reads again.  False for any other shape, which
+ * is then parsed whole. */
+static bool
+undo_quick(const char *p, size_t len, struct undo_line *line)
+{
+    static const struct {
+        const char *prefix;
+        enum undo_kind kind;
+    } kinds[] = {
+        { "{\"intent\":\"", UNDO_INTENT },
+        { "{\"outcome\":\"", UNDO_OUTCOME },
+        { "{\"undone\":\"", UNDO_UNDONE },
+        { "{\"dropped\":\"", UNDO_DROPPED },
+    };
+
+    if (len < 3 || p[len - 2] != '}')
+        return false;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t plen = strlen(kinds[k].prefix);
+        if (len <= plen || memcmp(p, kinds[k].prefix, plen) != 0)
+            continue;
+        line->id = undo_quick_name(p, len, kinds[k].prefix);
+        if (line->id == NULL)
+            return false;
+        line->kind = kinds[k].kind;
+        if (line->kind == UNDO_OUTCOME)
+            line->not_sent =
+                undo_find_bytes(p, len, "\"verification\":\"not sent\"", 25) !=
+                NULL;
+        if (line->kind == UNDO_INTENT) {
+            line->undo_of = undo_quick_name(p, len, "\"undo_of\":\"");
+            if (line->undo_of != NULL)
+                line->kind = UNDO_STEP;
+            else if (undo_find_bytes(p, len, "\"undoable\":false", 16) != NULL)
+                line->kind = UNDO_UNRECORDED;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Lines sorted by kind and MODE SELECT, to find one in O(log n). */
+static int
+undo_line_cmp(const void *a, const void *b)
+{
+    const struct undo_line *x = *(const struct undo_line *const *)a;
+    const struct undo_line *y = *(const struct undo_line *const *)b;
+
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static struct undo_line *
+undo_find(struct undo_line **sorted, size_t n, enum undo_kind kind,
+          const char *id)
+{
+    struct undo_line key = { .kind = kind, .id = (char *)id }, *pkey = &key;
+    struct undo_line **hit =
+        bsearch(&pkey, sorted, n, sizeof *sorted, undo_line_cmp);
+
+    return hit ? *hit : NULL;
 }
 
 /* Of an undo of 'c' that stopped part-way, each page it sent for, as
@@ -490,7 +559,8 @@ undo_collect_began(const struct undo_stack *st, struct undo_change *c)
     for (size_t i = 0; i < st->nlines; i++) {
         const struct undo_line *l = &st->lines[i];
         bool known = false;
-        if (l->kind != UNDO_STEP || strcmp(l->undo_of, c->select) != 0)
+        if (l->kind != UNDO_STEP || l->before == NULL ||
+            strcmp(l->undo_of, c->select) != 0)
             continue;
         for (size_t k = 0; k < c->nbegan && !known; k++)
             known = c->began[k].len == l->before_len &&
@@ -505,13 +575,54 @@ undo_collect_began(const struct undo_stack *st, struct undo_change *c)
     }
 }
 
-/* Version 2: JSON lines, the first naming the version and the drive. */
+/* The whole line 'l' of the record as JSON, or NULL with err set. */
+static json_t *
+undo_line_json(const struct undo_stack *st, const struct undo_line *l,
+               struct err *err)
+{
+    json_error_t jerr;
+    json_t *one = json_loadb(l->text, l->len - 1, 0, &jerr);
+
+    if (!json_is_object(one)) {
+        json_decref(one);
+        err_set(err, E_FAIL, "%s:%zu:%d: %s (the undo record is damaged)",
+                st->path, l->lineno, jerr.column,
+                one ? "not an object" : jerr.text);
+        return NULL;
+    }
+    return one;
+}
+
+/* The first line: the version and the drive.  A record of another
+ * version, or of another drive (a file copied or renamed by hand), is not
+ * used to change this one. */
+static int
+undo_parse_header(const struct undo_stack *st, json_t *one, struct err *err)
+{
+    json_t *version = json_object_get(one, "version");
+    const char *drive = json_string_value(json_object_get(one, "drive"));
+
+    if (!json_is_integer(version) || json_integer_value(version) != 2)
+        return err_set(err, E_FAIL,
+                       "%s: 'version' must be 2 (or 1, which is converted), "
+                       "the versions this modecon reads",
+                       st->path);
+    if (drive == NULL || strcmp(drive, st->drive) != 0)
+        return err_set(err, E_FAIL, "%s: the record is of drive '%s', not '%s'",
+                       st->path, drive ? drive : "(none)", st->drive);
+    return 0;
+}
+
+/* Version 2: JSON lines, the first naming the version and the drive.
+ * Each line is classified; only those of changes still to undo (and of
+ * their undos) are parsed whole, so reading costs little more than the
+ * bytes, and the record is rewritten before it grows long. */
 static int
 undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
 {
-    struct undo_change *all = NULL;
-    size_t nall = 0, lineno = 0;
+    size_t lineno = 0;
     const char *p = text;
+    struct undo_line **sorted = NULL;
     int rc = -1;
 
     st->unit = "line";
@@ -520,96 +631,129 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
         if (nl == NULL)
             break; /* torn: a process ended writing it */
         size_t len = (size_t)(nl - p) + 1;
-        json_error_t jerr;
-        json_t *one = json_loadb(p, len - 1, 0, &jerr);
+        bool last = nl[1] == '\0';
         lineno++;
-        if (!json_is_object(one)) {
-            json_decref(one);
-            if (nl[1] == '\0')
-                break; /* the last line, torn */
-            err_set(err, E_FAIL, "%s:%zu:%d: %s (the undo record is damaged)",
-                    st->path, lineno, jerr.column,
-                    one ? "not an object" : jerr.text);
-            goto out;
-        }
-        if (lineno == 1) {
-            /* A record of another version, or of another drive (a file
-             * copied or renamed by hand), is not used to change this
-             * one. */
-            json_t *version = json_object_get(one, "version");
-            const char *drive =
-                json_string_value(json_object_get(one, "drive"));
-            if (!json_is_integer(version) || json_integer_value(version) != 2)
+        struct undo_line line = { .lineno = lineno };
+        /* The first line and the last are parsed whole: the last may be
+         * one a process ended writing. */
+        if (lineno == 1 || last || !undo_quick(p, len, &line)) {
+            json_error_t jerr;
+            json_t *one = json_loadb(p, len - 1, 0, &jerr);
+            free(line.id);
+            free(line.undo_of);
+            memset(&line, 0, sizeof line);
+            line.lineno = lineno;
+            if (!json_is_object(one)) {
+                json_decref(one);
+                if (last)
+                    break; /* the last line, torn */
                 err_set(err, E_FAIL,
-                        "%s: 'version' must be 2 (or 1, which is converted), "
-                        "the versions this modecon reads",
-                        st->path);
-            else if (drive == NULL || strcmp(drive, st->drive) != 0)
-                err_set(err, E_FAIL,
-                        "%s: the record is of drive '%s', not '%s'", st->path,
-                        drive ? drive : "(none)", st->drive);
-            json_decref(one);
-            if (err_is_set(err))
+                        "%s:%zu:%d: %s (the undo record is damaged)", st->path,
+                        lineno, jerr.column, one ? "not an object" : jerr.text);
                 goto out;
-            st->whole_len = (long long)(p + len - text);
-            p = nl + 1;
-            continue;
-        }
-        st->lines = xrealloc(st->lines, (st->nlines + 1) * sizeof *st->lines);
-        struct undo_line *line = &st->lines[st->nlines];
-        memset(line, 0, sizeof *line);
-        all = xrealloc(all, (nall + 1) * sizeof *all);
-        memset(&all[nall], 0, sizeof *all);
-        bool is_change;
-        int bad =
-            undo_classify(st, one, lineno, line, &all[nall], &is_change, err);
-        json_decref(one);
-        st->nlines++;
-        if (bad != 0)
-            goto out;
-        if (is_change)
-            nall++;
-        line->text = xmalloc(len + 1);
-        memcpy(line->text, p, len);
-        line->text[len] = '\0';
-        line->len = len;
-        st->whole_len = (long long)(p + len - text);
-        p = nl + 1;
-    }
-    /* Which intents have their outcome; the changes still to undo. */
-    for (size_t i = 0; i < st->nlines; i++) {
-        struct undo_line *l = &st->lines[i];
-        if (l->kind == UNDO_INTENT || l->kind == UNDO_STEP ||
-            l->kind == UNDO_UNRECORDED) {
-            const struct undo_line *o = undo_find(st, UNDO_OUTCOME, l->id);
-            l->resolved = o != NULL;
-            if (l->kind == UNDO_INTENT && o != NULL && o->not_sent)
-                l->kind = UNDO_UNRECORDED;
-            if (!l->resolved) {
-                st->pending = xrealloc(st->pending, (st->npending + 1) *
-                                                        sizeof *st->pending);
-                st->pending[st->npending++] = l->text;
+            }
+            int bad = lineno == 1 ? undo_parse_header(st, one, err)
+                                  : undo_classify(st, one, lineno, &line, err);
+            json_decref(one);
+            if (bad != 0) {
+                free(line.id);
+                free(line.undo_of);
+                goto out;
             }
         }
+        st->whole_len = (long long)(p + len - text);
+        p = nl + 1;
+        if (lineno == 1)
+            continue;
+        line.text = xmalloc(len + 1);
+        memcpy(line.text, p - len, len);
+        line.text[len] = '\0';
+        line.len = len;
+        st->lines = xrealloc(st->lines, (st->nlines + 1) * sizeof *st->lines);
+        st->lines[st->nlines++] = line;
     }
-    st->changes = xcalloc(nall + 1, sizeof *st->changes);
-    for (size_t i = 0; i < nall; i++) {
-        const struct undo_line *intent =
-            undo_find(st, UNDO_INTENT, all[i].select);
-        if (intent == NULL || undo_find(st, UNDO_UNDONE, all[i].select) ||
-            undo_find(st, UNDO_DROPPED, all[i].select)) {
-            undo_change_fini(&all[i]);
+    sorted = xcalloc(st->nlines + 1, sizeof *sorted);
+    for (size_t i = 0; i < st->nlines; i++)
+        sorted[i] = &st->lines[i];
+    qsort(sorted, st->nlines, sizeof *sorted, undo_line_cmp);
+    /* Which intents have their outcome, and which are of changes still to
+     * undo: those are read whole. */
+    st->changes = xcalloc(st->nlines + 1, sizeof *st->changes);
+    for (size_t i = 0; i < st->nlines; i++) {
+        struct undo_line *l = &st->lines[i];
+        if (l->kind != UNDO_INTENT && l->kind != UNDO_STEP &&
+            l->kind != UNDO_UNRECORDED)
+            continue;
+        const struct undo_line *o =
+            undo_find(sorted, st->nlines, UNDO_OUTCOME, l->id);
+        l->resolved = o != NULL;
+        if (!l->resolved) {
+            st->pending =
+                xrealloc(st->pending, (st->npending + 1) * sizeof *st->pending);
+            st->pending[st->npending++] = l->text;
+        }
+        if (l->kind != UNDO_INTENT || (o != NULL && o->not_sent) ||
+            undo_find(sorted, st->nlines, UNDO_UNDONE, l->id) ||
+            undo_find(sorted, st->nlines, UNDO_DROPPED, l->id)) {
+            l->kept = !l->resolved;
             continue;
         }
-        undo_collect_began(st, &all[i]);
-        st->changes[st->count++] = all[i];
+        json_t *one = undo_line_json(st, l, err);
+        struct undo_change *c = &st->changes[st->count];
+        if (one == NULL ||
+            undo_parse_change(st, one, l->lineno - 1, c, err) != 0) {
+            json_decref(one);
+            goto out;
+        }
+        json_decref(one);
+        c->select = xstrdup(l->id);
+        l->kept = true;
+        st->count++;
     }
-    nall = 0;
+    /* The undos of changes still to undo, and what they began from. */
+    for (size_t i = 0; i < st->nlines; i++) {
+        struct undo_line *l = &st->lines[i];
+        bool live = false;
+        if (l->kind != UNDO_STEP)
+            continue;
+        for (size_t k = 0; k < st->count && !live; k++)
+            live = strcmp(st->changes[k].select, l->undo_of) == 0;
+        if (!live)
+            continue;
+        l->kept = true;
+        json_t *one = undo_line_json(st, l, err);
+        const char *before = json_string_value(json_object_get(one, "before"));
+        struct err bad;
+        err_clear(&bad);
+        if (before == NULL ||
+            hex_parse(before, &l->before, &l->before_len, &bad) != 0 ||
+            !undo_whole_page(l->before, l->before_len)) {
+            if (one != NULL)
+                err_set(err, E_FAIL,
+                        "%s: line %zu: an undo's intent needs 'before', a "
+                        "whole page in hex",
+                        st->path, l->lineno);
+            json_decref(one);
+            goto out;
+        }
+        json_decref(one);
+    }
+    for (size_t k = 0; k < st->count; k++)
+        undo_collect_began(st, &st->changes[k]);
+    /* An outcome is kept with its intent. */
+    for (size_t i = 0; i < st->nlines; i++) {
+        struct undo_line *l = &st->lines[i];
+        if (l->kind != UNDO_OUTCOME)
+            continue;
+        for (enum undo_kind k = UNDO_INTENT; k <= UNDO_UNRECORDED; k++) {
+            const struct undo_line *in =
+                undo_find(sorted, st->nlines, k, l->id);
+            l->kept |= in != NULL && in->kept;
+        }
+    }
     rc = 0;
 out:
-    for (size_t i = 0; i < nall; i++)
-        undo_change_fini(&all[i]);
-    free(all);
+    free(sorted);
     return rc;
 }
 
@@ -736,36 +880,6 @@ damaged:;
     return -1;
 }
 
-/* Lines no undo needs any more: of changes undone or dropped, and their
- * undos. */
-static bool
-undo_line_kept(const struct undo_stack *st, const struct undo_line *l)
-{
-    const char *id = l->kind == UNDO_STEP ? l->undo_of : l->id;
-    bool live = false;
-
-    for (size_t i = 0; i < st->count && !live; i++)
-        live = strcmp(st->changes[i].select, id) == 0;
-    switch (l->kind) {
-    case UNDO_INTENT:
-    case UNDO_STEP:
-    case UNDO_UNRECORDED:
-        return live || !l->resolved;
-    case UNDO_OUTCOME: {
-        /* Kept with its intent. */
-        for (size_t i = 0; i < st->nlines; i++) {
-            const struct undo_line *in = &st->lines[i];
-            if (in->kind != UNDO_OUTCOME && in->kind != UNDO_UNDONE &&
-                in->kind != UNDO_DROPPED && strcmp(in->id, l->id) == 0)
-                return undo_line_kept(st, in);
-        }
-        return false;
-    }
-    default:
-        return false;
-    }
-}
-
 int
 undo_log_append(struct undo_stack *st, const char *lines, size_t len,
                 bool flush, struct err *err)
@@ -773,7 +887,7 @@ undo_log_append(struct undo_stack *st, const char *lines, size_t len,
     size_t kept = 0, kept_bytes = 0;
 
     for (size_t i = 0; i < st->nlines; i++)
-        if (undo_line_kept(st, &st->lines[i])) {
+        if (st->lines[i].kept) {
             kept++;
             kept_bytes += st->lines[i].len;
         }
@@ -786,13 +900,16 @@ undo_log_append(struct undo_stack *st, const char *lines, size_t len,
     char *text = undo_log_header(st, &total);
     text = xrealloc(text, total + kept_bytes + len + 1);
     for (size_t i = 0; i < st->nlines; i++)
-        if (undo_line_kept(st, &st->lines[i])) {
+        if (st->lines[i].kept) {
             memcpy(text + total, st->lines[i].text, st->lines[i].len);
             total += st->lines[i].len;
         }
     memcpy(text + total, lines, len);
     total += len;
     int rc = atomicfile_write(st->path, text, total, 0600, true, err);
+    /* The file and its directory. */
+    if (rc == 0)
+        applog_count(total, 2);
     free(text);
     return rc;
 }

@@ -5,12 +5,29 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "util/xmalloc.h"
+
+static atomic_ullong applog_bytes, applog_flushes;
+
+void
+applog_counts(struct applog_counts *out)
+{
+    out->bytes = atomic_load(&applog_bytes);
+    out->flushes = atomic_load(&applog_flushes);
+}
+
+void
+applog_count(unsigned long long bytes, unsigned long long flushes)
+{
+    atomic_fetch_add(&applog_bytes, bytes);
+    atomic_fetch_add(&applog_flushes, flushes);
+}
 
 static int
 applog_os_error(struct err *err, const char *what, const char *path)
@@ -140,6 +157,7 @@ applog_append(const char *path, const char *data, size_t len, off_t keep,
         p += n;
         left -= (size_t)n;
     }
+    applog_count(len, (flush ? 1 : 0) + (st.st_size == 0 ? 1 : 0));
     /* A new file is a new directory entry, flushed once, when it is
      * made, whether or not this line is. */
     if ((flush && fdatasync(fd) != 0) ||

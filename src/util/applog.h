@@ -43,4 +43,14 @@ int applog_truncate(const char *path, off_t len, struct err *err);
  * file does not exist). */
 char *applog_read_tail(const char *path, size_t max, struct err *err);
 
+/* What this process has written to its logs, for the benchmarks: bytes
+ * and flushes (of files and of directories). */
+struct applog_counts {
+    unsigned long long bytes;
+    unsigned long long flushes;
+};
+void applog_counts(struct applog_counts *out);
+/* Count a log written another way (rewritten whole). */
+void applog_count(unsigned long long bytes, unsigned long long flushes);
+
 #endif
