@@ -2,8 +2,8 @@
 # An undo of a saving change killed (kill -9) at any point along it is
 # finished by the next 'undo': the drive's current and saved values come
 # back to what they were before the change, and the earlier command
-# (WCE=0, current values only) stays in effect; one more 'undo' takes that
-# back too.  The kill points are counted in the undo's own commands (its
+# (WCE=0, current values only) stays in effect, with --force too (every
+# other point); one more 'undo' takes that back too.  The kill points are counted in the undo's own commands (its
 # --trace), so that they spread over the whole undo whatever the speed of
 # the machine; what is checked is the drive's state, never a duration.
 . "$(dirname "$0")/lib.sh"
@@ -56,9 +56,11 @@ for p in $(seq 1 "$points"); do
     landed=$((landed + 1))
     sent=$(cat "$T" 2>/dev/null | grep -c '"cdb":"55 ')
     # The next undo finishes it.
-    run undo $D
-    [ "$status" -eq 0 ] || fail "killed after $after commands ($sent MODE SELECTs), undo failed"
-    same_as "$STATE/before.json" "killed after $after commands ($sent MODE SELECTs), then undo"
+    force=
+    [ $((p % 2)) -eq 0 ] && force=--force
+    run undo $D $force
+    [ "$status" -eq 0 ] || fail "killed after $after commands ($sent MODE SELECTs), undo $force failed"
+    same_as "$STATE/before.json" "killed after $after commands ($sent MODE SELECTs), then undo $force"
     run undo $D
     expect_status 0
     same_as "$STATE/fresh.json" "killed after $after commands, then undo twice"
