@@ -679,12 +679,10 @@ changes_audit_write(const char *text, size_t len, bool flush, struct err *err)
 }
 
 static int
-changes_audit_append(struct recorder *rec, json_t *line, bool flush,
-                     struct err *err)
+changes_audit_append(json_t *line, bool flush, struct err *err)
 {
     size_t len;
     char *text = undo_json_line(line, &len);
-    (void)rec;
     int rc = changes_audit_write(text, len, flush, err);
     free(text);
     return rc;
@@ -965,8 +963,7 @@ changes_before_select(void *arg, struct recorder *rec,
     /* 2. The intent in the audit log, flushed with its outcome. */
     struct audit_select a;
     changes_audit_live(ctx, ev, "intent", &a);
-    if (changes_audit_append(rec, changes_audit_common(rec, &a), false, err) !=
-        0) {
+    if (changes_audit_append(changes_audit_common(rec, &a), false, err) != 0) {
         struct err lost;
         err_clear(&lost);
         changes_undo_outcome(&st, changes_select, "not sent", false, &lost);
@@ -1001,7 +998,7 @@ changes_after_select(void *arg, struct recorder *rec,
     changes_audit_live(ctx, ev, "outcome", &a);
     json_t *line = changes_audit_common(rec, &a);
     changes_audit_answer(line, ev);
-    int rc = changes_audit_append(rec, line, true, err);
+    int rc = changes_audit_append(line, true, err);
     if (rc != 0)
         err_prefix(err,
                    "%s: the audit log could not be written (the change: %s)",

@@ -99,8 +99,8 @@ struct cmd_ctx {
     /* The last error a command reported, whole, for front ends that show
      * more than its text (the console highlights the field it names). */
     struct err last_error;
-    /* 'undo' runs: its own MODE SELECT goes to the audit log, not onto the
-     * undo stack. */
+    /* 'undo' runs: its own MODE SELECTs are recorded as steps of the
+     * change it puts back, not as changes of their own. */
     bool undoing;
     /* While 'undo' sends: the MODE SELECT of the change it puts back, as
      * the record names it. */

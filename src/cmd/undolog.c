@@ -20,6 +20,8 @@
  * so that each rewrite is paid for by as many appends as it copies
  * lines: O(1) per MODE SELECT, amortised.
  */
+#include "cmd/undolog.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/changes.h"
 #include "cmd/journal.h"
 #include "util/applog.h"
 #include "util/atomicfile.h"
@@ -85,7 +86,8 @@ undo_json_line(json_t *value, size_t *len)
     return text;
 }
 
-char *
+/* The record's first line, for a new record. */
+static char *
 undo_log_header(const struct undo_stack *st, size_t *len)
 {
     json_t *header = json_object();
