@@ -865,6 +865,18 @@ undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
     free(old);
     if (text == NULL)
         return -1;
+    /* Only the last line may be cut short (or, after a power cut, left
+     * as zeros); a NUL before the last newline is damage, never a record
+     * to cut back to. */
+    size_t text_len = strlen(text);
+    if (text_len != len &&
+        memchr(text + text_len, '\n', len - text_len) != NULL) {
+        err_set(err, E_FAIL,
+                "%s: a NUL byte at byte %zu (the undo record is damaged)",
+                st->path, strlen(text));
+        free(text);
+        goto damaged;
+    }
     int rc = undo_parse_v2(st, text, err);
     free(text);
     if (rc != 0)

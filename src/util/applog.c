@@ -170,29 +170,53 @@ applog_append(const char *path, const char *data, size_t len, off_t keep,
     return 0;
 }
 
+/* From 'fd', the bytes from 'from' to its end (at most 'size'). */
+static char *
+applog_read_fd(int fd, const char *path, size_t from, size_t size, size_t *len,
+               struct err *err)
+{
+    char *buf = xmalloc(size - from + 1);
+    size_t have = 0;
+
+    while (have < size - from) {
+        ssize_t n =
+            pread(fd, buf + have, size - from - have, (off_t)(from + have));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            applog_os_error(err, "cannot read", path);
+            free(buf);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        have += (size_t)n;
+    }
+    buf[have] = '\0';
+    *len = have;
+    return buf;
+}
+
 char *
 applog_read(const char *path, size_t max, size_t *len, struct err *err)
 {
     int fd = applog_open(path, O_RDONLY, err);
     struct stat st;
+    char *text = NULL;
+    size_t have = 0;
 
     if (fd < 0)
         return NULL;
-    if (fstat(fd, &st) != 0) {
+    if (fstat(fd, &st) != 0)
         applog_os_error(err, "cannot stat", path);
-        close(fd);
-        return NULL;
-    }
-    if ((size_t)st.st_size > max) {
+    else if ((size_t)st.st_size > max)
         err_set(err, E_FAIL, "%s is too large (%lld bytes, at most %zu)", path,
                 (long long)st.st_size, max);
-        close(fd);
-        return NULL;
-    }
+    else
+        text = applog_read_fd(fd, path, 0, (size_t)st.st_size, &have, err);
     close(fd);
-    char *text = applog_read_tail(path, max, err);
     if (text != NULL && len != NULL)
-        *len = strlen(text);
+        *len = have;
     return text;
 }
 
@@ -215,6 +239,7 @@ applog_read_tail(const char *path, size_t max, struct err *err)
 {
     int fd = applog_open(path, O_RDONLY, err);
     struct stat st;
+    size_t have = 0;
 
     if (fd < 0)
         return NULL;
@@ -224,27 +249,10 @@ applog_read_tail(const char *path, size_t max, struct err *err)
         return NULL;
     }
     size_t size = (size_t)st.st_size, from = size > max ? size - max : 0;
-    char *buf = xmalloc(size - from + 1);
-    size_t have = 0;
-    while (have < size - from) {
-        ssize_t n =
-            pread(fd, buf + have, size - from - have, (off_t)(from + have));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            applog_os_error(err, "cannot read", path);
-            free(buf);
-            close(fd);
-            return NULL;
-        }
-        if (n == 0)
-            break;
-        have += (size_t)n;
-    }
+    char *buf = applog_read_fd(fd, path, from, size, &have, err);
     close(fd);
-    buf[have] = '\0';
     /* A tail cut inside a line starts at the next one. */
-    if (from > 0) {
+    if (buf != NULL && from > 0) {
         char *nl = strchr(buf, '\n');
         size_t skip = nl ? (size_t)(nl + 1 - buf) : have;
         memmove(buf, buf + skip, have - skip + 1);

@@ -212,8 +212,9 @@ caching_is "88 0a 00"
 audit_lines "$lines"
 drive_id=$(head -1 "$STATE/undo.saved" | jq -r .drive)
 # A last line cut off (a process killed while writing it), with or
-# without its newline, is left out and cut off before the next line.
-for torn in '{"intent":"x","time' '{"outcome":"y","verif}\n'; do
+# without its newline, or left as zeros by a power cut, is left out and
+# cut off before the next line; a NUL before the last line is damage.
+for torn in '{"intent":"x","time' '{"outcome":"y","verif}\n' '\0\0\0\0\0\0\0\0'; do
     cp "$STATE/undo.saved" "$undo_file"
     printf "$torn" >>"$undo_file"
     run undo $D --dry-run
@@ -227,6 +228,13 @@ for torn in '{"intent":"x","time' '{"outcome":"y","verif}\n'; do
     expect_status 0
     caching_is "88 0a 00"
 done
+cp "$undo_file" "$STATE/undo.clean"
+printf 'ab\0c\n' >>"$undo_file"
+run set $D caching WCE=1
+expect_status 1
+expect_err "a NUL byte at byte"
+expect_err "(the undo record is damaged); move it away to go on without it"
+cp "$STATE/undo.clean" "$undo_file"
 # A record of version 1 (one JSON document) is converted once, and the
 # old file goes; one it cannot convert is named, and stays.
 mv "$undo_file" "$STATE/undo.moved"
