@@ -522,6 +522,8 @@ undo_quick(const char *p, size_t len, struct undo_line *line)
             line->undo_of = undo_quick_name(p, len, "\"undo_of\":\"");
             if (line->undo_of != NULL)
                 line->kind = UNDO_STEP;
+            else if (undo_find_bytes(p, len, "\"undo_of\":", 10) != NULL)
+                return false; /* not as modecon writes it: parsed whole */
             else if (undo_find_bytes(p, len, "\"undoable\":false", 16) != NULL)
                 line->kind = UNDO_UNRECORDED;
         }
