@@ -951,6 +951,13 @@ changes_before_select(void *arg, struct recorder *rec,
         (lines = changes_intent_lines(ctx, rec, &st, ev, changes_select, &len,
                                       err)) == NULL ||
         undo_log_append(&st, lines, len, true, err) != 0) {
+        /* An intent written but not flushed (a failing disk) is closed
+         * at once, so that no later process takes it for one whose
+         * process ended with its MODE SELECT out. */
+        struct err lost;
+        err_clear(&lost);
+        if (lines != NULL && st.path != NULL)
+            changes_undo_outcome(&st, changes_select, "not sent", false, &lost);
         err_prefix(err,
                    "page %s: the page's previous bytes could not be "
                    "recorded for undo, so nothing was sent",
