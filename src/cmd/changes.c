@@ -668,7 +668,9 @@ changes_audit_write(const char *text, size_t len, bool flush, struct err *err)
     if (path == NULL)
         return -1;
     int rc = applog_append(path, text, len, -1, flush, err);
-    if (rc != 0 && err->os_errno != 0 && err->os_errno != ELOOP) {
+    /* A refusal (a link, a FIFO) names what is there; a failure, why. */
+    if (rc != 0 && err->os_errno != 0 && err->os_errno != ELOOP &&
+        err->os_errno != EINVAL) {
         int e = err->os_errno;
         err_set(err, E_FAIL, "the audit log %s cannot be written: %s", path,
                 strerror(e));

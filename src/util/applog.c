@@ -38,6 +38,21 @@ applog_os_error(struct err *err, const char *what, const char *path)
     return -1;
 }
 
+/* What a file that is not a regular one is, for its refusal. */
+static const char *
+applog_kind(mode_t mode)
+{
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a regular file";
+}
+
 int
 applog_open(const char *path, int flags, struct err *err)
 {
@@ -49,7 +64,8 @@ applog_open(const char *path, int flags, struct err *err)
     if (fd < 0) {
         int e = errno;
         if (e == ELOOP)
-            err_set(err, E_FAIL, "%s is a symbolic link: refused", path);
+            err_set(err, E_FAIL, "%s is a symbolic link, not a regular file",
+                    path);
         else
             err_set(err, E_FAIL, "cannot open %s: %s", path, strerror(e));
         err->os_errno = e;
@@ -61,7 +77,12 @@ applog_open(const char *path, int flags, struct err *err)
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        err_set(err, E_FAIL, "%s is not a regular file: refused", path);
+        const char *kind = applog_kind(st.st_mode);
+        if (strcmp(kind, "not a regular file") == 0)
+            err_set(err, E_FAIL, "%s is not a regular file", path);
+        else
+            err_set(err, E_FAIL, "%s is %s, not a regular file", path, kind);
+        err->os_errno = EINVAL;
         close(fd);
         return -1;
     }

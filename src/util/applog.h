@@ -19,7 +19,8 @@
  * asked), never through a symlink, and refuse anything but a regular
  * file (a FIFO would hang the open), naming it.  The one place that
  * opens the files of this module.  Returns the descriptor, or -1 with err
- * set (err->os_errno ENOENT when it does not exist). */
+ * set ("PATH is a FIFO, not a regular file"; err->os_errno ENOENT when it
+ * does not exist, ELOOP for a symbolic link, EINVAL for another kind). */
 int applog_open(const char *path, int flags, struct err *err);
 
 /* Append 'len' bytes of whole lines to 'path' under an flock.  First the

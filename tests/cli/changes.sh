@@ -288,6 +288,19 @@ expect_status 1
 expect_err "page 0x08: nothing was sent: the audit log $AUDIT cannot be written: Is a directory"
 caching_is "88 0a 00"
 rmdir "$AUDIT"
+# Nor is one written through a link or waited for as a FIFO: refused at
+# once, naming what is there.
+ln -s "$STATE/audit.saved" "$AUDIT"
+run set $D caching WCE=1
+expect_status 1
+expect_err "page 0x08: nothing was sent: $AUDIT is a symbolic link, not a regular file"
+rm "$AUDIT"
+mkfifo "$AUDIT"
+run set $D caching WCE=1
+expect_status 1
+expect_err "page 0x08: nothing was sent: $AUDIT is a FIFO, not a regular file"
+rm "$AUDIT"
+caching_is "88 0a 00"
 mv "$STATE/audit.saved" "$AUDIT"
 # One that fails between the check and the line (the log made a directory
 # while the MODE SELECT waits, once the change is on the undo record, the
