@@ -24,6 +24,7 @@
 #include "bench.h"
 #include "cmd/cmd.h"
 #include "engine/scsi.h"
+#include "util/applog.h"
 #include "util/hex.h"
 
 static void
@@ -138,6 +139,8 @@ main(int argc, char **argv)
     struct transport *tp = recorder_transport(rec);
 
     long per_round = 20, rounds = cycles / per_round;
+    struct applog_counts logged0, logged1;
+    applog_counts(&logged0);
     struct bench_rounds br;
     bench_rounds_init(&br, "cycle", per_round, rounds);
     for (long r = 0; r < rounds; r++) {
@@ -154,6 +157,15 @@ main(int argc, char **argv)
     printf("cycles               %ld (get + set + read-back, 5 CDBs each)\n",
            per_round * rounds);
     bench_rounds_report(&br, "raw transport", "engine + commands");
+    /* What the undo record and the audit log cost each MODE SELECT (one
+     * per set): bytes written, and flushes of files and directories. */
+    applog_counts(&logged1);
+    if (run_commands) {
+        long selects = per_round * rounds;
+        printf("record per MODE SELECT  %.0f bytes written, %.2f flushes\n",
+               (double)(logged1.bytes - logged0.bytes) / (double)selects,
+               (double)(logged1.flushes - logged0.flushes) / (double)selects);
+    }
     cmd_ctx_fini(&ctx);
     free(hex[0]);
     free(hex[1]);

@@ -14,17 +14,19 @@
 #include <unistd.h>
 
 #include "cmd/edit.h"
-#include "cmd/journal.h"
 #include "engine/errfmt.h"
-#include "util/atomicfile.h"
+#include "transport/transport.h"
+#include "util/applog.h"
 #include "util/hex.h"
 #include "util/hresult.h"
 #include "util/jsonhex.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
 
-/* Bytes: 32 changes of pages up to 64 KiB, three hex copies of each. */
-#define UNDO_FILE_MAX (32u * 3 * 3 * 65540 + 65536)
+/* Bytes of the audit log's end searched for a MODE SELECT's lines when
+ * its process ended before it recorded the outcome: the lines of all
+ * drives since, which a process that opens a drive soon after finds. */
+#define CHANGES_AUDIT_TAIL (8u << 20)
 
 static void
 changes_now(char *buf, size_t len, bool millis)
@@ -41,389 +43,6 @@ changes_now(char *buf, size_t len, bool millis)
                  (int)(tv.tv_usec / 1000 % 1000));
     else
         snprintf(buf, len, "%.19sZ", secs);
-}
-
-/* 'value' as JSON text ending in a newline, of *len bytes; 'value' is
- * released.  jansson fails only without memory, which ends modecon as
- * xmalloc does. */
-static char *
-changes_json_line(json_t *value, size_t flags, size_t *len)
-{
-    char *text = json_dumps(value, flags);
-
-    json_decref(value);
-    if (text == NULL) {
-        fputs("modecon: out of memory writing JSON\n", stderr);
-        abort();
-    }
-    *len = strlen(text);
-    text = xrealloc(text, *len + 2);
-    memcpy(text + (*len)++, "\n", 2);
-    return text;
-}
-
-/* ---- The undo stack ---------------------------------------------------- */
-
-static void
-undo_change_fini(struct undo_change *c)
-{
-    free(c->command);
-    free(c->run);
-    free(c->uri);
-    free(c->before);
-    free(c->saved_before);
-    free(c->sent);
-    for (size_t i = 0; i < c->nothers; i++) {
-        free(c->others[i].current);
-        free(c->others[i].saved);
-    }
-    free(c->others);
-}
-
-void
-undo_stack_free(struct undo_stack *st)
-{
-    for (size_t i = 0; i < st->count; i++)
-        undo_change_fini(&st->changes[i]);
-    free(st->changes);
-    free(st->path);
-    free(st->drive);
-    memset(st, 0, sizeof *st);
-}
-
-void
-undo_stack_drop_last(struct undo_stack *st)
-{
-    if (st->count == 0)
-        return;
-    undo_change_fini(&st->changes[--st->count]);
-}
-
-/* Two changes of one run of a command; a change without a run (an older
- * record) is a command of its own. */
-static bool
-undo_same_run(const char *a, const char *b)
-{
-    return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
-const char *
-undo_run_name(const struct undo_change *c)
-{
-    return c->run != NULL ? c->run : c->time;
-}
-
-size_t
-undo_stack_last_run(const struct undo_stack *st)
-{
-    size_t n = st->count > 0 ? 1 : 0;
-
-    while (n < st->count && undo_same_run(st->changes[st->count - 1 - n].run,
-                                          st->changes[st->count - 1].run))
-        n++;
-    return n;
-}
-
-size_t
-undo_stack_runs(const struct undo_stack *st)
-{
-    size_t runs = 0;
-
-    for (size_t i = 0; i < st->count; i++)
-        if (i == 0 ||
-            !undo_same_run(st->changes[i - 1].run, st->changes[i].run))
-            runs++;
-    return runs;
-}
-
-/* A string member of change 'i', or an error naming it. */
-static const char *
-undo_member(const struct undo_stack *st, json_t *change, size_t i,
-            const char *key, struct err *err)
-{
-    const char *text = json_string_value(json_object_get(change, key));
-    if (text == NULL)
-        err_set(err, E_FAIL, "%s: change %zu: '%s' is missing or not a string",
-                st->path, i + 1, key);
-    return text;
-}
-
-/* A page with its header, PS clear, its length as the header says
- * (SPC-4 7.5.7: two header bytes, four in the sub_page format). */
-static bool
-undo_whole_page(const uint8_t *page, size_t len)
-{
-    if (len < 2 || (page[0] & MODE_PAGE_PS))
-        return false;
-    if (page[0] & MODE_PAGE_SPF)
-        return len >= 4 && ((size_t)page[2] << 8 | page[3]) + 4 == len;
-    return (size_t)page[1] + 2 == len;
-}
-
-/* Bytes of a page's header: two, four in the sub_page format (SPC-4
- * 7.5.7). */
-static size_t
-undo_header_len(const uint8_t *page)
-{
-    return (page[0] & MODE_PAGE_SPF) ? 4 : 2;
-}
-
-/* Pages 'a' and 'b' are the same page: code, and subpage if any. */
-static bool
-undo_same_page(const uint8_t *a, const uint8_t *b)
-{
-    if (((a[0] ^ b[0]) & (MODE_PAGE_CODE | MODE_PAGE_SPF)) != 0)
-        return false;
-    return !(a[0] & MODE_PAGE_SPF) || a[1] == b[1];
-}
-
-static bool
-undo_listed(const struct undo_other *others, size_t n, const uint8_t *page)
-{
-    for (size_t i = 0; i < n; i++)
-        if (undo_same_page(others[i].current, page))
-            return true;
-    return false;
-}
-
-/* A saving change's other pages: [{"current": HEX, "saved": HEX}], each
- * a whole page with its header, both of one length. */
-static int
-undo_parse_others(const struct undo_stack *st, json_t *others, size_t i,
-                  struct undo_change *out, struct err *err)
-{
-    struct err bad;
-    size_t k;
-    json_t *one;
-
-    if (others == NULL)
-        return 0;
-    if (!json_is_array(others))
-        return err_set(err, E_FAIL,
-                       "%s: change %zu: 'also_saved' must be an array",
-                       st->path, i + 1);
-    out->others = xcalloc(json_array_size(others) + 1, sizeof *out->others);
-    json_array_foreach(others, k, one)
-    {
-        const char *cur = json_string_value(json_object_get(one, "current"));
-        const char *sav = json_string_value(json_object_get(one, "saved"));
-        struct undo_other *o = &out->others[out->nothers];
-        size_t sav_len = 0;
-        err_clear(&bad);
-        if (cur == NULL || sav == NULL ||
-            hex_parse(cur, &o->current, &o->len, &bad) != 0 ||
-            hex_parse(sav, &o->saved, &sav_len, &bad) != 0 ||
-            sav_len != o->len || !undo_whole_page(o->current, o->len) ||
-            memcmp(o->current, o->saved, undo_header_len(o->current)) != 0 ||
-            undo_same_page(o->current, out->sent) ||
-            undo_listed(out->others, out->nothers, o->current)) {
-            free(o->current);
-            free(o->saved);
-            memset(o, 0, sizeof *o);
-            return err_set(err, E_FAIL,
-                           "%s: change %zu: also_saved[%zu]: expected "
-                           "'current' and 'saved', whole pages in hex of "
-                           "one header, each page once and not the page "
-                           "changed",
-                           st->path, i + 1, k);
-        }
-        out->nothers++;
-    }
-    return 0;
-}
-
-static int
-undo_parse_change(const struct undo_stack *st, json_t *change, size_t i,
-                  struct undo_change *out, struct err *err)
-{
-    const char *when, *command, *uri, *request, *before, *sent;
-    size_t before_len = 0;
-    struct err bad;
-
-    memset(out, 0, sizeof *out);
-    if (!json_is_object(change))
-        return err_set(err, E_FAIL, "%s: change %zu is not an object", st->path,
-                       i + 1);
-    if ((when = undo_member(st, change, i, "time", err)) == NULL ||
-        (command = undo_member(st, change, i, "command", err)) == NULL ||
-        (uri = undo_member(st, change, i, "uri", err)) == NULL ||
-        (request = undo_member(st, change, i, "request", err)) == NULL ||
-        (before = undo_member(st, change, i, "before", err)) == NULL ||
-        (sent = undo_member(st, change, i, "sent", err)) == NULL)
-        return -1;
-    /* Older records have none: each change is then a command's own. */
-    json_t *run = json_object_get(change, "run");
-    if (run != NULL && (!json_is_string(run) || json_string_length(run) == 0))
-        return err_set(err, E_FAIL,
-                       "%s: change %zu: 'run' must be a string that names "
-                       "the command's run",
-                       st->path, i + 1);
-    err_clear(&bad);
-    if (mode_request_parse(request, &out->rt, &bad) != 0 ||
-        (out->rt != MODE_REQUEST_CURRENT && out->rt != MODE_REQUEST_SAVED))
-        return err_set(err, E_FAIL,
-                       "%s: change %zu: request '%s': expected current or "
-                       "saved",
-                       st->path, i + 1, request);
-    if (hex_parse(before, &out->before, &before_len, &bad) != 0 ||
-        hex_parse(sent, &out->sent, &out->len, &bad) != 0 ||
-        before_len != out->len || !undo_whole_page(out->sent, out->len) ||
-        memcmp(out->before, out->sent, undo_header_len(out->sent)) != 0) {
-        free(out->before);
-        free(out->sent);
-        return err_set(err, E_FAIL,
-                       "%s: change %zu: 'before' and 'sent' must be whole "
-                       "pages in hex with one header",
-                       st->path, i + 1);
-    }
-    const char *saved =
-        json_string_value(json_object_get(change, "saved_before"));
-    size_t saved_len = 0;
-    if (saved != NULL &&
-        (hex_parse(saved, &out->saved_before, &saved_len, &bad) != 0 ||
-         saved_len != out->len ||
-         memcmp(out->saved_before, out->sent, undo_header_len(out->sent)) !=
-             0)) {
-        free(out->before);
-        free(out->saved_before);
-        free(out->sent);
-        return err_set(err, E_FAIL,
-                       "%s: change %zu: 'saved_before' must be a page of the "
-                       "same length in hex",
-                       st->path, i + 1);
-    }
-    snprintf(out->time, sizeof out->time, "%s", when);
-    out->command = xstrdup(command);
-    out->run = run != NULL ? xstrdup(json_string_value(run)) : NULL;
-    out->uri = xstrdup(uri);
-    if (undo_parse_others(st, json_object_get(change, "also_saved"), i, out,
-                          err) != 0) {
-        undo_change_fini(out);
-        memset(out, 0, sizeof *out);
-        return -1;
-    }
-    return 0;
-}
-
-int
-undo_stack_parse(struct undo_stack *st, const char *text, struct err *err)
-{
-    json_error_t jerr;
-    json_t *root, *changes;
-    int rc = -1;
-
-    root = json_loads(text, 0, &jerr);
-    if (root == NULL)
-        return err_set(err, E_FAIL, "%s:%d:%d: %s (the undo record is damaged)",
-                       st->path, jerr.line, jerr.column, jerr.text);
-    /* A record of another version, or of another drive (a file copied
-     * or renamed by hand), is not used to change this one. */
-    json_t *version = json_object_get(root, "version");
-    const char *drive = json_string_value(json_object_get(root, "drive"));
-    if (!json_is_integer(version) || json_integer_value(version) != 1) {
-        err_set(err, E_FAIL,
-                "%s: 'version' must be 1, the only version this modecon "
-                "reads",
-                st->path);
-        goto out;
-    }
-    if (drive == NULL || strcmp(drive, st->drive) != 0) {
-        err_set(err, E_FAIL, "%s: the record is of drive '%s', not '%s'",
-                st->path, drive ? drive : "(none)", st->drive);
-        goto out;
-    }
-    changes = json_object_get(root, "changes");
-    if (!json_is_array(changes)) {
-        err_set(err, E_FAIL, "%s: expected an object with a 'changes' array",
-                st->path);
-        goto out;
-    }
-    st->changes = xcalloc(json_array_size(changes) + 1, sizeof *st->changes);
-    for (size_t i = 0; i < json_array_size(changes); i++) {
-        if (undo_parse_change(st, json_array_get(changes, i), i,
-                              &st->changes[st->count], err) != 0)
-            goto out;
-        st->count++;
-    }
-    rc = 0;
-out:
-    json_decref(root);
-    return rc;
-}
-
-int
-undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
-{
-    char *dir = paths_state_dir("undo", err), *text;
-
-    memset(st, 0, sizeof *st);
-    if (dir == NULL)
-        return -1;
-    st->path = paths_key_file(dir, recorder_id(rec), ".json");
-    st->drive = transport_redact(recorder_id(rec));
-    free(dir);
-    text = atomicfile_read(st->path, UNDO_FILE_MAX, NULL, err);
-    if (text == NULL && err->os_errno == ENOENT) {
-        err_clear(err);
-        return 0;
-    }
-    if (text == NULL)
-        return -1;
-    int rc = undo_stack_parse(st, text, err);
-    free(text);
-    if (rc != 0) {
-        size_t n = strlen(err->msg);
-        snprintf(err->msg + n, sizeof err->msg - n,
-                 "; move it away to go on without it");
-    }
-    return rc;
-}
-
-int
-undo_stack_save(const struct undo_stack *st, struct err *err)
-{
-    json_t *root = json_object(), *changes = json_array();
-    char *text;
-    int rc;
-
-    json_object_set_new(root, "version", json_integer(1));
-    json_object_set_new(root, "drive", json_string(st->drive));
-    for (size_t i = 0; i < st->count; i++) {
-        const struct undo_change *c = &st->changes[i];
-        json_t *one = json_object();
-        json_object_set_new(one, "time", json_string(c->time));
-        json_object_set_new(one, "command", json_string(c->command));
-        if (c->run != NULL)
-            json_object_set_new(one, "run", json_string(c->run));
-        json_object_set_new(one, "uri", json_string(c->uri));
-        json_object_set_new(one, "request",
-                            json_string(mode_request_name(c->rt)));
-        json_object_set_new(one, "before", jsonhex_string(c->before, c->len));
-        if (c->saved_before != NULL)
-            json_object_set_new(one, "saved_before",
-                                jsonhex_string(c->saved_before, c->len));
-        json_object_set_new(one, "sent", jsonhex_string(c->sent, c->len));
-        if (c->nothers > 0) {
-            json_t *others = json_array();
-            for (size_t k = 0; k < c->nothers; k++) {
-                const struct undo_other *o = &c->others[k];
-                json_t *page = json_object();
-                json_object_set_new(page, "current",
-                                    jsonhex_string(o->current, o->len));
-                json_object_set_new(page, "saved",
-                                    jsonhex_string(o->saved, o->len));
-                json_array_append_new(others, page);
-            }
-            json_object_set_new(one, "also_saved", others);
-        }
-        json_array_append_new(changes, one);
-    }
-    json_object_set_new(root, "changes", changes);
-    size_t len;
-    text = changes_json_line(root, JSON_INDENT(2), &len);
-    rc = atomicfile_write(st->path, text, len, 0600, true, err);
-    free(text);
-    return rc;
 }
 
 int
@@ -613,252 +232,6 @@ changes_note_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
     free(others);
 }
 
-/* Push the change about to be sent; the oldest drops off a full stack. */
-static int
-undo_push(struct cmd_ctx *ctx, struct recorder *rec,
-          const struct select_event *ev, struct err *err)
-{
-    struct undo_stack st;
-
-    /* A page forced through at another length than the drive's has no
-     * previous bytes of its own length to go back to. */
-    if (ev->rep->before_len != ev->len) {
-        cmd_warn(ctx,
-                 "warning: not recorded for undo: %zu bytes are sent for "
-                 "a %zu-byte page",
-                 ev->len, ev->rep->before_len);
-        return 0;
-    }
-    if (undo_stack_load(rec, &st, err) != 0) {
-        undo_stack_free(&st);
-        return -1;
-    }
-    /* The oldest command's changes drop off whole, as undo takes them. */
-    bool joins =
-        st.count > 0 && undo_same_run(st.changes[st.count - 1].run, ctx->run);
-    while (undo_stack_runs(&st) + (joins ? 0 : 1) > UNDO_STACK_MAX) {
-        const struct undo_change *old = &st.changes[0];
-        size_t drop = 1;
-        while (drop < st.count &&
-               undo_same_run(st.changes[0].run, st.changes[drop].run))
-            drop++;
-        char page[16], more[48] = "";
-        if (old->sent[0] & MODE_PAGE_SPF)
-            snprintf(page, sizeof page, "0x%02x,0x%02x",
-                     old->sent[0] & MODE_PAGE_CODE, old->sent[1]);
-        else
-            snprintf(page, sizeof page, "0x%02x",
-                     old->sent[0] & MODE_PAGE_CODE);
-        if (drop > 1)
-            snprintf(more, sizeof more, " and %zu more MODE SELECT%s", drop - 1,
-                     drop == 2 ? "" : "s");
-        cmd_warn(ctx,
-                 "note: the undo record keeps the changes of the last %d "
-                 "commands on a drive: '%s' of page %s%s at %s can no "
-                 "longer be undone",
-                 UNDO_STACK_MAX, old->command, page, more, old->time);
-        for (size_t k = 0; k < drop; k++)
-            undo_change_fini(&st.changes[k]);
-        memmove(st.changes, st.changes + drop,
-                (st.count - drop) * sizeof *st.changes);
-        st.count -= drop;
-    }
-    st.changes = xrealloc(st.changes, (st.count + 1) * sizeof *st.changes);
-    struct undo_change *c = &st.changes[st.count++];
-    memset(c, 0, sizeof *c);
-    changes_now(c->time, sizeof c->time, false);
-    c->command = xstrdup(ctx->client);
-    c->run = ctx->run[0] != '\0' ? xstrdup(ctx->run) : NULL;
-    c->uri = transport_redact(recorder_name(rec));
-    c->rt = ev->rt;
-    c->len = ev->len;
-    c->before = xmalloc(ev->len);
-    c->sent = xmalloc(ev->len);
-    memcpy(c->before, ev->rep->before, ev->len);
-    c->before[0] &= (uint8_t)~MODE_PAGE_PS;
-    memcpy(c->sent, ev->page, ev->len);
-    /* A saving change replaces the saved values too, which may differ
-     * from the current ones; a drive that does not show them leaves only
-     * the current values to go back to. */
-    uint8_t *saved = NULL;
-    size_t saved_len = 0;
-    struct err ignored;
-    err_clear(&ignored);
-    if (ev->rt == MODE_REQUEST_SAVED &&
-        recorder_get_mode_page(rec, ev->page[0] & MODE_PAGE_CODE,
-                               (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0,
-                               MODE_REQUEST_SAVED, &saved, &saved_len,
-                               &ignored) == 0 &&
-        saved_len == ev->len) {
-        c->saved_before = saved;
-        c->saved_before[0] &= (uint8_t)~MODE_PAGE_PS;
-    } else {
-        free(saved);
-    }
-    int rc = 0;
-    if (ev->rt == MODE_REQUEST_SAVED)
-        rc = changes_saving_others(rec, ev->page[0] & MODE_PAGE_CODE,
-                                   (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1]
-                                                                 : 0,
-                                   &c->others, &c->nothers, err);
-    if (rc == 0)
-        rc = undo_stack_save(&st, err);
-    undo_stack_free(&st);
-    return rc;
-}
-
-/* ---- The audit log ----------------------------------------------------- */
-
-/* What became of the change, as far as modecon can tell. */
-static const char *
-changes_outcome(const struct select_event *ev)
-{
-    const struct set_report *rep = ev->rep;
-
-    if (!rep->sent)
-        return ev->result->has_scsi ? "refused" : "unknown: no answer";
-    if (rep->verified)
-        return rep->nunapplied == 0 ? "applied" : "not applied";
-    return ev->readback != NULL && err_is_set(ev->readback)
-               ? "unknown: read-back failed"
-               : "not verified";
-}
-
-static json_t *
-changes_audit_record(struct cmd_ctx *ctx, struct recorder *rec,
-                     const struct select_event *ev)
-{
-    const struct set_report *rep = ev->rep;
-    const struct err *result = ev->result;
-    char when[40], value[16];
-    json_t *rec_json = json_object(), *drive = json_object();
-    changes_now(when, sizeof when, true);
-    json_object_set_new(rec_json, "time", json_string(when));
-    json_object_set_new(rec_json, "pid", json_integer((json_int_t)getpid()));
-    json_object_set_new(rec_json, "command", json_string(ctx->client));
-
-    char *uri = transport_redact(recorder_name(rec));
-    char *drive_id = transport_redact(recorder_id(rec));
-    json_object_set_new(drive, "uri", json_string(uri));
-    json_object_set_new(drive, "id", json_string(drive_id));
-    free(uri);
-    free(drive_id);
-    /* The identity as the drive answered before the change; a drive gone
-     * since is recorded without it. */
-    const struct scsi_identity *id = recorder_known_identity(rec);
-    if (id != NULL) {
-        json_object_set_new(drive, "vendor", json_string(id->vendor));
-        json_object_set_new(drive, "product", json_string(id->product));
-        json_object_set_new(drive, "revision", json_string(id->revision));
-    }
-    json_object_set_new(rec_json, "drive", drive);
-
-    snprintf(value, sizeof value, "0x%02x", ev->page[0] & MODE_PAGE_CODE);
-    json_object_set_new(rec_json, "page", json_string(value));
-    snprintf(value, sizeof value, "0x%02x",
-             (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0);
-    json_object_set_new(rec_json, "subpage", json_string(value));
-    json_object_set_new(rec_json, "request",
-                        json_string(mode_request_name(ev->rt)));
-    json_object_set_new(rec_json, "before",
-                        jsonhex_string(rep->before, rep->before_len));
-    json_object_set_new(rec_json, "after",
-                        rep->after ? jsonhex_string(rep->after, rep->after_len)
-                                   : json_null());
-    json_object_set_new(rec_json, "cdb",
-                        jsonhex_string(rep->cdb, sizeof rep->cdb));
-    json_object_set_new(rec_json, "parameter_list",
-                        jsonhex_string(rep->param_list, rep->param_len));
-    json_object_set_new(rec_json, "hresult",
-                        json_string(hresult_name(result->hr)));
-    snprintf(value, sizeof value, "0x%08X", result->hr);
-    json_object_set_new(rec_json, "hresult_value", json_string(value));
-    json_object_set_new(rec_json, "message",
-                        err_is_set(result) ? json_string(result->msg)
-                                           : json_null());
-    bool sensed = result->has_scsi && result->sense_len > 0;
-    char sense_text[ERR_MSG_MAX];
-    json_object_set_new(rec_json, "sense",
-                        sensed
-                            ? jsonhex_string(result->sense, result->sense_len)
-                            : json_null());
-    json_object_set_new(rec_json, "sense_text",
-                        sensed ? json_string(errfmt_sense(result, sense_text,
-                                                          sizeof sense_text))
-                               : json_null());
-    json_object_set_new(rec_json, "verification",
-                        json_string(changes_outcome(ev)));
-    json_object_set_new(rec_json, "readback_error",
-                        ev->readback != NULL && err_is_set(ev->readback)
-                            ? json_string(ev->readback->msg)
-                            : json_null());
-    json_t *missing = json_array();
-    for (size_t i = 0; i < rep->nunapplied; i++) {
-        json_t *one = json_object();
-        json_object_set_new(one, "byte",
-                            json_integer((json_int_t)rep->unapplied[i].offset));
-        snprintf(value, sizeof value, "0x%02x", rep->unapplied[i].sent);
-        json_object_set_new(one, "sent", json_string(value));
-        snprintf(value, sizeof value, "0x%02x", rep->unapplied[i].got);
-        json_object_set_new(one, "got", json_string(value));
-        json_object_set_new(
-            one, "values",
-            json_string(mode_request_name(rep->unapplied[i].where)));
-        json_array_append_new(missing, one);
-    }
-    json_object_set_new(rec_json, "not_applied", missing);
-    return rec_json;
-}
-
-char *
-changes_audit_path(struct err *err)
-{
-    char *dir = paths_state_dir(NULL, err);
-    char *path = dir ? xasprintf("%s/audit.jsonl", dir) : NULL;
-
-    free(dir);
-    return path;
-}
-
-/* Whether a line could be appended now: checked before a MODE SELECT, so
- * that no change goes out that the log cannot hold. */
-static int
-changes_audit_writable(struct err *err)
-{
-    char *path = changes_audit_path(err);
-
-    if (path == NULL)
-        return -1;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        int e = errno;
-        err_set(err, E_FAIL, "the audit log %s cannot be written: %s", path,
-                strerror(e));
-        err->os_errno = e;
-    } else {
-        close(fd);
-    }
-    free(path);
-    return fd < 0 ? -1 : 0;
-}
-
-static int
-changes_audit_append(struct cmd_ctx *ctx, struct recorder *rec,
-                     const struct select_event *ev, struct err *err)
-{
-    char *path = changes_audit_path(err);
-
-    if (path == NULL)
-        return -1;
-    json_t *record = changes_audit_record(ctx, rec, ev);
-    size_t len;
-    char *text = changes_json_line(record, JSON_COMPACT, &len);
-    int rc = atomicfile_append(path, text, len, err);
-    free(text);
-    free(path);
-    return rc;
-}
-
 /* ---- A MODE SELECT in flight ------------------------------------------- */
 
 /* MODE SELECTs sent and not yet answered and recorded (console workers
@@ -912,6 +285,648 @@ changes_guard_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+
+/* ---- The intent of a MODE SELECT ----------------------------------------- */
+
+/* The MODE SELECT's name in both logs, unique on this machine. */
+static void
+changes_new_select(char *buf, size_t len)
+{
+    static atomic_ulong selects;
+    struct timespec now;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(buf, len, "%lld.%09ld-%ld-%lu", (long long)now.tv_sec, now.tv_nsec,
+             (long)getpid(), atomic_fetch_add(&selects, 1) + 1);
+}
+
+/* The MODE SELECT this thread has in flight, named by its intent: the
+ * hooks before and after it run on the thread that sends it. */
+static _Thread_local char changes_select[64];
+
+/* The page's name in messages: "0x08" or "0x08,0x01". */
+static void
+changes_page_name(const uint8_t *page, char *buf, size_t len)
+{
+    if (page[0] & MODE_PAGE_SPF)
+        snprintf(buf, len, "0x%02x,0x%02x", page[0] & MODE_PAGE_CODE, page[1]);
+    else
+        snprintf(buf, len, "0x%02x", page[0] & MODE_PAGE_CODE);
+}
+
+/* The oldest commands' changes that drop off the stack to make room for
+ * this one's, as "dropped" lines; each is named. */
+static char *
+changes_drop_oldest(struct cmd_ctx *ctx, struct undo_stack *st, size_t *len)
+{
+    char *text = xstrdup("");
+    bool joins = st->count > 0 &&
+                 undo_same_run(st->changes[st->count - 1].run, ctx->run);
+
+    *len = 0;
+    while (undo_stack_runs(st) + (joins ? 0 : 1) > UNDO_STACK_MAX) {
+        const struct undo_change *old = &st->changes[0];
+        size_t drop = 1;
+        while (drop < st->count &&
+               undo_same_run(st->changes[0].run, st->changes[drop].run))
+            drop++;
+        char page[16], more[48] = "";
+        changes_page_name(old->sent, page, sizeof page);
+        if (drop > 1)
+            snprintf(more, sizeof more, " and %zu more MODE SELECT%s", drop - 1,
+                     drop == 2 ? "" : "s");
+        cmd_warn(ctx,
+                 "note: the undo record keeps the changes of the last %d "
+                 "commands on a drive: '%s' of page %s%s at %s can no "
+                 "longer be undone",
+                 UNDO_STACK_MAX, old->command, page, more, old->time);
+        for (size_t k = 0; k < drop; k++) {
+            json_t *line = json_object();
+            size_t n;
+            json_object_set_new(line, "dropped",
+                                json_string(st->changes[k].select));
+            char *one = undo_json_line(line, &n);
+            text = xrealloc(text, *len + n + 1);
+            memcpy(text + *len, one, n + 1);
+            *len += n;
+            free(one);
+            undo_change_fini(&st->changes[k]);
+        }
+        memmove(st->changes, st->changes + drop,
+                (st->count - drop) * sizeof *st->changes);
+        st->count -= drop;
+    }
+    return text;
+}
+
+/* What undo needs of the change about to be sent. */
+static int
+changes_undo_intent(struct cmd_ctx *ctx, struct recorder *rec,
+                    const struct select_event *ev, struct undo_change *c,
+                    struct err *err)
+{
+    memset(c, 0, sizeof *c);
+    changes_now(c->time, sizeof c->time, false);
+    c->command = xstrdup(ctx->client);
+    c->run = ctx->run[0] != '\0' ? xstrdup(ctx->run) : NULL;
+    c->uri = transport_redact(recorder_name(rec));
+    c->rt = ev->rt;
+    c->len = ev->len;
+    c->before = xmalloc(ev->len);
+    c->sent = xmalloc(ev->len);
+    memcpy(c->before, ev->rep->before, ev->len);
+    c->before[0] &= (uint8_t)~MODE_PAGE_PS;
+    memcpy(c->sent, ev->page, ev->len);
+    /* A saving change replaces the saved values too, which may differ
+     * from the current ones; a drive that does not show them leaves only
+     * the current values to go back to. */
+    uint8_t *saved = NULL;
+    size_t saved_len = 0;
+    struct err ignored;
+    err_clear(&ignored);
+    if (ev->rt == MODE_REQUEST_SAVED &&
+        recorder_get_mode_page(rec, ev->page[0] & MODE_PAGE_CODE,
+                               (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0,
+                               MODE_REQUEST_SAVED, &saved, &saved_len,
+                               &ignored) == 0 &&
+        saved_len == ev->len) {
+        c->saved_before = saved;
+        c->saved_before[0] &= (uint8_t)~MODE_PAGE_PS;
+    } else {
+        free(saved);
+    }
+    if (ev->rt == MODE_REQUEST_SAVED)
+        return changes_saving_others(rec, ev->page[0] & MODE_PAGE_CODE,
+                                     (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1]
+                                                                   : 0,
+                                     &c->others, &c->nothers, err);
+    return 0;
+}
+
+/* The intent line of the undo record for the MODE SELECT 'ev' (with the
+ * lines of changes that drop off before it): a change's, an undo's, or
+ * one that cannot be undone. */
+static char *
+changes_intent_lines(struct cmd_ctx *ctx, struct recorder *rec,
+                     struct undo_stack *st, const struct select_event *ev,
+                     const char *select, size_t *len, struct err *err)
+{
+    json_t *intent;
+    char *dropped = NULL;
+    size_t ndropped = 0;
+
+    if (ctx->undoing || ev->rep->before_len != ev->len) {
+        /* A page forced through at another length than the drive's has
+         * no previous bytes of its own length to go back to. */
+        if (!ctx->undoing)
+            cmd_warn(ctx,
+                     "warning: not recorded for undo: %zu bytes are sent for "
+                     "a %zu-byte page",
+                     ev->len, ev->rep->before_len);
+        char when[32];
+        changes_now(when, sizeof when, false);
+        intent = json_object();
+        json_object_set_new(intent, "time", json_string(when));
+        json_object_set_new(intent, "command", json_string(ctx->client));
+        if (ctx->run[0] != '\0')
+            json_object_set_new(intent, "run", json_string(ctx->run));
+        char *uri = transport_redact(recorder_name(rec));
+        json_object_set_new(intent, "uri", json_string(uri));
+        free(uri);
+        json_object_set_new(intent, "request",
+                            json_string(mode_request_name(ev->rt)));
+        uint8_t *before = xmalloc(ev->rep->before_len);
+        memcpy(before, ev->rep->before, ev->rep->before_len);
+        before[0] &= (uint8_t)~MODE_PAGE_PS;
+        json_object_set_new(intent, "before",
+                            jsonhex_string(before, ev->rep->before_len));
+        free(before);
+        json_object_set_new(intent, "sent", jsonhex_string(ev->page, ev->len));
+        if (ctx->undoing)
+            json_object_set_new(intent, "undo_of",
+                                json_string(ctx->undo_of ? ctx->undo_of : ""));
+        else
+            json_object_set_new(intent, "undoable", json_false());
+    } else {
+        struct undo_change c;
+        int rc = changes_undo_intent(ctx, rec, ev, &c, err);
+        if (rc == 0) {
+            intent = undo_change_json(&c);
+            dropped = changes_drop_oldest(ctx, st, &ndropped);
+        }
+        undo_change_fini(&c);
+        if (rc != 0)
+            return NULL;
+    }
+    /* The MODE SELECT's name first, where a reader of the record looks. */
+    json_t *whole = json_object();
+    json_object_set_new(whole, "intent", json_string(select));
+    json_object_set_new(whole, "pid", json_integer((json_int_t)getpid()));
+    json_object_update(whole, intent);
+    json_decref(intent);
+    size_t n;
+    char *line = undo_json_line(whole, &n);
+    char *text = xasprintf("%s%s", dropped ? dropped : "", line);
+    *len = ndropped + n;
+    free(dropped);
+    free(line);
+    return text;
+}
+
+/* An outcome line of the undo record. */
+static int
+changes_undo_outcome(struct undo_stack *st, const char *select,
+                     const char *verification, bool recovered, struct err *err)
+{
+    json_t *outcome = json_object();
+    size_t len;
+
+    json_object_set_new(outcome, "outcome", json_string(select));
+    json_object_set_new(outcome, "verification", json_string(verification));
+    json_object_set_new(outcome, "recovered", json_boolean(recovered));
+    char *text = undo_json_line(outcome, &len);
+    /* Not flushed: the audit log's outcome, flushed, is the durable one;
+     * a lost line here is found there again (changes_recover). */
+    int rc = applog_append(st->path, text, len, -1, false, err);
+    free(text);
+    return rc;
+}
+
+/* ---- The audit log ----------------------------------------------------- */
+
+/* What became of the change, as far as modecon can tell. */
+static const char *
+changes_outcome(const struct select_event *ev)
+{
+    const struct set_report *rep = ev->rep;
+
+    if (!rep->sent)
+        return ev->result->has_scsi ? "refused" : "unknown: no answer";
+    if (rep->verified)
+        return rep->nunapplied == 0 ? "applied" : "not applied";
+    return ev->readback != NULL && err_is_set(ev->readback)
+               ? "unknown: read-back failed"
+               : "not verified";
+}
+
+/* What an audit line says of a MODE SELECT, its intent or its outcome. */
+struct audit_select {
+    const char *event; /* "intent" or "outcome" */
+    const char *select;
+    const char *time; /* NULL: now */
+    long pid;
+    const char *command;
+    const char *run; /* or NULL */
+    enum mode_request rt;
+    const uint8_t *before; /* the current values before it */
+    size_t before_len;
+    const uint8_t *cdb;
+    const uint8_t *param_list;
+    size_t param_len;
+    const char *undo_of; /* or NULL */
+    bool recovered;
+};
+
+/* The members of every audit line (docs/errors.md, "The audit log"). */
+static json_t *
+changes_audit_common(struct recorder *rec, const struct audit_select *a)
+{
+    char when[40], value[16];
+    json_t *line = json_object(), *drive = json_object();
+    const uint8_t *page = a->param_list + MODE_HEADER10_LEN;
+
+    if (a->time == NULL)
+        changes_now(when, sizeof when, true);
+    json_object_set_new(line, "event", json_string(a->event));
+    json_object_set_new(line, "select", json_string(a->select));
+    json_object_set_new(line, "time", json_string(a->time ? a->time : when));
+    json_object_set_new(line, "pid", json_integer((json_int_t)a->pid));
+    json_object_set_new(line, "command", json_string(a->command));
+    json_object_set_new(line, "run",
+                        a->run ? json_string(a->run) : json_null());
+
+    char *uri = transport_redact(recorder_name(rec));
+    char *drive_id = transport_redact(recorder_id(rec));
+    json_object_set_new(drive, "uri", json_string(uri));
+    json_object_set_new(drive, "id", json_string(drive_id));
+    free(uri);
+    free(drive_id);
+    /* The identity as the drive answered before the change; a drive gone
+     * since is recorded without it. */
+    const struct scsi_identity *id = recorder_known_identity(rec);
+    json_object_set_new(drive, "vendor",
+                        id ? json_string(id->vendor) : json_null());
+    json_object_set_new(drive, "product",
+                        id ? json_string(id->product) : json_null());
+    json_object_set_new(drive, "revision",
+                        id ? json_string(id->revision) : json_null());
+    json_object_set_new(line, "drive", drive);
+
+    snprintf(value, sizeof value, "0x%02x", page[0] & MODE_PAGE_CODE);
+    json_object_set_new(line, "page", json_string(value));
+    snprintf(value, sizeof value, "0x%02x",
+             (page[0] & MODE_PAGE_SPF) ? page[1] : 0);
+    json_object_set_new(line, "subpage", json_string(value));
+    json_object_set_new(line, "request", json_string(mode_request_name(a->rt)));
+    json_object_set_new(line, "before",
+                        jsonhex_string(a->before, a->before_len));
+    json_object_set_new(line, "cdb", jsonhex_string(a->cdb, 10));
+    json_object_set_new(line, "parameter_list",
+                        jsonhex_string(a->param_list, a->param_len));
+    json_object_set_new(line, "undo_of",
+                        a->undo_of ? json_string(a->undo_of) : json_null());
+    json_object_set_new(line, "recovered", json_boolean(a->recovered));
+    return line;
+}
+
+/* An outcome's members after the common ones, from the MODE SELECT's
+ * answer and read-back. */
+static void
+changes_audit_answer(json_t *line, const struct select_event *ev)
+{
+    const struct set_report *rep = ev->rep;
+    const struct err *result = ev->result;
+    char value[16];
+
+    json_object_set_new(line, "after",
+                        rep->after ? jsonhex_string(rep->after, rep->after_len)
+                                   : json_null());
+    json_object_set_new(line, "hresult", json_string(hresult_name(result->hr)));
+    snprintf(value, sizeof value, "0x%08X", result->hr);
+    json_object_set_new(line, "hresult_value", json_string(value));
+    json_object_set_new(line, "message",
+                        err_is_set(result) ? json_string(result->msg)
+                                           : json_null());
+    bool sensed = result->has_scsi && result->sense_len > 0;
+    char sense_text[ERR_MSG_MAX];
+    json_object_set_new(line, "sense",
+                        sensed
+                            ? jsonhex_string(result->sense, result->sense_len)
+                            : json_null());
+    json_object_set_new(line, "sense_text",
+                        sensed ? json_string(errfmt_sense(result, sense_text,
+                                                          sizeof sense_text))
+                               : json_null());
+    json_object_set_new(line, "verification", json_string(changes_outcome(ev)));
+    json_object_set_new(line, "readback_error",
+                        ev->readback != NULL && err_is_set(ev->readback)
+                            ? json_string(ev->readback->msg)
+                            : json_null());
+    json_t *missing = json_array();
+    for (size_t i = 0; i < rep->nunapplied; i++) {
+        json_t *one = json_object();
+        json_object_set_new(one, "byte",
+                            json_integer((json_int_t)rep->unapplied[i].offset));
+        snprintf(value, sizeof value, "0x%02x", rep->unapplied[i].sent);
+        json_object_set_new(one, "sent", json_string(value));
+        snprintf(value, sizeof value, "0x%02x", rep->unapplied[i].got);
+        json_object_set_new(one, "got", json_string(value));
+        json_object_set_new(
+            one, "values",
+            json_string(mode_request_name(rep->unapplied[i].where)));
+        json_array_append_new(missing, one);
+    }
+    json_object_set_new(line, "not_applied", missing);
+}
+
+static void
+changes_audit_live(struct cmd_ctx *ctx, const struct select_event *ev,
+                   const char *event, struct audit_select *a)
+{
+    memset(a, 0, sizeof *a);
+    a->event = event;
+    a->select = changes_select;
+    a->pid = (long)getpid();
+    a->command = ctx->client;
+    a->run = ctx->run[0] != '\0' ? ctx->run : NULL;
+    a->rt = ev->rt;
+    a->before = ev->rep->before;
+    a->before_len = ev->rep->before_len;
+    a->cdb = ev->rep->cdb;
+    a->param_list = ev->rep->param_list;
+    a->param_len = ev->rep->param_len;
+    a->undo_of = ctx->undoing ? ctx->undo_of : NULL;
+}
+
+char *
+changes_audit_path(struct err *err)
+{
+    char *dir = paths_state_dir(NULL, err);
+    char *path = dir ? xasprintf("%s/audit.jsonl", dir) : NULL;
+
+    free(dir);
+    return path;
+}
+
+/* Append audit lines, flushed with 'flush'.  A log that cannot be opened
+ * is named with the reason. */
+static int
+changes_audit_write(const char *text, size_t len, bool flush, struct err *err)
+{
+    char *path = changes_audit_path(err);
+
+    if (path == NULL)
+        return -1;
+    int rc = applog_append(path, text, len, -1, flush, err);
+    /* A refusal (a link, a FIFO) names what is there; a failure, why. */
+    if (rc != 0 && err->os_errno != 0 && err->os_errno != ELOOP &&
+        err->os_errno != EINVAL) {
+        int e = err->os_errno;
+        err_set(err, E_FAIL, "the audit log %s cannot be written: %s", path,
+                strerror(e));
+        err->os_errno = e;
+    }
+    free(path);
+    return rc;
+}
+
+static int
+changes_audit_append(json_t *line, bool flush, struct err *err)
+{
+    size_t len;
+    char *text = undo_json_line(line, &len);
+    int rc = changes_audit_write(text, len, flush, err);
+    free(text);
+    return rc;
+}
+
+/* ---- Recovery ------------------------------------------------------------ */
+
+/* The page but for PS, which MODE SELECT clears. */
+static bool
+changes_holds(const uint8_t *page, size_t page_len, const uint8_t *want,
+              size_t want_len)
+{
+    return page != NULL && want != NULL && page_len == want_len &&
+           page_len > 0 &&
+           ((page[0] ^ want[0]) & (uint8_t)~MODE_PAGE_PS) == 0 &&
+           memcmp(page + 1, want + 1, page_len - 1) == 0;
+}
+
+/* The audit line of event 'event' of MODE SELECT 'select' in the log's
+ * tail 'tail', or NULL. */
+static json_t *
+changes_audit_find(const char *tail, const char *select, const char *event)
+{
+    char *needle = xasprintf("\"select\":\"%s\"", select);
+    json_t *found = NULL;
+
+    for (const char *p = tail; p != NULL && found == NULL;) {
+        p = strstr(p, needle);
+        if (p == NULL)
+            break;
+        const char *start = p, *end = strchr(p, '\n');
+        while (start > tail && start[-1] != '\n')
+            start--;
+        if (end == NULL)
+            break;
+        json_t *line = json_loadb(start, (size_t)(end - start), 0, NULL);
+        const char *ev = json_string_value(json_object_get(line, "event"));
+        if (ev != NULL && strcmp(ev, event) == 0)
+            found = line;
+        else
+            json_decref(line);
+        p = end;
+    }
+    free(needle);
+    return found;
+}
+
+/* Resolve one intent without an outcome: copied from the audit log when
+ * it has the outcome, else found by reading the page back. */
+static void
+changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
+                struct undo_stack *st, const char *text, const char *tail)
+{
+    json_t *in = json_loads(text, 0, NULL);
+    const char *select = json_string_value(json_object_get(in, "intent"));
+    const char *req = json_string_value(json_object_get(in, "request"));
+    uint8_t *sent = NULL, *before = NULL, *saved_before = NULL;
+    size_t sent_len = 0, before_len = 0, sb_len = 0;
+    enum mode_request rt = MODE_REQUEST_CURRENT;
+    struct err bad;
+
+    err_clear(&bad);
+    if (select == NULL || req == NULL ||
+        mode_request_parse(req, &rt, &bad) != 0 ||
+        hex_parse(json_string_value(json_object_get(in, "sent")), &sent,
+                  &sent_len, &bad) != 0 ||
+        hex_parse(json_string_value(json_object_get(in, "before")), &before,
+                  &before_len, &bad) != 0 ||
+        sent_len < 2 || before_len < 2) {
+        json_decref(in);
+        free(sent);
+        free(before);
+        return;
+    }
+    const char *sb = json_string_value(json_object_get(in, "saved_before"));
+    if (sb != NULL && hex_parse(sb, &saved_before, &sb_len, &bad) != 0)
+        saved_before = NULL;
+
+    json_t *audit_outcome = changes_audit_find(tail, select, "outcome");
+    struct err err;
+    err_clear(&err);
+    if (audit_outcome != NULL) {
+        /* Answered and audited; only its line here was lost. */
+        const char *v =
+            json_string_value(json_object_get(audit_outcome, "verification"));
+        changes_undo_outcome(st, select, v ? v : "unknown", false, &err);
+        json_decref(audit_outcome);
+        goto out;
+    }
+
+    uint8_t code = sent[0] & MODE_PAGE_CODE;
+    uint8_t subpage = (sent[0] & MODE_PAGE_SPF) ? sent[1] : 0;
+    uint8_t *cur = NULL, *sav = NULL;
+    size_t cur_len = 0, sav_len = 0;
+    struct err readback;
+    err_clear(&readback);
+    const char *verdict = "unknown (found after the process ended)";
+    if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT, &cur,
+                               &cur_len, &readback) == 0 &&
+        (rt != MODE_REQUEST_SAVED ||
+         recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_SAVED, &sav,
+                                &sav_len, &readback) == 0)) {
+        /* A saving MODE SELECT shows in the saved values. */
+        const uint8_t *held = rt == MODE_REQUEST_SAVED ? sav : cur;
+        size_t held_len = rt == MODE_REQUEST_SAVED ? sav_len : cur_len;
+        bool was = rt == MODE_REQUEST_SAVED && saved_before != NULL
+                       ? changes_holds(sav, sav_len, saved_before, sb_len)
+                       : changes_holds(cur, cur_len, before, before_len);
+        if (changes_holds(held, held_len, sent, sent_len))
+            verdict = "applied (found after the process ended)";
+        else if (was)
+            verdict = "not applied (found after the process ended)";
+    }
+
+    /* The audit log's lines, as they would have been: the intent too,
+     * where it was lost with the process. */
+    uint8_t *param = xcalloc(1, MODE_HEADER10_LEN + sent_len);
+    memcpy(param + MODE_HEADER10_LEN, sent, sent_len);
+    param[MODE_HEADER10_LEN] &= (uint8_t)~MODE_PAGE_PS;
+    struct scsi_io io = { 0 };
+    scsi_build_mode_select10(&io, rt == MODE_REQUEST_SAVED, param,
+                             (uint16_t)(MODE_HEADER10_LEN + sent_len));
+    json_t *pid = json_object_get(in, "pid");
+    struct audit_select a = {
+        .event = "intent",
+        .select = select,
+        .time = NULL,
+        .pid = json_is_integer(pid) ? (long)json_integer_value(pid) : 0,
+        .command = json_string_value(json_object_get(in, "command")),
+        .run = json_string_value(json_object_get(in, "run")),
+        .rt = rt,
+        .before = before,
+        .before_len = before_len,
+        .cdb = io.cdb,
+        .param_list = param,
+        .param_len = MODE_HEADER10_LEN + sent_len,
+        .undo_of = json_string_value(json_object_get(in, "undo_of")),
+        .recovered = true,
+    };
+    if (a.command == NULL)
+        a.command = "modecon";
+    json_t *audit_intent = changes_audit_find(tail, select, "intent");
+    char *lines = xstrdup("");
+    size_t len = 0;
+    if (audit_intent == NULL) {
+        /* Its time is the intent's, kept in the undo record. */
+        a.time = json_string_value(json_object_get(in, "time"));
+        size_t n;
+        char *one = undo_json_line(changes_audit_common(rec, &a), &n);
+        free(lines);
+        lines = one;
+        len = n;
+        a.time = NULL;
+    }
+    /* The outcome as its intent has it, where the audit log has that. */
+    a.event = "outcome";
+    json_t *outcome = audit_intent != NULL ? json_deep_copy(audit_intent)
+                                           : changes_audit_common(rec, &a);
+    json_decref(audit_intent);
+    char when[40];
+    changes_now(when, sizeof when, true);
+    json_object_set_new(outcome, "event", json_string("outcome"));
+    json_object_set_new(outcome, "time", json_string(when));
+    json_object_set_new(outcome, "recovered", json_true());
+    json_object_set_new(outcome, "after",
+                        cur ? jsonhex_string(cur, cur_len) : json_null());
+    json_object_set_new(outcome, "hresult", json_null());
+    json_object_set_new(outcome, "hresult_value", json_null());
+    json_object_set_new(outcome, "message",
+                        json_string("the process that sent it ended before "
+                                    "recording its outcome; found by reading "
+                                    "the page back"));
+    json_object_set_new(outcome, "sense", json_null());
+    json_object_set_new(outcome, "sense_text", json_null());
+    json_object_set_new(outcome, "verification", json_string(verdict));
+    json_object_set_new(outcome, "readback_error",
+                        err_is_set(&readback) ? json_string(readback.msg)
+                                              : json_null());
+    json_object_set_new(outcome, "not_applied", json_array());
+    size_t n;
+    char *one = undo_json_line(outcome, &n);
+    lines = xrealloc(lines, len + n + 1);
+    memcpy(lines + len, one, n + 1);
+    len += n;
+    free(one);
+    char page[16];
+    changes_page_name(sent, page, sizeof page);
+    if (changes_audit_write(lines, len, true, &err) == 0)
+        changes_undo_outcome(st, select, verdict, true, &err);
+    if (err_is_set(&err))
+        cmd_warn(ctx,
+                 "warning: %s: page %s: the outcome of an earlier MODE "
+                 "SELECT could not be recorded: %s",
+                 recorder_name(rec), page, err.msg);
+    else
+        cmd_warn(ctx,
+                 "note: %s: page %s: '%s' (pid %ld) ended before recording "
+                 "the outcome of its MODE SELECT: %s; now in the audit log",
+                 recorder_name(rec), page, a.command, a.pid, verdict);
+    free(lines);
+    free(param);
+    free(cur);
+    free(sav);
+out:
+    json_decref(in);
+    free(sent);
+    free(before);
+    free(saved_before);
+}
+
+int
+changes_load(struct cmd_ctx *ctx, struct recorder *rec, struct undo_stack *st,
+             struct err *err)
+{
+    /* Held, so that no other process's MODE SELECT is in flight. */
+    if (recorder_acquire_exclusive(rec, err) != 0) {
+        memset(st, 0, sizeof *st);
+        return -1;
+    }
+    int rc = undo_stack_load(rec, st, err);
+    if (rc == 0 && st->npending > 0) {
+        struct err ignored;
+        struct scsi_identity id;
+        err_clear(&ignored);
+        /* The identity for the audit lines. */
+        if (recorder_known_identity(rec) == NULL)
+            recorder_inquiry(rec, &id, &ignored);
+        err_clear(&ignored);
+        char *path = changes_audit_path(&ignored);
+        char *tail =
+            path ? applog_read_tail(path, CHANGES_AUDIT_TAIL, &ignored) : NULL;
+        for (size_t i = 0; i < st->npending; i++)
+            changes_resolve(ctx, rec, st, st->pending[i], tail ? tail : "");
+        free(tail);
+        free(path);
+        undo_stack_free(st);
+        rc = undo_stack_load(rec, st, err);
+    }
+    recorder_release_exclusive(rec);
+    return rc;
+}
+
 /* ---- The hooks --------------------------------------------------------- */
 
 static int
@@ -921,23 +936,51 @@ changes_before_select(void *arg, struct recorder *rec,
     struct cmd_ctx *ctx = arg;
     struct scsi_identity id;
     struct err ignored;
+    struct undo_stack st;
+    char page[16];
 
+    changes_page_name(ev->page, page, sizeof page);
     /* The identity for the audit line, asked while the drive answers. */
     err_clear(&ignored);
     if (recorder_known_identity(rec) == NULL)
         recorder_inquiry(rec, &id, &ignored);
-    if (changes_audit_writable(err) != 0) {
-        err_prefix(err, "page 0x%02x: nothing was sent",
-                   ev->page[0] & MODE_PAGE_CODE);
-        return -1;
-    }
-    if (!ctx->undoing && undo_push(ctx, rec, ev, err) != 0) {
+    /* 1. The intent in the undo record, flushed: nothing goes out that
+     * the record does not hold. */
+    size_t len = 0;
+    char *lines = NULL;
+    changes_new_select(changes_select, sizeof changes_select);
+    if (changes_load(ctx, rec, &st, err) != 0 ||
+        (lines = changes_intent_lines(ctx, rec, &st, ev, changes_select, &len,
+                                      err)) == NULL ||
+        undo_log_append(&st, lines, len, true, err) != 0) {
+        /* An intent written but not flushed (a failing disk) is closed
+         * at once, so that no later process takes it for one whose
+         * process ended with its MODE SELECT out. */
+        struct err lost;
+        err_clear(&lost);
+        if (lines != NULL && st.path != NULL)
+            changes_undo_outcome(&st, changes_select, "not sent", false, &lost);
         err_prefix(err,
-                   "page 0x%02x: the page's previous bytes could not be "
+                   "page %s: the page's previous bytes could not be "
                    "recorded for undo, so nothing was sent",
-                   ev->page[0] & MODE_PAGE_CODE);
+                   page);
+        free(lines);
+        undo_stack_free(&st);
         return -1;
     }
+    free(lines);
+    /* 2. The intent in the audit log, flushed with its outcome. */
+    struct audit_select a;
+    changes_audit_live(ctx, ev, "intent", &a);
+    if (changes_audit_append(changes_audit_common(rec, &a), false, err) != 0) {
+        struct err lost;
+        err_clear(&lost);
+        changes_undo_outcome(&st, changes_select, "not sent", false, &lost);
+        err_prefix(err, "page %s: nothing was sent", page);
+        undo_stack_free(&st);
+        return -1;
+    }
+    undo_stack_free(&st);
     atomic_fetch_add(&changes_flying, 1);
     return 0;
 }
@@ -955,12 +998,32 @@ changes_after_select(void *arg, struct recorder *rec,
     /* A change the drive refused stays on the undo stack: drives may
      * have changed some values before finding the bad one (QIC-157 asks
      * for INVALID FIELD IN PARAMETER LIST then), and 'undo' compares the
-     * page with it before it sends anything. */
-    int rc = changes_audit_append(ctx, rec, ev, err);
+     * page with it before it sends anything.
+     *
+     * The audit log's outcome first, flushed: the durable word on what
+     * the drive did; then the undo record's, which a later process copies
+     * from the audit log if it is lost. */
+    struct audit_select a;
+    changes_audit_live(ctx, ev, "outcome", &a);
+    json_t *line = changes_audit_common(rec, &a);
+    changes_audit_answer(line, ev);
+    int rc = changes_audit_append(line, true, err);
     if (rc != 0)
         err_prefix(err,
                    "%s: the audit log could not be written (the change: %s)",
                    recorder_name(rec), changes_outcome(ev));
+    struct undo_stack st;
+    struct err lost;
+    err_clear(&lost);
+    memset(&st, 0, sizeof st);
+    char *dir = paths_state_dir("undo", &lost);
+    if (dir != NULL) {
+        st.path = paths_key_file(dir, recorder_id(rec), ".jsonl");
+        changes_undo_outcome(&st, changes_select, changes_outcome(ev), false,
+                             &lost);
+        free(st.path);
+    }
+    free(dir);
     /* An interruption waited for this answer: now that it is recorded,
      * the process ends as the signal asked. */
     if (atomic_fetch_sub(&changes_flying, 1) == 1 &&

@@ -1,54 +1,29 @@
 /*
- * The record of changes.  Before every MODE SELECT a command sends, the
- * page's previous bytes go onto the drive's undo stack
- * ($XDG_STATE_HOME/modecon/undo/), so that 'undo' can put them back; after
- * its answer one JSON line goes to the audit log
- * ($XDG_STATE_HOME/modecon/audit.jsonl).  Both are on disk before the
- * command reports success: an undo record that cannot be written stops
- * the MODE SELECT, and an audit line that cannot be written fails the
- * command, which says what the drive did.
+ * The record of changes.  Every MODE SELECT a command sends is recorded
+ * twice, each time before it goes out and after its answer: in the
+ * drive's undo record ($XDG_STATE_HOME/modecon/undo/), which keeps what
+ * 'undo' needs to put the page back, and in the audit log
+ * ($XDG_STATE_HOME/modecon/audit.jsonl).  Both are append-only logs of
+ * JSON lines: an "intent" before the MODE SELECT and an "outcome" after.
+ * A MODE SELECT goes out only once its intent is on disk; a process that
+ * ends between intent and outcome leaves the outcome to the next one that
+ * changes or undoes the drive, which reads the page back to find it.
+ *
+ * Flushes: the undo record is flushed before the MODE SELECT (with its
+ * intent), the audit log after it (with its intent and outcome); the
+ * audit log's intent and the undo record's outcome ride on those.  So
+ * after a power loss the undo record holds every intent sent, and the
+ * audit log every outcome answered; the next process repairs each from
+ * the other (changes_recover).
  */
 #ifndef MODECON_CMD_CHANGES_H
 #define MODECON_CMD_CHANGES_H
 
 #include "cmd/cmd.h"
+#include "cmd/undolog.h"
 
 /* Record every MODE SELECT sent through 'rec', a drive 'ctx' opened. */
 void changes_watch(struct cmd_ctx *ctx, struct recorder *rec);
-
-/* Another savable page whose saved values a saving change replaced with
- * its current values, as a drive that follows SPC-4 6.11 does. */
-struct undo_other {
-    uint8_t *current; /* what the change saved (PS clear) */
-    uint8_t *saved;   /* the saved values before it (PS clear) */
-    size_t len;
-};
-
-/* One change that can be undone. */
-struct undo_change {
-    char time[32]; /* "2026-11-24T10:11:12Z" */
-    char *command; /* "modecon set" */
-    char *run;     /* the run of the command that sent it: changes of one
-                      run are undone together; NULL in older records */
-    char *uri;     /* as given, without a password */
-    enum mode_request rt;
-    uint8_t *before;       /* the current values before the change */
-    uint8_t *saved_before; /* the saved values before a saving change, or
-                              NULL */
-    uint8_t *sent;         /* the page as sent (PS clear) */
-    size_t len;
-    struct undo_other *others; /* with a saving change: the other pages
-                                  whose current and saved values differed */
-    size_t nothers;
-};
-
-/* A drive's changes, oldest first. */
-struct undo_stack {
-    char *path;
-    char *drive; /* recorder_id, without a password */
-    struct undo_change *changes;
-    size_t count;
-};
 
 /* With a saving change of page 'code'/'subpage': the drive's other
  * savable pages whose current and saved values differ, both kept in a new
@@ -86,29 +61,12 @@ void changes_preview_saving(struct cmd_ctx *ctx, struct recorder *rec,
 void changes_note_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
                                 uint8_t code, uint8_t subpage);
 
-/* Commands whose changes are kept per drive; older ones drop off. */
-#define UNDO_STACK_MAX 32
-
-/* Load the stack of the drive 'rec' (empty when none is recorded); a
- * damaged file is an error that names it and the place. */
-int undo_stack_load(struct recorder *rec, struct undo_stack *st,
-                    struct err *err);
-/* The changes of 'text', the record's contents, onto 'st' (whose path
- * and drive are set: the messages name the path, and a record of another
- * drive is refused). */
-int undo_stack_parse(struct undo_stack *st, const char *text, struct err *err);
-/* Replace the file atomically, flushed to disk. */
-int undo_stack_save(const struct undo_stack *st, struct err *err);
-void undo_stack_drop_last(struct undo_stack *st);
-/* The changes at the top of the stack that one run of a command made:
- * 'undo' puts them back together. */
-size_t undo_stack_last_run(const struct undo_stack *st);
-/* How many runs of commands the stack holds changes of. */
-size_t undo_stack_runs(const struct undo_stack *st);
-/* The name of the change's run, as 'undo --expect' takes it: its run, or
- * for an older record without one, its time. */
-const char *undo_run_name(const struct undo_change *c);
-void undo_stack_free(struct undo_stack *st);
+/* Load the drive's undo record, held by this process, and resolve every
+ * MODE SELECT of it whose outcome was not recorded (its process ended
+ * first): read back from the drive, recorded in the undo record and the
+ * audit log as found after the process ended. */
+int changes_load(struct cmd_ctx *ctx, struct recorder *rec,
+                 struct undo_stack *st, struct err *err);
 
 /* Whether a MODE SELECT is with a drive, sent but not yet answered and
  * recorded (any thread). */

@@ -111,17 +111,27 @@ cmd_undo_target(const struct undo_values *v)
     return page;
 }
 
-/* Drop the last change from the record, saying so if that fails. */
+/* Mark the last change undone in the record, saying so if that fails. */
 static void
 cmd_undo_drop(struct cmd_ctx *ctx, struct undo_stack *st)
 {
     struct err err;
 
     err_clear(&err);
-    undo_stack_drop_last(st);
-    if (undo_stack_save(st, &err) != 0)
+    if (undo_stack_mark_undone(st, &err) != 0)
         cmd_warn(ctx, "warning: the undo record keeps that change: %s",
                  err.msg);
+}
+
+/* The current values a page had before an undo of 'c' that stopped
+ * part-way first sent it a MODE SELECT, or NULL. */
+static const uint8_t *
+cmd_undo_began(const struct undo_change *c, const uint8_t *page, size_t len)
+{
+    for (size_t i = 0; i < c->nbegan; i++)
+        if (c->began[i].len == len && undo_same_page(c->began[i].current, page))
+            return c->began[i].current;
+    return NULL;
 }
 
 /* Everything an undo reads before it sends: per page its definition,
@@ -168,10 +178,10 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
     bool dry_run =
         cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run;
     bool saving = c->saved_before != NULL;
-    size_t npages = 1 + (saving ? c->nothers : 0), nvalues = 0;
-    struct undo_page *pages = xcalloc(npages, sizeof *pages);
+    size_t npages = 1 + (saving ? c->nothers : 0), nvalues = 0, nextra = 0;
+    struct undo_page *pages = xcalloc(npages + c->nbegan, sizeof *pages);
     struct undo_values *values = xcalloc(npages + 1, sizeof *values);
-    struct apply_page *apply = xcalloc(npages, sizeof *apply);
+    struct apply_page *apply = xcalloc(npages + c->nbegan, sizeof *apply);
     enum cmd_status status = CMD_OK;
     struct err err;
 
@@ -188,6 +198,46 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
         if (i == 0)
             cmd_print(ctx, "undoing '%s' of %s (%s values) at %s", c->command,
                       pages[0].label, mode_request_name(c->rt), c->time);
+        /* An undo of it that stopped part-way left some current values
+         * holding its passes' values: they count as they were before it
+         * began, so that it is finished as it would have gone, and no
+         * page keeps a value that only passed through it. */
+        const uint8_t *began = cmd_undo_began(c, pages[i].current, len);
+        if (began != NULL) {
+            memcpy(pages[i].current + 1, began + 1, len - 1);
+            if (i == 0)
+                cmd_print(ctx, "an undo of it stopped part-way: going on "
+                               "from the values the pages had before it "
+                               "began");
+        }
+    }
+    /* Pages outside the change that such an undo passed values through
+     * (savable pages whose saved values it kept): their current values
+     * go back to what they were before it. */
+    for (size_t k = 0; k < c->nbegan && saving; k++) {
+        const struct undo_began *b = &c->began[k];
+        bool listed = false;
+        for (size_t i = 0; i < npages && !listed; i++)
+            listed = undo_same_page(pages[i].current, b->current);
+        if (listed)
+            continue;
+        struct undo_page *up = &pages[npages + nextra];
+        struct apply_page *a = &apply[npages + nextra];
+        up->code = b->current[0] & MODE_PAGE_CODE;
+        up->subpage = (b->current[0] & MODE_PAGE_SPF) ? b->current[1] : 0;
+        if (cmd_page_def(ctx, rec, up->code, up->subpage, &up->pd, &err) != 0) {
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+        cmd_page_label(up->pd, up->code, up->subpage, up->label,
+                       sizeof up->label);
+        a->code = up->code;
+        a->subpage = up->subpage;
+        a->pd = up->pd;
+        a->label = up->label;
+        a->len = b->len;
+        a->current = b->current;
+        nextra++;
     }
     /* A saving change is put back in the saved values and in the current
      * values; one recorded without the saved values puts back the
@@ -276,8 +326,10 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
             .opts = { .dry_run = dry_run, .verify = true },
         };
         ctx->undoing = true;
+        ctx->undo_of = c->select;
         status = edit_commit(ctx, &ed);
         ctx->undoing = false;
+        ctx->undo_of = NULL;
         free(refs);
         free(page);
     } else {
@@ -288,13 +340,20 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
                                           ? cmd_undo_target(&values[0])
                                           : NULL;
         apply[0].current = targets[npages] = cmd_undo_target(&values[1]);
-        for (size_t i = 1; i < npages; i++)
+        for (size_t i = 1; i < npages; i++) {
             apply[i].saved = targets[i] = values[i + 1].state != UNDO_AS_BEFORE
                                               ? cmd_undo_target(&values[i + 1])
                                               : NULL;
+            /* Current values as they are, or were before an undo that
+             * stopped part-way passed others through them. */
+            apply[i].current =
+                cmd_undo_began(c, pages[i].current, apply[i].len);
+        }
         ctx->undoing = true;
-        status = apply_pages(ctx, rec, apply, npages, dry_run, &res);
+        ctx->undo_of = c->select;
+        status = apply_pages(ctx, rec, apply, npages + nextra, dry_run, &res);
         ctx->undoing = false;
+        ctx->undo_of = NULL;
         for (size_t i = 0; i <= npages; i++)
             free(targets[i]);
         free(targets);
@@ -507,7 +566,7 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
         recorder_acquire_exclusive(rec, &err) != 0)
         return cmd_error(ctx, &err);
-    if (undo_stack_load(rec, &st, &err) != 0) {
+    if (changes_load(ctx, rec, &st, &err) != 0) {
         undo_stack_free(&st);
         recorder_release_exclusive(rec);
         return cmd_error(ctx, &err);

@@ -99,9 +99,12 @@ struct cmd_ctx {
     /* The last error a command reported, whole, for front ends that show
      * more than its text (the console highlights the field it names). */
     struct err last_error;
-    /* 'undo' runs: its own MODE SELECT goes to the audit log, not onto the
-     * undo stack. */
+    /* 'undo' runs: its own MODE SELECTs are recorded as steps of the
+     * change it puts back, not as changes of their own. */
     bool undoing;
+    /* While 'undo' sends: the MODE SELECT of the change it puts back, as
+     * the record names it. */
+    const char *undo_of;
     /* While a command that names a drive runs, that drive as named, for
      * front ends that label its output; else NULL. */
     const char *running_drive;

@@ -5,20 +5,46 @@
 D=emu:dvd-writer
 AUDIT=$STATE/modecon/audit.jsonl
 
-# audit_is N FILTER: line N of the audit log (1 = first) makes the jq
-# FILTER true.
+# outcome N: the audit log's outcome line of its Nth MODE SELECT.
+outcome() {
+    grep '"event":"outcome"' "$AUDIT" | sed -n "$1p"
+}
+
+# audit_is N FILTER: the outcome of MODE SELECT N (1 = first) makes the jq
+# FILTER true, and its intent, before it, is of the same MODE SELECT.
 audit_is() {
     checks=$((checks + 1))
-    local got
-    got=$(sed -n "$1p" "$AUDIT" | jq -e "$2" 2>&1) ||
-        fail "audit line $1: expected $2, the line is: $(sed -n "$1p" "$AUDIT") ($got)"
+    local got line
+    line=$(outcome "$1")
+    got=$(jq -e "$2" <<<"$line" 2>&1) ||
+        fail "audit outcome $1: expected $2, the line is: $line ($got)"
+    local select il ol
+    select=$(jq -r .select <<<"$line")
+    il=$(grep -nF "\"select\":\"$select\"" "$AUDIT" | grep -F '"event":"intent"' | cut -d: -f1)
+    ol=$(grep -nF "\"select\":\"$select\"" "$AUDIT" | grep -F '"event":"outcome"' | cut -d: -f1)
+    [ -n "$il" ] && [ "$il" -lt "$ol" ] || fail "MODE SELECT $1 has no intent before its outcome"
+}
+
+# outcomes: how many MODE SELECTs the audit log holds an outcome of.
+outcomes() {
+    local n=0
+    [ -f "$AUDIT" ] && n=$(grep -c '"event":"outcome"' "$AUDIT")
+    echo "$n"
 }
 
 audit_lines() {
     checks=$((checks + 1))
-    local n=0
-    [ -f "$AUDIT" ] && n=$(wc -l <"$AUDIT")
-    [ "$n" -eq "$1" ] || fail "expected $1 audit lines, found $n"
+    [ "$(outcomes)" -eq "$1" ] || fail "expected $1 audit outcomes, found $(outcomes)"
+}
+
+# live [FILE]: the changes on record that undo can take, as a JSON array:
+# the intents of changes sent, neither undone nor dropped.
+live() {
+    jq -s -c '[.[] | (.undone // empty), (.dropped // empty),
+               (select(.verification == "not sent") | .outcome)] as $gone |
+        [.[] | select(.intent != null and .undo_of == null and .undoable != false) |
+         select(.intent as $i | $gone | index($i) | not)]' \
+        "${1:-$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.jsonl)}"
 }
 
 # caching_is HEX: the Caching page's current values.
@@ -99,8 +125,7 @@ expect_out "88 0a 01"
 run get $D 1 --type saved
 expect_out "81 0a c4 10"
 checks=$((checks + 1))
-jq -e '.changes[-1].also_saved == [{"current": "01 0a c4 10 00 00 00 00 10 00 00 00", "saved": "01 0a c4 20 00 00 00 00 10 00 00 00"}]' \
-    "$STATE"/modecon/undo/emu_dvd-writer-*.json >/dev/null ||
+live | jq -e '.[-1].also_saved == [{"current": "01 0a c4 10 00 00 00 00 10 00 00 00", "saved": "01 0a c4 20 00 00 00 00 10 00 00 00"}]' >/dev/null ||
     fail "the saving change's record lacks page 0x01's saved values"
 run undo $D --dry-run
 expect_status 0
@@ -173,29 +198,71 @@ expect_err "emu:cd-atapi: no change of this drive is recorded"
 expect_err "$STATE/modecon/undo/"
 
 # A damaged undo record stops a change before anything is sent, naming
-# the file and the place.
-undo_file=$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.json)
+# the file and the line.
+undo_file=$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.jsonl)
+old_file=${undo_file%l}
 cp "$undo_file" "$STATE/undo.saved"
-printf '{"changes": [' >"$undo_file"
-lines=$(wc -l <"$AUDIT")
+sed '2s/^/garbage/' "$STATE/undo.saved" >"$undo_file"
+lines=$(outcomes)
 run set $D caching WCE=1
 expect_status 1
 expect_err "could not be recorded for undo, so nothing was sent"
-expect_err "$undo_file:1:"
+expect_err "$undo_file:2:"
 caching_is "88 0a 00"
 audit_lines "$lines"
-drive_id=$(jq -r .drive "$STATE/undo.saved")
+drive_id=$(head -1 "$STATE/undo.saved" | jq -r .drive)
+# A last line cut off (a process killed while writing it), with or
+# without its newline, or left as zeros by a power cut, is left out and
+# cut off before the next line; a NUL before the last line is damage.
+for torn in '{"intent":"x","time' '{"outcome":"y","verif}\n' '\0\0\0\0\0\0\0\0'; do
+    cp "$STATE/undo.saved" "$undo_file"
+    printf "$torn" >>"$undo_file"
+    run undo $D --dry-run
+    expect_status 0
+    run set $D caching RCD=1
+    expect_status 0
+    checks=$((checks + 1))
+    jq -e . "$undo_file" >/dev/null || fail "the torn line stayed in the record: $(tail -c 300 "$undo_file")"
+    grep -qF '"intent":"x"' "$undo_file" && fail "the torn intent was kept"
+    run undo $D
+    expect_status 0
+    caching_is "88 0a 00"
+done
+cp "$undo_file" "$STATE/undo.clean"
+printf 'ab\0c\n' >>"$undo_file"
+run set $D caching WCE=1
+expect_status 1
+expect_err "a NUL byte at byte"
+expect_err "(the undo record is damaged); move it away to go on without it"
+cp "$STATE/undo.clean" "$undo_file"
+# A record of version 1 (one JSON document) is converted once, and the
+# old file goes; one it cannot convert is named, and stays.
+mv "$undo_file" "$STATE/undo.moved"
 printf '{"version": 1, "drive": "%s", "changes": [{"time": "x", "command": "c", "uri": "u", "request": "changeable", "before": "08 0a", "sent": "08 0a"}]}' \
-    "$drive_id" >"$undo_file"
+    "$drive_id" >"$old_file"
 run undo $D
 expect_status 1
-expect_err "change 1: request 'changeable': expected current or saved"
+expect_err "$old_file: change 1: request 'changeable': expected current or saved"
+printf '{"version": 1, "drive": "%s", "changes": [{"time": "2026-01-02T03:04:05Z", "command": "modecon set", "uri": "%s", "request": "current", "before": "08 0a 04 00 00 00 00 00 00 00 00 00", "sent": "08 0a 00 00 00 00 00 00 00 00 00 00"}]}' \
+    "$drive_id" "$D" >"$old_file"
+run undo $D --dry-run
+expect_status 0
+expect_out "undoing 'modecon set' of page 0x08 (Caching) (current values) at 2026-01-02T03:04:05Z"
+checks=$((checks + 1))
+[ ! -e "$old_file" ] && [ "$(head -1 "$undo_file" | jq -r .version)" = 2 ] &&
+    grep -q '"verification":"recorded before version 2"' "$undo_file" ||
+    fail "the version 1 record was not converted: $(ls "$STATE"/modecon/undo/)"
+run undo $D
+expect_status 0
+expect_out "WCE: 0 -> 1"
+run set $D caching WCE=0
+cp "$STATE/undo.moved" "$STATE/undo.saved"
 # A record of another version or another drive is not used.
-jq '.version = 2' "$STATE/undo.saved" >"$undo_file"
+sed '1s/"version":2/"version":3/' "$STATE/undo.saved" >"$undo_file"
 run undo $D
 expect_status 1
-expect_err "$undo_file: 'version' must be 1"
-jq '.drive = "emu:cd-atapi"' "$STATE/undo.saved" >"$undo_file"
+expect_err "$undo_file: 'version' must be 2 (or 1, which is converted)"
+sed "1s/\"drive\":\"[^\"]*\"/\"drive\":\"emu:cd-atapi\"/" "$STATE/undo.saved" >"$undo_file"
 run undo $D
 expect_status 1
 expect_err "$undo_file: the record is of drive 'emu:cd-atapi', not '$drive_id'"
@@ -205,7 +272,8 @@ for others in '[{"current": "01 0a", "saved": "08 0a"}]' \
     "[{\"current\": \"$P01\", \"saved\": \"$P01\"}, {\"current\": \"$P01\", \"saved\": \"$P01\"}]" \
     '[{"current": "08 0a 00 00 00 00 00 00 00 00 00 00", "saved": "08 0a 00 00 00 00 00 00 00 00 00 00"}]' \
     '[{"current": "01 0b c4 10 00 00 00 00 10 00 00 00", "saved": "01 0b c4 10 00 00 00 00 10 00 00 00"}]'; do
-    jq --argjson o "$others" '.changes[-1].also_saved = $o' "$STATE/undo.saved" >"$undo_file"
+    jq -c --argjson o "$others" 'if .intent and .undo_of == null then .also_saved = $o else . end' \
+        "$STATE/undo.saved" >"$undo_file"
     run undo $D
     expect_status 1
     expect_err "]: expected 'current' and 'saved', whole pages in hex of one header, each page once and not the page changed; move it away to go on without it"
@@ -220,12 +288,24 @@ expect_status 1
 expect_err "page 0x08: nothing was sent: the audit log $AUDIT cannot be written: Is a directory"
 caching_is "88 0a 00"
 rmdir "$AUDIT"
+# Nor is one written through a link or waited for as a FIFO: refused at
+# once, naming what is there.
+ln -s "$STATE/audit.saved" "$AUDIT"
+run set $D caching WCE=1
+expect_status 1
+expect_err "page 0x08: nothing was sent: $AUDIT is a symbolic link, not a regular file"
+rm "$AUDIT"
+mkfifo "$AUDIT"
+run set $D caching WCE=1
+expect_status 1
+expect_err "page 0x08: nothing was sent: $AUDIT is a FIFO, not a regular file"
+rm "$AUDIT"
+caching_is "88 0a 00"
 mv "$STATE/audit.saved" "$AUDIT"
 # One that fails between the check and the line (the log made a directory
 # while the MODE SELECT waits, once the change is on the undo record, the
 # last step before sending): the command fails and says the drive took
 # the change.
-undo_file=$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.json)
 recorded=$(grep -c '"sent"' "$undo_file")
 "$MODECON" set "$D?fault=latency:5000@55" caching WCE=1 >"$STATE/slow.out" 2>&1 &
 slow=$!
@@ -249,7 +329,7 @@ caching_is "88 0a 04"
 # leaves at once.  The answer takes 5 s, so that the signal
 # comes while it is awaited even on a loaded machine.
 for presses in 1 2; do
-    lines=$(wc -l <"$AUDIT")
+    lines=$(outcomes)
     recorded=$(grep -c '"sent"' "$undo_file")
     "$MODECON" set "$D?fault=latency:5000@55" caching WCE=$((presses - 1)) >"$STATE/int.out" 2>&1 &
     slow=$!
@@ -271,7 +351,15 @@ for presses in 1 2; do
         audit_lines $((lines + 1))
         audit_is $((lines + 1)) '.verification == "applied"'
     else
+        # Its intent is on record without an outcome, until the next
+        # process that holds the drive reads the page back: the second
+        # Ctrl-C came before the drive took the change.
         audit_lines "$lines"
+        run undo $D --dry-run
+        expect_status 0
+        expect_err "'modecon set' (pid $slow) ended before recording the outcome of its MODE SELECT: not applied (found after the process ended); now in the audit log"
+        audit_lines $((lines + 1))
+        audit_is $((lines + 1)) '.recovered and .verification == "not applied (found after the process ended)" and .hresult == null and (.after | startswith("88 0a 00")) and .drive.vendor == "MODECON"'
     fi
 done
 # Between MODE SELECTs, Ctrl-C stops at once, as ever.  It is sent once
@@ -296,7 +384,7 @@ checks=$((checks + 1))
 
 # A page forced through at another length is sent and audited, but has no
 # previous bytes of its length for undo.
-lines=$(wc -l <"$AUDIT")
+lines=$(outcomes)
 run set $D caching --force --data "08 0a 04 00 00 00 00 00 00 00 00 00 00"
 expect_err "warning: not recorded for undo: 13 bytes are sent for a 12-byte page"
 audit_lines $((lines + 1))
@@ -304,7 +392,7 @@ audit_is $((lines + 1)) '.parameter_list | endswith("08 0a 04 00 00 00 00 00 00 
 
 # A read-back that fails: the MODE SELECT's own result is kept, and the
 # read-back's error beside it.
-lines=$(wc -l <"$AUDIT")
+lines=$(outcomes)
 wce=$(((0x$(byte_of "$("$MODECON" get $D caching)" 2) >> 2) & 1))
 run set "$D?fault=sense:04/44/00@5a+4" caching WCE=$((1 - wce))
 expect_status 1
@@ -321,23 +409,29 @@ done
 [ -n "$dropped" ] || fail "no change was said to drop off the undo record"
 expect_err "note: the undo record keeps the changes of the last 32 commands on a drive: 'modecon set' of page 0x08 at "
 checks=$((checks + 1))
-[ "$(jq '.changes | length' "$undo_file")" -eq 32 ] || fail "the undo record does not hold 32 changes"
+[ "$(live | jq length)" -eq 32 ] || fail "the undo record does not hold 32 changes:"
 # The limit counts commands, and a command's MODE SELECTs drop off
 # together: made one command's two, the oldest two changes leave room for
 # one more, then go at once; undo never finds half a command.
-jq '.changes[1].run = .changes[0].run' "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
+second=$(live | jq -r '.[1].intent')
+first_run=$(live | jq -r '.[0].run')
+jq -c --arg id "$second" --arg run "$first_run" 'if .intent == $id then .run = $run else . end' \
+    "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
 run set $D caching WCE=$(((dropped + 1) % 2))
 case $err in *"can no longer be undone"*) fail "a change dropped off with room for 32 commands: $err" ;; esac
 run set $D caching WCE=$((dropped % 2))
 expect_err "'modecon set' of page 0x08 and 1 more MODE SELECT at "
 checks=$((checks + 1))
-[ "$(jq '.changes | length' "$undo_file")" -eq 32 ] || fail "a command's two MODE SELECTs did not drop off together"
+[ "$(live | jq length)" -eq 32 ] || fail "a command's two MODE SELECTs did not drop off together"
 # A 'run' that is not a string is refused, naming the change.
-jq '.changes[-1].run = 5' "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
+newest=$(live | jq -r '.[-1].intent')
+jq -c --arg id "$newest" 'if .intent == $id then .run = 5 else . end' \
+    "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
 run undo $D --dry-run
 expect_status 1
-expect_err "change 32: 'run' must be a string that names the command's run"
-jq '.changes[-1].run = "x"' "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
+expect_err "line $(grep -n "\"intent\":\"$newest\"" "$undo_file" | cut -d: -f1): 'run' must be a string that names the command's run"
+jq -c --arg id "$newest" 'if .intent == $id then .run = "x" else . end' \
+    "$undo_file" >"$undo_file.new" && mv "$undo_file.new" "$undo_file"
 
 # A failure at any point of undoing a saving change loses nothing unseen,
 # and the change stays on record: page 0x1a's saved values, replaced by
@@ -357,19 +451,19 @@ expect_err "note: page 0x1a (Power Condition): its saved values become its curre
 current_1a=${was[0x1a-current]}
 state=$STATE/modecon/emu/dvd-writer.state
 cp "$state" "$STATE/before-faults.state"
-cp "$undo_file" "$STATE/undo-before-faults.json"
+cp "$undo_file" "$STATE/undo-before-faults.jsonl"
 stopped=0
 for fault in "sense:04/44/00@5a" "gone@55"; do
     for k in $(seq 0 30); do
         cp "$STATE/before-faults.state" "$state"
-        cp "$STATE/undo-before-faults.json" "$undo_file"
+        cp "$STATE/undo-before-faults.jsonl" "$undo_file"
         run undo "$D?fault=$fault+$k*1"
         [ "$status" -eq 0 ] && continue
         undo_err=$err
         stopped=$((stopped + 1))
         checks=$((checks + 1))
-        cmp -s "$undo_file" "$STATE/undo-before-faults.json" ||
-            fail "fault $fault+$k: the failed undo changed the record"
+        [ "$(live)" = "$(live "$STATE/undo-before-faults.jsonl")" ] ||
+            fail "fault $fault+$k: the failed undo took a change off the record"
         run get $D 0x1a
         if [ "$out" != "$current_1a" ]; then
             case $undo_err in

@@ -297,8 +297,14 @@ run restore $D "$SNAP" --save
 expect_status 0
 run diff "$SNAP" $D --type all
 expect_out "no differences"
+# The runs of the changes on record: intents of changes sent, neither
+# undone nor dropped.
 undo_runs() {
-    jq '[.changes[].run] | unique | length' "$STATE"/modecon/undo/emu_dvd-writer-*.json
+    jq -s '[.[] | (.undone // empty), (.dropped // empty),
+            (select(.verification == "not sent") | .outcome)] as $gone |
+        [.[] | select(.intent != null and .undo_of == null and .undoable != false) |
+         select(.intent as $i | $gone | index($i) | not) | .run] | unique | length' \
+        "$STATE"/modecon/undo/emu_dvd-writer-*.jsonl
 }
 runs=$(undo_runs)
 run undo $D

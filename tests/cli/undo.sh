@@ -6,11 +6,15 @@ D=emu:dvd-writer
 AUDIT=$STATE/modecon/audit.jsonl
 T=$STATE/trace.jsonl
 
+# audit_lines N: N MODE SELECTs in the audit log, each an intent and an
+# outcome.
 audit_lines() {
     checks=$((checks + 1))
-    local n=0
-    [ -f "$AUDIT" ] && n=$(wc -l <"$AUDIT")
-    [ "$n" -eq "$1" ] || fail "expected $1 audit lines, found $n"
+    local n=0 i=0
+    [ -f "$AUDIT" ] && n=$(grep -c '"event":"outcome"' "$AUDIT") &&
+        i=$(grep -c '"event":"intent"' "$AUDIT")
+    [ "$n" -eq "$1" ] && [ "$i" -eq "$1" ] ||
+        fail "expected $1 intents and outcomes in the audit log, found $i and $n"
 }
 
 # No MODE SELECT (opcode 55h) in the trace.

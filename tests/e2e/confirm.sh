@@ -17,9 +17,10 @@ cli() {
     XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE "$MODECON" "$@"
 }
 
+# audit_lines: the MODE SELECTs the audit log holds the outcome of.
 audit_lines() {
     local n=0
-    [ -f "$AUDIT" ] && n=$(wc -l <"$AUDIT")
+    [ -f "$AUDIT" ] && n=$(grep -c '"event":"outcome"' "$AUDIT")
     echo "$n"
 }
 

@@ -97,14 +97,14 @@ checks=$((checks + 1))
 # loaded machine (sanitizers, QEMU tests alongside) has taken over 2.5 s
 # between the undo record and the key.
 audit=$STATE/modecon/audit.jsonl
-lines=$(wc -l <"$audit")
+lines=$(grep -c '"event":"outcome"' "$audit")
 pick_wr_t "emu:dvd-writer?fault=latency:8000@55"
 $T send-keys Down Enter # SAO again, below TAO
 wait_for "staged TAO (1) -> SAO (2)"
 $T send-keys c
 wait_for "Commit these changes?"
 undo_records() {
-    cat "$STATE"/modecon/undo/*.json 2>/dev/null | grep -c '"sent"'
+    cat "$STATE"/modecon/undo/*.jsonl 2>/dev/null | grep -c '"sent"'
 }
 recorded=$(undo_records)
 $T send-keys y
@@ -121,7 +121,7 @@ $T send-keys q
 wait_for "waiting for a drive's answer to a MODE SELECT"
 wait_for "EXITED 0"
 checks=$((checks + 1))
-[ "$(wc -l <"$audit")" -eq $((lines + 1)) ] &&
+[ "$(grep -c '"event":"outcome"' "$audit")" -eq $((lines + 1)) ] &&
     tail -1 "$audit" | grep -q '"verification":"applied"' ||
     fail "the commit the console waited for is not in the audit log"
 

@@ -1,4 +1,5 @@
-/* libFuzzer target: an undo record of any shape is read, or refused with
+/* libFuzzer target: an undo record of any shape (a version 1 document or
+ * version 2 JSON lines) is read, or refused with
  * a message naming the file, without a crash; every change read holds
  * whole pages, and the changes group into commands' runs. */
 #include <stddef.h>
