@@ -99,7 +99,9 @@ Test(statefile, refuses_a_directory,
     free(path);
 }
 
-Test(statefile, append_ends_a_cut_off_record_first,
+/* A record cut short never was whole: ended with a newline, it would read
+ * (and replay) as another record.  It is removed, and the caller told. */
+Test(statefile, append_removes_a_cut_off_record_first,
      .init = (void (*)(void))testutil_fresh_state)
 {
     char *path = testutil_write_file("log", "whole\ncut off");
@@ -108,10 +110,45 @@ Test(statefile, append_ends_a_cut_off_record_first,
 
     err_clear(&err);
     cr_assert_eq(atomicfile_append(path, "next\n", 5, &err), 0, "%s", err.msg);
+    cr_assert(!err_is_set(&err));
+    cr_assert(strstr(err.msg, "\"cut off\" (7 bytes) had no newline") != NULL,
+              "%s", err.msg);
     char *text = atomicfile_read(path, 1024, &len, &err);
-    cr_assert_str_eq(text, "whole\ncut off\nnext\n");
+    cr_assert_str_eq(text, "whole\nnext\n");
+    free(text);
+
+    /* Now whole: the next one goes after it, with no note. */
+    err_clear(&err);
+    cr_assert_eq(atomicfile_append(path, "last\n", 5, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(err.msg, "");
+    text = atomicfile_read(path, 1024, &len, &err);
+    cr_assert_str_eq(text, "whole\nnext\nlast\n");
     free(text);
     free(path);
+}
+
+/* A file of one record cut short, longer than any block read back, with
+ * control characters: it goes whole, and the note shows them safely. */
+Test(statefile, append_removes_a_long_cut_off_first_record,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *cut = xmalloc(10001);
+    memset(cut, 'x', 10000);
+    memcpy(cut, "\x1b]0;X\x07", 6);
+    cut[10000] = '\0';
+    char *path = testutil_write_file("log", cut);
+    struct err err;
+    size_t len;
+
+    err_clear(&err);
+    cr_assert_eq(atomicfile_append(path, "next\n", 5, &err), 0, "%s", err.msg);
+    cr_assert(strstr(err.msg, "\"\\x1b]0;X\\x07xxx") != NULL, "%s", err.msg);
+    cr_assert(strstr(err.msg, "...\" (10000 bytes)") != NULL, "%s", err.msg);
+    char *text = atomicfile_read(path, 1024, &len, &err);
+    cr_assert_str_eq(text, "next\n");
+    free(text);
+    free(path);
+    free(cut);
 }
 
 Test(statefile, append_to_a_full_device_fails_with_its_cause,
