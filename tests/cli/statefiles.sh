@@ -142,6 +142,15 @@ if [ ${#ns[@]} -gt 0 ]; then
     expect_err "--trace: 1 command not traced: cannot write $STATE/small/trace: No space left on device"
 fi
 
+# A trace file named by a long path on a full device: the message cuts
+# the path, never the reason at its end.
+long=/dev$(printf '/.%.0s' $(seq 300))/full
+run --trace "$long" get $D 5
+expect_status 1
+checks=$((checks + 1))
+[[ $err == *"--trace: 1 command not traced: cannot write /dev/./."*"(609 bytes): No space left on device" ]] ||
+    fail "the trace's error lost its reason: $err"
+
 # A journal whose last record was cut off (a crash, a full disk in an
 # older modecon) never was whole: the next record removes it, saying so,
 # rather than end it with a newline and make it look whole to a replay,
