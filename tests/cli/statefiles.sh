@@ -345,6 +345,22 @@ for dir in "$M" "$M/undo"; do
     expect_err "chmod 700 $dir"
     chmod 700 "$dir"
 done
+# Above it: a directory others can write in (not sticky) could have the
+# state directory swapped for another; the state directory as a link is
+# refused too.
+chmod 777 "$STATE"
+run set $D caching "$(wce_change)"
+chmod 700 "$STATE"
+expect_status 1
+expect_err "$STATE, above the state directory, can be written by others (mode 0777) and is not sticky"
+expect_err "nothing was sent"
+mv "$M" "$STATE/moved"
+ln -s moved "$M"
+run set $D caching "$(wce_change)"
+expect_status 1
+expect_err "the state directory $M is a symbolic link"
+rm "$M"
+mv "$STATE/moved" "$M"
 run set $D caching "$(wce_change)"
 expect_status 0
 
