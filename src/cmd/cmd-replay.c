@@ -97,8 +97,8 @@ struct cmd_replay_count {
     enum cmd_status first;
 };
 
-/* The commands of one line, 'line' of the file parsed, each on its own so
- * that the summary can count.  True when the replay stops there. */
+/* The commands of one line, 'line' of the file parsed, counted into
+ * 'count'.  True when the replay stops there. */
 static bool
 cmd_replay_commands(struct cmd_ctx *ctx, const char *path, unsigned lineno,
                     const char *line, const struct cmd_line *parsed,
@@ -211,6 +211,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                 break;
             continue;
         }
+        /* Each command on its own, so that the summary can count. */
         bool stop =
             cmd_replay_commands(ctx, path, lineno, line, &parsed, &count);
         cmd_line_free(&parsed);
