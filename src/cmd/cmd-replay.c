@@ -93,14 +93,74 @@ cmd_replay_selects(const struct cmd_ctx *ctx)
     return n;
 }
 
+/* What a replay ran, for its summary, and its first failure. */
+struct cmd_replay_count {
+    unsigned run, changed, failed;
+    enum cmd_status first;
+};
+
+/* The commands of one line, 'line' of the file parsed, counted into
+ * 'count'.  True when the replay stops there. */
+static bool
+cmd_replay_commands(struct cmd_ctx *ctx, const char *path, unsigned lineno,
+                    const char *line, const struct cmd_line *parsed,
+                    struct cmd_replay_count *count)
+{
+    for (size_t i = 0; i < parsed->ncmds; i++) {
+        struct err err;
+        err_clear(&err);
+        const struct cmd_entry *entry = cmd_find(parsed->cmds[i].argv[0], &err);
+        unsigned long selects = cmd_replay_selects(ctx);
+        enum cmd_status status = cmd_run_words(ctx, &parsed->cmds[i]);
+        count->run++;
+        /* One that found the drive as asked sent nothing. */
+        if ((status == CMD_OK || status == CMD_NOT_APPLIED) && entry &&
+            (entry->flags & CMD_MUTATES) && !ctx->dry_run &&
+            cmd_replay_selects(ctx) > selects)
+            count->changed++;
+        if (status == CMD_OK)
+            continue;
+        count->failed++;
+        if (count->first == CMD_OK)
+            count->first = status;
+        char quoted[ERR_QUOTE_MAX];
+        cmd_warn(ctx, "%s:%u: %s failed", path, lineno,
+                 err_quote(quoted, line));
+        if (!ctx->keep_going)
+            return true;
+    }
+    return false;
+}
+
+/* A last line without its newline may have been cut short (a full disk,
+ * a crash while the journal was written), and would then change less than
+ * the command recorded ("WR_T=TAO" of "WR_T=TAO LINK_S=0"): it is refused
+ * before anything runs.  A blank last line is no command. */
+static int
+cmd_replay_check_last_line(const char *path, const char *text, struct err *err)
+{
+    const char *last = strrchr(text, '\n');
+    unsigned lines = 1;
+
+    last = last != NULL ? last + 1 : text;
+    if (last[strspn(last, " \t\r")] == '\0')
+        return 0;
+    for (const char *p = text; p < last; p++)
+        lines += *p == '\n';
+    return err_usage(err,
+                     "replay %s: line %u has no newline at its end: it may "
+                     "have been cut short (a full disk, a crash); nothing was "
+                     "run (end the line if it is whole, else remove it)",
+                     path, lines);
+}
+
 static enum cmd_status
 cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
     const struct cmd_entry *self = &cmd_replay_entry;
     const char *path = args->argv[0];
     struct cmd_ctx saved = *ctx;
-    unsigned run = 0, changed = 0, failed = 0;
-    enum cmd_status first = CMD_OK;
+    struct cmd_replay_count count = { 0, 0, 0, CMD_OK };
     struct err err;
     size_t len;
 
@@ -122,22 +182,8 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   path, text_len);
         return cmd_error(ctx, &err);
     }
-    /* A last line without its newline may have been cut short (a full
-     * disk, a crash while the journal was written), and would then change
-     * less than the command recorded ("WR_T=TAO" of "WR_T=TAO
-     * LINK_S=0"): it is refused before anything runs. */
-    const char *last = strrchr(text, '\n');
-    last = last != NULL ? last + 1 : text;
-    if (last[strspn(last, " \t\r")] != '\0') {
-        unsigned lines = 1;
-        for (const char *p = text; p < last; p++)
-            lines += *p == '\n';
+    if (cmd_replay_check_last_line(path, text, &err) != 0) {
         free(text);
-        err_usage(&err,
-                  "replay %s: line %u has no newline at its end: it may have "
-                  "been cut short (a full disk, a crash); nothing was run "
-                  "(end the line if it is whole, else remove it)",
-                  path, lines);
         return cmd_error(ctx, &err);
     }
     if (cmd_arg_value(self, args, "drive") != NULL)
@@ -160,9 +206,9 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             err_prefix(&err, "%s:%u", path, lineno);
             cmd_error(ctx, &err);
             err_clear(&err);
-            failed++;
-            if (first == CMD_OK)
-                first = CMD_USAGE;
+            count.failed++;
+            if (count.first == CMD_OK)
+                count.first = CMD_USAGE;
             if (!ctx->keep_going)
                 break;
             continue;
@@ -173,29 +219,8 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         strcpy(line, shown);
         free(shown);
         /* Each command on its own, so that the summary can count. */
-        bool stop = false;
-        for (size_t i = 0; i < parsed.ncmds && !stop; i++) {
-            const struct cmd_entry *entry =
-                cmd_find(parsed.cmds[i].argv[0], &err);
-            err_clear(&err);
-            unsigned long selects = cmd_replay_selects(ctx);
-            enum cmd_status status = cmd_run_words(ctx, &parsed.cmds[i]);
-            run++;
-            /* One that found the drive as asked sent nothing. */
-            if ((status == CMD_OK || status == CMD_NOT_APPLIED) && entry &&
-                (entry->flags & CMD_MUTATES) && !ctx->dry_run &&
-                cmd_replay_selects(ctx) > selects)
-                changed++;
-            if (status == CMD_OK)
-                continue;
-            failed++;
-            if (first == CMD_OK)
-                first = status;
-            char quoted[ERR_QUOTE_MAX];
-            cmd_warn(ctx, "%s:%u: %s failed", path, lineno,
-                     err_quote(quoted, line));
-            stop = !ctx->keep_going;
-        }
+        bool stop =
+            cmd_replay_commands(ctx, path, lineno, line, &parsed, &count);
         cmd_line_free(&parsed);
         if (stop) {
             cmd_warn(ctx,
@@ -209,12 +234,12 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     cmd_print(ctx,
               "replay %s: %u command%s run, %u changed a drive%s, %u "
               "failed",
-              path, run, run == 1 ? "" : "s", changed,
-              ctx->dry_run ? " (dry run)" : "", failed);
+              path, count.run, count.run == 1 ? "" : "s", count.changed,
+              ctx->dry_run ? " (dry run)" : "", count.failed);
     ctx->drive_override = saved.drive_override;
     ctx->dry_run = saved.dry_run;
     ctx->keep_going = saved.keep_going;
     ctx->depth = saved.depth;
     ctx->front = saved.front;
-    return first;
+    return count.first;
 }

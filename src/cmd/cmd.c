@@ -614,6 +614,18 @@ cmd_new_run(struct cmd_ctx *ctx)
              atomic_fetch_add(&runs, 1) + 1);
 }
 
+/* MODE SELECTs the drives of this context answered GOOD so far: a
+ * command that raised it sent a change. */
+static unsigned long
+cmd_selects_answered(const struct cmd_ctx *ctx)
+{
+    unsigned long n = 0;
+
+    for (size_t i = 0; i < ctx->ndrives; i++)
+        n += ctx->drives[i].changes;
+    return n;
+}
+
 enum cmd_status
 cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -663,6 +675,7 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
         /* A journal that cannot be opened (a link or a FIFO in its place)
          * stops the command before it sends anything; a full disk is only
          * found when the record is written. */
+        unsigned long selects = cmd_selects_answered(ctx);
         if (journaled && journal_check(&err) != 0)
             status = cmd_error(ctx, &err);
         else
@@ -673,14 +686,21 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
             journal_record(ctx, entry, &args, &err) != 0) {
             /* A technician who relies on the journal to replay the change
              * elsewhere must learn that it is not there: the command
-             * fails, though the drive has the change (exit 3 stays). */
+             * fails, though the drive has the change (exit 3 stays).  A
+             * command that found the drive as asked sent nothing, and
+             * the drive has no change to speak of. */
             cmd_error(ctx, &err);
-            cmd_warn(ctx, "note: the drive has the change; only the journal "
-                          "misses it");
-            err_clear(&err);
+            if (cmd_selects_answered(ctx) > selects)
+                cmd_warn(ctx, "note: the drive has the change; only the "
+                              "journal misses it");
             if (status == CMD_OK)
                 status = CMD_FAILED;
+        } else if (err.msg[0] != '\0') {
+            /* Written, with a note: a record cut short before was
+             * removed from the journal. */
+            cmd_warn(ctx, "warning: %s", err.msg);
         }
+        err_clear(&err);
         if (ctx->trace != NULL && trace_take_failure(ctx->trace, &err) != 0) {
             cmd_error(ctx, &err);
             err_clear(&err);

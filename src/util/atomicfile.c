@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/statefile.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 static int
@@ -66,12 +67,65 @@ atomicfile_write_all(int fd, const char *p, size_t left)
     return 0;
 }
 
+/* The length of the file open on 'fd' up to the end of its last whole
+ * record, its last newline ('size' when it ends in one, or when 'fd' cannot
+ * be read); -1 with errno when a read fails otherwise. */
+static off_t
+atomicfile_whole_length(int fd, off_t size)
+{
+    char block[4096];
+    off_t end = size;
+
+    while (end > 0) {
+        off_t start = end > (off_t)sizeof block ? end - (off_t)sizeof block : 0;
+        ssize_t n = pread(fd, block, (size_t)(end - start), start);
+        if (n < 0 && errno == EINTR)
+            continue;
+        /* A descriptor open for writing only (a trace) cannot tell. */
+        if (n < 0 && errno == EBADF && end == size)
+            return size;
+        if (n < 0)
+            return -1;
+        if (n != end - start) {
+            errno = EIO; /* shorter than fstat said: changed under the lock */
+            return -1;
+        }
+        for (ssize_t i = n; i > 0; i--)
+            if (block[i - 1] == '\n')
+                return start + i;
+        end = start;
+    }
+    return 0;
+}
+
+/* The note for a torn tail of 'dropped' bytes at 'whole' that was cut
+ * off: what it began with, bounded and made visible, so that a technician
+ * can tell what was lost. */
+static void
+atomicfile_note_torn(int fd, const char *path, off_t whole, off_t dropped,
+                     struct err *err)
+{
+    char start[4 * ERR_QUOTE_CHARS + 1], excerpt[ERR_QUOTE_MAX];
+    ssize_t n = pread(fd, start, sizeof start - 1, whole);
+
+    start[n > 0 ? n : 0] = '\0';
+    if (text_excerpt(excerpt, sizeof excerpt - 3, start, ERR_QUOTE_CHARS,
+                     false) == 0 &&
+        n < dropped)
+        strcat(excerpt, "...");
+    /* A note, not an error: S_OK, and the cutting of err's messages. */
+    err_set(err, S_OK,
+            "%s: its last record \"%s\" (%lld bytes) had no newline at its "
+            "end: it was cut short (a crash, a full disk) and is removed",
+            path, excerpt, (long long)dropped);
+}
+
 int
 atomicfile_append_fd(int fd, const char *path, const void *data, size_t len,
                      struct err *err)
 {
     struct stat st;
-    char last = '\n';
+    off_t whole;
     int rc = 0;
 
     while (flock(fd, LOCK_EX) != 0)
@@ -82,29 +136,39 @@ atomicfile_append_fd(int fd, const char *path, const void *data, size_t len,
         flock(fd, LOCK_UN);
         return -1;
     }
-    /* A record cut off before (a crash, a full disk in an older modecon)
-     * is ended here, so that this one starts on a line of its own. */
-    if (S_ISREG(st.st_mode) && st.st_size > 0 &&
-        pread(fd, &last, 1, st.st_size - 1) != 1)
-        last = '\n';
-    char *record = xmalloc(len + 1);
-    size_t total = 0;
-    if (last != '\n')
-        record[total++] = '\n';
-    memcpy(record + total, data, len);
-    total += len;
-    if (atomicfile_write_all(fd, record, total) != 0) {
+    /* A record cut short before (a crash, a full disk in an older modecon)
+     * never was whole: ending it with a newline would make it look whole,
+     * and a replay would run what remains of it as another command.  It
+     * is cut off, under the lock, before this record goes after the last
+     * whole one.  A device such as /dev/full has no length. */
+    whole = S_ISREG(st.st_mode) ? atomicfile_whole_length(fd, st.st_size) : 0;
+    if (whole < 0) {
+        atomicfile_os_error(err, errno, "cannot read", path);
+        flock(fd, LOCK_UN);
+        return -1;
+    }
+    if (S_ISREG(st.st_mode) && whole < st.st_size) {
+        atomicfile_note_torn(fd, path, whole, st.st_size - whole, err);
+        if (ftruncate(fd, whole) != 0) {
+            atomicfile_os_error(err, errno,
+                                "cannot cut the incomplete last "
+                                "record of",
+                                path);
+            flock(fd, LOCK_UN);
+            return -1;
+        }
+    }
+    if (atomicfile_write_all(fd, data, len) != 0) {
         atomicfile_os_error(err, errno, "cannot write", path);
-        /* Cut back to the length before, so that the file holds whole
-         * records only; a device such as /dev/full has no length. */
-        if (S_ISREG(st.st_mode) && ftruncate(fd, st.st_size) != 0) {
+        /* Cut back to the whole records, so that the file holds whole
+         * records only. */
+        if (S_ISREG(st.st_mode) && ftruncate(fd, whole) != 0) {
             size_t n = strlen(err->msg);
             snprintf(err->msg + n, sizeof err->msg - n,
                      "; its last record is incomplete");
         }
         rc = -1;
     }
-    free(record);
     flock(fd, LOCK_UN);
     return rc;
 }

@@ -30,10 +30,12 @@ int atomicfile_append(const char *path, const void *data, size_t len,
 /* Append one record of 'len' bytes to the file open on 'fd' (O_APPEND),
  * whole or not at all: under an flock, so records of processes never
  * interleave; a write that fails part-way (a full disk) is cut back to
- * the length before, and err names the failing call's cause.  A file whose
- * last record was cut off before gets a newline first, so the new record
- * starts on a line of its own (when 'fd' is open for reading too).
- * 'path' names the file in errors.  Not flushed to disk. */
+ * the last whole record, and err names the failing call's cause.  A last
+ * record cut off before (no newline at its end: a crash, a full disk) is
+ * removed first, since it never was whole, and on success err->msg then
+ * holds a note saying so for the caller to show (err->hr stays S_OK);
+ * that takes 'fd' open for reading too.  'path' names the file in errors.
+ * Not flushed to disk. */
 int atomicfile_append_fd(int fd, const char *path, const void *data, size_t len,
                          struct err *err);
 

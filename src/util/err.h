@@ -51,7 +51,10 @@ int err_setv(struct err *err, uint32_t hr, const char *fmt, va_list ap)
 int err_usage(struct err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Prefix the message with more context ("page 0x05: ..."). */
+/* Prefix the message with more context ("page 0x05: ...").  A message
+ * set by err_set leaves some room for prefixes; when they do not fit, the
+ * middle of the whole goes, between characters, never the reason at its
+ * end. */
 void err_prefix(struct err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -72,11 +75,13 @@ bool err_is_set(const struct err *err);
 const char *err_quote(char buf[ERR_QUOTE_MAX], const char *text);
 
 /*
- * vsnprintf for messages: when the text does not fit in 'len', the
+ * vsnprintf for messages: when the text does not fit in 'len' bytes, the
  * longest %s arguments are cut ("start... (N bytes)", made visible) until
- * it does, a huge one (over 4 * len) to ERR_QUOTE_CHARS characters, so
- * that a string from outside never pushes the reason out of the message.
- * Returns buf.
+ * it does, counted in the bytes they take once made visible, a huge one
+ * (over 4 * len) to ERR_QUOTE_CHARS characters at once, so that a string
+ * from outside never pushes the reason out of the message.  Should the
+ * text still not fit, its middle goes, never its end.  Cuts fall between
+ * characters.  Returns buf.
  */
 char *err_vformat(char *buf, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));

@@ -81,13 +81,21 @@ paths_check_private_dir(const char *dir, struct err *err)
 {
     struct stat st;
 
-    if (stat(dir, &st) != 0) {
+    /* lstat: a link in its place would lead modecon's files wherever its
+     * owner pointed it. */
+    if (lstat(dir, &st) != 0) {
         int e = errno;
         err_set(err, E_FAIL, "cannot use the state directory %s: %s", dir,
                 strerror(e));
         err->os_errno = e;
         return -1;
     }
+    if (S_ISLNK(st.st_mode))
+        return err_set(err, E_FAIL,
+                       "the state directory %s is a symbolic link: modecon "
+                       "does not follow links in place of its directories; "
+                       "set XDG_STATE_HOME to a directory of your own",
+                       dir);
     if (!S_ISDIR(st.st_mode))
         return err_set(err, E_FAIL, "the state directory %s is not a directory",
                        dir);
@@ -109,6 +117,102 @@ paths_check_private_dir(const char *dir, struct err *err)
     return 0;
 }
 
+/* Whether a directory or link of user 'uid' is in safe hands: the user's
+ * own, or the system's. */
+static bool
+paths_trusted_owner(uid_t uid)
+{
+    return uid == geteuid() || uid == 0;
+}
+
+/* No link on the way to 'path' that another user owns: that user could
+ * point it, and the state directory with it, elsewhere. */
+static int
+paths_check_links_to(const char *path, struct err *err)
+{
+    char *copy = xstrdup(path);
+    int rc = 0;
+
+    for (char *p = copy + 1; rc == 0; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char saved = *p;
+        struct stat st;
+        *p = '\0';
+        if (lstat(copy, &st) == 0 && S_ISLNK(st.st_mode) &&
+            !paths_trusted_owner(st.st_uid))
+            rc = err_set(err, E_FAIL,
+                         "%s, on the way to the state directory, is a "
+                         "symbolic link of user %ld: they could point it "
+                         "elsewhere; set XDG_STATE_HOME to a directory of "
+                         "your own",
+                         copy, (long)st.st_uid);
+        *p = saved;
+        if (saved == '\0')
+            break;
+    }
+    free(copy);
+    return rc;
+}
+
+/* The directories above the state directory 'base', as the system finds
+ * them (links resolved): each must be the user's or the system's, and
+ * writable by nobody else unless sticky (as /tmp is), where others cannot
+ * rename or remove what is not theirs.  Else another user could put a
+ * directory of theirs in place of the state directory. */
+static int
+paths_check_parents(const char *base, struct err *err)
+{
+    char *parent = xstrdup(base), *slash = strrchr(parent, '/');
+    char resolved[PATH_MAX];
+    int rc = 0;
+
+    if (slash != NULL)
+        slash[slash == parent ? 1 : 0] = '\0';
+    if (paths_check_links_to(parent, err) != 0) {
+        free(parent);
+        return -1;
+    }
+    if (realpath(parent, resolved) == NULL) {
+        int e = errno;
+        err_set(err, E_FAIL, "cannot use the state directory in %s: %s", parent,
+                strerror(e));
+        err->os_errno = e;
+        free(parent);
+        return -1;
+    }
+    free(parent);
+    for (;;) {
+        struct stat st;
+        if (stat(resolved, &st) != 0) {
+            int e = errno;
+            rc =
+                err_set(err, E_FAIL, "cannot use the state directory in %s: %s",
+                        resolved, strerror(e));
+            err->os_errno = e;
+        } else if (!paths_trusted_owner(st.st_uid)) {
+            rc = err_set(err, E_FAIL,
+                         "%s, above the state directory, belongs to user "
+                         "%ld: they could replace the state directory; set "
+                         "XDG_STATE_HOME to a directory of your own",
+                         resolved, (long)st.st_uid);
+        } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+                   !(st.st_mode & S_ISVTX)) {
+            rc = err_set(err, E_FAIL,
+                         "%s, above the state directory, can be written by "
+                         "others (mode %04o) and is not sticky: they could "
+                         "replace the state directory; chmod go-w %s, or set "
+                         "XDG_STATE_HOME to a directory of your own",
+                         resolved, (unsigned)(st.st_mode & 07777), resolved);
+        }
+        if (rc != 0 || strcmp(resolved, "/") == 0)
+            break;
+        char *last = strrchr(resolved, '/');
+        last[last == resolved ? 1 : 0] = '\0'; /* "/a" goes up to "/" */
+    }
+    return rc;
+}
+
 char *
 paths_state_dir(const char *sub, struct err *err)
 {
@@ -128,6 +232,7 @@ paths_state_dir(const char *sub, struct err *err)
     /* Checked on every use: a directory opened up since is refused before
      * anything in it is trusted. */
     if (paths_mkdirs(dir, 0700, err) != 0 ||
+        paths_check_parents(base, err) != 0 ||
         paths_check_private_dir(base, err) != 0 ||
         (sub != NULL && paths_check_private_dir(dir, err) != 0)) {
         free(base);

@@ -18,12 +18,16 @@ char *paths_data_dir(const char *sub);
 
 /* The state directory, joined with 'sub' when non-NULL, created with mode
  * 0700 if missing.  Both must be the user's own and writable by nobody
- * else (paths_check_private_dir).  Returns a new string, or NULL with err
+ * else (paths_check_private_dir); the directories above (links resolved)
+ * the user's or root's and writable by nobody else unless sticky, and a
+ * link on the way there the user's or root's, so that nobody else can put
+ * another directory in its place.  Returns a new string, or NULL with err
  * set. */
 char *paths_state_dir(const char *sub, struct err *err);
 
-/* Whether 'dir' is a directory owned by the user and not writable by group
- * or others; else err says which and how to fix it (chmod 700). */
+/* Whether 'dir' is a directory (not a symbolic link) owned by the user and
+ * not writable by group or others; else err says which and how to fix it
+ * (chmod 700). */
 int paths_check_private_dir(const char *dir, struct err *err);
 
 /* $XDG_CONFIG_HOME/modecon/NAME, else ~/.config/modecon/NAME, as a new

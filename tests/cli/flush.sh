@@ -130,4 +130,26 @@ expect_err "pages written before it: none"
 run restore $D "$snap" --save
 expect_status 0
 
+# The order of a state file written whole (snapshot -o): its data reach
+# the disk under the temporary name, then the rename makes it the file,
+# then the directory is flushed so that the rename does too.  The shim
+# fails nothing here and logs each flush and rename in order.
+dir=$(realpath "$STATE")
+file=$dir/order.json
+rm -f "$LOG"
+out=$(LD_PRELOAD=$preload FAILSYNC_LOG_ONLY=1 FAILSYNC_LOG=$LOG \
+    "$MODECON" snapshot $D -o "$file" 2>"$STATE/stderr")
+status=$? err=$(cat "$STATE/stderr")
+expect_status 0
+# line_of REGEX: the number of the first line of the log matching REGEX.
+line_of() { grep -nE -m1 "$1" "$LOG" | cut -d: -f1; }
+tmp_re="${file//./\\.}\\.tmp\\.[a-z0-9]+"
+flushed=$(line_of "^f(data)?sync $tmp_re\$")
+renamed=$(line_of "^rename(at2?)? $tmp_re ${file//./\\.}\$")
+dir_flushed=$(line_of "^f(data)?sync ${dir//./\\.}\$")
+checks=$((checks + 1))
+[ -n "$flushed" ] && [ -n "$renamed" ] && [ -n "$dir_flushed" ] &&
+    [ "$flushed" -lt "$renamed" ] && [ "$renamed" -lt "$dir_flushed" ] ||
+    fail "snapshot -o: not fsync(temporary) < rename < fsync(directory): $(cat "$LOG")"
+
 done_ok

@@ -77,6 +77,18 @@ if [ -z "${MODECON_MEMCHECK-}" ]; then
         ASAN_OPTIONS="${ASAN_OPTIONS-}:verify_asan_link_order=0" \
         -- set $D 5 WR_T=TAO LINK_S=0
     full_journal_checks "$STATE/journal.before"
+    # The same again: the drive has those values, nothing is sent, and
+    # nothing is said of a change the drive would have.
+    run_env SHORTWRITE_FILE="$(realpath "$J")" \
+        LD_PRELOAD="${MODECON_SHIM_SHORTWRITE:?built by tests/CMakeLists.txt}" \
+        ASAN_OPTIONS="${ASAN_OPTIONS-}:verify_asan_link_order=0" \
+        -- set $D 5 WR_T=TAO LINK_S=0
+    expect_status 1
+    expect_out "nothing was sent"
+    expect_err "the journal was not written: cannot write $J: No space left on device"
+    checks=$((checks + 1))
+    [[ $err != *"the drive has the change"* ]] ||
+        fail "a change that was not sent is said to be on the drive: $err"
 fi
 
 # A real full disk: a 64 kB tmpfs mounted over the journal (a bind mount,
@@ -130,14 +142,47 @@ if [ ${#ns[@]} -gt 0 ]; then
     expect_err "--trace: 1 command not traced: cannot write $STATE/small/trace: No space left on device"
 fi
 
-# A journal whose last record was cut off (by an older modecon, a crash):
-# the next session's header starts on a line of its own.
-printf '# modecon 0.1.0 session 2026-01-01T00:00:00Z pid 1\nset %s 5 WR_T=TA' $D >"$J"
-run set $D 5 WR_T=SAO LINK_S=16
+# A trace file named by a long path on a full device: the message cuts
+# the path, never the reason at its end.
+long=/dev$(printf '/.%.0s' $(seq 300))/full
+run --trace "$long" get $D 5
+expect_status 1
+checks=$((checks + 1))
+[[ $err == *"--trace: 1 command not traced: cannot write /dev/./."*"(609 bytes): No space left on device" ]] ||
+    fail "the trace's error lost its reason: $err"
+
+# A journal whose last record was cut off (a crash, a full disk in an
+# older modecon) never was whole: the next record removes it, saying so,
+# rather than end it with a newline and make it look whole to a replay,
+# which would run "WR_T=TAO" of "WR_T=TAO LINK_S=0" as if it were all.
+cut="set $D 5 WR_T=TAO"
+printf '# modecon 0.1.0 session 2026-01-01T00:00:00Z pid 1\n# drive %s: MODECON DVD-RW WRITER 1.00\n%s' \
+    $D "$cut" >"$J"
+rm -f "$EMU"
+fresh=$(page5)
+run set $D caching "$(wce_change)"
 expect_status 0
+expect_err "warning: $J: its last record \"$cut\" (${#cut} bytes) had no newline at its end"
+checks=$((checks + 1))
+! grep -qxF "$cut" "$J" || fail "the cut record looks whole: $(cat "$J")"
 checks=$((checks + 1))
 sed -n 3p "$J" | grep -q '^# modecon .* session ' ||
-    fail "the new session's header is not on a line of its own: $(cat "$J")"
+    fail "the new session's header does not follow the last whole record: $(cat "$J")"
+# Replayed on a fresh drive: the whole command alone runs, and the write
+# type and link size stay as they were.
+cp "$J" "$STATE/torn.journal"
+rm -f "$EMU"
+run replay "$STATE/torn.journal"
+expect_status 0
+expect_out "1 command run, 1 changed a drive, 0 failed"
+checks=$((checks + 1))
+[ "$(byte_of "$(page5)" 2) $(byte_of "$(page5)" 5)" = "$(byte_of "$fresh" 2) $(byte_of "$fresh" 5)" ] ||
+    fail "replay changed WR_T or LINK_S: $(page5)"
+# The journal now ends whole: the next record is appended without a note.
+run set $D caching "$(wce_change)"
+expect_status 0
+checks=$((checks + 1))
+[[ $err != *"had no newline"* ]] || fail "the removal was reported twice: $err"
 
 # replay runs no last line that lacks its newline: it may be cut short,
 # and then it is another command.  Nothing at all is run.
@@ -300,6 +345,22 @@ for dir in "$M" "$M/undo"; do
     expect_err "chmod 700 $dir"
     chmod 700 "$dir"
 done
+# Above it: a directory others can write in (not sticky) could have the
+# state directory swapped for another; the state directory as a link is
+# refused too.
+chmod 777 "$STATE"
+run set $D caching "$(wce_change)"
+chmod 700 "$STATE"
+expect_status 1
+expect_err "$STATE, above the state directory, can be written by others (mode 0777) and is not sticky"
+expect_err "nothing was sent"
+mv "$M" "$STATE/moved"
+ln -s moved "$M"
+run set $D caching "$(wce_change)"
+expect_status 1
+expect_err "the state directory $M is a symbolic link"
+rm "$M"
+mv "$STATE/moved" "$M"
 run set $D caching "$(wce_change)"
 expect_status 0
 

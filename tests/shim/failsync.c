@@ -11,6 +11,12 @@
  * "CALL PATH", so that a test can tell that the call it meant to fail
  * was made at all.
  *
+ * With FAILSYNC_LOG_ONLY set (not empty), nothing fails: every call of
+ * those (whatever FAILSYNC_CALLS and FAILSYNC_MATCH say) is appended to
+ * FAILSYNC_LOG, "fsync PATH", "fdatasync PATH" or "rename FROM TO" (also
+ * for renameat and renameat2), in the order made, before it is passed on,
+ * so that a test can check the order of flushes and renames.
+ *
  * A test matches a directory, not a file name, so that it holds for any
  * layout of the files inside the directory it names.
  */
@@ -93,22 +99,38 @@ failsync_at_path(int dirfd, const char *name, char *buf, size_t len)
     snprintf(buf, len, "%s/%s", dir, name);
 }
 
+static int
+failsync_log_only(void)
+{
+    const char *only = getenv("FAILSYNC_LOG_ONLY");
+    return only != NULL && *only != '\0';
+}
+
+/* Append "CALL PATH[ TO]" to FAILSYNC_LOG, if set.  O_APPEND and one
+ * write: the lines of processes and threads do not mix. */
+static void
+failsync_log(const char *call, const char *path, const char *to)
+{
+    const char *log = getenv("FAILSYNC_LOG");
+
+    if (log == NULL || *log == '\0')
+        return;
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        char line[2 * PATH_MAX + 32];
+        int n = snprintf(line, sizeof line, "%s %s%s%s\n", call, path,
+                         to != NULL ? " " : "", to != NULL ? to : "");
+        if (n > 0 && write(fd, line, (size_t)n) < 0)
+            n = 0; /* the log is for the test; the call goes on */
+        close(fd);
+    }
+}
+
 /* Refuse 'call' on 'path': log it and fail with EIO. */
 static int
 failsync_refuse(const char *call, const char *path)
 {
-    const char *log = getenv("FAILSYNC_LOG");
-
-    if (log != NULL && *log != '\0') {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (fd >= 0) {
-            char line[PATH_MAX + 32];
-            int n = snprintf(line, sizeof line, "%s %s\n", call, path);
-            if (n > 0 && write(fd, line, (size_t)n) < 0)
-                n = 0; /* the log is for the test; the refusal stands */
-            close(fd);
-        }
-    }
+    failsync_log(call, path, NULL);
     errno = EIO;
     return -1;
 }
@@ -118,6 +140,11 @@ failsync_fd(const char *call, int fd)
 {
     char path[PATH_MAX];
 
+    if (failsync_log_only()) {
+        failsync_fd_path(fd, path, sizeof path);
+        failsync_log(call, path, NULL);
+        return 0;
+    }
     if (!failsync_selected(call))
         return 0;
     failsync_fd_path(fd, path, sizeof path);
@@ -145,6 +172,10 @@ fdatasync(int fd)
 static int
 failsync_rename_refused(const char *call, const char *from, const char *to)
 {
+    if (failsync_log_only()) {
+        failsync_log(call, from, to);
+        return 0;
+    }
     if (!failsync_selected("rename"))
         return 0;
     if (failsync_matches(from))

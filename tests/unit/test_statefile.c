@@ -99,7 +99,9 @@ Test(statefile, refuses_a_directory,
     free(path);
 }
 
-Test(statefile, append_ends_a_cut_off_record_first,
+/* A record cut short never was whole: ended with a newline, it would read
+ * (and replay) as another record.  It is removed, and the caller told. */
+Test(statefile, append_removes_a_cut_off_record_first,
      .init = (void (*)(void))testutil_fresh_state)
 {
     char *path = testutil_write_file("log", "whole\ncut off");
@@ -108,10 +110,45 @@ Test(statefile, append_ends_a_cut_off_record_first,
 
     err_clear(&err);
     cr_assert_eq(atomicfile_append(path, "next\n", 5, &err), 0, "%s", err.msg);
+    cr_assert(!err_is_set(&err));
+    cr_assert(strstr(err.msg, "\"cut off\" (7 bytes) had no newline") != NULL,
+              "%s", err.msg);
     char *text = atomicfile_read(path, 1024, &len, &err);
-    cr_assert_str_eq(text, "whole\ncut off\nnext\n");
+    cr_assert_str_eq(text, "whole\nnext\n");
+    free(text);
+
+    /* Now whole: the next one goes after it, with no note. */
+    err_clear(&err);
+    cr_assert_eq(atomicfile_append(path, "last\n", 5, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(err.msg, "");
+    text = atomicfile_read(path, 1024, &len, &err);
+    cr_assert_str_eq(text, "whole\nnext\nlast\n");
     free(text);
     free(path);
+}
+
+/* A file of one record cut short, longer than any block read back, with
+ * control characters: it goes whole, and the note shows them safely. */
+Test(statefile, append_removes_a_long_cut_off_first_record,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *cut = xmalloc(10001);
+    memset(cut, 'x', 10000);
+    memcpy(cut, "\x1b]0;X\x07", 6);
+    cut[10000] = '\0';
+    char *path = testutil_write_file("log", cut);
+    struct err err;
+    size_t len;
+
+    err_clear(&err);
+    cr_assert_eq(atomicfile_append(path, "next\n", 5, &err), 0, "%s", err.msg);
+    cr_assert(strstr(err.msg, "\"\\x1b]0;X\\x07xxx") != NULL, "%s", err.msg);
+    cr_assert(strstr(err.msg, "...\" (10000 bytes)") != NULL, "%s", err.msg);
+    char *text = atomicfile_read(path, 1024, &len, &err);
+    cr_assert_str_eq(text, "next\n");
+    free(text);
+    free(path);
+    free(cut);
 }
 
 Test(statefile, append_to_a_full_device_fails_with_its_cause,
@@ -175,4 +212,90 @@ Test(statefile, state_dir_writable_by_others_is_refused,
     cr_assert_not_null(dir, "another subdirectory is still usable: %s",
                        err.msg);
     free(dir);
+}
+
+/* Whether the state directory is refused, with 'why' in the message. */
+static void
+expect_refused(const char *sub, const char *why)
+{
+    struct err err;
+
+    err_clear(&err);
+    char *dir = paths_state_dir(sub, &err);
+    cr_assert_null(dir, "%s was accepted", dir);
+    cr_assert(strstr(err.msg, why) != NULL, "%s", err.msg);
+}
+
+static void
+expect_accepted(const char *sub)
+{
+    struct err err;
+
+    err_clear(&err);
+    char *dir = paths_state_dir(sub, &err);
+    cr_assert_not_null(dir, "%s", err.msg);
+    free(dir);
+}
+
+Test(statefile, a_state_directory_that_is_a_link_is_refused,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *real = state_path("elsewhere"), *link = state_path("modecon");
+
+    cr_assert_eq(mkdir(real, 0700), 0);
+    cr_assert_eq(symlink(real, link), 0);
+    expect_refused(NULL, "modecon is a symbolic link");
+    cr_assert_eq(unlink(link), 0);
+    expect_accepted(NULL);
+
+    char *undo = state_path("modecon/undo");
+    cr_assert_eq(symlink(real, undo), 0);
+    expect_refused("undo", "undo is a symbolic link");
+    free(undo);
+    free(real);
+    free(link);
+}
+
+/* Above modecon/: a directory others can write in could have modecon/
+ * renamed away and another put in its place, unless sticky (/tmp). */
+Test(statefile, a_directory_above_others_can_write_in_is_refused_unless_sticky,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    const char *home = getenv("XDG_STATE_HOME");
+
+    expect_accepted("undo");
+    cr_assert_eq(chmod(home, 0777), 0);
+    expect_refused("undo", "can be written by others (mode 0777) and is not "
+                           "sticky");
+    cr_assert_eq(chmod(home, 0770), 0);
+    expect_refused(NULL, "(mode 0770)");
+    cr_assert_eq(chmod(home, 01777), 0);
+    expect_accepted("undo");
+    cr_assert_eq(chmod(home, 0700), 0);
+}
+
+/* Another user's directory above modecon/, or another user's link on the
+ * way to it: either could put another directory in its place. */
+Test(statefile, another_users_directory_or_link_above_is_refused,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    const char *home = getenv("XDG_STATE_HOME");
+    const uid_t other = 65534; /* nobody */
+
+    if (geteuid() != 0)
+        cr_skip_test("giving a file to another user takes root");
+    cr_assert_eq(chown(home, other, (gid_t)-1), 0);
+    expect_refused(NULL, "above the state directory, belongs to user 65534");
+    cr_assert_eq(chown(home, geteuid(), (gid_t)-1), 0);
+    expect_accepted(NULL);
+
+    char *link = xasprintf("%s.link", home);
+    cr_assert_eq(symlink(home, link), 0);
+    setenv("XDG_STATE_HOME", link, 1);
+    expect_accepted(NULL);
+    cr_assert_eq(lchown(link, other, (gid_t)-1), 0);
+    expect_refused(NULL, ".link, on the way to the state directory, is a "
+                         "symbolic link of user 65534");
+    unlink(link);
+    free(link);
 }

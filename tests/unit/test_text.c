@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,5 +144,116 @@ Test(text, a_long_text_of_modecons_own_loses_only_its_end)
     cr_assert_lt(strlen(err.msg), ERR_MSG_MAX);
     cr_assert(strncmp(err.msg, "set: expected DRIVE PAGE\nuuuu", 29) == 0);
     cr_assert(strstr(err.msg, "u... (600 bytes)") != NULL, "%s", err.msg);
-    cr_assert(strspn(err.msg + 25, "u") > 400, "%s", err.msg);
+    /* Room is left for prefixes: most of the text stays all the same. */
+    cr_assert(strspn(err.msg + 25, "u") > 350, "%s", err.msg);
+}
+
+/* A string of 'n' copies of 'unit'. */
+static char *
+repeated(const char *unit, size_t n)
+{
+    size_t len = strlen(unit);
+    char *text = malloc(n * len + 1);
+
+    for (size_t i = 0; i < n; i++)
+        memcpy(text + i * len, unit, len);
+    text[n * len] = '\0';
+    return text;
+}
+
+static bool
+ends_with(const char *text, const char *end)
+{
+    size_t n = strlen(text), m = strlen(end);
+    return n >= m && strcmp(text + n - m, end) == 0;
+}
+
+/* Each "\x" in 'text' starts a whole "\xHH". */
+static bool
+escapes_whole(const char *text)
+{
+    for (const char *p = text; (p = strstr(p, "\\x")) != NULL; p += 2)
+        if (strspn(p + 2, "0123456789abcdef") < 2)
+            return false;
+    return true;
+}
+
+/* Characters of two bytes, and control characters that show as four: the
+ * message is cut to fit in bytes, between characters, and keeps its
+ * reason. */
+Test(text, an_error_is_cut_in_bytes_and_keeps_its_reason)
+{
+    struct err err;
+    char *path = repeated("\xc3\xa9", 300), *escapes = repeated("\x1b", 700);
+
+    err_clear(&err);
+    err_set(&err, E_FAIL, "cannot write %s: %s", path,
+            "No space left on device");
+    cr_assert(ends_with(err.msg, "... (600 bytes): No space left on device"),
+              "%s", err.msg);
+    cr_assert(strncmp(err.msg, "cannot write \xc3\xa9\xc3\xa9", 17) == 0);
+    cr_assert(text_is_safe(err.msg, false), "%s", err.msg);
+
+    err_set(&err, E_FAIL, "value %s: %s", escapes, "expected a number");
+    cr_assert(ends_with(err.msg, "... (700 bytes): expected a number"), "%s",
+              err.msg);
+    cr_assert(escapes_whole(err.msg), "%s", err.msg);
+    cr_assert(strncmp(err.msg, "value \\x1b\\x1b", 14) == 0);
+    free(path);
+    free(escapes);
+}
+
+/* More arguments from outside than excerpts leave room for: they are cut
+ * shorter still, and the reason stays. */
+Test(text, many_long_arguments_still_leave_the_reason)
+{
+    struct err err;
+    char *e = repeated("\x1b", 300);
+
+    err_clear(&err);
+    err_usage(&err, "%s %s %s %s %s %s %s %s: %s", e, e, e, e, e, e, e, e,
+              "the reason");
+    cr_assert_lt(strlen(err.msg), ERR_MSG_MAX);
+    cr_assert(ends_with(err.msg, "(300 bytes): the reason"), "%s", err.msg);
+    cr_assert(escapes_whole(err.msg), "%s", err.msg);
+    free(e);
+}
+
+/* A prefix on a full message takes out its middle: the prefix names where,
+ * the end says why, and no character is split. */
+Test(text, a_prefix_never_cuts_the_reason)
+{
+    struct err err;
+    char *dots = repeated("/.", 300), path[700];
+
+    snprintf(path, sizeof path, "/dev%s/full", dots);
+    err_clear(&err);
+    err_set(&err, E_FAIL, "cannot write %s: %s", path,
+            "No space left on device");
+    err_prefix(&err, "--trace: 1 command not traced");
+    cr_assert(strncmp(err.msg,
+                      "--trace: 1 command not traced: cannot write "
+                      "/dev/./.",
+                      52) == 0,
+              "%s", err.msg);
+    cr_assert(ends_with(err.msg, "(609 bytes): No space left on device"), "%s",
+              err.msg);
+
+    /* A message of modecon's own filled to its last byte with two-byte
+     * characters and escapes, prefixed over and over. */
+    memset(err.msg, 0, sizeof err.msg);
+    for (size_t i = 0; i + 6 < sizeof err.msg - 1; i += 6)
+        memcpy(err.msg + i, "\xc3\xa9\\x1b", 6);
+    size_t n = strlen(err.msg);
+    memcpy(err.msg + n - 6, ": why", 6);
+    for (int i = 0; i < 4; i++) {
+        err_prefix(&err, "prefix %d \xc3\xa9", i);
+        cr_assert_lt(strlen(err.msg), ERR_MSG_MAX);
+        cr_assert(ends_with(err.msg, ": why"), "%s", err.msg);
+        cr_assert(text_is_safe(err.msg, false), "%s", err.msg);
+        cr_assert(escapes_whole(err.msg), "%s", err.msg);
+    }
+    cr_assert(strncmp(err.msg, "prefix 3 \xc3\xa9: prefix 2", 21) == 0, "%s",
+              err.msg);
+    free(dots);
 }
