@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/statefile.h"
 #include "util/xmalloc.h"
 
 static atomic_ullong applog_bytes, applog_flushes;
@@ -38,60 +39,10 @@ applog_os_error(struct err *err, const char *what, const char *path)
     return -1;
 }
 
-/* What a file that is not a regular one is, for its refusal. */
-static const char *
-applog_kind(mode_t mode)
-{
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    if (S_ISCHR(mode) || S_ISBLK(mode))
-        return "a device";
-    return "not a regular file";
-}
-
 int
 applog_open(const char *path, int flags, struct err *err)
 {
-    /* O_NONBLOCK: opening a FIFO must not wait for its other end; it is
-     * refused below, and the flag cleared for a regular file. */
-    int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
-    struct stat st;
-
-    if (fd < 0) {
-        int e = errno;
-        if (e == ELOOP)
-            err_set(err, E_FAIL, "%s is a symbolic link, not a regular file",
-                    path);
-        else
-            err_set(err, E_FAIL, "cannot open %s: %s", path, strerror(e));
-        err->os_errno = e;
-        return -1;
-    }
-    if (fstat(fd, &st) != 0) {
-        applog_os_error(err, "cannot stat", path);
-        close(fd);
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        const char *kind = applog_kind(st.st_mode);
-        if (strcmp(kind, "not a regular file") == 0)
-            err_set(err, E_FAIL, "%s is not a regular file", path);
-        else
-            err_set(err, E_FAIL, "%s is %s, not a regular file", path, kind);
-        err->os_errno = EINVAL;
-        close(fd);
-        return -1;
-    }
-    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
-        applog_os_error(err, "cannot open", path);
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return statefile_open(path, flags, 0600, err);
 }
 
 /* Flush the directory holding 'path', so that a new file in it is on

@@ -285,7 +285,7 @@ mv "$AUDIT" "$STATE/audit.saved"
 mkdir "$AUDIT"
 run set $D caching WCE=1
 expect_status 1
-expect_err "page 0x08: nothing was sent: the audit log $AUDIT cannot be written: Is a directory"
+expect_err "page 0x08: nothing was sent: $AUDIT is a directory, not a regular file"
 caching_is "88 0a 00"
 rmdir "$AUDIT"
 # Nor is one written through a link or waited for as a FIFO: refused at

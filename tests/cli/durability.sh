@@ -103,11 +103,13 @@ expect_status 0
 # cannot be made durable, so nothing is sent, and no later process takes
 # it for a MODE SELECT whose process ended; the audit log's flush after
 # the MODE SELECT fails the command, which says the drive took it.
-if [ -n "${MODECON_FAILFLUSH:-}" ] && [ -z "${MODECON_MEMCHECK:-}" ]; then
+if [ -z "${MODECON_MEMCHECK:-}" ]; then
+    preload=${MODECON_FAILSYNC:?built by tests/CMakeLists.txt}
+    asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
+    [ -n "$asan" ] && preload="$asan $preload"
     before=$("$MODECON" get $D caching)
-    export MODECON_FAIL_FLUSH=/modecon/undo/
-    export ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0"
-    LD_PRELOAD=$MODECON_FAILFLUSH "$MODECON" --trace "$STATE/fail.trace" set $D caching WCE=0 \
+    LD_PRELOAD=$preload FAILSYNC_MATCH="*/modecon/undo/*" \
+        "$MODECON" --trace "$STATE/fail.trace" set $D caching WCE=0 \
         >"$STATE/fail.out" 2>"$STATE/fail.err"
     status=$? err=$(cat "$STATE/fail.err")
     expect_status 1
@@ -117,16 +119,14 @@ if [ -n "${MODECON_FAILFLUSH:-}" ] && [ -z "${MODECON_MEMCHECK:-}" ]; then
     grep -q '"cdb":"55 ' "$STATE/fail.trace" && fail "a MODE SELECT went out unrecorded"
     checks=$((checks + 1))
     [ "$("$MODECON" get $D caching)" = "$before" ] || fail "the drive changed"
-    unset MODECON_FAIL_FLUSH
     run set $D caching WCE=0
     expect_status 0
     checks=$((checks + 1))
     case $err in *"ended before recording"*) fail "the refused MODE SELECT was taken for one sent: $err" ;; esac
-    export MODECON_FAIL_FLUSH=/modecon/audit.jsonl
-    LD_PRELOAD=$MODECON_FAILFLUSH "$MODECON" set $D caching WCE=1 >"$STATE/fail.out" 2>"$STATE/fail.err"
+    LD_PRELOAD=$preload FAILSYNC_MATCH="*/modecon/audit.jsonl" \
+        "$MODECON" set $D caching WCE=1 >"$STATE/fail.out" 2>"$STATE/fail.err"
     status=$? err=$(cat "$STATE/fail.err")
     expect_status 1
     expect_err "the audit log could not be written (the change: applied)"
-    unset MODECON_FAIL_FLUSH
 fi
 done_ok

@@ -45,7 +45,7 @@ wce_change() {
 # The state directories and files, as a first change makes them.
 "$MODECON" set $D 5 WR_T=TAO LINK_S=0 >/dev/null 2>&1 || fail "first set failed"
 page5 >"$STATE/page.want"
-UNDO=$(echo "$M"/undo/*.json)
+UNDO=$(echo "$M"/undo/*.jsonl)
 EMU=$M/emu/dvd-writer.state
 LOCK=$(echo "$M"/locks/*.lock)
 [ -f "$UNDO" ] && [ -f "$EMU" ] && [ -f "$LOCK" ] || fail "no state files in $M"
@@ -270,9 +270,13 @@ checks=$((checks + 1))
 rm -f "$J"
 
 plant "$M/audit.jsonl"
+before=$("$MODECON" get $D 8)
 run set $D caching "$(wce_change)"
 checks=$((checks + 1))
 [ "$status" -ne 0 ] || fail "a link at audit.jsonl was written through"
+expect_err "nothing was sent"
+checks=$((checks + 1))
+[ "$("$MODECON" get $D 8)" = "$before" ] || fail "a change was sent with a link at audit.jsonl"
 expect_err "$M/audit.jsonl is a symbolic link, not a regular file"
 intact "audit log"
 rm -f "$M/audit.jsonl"
@@ -318,21 +322,17 @@ expect_status 1
 expect_err "$LOCK is a FIFO, not a regular file"
 rm -f "$LOCK"
 
-# A FIFO at audit.jsonl must be refused before the MODE SELECT, with the
-# drive's lock held.  The audit log is opened in src/cmd/changes.c, which
-# must open it through statefile_open() (src/util/statefile.h) for this to
-# pass; until it does, this part is off (AUDIT_FIFO_CHECK=1 turns it on).
-if [ "${AUDIT_FIFO_CHECK:-0}" = 1 ]; then
-    rm -f "$M/audit.jsonl"
-    mkfifo "$M/audit.jsonl"
-    before=$(page5)
-    run_limited set $D 5 LINK_S=0
-    expect_status 1
-    expect_err "$M/audit.jsonl is a FIFO, not a regular file"
-    checks=$((checks + 1))
-    [ "$(page5)" = "$before" ] || fail "a MODE SELECT was sent with no audit log"
-    rm -f "$M/audit.jsonl"
-fi
+# A FIFO at audit.jsonl is refused before the MODE SELECT, with the
+# drive's lock held.
+rm -f "$M/audit.jsonl"
+mkfifo "$M/audit.jsonl"
+before=$(page5)
+run_limited set $D 5 LINK_S=0
+expect_status 1
+expect_err "$M/audit.jsonl is a FIFO, not a regular file"
+checks=$((checks + 1))
+[ "$(page5)" = "$before" ] || fail "a MODE SELECT was sent with no audit log"
+rm -f "$M/audit.jsonl"
 
 # ---- A state directory others can write in ------------------------------
 

@@ -1,16 +1,9 @@
 #!/bin/bash
-# KNOWN BUG, not registered with ctest (see tests/CMakeLists.txt): undo
-# sends its MODE SELECT before its own progress is on disk.  With every
-# flush in the undo directory failing, 'undo' puts the page back and only
-# then fails to write the record ("warning: the undo record keeps that
-# change", exit status 0), so a crash at that point leaves a record that
-# no longer matches the drive.  An undo is a change like any other: its
-# step goes to disk before its MODE SELECT, or nothing is sent.
-# Run by hand once undo records its steps:
-#   MODECON=build/dev/src/modecon MODECON_DATA_DIR=$PWD \
-#   MODECON_FAILSYNC=build/dev/tests/libfailsync.so \
-#   bash tests/cli/known-bugs/undo-flush.sh
-. "$(dirname "$0")/../lib.sh"
+# An undo is a change like any other: its step goes to disk before its
+# MODE SELECT, or nothing is sent.  With every flush in the undo
+# directory failing (tests/shim/failsync.c), 'undo' and 'undo --force'
+# send nothing and say so.
+. "$(dirname "$0")/lib.sh"
 : "${MODECON_FAILSYNC:?set MODECON_FAILSYNC to the failsync shim}"
 D=emu:dvd-writer
 UNDO_DIR=$STATE/modecon/undo
