@@ -21,6 +21,7 @@
 #include "util/hresult.h"
 #include "util/jsonhex.h"
 #include "util/paths.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 /* Bytes of the audit log's end searched for a MODE SELECT's lines when
@@ -427,11 +428,11 @@ changes_intent_lines(struct cmd_ctx *ctx, struct recorder *rec,
         changes_now(when, sizeof when, false);
         intent = json_object();
         json_object_set_new(intent, "time", json_string(when));
-        json_object_set_new(intent, "command", json_string(ctx->client));
+        json_object_set_new(intent, "command", text_json(ctx->client));
         if (ctx->run[0] != '\0')
             json_object_set_new(intent, "run", json_string(ctx->run));
         char *uri = transport_redact(recorder_name(rec));
-        json_object_set_new(intent, "uri", json_string(uri));
+        json_object_set_new(intent, "uri", text_json(uri));
         free(uri);
         json_object_set_new(intent, "request",
                             json_string(mode_request_name(ev->rt)));
@@ -541,25 +542,25 @@ changes_audit_common(struct recorder *rec, const struct audit_select *a)
     json_object_set_new(line, "select", json_string(a->select));
     json_object_set_new(line, "time", json_string(a->time ? a->time : when));
     json_object_set_new(line, "pid", json_integer((json_int_t)a->pid));
-    json_object_set_new(line, "command", json_string(a->command));
+    json_object_set_new(line, "command", text_json(a->command));
     json_object_set_new(line, "run",
                         a->run ? json_string(a->run) : json_null());
 
     char *uri = transport_redact(recorder_name(rec));
     char *drive_id = transport_redact(recorder_id(rec));
-    json_object_set_new(drive, "uri", json_string(uri));
-    json_object_set_new(drive, "id", json_string(drive_id));
+    json_object_set_new(drive, "uri", text_json(uri));
+    json_object_set_new(drive, "id", text_json(drive_id));
     free(uri);
     free(drive_id);
     /* The identity as the drive answered before the change; a drive gone
      * since is recorded without it. */
     const struct scsi_identity *id = recorder_known_identity(rec);
     json_object_set_new(drive, "vendor",
-                        id ? json_string(id->vendor) : json_null());
+                        id ? text_json(id->vendor) : json_null());
     json_object_set_new(drive, "product",
-                        id ? json_string(id->product) : json_null());
+                        id ? text_json(id->product) : json_null());
     json_object_set_new(drive, "revision",
-                        id ? json_string(id->revision) : json_null());
+                        id ? text_json(id->revision) : json_null());
     json_object_set_new(line, "drive", drive);
 
     snprintf(value, sizeof value, "0x%02x", page[0] & MODE_PAGE_CODE);
@@ -595,7 +596,7 @@ changes_audit_answer(json_t *line, const struct select_event *ev)
     snprintf(value, sizeof value, "0x%08X", result->hr);
     json_object_set_new(line, "hresult_value", json_string(value));
     json_object_set_new(line, "message",
-                        err_is_set(result) ? json_string(result->msg)
+                        err_is_set(result) ? text_json(result->msg)
                                            : json_null());
     bool sensed = result->has_scsi && result->sense_len > 0;
     char sense_text[ERR_MSG_MAX];
@@ -610,7 +611,7 @@ changes_audit_answer(json_t *line, const struct select_event *ev)
     json_object_set_new(line, "verification", json_string(changes_outcome(ev)));
     json_object_set_new(line, "readback_error",
                         ev->readback != NULL && err_is_set(ev->readback)
-                            ? json_string(ev->readback->msg)
+                            ? text_json(ev->readback->msg)
                             : json_null());
     json_t *missing = json_array();
     for (size_t i = 0; i < rep->nunapplied; i++) {
@@ -861,7 +862,7 @@ changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
     json_object_set_new(outcome, "sense_text", json_null());
     json_object_set_new(outcome, "verification", json_string(verdict));
     json_object_set_new(outcome, "readback_error",
-                        err_is_set(&readback) ? json_string(readback.msg)
+                        err_is_set(&readback) ? text_json(readback.msg)
                                               : json_null());
     json_object_set_new(outcome, "not_applied", json_array());
     size_t n;

@@ -4,6 +4,7 @@
 #include "cmd/cmd.h"
 #include "engine/pagenames.h"
 #include "util/hex.h"
+#include "util/text.h"
 
 static enum cmd_status cmd_get_exec(struct cmd_ctx *ctx,
                                     const struct cmd_args *args);
@@ -51,7 +52,7 @@ cmd_get_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         hex_format(page, len, cmd_arg_flag(self, args, "json") ? 0 : 16);
     if (cmd_arg_flag(self, args, "json")) {
         json_t *obj = json_object();
-        json_object_set_new(obj, "drive", cmd_json_text(recorder_name(rec)));
+        json_object_set_new(obj, "drive", text_json(recorder_name(rec)));
         json_object_set_new(obj, "page", json_integer(code));
         json_object_set_new(obj, "subpage", json_integer(subpage));
         json_object_set_new(obj, "type", json_string(mode_request_name(rt)));

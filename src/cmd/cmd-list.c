@@ -141,7 +141,7 @@ cmd_list_print(struct cmd_ctx *ctx, const struct cmd_list_row *row, int width,
         return;
     }
     json_t *obj = json_object();
-    json_object_set_new(obj, "drive", cmd_json_text(row->name));
+    json_object_set_new(obj, "drive", text_json(row->name));
     json_object_set_new(obj, "transport",
                         json_string(transport_scheme(row->name)));
     json_object_set_new(obj, "vendor", json_string(row->id.vendor));

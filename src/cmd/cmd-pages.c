@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "engine/pagenames.h"
 #include "util/parallel.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 static enum cmd_status cmd_pages_exec(struct cmd_ctx *ctx,
@@ -87,13 +88,12 @@ cmd_pages_json(const struct pagedb *db, const struct cmd_pages_drive *d,
         json_object_set_new(obj, "page", json_integer(pi->code));
         json_object_set_new(obj, "subpage", json_integer(pi->subpage));
         json_object_set_new(obj, "name",
-                            pd ? cmd_json_text(pd->name) : json_null());
+                            pd ? text_json(pd->name) : json_null());
         if (pd != NULL)
             pagenames_word(pd->name, word, sizeof word);
-        json_object_set_new(obj, "word",
-                            pd ? cmd_json_text(word) : json_null());
+        json_object_set_new(obj, "word", pd ? text_json(word) : json_null());
         json_object_set_new(obj, "imapi_name",
-                            pd && pd->imapi ? cmd_json_text(pd->imapi)
+                            pd && pd->imapi ? text_json(pd->imapi)
                                             : json_null());
         json_object_set_new(obj, "length",
                             json_integer((json_int_t)pi->length));
@@ -101,7 +101,7 @@ cmd_pages_json(const struct pagedb *db, const struct cmd_pages_drive *d,
         json_array_append_new(list, obj);
     }
     json_t *obj = json_object();
-    json_object_set_new(obj, "drive", cmd_json_text(recorder_name(d->rec)));
+    json_object_set_new(obj, "drive", text_json(recorder_name(d->rec)));
     json_object_set_new(obj, "type", json_string(mode_request_name(rt)));
     json_object_set_new(obj, "pages", list);
     return obj;

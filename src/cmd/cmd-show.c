@@ -7,6 +7,7 @@
 #include "cmd/cmd.h"
 #include "engine/unit.h"
 #include "util/hex.h"
+#include "util/text.h"
 
 static enum cmd_status cmd_show_exec(struct cmd_ctx *ctx,
                                      const struct cmd_args *args);
@@ -100,9 +101,9 @@ cmd_show_json(const struct show_values *sv, const struct field_ref *refs,
         json_t *obj = json_object();
         char value[160];
 
-        json_object_set_new(obj, "field", cmd_json_text(refs[i].acronym));
+        json_object_set_new(obj, "field", text_json(refs[i].acronym));
         json_object_set_new(obj, "name",
-                            fd->name ? cmd_json_text(fd->name) : json_null());
+                            fd->name ? text_json(fd->name) : json_null());
         json_object_set_new(
             obj, "byte", json_integer((json_int_t)(refs[i].base + fd->byte)));
         json_object_set_new(obj, "bit", json_integer(fd->bit));
@@ -120,7 +121,7 @@ cmd_show_json(const struct show_values *sv, const struct field_ref *refs,
         json_object_set_new(obj, "changeable",
                             json_string(cmd_show_changeable(sv, &refs[i])));
         json_object_set_new(obj, "unit",
-                            fd->unit ? cmd_json_text(fd->unit) : json_null());
+                            fd->unit ? text_json(fd->unit) : json_null());
         /* The current value as a number: 'value' in the unit (30000 ms),
          * 'raw' as the field holds it (300 steps of 100 ms). */
         if (fd->kind != FIELD_ASCII && fd->kind != FIELD_HEX &&
@@ -191,11 +192,11 @@ cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     size_t n = pd ? field_list(pd, sv.page[0], sv.len[0], &refs) : 0;
     if (json) {
         json_t *obj = json_object();
-        json_object_set_new(obj, "drive", cmd_json_text(recorder_name(rec)));
+        json_object_set_new(obj, "drive", text_json(recorder_name(rec)));
         json_object_set_new(obj, "page", json_integer(code));
         json_object_set_new(obj, "subpage", json_integer(subpage));
         json_object_set_new(obj, "name",
-                            pd ? cmd_json_text(pd->name) : json_null());
+                            pd ? text_json(pd->name) : json_null());
         json_object_set_new(obj, "length", json_integer((json_int_t)sv.len[0]));
         json_object_set_new(obj, "savable", json_boolean(sv.page[0][0] & 0x80));
         json_object_set_new(obj, "fields", cmd_show_json(&sv, refs, n));

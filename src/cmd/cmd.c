@@ -221,19 +221,6 @@ cmd_print_json(struct cmd_ctx *ctx, json_t *json)
 }
 
 json_t *
-cmd_json_text(const char *text)
-{
-    json_t *json = json_string(text);
-
-    if (json == NULL) {
-        char *valid = text_utf8(text);
-        json = json_string(valid);
-        free(valid);
-    }
-    return json;
-}
-
-json_t *
 cmd_drive_error_json(const char *drive, const struct err *err)
 {
     char value[16];
@@ -243,8 +230,8 @@ cmd_drive_error_json(const char *drive, const struct err *err)
     snprintf(value, sizeof value, "0x%08X", err->hr);
     json_object_set_new(error, "hresult", json_string(hresult_name(err->hr)));
     json_object_set_new(error, "hresult_value", json_string(value));
-    json_object_set_new(error, "message", cmd_json_text(err->msg));
-    json_object_set_new(obj, "drive", cmd_json_text(safe));
+    json_object_set_new(error, "message", text_json(err->msg));
+    json_object_set_new(obj, "drive", text_json(safe));
     json_object_set_new(obj, "error", error);
     free(safe);
     return obj;

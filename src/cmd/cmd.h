@@ -197,10 +197,6 @@ void cmd_print_text(struct cmd_ctx *ctx, const char *text);
 void cmd_warn(struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cmd_print_json(struct cmd_ctx *ctx, json_t *json); /* steals json */
-/* A JSON string of text from outside (a drive's name, a message quoting a
- * file): json_string refuses text that is not UTF-8, which would drop the
- * member; here a bad byte is U+FFFD.  A new reference, never NULL. */
-json_t *cmd_json_text(const char *text);
 /* A drive among others that failed, as JSON: {"drive": its URI without a
  * password, "error": {"hresult": NAME, "hresult_value": "0x...",
  * "message": TEXT}}.  A new reference. */

@@ -35,6 +35,7 @@
 #include "util/hex.h"
 #include "util/jsonhex.h"
 #include "util/paths.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 /* Bytes of a version 1 record: 32 changes of pages up to 64 KiB, three
@@ -93,7 +94,7 @@ undo_log_header(const struct undo_stack *st, size_t *len)
     json_t *header = json_object();
 
     json_object_set_new(header, "version", json_integer(2));
-    json_object_set_new(header, "drive", json_string(st->drive));
+    json_object_set_new(header, "drive", text_json(st->drive));
     return undo_json_line(header, len);
 }
 void
@@ -389,10 +390,10 @@ undo_change_json(const struct undo_change *c)
 {
     json_t *one = json_object();
     json_object_set_new(one, "time", json_string(c->time));
-    json_object_set_new(one, "command", json_string(c->command));
+    json_object_set_new(one, "command", text_json(c->command));
     if (c->run != NULL)
         json_object_set_new(one, "run", json_string(c->run));
-    json_object_set_new(one, "uri", json_string(c->uri));
+    json_object_set_new(one, "uri", text_json(c->uri));
     json_object_set_new(one, "request", json_string(mode_request_name(c->rt)));
     json_object_set_new(one, "before", jsonhex_string(c->before, c->len));
     if (c->saved_before != NULL)
@@ -822,7 +823,10 @@ undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
     if (dir == NULL)
         return -1;
     st->path = paths_key_file(dir, recorder_id(rec), ".jsonl");
-    st->drive = transport_redact(recorder_id(rec));
+    /* As the record keeps it: JSON text is UTF-8. */
+    char *redacted = transport_redact(recorder_id(rec));
+    st->drive = text_utf8(redacted);
+    free(redacted);
     char *old = paths_key_file(dir, recorder_id(rec), ".json");
     free(dir);
     text = applog_read(st->path, UNDO_LOG_MAX, &len, err);

@@ -168,3 +168,16 @@ text_excerpt(char *buf, size_t len, const char *text, size_t max_chars,
     memcpy(buf + used, more, sizeof more);
     return strlen(text);
 }
+
+json_t *
+text_json(const char *text)
+{
+    json_t *json = json_string(text);
+
+    if (json == NULL) {
+        char *valid = text_utf8(text);
+        json = json_string(valid);
+        free(valid);
+    }
+    return json;
+}

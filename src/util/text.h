@@ -9,6 +9,7 @@
 #ifndef MODECON_UTIL_TEXT_H
 #define MODECON_UTIL_TEXT_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -43,6 +44,11 @@ char *text_visible(const char *text, bool lines);
  * U+FFFD, control characters stay (for JSON, which escapes them, and
  * which cannot hold text that is not UTF-8). */
 char *text_utf8(const char *text);
+
+/* A JSON string of text from outside (a drive's name, a message quoting a
+ * file): json_string refuses text that is not UTF-8, which would drop the
+ * member; here a bad byte is U+FFFD.  A new reference, never NULL. */
+json_t *text_json(const char *text);
 
 /*
  * At most 'max_chars' characters of 'text' made visible as text_visible

@@ -67,6 +67,15 @@ for cmd in "get" "show" "pages"; do
     expect_status 0
     expect_out "\"drive\": \"emu:$STATE/y$FFFD\u009B.json\""
 done
+# A change of that drive is recorded whole, and undone.
+run set "emu:$STATE/y"$'\xff'"$CSI.json" caching WCE=0
+expect_status 0
+checks=$((checks + 1))
+[ "$(jq -rs 'map(select(.event == "outcome")) | last | .drive.uri' "$STATE/modecon/audit.jsonl")" = "emu:$STATE/y$FFFD$CSI.json" ] ||
+    fail "the audit line lacks the drive's name: $(tail -n 1 "$STATE/modecon/audit.jsonl")"
+run undo "emu:$STATE/y"$'\xff'"$CSI.json"
+expect_status 0
+expect_out "undone"
 expect_clean "a path with CSI in JSON"
 
 # --- Drive files' members and values, echoed in errors.
