@@ -5,7 +5,7 @@ set -eu
 packages="build-essential cmake pkg-config git clang-format
 libjansson-dev libsgutils2-dev libcriterion-dev libedit-dev libncurses-dev
 libiscsi-dev procps jq tmux tgt genisoimage iproute2
-qemu-system-x86 linux-image-amd64 clang-14 libclang-rt-14-dev valgrind busybox-static sdparm sg3-utils cpio kmod"
+qemu-system-x86 linux-image-amd64 clang-14 libclang-rt-14-dev valgrind busybox-static sdparm sg3-utils cpio kmod strace perl-base"
 missing=
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
