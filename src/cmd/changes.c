@@ -488,7 +488,7 @@ changes_undo_outcome(struct undo_stack *st, const char *select,
     char *text = undo_json_line(outcome, &len);
     /* Not flushed: the audit log's outcome, flushed, is the durable one;
      * a lost line here is found there again (changes_recover). */
-    int rc = applog_append(st->path, text, len, -1, false, err);
+    int rc = applog_append(st->path, text, len, false, err);
     free(text);
     return rc;
 }
@@ -668,7 +668,7 @@ changes_audit_write(const char *text, size_t len, bool flush, struct err *err)
 
     if (path == NULL)
         return -1;
-    int rc = applog_append(path, text, len, -1, flush, err);
+    int rc = applog_append(path, text, len, flush, err);
     /* A refusal (a link, a FIFO) names what is there; a failure, why. */
     if (rc != 0 && err->os_errno != 0 && err->os_errno != ELOOP &&
         err->os_errno != EINVAL) {

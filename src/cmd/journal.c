@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/applog.h"
 #include "util/atomicfile.h"
 #include "util/paths.h"
 #include "util/statefile.h"
@@ -99,7 +100,7 @@ journal_write(const char *path, const char *text, struct err *err)
         return -1;
     /* The whole record or nothing: a record cut short on a full disk
      * would replay as another command than the one that ran. */
-    int rc = atomicfile_append_fd(fd, path, text, strlen(text), err);
+    int rc = applog_append_fd(fd, path, text, strlen(text), err);
     if (close(fd) != 0 && rc == 0) {
         int e = errno;
         err_set(err, E_FAIL, "cannot write %s: %s", path, strerror(e));

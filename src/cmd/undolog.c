@@ -35,6 +35,7 @@
 #include "util/hex.h"
 #include "util/jsonhex.h"
 #include "util/paths.h"
+#include "util/statefile.h"
 #include "util/text.h"
 #include "util/xmalloc.h"
 
@@ -829,7 +830,7 @@ undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
     free(redacted);
     char *old = paths_key_file(dir, recorder_id(rec), ".json");
     free(dir);
-    text = applog_read(st->path, UNDO_LOG_MAX, &len, err);
+    text = statefile_read(st->path, UNDO_LOG_MAX, &len, err);
     if (text == NULL && err->os_errno == ENOENT) {
         /* A record of version 1, converted once: written whole as
          * version 2, then the old file goes. */
@@ -837,7 +838,7 @@ undo_stack_load(struct recorder *rec, struct undo_stack *st, struct err *err)
         char *path = st->path;
         st->path = old;
         st->unit = "change";
-        text = atomicfile_read(old, UNDO_FILE_MAX, NULL, err);
+        text = statefile_read(old, UNDO_FILE_MAX, NULL, err);
         int rc = 0;
         if (text == NULL && err->os_errno == ENOENT) {
             err_clear(err);
@@ -913,7 +914,7 @@ undo_log_append(struct undo_stack *st, const char *lines, size_t len,
         }
     if (st->whole_len > 0 && st->nlines < 2 * kept + UNDO_LOG_SLACK &&
         (size_t)st->whole_len < 2 * kept_bytes + UNDO_FILE_MAX)
-        return applog_append(st->path, lines, len, -1, flush, err);
+        return applog_append(st->path, lines, len, flush, err);
     /* A new record, or one to rewrite: the header, the lines kept, and
      * the new ones, replacing the file whole. */
     size_t total;
@@ -946,7 +947,7 @@ undo_stack_mark_undone(struct undo_stack *st, struct err *err)
     char *text = undo_json_line(line, &len);
     /* Not flushed: a mark lost to a power cut leaves a change that undo
      * then finds put back already, and drops again. */
-    int rc = applog_append(st->path, text, len, -1, false, err);
+    int rc = applog_append(st->path, text, len, false, err);
     free(text);
     undo_change_fini(c);
     st->count--;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/applog.h"
 #include "util/atomicfile.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
@@ -100,7 +101,7 @@ trace_record(struct trace *trace, const char *drive, const struct scsi_io *io,
     struct err err;
     err_clear(&err);
     pthread_mutex_lock(&trace->mutex);
-    if (atomicfile_append_fd(trace->fd, trace->path, line, n + 1, &err) != 0 &&
+    if (applog_append_fd(trace->fd, trace->path, line, n + 1, &err) != 0 &&
         trace->lost++ == 0)
         trace->failure = err;
     pthread_mutex_unlock(&trace->mutex);

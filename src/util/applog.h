@@ -1,6 +1,6 @@
 /*
- * Append-only logs of JSON lines (the audit log, a drive's undo record).
- * A record is one line written in one call; a process killed part-way
+ * Append-only files of lines: the audit log, a drive's undo record, the
+ * journal, a --trace.  A record is one line written in one call; a process killed part-way
  * through one leaves a last line without its newline, which readers
  * ignore and the next append cuts off first, so the file reads whole
  * after a crash at any byte.
@@ -15,27 +15,24 @@
 
 #include "util/err.h"
 
-/* Open a state file 'path' with 'flags' (O_CREAT with mode 0600 where
- * asked), never through a symlink, and refuse anything but a regular
- * file (a FIFO would hang the open), naming it.  The one place that
- * opens the files of this module.  Returns the descriptor, or -1 with err
- * set ("PATH is a FIFO, not a regular file"; err->os_errno ENOENT when it
- * does not exist, ELOOP for a symbolic link, EINVAL for another kind). */
-int applog_open(const char *path, int flags, struct err *err);
+/* Append one record of 'len' bytes to the file open on 'fd' (O_APPEND),
+ * whole or not at all: under an flock, so records of processes never
+ * interleave; a write that fails part-way (a full disk) is cut back to
+ * the last whole record, and err names the failing call's cause.  A last
+ * record cut off before (no newline at its end: a crash, a full disk) is
+ * removed first, since it never was whole, and on success err->msg then
+ * holds a note saying so for the caller to show (err->hr stays S_OK);
+ * that takes 'fd' open for reading too.  'path' names the file in errors.
+ * Not flushed to disk. */
+int applog_append_fd(int fd, const char *path, const void *data, size_t len,
+                     struct err *err);
 
-/* Append 'len' bytes of whole lines to 'path' under an flock.  First the
- * file is cut back to 'keep' bytes when it is longer (a record the
- * reader found torn), or with 'keep' -1 to its last newline.  With
- * 'flush' the data reaches the disk before the call returns; a new
- * file's directory entry always does. */
-int applog_append(const char *path, const char *data, size_t len, off_t keep,
-                  bool flush, struct err *err);
-
-/* The whole of 'path', NUL-terminated, in a new buffer of *len bytes; a
- * file over 'max' bytes is refused.  NULL with err set (os_errno ENOENT
- * when the file does not exist). */
-char *applog_read(const char *path, size_t max, size_t *len, struct err *err);
-
+/* Append 'len' bytes of whole lines to 'path' (created with mode 0600,
+ * opened by statefile_open, so never through a link nor into a FIFO), as
+ * applog_append_fd does.  With 'flush' the data reaches the disk before
+ * the call returns; a new file's directory entry always does. */
+int applog_append(const char *path, const char *data, size_t len, bool flush,
+                  struct err *err);
 /* Cut 'path' back to its first 'len' bytes. */
 int applog_truncate(const char *path, off_t len, struct err *err);
 

@@ -21,24 +21,6 @@
 int atomicfile_write(const char *path, const void *data, size_t len,
                      unsigned mode, bool durable, struct err *err);
 
-/* Append one record of 'len' bytes to 'path' (created with mode 0600;
- * opened by statefile_open, so never through a link nor into a FIFO),
- * flushed to disk before returning.  As atomicfile_append_fd. */
-int atomicfile_append(const char *path, const void *data, size_t len,
-                      struct err *err);
-
-/* Append one record of 'len' bytes to the file open on 'fd' (O_APPEND),
- * whole or not at all: under an flock, so records of processes never
- * interleave; a write that fails part-way (a full disk) is cut back to
- * the last whole record, and err names the failing call's cause.  A last
- * record cut off before (no newline at its end: a crash, a full disk) is
- * removed first, since it never was whole, and on success err->msg then
- * holds a note saying so for the caller to show (err->hr stays S_OK);
- * that takes 'fd' open for reading too.  'path' names the file in errors.
- * Not flushed to disk. */
-int atomicfile_append_fd(int fd, const char *path, const void *data, size_t len,
-                         struct err *err);
-
 /* Read a whole file (at most 'max' bytes) into a new NUL-terminated
  * buffer.  Returns NULL with err set; err->os_errno is ENOENT when the file
  * does not exist. */

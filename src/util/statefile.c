@@ -149,3 +149,47 @@ statefile_read(const char *path, size_t max, size_t *len, struct err *err)
     close(fd);
     return text;
 }
+
+/* Flush the directory holding 'path', so that a rename or a new file in
+ * it is on disk too.  -1 with errno of the call that failed. */
+int
+statefile_sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == NULL   ? xstrdup(".")
+                : slash == path ? xstrdup("/")
+                                : xasprintf("%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1, e;
+
+    e = errno;
+    free(dir);
+    if (fd >= 0) {
+        rc = fsync(fd);
+        e = errno;
+        close(fd);
+    }
+    errno = e;
+    return rc;
+}
+
+/* Write all of 'len' bytes; -1 with errno on failure.  A short write is
+ * followed by another of the rest, whose failure gives the cause (a short
+ * write itself sets no errno). */
+int
+statefile_write_all(int fd, const char *p, size_t left)
+{
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            errno = ENOSPC;
+            return -1;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    return 0;
+}

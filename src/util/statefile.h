@@ -43,4 +43,12 @@ const char *statefile_kind(mode_t mode);
  * fstat): "PATH is a FIFO, not a regular file".  Returns -1. */
 int statefile_refuse(const char *path, mode_t mode, struct err *err);
 
+/* Flush the directory holding 'path', so that a rename or a new file in
+ * it is on disk too.  -1 with errno of the call that failed. */
+int statefile_sync_dir(const char *path);
+
+/* Write all of 'len' bytes to 'fd'; -1 with errno on failure (ENOSPC for
+ * a write that took nothing). */
+int statefile_write_all(int fd, const char *data, size_t len);
+
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "util/applog.h"
 #include "util/atomicfile.h"
 #include "util/paths.h"
 #include "util/statefile.h"
@@ -17,6 +18,18 @@ static char *
 state_path(const char *name)
 {
     return xasprintf("%s/%s", getenv("XDG_STATE_HOME"), name);
+}
+
+/* Append 'line' as the journal does, keeping the note of a torn tail. */
+static int
+statefile_test_append(const char *path, const char *line, struct err *err)
+{
+    int fd = statefile_open(path, O_RDWR | O_CREAT | O_APPEND, 0600, err);
+    if (fd < 0)
+        return -1;
+    int rc = applog_append_fd(fd, path, line, strlen(line), err);
+    close(fd);
+    return rc;
 }
 
 Test(statefile, opens_and_creates_a_regular_file,
@@ -109,7 +122,7 @@ Test(statefile, append_removes_a_cut_off_record_first,
     size_t len;
 
     err_clear(&err);
-    cr_assert_eq(atomicfile_append(path, "next\n", 5, &err), 0, "%s", err.msg);
+    cr_assert_eq(statefile_test_append(path, "next\n", &err), 0, "%s", err.msg);
     cr_assert(!err_is_set(&err));
     cr_assert(strstr(err.msg, "\"cut off\" (7 bytes) had no newline") != NULL,
               "%s", err.msg);
@@ -119,7 +132,7 @@ Test(statefile, append_removes_a_cut_off_record_first,
 
     /* Now whole: the next one goes after it, with no note. */
     err_clear(&err);
-    cr_assert_eq(atomicfile_append(path, "last\n", 5, &err), 0, "%s", err.msg);
+    cr_assert_eq(statefile_test_append(path, "last\n", &err), 0, "%s", err.msg);
     cr_assert_str_eq(err.msg, "");
     text = atomicfile_read(path, 1024, &len, &err);
     cr_assert_str_eq(text, "whole\nnext\nlast\n");
@@ -141,7 +154,7 @@ Test(statefile, append_removes_a_long_cut_off_first_record,
     size_t len;
 
     err_clear(&err);
-    cr_assert_eq(atomicfile_append(path, "next\n", 5, &err), 0, "%s", err.msg);
+    cr_assert_eq(statefile_test_append(path, "next\n", &err), 0, "%s", err.msg);
     cr_assert(strstr(err.msg, "\"\\x1b]0;X\\x07xxx") != NULL, "%s", err.msg);
     cr_assert(strstr(err.msg, "...\" (10000 bytes)") != NULL, "%s", err.msg);
     char *text = atomicfile_read(path, 1024, &len, &err);
@@ -160,7 +173,7 @@ Test(statefile, append_to_a_full_device_fails_with_its_cause,
     cr_assert_geq(fd, 0);
     err_clear(&err);
     errno = EEXIST; /* a stale errno must not be reported */
-    cr_assert_eq(atomicfile_append_fd(fd, "/dev/full", "line\n", 5, &err), -1);
+    cr_assert_eq(applog_append_fd(fd, "/dev/full", "line\n", 5, &err), -1);
     cr_assert_eq(err.os_errno, ENOSPC);
     cr_assert(strstr(err.msg, "No space left on device") != NULL, "%s",
               err.msg);
