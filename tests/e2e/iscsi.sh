@@ -86,12 +86,16 @@ wait_for "modecon  $SHOWN"
 wait_for "  $SHOWN"
 $T capture-pane -p >>"$screens"
 pid=$(pgrep -P "$($T display -p '#{pane_pid}')")
-tr '\0' ' ' <"/proc/$pid/cmdline" >"$STATE/cmdline"
-grep -qF "technician@127.0.0.1:$port" "$STATE/cmdline" ||
-    fail "the console's cmdline lost its drive: $(cat "$STATE/cmdline")"
-grep -q "Pw[0-9]" "$STATE/cmdline" &&
-    fail "/proc/PID/cmdline shows the password: $(cat "$STATE/cmdline")"
-checks=$((checks + 2))
+# Under valgrind the command line is valgrind's own, which modecon
+# cannot rewrite: the sanitizer and release builds check it.
+if [ -z "${MODECON_MEMCHECK-}" ]; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" >"$STATE/cmdline"
+    grep -qF "technician@127.0.0.1:$port" "$STATE/cmdline" ||
+        fail "the console's cmdline lost its drive: $(cat "$STATE/cmdline")"
+    grep -q "Pw[0-9]" "$STATE/cmdline" &&
+        fail "/proc/PID/cmdline shows the password: $(cat "$STATE/cmdline")"
+    checks=$((checks + 2))
+fi
 TYPED=iscsi://typist@127.0.0.1:$port/$IQN/1
 $T send-keys :
 $T send-keys -l "open iscsi://typist%Pw8typed@127.0.0.1:$port/$IQN/1"

@@ -96,7 +96,9 @@ failsync_at_path(int dirfd, const char *name, char *buf, size_t len)
     }
     char dir[PATH_MAX];
     failsync_fd_path(dirfd, dir, sizeof dir);
-    snprintf(buf, len, "%s/%s", dir, name);
+    /* A path longer than the buffer is cut: it then matches no pattern. */
+    if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)
+        buf[0] = '\0';
 }
 
 static int
