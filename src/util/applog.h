@@ -1,8 +1,8 @@
 /*
  * Append-only files of lines: the audit log, a drive's undo record, the
- * journal, a --trace.  A record is one line written in one call; a process killed part-way
- * through one leaves a last line without its newline, which readers
- * ignore and the next append cuts off first, so the file reads whole
+ * journal, a --trace.  A record is one line written in one call; a process
+ * killed part-way through one leaves a last line without its newline, which
+ * readers ignore and the next append cuts off first, so the file reads whole
  * after a crash at any byte.
  */
 #ifndef MODECON_UTIL_APPLOG_H
