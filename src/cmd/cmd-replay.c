@@ -132,26 +132,60 @@ cmd_replay_commands(struct cmd_ctx *ctx, const char *path, unsigned lineno,
     return false;
 }
 
-/* A last line without its newline may have been cut short (a full disk,
- * a crash while the journal was written), and would then change less than
- * the command recorded ("WR_T=TAO" of "WR_T=TAO LINK_S=0"): it is refused
- * before anything runs.  A blank last line is no command. */
-static int
-cmd_replay_check_last_line(const char *path, const char *text, struct err *err)
+/* Whether 'line' (up to 'end') holds a journal's session header after a
+ * command: the record before it was cut short, and an older modecon
+ * appended the next session to the same line. */
+static bool
+cmd_replay_header_after_command(const char *line, const char *end)
 {
-    const char *last = strrchr(text, '\n');
-    unsigned lines = 1;
+    static const char header[] = "# modecon ";
+    const char *start = line + strspn(line, " \t");
 
-    last = last != NULL ? last + 1 : text;
-    if (last[strspn(last, " \t\r")] == '\0')
-        return 0;
-    for (const char *p = text; p < last; p++)
-        lines += *p == '\n';
-    return err_usage(err,
-                     "replay %s: line %u has no newline at its end: it may "
-                     "have been cut short (a full disk, a crash); nothing was "
-                     "run (end the line if it is whole, else remove it)",
-                     path, lines);
+    for (const char *p = start + 1; p + sizeof header - 1 < end; p++) {
+        if (*p != '#' || strncmp(p, header, sizeof header - 1) != 0)
+            continue;
+        const char *version = p + sizeof header - 1;
+        const char *after = version + strcspn(version, " \n");
+        if (after < end && strncmp(after, " session ", 9) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Records that may have been cut short are refused before anything runs:
+ * a cut record would change less than the command recorded ("WR_T=TAO"
+ * of "WR_T=TAO LINK_S=0").  Such is a last line without its newline (a
+ * full disk, a crash while the journal was written; a blank last line is
+ * no command), and a line that a session header follows on the same
+ * line, as an older modecon left a cut record. */
+static int
+cmd_replay_check_records(const char *path, const char *text, struct err *err)
+{
+    unsigned lineno = 1;
+
+    for (const char *line = text; *line != '\0'; lineno++) {
+        const char *end = strchr(line, '\n');
+        if (end == NULL) {
+            if (line[strspn(line, " \t\r")] == '\0')
+                return 0;
+            return err_usage(err,
+                             "replay %s: line %u has no newline at its end: "
+                             "it may have been cut short (a full disk, a "
+                             "crash); nothing was run (end the line if it is "
+                             "whole, else remove it)",
+                             path, lineno);
+        }
+        if (cmd_replay_header_after_command(line, end))
+            return err_usage(err,
+                             "replay %s: line %u: a session header follows a "
+                             "command on the same line: the command's record "
+                             "was cut short (a full disk, a crash); nothing "
+                             "was run (remove the command, or end its line "
+                             "where it is whole)",
+                             path, lineno);
+        line = end + 1;
+    }
+    return 0;
 }
 
 static enum cmd_status
@@ -182,7 +216,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   path, text_len);
         return cmd_error(ctx, &err);
     }
-    if (cmd_replay_check_last_line(path, text, &err) != 0) {
+    if (cmd_replay_check_records(path, text, &err) != 0) {
         free(text);
         return cmd_error(ctx, &err);
     }
