@@ -53,7 +53,8 @@ text_next_char(const char **text)
 bool
 text_is_control(uint32_t c)
 {
-    return c < 0x20 || (c >= 0x7f && c < 0xa0);
+    return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x200e || c == 0x200f ||
+           (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
 static bool
@@ -90,10 +91,9 @@ text_put_visible(char *out, uint32_t c, bool valid, const char *start,
         memcpy(out, "\xef\xbf\xbd", 3);
         return 3;
     }
-    if (text_is_control(c) && !text_kept(c, lines)) {
-        snprintf(out, 5, "\\x%02x", (unsigned)c);
-        return 4;
-    }
+    if (text_is_control(c) && !text_kept(c, lines))
+        return (size_t)snprintf(out, 7, c < 0x100 ? "\\x%02x" : "\\u%04x",
+                                (unsigned)c);
     memcpy(out, start, (size_t)(end - start));
     return (size_t)(end - start);
 }

@@ -25,7 +25,11 @@ uint32_t text_next_char(const char **text);
 
 /* C0 (U+0000 to U+001F), DEL (U+007F) and C1 (U+0080 to U+009F, CSI
  * U+009B among them): the characters a terminal acts on instead of
- * showing. */
+ * showing; and the bidirectional marks, embeddings, overrides and
+ * isolates (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069) and the
+ * line and paragraph separators (U+2028, U+2029), which make text read
+ * otherwise than it is (a name shown backwards, a line that seems to
+ * end). */
 bool text_is_control(uint32_t c);
 
 /* Whether 'text' shows as it is: valid UTF-8 without control characters,

@@ -29,6 +29,23 @@ Test(text, escape_sequences_show_as_text)
     expect_visible("cr\rlf\nht\t", false, "cr\\x0dlf\\x0aht\\x09");
 }
 
+Test(text, marks_that_make_text_read_otherwise_are_shown)
+{
+    /* A right-to-left override shows "txt.exe" as "exe.txt"; a line
+     * separator makes one line look like two. */
+    expect_visible("drive\xe2\x80\xaetxt.exe", false, "drive\\u202etxt.exe");
+    expect_visible("a\xe2\x80\xa8"
+                   "b\xe2\x81\xa6"
+                   "c\xe2\x80\x8f",
+                   true, "a\\u2028b\\u2066c\\u200f");
+    /* Their neighbours stay: an en dash, a zero-width joiner. */
+    expect_visible("a\xe2\x80\x93"
+                   "b\xe2\x80\x8d",
+                   false,
+                   "a\xe2\x80\x93"
+                   "b\xe2\x80\x8d");
+}
+
 Test(text, whole_lines_keep_their_layout)
 {
     expect_visible("a\tb\nc\rd", true, "a\tb\nc\\x0dd");
