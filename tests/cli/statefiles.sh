@@ -364,6 +364,78 @@ mv "$STATE/moved" "$M"
 run set $D caching "$(wce_change)"
 expect_status 0
 
+# ---- The shell's history -------------------------------------------------
+
+# The shell's history is a state file like the others (the console's is
+# loaded and saved by the same code, src/cmd/histfile.c): a link in its
+# place is neither read nor written through, a dangling one creates
+# nothing, and a FIFO does not hang the shell at its start.  The shell
+# goes on without a history file and says why, once.
+H=$M/history
+shell_session() {
+    out=$(printf 'get %s 5\nquit\n' $D |
+        timeout 20 "$MODECON" shell 2>"$STATE/stderr")
+    status=$?
+    err=$(cat "$STATE/stderr")
+    [ "$status" -ne 124 ] || fail "modecon shell hung"
+}
+# expect_no_history WHAT: the session ran, refusing the history once.
+expect_no_history() {
+    expect_status 0
+    expect_out "05 "
+    expect_err "$H is $1, not a regular file"
+    checks=$((checks + 1))
+    [ "$(grep -c "the shell keeps no history" <<<"$err")" -eq 1 ] ||
+        fail "the refusal is not said once"
+}
+printf 'kept as it was\n' >"$STATE/victim2"
+chmod 644 "$STATE/victim2"
+ln -s "$STATE/victim2" "$H"
+shell_session
+expect_no_history "a symbolic link"
+checks=$((checks + 1))
+[ "$(cat "$STATE/victim2")" = "kept as it was" ] ||
+    fail "the link was written through: $(head -c 100 "$STATE/victim2")"
+checks=$((checks + 1))
+[ "$(stat -c %a "$STATE/victim2")" = 644 ] || fail "the link's target was chmodded"
+checks=$((checks + 1))
+[ -L "$H" ] || fail "the link was replaced"
+rm "$H"
+ln -s "$STATE/absent-history" "$H"
+shell_session
+expect_no_history "a symbolic link"
+checks=$((checks + 1))
+[ ! -e "$STATE/absent-history" ] || fail "the dangling link's target was created"
+rm "$H"
+mkfifo "$H"
+shell_session
+expect_no_history "a FIFO"
+checks=$((checks + 1))
+[ -p "$H" ] || fail "the FIFO was replaced"
+rm "$H"
+# A regular file is read, and replaced whole and private (one that others
+# could read included), leaving no temporary file beside it.
+# (stderr may hold the leak checker's summary: only a word about the
+# history is looked for.)
+expect_history_kept() {
+    checks=$((checks + 1))
+    ! grep -q "history" <<<"$err" || fail "the history was refused"
+}
+shell_session
+expect_status 0
+expect_history_kept
+chmod 644 "$H"
+shell_session
+expect_history_kept
+checks=$((checks + 1))
+[ "$(stat -c %a "$H")" = 600 ] || fail "the history is not private"
+checks=$((checks + 1))
+[ "$(grep -c 'get\\040emu:dvd-writer\\0405' "$H")" -eq 2 ] ||
+    fail "the history does not hold both sessions: $(cat "$H")"
+checks=$((checks + 1))
+[ -z "$(find "$M" -maxdepth 1 -name 'history?*')" ] ||
+    fail "files left beside the history: $(ls "$M")"
+
 # ---- Page definitions in a directory that links to itself ---------------
 
 # Eight links to itself: each directory is read once, not 8^9 times.
