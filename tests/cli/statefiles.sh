@@ -436,6 +436,42 @@ checks=$((checks + 1))
 [ -z "$(find "$M" -maxdepth 1 -name 'history?*')" ] ||
     fail "files left beside the history: $(ls "$M")"
 
+# On a disk that fails to flush (tests/shim/failsync.c), the history is
+# not replaced: the old one stays whole, the shell says the session's
+# lines are lost, and no temporary file is left beside it.  The new
+# history is flushed before it is renamed over the old.
+if [ -z "${MODECON_MEMCHECK:-}" ]; then
+    preload=${MODECON_FAILSYNC:?built by tests/CMakeLists.txt}
+    asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
+    [ -n "$asan" ] && preload="$asan $preload"
+    cp "$H" "$STATE/history.before"
+    out=$(printf 'get %s 8\nquit\n' $D | LD_PRELOAD=$preload \
+        FAILSYNC_MATCH="*/modecon/history*" FAILSYNC_CALLS=fsync \
+        timeout 20 "$MODECON" shell 2>"$STATE/stderr")
+    status=$?
+    err=$(cat "$STATE/stderr")
+    expect_status 0
+    expect_err "cannot write $H: Input/output error; this session's history is lost"
+    checks=$((checks + 1))
+    cmp -s "$STATE/history.before" "$H" || fail "the history was changed"
+    checks=$((checks + 1))
+    [ -z "$(find "$M" -maxdepth 1 -name 'history?*')" ] ||
+        fail "files left beside the history: $(ls "$M")"
+    out=$(printf 'get %s 8\nquit\n' $D | LD_PRELOAD=$preload \
+        FAILSYNC_LOG_ONLY=1 FAILSYNC_LOG="$STATE/history.calls" \
+        timeout 20 "$MODECON" shell 2>"$STATE/stderr")
+    calls=$STATE/history.calls
+    line_of() { grep -n -m1 -- "$1" "$calls" | cut -d: -f1; }
+    flushed=$(line_of "^fsync $H\.tmp\.")
+    renamed=$(line_of "^rename $H\.tmp\.[^ ]* $H\$")
+    dir_flushed=$(awk -v after="${renamed:-0}" -v want="fsync $M" \
+        'NR > after && $0 == want { print NR; exit }' "$calls")
+    checks=$((checks + 1))
+    [ -n "$flushed" ] && [ -n "$renamed" ] && [ -n "$dir_flushed" ] &&
+        [ "$flushed" -lt "$renamed" ] ||
+        fail "the history is not flushed, renamed, its directory flushed: $(cat "$calls")"
+fi
+
 # ---- Page definitions in a directory that links to itself ---------------
 
 # Eight links to itself: each directory is read once, not 8^9 times.
