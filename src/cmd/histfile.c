@@ -62,8 +62,9 @@ histfile_save(struct history *h, const char *path, struct err *err)
     int fd = memfd_create("modecon-history", MFD_CLOEXEC);
     FILE *fp = fd >= 0 ? fdopen(fd, "w+") : NULL;
     if (fp == NULL) {
-        err_set(err, E_FAIL, "cannot write %s: %s", path, strerror(errno));
-        err->os_errno = errno;
+        int e = errno;
+        err_set(err, E_FAIL, "cannot write %s: %s", path, strerror(e));
+        err->os_errno = e;
         if (fd >= 0)
             close(fd);
         return -1;
