@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmd/complete.h"
+#include "cmd/histfile.h"
 #include "cmd/line.h"
 #include "engine/pagenames.h"
 #include "transport/transport.h"
@@ -81,16 +82,25 @@ shell_complete(EditLine *el, int ch)
     return result;
 }
 
+/* The history file, loaded into 'hist'; NULL (and said once on stderr)
+ * when there is none to keep: the shell then goes on without one. */
 static char *
-shell_history_path(void)
+shell_history_open(History *hist)
 {
     struct err err;
     err_clear(&err);
     char *dir = paths_state_dir(NULL, &err);
-    if (dir == NULL)
-        return NULL;
-    char *path = xasprintf("%s/history", dir);
+    char *path = dir != NULL ? xasprintf("%s/history", dir) : NULL;
     free(dir);
+    if (path != NULL && histfile_load(hist, path, &err) != 0) {
+        free(path);
+        path = NULL;
+    }
+    if (path == NULL) {
+        char *why = text_visible(err.msg, false);
+        fprintf(stderr, "modecon: %s; the shell keeps no history\n", why);
+        free(why);
+    }
     return path;
 }
 
@@ -99,7 +109,7 @@ shell_run(struct cmd_ctx *ctx)
 {
     EditLine *el = el_init("modecon", stdin, stdout, stderr);
     History *hist = history_init();
-    char *hist_path = shell_history_path();
+    char *hist_path = NULL;
     struct sigaction sa, old_sa;
     enum cmd_status last = CMD_OK;
     HistEvent ev;
@@ -110,8 +120,7 @@ shell_run(struct cmd_ctx *ctx)
     ctx->front = "shell";
     history(hist, &ev, H_SETSIZE, SHELL_HISTORY_SIZE);
     history(hist, &ev, H_SETUNIQUE, 1);
-    if (hist_path != NULL)
-        history(hist, &ev, H_LOAD, hist_path);
+    hist_path = shell_history_open(hist);
     el_set(el, EL_EDITOR, "emacs");
     el_set(el, EL_PROMPT, shell_prompt);
     el_set(el, EL_HIST, history, hist);
@@ -160,12 +169,14 @@ shell_run(struct cmd_ctx *ctx)
         fflush(stdout);
     }
     if (hist_path != NULL) {
-        /* Commands may carry what others should not read: the file is
-         * created private, and made so if it already existed. */
-        mode_t old_mask = umask(077);
-        history(hist, &ev, H_SAVE, hist_path);
-        umask(old_mask);
-        chmod(hist_path, 0600);
+        struct err err;
+        err_clear(&err);
+        if (histfile_save(hist, hist_path, &err) != 0) {
+            char *why = text_visible(err.msg, false);
+            fprintf(stderr, "modecon: %s; this session's history is lost\n",
+                    why);
+            free(why);
+        }
         free(hist_path);
     }
     sigaction(SIGINT, &old_sa, NULL);

@@ -49,7 +49,11 @@ console_init(struct console *con, struct cmd_ctx *ctx, const char *history)
     con->ctx = ctx;
     con->notify_fd = -1;
     con->poll_ms = 2000; /* 'console --poll SECONDS' sets another */
-    prompt_init(&con->prompt, history);
+    struct err err;
+    err_clear(&err);
+    if (prompt_init(&con->prompt, history, &err) != 0)
+        console_log(con, true, "%s; the console's history is not kept",
+                    err.msg);
 }
 
 /* How long a worker's job in progress is waited for when its drive is
@@ -1289,7 +1293,12 @@ console_prompt_key(struct console *con, int key)
             /* Neither the history file nor the screen shows the password
              * of a drive URI. */
             char *clean = transport_redact(text);
-            prompt_remember(&con->prompt, clean);
+            struct err err;
+            err_clear(&err);
+            if (prompt_remember(&con->prompt, clean, &err) != 0)
+                console_log(con, true,
+                            "%s; the console's history is no longer saved",
+                            err.msg);
             snprintf(con->output_title, sizeof con->output_title, "%s", clean);
             free(clean);
             con->output_wanted = true;

@@ -1,19 +1,18 @@
 #include "ui/prompt.h"
 
-#include <sys/stat.h>
-
 #include <histedit.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/histfile.h"
 #include "ui/canvas.h"
 #include "ui/term.h"
 #include "util/xmalloc.h"
 
 #define PROMPT_HISTORY_SIZE 1000
 
-void
-prompt_init(struct prompt *p, const char *history_file)
+int
+prompt_init(struct prompt *p, const char *history_file, struct err *err)
 {
     HistEvent ev;
 
@@ -21,15 +20,19 @@ prompt_init(struct prompt *p, const char *history_file)
     p->cap = 64;
     p->text = xcalloc(1, p->cap);
     if (history_file == NULL)
-        return;
+        return 0;
     History *h = history_init();
     if (h == NULL)
         abort(); /* libedit fails only when out of memory */
     history(h, &ev, H_SETSIZE, PROMPT_HISTORY_SIZE);
     history(h, &ev, H_SETUNIQUE, 1);
-    history(h, &ev, H_LOAD, history_file);
     p->history = h;
+    /* A file refused (a link, a FIFO) is neither read nor replaced: Up
+     * and Down still walk this session's lines. */
+    if (histfile_load(h, history_file, err) != 0)
+        return -1;
     p->history_path = xstrdup(history_file);
+    return 0;
 }
 
 void
@@ -145,20 +148,23 @@ prompt_history(struct prompt *p, bool older)
     p->len = p->cursor = strlen(p->text);
 }
 
-void
-prompt_remember(struct prompt *p, const char *line)
+int
+prompt_remember(struct prompt *p, const char *line, struct err *err)
 {
     HistEvent ev;
 
     if (p->history == NULL || line[strspn(line, " ")] == '\0')
-        return;
+        return 0;
     history(p->history, &ev, H_ENTER, line);
-    if (p->history_path != NULL) {
-        mode_t old = umask(077);
-        history(p->history, &ev, H_SAVE, p->history_path);
-        umask(old);
-        chmod(p->history_path, 0600);
+    if (p->history_path == NULL)
+        return 0;
+    if (histfile_save(p->history, p->history_path, err) != 0) {
+        /* Said once: the session goes on without saving its history. */
+        free(p->history_path);
+        p->history_path = NULL;
+        return -1;
     }
+    return 0;
 }
 
 static void

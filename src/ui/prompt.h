@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/err.h"
+
 struct prompt {
     char label[64]; /* ":" or "WR_T = " */
     char *text;     /* what is typed */
@@ -31,8 +33,10 @@ enum prompt_result {
 };
 
 /* 'history_file' (or NULL: no history) is loaded now and saved on each
- * accepted line, mode 0600. */
-void prompt_init(struct prompt *p, const char *history_file);
+ * accepted line, mode 0600 (cmd/histfile.h).  -1 with err set when the
+ * file is refused: the prompt works, its history kept for this session
+ * only. */
+int prompt_init(struct prompt *p, const char *history_file, struct err *err);
 void prompt_fini(struct prompt *p);
 
 /* Start editing with 'label' and the initial text. */
@@ -46,8 +50,9 @@ enum prompt_result prompt_key(struct prompt *p, int key);
 /* Insert text at the cursor (a completion). */
 void prompt_insert(struct prompt *p, const char *text);
 
-/* Remember an accepted line. */
-void prompt_remember(struct prompt *p, const char *line);
+/* Remember an accepted line.  -1 with err set when the history file
+ * cannot be written; it is then no longer saved. */
+int prompt_remember(struct prompt *p, const char *line, struct err *err);
 
 /* Columns from the start of the text to the cursor. */
 int prompt_cursor_col(const struct prompt *p);

@@ -185,6 +185,9 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     if (history != NULL)
         rmdir(history);
     console_init(&con, ctx, history);
+    if (dir == NULL)
+        console_log(&con, true, "%s; the console's history is not kept",
+                    err.msg);
     free(history);
     free(dir);
     output.arg = &con;

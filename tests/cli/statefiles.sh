@@ -364,6 +364,114 @@ mv "$STATE/moved" "$M"
 run set $D caching "$(wce_change)"
 expect_status 0
 
+# ---- The shell's history -------------------------------------------------
+
+# The shell's history is a state file like the others (the console's is
+# loaded and saved by the same code, src/cmd/histfile.c): a link in its
+# place is neither read nor written through, a dangling one creates
+# nothing, and a FIFO does not hang the shell at its start.  The shell
+# goes on without a history file and says why, once.
+H=$M/history
+shell_session() {
+    out=$(printf 'get %s 5\nquit\n' $D |
+        timeout 20 "$MODECON" shell 2>"$STATE/stderr")
+    status=$?
+    err=$(cat "$STATE/stderr")
+    [ "$status" -ne 124 ] || fail "modecon shell hung"
+}
+# expect_no_history WHAT: the session ran, refusing the history once.
+expect_no_history() {
+    expect_status 0
+    expect_out "05 "
+    expect_err "$H is $1, not a regular file"
+    checks=$((checks + 1))
+    [ "$(grep -c "the shell keeps no history" <<<"$err")" -eq 1 ] ||
+        fail "the refusal is not said once"
+}
+printf 'kept as it was\n' >"$STATE/victim2"
+chmod 644 "$STATE/victim2"
+ln -s "$STATE/victim2" "$H"
+shell_session
+expect_no_history "a symbolic link"
+checks=$((checks + 1))
+[ "$(cat "$STATE/victim2")" = "kept as it was" ] ||
+    fail "the link was written through: $(head -c 100 "$STATE/victim2")"
+checks=$((checks + 1))
+[ "$(stat -c %a "$STATE/victim2")" = 644 ] || fail "the link's target was chmodded"
+checks=$((checks + 1))
+[ -L "$H" ] || fail "the link was replaced"
+rm "$H"
+ln -s "$STATE/absent-history" "$H"
+shell_session
+expect_no_history "a symbolic link"
+checks=$((checks + 1))
+[ ! -e "$STATE/absent-history" ] || fail "the dangling link's target was created"
+rm "$H"
+mkfifo "$H"
+shell_session
+expect_no_history "a FIFO"
+checks=$((checks + 1))
+[ -p "$H" ] || fail "the FIFO was replaced"
+rm "$H"
+# A regular file is read, and replaced whole and private (one that others
+# could read included), leaving no temporary file beside it.
+# (stderr may hold the leak checker's summary: only a word about the
+# history is looked for.)
+expect_history_kept() {
+    checks=$((checks + 1))
+    ! grep -q "history" <<<"$err" || fail "the history was refused"
+}
+shell_session
+expect_status 0
+expect_history_kept
+chmod 644 "$H"
+shell_session
+expect_history_kept
+checks=$((checks + 1))
+[ "$(stat -c %a "$H")" = 600 ] || fail "the history is not private"
+checks=$((checks + 1))
+[ "$(grep -c 'get\\040emu:dvd-writer\\0405' "$H")" -eq 2 ] ||
+    fail "the history does not hold both sessions: $(cat "$H")"
+checks=$((checks + 1))
+[ -z "$(find "$M" -maxdepth 1 -name 'history?*')" ] ||
+    fail "files left beside the history: $(ls "$M")"
+
+# On a disk that fails to flush (tests/shim/failsync.c), the history is
+# not replaced: the old one stays whole, the shell says the session's
+# lines are lost, and no temporary file is left beside it.  The new
+# history is flushed before it is renamed over the old.
+if [ -z "${MODECON_MEMCHECK:-}" ]; then
+    preload=${MODECON_FAILSYNC:?built by tests/CMakeLists.txt}
+    asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
+    [ -n "$asan" ] && preload="$asan $preload"
+    cp "$H" "$STATE/history.before"
+    out=$(printf 'get %s 8\nquit\n' $D | LD_PRELOAD=$preload \
+        FAILSYNC_MATCH="*/modecon/history*" FAILSYNC_CALLS=fsync \
+        timeout 20 "$MODECON" shell 2>"$STATE/stderr")
+    status=$?
+    err=$(cat "$STATE/stderr")
+    expect_status 0
+    expect_err "cannot write $H: Input/output error; this session's history is lost"
+    checks=$((checks + 1))
+    cmp -s "$STATE/history.before" "$H" || fail "the history was changed"
+    checks=$((checks + 1))
+    [ -z "$(find "$M" -maxdepth 1 -name 'history?*')" ] ||
+        fail "files left beside the history: $(ls "$M")"
+    out=$(printf 'get %s 8\nquit\n' $D | LD_PRELOAD=$preload \
+        FAILSYNC_LOG_ONLY=1 FAILSYNC_LOG="$STATE/history.calls" \
+        timeout 20 "$MODECON" shell 2>"$STATE/stderr")
+    calls=$STATE/history.calls
+    line_of() { grep -n -m1 -- "$1" "$calls" | cut -d: -f1; }
+    flushed=$(line_of "^fsync $H\.tmp\.")
+    renamed=$(line_of "^rename $H\.tmp\.[^ ]* $H\$")
+    dir_flushed=$(awk -v after="${renamed:-0}" -v want="fsync $M" \
+        'NR > after && $0 == want { print NR; exit }' "$calls")
+    checks=$((checks + 1))
+    [ -n "$flushed" ] && [ -n "$renamed" ] && [ -n "$dir_flushed" ] &&
+        [ "$flushed" -lt "$renamed" ] ||
+        fail "the history is not flushed, renamed, its directory flushed: $(cat "$calls")"
+fi
+
 # ---- Page definitions in a directory that links to itself ---------------
 
 # Eight links to itself: each directory is read once, not 8^9 times.

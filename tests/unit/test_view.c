@@ -1021,7 +1021,9 @@ Test(view, the_command_history_keeps_no_password)
     cr_assert_geq(fd, 0);
     close(fd);
     prompt_fini(&con.prompt);
-    prompt_init(&con.prompt, path);
+    struct err err;
+    err_clear(&err);
+    cr_assert_eq(prompt_init(&con.prompt, path, &err), 0, "%s", err.msg);
     console_add_drive(&con, "emu:dvd-writer", false);
     console_collect(&con);
     keys(":help iscsi://bob%s3cretpw@127.0.0.1/iqn.2026-12.x:cd/0\n");
