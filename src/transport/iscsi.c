@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "transport/iscsi-link.h"
@@ -105,21 +106,52 @@ iscsi_parse_query(const char *uri, const char *q, struct iscsi_address *addr,
     return 0;
 }
 
-void
-iscsi_userinfo(const char *authority, const char **host_end, const char **at,
-               const char **user_end)
+const char *
+iscsi_uri_end(const char *authority)
 {
-    *host_end = authority + strcspn(authority, "/?");
+    const char *c = authority;
+
+    while (*c != '\0' && strncasecmp(c, "iscsi:", 6) != 0)
+        c++;
+    return c;
+}
+
+void
+iscsi_userinfo(const char *authority, const char *end, const char **host_end,
+               const char **at, const char **user_end)
+{
+    const char *host = authority;
+
     *at = NULL;
-    for (const char *c = authority; c < *host_end; c++)
-        if (*c == '@')
-            *at = c;
+    for (const char *c = end; c > authority; c--)
+        if (c[-1] == '@') {
+            *at = c - 1;
+            host = c;
+            break;
+        }
+    *host_end = host;
+    while (*host_end < end && **host_end != '/' && **host_end != '?')
+        (*host_end)++;
     *user_end = *at;
     if (*at == NULL)
         return;
     const char *pct = memchr(authority, '%', (size_t)(*at - authority));
     if (pct != NULL)
         *user_end = pct;
+}
+
+/* A host part holding '%' is refused before any lookup, quoted only up to
+ * the '%': without an '@' after it, what follows may be a password. */
+static int
+iscsi_bad_host(struct err *err, const char *uri, const char *pct)
+{
+    char *head = xstrndup(uri, (size_t)(pct - uri));
+    int rc = iscsi_bad_uri(err, head,
+                           "the host holds '%' (a CHAP password is "
+                           "followed by @HOST)");
+
+    free(head);
+    return rc;
 }
 
 int
@@ -136,17 +168,27 @@ iscsi_address_parse(const char *uri, bool portal_only,
     if (strncmp(uri, "iscsi://", 8) != 0)
         return iscsi_bad_uri(err, uri, "it does not start with iscsi://");
     p = uri + 8;
-    q = strchr(p, '?');
-    end = q != NULL ? q : p + strlen(p);
+    /* Only one URI: a second "iscsi:" would end this one for
+     * transport_redact.  Not quoted, for which part is the password is
+     * not known. */
+    if (*iscsi_uri_end(p) != '\0')
+        return err_usage(err, "an iSCSI URI holds a second 'iscsi:'; "
+                              "expected iscsi://[USER@]HOST[:PORT]/"
+                              "TARGET-IQN/LUN");
 
     /* USER[%PASSWORD]@.  Not libiscsi's USER:PASSWORD: CHAP names are
      * often initiator names, which hold ':'. */
-    iscsi_userinfo(p, &host_end, &at, &user_end);
+    iscsi_userinfo(p, p + strlen(p), &host_end, &at, &user_end);
+    q = strchr(host_end, '?');
+    end = q != NULL ? q : host_end + strlen(host_end);
     slash = *host_end == '/' ? host_end : NULL;
     if (at != NULL) {
         if (user_end == p ||
             !iscsi_copy(addr->user, sizeof addr->user, p, user_end))
             return iscsi_bad_uri(err, uri, "the CHAP user name is empty");
+        if (strcspn(addr->user, "/?") != strlen(addr->user))
+            return iscsi_bad_uri(err, uri,
+                                 "the CHAP user name holds '/' or '?'");
         if (user_end != at && !iscsi_copy(addr->password, sizeof addr->password,
                                           user_end + 1, at))
             return iscsi_bad_uri(err, uri, "the CHAP password is too long");
@@ -154,6 +196,9 @@ iscsi_address_parse(const char *uri, bool portal_only,
     }
 
     /* HOST, [IPV6] or HOST:PORT. */
+    const char *pct = memchr(p, '%', (size_t)(host_end - p));
+    if (pct != NULL)
+        return iscsi_bad_host(err, uri, pct);
     const char *port = NULL, *name_end = host_end;
     if (*p == '[') {
         const char *close = memchr(p, ']', (size_t)(host_end - p));

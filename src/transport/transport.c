@@ -40,7 +40,9 @@ transport_not_a_drive(const char *uri, struct err *err)
  * The next password in 'p': *from (its separator, '%') to *to (the
  * '@' after it); *uri where its scheme ("iscsi:" or the "://") begins and
  * *host_end where its authority ends.  A URI starts at every "iscsi:",
- * in any case and with any number of slashes, and at every "://".
+ * in any case and with any number of slashes, and at every "://"; it
+ * ends where the next "iscsi:" starts (iscsi_uri_end), its user
+ * information at its last '@' (iscsi_userinfo).
  */
 static bool
 transport_next_password(const char *p, const char **uri, const char **from,
@@ -56,18 +58,18 @@ transport_next_password(const char *p, const char **uri, const char **from,
             p++;
             continue;
         }
-        iscsi_userinfo(authority, host_end, &at, &user_end);
+        const char *end = iscsi_uri_end(authority);
+        iscsi_userinfo(authority, end, host_end, &at, &user_end);
         if (at != NULL && user_end != at) {
             *uri = p;
             *from = user_end;
             *to = at;
             return true;
         }
-        /* A URI starting before host_end has no password either: its
-         * authority ends there too, at the same last '@', and its user
-         * name is a tail of this one's.  One whose authority starts after
-         * host_end starts at most 6 bytes ("iscsi:") before it. */
-        p = *host_end - p > 6 ? *host_end - 6 : p + 1;
+        /* No URI starting before 'end' has a password either: its user
+         * information ends at the same last '@', and its user name is a
+         * tail of this one's.  So each text is read once. */
+        p = end;
     }
     return false;
 }

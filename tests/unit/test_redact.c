@@ -60,6 +60,13 @@ Test(redact, hostile_passwords_that_broke_it_before)
         "iscsi://technician%" MARK "\\" MARK "@h/iqn.x:y/7?initiator=iqn.i",
         "iscsi://technician%" MARK "#$`|&<>(){}*[]~!=+," MARK "@h/t/8",
         "iscsi://technician%" MARK "\t" MARK "\n" MARK "@h/t/9",
+        "iscsi://technician%" MARK "/" MARK "@127.0.0.1:3260/iqn.x:y/1",
+        "iscsi://technician%" MARK "?" MARK "@127.0.0.1/iqn.x:y/1",
+        "iscsi://technician%" MARK "/" MARK "?initiator=iqn.e@h/iqn.x:y/1",
+        "iscsi://technician%" MARK "#" MARK "/../" MARK "@h/iqn.x:y/1",
+        "iscsi://technician%" MARK "/h/iqn.x:y/1@" MARK "@h/iqn.x:y/1",
+        "iscsi://technician%/" MARK "?@h:3260/iqn.x:y/1?initiator=iqn.i",
+        "iscsi://technician%" MARK "%2F" MARK "/%" MARK "@h/iqn.x:y/1",
         "iscsi://technician%@h/t/10",
         "iscsi://technician@h/t/11",
         "iscsi://h/t/12",
@@ -69,6 +76,73 @@ Test(redact, hostile_passwords_that_broke_it_before)
         check_same_drive(uris[i], false);
     check_same_drive("iscsi://technician%" MARK "@" MARK "@h:3260", true);
     check_same_drive("iscsi://technician%" MARK "@h?initiator=iqn.i", true);
+    check_same_drive("iscsi://technician%" MARK "/?" MARK "@h", true);
+    check_same_drive("iscsi://technician%" MARK "/" MARK "@h/", true);
+}
+
+/* What the parser reads from a URI whose password holds '/' and '?':
+ * the password whole, and the host, target and LUN after its last '@'. */
+Test(redact, a_password_ends_at_the_last_at)
+{
+    struct iscsi_address a;
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(iscsi_address_parse("iscsi://technician%S3C/R?E@T@127.0.0.1:"
+                                     "3261/iqn.x:y/3?initiator=iqn.i",
+                                     false, &a, &err),
+                 0, "%s", err.msg);
+    cr_assert_str_eq(a.user, "technician");
+    cr_assert_str_eq(a.password, "S3C/R?E@T");
+    cr_assert_str_eq(a.host, "127.0.0.1");
+    cr_assert_eq(a.port, 3261);
+    cr_assert_str_eq(a.target, "iqn.x:y");
+    cr_assert_eq(a.lun, 3);
+    cr_assert_str_eq(a.initiator, "iqn.i");
+}
+
+/* A host part holding '%' is refused as such, before any lookup, and
+ * what follows the '%' is not quoted: it may be a password whose '@'
+ * was forgotten. */
+Test(redact, a_host_holding_percent_is_refused_unquoted)
+{
+    static const char *const uris[] = {
+        "iscsi://technician%" MARK "/iqn.x:y/1",
+        "iscsi://technician%" MARK "?" MARK "/iqn.x:y/1",
+        "iscsi://technician%" MARK "@h%" MARK "/iqn.x:y/1",
+        "iscsi://u@h%25eth0:3260/iqn.x:y/1",
+    };
+
+    for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
+        struct iscsi_address a;
+        struct err err;
+        err_clear(&err);
+        cr_assert_neq(iscsi_address_parse(uris[i], false, &a, &err), 0, "%s",
+                      uris[i]);
+        cr_assert_not_null(strstr(err.msg, "the host holds '%'"), "%s",
+                           err.msg);
+        cr_assert_null(strstr(err.msg, MARK), "%s", err.msg);
+        cr_assert_null(strstr(err.msg, "eth0"), "%s", err.msg);
+    }
+}
+
+/* A second "iscsi:" would end the URI for the redaction: the parser
+ * refuses it, quoting nothing, so that the two never disagree. */
+Test(redact, a_second_scheme_is_refused_unquoted)
+{
+    static const char *const uris[] = {
+        "iscsi://technician%" MARK "iscsi:" MARK "@h/iqn.x:y/1",
+        "iscsi://technician%" MARK " ISCSI://" MARK "@h/iqn.x:y/1",
+    };
+
+    for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
+        struct iscsi_address a;
+        struct err err;
+        err_clear(&err);
+        cr_assert_neq(iscsi_address_parse(uris[i], false, &a, &err), 0, "%s",
+                      uris[i]);
+        cr_assert_null(strstr(err.msg, MARK), "%s", err.msg);
+    }
 }
 
 /* Random URIs built from the pieces a URI has, with passwords of every
@@ -87,13 +161,15 @@ Test(redact, random_passwords_of_every_byte)
         size_t n = 0;
         int len = 1 + rand_r(&seed) % 40;
         for (int i = 0; i < len && n + 3 < sizeof password; i++) {
-            /* Any byte but NUL, '/' and '?', which end the host part, and
-             * the mark now and then. */
+            /* Any byte but NUL, '/', '?' and '@' more often than the
+             * rest, and the mark now and then. */
             int c = 1 + rand_r(&seed) % 255;
             if (rand_r(&seed) % 5 == 0) {
                 memcpy(password + n, MARK, 2);
                 n += 2;
-            } else if (c != '/' && c != '?') {
+            } else if (rand_r(&seed) % 5 == 0) {
+                password[n++] = "/?@%#"[rand_r(&seed) % 5];
+            } else {
                 password[n++] = (char)c;
             }
         }
