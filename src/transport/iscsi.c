@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -252,6 +253,45 @@ iscsi_address_parse(const char *uri, bool portal_only,
     return iscsi_parse_query(uri, q, addr, err);
 }
 
+
+/* --- Target names ------------------------------------------------------ */
+
+/* Whether [p, p + n) are n hex digits, either case. */
+static bool
+iscsi_hex(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)p[i]))
+            return false;
+    return p[n] == '\0';
+}
+
+bool
+iscsi_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (len >= ISCSI_NAME_MAX)
+        return false;
+    /* "eui." and 16 hex digits (RFC 3720 3.2.6.3.2), "naa." and 16 or 32
+     * (RFC 3980 2), upper-case as the RFCs write them. */
+    if (strncmp(name, "eui.", 4) == 0)
+        return iscsi_hex(name + 4, 16);
+    if (strncmp(name, "naa.", 4) == 0)
+        return len == 20 ? iscsi_hex(name + 4, 16) : iscsi_hex(name + 4, 32);
+    /* "iqn." and ASCII letters, digits, '.', '-' and ':' (RFC 3720
+     * 3.2.6.2).  Upper-case letters are let through: the stringprep
+     * profile (RFC 3722) maps them to lower case, so such a name still
+     * names one target, and some targets advertise it so.  Nothing else,
+     * non-ASCII included: no '/', '?', '%', '@', space or control byte
+     * reaches a URI or a terminal. */
+    if (strncmp(name, "iqn.", 4) != 0 || len == 4)
+        return false;
+    for (const char *c = name + 4; *c != '\0'; c++)
+        if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != ':')
+            return false;
+    return true;
+}
 
 /* --- CHAP passwords ---------------------------------------------------- */
 
@@ -601,7 +641,8 @@ iscsi_is_portal(const char *uri)
 }
 
 int
-iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
+iscsi_discover(const char *uri, transport_warn_fn warn, void *data,
+               char ***uris, size_t *count, struct err *err)
 {
     struct iscsi_address portal;
     struct iscsi_link *link;
@@ -625,6 +666,21 @@ iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
     }
     char *shown = transport_redact(uri);
     for (size_t t = 0; t < ntargets && rc == 0; t++) {
+        /* A name that is not an iSCSI name is not logged in to, nor made
+         * part of a URI, where a '/', '?' or '%' it holds would read as
+         * another target, a LUN or a query of the portal's choosing. */
+        if (!iscsi_name_valid(targets[t])) {
+            char quoted[ERR_QUOTE_MAX];
+            char *message = xasprintf(
+                "%s: left out the target %s: not an iSCSI name (RFC 3720 "
+                "3.2.6: iqn. with letters, digits, '.', '-' and ':', or "
+                "eui. or naa. with hex digits)",
+                shown, err_quote(quoted, targets[t]));
+            if (warn != NULL)
+                warn(data, message);
+            free(message);
+            continue;
+        }
         struct iscsi_address addr = portal;
         int luns[ISCSI_MAX_LUNS];
         size_t nluns = 0;

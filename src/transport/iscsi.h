@@ -13,8 +13,12 @@
  * SendTargets discovery, then REPORT LUNS on each target.  *uris is a new
  * array of new strings, in the portal's order.
  */
-int iscsi_discover(const char *portal_uri, char ***uris, size_t *count,
-                   struct err *err);
+int iscsi_discover(const char *portal_uri, transport_warn_fn warn, void *data,
+                   char ***uris, size_t *count, struct err *err);
+
+/* Whether a target name a portal gave is an iSCSI name modecon lists
+ * (RFC 3720 3.2.6): one that reads the same in a URI and on a terminal. */
+bool iscsi_name_valid(const char *name);
 
 /* Whether 'uri' names a portal rather than a LUN. */
 bool iscsi_is_portal(const char *uri);

@@ -327,11 +327,11 @@ transport_list_drives(char ***uris, size_t *count, struct err *err)
 }
 
 int
-transport_discover(const char *uri, char ***uris, size_t *count,
-                   struct err *err)
+transport_discover(const char *uri, transport_warn_fn warn, void *data,
+                   char ***uris, size_t *count, struct err *err)
 {
     if (strncmp(uri, "iscsi:", 6) == 0 && iscsi_is_portal(uri))
-        return iscsi_discover(uri, uris, count, err);
+        return iscsi_discover(uri, warn, data, uris, count, err);
     if (transport_check_name(uri, err) != 0)
         return -1;
     *uris = xmalloc(sizeof **uris);

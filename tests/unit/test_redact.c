@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "transport/iscsi-link.h"
+#include "transport/iscsi.h"
 #include "transport/transport.h"
 
 /* Every piece of the passwords below holds this, so that any piece left
@@ -272,4 +273,49 @@ Test(redact, lines_of_commands)
         cr_assert_str_eq(shown, lines[i].want);
         free(shown);
     }
+}
+
+/* Target names a portal gives: only iSCSI names (RFC 3720 3.2.6) are
+ * listed, up to 223 bytes, not one more. */
+Test(redact, iscsi_names_a_portal_gives)
+{
+    static const char *const good[] = {
+        "iqn.2026-11.invalid.modecon:cd",
+        "iqn.2000-01.com.synology:DiskStation.Target-1.abc",
+        "eui.02004567A425678D",
+        "eui.02004567a425678d",
+        "naa.52004567BA64678D",
+        "naa.62004567BA64678D0123456789ABCDEF",
+    };
+    static const char *const bad[] = {
+        "iqn.2026-11.invalid.modecon:cd/1?initiator=iqn.evil",
+        "iqn.a:b%40x@y",
+        "iqn.a:b@x",
+        "iqn.a:b x",
+        "iqn.a:b\x1b]0;X\x07",
+        "iqn.a:b_x",
+        "iqn.a:caf\xc3\xa9",
+        "iqn.",
+        "",
+        "IQN.a:b",
+        "x.2026-11.invalid:t",
+        "eui.02004567A425678",
+        "eui.02004567A425678D0",
+        "eui.02004567A425678G",
+        "naa.52004567BA64678D0",
+        "naa.62004567BA64678D0123456789ABCDEF0",
+    };
+    char name[300];
+
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        cr_assert(iscsi_name_valid(good[i]), "%s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_not(iscsi_name_valid(bad[i]), "%s", bad[i]);
+    memset(name, 'a', sizeof name);
+    memcpy(name, "iqn.", 4);
+    name[223] = '\0';
+    cr_assert(iscsi_name_valid(name), "223 bytes");
+    name[223] = 'a';
+    name[224] = '\0';
+    cr_assert_not(iscsi_name_valid(name), "224 bytes");
 }
