@@ -38,11 +38,11 @@ transport_not_a_drive(const char *uri, struct err *err)
 
 /*
  * The next password in 'p': *from (its separator, '%') to *to (the
- * '@' after it); *uri where its scheme ("iscsi:" or the "://") begins and
- * *host_end where its authority ends.  A URI starts at every "iscsi:",
- * in any case and with any number of slashes, and at every "://"; it
- * ends where the next "iscsi:" starts (iscsi_uri_end), its user
- * information at its last '@' (iscsi_userinfo).
+ * '@' after it, or the URI's end when its host part holds the '%'); *uri where
+ * its scheme ("iscsi:" or the "://") begins and *host_end where its authority
+ * ends.  A URI starts at every "iscsi:", in any case and with any number of
+ * slashes, and at every "://"; it ends where the next "iscsi:" starts
+ * (iscsi_uri_end), its user information at its last '@' (iscsi_userinfo).
  */
 static bool
 transport_next_password(const char *p, const char **uri, const char **from,
@@ -64,6 +64,19 @@ transport_next_password(const char *p, const char **uri, const char **from,
             *uri = p;
             *from = user_end;
             *to = at;
+            return true;
+        }
+        /* "USER%PASSWORD" with its "@HOST" forgotten: the parser refuses
+         * a host holding '%', and what follows the '%' may be a password
+         * of any byte, so all of it goes; the '%' stays, for the
+         * refusal to name. */
+        const char *pct =
+            at == NULL ? memchr(authority, '%', (size_t)(*host_end - authority))
+                       : NULL;
+        if (pct != NULL && pct + 1 < end) {
+            *uri = p;
+            *from = pct + 1;
+            *to = end;
             return true;
         }
         /* No URI starting before 'end' has a password either: its user

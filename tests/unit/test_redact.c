@@ -127,6 +127,42 @@ Test(redact, a_host_holding_percent_is_refused_unquoted)
     }
 }
 
+/* The '@HOST' forgotten: what follows the '%' is taken out of a word and
+ * a line alike, and what is left is refused as a host holding '%'. */
+Test(redact, a_password_without_its_host_goes)
+{
+    static const struct {
+        const char *text, *want;
+    } texts[] = {
+        { "iscsi://technician%" MARK "/" MARK "/1", "iscsi://technician%" },
+        { "iscsi://technician%" MARK "?" MARK, "iscsi://technician%" },
+        { "open iscsi://technician%" MARK "; get 5",
+          "open iscsi://technician%" },
+        { "diff iscsi://a%" MARK "/t/1 iscsi://b%" MARK "@g/t/2",
+          "diff iscsi://a%iscsi://b@g/t/2" },
+        { "iscsi://technician%", "iscsi://technician%" },
+    };
+
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *shown = transport_redact(texts[i].text);
+        cr_assert_str_eq(shown, texts[i].want);
+        free(shown);
+        char *word = strdup(texts[i].text);
+        cr_assert_eq(transport_take_secrets(word),
+                     strcmp(texts[i].text, texts[i].want) != 0, "%s",
+                     texts[i].text);
+        cr_assert_str_eq(word, texts[i].want);
+        free(word);
+    }
+    struct iscsi_address a;
+    struct err err;
+    err_clear(&err);
+    cr_assert_neq(iscsi_address_parse("iscsi://technician%", false, &a, &err),
+                  0);
+    cr_assert_not_null(strstr(err.msg, "'iscsi://technician': the host holds"),
+                       "%s", err.msg);
+}
+
 /* A second "iscsi:" would end the URI for the redaction: the parser
  * refuses it, quoting nothing, so that the two never disagree. */
 Test(redact, a_second_scheme_is_refused_unquoted)
