@@ -107,12 +107,24 @@ iscsi_parse_query(const char *uri, const char *q, struct iscsi_address *addr,
     return 0;
 }
 
+bool
+iscsi_scheme_at(const char *text, const char *p)
+{
+    if (strncasecmp(p, "iscsi:", 6) != 0)
+        return false;
+    if (p == text)
+        return true;
+    /* Not inside a name: "iqn.2005-03.org.open-iscsi:host1", open-iscsi's
+     * own initiator names, is no URI. */
+    return !isalnum((unsigned char)p[-1]) && strchr(".-+:", p[-1]) == NULL;
+}
+
 const char *
 iscsi_uri_end(const char *authority)
 {
     const char *c = authority;
 
-    while (*c != '\0' && strncasecmp(c, "iscsi:", 6) != 0)
+    while (*c != '\0' && !iscsi_scheme_at(authority - 1, c))
         c++;
     return c;
 }
@@ -169,8 +181,8 @@ iscsi_address_parse(const char *uri, bool portal_only,
     if (strncmp(uri, "iscsi://", 8) != 0)
         return iscsi_bad_uri(err, uri, "it does not start with iscsi://");
     p = uri + 8;
-    /* Only one URI: a second "iscsi:" would end this one for
-     * transport_redact.  Not quoted, for which part is the password is
+    /* Only one URI: a second "iscsi:" starting a word would end this one
+     * for transport_redact.  Not quoted, for which part is the password is
      * not known. */
     if (*iscsi_uri_end(p) != '\0')
         return err_usage(err, "an iSCSI URI holds a second 'iscsi:'; "
@@ -274,7 +286,7 @@ iscsi_name_valid(const char *name)
     if (len >= ISCSI_NAME_MAX)
         return false;
     /* "eui." and 16 hex digits (RFC 3720 3.2.6.3.2), "naa." and 16 or 32
-     * (RFC 3980 2), upper-case as the RFCs write them. */
+     * (RFC 3980 2), in either case (the RFCs write them upper-case). */
     if (strncmp(name, "eui.", 4) == 0)
         return iscsi_hex(name + 4, 16);
     if (strncmp(name, "naa.", 4) == 0)

@@ -23,11 +23,16 @@ bool iscsi_name_valid(const char *name);
 /* Whether 'uri' names a portal rather than a LUN. */
 bool iscsi_is_portal(const char *uri);
 
+/* Whether an "iscsi:" scheme, in any case, starts at p in 'text': at its
+ * start or after a byte that cannot be part of a name (not a letter, a
+ * digit, '.', '-', '+' or ':'). */
+bool iscsi_scheme_at(const char *text, const char *p);
+
 /*
  * Where an iSCSI URI (or any URI with an authority) whose authority
- * starts at 'authority' ends in a text: at the next "iscsi:" in any case,
- * else at the text's end.  A URI that holds "iscsi:" again is refused by
- * the parser, so that the two can never read one differently.
+ * starts at 'authority' ends in a text: at the next "iscsi:" scheme
+ * (iscsi_scheme_at), else at the text's end.  A URI that holds "iscsi:" again
+ * is refused by the parser, so that the two can never read one differently.
  */
 const char *iscsi_uri_end(const char *authority);
 

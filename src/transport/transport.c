@@ -45,12 +45,13 @@ transport_not_a_drive(const char *uri, struct err *err)
  * (iscsi_uri_end), its user information at its last '@' (iscsi_userinfo).
  */
 static bool
-transport_next_password(const char *p, const char **uri, const char **from,
-                        const char **to, const char **host_end)
+transport_next_password(const char *text, const char *p, const char **uri,
+                        const char **from, const char **to,
+                        const char **host_end)
 {
     while (*p != '\0') {
         const char *authority = NULL, *at, *user_end;
-        if (strncasecmp(p, "iscsi:", 6) == 0) {
+        if (iscsi_scheme_at(text, p)) {
             authority = p + 6 + strspn(p + 6, "/");
         } else if (strncmp(p, "://", 3) == 0) {
             authority = p + 3;
@@ -103,7 +104,8 @@ transport_redact(const char *text)
     char *out = xstrdup(text);
     const char *uri, *from, *to, *host_end;
 
-    for (char *p = out; transport_next_password(p, &uri, &from, &to, &host_end);
+    for (char *p = out;
+         transport_next_password(out, p, &uri, &from, &to, &host_end);
          p = (char *)from)
         transport_cut((char *)from, to);
     return out;
@@ -116,7 +118,7 @@ transport_take_secrets(char *word)
     bool taken = false;
 
     for (char *p = word;
-         transport_next_password(p, &uri, &from, &to, &host_end);
+         transport_next_password(word, p, &uri, &from, &to, &host_end);
          p = (char *)to) {
         /* A word of another kind (a file name, a value) is left as it
          * is: only an iSCSI URI, however misspelt, is a drive's, and

@@ -70,6 +70,10 @@ Test(redact, hostile_passwords_that_broke_it_before)
         "iscsi://technician%" MARK "%2F" MARK "/%" MARK "@h/iqn.x:y/1",
         "iscsi://technician%@h/t/10",
         "iscsi://technician@h/t/11",
+        "iscsi://technician%" MARK "iscsi:" MARK "@h/iqn.x:y/1",
+        "iscsi://iqn.2005-03.org.open-iscsi:h1%" MARK "iscsi:" MARK
+        "@h/iqn.2005-03.org.open-iscsi:t/1?initiator=iqn.2005-03.org.open-"
+        "iscsi:i",
         "iscsi://h/t/12",
     };
 
@@ -168,8 +172,8 @@ Test(redact, a_password_without_its_host_goes)
 Test(redact, a_second_scheme_is_refused_unquoted)
 {
     static const char *const uris[] = {
-        "iscsi://technician%" MARK "iscsi:" MARK "@h/iqn.x:y/1",
         "iscsi://technician%" MARK " ISCSI://" MARK "@h/iqn.x:y/1",
+        "iscsi://technician%" MARK "=iscsi:" MARK "@h/iqn.x:y/1",
     };
 
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
@@ -190,7 +194,7 @@ Test(redact, random_passwords_of_every_byte)
     static const char *const hosts[] = { "127.0.0.1", "127.0.0.1:3260", "[::1]",
                                          "[::1]:860", "tgt.invalid" };
     static const char *const users[] = { "technician", "a", "o'brien", "u@v",
-                                         "iqn.2026-11.x:host1" };
+                                         "iqn.2005-03.org.open-iscsi:host1" };
     unsigned seed = 19;
 
     for (int round = 0; round < 5000; round++) {
