@@ -157,11 +157,17 @@ cmd_list_print(struct cmd_ctx *ctx, const struct cmd_list_row *row, int width,
     json_array_append_new(list, obj);
 }
 
+static void
+cmd_list_warn(void *data, const char *message)
+{
+    cmd_warn(data, "warning: %s", message);
+}
+
 /* The URIs to scan: the arguments' drives and portals' LUNs, else every
  * drive found. */
 static int
-cmd_list_uris(const struct cmd_args *args, char ***uris, size_t *count,
-              struct err *err)
+cmd_list_uris(struct cmd_ctx *ctx, const struct cmd_args *args, char ***uris,
+              size_t *count, struct err *err)
 {
     if (args->argc == 0)
         return transport_list_drives(uris, count, err);
@@ -170,7 +176,8 @@ cmd_list_uris(const struct cmd_args *args, char ***uris, size_t *count,
     for (int a = 0; a < args->argc; a++) {
         char **found;
         size_t n;
-        if (transport_discover(args->argv[a], &found, &n, err) != 0) {
+        if (transport_discover(args->argv[a], cmd_list_warn, ctx, &found, &n,
+                               err) != 0) {
             transport_free_list(*uris, *count);
             return -1;
         }
@@ -202,7 +209,7 @@ cmd_list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     err_clear(&err);
     if (cmd_open_trace(ctx, &err) != 0)
         return cmd_error(ctx, &err);
-    if (cmd_list_uris(args, &uris, &count, &err) != 0)
+    if (cmd_list_uris(ctx, args, &uris, &count, &err) != 0)
         return cmd_error(ctx, &err);
     struct cmd_list_row *rows = xcalloc(count ? count : 1, sizeof *rows);
     for (size_t i = 0; i < count; i++) {

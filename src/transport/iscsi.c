@@ -9,12 +9,14 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "transport/iscsi-link.h"
@@ -105,21 +107,64 @@ iscsi_parse_query(const char *uri, const char *q, struct iscsi_address *addr,
     return 0;
 }
 
-void
-iscsi_userinfo(const char *authority, const char **host_end, const char **at,
-               const char **user_end)
+bool
+iscsi_scheme_at(const char *text, const char *p)
 {
-    *host_end = authority + strcspn(authority, "/?");
+    if (strncasecmp(p, "iscsi:", 6) != 0)
+        return false;
+    if (p == text)
+        return true;
+    /* Not inside a name: "iqn.2005-03.org.open-iscsi:host1", open-iscsi's
+     * own initiator names, is no URI. */
+    return !isalnum((unsigned char)p[-1]) && strchr(".-+:", p[-1]) == NULL;
+}
+
+const char *
+iscsi_uri_end(const char *authority)
+{
+    const char *c = authority;
+
+    while (*c != '\0' && !iscsi_scheme_at(authority - 1, c))
+        c++;
+    return c;
+}
+
+void
+iscsi_userinfo(const char *authority, const char *end, const char **host_end,
+               const char **at, const char **user_end)
+{
+    const char *host = authority;
+
     *at = NULL;
-    for (const char *c = authority; c < *host_end; c++)
-        if (*c == '@')
-            *at = c;
+    for (const char *c = end; c > authority; c--)
+        if (c[-1] == '@') {
+            *at = c - 1;
+            host = c;
+            break;
+        }
+    *host_end = host;
+    while (*host_end < end && **host_end != '/' && **host_end != '?')
+        (*host_end)++;
     *user_end = *at;
     if (*at == NULL)
         return;
     const char *pct = memchr(authority, '%', (size_t)(*at - authority));
     if (pct != NULL)
         *user_end = pct;
+}
+
+/* A host part holding '%' is refused before any lookup, quoted only up to
+ * the '%': without an '@' after it, what follows may be a password. */
+static int
+iscsi_bad_host(struct err *err, const char *uri, const char *pct)
+{
+    char *head = xstrndup(uri, (size_t)(pct - uri));
+    int rc = iscsi_bad_uri(err, head,
+                           "the host holds '%' (a CHAP password is "
+                           "followed by @HOST)");
+
+    free(head);
+    return rc;
 }
 
 int
@@ -136,17 +181,27 @@ iscsi_address_parse(const char *uri, bool portal_only,
     if (strncmp(uri, "iscsi://", 8) != 0)
         return iscsi_bad_uri(err, uri, "it does not start with iscsi://");
     p = uri + 8;
-    q = strchr(p, '?');
-    end = q != NULL ? q : p + strlen(p);
+    /* Only one URI: a second "iscsi:" starting a word would end this one
+     * for transport_redact.  Not quoted, for which part is the password is
+     * not known. */
+    if (*iscsi_uri_end(p) != '\0')
+        return err_usage(err, "an iSCSI URI holds a second 'iscsi:'; "
+                              "expected iscsi://[USER@]HOST[:PORT]/"
+                              "TARGET-IQN/LUN");
 
     /* USER[%PASSWORD]@.  Not libiscsi's USER:PASSWORD: CHAP names are
      * often initiator names, which hold ':'. */
-    iscsi_userinfo(p, &host_end, &at, &user_end);
+    iscsi_userinfo(p, p + strlen(p), &host_end, &at, &user_end);
+    q = strchr(host_end, '?');
+    end = q != NULL ? q : host_end + strlen(host_end);
     slash = *host_end == '/' ? host_end : NULL;
     if (at != NULL) {
         if (user_end == p ||
             !iscsi_copy(addr->user, sizeof addr->user, p, user_end))
             return iscsi_bad_uri(err, uri, "the CHAP user name is empty");
+        if (strcspn(addr->user, "/?") != strlen(addr->user))
+            return iscsi_bad_uri(err, uri,
+                                 "the CHAP user name holds '/' or '?'");
         if (user_end != at && !iscsi_copy(addr->password, sizeof addr->password,
                                           user_end + 1, at))
             return iscsi_bad_uri(err, uri, "the CHAP password is too long");
@@ -154,6 +209,9 @@ iscsi_address_parse(const char *uri, bool portal_only,
     }
 
     /* HOST, [IPV6] or HOST:PORT. */
+    const char *pct = memchr(p, '%', (size_t)(host_end - p));
+    if (pct != NULL)
+        return iscsi_bad_host(err, uri, pct);
     const char *port = NULL, *name_end = host_end;
     if (*p == '[') {
         const char *close = memchr(p, ']', (size_t)(host_end - p));
@@ -207,6 +265,45 @@ iscsi_address_parse(const char *uri, bool portal_only,
     return iscsi_parse_query(uri, q, addr, err);
 }
 
+
+/* --- Target names ------------------------------------------------------ */
+
+/* Whether [p, p + n) are n hex digits, either case. */
+static bool
+iscsi_hex(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isxdigit((unsigned char)p[i]))
+            return false;
+    return p[n] == '\0';
+}
+
+bool
+iscsi_name_valid(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (len >= ISCSI_NAME_MAX)
+        return false;
+    /* "eui." and 16 hex digits (RFC 3720 3.2.6.3.2), "naa." and 16 or 32
+     * (RFC 3980 2), in either case (the RFCs write them upper-case). */
+    if (strncmp(name, "eui.", 4) == 0)
+        return iscsi_hex(name + 4, 16);
+    if (strncmp(name, "naa.", 4) == 0)
+        return len == 20 ? iscsi_hex(name + 4, 16) : iscsi_hex(name + 4, 32);
+    /* "iqn." and ASCII letters, digits, '.', '-' and ':' (RFC 3720
+     * 3.2.6.2).  Upper-case letters are let through: the stringprep
+     * profile (RFC 3722) maps them to lower case, so such a name still
+     * names one target, and some targets advertise it so.  Nothing else,
+     * non-ASCII included: no '/', '?', '%', '@', space or control byte
+     * reaches a URI or a terminal. */
+    if (strncmp(name, "iqn.", 4) != 0 || len == 4)
+        return false;
+    for (const char *c = name + 4; *c != '\0'; c++)
+        if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != ':')
+            return false;
+    return true;
+}
 
 /* --- CHAP passwords ---------------------------------------------------- */
 
@@ -556,7 +653,8 @@ iscsi_is_portal(const char *uri)
 }
 
 int
-iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
+iscsi_discover(const char *uri, transport_warn_fn warn, void *data,
+               char ***uris, size_t *count, struct err *err)
 {
     struct iscsi_address portal;
     struct iscsi_link *link;
@@ -580,6 +678,21 @@ iscsi_discover(const char *uri, char ***uris, size_t *count, struct err *err)
     }
     char *shown = transport_redact(uri);
     for (size_t t = 0; t < ntargets && rc == 0; t++) {
+        /* A name that is not an iSCSI name is not logged in to, nor made
+         * part of a URI, where a '/', '?' or '%' it holds would read as
+         * another target, a LUN or a query of the portal's choosing. */
+        if (!iscsi_name_valid(targets[t])) {
+            char quoted[ERR_QUOTE_MAX];
+            char *message = xasprintf(
+                "%s: left out the target %s: not an iSCSI name (RFC 3720 "
+                "3.2.6: iqn. with letters, digits, '.', '-' and ':', or "
+                "eui. or naa. with hex digits)",
+                shown, err_quote(quoted, targets[t]));
+            if (warn != NULL)
+                warn(data, message);
+            free(message);
+            continue;
+        }
         struct iscsi_address addr = portal;
         int luns[ISCSI_MAX_LUNS];
         size_t nluns = 0;

@@ -38,17 +38,20 @@ transport_not_a_drive(const char *uri, struct err *err)
 
 /*
  * The next password in 'p': *from (its separator, '%') to *to (the
- * '@' after it); *uri where its scheme ("iscsi:" or the "://") begins and
- * *host_end where its authority ends.  A URI starts at every "iscsi:",
- * in any case and with any number of slashes, and at every "://".
+ * '@' after it, or the URI's end when its host part holds the '%'); *uri where
+ * its scheme ("iscsi:" or the "://") begins and *host_end where its authority
+ * ends.  A URI starts at every "iscsi:", in any case and with any number of
+ * slashes, and at every "://"; it ends where the next "iscsi:" starts
+ * (iscsi_uri_end), its user information at its last '@' (iscsi_userinfo).
  */
 static bool
-transport_next_password(const char *p, const char **uri, const char **from,
-                        const char **to, const char **host_end)
+transport_next_password(const char *text, const char *p, const char **uri,
+                        const char **from, const char **to,
+                        const char **host_end)
 {
     while (*p != '\0') {
         const char *authority = NULL, *at, *user_end;
-        if (strncasecmp(p, "iscsi:", 6) == 0) {
+        if (iscsi_scheme_at(text, p)) {
             authority = p + 6 + strspn(p + 6, "/");
         } else if (strncmp(p, "://", 3) == 0) {
             authority = p + 3;
@@ -56,18 +59,31 @@ transport_next_password(const char *p, const char **uri, const char **from,
             p++;
             continue;
         }
-        iscsi_userinfo(authority, host_end, &at, &user_end);
+        const char *end = iscsi_uri_end(authority);
+        iscsi_userinfo(authority, end, host_end, &at, &user_end);
         if (at != NULL && user_end != at) {
             *uri = p;
             *from = user_end;
             *to = at;
             return true;
         }
-        /* A URI starting before host_end has no password either: its
-         * authority ends there too, at the same last '@', and its user
-         * name is a tail of this one's.  One whose authority starts after
-         * host_end starts at most 6 bytes ("iscsi:") before it. */
-        p = *host_end - p > 6 ? *host_end - 6 : p + 1;
+        /* "USER%PASSWORD" with its "@HOST" forgotten: the parser refuses
+         * a host holding '%', and what follows the '%' may be a password
+         * of any byte, so all of it goes; the '%' stays, for the
+         * refusal to name. */
+        const char *pct =
+            at == NULL ? memchr(authority, '%', (size_t)(*host_end - authority))
+                       : NULL;
+        if (pct != NULL && pct + 1 < end) {
+            *uri = p;
+            *from = pct + 1;
+            *to = end;
+            return true;
+        }
+        /* No URI starting before 'end' has a password either: its user
+         * information ends at the same last '@', and its user name is a
+         * tail of this one's.  So each text is read once. */
+        p = end;
     }
     return false;
 }
@@ -88,7 +104,8 @@ transport_redact(const char *text)
     char *out = xstrdup(text);
     const char *uri, *from, *to, *host_end;
 
-    for (char *p = out; transport_next_password(p, &uri, &from, &to, &host_end);
+    for (char *p = out;
+         transport_next_password(out, p, &uri, &from, &to, &host_end);
          p = (char *)from)
         transport_cut((char *)from, to);
     return out;
@@ -101,7 +118,7 @@ transport_take_secrets(char *word)
     bool taken = false;
 
     for (char *p = word;
-         transport_next_password(p, &uri, &from, &to, &host_end);
+         transport_next_password(word, p, &uri, &from, &to, &host_end);
          p = (char *)to) {
         /* A word of another kind (a file name, a value) is left as it
          * is: only an iSCSI URI, however misspelt, is a drive's, and
@@ -325,11 +342,11 @@ transport_list_drives(char ***uris, size_t *count, struct err *err)
 }
 
 int
-transport_discover(const char *uri, char ***uris, size_t *count,
-                   struct err *err)
+transport_discover(const char *uri, transport_warn_fn warn, void *data,
+                   char ***uris, size_t *count, struct err *err)
 {
     if (strncmp(uri, "iscsi:", 6) == 0 && iscsi_is_portal(uri))
-        return iscsi_discover(uri, uris, count, err);
+        return iscsi_discover(uri, warn, data, uris, count, err);
     if (transport_check_name(uri, err) != 0)
         return -1;
     *uris = xmalloc(sizeof **uris);

@@ -201,13 +201,17 @@ bool transport_uri_known(const char *uri);
 int transport_list_drives(char ***uris, size_t *count, struct err *err);
 void transport_free_list(char **uris, size_t count);
 
+/* A warning for the user, the message made visible and bounded. */
+typedef void (*transport_warn_fn)(void *data, const char *message);
+
 /*
  * The drives that 'uri' names: the LUNs behind an iSCSI portal
  * ("iscsi://HOST[:PORT]", found by SendTargets and REPORT LUNS), or the
  * one drive of any other URI, once transport_check_name passes it.  Freed
- * with transport_free_list.
+ * with transport_free_list.  A target name the portal gave that is not an
+ * iSCSI name is left out, named to warn(data, ...).
  */
-int transport_discover(const char *uri, char ***uris, size_t *count,
-                       struct err *err);
+int transport_discover(const char *uri, transport_warn_fn warn, void *data,
+                       char ***uris, size_t *count, struct err *err);
 
 #endif

@@ -194,20 +194,48 @@ tgtadm -C "$(cat "$STATE/tgt/tgtd.ctl")" --lld iscsi --mode logicalunit \
     fail "tgtadm did not take the INQUIRY strings"
 NAME="iqn.2026-11.invalid.modecon:x${ESC}]0;TGTPWN${BEL}${ESC}[31mEVIL"
 SHOWN='iqn.2026-11.invalid.modecon:x\x1b]0;TGTPWN\x07\x1b[31mEVIL'
-perl "$here/portal.pl" "$STATE/portal.port" "127.0.0.1:$port=$IQN" "$NAME" &
-echo $! >"$STATE/portal.pid"
-for _ in $(seq 100); do
-    [ -s "$STATE/portal.port" ] && break
-    sleep 0.05
+# Names that are not iSCSI names (RFC 3720 3.2.6) beside a good one: one
+# that would read as the good target's LUN 1 with the portal's choice of
+# initiator, one that would decode to another, one with an escape.
+GOOD=iqn.2026-11.invalid.modecon:cd
+SPOOF="$GOOD/1?initiator=iqn.evil"
+PCT='iqn.a:b%40x@y'
+start_portal() {
+    [ -f "$STATE/portal.pid" ] && kill "$(cat "$STATE/portal.pid")"
+    rm -f "$STATE/portal.port"
+    perl "$here/portal.pl" "$STATE/portal.port" "$@" &
+    echo $! >"$STATE/portal.pid"
+    for _ in $(seq 100); do
+        [ -s "$STATE/portal.port" ] && break
+        sleep 0.05
+    done
+    PORTAL=iscsi://127.0.0.1:$(cat "$STATE/portal.port")
+}
+start_portal "127.0.0.1:$port=$IQN" "$SPOOF" "$NAME" "$PCT" "$GOOD"
+refused() { # NAME-AS-SHOWN: left out with a warning naming it
+    expect_err "warning: $PORTAL: left out the target \"$1\": not an iSCSI name"
+}
+for json in "" --json; do
+    run list $json "$PORTAL"
+    expect_status 0
+    if [ -z "$json" ]; then
+        expect_out "$PORTAL/$GOOD/1 V?[31m   P?]0;X?"
+    else
+        expect_out "\"drive\": \"$PORTAL/$GOOD/1\""
+    fi
+    refused "$SHOWN"
+    refused "$SPOOF"
+    refused "$PCT"
+    grep -F "$PORTAL/" <<<"$out" | grep -qvF "$PORTAL/$GOOD/" &&
+        fail "list $json PORTAL listed more than its good target: $out"
+    [ "$(grep -cF "$PORTAL/$GOOD/1" <<<"$out")" -eq 1 ] ||
+        fail "list $json PORTAL listed its LUN 1 more than once: $out"
+    grep -qE 'evil|TGTPWN|b@x|b%40' <<<"$out" &&
+        fail "list $json PORTAL made a URI of a refused name: $out"
+    checks=$((checks + 3))
+    expect_clean "list $json PORTAL"
 done
-PORTAL=iscsi://127.0.0.1:$(cat "$STATE/portal.port")
-run list "$PORTAL"
-expect_status 0
-expect_out "$PORTAL/$SHOWN/1 V?[31m   P?]0;X?"
-expect_clean "list PORTAL"
-run list --json "$PORTAL"
-expect_out "\"drive\": \"$PORTAL/iqn.2026-11.invalid.modecon:x\\u001B]0;TGTPWN\\u0007\\u001B[31mEVIL/1\""
-expect_clean "list --json PORTAL"
+# Named by the user, a hostile name is shown safely where it is quoted.
 run diff "$PORTAL/$NAME/1" emu:dvd-writer
 expect_out "$PORTAL/$SHOWN/1 | emu:dvd-writer"
 expect_clean "diff"
@@ -215,17 +243,22 @@ run get "$PORTAL/$NAME/7" 5
 expect_status 1
 expect_err "$PORTAL/$SHOWN/7: target $SHOWN has no LUN 7"
 expect_clean "a drive's error naming its target"
-# A portal whose targets all refuse: the name is in the error.
-kill "$(cat "$STATE/portal.pid")"
-rm -f "$STATE/portal.port"
-perl "$here/portal.pl" "$STATE/portal.port" "$NAME" &
-echo $! >"$STATE/portal.pid"
-for _ in $(seq 100); do
-    [ -s "$STATE/portal.port" ] && break
-    sleep 0.05
-done
-run list "iscsi://127.0.0.1:$(cat "$STATE/portal.port")"
-expect_err "has no target named $SHOWN"
-expect_clean "a portal's refusal"
+# A portal with only such names: none is logged in to (that would fail,
+# there being no real target behind this portal), each is named.
+start_portal "$NAME" "$SPOOF"
+run list "$PORTAL"
+expect_status 0
+refused "$SHOWN"
+refused "$SPOOF"
+grep -q "has no target named" <<<"$err" && fail "a refused name was logged in to"
+checks=$((checks + 1))
+expect_clean "a portal's refused names"
+# A huge name is quoted bounded.
+start_portal "iqn.x:$(head -c 100000 /dev/zero | tr '\0' 'a')/"
+run list "$PORTAL"
+expect_status 0
+expect_err "left out the target \"iqn.x:$(printf 'a%.0s' {1..54})...\" (100007 bytes): not an iSCSI name"
+checks=$((checks + 1))
+[ ${#err} -lt 1000 ] || fail "list wrote ${#err} bytes of warnings"
 
 done_ok

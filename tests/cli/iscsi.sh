@@ -100,10 +100,10 @@ expect_status 1
 expect_err "cannot find the host 'nowhere.invalid'"
 
 # --- CHAP: no credentials and wrong ones are refused, the right ones log
-# in.  The password holds what broke redaction before (';', a space,
-# quotes, '@', '%40'), each piece distinct so that a piece left anywhere
-# is found.
-PW='Pw1;Pw2 Pw3"Pw4'\''Pw5@Pw6%40Pw7'
+# in.  The password holds what broke redaction or parsing before (';', a
+# space, quotes, '@', '%40', '/', '?', '#'), each piece distinct so that a
+# piece left anywhere is found.
+PW='Pw1;Pw2 Pw3"Pw4'\''Pw5@Pw6%40Pw7/Pw8?Pw9#Pw10'
 $TGT chap "$STATE/tgt" technician "$PW"
 CHAP=iqn.2026-11.invalid.modecon:chap/1
 UP="iscsi://technician%$PW@127.0.0.1:$port/$CHAP"
@@ -184,6 +184,24 @@ run get "iscsi://technician%$PW@127.0.0.1:99999/$CHAP" 5
 expect_status 2
 expect_err "'iscsi://technician@127.0.0.1:99999/$CHAP': the port is not 1 to 65535"
 saw
+# A wrong password holding '/' or '?' is a password still, refused by the
+# target: no piece of it is looked up as a host or quoted.
+run get "iscsi://technician%Pw11/Pw12@127.0.0.1:$port/$CHAP" 5
+expect_status 1
+expect_err "the target refused the login with these CHAP credentials"
+saw
+grep -q "cannot find the host" <<<"$err" && fail "a password was looked up"
+run get "iscsi://technician%Pw13?Pw14@127.0.0.1:$port/$CHAP" 5
+expect_status 1
+expect_err "the target refused the login with these CHAP credentials"
+saw
+# The '@HOST' forgotten: a host holding '%' is refused, not looked up.
+run get "iscsi://technician%Pw15/$CHAP" 5
+expect_status 2
+expect_err "'iscsi://technician': the host holds '%'"
+saw
+grep -q "cannot find the host" <<<"$err" && fail "a password was looked up"
+checks=$((checks + 2))
 run get "ISCSI://technician%$PW@127.0.0.1:$port/$CHAP" 5
 expect_status 2
 expect_err "'ISCSI://technician@127.0.0.1:$port/$CHAP' is not a drive"
