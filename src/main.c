@@ -173,6 +173,14 @@ main(int argc, char **argv)
     const char *libiscsi_password = getenv("LIBISCSI_CHAP_PASSWORD");
     char **copies = main_hide_passwords(argc, argv, &exposed);
 
+    /* Every message from here on quotes clean words (an unknown option,
+     * a word left over, a bad option value): each copy gives its
+     * password to the drives' logins now.  Not the line after -c, whose
+     * words are unquoted first (a password may hold a quote) and taken
+     * one by one when the line runs. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(copies[i - 1], "-c") != 0)
+            transport_take_secrets(copies[i]);
     if (exposed || (env_password != NULL && env_password[0] != '\0') ||
         (libiscsi_password != NULL && libiscsi_password[0] != '\0'))
         transport_hold_secret();

@@ -8,6 +8,29 @@
 TGT="bash $(dirname "$0")/../tgt/tgt.sh"
 trap '$TGT down "$STATE/tgt" >/dev/null 2>&1; rm -rf "$STATE"' EXIT
 
+# --- A bad usage never logs in, and the words it quotes hold no password:
+# a word left over after -c, an unknown option, an option's bad value,
+# before the command and among a front end's arguments.
+BAD="iscsi://u%Pw0a;Pw0b@127.0.0.1/iqn.x:y/0"
+BAD_SHOWN="iscsi://u@127.0.0.1/iqn.x:y/0"
+# usage WANT ARGS...: refused as a bad usage, saying WANT, with no piece of
+# the password in anything it printed.
+usage() {
+    local want=$1
+    shift
+    run "$@"
+    expect_status 2
+    expect_err "$want"
+    grep -q Pw0 <<<"$out$err" && fail "a password was shown"
+    checks=$((checks + 1))
+}
+usage "-c takes the whole line: '$BAD_SHOWN' is left over" -c open "$BAD"
+usage "unknown option '-c=$BAD_SHOWN'" "-c=$BAD"
+usage "--timeout '$BAD_SHOWN': expected a number" --timeout "$BAD" list
+usage "--ready-wait '$BAD_SHOWN': expected a number" "--ready-wait=$BAD" list
+usage "--timeout '$BAD_SHOWN': expected a number" shell --timeout "$BAD"
+usage "--ready-wait '$BAD_SHOWN': expected a number" console "--ready-wait=$BAD"
+
 port=$($TGT port 20000 24999) || fail "no free port"
 mkdir -p "$STATE/tgt"
 IQN=$($TGT up "$STATE/tgt" "$port") || fail "tgtd did not start"
