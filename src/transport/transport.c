@@ -1,5 +1,6 @@
 #include "transport/transport.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,8 @@ transport_not_a_drive(const char *uri, struct err *err)
  * ends.  A URI starts at every "iscsi:", in any case and with any number of
  * slashes, and at every "://"; it ends where the next "iscsi:" starts
  * (iscsi_uri_end), its user information at its last '@' (iscsi_userinfo).
+ * One that ends at an "iscsi:" inside its word and holds a '%' loses all
+ * after the '%' to the end of the text.
  */
 static bool
 transport_next_password(const char *text, const char *p, const char **uri,
@@ -61,6 +64,20 @@ transport_next_password(const char *text, const char *p, const char **uri,
         }
         const char *end = iscsi_uri_end(authority);
         iscsi_userinfo(authority, end, host_end, &at, &user_end);
+        /* An "iscsi:" inside the word, as a password may hold one, ends
+         * the URI here but not for its user, and the parser refuses the
+         * URI: all that follows its '%' may be the password, so it all
+         * goes, to the end of the word or line; the '%' stays, for the
+         * refusal to name. */
+        const char *pct =
+            memchr(authority, '%',
+                   (size_t)((at != NULL ? at : *host_end) - authority));
+        if (pct != NULL && *end != '\0' && !isspace((unsigned char)end[-1])) {
+            *uri = p;
+            *from = pct + 1;
+            *to = end + strlen(end);
+            return true;
+        }
         if (at != NULL && user_end != at) {
             *uri = p;
             *from = user_end;
@@ -71,10 +88,7 @@ transport_next_password(const char *text, const char *p, const char **uri,
          * a host holding '%', and what follows the '%' may be a password
          * of any byte, so all of it goes; the '%' stays, for the
          * refusal to name. */
-        const char *pct =
-            at == NULL ? memchr(authority, '%', (size_t)(*host_end - authority))
-                       : NULL;
-        if (pct != NULL && pct + 1 < end) {
+        if (at == NULL && pct != NULL && pct + 1 < end) {
             *uri = p;
             *from = pct + 1;
             *to = end;

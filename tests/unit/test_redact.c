@@ -167,6 +167,51 @@ Test(redact, a_password_without_its_host_goes)
                        "%s", err.msg);
 }
 
+/* An "iscsi:" inside a password (not at a word's start) ends the URI for
+ * the redaction, and the parser refuses such a URI: all from the '%' to
+ * the end of the word or line goes, whether an '@' comes before the
+ * "iscsi:" or not, and whatever the "iscsi:" starts keeps nothing. */
+Test(redact, an_iscsi_inside_a_password_goes_with_it)
+{
+    static const struct {
+        const char *text, *want;
+    } texts[] = {
+        { "iscsi://u%" MARK "/iscsi:" MARK "@h/iqn.x:y/0", "iscsi://u%" },
+        { "iscsi://u%" MARK "@" MARK "/iscsi:" MARK "@h/iqn.x:y/0",
+          "iscsi://u%" },
+        { "iscsi://u%" MARK "=iscsi:" MARK "@h/iqn.x:y/1", "iscsi://u%" },
+        { "iscsi://u%iscsi:" MARK "@h/iqn.x:y/0", "iscsi://u%" },
+        { "iscsi://u%" MARK "/iscsi:" MARK "/iscsi:" MARK "@h/t/0",
+          "iscsi://u%" },
+        { "open 'iscsi://u%" MARK "@" MARK "/iscsi:" MARK "@h/t/0'; get 5",
+          "open 'iscsi://u%" },
+        { "diff iscsi://u%" MARK "/ISCSI:" MARK "@h/t/0 emu:cd-atapi",
+          "diff iscsi://u%" },
+    };
+
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char *shown = transport_redact(texts[i].text);
+        cr_assert_str_eq(shown, texts[i].want, "%s", texts[i].text);
+        /* Shown again, as histories and titles do: nothing changes. */
+        char *again = transport_redact(shown);
+        cr_assert_str_eq(again, shown);
+        free(again);
+        free(shown);
+        char *word = strdup(texts[i].text);
+        cr_assert(transport_take_secrets(word), "%s", texts[i].text);
+        cr_assert_str_eq(word, texts[i].want, "%s", texts[i].text);
+        free(word);
+        struct iscsi_address a;
+        struct err err;
+        err_clear(&err);
+        if (strncmp(texts[i].text, "iscsi:", 6) == 0) {
+            cr_assert_neq(iscsi_address_parse(texts[i].text, false, &a, &err),
+                          0, "%s", texts[i].text);
+            cr_assert_null(strstr(err.msg, MARK), "%s", err.msg);
+        }
+    }
+}
+
 /* A second "iscsi:" would end the URI for the redaction: the parser
  * refuses it, quoting nothing, so that the two never disagree. */
 Test(redact, a_second_scheme_is_refused_unquoted)
