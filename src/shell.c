@@ -153,6 +153,7 @@ shell_run(struct cmd_ctx *ctx)
         if (shell_interrupted) {
             shell_interrupted = 0;
             fputs("(abandoned by Ctrl-C)\n", stdout);
+            explicit_bzero((char *)line, strlen(line));
             continue;
         }
         size_t skip = strspn(line, " \t");
@@ -166,6 +167,10 @@ shell_run(struct cmd_ctx *ctx)
             strspn(line + skip + 4, " \t\n") == strlen(line + skip + 4))
             break;
         last = cmd_run_line(ctx, line);
+        /* The line may hold a password, which the drive's login has
+         * taken: libedit hands modecon this buffer and reads it no more
+         * (its next line is written afresh). */
+        explicit_bzero((char *)line, strlen(line));
         fflush(stdout);
     }
     if (hist_path != NULL) {

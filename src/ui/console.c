@@ -1276,6 +1276,7 @@ console_prompt_key(struct console *con, int key)
         break;
     case PROMPT_CANCEL:
         con->mode = MODE_NORMAL;
+        prompt_wipe(&con->prompt); /* it may hold a password */
         break;
     case PROMPT_ACCEPT: {
         char *text = xstrdup(con->prompt.text);
@@ -1301,6 +1302,7 @@ console_prompt_key(struct console *con, int key)
                             err.msg);
             snprintf(con->output_title, sizeof con->output_title, "%s", clean);
             free(clean);
+            prompt_wipe(&con->prompt); /* it may hold a password */
             con->output_wanted = true;
             console_run(con, text);
             con->output_wanted = false;

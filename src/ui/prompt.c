@@ -41,18 +41,43 @@ prompt_fini(struct prompt *p)
     if (p->history != NULL)
         history_end(p->history);
     free(p->history_path);
+    if (p->text != NULL)
+        explicit_bzero(p->text, p->cap);
     free(p->text);
     memset(p, 0, sizeof *p);
+}
+
+/* Room for 'need' bytes.  What is typed may hold a password: moved by
+ * hand, for realloc would leave the old block as it is. */
+static void
+prompt_reserve(struct prompt *p, size_t need)
+{
+    if (need <= p->cap)
+        return;
+    size_t cap = need + 64;
+    char *more = xcalloc(1, cap);
+    memcpy(more, p->text, p->cap);
+    explicit_bzero(p->text, p->cap);
+    free(p->text);
+    p->text = more;
+    p->cap = cap;
+}
+
+void
+prompt_wipe(struct prompt *p)
+{
+    explicit_bzero(p->text, p->cap);
+    p->len = p->cursor = 0;
+    p->selected = false;
 }
 
 static void
 prompt_set(struct prompt *p, const char *text)
 {
     size_t len = strlen(text);
-    if (len + 1 > p->cap) {
-        p->cap = len + 64;
-        p->text = xrealloc(p->text, p->cap);
-    }
+    /* Nothing of the text before stays after the new one's end. */
+    explicit_bzero(p->text, p->cap);
+    prompt_reserve(p, len + 1);
     memcpy(p->text, text, len + 1);
     p->len = p->cursor = len;
 }
@@ -77,10 +102,7 @@ void
 prompt_insert(struct prompt *p, const char *text)
 {
     size_t n = strlen(text);
-    if (p->len + n + 1 > p->cap) {
-        p->cap = p->len + n + 64;
-        p->text = xrealloc(p->text, p->cap);
-    }
+    prompt_reserve(p, p->len + n + 1);
     memmove(p->text + p->cursor + n, p->text + p->cursor,
             p->len - p->cursor + 1);
     memcpy(p->text + p->cursor, text, n);
@@ -117,6 +139,7 @@ prompt_delete(struct prompt *p, size_t from, size_t to)
     memmove(p->text + from, p->text + to, p->len - to + 1);
     p->len -= to - from;
     p->cursor = from;
+    explicit_bzero(p->text + p->len + 1, to - from);
 }
 
 /* libedit's list runs from the newest line (H_FIRST) to older ones
@@ -251,8 +274,7 @@ prompt_key(struct prompt *p, int key)
         prompt_delete(p, 0, p->cursor);
         break;
     case CTRL('k'):
-        p->text[p->cursor] = '\0';
-        p->len = p->cursor;
+        prompt_delete(p, p->cursor, p->len);
         break;
     case CTRL('w'): {
         size_t at = p->cursor;

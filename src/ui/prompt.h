@@ -47,6 +47,10 @@ void prompt_select_all(struct prompt *p);
 
 enum prompt_result prompt_key(struct prompt *p, int key);
 
+/* Forget the text, every byte the prompt holds wiped: what was typed may
+ * hold a password. */
+void prompt_wipe(struct prompt *p);
+
 /* Insert text at the cursor (a completion). */
 void prompt_insert(struct prompt *p, const char *text);
 

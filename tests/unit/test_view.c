@@ -1045,3 +1045,46 @@ Test(view, the_command_history_keeps_no_password)
                        "history: '%s'", con.prompt.text);
     cr_assert_null(strstr(con.prompt.text, "s3cretpw"), "%s", con.prompt.text);
 }
+
+/* True when any byte the prompt holds, to its whole capacity, still
+ * holds 'secret'. */
+static bool
+prompt_holds(const struct prompt *p, const char *secret)
+{
+    size_t n = strlen(secret);
+    for (size_t at = 0; at + n <= p->cap; at++)
+        if (memcmp(p->text + at, secret, n) == 0)
+            return true;
+    return false;
+}
+
+/* What is typed at ':' may hold a password: once the line is run or
+ * dropped, no byte of the prompt holds it, nor does a shorter text set
+ * over a longer one, nor what Ctrl-K and Ctrl-U take away. */
+Test(view, the_prompt_keeps_nothing_of_a_line_once_run)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_collect(&con);
+    /* Longer than the room the prompt starts with: it grows on the way. */
+    keys(":help iscsi://bob%s3cretpw@127.0.0.1/iqn.2026-12.x:cd/0\n");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert(!prompt_holds(&con.prompt, "s3cretpw"));
+    console_collect(&con);
+
+    keys(":help iscsi://bob%dr0pped@127.0.0.1/iqn.2026-12.x:cd/0");
+    cr_assert(prompt_holds(&con.prompt, "dr0pped"));
+    keys("\x1b"); /* Esc */
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert(!prompt_holds(&con.prompt, "dr0pped"));
+
+    prompt_open(&con.prompt, ":", "open iscsi://bob%l0ngone@h/iqn.x:y/0");
+    prompt_open(&con.prompt, ":", "x");
+    cr_assert(!prompt_holds(&con.prompt, "l0ngone"));
+    prompt_open(&con.prompt, ":", "open iscsi://bob%k1lled@h/iqn.x:y/0");
+    con.prompt.cursor = 4;
+    prompt_key(&con.prompt, 'k' & 0x1f);
+    cr_assert_str_eq(con.prompt.text, "open");
+    cr_assert(!prompt_holds(&con.prompt, "k1lled"));
+    prompt_key(&con.prompt, 'u' & 0x1f);
+    cr_assert(!prompt_holds(&con.prompt, "open"));
+}
