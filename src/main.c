@@ -178,9 +178,18 @@ main(int argc, char **argv)
      * password to the drives' logins now.  Not the line after -c, whose
      * words are unquoted first (a password may hold a quote) and taken
      * one by one when the line runs. */
-    for (int i = 1; i < argc; i++)
-        if (strcmp(copies[i - 1], "-c") != 0)
-            transport_take_secrets(copies[i]);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(copies[i - 1], "-c") == 0)
+            continue;
+        transport_take_secrets(copies[i]);
+        /* A word that only looks like a URI ("scsi://u%PW@h", a typo)
+         * names no drive to log in to: it runs as ps shows it. */
+        if (strcmp(copies[i], argv[i]) != 0) {
+            explicit_bzero(copies[i], strlen(copies[i]));
+            free(copies[i]);
+            copies[i] = xstrdup(argv[i]);
+        }
+    }
     if (exposed || (env_password != NULL && env_password[0] != '\0') ||
         (libiscsi_password != NULL && libiscsi_password[0] != '\0'))
         transport_hold_secret();

@@ -30,6 +30,10 @@ usage "--timeout '$BAD_SHOWN': expected a number" --timeout "$BAD" list
 usage "--ready-wait '$BAD_SHOWN': expected a number" "--ready-wait=$BAD" list
 usage "--timeout '$BAD_SHOWN': expected a number" shell --timeout "$BAD"
 usage "--ready-wait '$BAD_SHOWN': expected a number" console "--ready-wait=$BAD"
+# A word that only looks like a URI (a typo in the scheme) names no drive,
+# and is shown without its password all the same.
+usage "-c takes the whole line: 's$BAD_SHOWN' is left over" -c open "s$BAD"
+usage "unknown option '-$BAD_SHOWN'" "-$BAD"
 
 port=$($TGT port 20000 24999) || fail "no free port"
 mkdir -p "$STATE/tgt"
