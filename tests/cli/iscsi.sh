@@ -34,6 +34,17 @@ usage "--ready-wait '$BAD_SHOWN': expected a number" console "--ready-wait=$BAD"
 # and is shown without its password all the same.
 usage "-c takes the whole line: 's$BAD_SHOWN' is left over" -c open "s$BAD"
 usage "unknown option '-$BAD_SHOWN'" "-$BAD"
+# An "iscsi:" inside a password: all after the '%' goes, from the output
+# and from the shell's history.
+printf '%s\n' "get iscsi://u%Pw0c/iscsi:Pw0d@127.0.0.1/iqn.x:y/0 5" \
+    "get 'iscsi://u%Pw0e@Pw0f/iscsi:Pw0g@127.0.0.1/iqn.x:y/0' 5" quit |
+    "$MODECON" shell >"$STATE/embedded.out" 2>&1
+grep -qF "iscsi://u%" "$STATE/modecon/history" ||
+    fail "the shell's history lost the line: $(cat "$STATE/modecon/history")"
+grep -q Pw0 "$STATE/embedded.out" "$STATE/modecon/history" &&
+    fail "a password was shown or kept: $(cat "$STATE"/embedded.out \
+        "$STATE/modecon/history")"
+checks=$((checks + 2))
 
 port=$($TGT port 20000 24999) || fail "no free port"
 mkdir -p "$STATE/tgt"
