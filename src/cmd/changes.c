@@ -1,5 +1,6 @@
 #include "cmd/changes.h"
 
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -734,31 +735,42 @@ changes_audit_find(const char *tail, const char *select, const char *event)
 }
 
 /* Resolve one intent without an outcome: copied from the audit log when
- * it has the outcome, else found by reading the page back. */
-static void
+ * it has the outcome, else found by reading the page back.  An intent
+ * without the request and the pages (which modecon always writes) is
+ * damage, reported in 'err'. */
+static int
 changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
-                struct undo_stack *st, const char *text, const char *tail)
+                struct undo_stack *st, const char *text, const char *tail,
+                struct err *damage)
 {
     json_t *in = json_loads(text, 0, NULL);
     const char *select = json_string_value(json_object_get(in, "intent"));
     const char *req = json_string_value(json_object_get(in, "request"));
+    const char *sent_hex = json_string_value(json_object_get(in, "sent"));
+    const char *before_hex = json_string_value(json_object_get(in, "before"));
     uint8_t *sent = NULL, *before = NULL, *saved_before = NULL;
     size_t sent_len = 0, before_len = 0, sb_len = 0;
     enum mode_request rt = MODE_REQUEST_CURRENT;
     struct err bad;
 
     err_clear(&bad);
-    if (select == NULL || req == NULL ||
-        mode_request_parse(req, &rt, &bad) != 0 ||
-        hex_parse(json_string_value(json_object_get(in, "sent")), &sent,
-                  &sent_len, &bad) != 0 ||
-        hex_parse(json_string_value(json_object_get(in, "before")), &before,
-                  &before_len, &bad) != 0 ||
+    if (select == NULL || req == NULL || sent_hex == NULL ||
+        before_hex == NULL || mode_request_parse(req, &rt, &bad) != 0 ||
+        hex_parse(sent_hex, &sent, &sent_len, &bad) != 0 ||
+        hex_parse(before_hex, &before, &before_len, &bad) != 0 ||
         sent_len < 2 || before_len < 2) {
+        char name[64];
+        text_excerpt(name, sizeof name, select ? select : "(unnamed)", 40,
+                     false);
+        err_set(damage, E_FAIL,
+                "%s: the MODE SELECT '%s', without an outcome, needs "
+                "'request', 'sent' and 'before', each valid (the undo "
+                "record is damaged); move it away to go on without it",
+                st->path, name);
         json_decref(in);
         free(sent);
         free(before);
-        return;
+        return -1;
     }
     const char *sb = json_string_value(json_object_get(in, "saved_before"));
     if (sb != NULL && hex_parse(sb, &saved_before, &sb_len, &bad) != 0)
@@ -894,6 +906,7 @@ out:
     free(sent);
     free(before);
     free(saved_before);
+    return 0;
 }
 
 int
@@ -917,12 +930,14 @@ changes_load(struct cmd_ctx *ctx, struct recorder *rec, struct undo_stack *st,
         char *path = changes_audit_path(&ignored);
         char *tail =
             path ? applog_read_tail(path, CHANGES_AUDIT_TAIL, &ignored) : NULL;
-        for (size_t i = 0; i < st->npending; i++)
-            changes_resolve(ctx, rec, st, st->pending[i], tail ? tail : "");
+        for (size_t i = 0; i < st->npending && rc == 0; i++)
+            rc = changes_resolve(ctx, rec, st, st->pending[i], tail ? tail : "",
+                                 err);
         free(tail);
         free(path);
         undo_stack_free(st);
-        rc = undo_stack_load(rec, st, err);
+        if (rc == 0)
+            rc = undo_stack_load(rec, st, err);
     }
     recorder_release_exclusive(rec);
     return rc;
@@ -956,10 +971,13 @@ changes_before_select(void *arg, struct recorder *rec,
         undo_log_append(&st, lines, len, true, err) != 0) {
         /* An intent written but not flushed (a failing disk) is closed
          * at once, so that no later process takes it for one whose
-         * process ended with its MODE SELECT out. */
+         * process ended with its MODE SELECT out.  Only in a record that
+         * exists: a first record whose writing failed is not there, and
+         * an outcome alone would make a file without its header. */
         struct err lost;
+        struct stat sb;
         err_clear(&lost);
-        if (lines != NULL && st.path != NULL)
+        if (lines != NULL && st.path != NULL && lstat(st.path, &sb) == 0)
             changes_undo_outcome(&st, changes_select, "not sent", false, &lost);
         err_prefix(err,
                    "page %s: the page's previous bytes could not be "
@@ -1013,11 +1031,14 @@ changes_after_select(void *arg, struct recorder *rec,
         err_prefix(err,
                    "%s: the audit log could not be written (the change: %s)",
                    recorder_name(rec), changes_outcome(ev));
+    /* Without the audit log's outcome the intent stays without one in
+     * the undo record too, so that the next process finds it pending and
+     * writes both, from the drive read back. */
     struct undo_stack st;
     struct err lost;
     err_clear(&lost);
     memset(&st, 0, sizeof st);
-    char *dir = paths_state_dir("undo", &lost);
+    char *dir = rc == 0 ? paths_state_dir("undo", &lost) : NULL;
     if (dir != NULL) {
         st.path = paths_key_file(dir, recorder_id(rec), ".jsonl");
         changes_undo_outcome(&st, changes_select, changes_outcome(ev), false,
