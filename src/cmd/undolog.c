@@ -671,19 +671,14 @@ undo_parse_header(const struct undo_stack *st, json_t *one, struct err *err)
     return 0;
 }
 
-/* Version 2: JSON lines, the first naming the version and the drive.
- * Each line is classified; only those of changes still to undo (and of
- * their undos) are parsed whole, so reading costs little more than the
- * bytes, and the record is rewritten before it grows long. */
+/* Version 2, its lines: each classified, the first (the header) checked;
+ * a torn last line is left out. */
 static int
-undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
+undo_read_lines(struct undo_stack *st, const char *text, struct err *err)
 {
     size_t lineno = 0;
     const char *p = text;
-    struct undo_line **sorted = NULL;
-    int rc = -1;
 
-    st->unit = "line";
     while (*p != '\0') {
         const char *nl = strchr(p, '\n');
         if (nl == NULL)
@@ -708,7 +703,7 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
                 err_set(err, E_FAIL,
                         "%s:%zu:%d: %s (the undo record is damaged)", st->path,
                         lineno, jerr.column, one ? "not an object" : jerr.text);
-                goto out;
+                return -1;
             }
             int bad = lineno == 1 ? undo_parse_header(st, one, err)
                                   : undo_classify(st, one, lineno, &line, err);
@@ -716,7 +711,7 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
             if (bad != 0) {
                 free(line.id);
                 free(line.undo_of);
-                goto out;
+                return -1;
             }
         }
         st->whole_len = (long long)(p + len - text);
@@ -730,12 +725,15 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
         st->lines = xrealloc(st->lines, (st->nlines + 1) * sizeof *st->lines);
         st->lines[st->nlines++] = line;
     }
-    sorted = xcalloc(st->nlines + 1, sizeof *sorted);
-    for (size_t i = 0; i < st->nlines; i++)
-        sorted[i] = &st->lines[i];
-    qsort(sorted, st->nlines, sizeof *sorted, undo_line_cmp);
-    /* Which intents have their outcome, and which are of changes still to
-     * undo: those are read whole. */
+    return 0;
+}
+
+/* Which intents have their outcome, and which are of changes still to
+ * undo: those are read whole. */
+static int
+undo_read_changes(struct undo_stack *st, struct undo_line **sorted,
+                  struct err *err)
+{
     st->changes = xcalloc(st->nlines + 1, sizeof *st->changes);
     for (size_t i = 0; i < st->nlines; i++) {
         struct undo_line *l = &st->lines[i];
@@ -761,14 +759,20 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
         if (one == NULL ||
             undo_parse_change(st, one, l->lineno - 1, c, err) != 0) {
             json_decref(one);
-            goto out;
+            return -1;
         }
         json_decref(one);
         c->select = xstrdup(l->id);
         l->kept = true;
         st->count++;
     }
-    /* The undos of changes still to undo, and what they began from. */
+    return 0;
+}
+
+/* The undos of changes still to undo: their pages before and sent. */
+static int
+undo_read_steps(struct undo_stack *st, struct err *err)
+{
     for (size_t i = 0; i < st->nlines; i++) {
         struct undo_line *l = &st->lines[i];
         bool live = false;
@@ -796,12 +800,17 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
                         "'sent', the same whole page in hex",
                         st->path, l->lineno);
             json_decref(one);
-            goto out;
+            return -1;
         }
         json_decref(one);
     }
-    for (size_t k = 0; k < st->count; k++)
-        undo_collect_began(st, sorted, &st->changes[k]);
+    return 0;
+}
+
+/* The lines kept with those of changes still to undo. */
+static void
+undo_keep_companions(struct undo_stack *st, struct undo_line **sorted)
+{
     /* An outcome is kept with its intent; so are 'undone' and 'dropped',
      * with an intent kept until its outcome comes, so that the change
      * does not come back on the stack then. */
@@ -816,8 +825,30 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
             l->kept |= in != NULL && in->kept;
         }
     }
-    rc = 0;
-out:
+}
+
+/* Version 2: JSON lines, the first naming the version and the drive.
+ * Each line is classified; only those of changes still to undo (and of
+ * their undos) are parsed whole, so reading costs little more than the
+ * bytes, and the record is rewritten before it grows long. */
+static int
+undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
+{
+    st->unit = "line";
+    if (undo_read_lines(st, text, err) != 0)
+        return -1;
+    struct undo_line **sorted = xcalloc(st->nlines + 1, sizeof *sorted);
+    for (size_t i = 0; i < st->nlines; i++)
+        sorted[i] = &st->lines[i];
+    qsort(sorted, st->nlines, sizeof *sorted, undo_line_cmp);
+    int rc = -1;
+    if (undo_read_changes(st, sorted, err) == 0 &&
+        undo_read_steps(st, err) == 0) {
+        for (size_t k = 0; k < st->count; k++)
+            undo_collect_began(st, sorted, &st->changes[k]);
+        undo_keep_companions(st, sorted);
+        rc = 0;
+    }
     free(sorted);
     return rc;
 }
