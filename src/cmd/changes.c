@@ -1,5 +1,6 @@
 #include "cmd/changes.h"
 
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -733,61 +734,85 @@ changes_audit_find(const char *tail, const char *select, const char *event)
     return found;
 }
 
-/* Resolve one intent without an outcome: copied from the audit log when
- * it has the outcome, else found by reading the page back. */
+/* An intent without an outcome, as the undo record holds it. */
+struct changes_pending {
+    json_t *in;
+    const char *select;
+    enum mode_request rt;
+    uint8_t *sent, *before, *saved_before;
+    size_t sent_len, before_len, sb_len;
+};
+
 static void
-changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
-                struct undo_stack *st, const char *text, const char *tail)
+changes_pending_fini(struct changes_pending *pi)
 {
-    json_t *in = json_loads(text, 0, NULL);
-    const char *select = json_string_value(json_object_get(in, "intent"));
-    const char *req = json_string_value(json_object_get(in, "request"));
-    uint8_t *sent = NULL, *before = NULL, *saved_before = NULL;
-    size_t sent_len = 0, before_len = 0, sb_len = 0;
-    enum mode_request rt = MODE_REQUEST_CURRENT;
+    json_decref(pi->in);
+    free(pi->sent);
+    free(pi->before);
+    free(pi->saved_before);
+}
+
+/* The intent 'text' read into 'pi'.  One without the request and the
+ * pages (which modecon always writes) is damage, reported in 'err'. */
+static int
+changes_pending_parse(const struct undo_stack *st, const char *text,
+                      struct changes_pending *pi, struct err *err)
+{
+    memset(pi, 0, sizeof *pi);
+    pi->in = json_loads(text, 0, NULL);
+    pi->select = json_string_value(json_object_get(pi->in, "intent"));
+    pi->rt = MODE_REQUEST_CURRENT;
+    const char *req = json_string_value(json_object_get(pi->in, "request"));
+    const char *sent_hex = json_string_value(json_object_get(pi->in, "sent"));
+    const char *before_hex =
+        json_string_value(json_object_get(pi->in, "before"));
     struct err bad;
 
     err_clear(&bad);
-    if (select == NULL || req == NULL ||
-        mode_request_parse(req, &rt, &bad) != 0 ||
-        hex_parse(json_string_value(json_object_get(in, "sent")), &sent,
-                  &sent_len, &bad) != 0 ||
-        hex_parse(json_string_value(json_object_get(in, "before")), &before,
-                  &before_len, &bad) != 0 ||
-        sent_len < 2 || before_len < 2) {
-        json_decref(in);
-        free(sent);
-        free(before);
-        return;
+    if (pi->select == NULL || req == NULL || sent_hex == NULL ||
+        before_hex == NULL || mode_request_parse(req, &pi->rt, &bad) != 0 ||
+        hex_parse(sent_hex, &pi->sent, &pi->sent_len, &bad) != 0 ||
+        hex_parse(before_hex, &pi->before, &pi->before_len, &bad) != 0 ||
+        pi->sent_len < 2 || pi->before_len < 2) {
+        char name[64];
+        text_excerpt(name, sizeof name, pi->select ? pi->select : "(unnamed)",
+                     40, false);
+        err_set(err, E_FAIL,
+                "%s: the MODE SELECT '%s', without an outcome, needs "
+                "'request', 'sent' and 'before', each valid (the undo "
+                "record is damaged); move it away to go on without it",
+                st->path, name);
+        changes_pending_fini(pi);
+        return -1;
     }
-    const char *sb = json_string_value(json_object_get(in, "saved_before"));
-    if (sb != NULL && hex_parse(sb, &saved_before, &sb_len, &bad) != 0)
-        saved_before = NULL;
+    const char *sb = json_string_value(json_object_get(pi->in, "saved_before"));
+    if (sb != NULL && hex_parse(sb, &pi->saved_before, &pi->sb_len, &bad) != 0)
+        pi->saved_before = NULL;
+    return 0;
+}
 
-    json_t *audit_outcome = changes_audit_find(tail, select, "outcome");
-    struct err err;
-    err_clear(&err);
-    if (audit_outcome != NULL) {
-        /* Answered and audited; only its line here was lost. */
-        const char *v =
-            json_string_value(json_object_get(audit_outcome, "verification"));
-        changes_undo_outcome(st, select, v ? v : "unknown", false, &err);
-        json_decref(audit_outcome);
-        goto out;
-    }
-
+/* What became of the MODE SELECT 'pi', from its page read back now
+ * (left in 'cur'; a failed read in 'readback'). */
+static const char *
+changes_pending_verdict(struct recorder *rec, const struct changes_pending *pi,
+                        uint8_t **cur_out, size_t *cur_len_out,
+                        struct err *readback)
+{
+    const uint8_t *sent = pi->sent, *before = pi->before,
+                  *saved_before = pi->saved_before;
+    size_t sent_len = pi->sent_len, before_len = pi->before_len,
+           sb_len = pi->sb_len;
+    enum mode_request rt = pi->rt;
     uint8_t code = sent[0] & MODE_PAGE_CODE;
     uint8_t subpage = (sent[0] & MODE_PAGE_SPF) ? sent[1] : 0;
     uint8_t *cur = NULL, *sav = NULL;
     size_t cur_len = 0, sav_len = 0;
-    struct err readback;
-    err_clear(&readback);
     const char *verdict = "unknown (found after the process ended)";
     if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT, &cur,
-                               &cur_len, &readback) == 0 &&
+                               &cur_len, readback) == 0 &&
         (rt != MODE_REQUEST_SAVED ||
          recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_SAVED, &sav,
-                                &sav_len, &readback) == 0)) {
+                                &sav_len, readback) == 0)) {
         /* A saving MODE SELECT shows in the saved values. */
         const uint8_t *held = rt == MODE_REQUEST_SAVED ? sav : cur;
         size_t held_len = rt == MODE_REQUEST_SAVED ? sav_len : cur_len;
@@ -799,9 +824,25 @@ changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
         else if (was)
             verdict = "not applied (found after the process ended)";
     }
+    free(sav);
+    *cur_out = cur;
+    *cur_len_out = cur_len;
+    return verdict;
+}
 
-    /* The audit log's lines, as they would have been: the intent too,
-     * where it was lost with the process. */
+/* The audit log's lines for 'pi', as they would have been: the intent
+ * too, where it was lost with the process, and the outcome found. */
+static char *
+changes_pending_lines(struct recorder *rec, const struct changes_pending *pi,
+                      const char *tail, const uint8_t *cur, size_t cur_len,
+                      const char *verdict, const struct err *readback,
+                      size_t *len_out)
+{
+    const char *select = pi->select;
+    const uint8_t *sent = pi->sent, *before = pi->before;
+    size_t sent_len = pi->sent_len, before_len = pi->before_len;
+    enum mode_request rt = pi->rt;
+    json_t *in = pi->in;
     uint8_t *param = xcalloc(1, MODE_HEADER10_LEN + sent_len);
     memcpy(param + MODE_HEADER10_LEN, sent, sent_len);
     param[MODE_HEADER10_LEN] &= (uint8_t)~MODE_PAGE_PS;
@@ -862,8 +903,8 @@ changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
     json_object_set_new(outcome, "sense_text", json_null());
     json_object_set_new(outcome, "verification", json_string(verdict));
     json_object_set_new(outcome, "readback_error",
-                        err_is_set(&readback) ? text_json(readback.msg)
-                                              : json_null());
+                        err_is_set(readback) ? text_json(readback->msg)
+                                             : json_null());
     json_object_set_new(outcome, "not_applied", json_array());
     size_t n;
     char *one = undo_json_line(outcome, &n);
@@ -871,10 +912,49 @@ changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
     memcpy(lines + len, one, n + 1);
     len += n;
     free(one);
+    free(param);
+    *len_out = len;
+    return lines;
+}
+
+/* Resolve one intent without an outcome: copied from the audit log when
+ * it has the outcome, else found by reading the page back.  A damaged
+ * intent is reported in 'damage'. */
+static int
+changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
+                struct undo_stack *st, const char *text, const char *tail,
+                struct err *damage)
+{
+    struct changes_pending pi;
+    struct err err;
+
+    if (changes_pending_parse(st, text, &pi, damage) != 0)
+        return -1;
+    err_clear(&err);
+    json_t *audit_outcome = changes_audit_find(tail, pi.select, "outcome");
+    if (audit_outcome != NULL) {
+        /* Answered and audited; only its line here was lost. */
+        const char *v =
+            json_string_value(json_object_get(audit_outcome, "verification"));
+        changes_undo_outcome(st, pi.select, v ? v : "unknown", false, &err);
+        json_decref(audit_outcome);
+        changes_pending_fini(&pi);
+        return 0;
+    }
+    uint8_t *cur = NULL;
+    size_t cur_len = 0, len = 0;
+    struct err readback;
+    err_clear(&readback);
+    const char *verdict =
+        changes_pending_verdict(rec, &pi, &cur, &cur_len, &readback);
+    char *lines = changes_pending_lines(rec, &pi, tail, cur, cur_len, verdict,
+                                        &readback, &len);
+    json_t *pid = json_object_get(pi.in, "pid");
+    const char *command = json_string_value(json_object_get(pi.in, "command"));
     char page[16];
-    changes_page_name(sent, page, sizeof page);
+    changes_page_name(pi.sent, page, sizeof page);
     if (changes_audit_write(lines, len, true, &err) == 0)
-        changes_undo_outcome(st, select, verdict, true, &err);
+        changes_undo_outcome(st, pi.select, verdict, true, &err);
     if (err_is_set(&err))
         cmd_warn(ctx,
                  "warning: %s: page %s: the outcome of an earlier MODE "
@@ -884,16 +964,13 @@ changes_resolve(struct cmd_ctx *ctx, struct recorder *rec,
         cmd_warn(ctx,
                  "note: %s: page %s: '%s' (pid %ld) ended before recording "
                  "the outcome of its MODE SELECT: %s; now in the audit log",
-                 recorder_name(rec), page, a.command, a.pid, verdict);
+                 recorder_name(rec), page, command ? command : "modecon",
+                 json_is_integer(pid) ? (long)json_integer_value(pid) : 0L,
+                 verdict);
     free(lines);
-    free(param);
     free(cur);
-    free(sav);
-out:
-    json_decref(in);
-    free(sent);
-    free(before);
-    free(saved_before);
+    changes_pending_fini(&pi);
+    return 0;
 }
 
 int
@@ -917,12 +994,14 @@ changes_load(struct cmd_ctx *ctx, struct recorder *rec, struct undo_stack *st,
         char *path = changes_audit_path(&ignored);
         char *tail =
             path ? applog_read_tail(path, CHANGES_AUDIT_TAIL, &ignored) : NULL;
-        for (size_t i = 0; i < st->npending; i++)
-            changes_resolve(ctx, rec, st, st->pending[i], tail ? tail : "");
+        for (size_t i = 0; i < st->npending && rc == 0; i++)
+            rc = changes_resolve(ctx, rec, st, st->pending[i], tail ? tail : "",
+                                 err);
         free(tail);
         free(path);
         undo_stack_free(st);
-        rc = undo_stack_load(rec, st, err);
+        if (rc == 0)
+            rc = undo_stack_load(rec, st, err);
     }
     recorder_release_exclusive(rec);
     return rc;
@@ -956,10 +1035,13 @@ changes_before_select(void *arg, struct recorder *rec,
         undo_log_append(&st, lines, len, true, err) != 0) {
         /* An intent written but not flushed (a failing disk) is closed
          * at once, so that no later process takes it for one whose
-         * process ended with its MODE SELECT out. */
+         * process ended with its MODE SELECT out.  Only in a record that
+         * exists: a first record whose writing failed is not there, and
+         * an outcome alone would make a file without its header. */
         struct err lost;
+        struct stat sb;
         err_clear(&lost);
-        if (lines != NULL && st.path != NULL)
+        if (lines != NULL && st.path != NULL && lstat(st.path, &sb) == 0)
             changes_undo_outcome(&st, changes_select, "not sent", false, &lost);
         err_prefix(err,
                    "page %s: the page's previous bytes could not be "
@@ -1013,11 +1095,14 @@ changes_after_select(void *arg, struct recorder *rec,
         err_prefix(err,
                    "%s: the audit log could not be written (the change: %s)",
                    recorder_name(rec), changes_outcome(ev));
+    /* Without the audit log's outcome the intent stays without one in
+     * the undo record too, so that the next process finds it pending and
+     * writes both, from the drive read back. */
     struct undo_stack st;
     struct err lost;
     err_clear(&lost);
     memset(&st, 0, sizeof st);
-    char *dir = paths_state_dir("undo", &lost);
+    char *dir = rc == 0 ? paths_state_dir("undo", &lost) : NULL;
     if (dir != NULL) {
         st.path = paths_key_file(dir, recorder_id(rec), ".jsonl");
         changes_undo_outcome(&st, changes_select, changes_outcome(ev), false,

@@ -123,15 +123,25 @@ cmd_undo_drop(struct cmd_ctx *ctx, struct undo_stack *st)
                  err.msg);
 }
 
-/* The current values a page had before an undo of 'c' that stopped
- * part-way first sent it a MODE SELECT, or NULL. */
-static const uint8_t *
-cmd_undo_began(const struct undo_change *c, const uint8_t *page, size_t len)
+/* The current values 'page', as read now, as they were before an undo
+ * of 'c' that stopped part-way first sent the page a MODE SELECT: a byte
+ * that still holds what its last MODE SELECT of the page sent goes back
+ * to what it was before the first; any other byte was changed since, by
+ * another program, and stays as read, so that the check for a change
+ * since sees it.  False when no such undo sent the page. */
+static bool
+cmd_undo_began(const struct undo_change *c, uint8_t *page, size_t len)
 {
-    for (size_t i = 0; i < c->nbegan; i++)
-        if (c->began[i].len == len && undo_same_page(c->began[i].current, page))
-            return c->began[i].current;
-    return NULL;
+    for (size_t i = 0; i < c->nbegan; i++) {
+        const struct undo_began *b = &c->began[i];
+        if (b->len != len || !undo_same_page(b->current, page))
+            continue;
+        for (size_t at = 1; at < len; at++)
+            if (page[at] == b->sent[at])
+                page[at] = b->current[at];
+        return true;
+    }
+    return false;
 }
 
 /* Everything an undo reads before it sends: per page its definition,
@@ -141,6 +151,7 @@ struct undo_page {
     const struct page_def *pd;
     char label[128];
     uint8_t *current, *saved;
+    bool began; /* current holds values an undo that stopped put back */
 };
 
 static int
@@ -202,9 +213,8 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
          * holding its passes' values: they count as they were before it
          * began, so that it is finished as it would have gone, and no
          * page keeps a value that only passed through it. */
-        const uint8_t *began = cmd_undo_began(c, pages[i].current, len);
-        if (began != NULL) {
-            memcpy(pages[i].current + 1, began + 1, len - 1);
+        pages[i].began = cmd_undo_began(c, pages[i].current, len);
+        if (pages[i].began) {
             if (i == 0)
                 cmd_print(ctx, "an undo of it stopped part-way: going on "
                                "from the values the pages had before it "
@@ -235,9 +245,26 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
         a->subpage = up->subpage;
         a->pd = up->pd;
         a->label = up->label;
-        a->len = b->len;
-        a->current = b->current;
         nextra++;
+        size_t cur_len = 0;
+        if (recorder_get_mode_page(rec, up->code, up->subpage,
+                                   MODE_REQUEST_CURRENT, &up->current, &cur_len,
+                                   &err) != 0) {
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+        if (cur_len != b->len) {
+            err_set(&err, E_FAIL,
+                    "%s is %zu bytes on the drive now but was %zu when an "
+                    "undo stopped part-way: the record does not fit it; "
+                    "nothing was sent",
+                    up->label, cur_len, b->len);
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+        cmd_undo_began(c, up->current, cur_len);
+        a->len = b->len;
+        a->current = up->current;
     }
     /* A saving change is put back in the saved values and in the current
      * values; one recorded without the saved values puts back the
@@ -346,8 +373,7 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
                                               : NULL;
             /* Current values as they are, or were before an undo that
              * stopped part-way passed others through them. */
-            apply[i].current =
-                cmd_undo_began(c, pages[i].current, apply[i].len);
+            apply[i].current = pages[i].began ? pages[i].current : NULL;
         }
         ctx->undoing = true;
         ctx->undo_of = c->select;
@@ -371,7 +397,7 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
 out:
     for (size_t i = 0; i < nvalues; i++)
         free(values[i].mask);
-    for (size_t i = 0; i < npages; i++) {
+    for (size_t i = 0; i < npages + nextra; i++) {
         free(pages[i].current);
         free(pages[i].saved);
     }

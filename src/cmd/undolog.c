@@ -66,7 +66,9 @@ struct undo_line {
     bool resolved;   /* an intent whose outcome is on record */
     bool kept;       /* needed by undo: kept when the record is rewritten */
     bool not_sent;   /* an outcome: the MODE SELECT never went out */
+    bool no_effect;  /* an outcome: the drive did not change by it */
     uint8_t *before; /* UNDO_STEP: the current values before it */
+    uint8_t *sent;   /* UNDO_STEP: the page it sent */
     size_t before_len;
 };
 
@@ -102,8 +104,10 @@ void
 undo_change_fini(struct undo_change *c)
 {
     free(c->select);
-    for (size_t i = 0; i < c->nbegan; i++)
+    for (size_t i = 0; i < c->nbegan; i++) {
         free(c->began[i].current);
+        free(c->began[i].sent);
+    }
     free(c->began);
     free(c->command);
     free(c->run);
@@ -129,6 +133,7 @@ undo_stack_free(struct undo_stack *st)
         free(st->lines[i].undo_of);
         free(st->lines[i].text);
         free(st->lines[i].before);
+        free(st->lines[i].sent);
     }
     free(st->lines);
     free(st->pending);
@@ -417,6 +422,28 @@ undo_change_json(const struct undo_change *c)
     return one;
 }
 
+/* The outcomes of a MODE SELECT that left the drive as it was: never
+ * sent, refused, not answered, or found not applied after its process
+ * ended. */
+static const char *const undo_no_effect_outcomes[] = {
+    "not sent",
+    "refused",
+    "unknown: no answer",
+    "not applied (found after the process ended)",
+};
+
+static bool
+undo_no_effect(const char *verification)
+{
+    for (size_t k = 0;
+         verification != NULL &&
+         k < sizeof undo_no_effect_outcomes / sizeof undo_no_effect_outcomes[0];
+         k++)
+        if (strcmp(verification, undo_no_effect_outcomes[k]) == 0)
+            return true;
+    return false;
+}
+
 /* The line's kind and MODE SELECT, from the whole JSON object. */
 static int
 undo_classify(const struct undo_stack *st, json_t *one, size_t lineno,
@@ -446,6 +473,7 @@ undo_classify(const struct undo_stack *st, json_t *one, size_t lineno,
     if (line->kind == UNDO_OUTCOME) {
         const char *v = json_string_value(json_object_get(one, "verification"));
         line->not_sent = v != NULL && strcmp(v, "not sent") == 0;
+        line->no_effect = undo_no_effect(v);
     } else if (line->kind == UNDO_INTENT) {
         json_t *undo_of = json_object_get(one, "undo_of");
         if (undo_of != NULL) {
@@ -516,10 +544,21 @@ undo_quick(const char *p, size_t len, struct undo_line *line)
         if (line->id == NULL)
             return false;
         line->kind = kinds[k].kind;
-        if (line->kind == UNDO_OUTCOME)
+        if (line->kind == UNDO_OUTCOME) {
             line->not_sent =
                 undo_find_bytes(p, len, "\"verification\":\"not sent\"", 25) !=
                 NULL;
+            for (size_t o = 0; o < sizeof undo_no_effect_outcomes /
+                                       sizeof undo_no_effect_outcomes[0] &&
+                               !line->no_effect;
+                 o++) {
+                char *needle = xasprintf("\"verification\":\"%s\"",
+                                         undo_no_effect_outcomes[o]);
+                line->no_effect =
+                    undo_find_bytes(p, len, needle, strlen(needle)) != NULL;
+                free(needle);
+            }
+        }
         if (line->kind == UNDO_INTENT) {
             line->undo_of = undo_quick_name(p, len, "\"undo_of\":\"");
             if (line->undo_of != NULL)
@@ -558,24 +597,37 @@ undo_find(struct undo_line **sorted, size_t n, enum undo_kind kind,
 }
 
 /* Of an undo of 'c' that stopped part-way, each page it sent for, as
- * before its first MODE SELECT of that page. */
+ * before its first MODE SELECT of that page, and as its last one sent
+ * it.  Only MODE SELECTs that may have changed the drive count: one
+ * refused, never sent or found not applied left the page as it was, and
+ * its 'before' may be older than a change another program made since. */
 static void
-undo_collect_began(const struct undo_stack *st, struct undo_change *c)
+undo_collect_began(const struct undo_stack *st, struct undo_line **sorted,
+                   struct undo_change *c)
 {
     for (size_t i = 0; i < st->nlines; i++) {
         const struct undo_line *l = &st->lines[i];
-        bool known = false;
-        if (l->kind != UNDO_STEP || l->before == NULL ||
+        struct undo_began *known = NULL;
+        if (l->kind != UNDO_STEP || l->before == NULL || l->sent == NULL ||
             strcmp(l->undo_of, c->select) != 0)
             continue;
-        for (size_t k = 0; k < c->nbegan && !known; k++)
-            known = c->began[k].len == l->before_len &&
-                    undo_same_page(c->began[k].current, l->before);
-        if (known)
+        const struct undo_line *o =
+            undo_find(sorted, st->nlines, UNDO_OUTCOME, l->id);
+        if (o != NULL && o->no_effect)
             continue;
+        for (size_t k = 0; k < c->nbegan && known == NULL; k++)
+            if (c->began[k].len == l->before_len &&
+                undo_same_page(c->began[k].current, l->before))
+                known = &c->began[k];
+        if (known != NULL) {
+            memcpy(known->sent, l->sent, l->before_len);
+            continue;
+        }
         c->began = xrealloc(c->began, (c->nbegan + 1) * sizeof *c->began);
         c->began[c->nbegan].current = xmalloc(l->before_len);
         memcpy(c->began[c->nbegan].current, l->before, l->before_len);
+        c->began[c->nbegan].sent = xmalloc(l->before_len);
+        memcpy(c->began[c->nbegan].sent, l->sent, l->before_len);
         c->began[c->nbegan].len = l->before_len;
         c->nbegan++;
     }
@@ -619,19 +671,14 @@ undo_parse_header(const struct undo_stack *st, json_t *one, struct err *err)
     return 0;
 }
 
-/* Version 2: JSON lines, the first naming the version and the drive.
- * Each line is classified; only those of changes still to undo (and of
- * their undos) are parsed whole, so reading costs little more than the
- * bytes, and the record is rewritten before it grows long. */
+/* Version 2, its lines: each classified, the first (the header) checked;
+ * a torn last line is left out. */
 static int
-undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
+undo_read_lines(struct undo_stack *st, const char *text, struct err *err)
 {
     size_t lineno = 0;
     const char *p = text;
-    struct undo_line **sorted = NULL;
-    int rc = -1;
 
-    st->unit = "line";
     while (*p != '\0') {
         const char *nl = strchr(p, '\n');
         if (nl == NULL)
@@ -656,7 +703,7 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
                 err_set(err, E_FAIL,
                         "%s:%zu:%d: %s (the undo record is damaged)", st->path,
                         lineno, jerr.column, one ? "not an object" : jerr.text);
-                goto out;
+                return -1;
             }
             int bad = lineno == 1 ? undo_parse_header(st, one, err)
                                   : undo_classify(st, one, lineno, &line, err);
@@ -664,7 +711,7 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
             if (bad != 0) {
                 free(line.id);
                 free(line.undo_of);
-                goto out;
+                return -1;
             }
         }
         st->whole_len = (long long)(p + len - text);
@@ -678,12 +725,15 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
         st->lines = xrealloc(st->lines, (st->nlines + 1) * sizeof *st->lines);
         st->lines[st->nlines++] = line;
     }
-    sorted = xcalloc(st->nlines + 1, sizeof *sorted);
-    for (size_t i = 0; i < st->nlines; i++)
-        sorted[i] = &st->lines[i];
-    qsort(sorted, st->nlines, sizeof *sorted, undo_line_cmp);
-    /* Which intents have their outcome, and which are of changes still to
-     * undo: those are read whole. */
+    return 0;
+}
+
+/* Which intents have their outcome, and which are of changes still to
+ * undo: those are read whole. */
+static int
+undo_read_changes(struct undo_stack *st, struct undo_line **sorted,
+                  struct err *err)
+{
     st->changes = xcalloc(st->nlines + 1, sizeof *st->changes);
     for (size_t i = 0; i < st->nlines; i++) {
         struct undo_line *l = &st->lines[i];
@@ -709,14 +759,20 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
         if (one == NULL ||
             undo_parse_change(st, one, l->lineno - 1, c, err) != 0) {
             json_decref(one);
-            goto out;
+            return -1;
         }
         json_decref(one);
         c->select = xstrdup(l->id);
         l->kept = true;
         st->count++;
     }
-    /* The undos of changes still to undo, and what they began from. */
+    return 0;
+}
+
+/* The undos of changes still to undo: their pages before and sent. */
+static int
+undo_read_steps(struct undo_stack *st, struct err *err)
+{
     for (size_t i = 0; i < st->nlines; i++) {
         struct undo_line *l = &st->lines[i];
         bool live = false;
@@ -729,27 +785,39 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
         l->kept = true;
         json_t *one = undo_line_json(st, l, err);
         const char *before = json_string_value(json_object_get(one, "before"));
+        const char *sent = json_string_value(json_object_get(one, "sent"));
+        size_t sent_len = 0;
         struct err bad;
         err_clear(&bad);
-        if (before == NULL ||
+        if (before == NULL || sent == NULL ||
             hex_parse(before, &l->before, &l->before_len, &bad) != 0 ||
-            !undo_whole_page(l->before, l->before_len)) {
+            !undo_whole_page(l->before, l->before_len) ||
+            hex_parse(sent, &l->sent, &sent_len, &bad) != 0 ||
+            sent_len != l->before_len || !undo_same_page(l->sent, l->before)) {
             if (one != NULL)
                 err_set(err, E_FAIL,
-                        "%s: line %zu: an undo's intent needs 'before', a "
-                        "whole page in hex",
+                        "%s: line %zu: an undo's intent needs 'before' and "
+                        "'sent', the same whole page in hex",
                         st->path, l->lineno);
             json_decref(one);
-            goto out;
+            return -1;
         }
         json_decref(one);
     }
-    for (size_t k = 0; k < st->count; k++)
-        undo_collect_began(st, &st->changes[k]);
-    /* An outcome is kept with its intent. */
+    return 0;
+}
+
+/* The lines kept with those of changes still to undo. */
+static void
+undo_keep_companions(struct undo_stack *st, struct undo_line **sorted)
+{
+    /* An outcome is kept with its intent; so are 'undone' and 'dropped',
+     * with an intent kept until its outcome comes, so that the change
+     * does not come back on the stack then. */
     for (size_t i = 0; i < st->nlines; i++) {
         struct undo_line *l = &st->lines[i];
-        if (l->kind != UNDO_OUTCOME)
+        if (l->kind != UNDO_OUTCOME && l->kind != UNDO_UNDONE &&
+            l->kind != UNDO_DROPPED)
             continue;
         for (enum undo_kind k = UNDO_INTENT; k <= UNDO_UNRECORDED; k++) {
             const struct undo_line *in =
@@ -757,8 +825,30 @@ undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
             l->kept |= in != NULL && in->kept;
         }
     }
-    rc = 0;
-out:
+}
+
+/* Version 2: JSON lines, the first naming the version and the drive.
+ * Each line is classified; only those of changes still to undo (and of
+ * their undos) are parsed whole, so reading costs little more than the
+ * bytes, and the record is rewritten before it grows long. */
+static int
+undo_parse_v2(struct undo_stack *st, const char *text, struct err *err)
+{
+    st->unit = "line";
+    if (undo_read_lines(st, text, err) != 0)
+        return -1;
+    struct undo_line **sorted = xcalloc(st->nlines + 1, sizeof *sorted);
+    for (size_t i = 0; i < st->nlines; i++)
+        sorted[i] = &st->lines[i];
+    qsort(sorted, st->nlines, sizeof *sorted, undo_line_cmp);
+    int rc = -1;
+    if (undo_read_changes(st, sorted, err) == 0 &&
+        undo_read_steps(st, err) == 0) {
+        for (size_t k = 0; k < st->count; k++)
+            undo_collect_began(st, sorted, &st->changes[k]);
+        undo_keep_companions(st, sorted);
+        rc = 0;
+    }
     free(sorted);
     return rc;
 }

@@ -24,9 +24,11 @@ struct undo_other {
 };
 
 /* A page an undo of a change that stopped part-way sent a MODE SELECT
- * for: its current values before the first of them (PS clear). */
+ * for that may have reached the drive: its current values before the
+ * first of them, and the page the last of them sent (PS clear). */
 struct undo_began {
     uint8_t *current;
+    uint8_t *sent;
     size_t len;
 };
 

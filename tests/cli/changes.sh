@@ -323,6 +323,15 @@ expect_err "the audit log could not be written (the change: applied)"
 rmdir "$AUDIT"
 mv "$STATE/audit.saved" "$AUDIT"
 caching_is "88 0a 04"
+# Its intent stays without an outcome in the undo record too, so that
+# the next process that holds the drive reads the page back and gives
+# the audit log the outcome it lacks.
+lines=$(outcomes)
+run undo $D --dry-run
+expect_status 0
+expect_err "'modecon set' (pid $slow) ended before recording the outcome of its MODE SELECT: applied (found after the process ended); now in the audit log"
+audit_lines $((lines + 1))
+audit_is $((lines + 1)) '.recovered and .verification == "applied (found after the process ended)" and (.after | startswith("88 0a 04"))'
 
 # Ctrl-C while a MODE SELECT is with the drive waits for its answer, so
 # that the audit log says what it did, then stops as asked; a second one
@@ -515,5 +524,56 @@ expect_status 0
 run undo $D --expect "$shown"
 expect_status 0
 caching_is "88 0a 04 00"
+
+# A record made by hand (or damaged) whose intent without an outcome lacks
+# the pages to read back against is refused as damaged, never a crash.
+rm -rf "$STATE/modecon"
+run set $D caching WCE=0
+expect_status 0
+undo_file=$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.jsonl)
+cp "$undo_file" "$STATE/undo.saved"
+for line in '{"intent":"hand-1","pid":1,"request":"current","undoable":false}' \
+    '{"intent":"hand-2","pid":1,"request":"current","undo_of":"gone","before":"08 0a 04 00 00 00 00 00 00 00 00 00"}' \
+    '{"intent":"hand-3","pid":1,"request":"current","undo_of":"gone","sent":"zz","before":"08 0a 04 00 00 00 00 00 00 00 00 00"}'; do
+    cp "$STATE/undo.saved" "$undo_file"
+    printf '%s\n' "$line" >>"$undo_file"
+    run set $D caching RCD=1
+    expect_status 1
+    expect_err "needs 'request', 'sent' and 'before', each valid (the undo record is damaged); move it away to go on without it"
+done
+cp "$STATE/undo.saved" "$undo_file"
+caching_is "88 0a 00 00"
+
+# A change undone whose intent has no outcome yet keeps its 'undone' line
+# when the record is rewritten without the lines no undo needs: once its
+# outcome comes, it does not come back on the stack.  The audit log made
+# a directory keeps the intent pending while the record is rewritten.
+rm -rf "$STATE/modecon"
+run set $D caching RCD=1
+expect_status 0
+undo_file=$(ls "$STATE"/modecon/undo/emu_dvd-writer-*.jsonl)
+{
+    head -n 1 "$undo_file"
+    printf '%s\n' '{"intent":"hand-undone","pid":1,"time":"2026-01-01T00:00:00Z","command":"modecon set","uri":"emu:dvd-writer","request":"current","before":"08 0a 00 00 00 00 00 00 00 00 00 00","sent":"08 0a 01 00 00 00 00 00 00 00 00 00"}'
+    printf '%s\n' '{"undone":"hand-undone"}'
+    for i in $(seq 300); do
+        printf '{"outcome":"filler-%s","verification":"applied","recovered":false}\n' "$i"
+    done
+} >"$STATE/undo.hand"
+mv "$STATE/undo.hand" "$undo_file"
+mv "$AUDIT" "$STATE/audit.saved"
+mkdir "$AUDIT"
+run set $D caching WCE=0
+expect_status 1
+checks=$((checks + 1))
+[ "$(wc -l <"$undo_file")" -lt 100 ] || fail "the undo record was not rewritten: $(wc -l <"$undo_file") lines"
+checks=$((checks + 1))
+grep -q '"undone":"hand-undone"' "$undo_file" ||
+    fail "the rewritten record lost the 'undone' line of a pending intent: $(cat "$undo_file")"
+rmdir "$AUDIT"
+mv "$STATE/audit.saved" "$AUDIT"
+run undo $D --dry-run
+expect_status 2
+expect_err "no change of this drive is recorded"
 
 done_ok

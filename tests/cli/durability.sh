@@ -128,5 +128,21 @@ if [ -z "${MODECON_MEMCHECK:-}" ]; then
     status=$? err=$(cat "$STATE/fail.err")
     expect_status 1
     expect_err "the audit log could not be written (the change: applied)"
+    # Its intent stays without an outcome in the undo record, so that the
+    # next process resolves it: the outcome the audit log may have lost
+    # is written again there, from the page read back if it is gone.
+    record=$(ls "$STATE"/modecon/undo/*.jsonl)
+    select=$(grep '"intent":' "$record" | tail -n 1 | jq -r .intent)
+    checks=$((checks + 1))
+    ! grep -qF "{\"outcome\":\"$select\"" "$record" ||
+        fail "the undo record has an outcome the audit log could not keep"
+    run set $D caching WCE=0
+    expect_status 0
+    checks=$((checks + 1))
+    grep -qF "{\"outcome\":\"$select\"" "$record" ||
+        fail "the next process left the intent without an outcome"
+    checks=$((checks + 1))
+    [ "$(grep -cF "\"select\":\"$select\"" "$STATE/modecon/audit.jsonl")" -ge 2 ] ||
+        fail "the audit log lacks the intent or the outcome of $select"
 fi
 done_ok

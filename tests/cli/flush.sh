@@ -85,7 +85,17 @@ rm -rf "$STATE/modecon"
 # A first change: its record is a new entry in the undo directory, and
 # the directory's flush fails.
 sends_nothing "set, new record, directory" "$UNDO_DIR" set $D caching WCE=0
+# (That one may leave a record: its directory's flush comes after the
+# rename.)  A new record again, whose file's flush fails.
+rm -rf "$UNDO_DIR"
 sends_nothing "set, new record, files" "$UNDO_DIR/?*" set $D caching WCE=0
+# A first record that could not be written leaves no file: an outcome
+# alone, without the record's first line, would refuse every later change.
+checks=$((checks + 1))
+for f in "$UNDO_DIR"/*.jsonl; do
+    [ ! -e "$f" ] || head -n 1 "$f" | grep -q '"version":2' ||
+        fail "a failed first record left $f: $(cat "$f")"
+done
 run set $D caching WCE=0
 expect_status 0
 

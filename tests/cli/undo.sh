@@ -153,4 +153,84 @@ expect_status 0
 expect_out "undone: 2 commands"
 [ "$("$MODECON" get $D caching)" = "$caching0" ] || fail "caching is not as before"
 
+# An undo that stopped leaves what another program changed since for the
+# next undo to see: that undo puts back only the bytes the stopped one's
+# MODE SELECTs left, keeps a field another program changed since as it
+# is, and is refused, without --force, where another program changed a
+# field the change itself set ("changed again since").
+UNDO_DIR=$STATE/modecon/undo
+# outside ARGS...: another program's change (a 'set' kept on no record
+# of this one), as another initiator would make it.
+outside() {
+    mv "$UNDO_DIR" "$STATE/undo.away"
+    "$MODECON" set "$@" >/dev/null 2>&1 || fail "the outside change failed: $*"
+    rm -rf "$UNDO_DIR"
+    mv "$STATE/undo.away" "$UNDO_DIR"
+}
+# page1_is CURRENT SAVED: page 0x01's current and saved values.
+page1_is() {
+    checks=$((checks + 1))
+    local cur sav
+    cur=$("$MODECON" get $D 1)
+    sav=$("$MODECON" get $D 1 --type saved)
+    [ "$cur" = "$1" ] && [ "$sav" = "$2" ] ||
+        fail "$scenario/$field: page 0x01 is $cur (saved $sav), expected $1 (saved $2)"
+}
+# On a fresh drive page 0x01 has RRC 16 (byte 3; saved 32) and PER 1
+# (bit 2 of byte 2).
+for scenario in refused pass2-refused killed; do
+    for field in PER=0 RRC=7; do
+        rm -rf "$STATE/modecon"
+        cur0=$("$MODECON" get $D 1)
+        sav0=$("$MODECON" get $D 1 --type saved)
+        save=
+        [ "$scenario" = pass2-refused ] && save=--save
+        # shellcheck disable=SC2086
+        run set $D 1 RRC=5 $save
+        expect_status 0
+        case $scenario in
+        refused)
+            # Its one MODE SELECT refused: another initiator changed the
+            # page (UNIT ATTENTION, mode parameters changed).
+            run undo "$D?fault=sense:06/2a/00@55"
+            expect_status 1
+            ;;
+        pass2-refused)
+            # Its first pass taken (the saved RRC before, 32, into the
+            # current values), the next (saving them) refused.
+            run undo "$D?fault=sense:06/2a/00@55+1"
+            expect_status 1
+            page1_is "${cur0/#81 0a c4 10/81 0a c4 20}" "${sav0/#81 0a c4 20/81 0a c4 05}"
+            ;;
+        killed)
+            # Killed with its MODE SELECT out.
+            steps=$(grep -c '"undo_of"' "$UNDO_DIR"/*.jsonl)
+            "$MODECON" undo "$D?fault=latency:5000@55" >/dev/null 2>&1 &
+            pid=$!
+            for _ in $(seq 600); do
+                [ "$(grep -c '"undo_of"' "$UNDO_DIR"/*.jsonl)" -gt "$steps" ] && break
+                sleep 0.05
+            done
+            kill -9 "$pid"
+            wait "$pid" 2>/dev/null
+            ;;
+        esac
+        sav=$("$MODECON" get $D 1 --type saved)
+        outside $D 1 "$field"
+        cur=$("$MODECON" get $D 1)
+        run undo $D
+        if [ "$field" = PER=0 ]; then
+            # PER stays as the other program left it; RRC goes back, in
+            # the saved values too.
+            expect_status 0
+            page1_is "${cur0/#81 0a c4/81 0a c0}" "$sav0"
+        else
+            expect_status 2
+            expect_err "was changed again since (current values): byte 3 is 0x07, that change left 0x05; give --force"
+            expect_err "nothing was sent"
+            page1_is "$cur" "$sav"
+        fi
+    done
+done
+
 done_ok
