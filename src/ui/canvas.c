@@ -153,26 +153,6 @@ canvas_printf(struct canvas *cv, int row, int col, int width, enum style style,
     return canvas_text(cv, row, col, width, style, buf);
 }
 
-static void
-canvas_put_utf8(uint32_t c, FILE *f)
-{
-    if (c < 0x80) {
-        fputc((int)c, f);
-    } else if (c < 0x800) {
-        fputc((int)(0xc0 | (c >> 6)), f);
-        fputc((int)(0x80 | (c & 0x3f)), f);
-    } else if (c < 0x10000) {
-        fputc((int)(0xe0 | (c >> 12)), f);
-        fputc((int)(0x80 | ((c >> 6) & 0x3f)), f);
-        fputc((int)(0x80 | (c & 0x3f)), f);
-    } else {
-        fputc((int)(0xf0 | (c >> 18)), f);
-        fputc((int)(0x80 | ((c >> 12) & 0x3f)), f);
-        fputc((int)(0x80 | ((c >> 6) & 0x3f)), f);
-        fputc((int)(0x80 | (c & 0x3f)), f);
-    }
-}
-
 void
 canvas_dump(const struct canvas *cv, FILE *f)
 {
@@ -182,8 +162,9 @@ canvas_dump(const struct canvas *cv, FILE *f)
             last--;
         for (int c = 0; c <= last; c++) {
             uint32_t g = canvas_cell(cv, r, c)->glyph;
+            char utf8[4];
             if (g != 0)
-                canvas_put_utf8(g, f);
+                fwrite(utf8, 1, text_encode(g, utf8), f);
         }
         fputc('\n', f);
     }

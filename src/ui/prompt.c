@@ -7,6 +7,7 @@
 #include "cmd/histfile.h"
 #include "ui/canvas.h"
 #include "ui/term.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 #define PROMPT_HISTORY_SIZE 1000
@@ -194,26 +195,8 @@ static void
 prompt_put_char(struct prompt *p, int key)
 {
     char buf[5];
-    uint32_t c = (uint32_t)key;
-    if (c < 0x80) {
-        buf[0] = (char)c;
-        buf[1] = '\0';
-    } else if (c < 0x800) {
-        buf[0] = (char)(0xc0 | (c >> 6));
-        buf[1] = (char)(0x80 | (c & 0x3f));
-        buf[2] = '\0';
-    } else if (c < 0x10000) {
-        buf[0] = (char)(0xe0 | (c >> 12));
-        buf[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        buf[2] = (char)(0x80 | (c & 0x3f));
-        buf[3] = '\0';
-    } else {
-        buf[0] = (char)(0xf0 | (c >> 18));
-        buf[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-        buf[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-        buf[3] = (char)(0x80 | (c & 0x3f));
-        buf[4] = '\0';
-    }
+
+    buf[text_encode((uint32_t)key, buf)] = '\0';
     prompt_insert(p, buf);
 }
 

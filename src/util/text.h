@@ -23,6 +23,10 @@
  * surrogate.  *text must not be at the terminating NUL. */
 uint32_t text_next_char(const char **text);
 
+/* 'c' (a code point below U+110000) as UTF-8 in 'out', which is not
+ * NUL-terminated; returns its length, 1 to 4 bytes. */
+size_t text_encode(uint32_t c, char out[4]);
+
 /* C0 (U+0000 to U+001F), DEL (U+007F) and C1 (U+0080 to U+009F, CSI
  * U+009B among them): the characters a terminal acts on instead of
  * showing; and the bidirectional marks, embeddings, overrides and

@@ -274,3 +274,24 @@ Test(text, a_prefix_never_cuts_the_reason)
               err.msg);
     free(dots);
 }
+
+Test(text, the_encoder_and_the_decoder_agree_at_every_length_boundary)
+{
+    static const uint32_t points[] = { 0x00,    0x41,   0x7f,    0x80,
+                                       0xb5,    0x7ff,  0x800,   0x2502,
+                                       0xfffd,  0xffff, 0x10000, 0x1f4bf,
+                                       0x10ffff };
+    static const size_t lengths[] = { 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4 };
+
+    for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) {
+        char buf[5];
+        size_t n = text_encode(points[i], buf);
+        cr_assert_eq(n, lengths[i], "U+%04X: %zu bytes", points[i], n);
+        buf[n] = '\0';
+        if (points[i] == 0)
+            continue; /* NUL ends the text the decoder reads */
+        const char *p = buf;
+        cr_assert_eq(text_next_char(&p), points[i], "U+%04X", points[i]);
+        cr_assert_eq(p, buf + n);
+    }
+}
