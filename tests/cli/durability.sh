@@ -104,9 +104,7 @@ expect_status 0
 # it for a MODE SELECT whose process ended; the audit log's flush after
 # the MODE SELECT fails the command, which says the drive took it.
 if [ -z "${MODECON_MEMCHECK:-}" ]; then
-    preload=${MODECON_FAILSYNC:?built by tests/CMakeLists.txt}
-    asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
-    [ -n "$asan" ] && preload="$asan $preload"
+    preload=$(failsync_preload)
     before=$("$MODECON" get $D caching)
     LD_PRELOAD=$preload FAILSYNC_MATCH="*/modecon/undo/*" \
         "$MODECON" --trace "$STATE/fail.trace" set $D caching WCE=0 \

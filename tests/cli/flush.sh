@@ -11,11 +11,7 @@ D=emu:dvd-writer
 UNDO_DIR=$STATE/modecon/undo
 LOG=$STATE/failsync.log
 
-# The sanitizer runtime must come first among the preloaded libraries
-# (ASan refuses to start otherwise); a build without it has none.
-preload=$MODECON_FAILSYNC
-asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
-[ -n "$asan" ] && preload="$asan $MODECON_FAILSYNC"
+preload=$(failsync_preload)
 
 # failing PATTERN CALLS ARGS...: run modecon with the CALLS (fsync,
 # fdatasync, rename) on a path matching PATTERN failing with EIO.

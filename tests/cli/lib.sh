@@ -92,3 +92,13 @@ first_bit() {
     done
     fail "no bit with mask $2 in: $1"
 }
+
+# failsync_preload: the LD_PRELOAD list that loads the failing-disk shim
+# (tests/shim/failsync.c) into modecon.  The sanitizer runtime must come
+# first among the preloaded libraries (ASan refuses to start otherwise);
+# a build without it has none.
+failsync_preload() {
+    local asan
+    asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
+    echo "${asan:+$asan }${MODECON_FAILSYNC:?built by tests/CMakeLists.txt}"
+}

@@ -441,9 +441,7 @@ checks=$((checks + 1))
 # lines are lost, and no temporary file is left beside it.  The new
 # history is flushed before it is renamed over the old.
 if [ -z "${MODECON_MEMCHECK:-}" ]; then
-    preload=${MODECON_FAILSYNC:?built by tests/CMakeLists.txt}
-    asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
-    [ -n "$asan" ] && preload="$asan $preload"
+    preload=$(failsync_preload)
     cp "$H" "$STATE/history.before"
     out=$(printf 'get %s 8\nquit\n' $D | LD_PRELOAD=$preload \
         FAILSYNC_MATCH="*/modecon/history*" FAILSYNC_CALLS=fsync \

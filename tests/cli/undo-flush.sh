@@ -8,9 +8,7 @@
 D=emu:dvd-writer
 UNDO_DIR=$STATE/modecon/undo
 LOG=$STATE/failsync.log
-preload=$MODECON_FAILSYNC
-asan=$(ldd "$MODECON" 2>/dev/null | awk '/libasan/ { print $3 }')
-[ -n "$asan" ] && preload="$asan $MODECON_FAILSYNC"
+preload=$(failsync_preload)
 
 run set $D caching WCE=0
 expect_status 0
