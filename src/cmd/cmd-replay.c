@@ -82,17 +82,6 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
     free(written);
 }
 
-/* MODE SELECTs the drives of this context answered GOOD so far. */
-static unsigned long
-cmd_replay_selects(const struct cmd_ctx *ctx)
-{
-    unsigned long n = 0;
-
-    for (size_t i = 0; i < ctx->ndrives; i++)
-        n += ctx->drives[i].changes;
-    return n;
-}
-
 /* What a replay ran, for its summary, and its first failure. */
 struct cmd_replay_count {
     unsigned run, changed, failed;
@@ -110,13 +99,13 @@ cmd_replay_commands(struct cmd_ctx *ctx, const char *path, unsigned lineno,
         struct err err;
         err_clear(&err);
         const struct cmd_entry *entry = cmd_find(parsed->cmds[i].argv[0], &err);
-        unsigned long selects = cmd_replay_selects(ctx);
+        unsigned long selects = cmd_selects_answered(ctx);
         enum cmd_status status = cmd_run_words(ctx, &parsed->cmds[i]);
         count->run++;
         /* One that found the drive as asked sent nothing. */
         if ((status == CMD_OK || status == CMD_NOT_APPLIED) && entry &&
             (entry->flags & CMD_MUTATES) && !ctx->dry_run &&
-            cmd_replay_selects(ctx) > selects)
+            cmd_selects_answered(ctx) > selects)
             count->changed++;
         if (status == CMD_OK)
             continue;

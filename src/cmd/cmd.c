@@ -601,9 +601,7 @@ cmd_new_run(struct cmd_ctx *ctx)
              atomic_fetch_add(&runs, 1) + 1);
 }
 
-/* MODE SELECTs the drives of this context answered GOOD so far: a
- * command that raised it sent a change. */
-static unsigned long
+unsigned long
 cmd_selects_answered(const struct cmd_ctx *ctx)
 {
     unsigned long n = 0;

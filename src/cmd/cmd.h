@@ -197,6 +197,10 @@ void cmd_print_text(struct cmd_ctx *ctx, const char *text);
 void cmd_warn(struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cmd_print_json(struct cmd_ctx *ctx, json_t *json); /* steals json */
+/* MODE SELECTs the drives of this context answered GOOD so far: a
+ * command that raised it sent a change. */
+unsigned long cmd_selects_answered(const struct cmd_ctx *ctx);
+
 /* A drive among others that failed, as JSON: {"drive": its URI without a
  * password, "error": {"hresult": NAME, "hresult_value": "0x...",
  * "message": TEXT}}.  A new reference. */
