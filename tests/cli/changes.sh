@@ -302,17 +302,24 @@ expect_err "page 0x08: nothing was sent: $AUDIT is a FIFO, not a regular file"
 rm "$AUDIT"
 caching_is "88 0a 00"
 mv "$STATE/audit.saved" "$AUDIT"
+# The audit log's intent lines, and a wait of up to 30 s for one more:
+# its intent is the last thing written before a MODE SELECT is sent (the
+# undo record's comes before it, so waiting for that one races the audit
+# line).
+audit_intents() { grep -c '"event":"intent"' "$AUDIT"; }
+await_audit_intent() {
+    for _ in $(seq 600); do
+        [ "$(audit_intents)" -gt "$1" ] && return
+        sleep 0.05
+    done
+}
 # One that fails between the check and the line (the log made a directory
-# while the MODE SELECT waits, once the change is on the undo record, the
-# last step before sending): the command fails and says the drive took
-# the change.
-recorded=$(grep -c '"sent"' "$undo_file")
+# while the MODE SELECT waits, once its intent is in the audit log): the
+# command fails and says the drive took the change.
+intents=$(audit_intents)
 "$MODECON" set "$D?fault=latency:5000@55" caching WCE=1 >"$STATE/slow.out" 2>&1 &
 slow=$!
-for _ in $(seq 600); do
-    [ "$(grep -c '"sent"' "$undo_file")" -gt "$recorded" ] && break
-    sleep 0.05
-done
+await_audit_intent "$intents"
 mv "$AUDIT" "$STATE/audit.saved"
 mkdir "$AUDIT"
 wait "$slow"
@@ -339,11 +346,14 @@ audit_is $((lines + 1)) '.recovered and .verification == "applied (found after t
 # comes while it is awaited even on a loaded machine.
 for presses in 1 2; do
     lines=$(outcomes)
-    recorded=$(grep -c '"sent"' "$undo_file")
+    intents=$(audit_intents)
     "$MODECON" set "$D?fault=latency:5000@55" caching WCE=$((presses - 1)) >"$STATE/int.out" 2>&1 &
     slow=$!
-    for _ in $(seq 600); do
-        [ "$(grep -c '"sent"' "$undo_file")" -gt "$recorded" ] && break
+    await_audit_intent "$intents"
+    # Then until it sleeps in the answer's latency: the intent is written
+    # a moment before the MODE SELECT counts as with the drive.
+    for _ in $(seq 60); do
+        grep -qs nanosleep /proc/"$slow"/task/*/wchan && break
         sleep 0.05
     done
     for _ in $(seq "$presses"); do
