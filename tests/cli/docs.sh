@@ -24,10 +24,10 @@ expect_status 0
 expect_out "modecon [console [DRIVE...]]"
 
 # The manual page is the command table's: regenerate it with
-#   build/dev/src/modecon help --man > doc/modecon.1
+#   build/dev/src/modecon help --man > docs/modecon.1
 run help --man
 expect_status 0
 checks=$((checks + 1))
-diff -u "$root/doc/modecon.1" - <<<"$out" >"$STATE/man.diff" ||
-    fail "doc/modecon.1 differs from the command table (run: modecon help --man > doc/modecon.1): $(head -20 "$STATE/man.diff")"
+diff -u "$root/docs/modecon.1" - <<<"$out" >"$STATE/man.diff" ||
+    fail "docs/modecon.1 differs from the command table (run: modecon help --man > docs/modecon.1): $(head -20 "$STATE/man.diff")"
 done_ok
