@@ -65,7 +65,7 @@ bench_read_trace(const char *path, struct bench_cdb *cdbs)
         if (hex == NULL || hex_parse(hex, &bytes, &len, &err) != 0 ||
             len < 10 || len > 16)
             bench_fail(path, "a trace line without a CDB");
-        if (bytes[0] != 0x5a) /* MODE SENSE(10), SPC-4 6.15 */
+        if (bytes[0] != 0x5a) /* MODE SENSE(10), SPC-4 6.14 */
             bench_fail(path,
                        "GetModePage sent a CDB other than MODE SENSE(10)");
         memcpy(cdbs[n].cdb, bytes, len);

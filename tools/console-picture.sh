@@ -8,7 +8,7 @@
 #
 # usage: tools/console-picture.sh [MODECON] [OUT.png]
 #   MODECON  the binary (default build/release/src/modecon)
-#   OUT.png  where to write the picture (default doc/console.png)
+#   OUT.png  where to write the picture (default docs/console.png)
 #
 # Needs (Debian 12): apt-get install tmux aha chromium fonts-dejavu-core;
 # ncurses-bin (infocmp, tic) and perl-base are always installed.  The
@@ -18,7 +18,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 modecon=${1:-$root/build/release/src/modecon}
-out=${2:-$root/doc/console.png}
+out=${2:-$root/docs/console.png}
 
 # The terminal: 100x30 is what the e2e test uses and shows every column of
 # the field table.  Cell size follows from the font: DejaVu Sans Mono's

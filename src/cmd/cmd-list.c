@@ -89,7 +89,7 @@ cmd_list_order(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* SPC-4 table 48's names for the types other than MMC. */
+/* The names SPC-4 6.6.2 gives the types other than MMC. */
 static const char *
 cmd_list_type_name(uint8_t type)
 {

@@ -7,12 +7,12 @@
 
 #include "util/xmalloc.h"
 
-/* A page code is 0 to 0x3e: 0x3f asks for all pages (SPC-4 6.11). */
+/* A page code is 0 to 0x3e: 0x3f asks for all pages (SPC-4 6.13). */
 #define PAGENAMES_CODE_MAX 0x3e
-/* A subpage is 0 to 0xfe: 0xff asks for all subpages (SPC-4 6.11). */
+/* A subpage is 0 to 0xfe: 0xff asks for all subpages (SPC-4 6.13). */
 #define PAGENAMES_SUBPAGE_MAX 0xfe
 #define PAGENAMES_WORD_LEN    64
-/* The peripheral device type of CD/DVD/BD drives (SPC-4 table 48). */
+/* The peripheral device type of CD/DVD/BD drives (SPC-4 6.6.2). */
 #define PAGENAMES_MMC_TYPE 5
 
 void

@@ -195,7 +195,7 @@ recorder_learn_vendor(struct recorder *rec)
 /*
  * Execute with the engine's bounded retries.  A UNIT ATTENTION reports an
  * event (reset, medium or mode parameters changed) and not a fault in this
- * command, so each new one is retried (SPC-4 5.9), up to three.  BECOMING READY
+ * command, so each new one is retried (SAM-5), up to three.  BECOMING READY
  * means the drive will answer soon: retried with doubling back-off up to
  * ready_wait_ms when 'wait_ready'.  Each try shows in the trace.
  */
@@ -227,7 +227,7 @@ recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
                 rec->mode_attentions++;
             /* A MODE SELECT built from values read before a reset or
              * another initiator's change would undo what happened since;
-             * the drive did not execute it (SPC-4 5.9), so say so. */
+             * the drive did not execute it (SAM-5), so say so. */
             if (io->cdb[0] == SCSI_MODE_SELECT10 &&
                 (s.asc == 0x29 || s.asc == 0x2a)) {
                 err_prefix(err, "the drive's mode parameters changed after "

@@ -63,7 +63,7 @@ const struct scsi_identity *recorder_known_identity(const struct recorder *rec);
 /* How many UNIT ATTENTIONs this recorder has met that say the drive's mode
  * parameters may differ from what was read: 29h (power on, reset: the
  * saved values are current again) and 2Ah (parameters changed, by another
- * initiator: 2A/01 MODE PARAMETERS CHANGED), SPC-4 5.9.  The engine
+ * initiator: 2A/01 MODE PARAMETERS CHANGED), SPC-4 6.11.  The engine
  * retries the command each interrupted; a caller that shows values reads
  * them again when the count moves. */
 unsigned long recorder_mode_attentions(const struct recorder *rec);

@@ -1,6 +1,6 @@
 /*
  * CDB builders and response parsers for the commands the engine sends.
- * Byte layouts: SPC-4 6.4 (INQUIRY), 6.14 and 6.11 (MODE SENSE(10) and
+ * Byte layouts: SPC-4 6.6 (INQUIRY), 6.14 and 6.12 (MODE SENSE(10) and
  * MODE SELECT(10)), 7.5 (mode parameters), MMC-6 6.6 (GET CONFIGURATION).
  */
 #ifndef MODECON_ENGINE_SCSI_H
@@ -90,7 +90,7 @@ struct mode_data {
 int scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
                          struct mode_data *md, struct err *err);
 
-/* Standard INQUIRY data, SPC-4 6.4.2. */
+/* Standard INQUIRY data, SPC-4 6.6.2. */
 struct scsi_identity {
     uint8_t peripheral_type;
     bool removable;

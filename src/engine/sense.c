@@ -162,7 +162,7 @@ sense_opcode_name(uint8_t opcode)
     }
 }
 
-/* 02/xx: why the drive is not ready (imapi2-and-mmc.md 6.7). */
+/* 02/xx: why the drive is not ready (SPC-4 4.5.6). */
 static uint32_t
 sense_not_ready(const struct sense *s)
 {

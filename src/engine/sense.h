@@ -55,7 +55,7 @@ unsigned sense_progress_permille(uint16_t progress);
 
 /*
  * A user's rule for sense data no standard gives the meaning IMAPI names:
- * vendor specific additional sense codes (80h-FFh, SPC-4 4.5.2.1), and
+ * vendor specific additional sense codes (80h-FFh, SPC-4 4.5.6), and
  * the HRESULTs no standard code carries (E_IMAPI_RECORDER_MEDIA_UPSIDE_DOWN,
  * E_IMAPI_RECORDER_MEDIA_SPEED_MISMATCH).  Rules come before the built-in
  * mapping.

@@ -21,7 +21,7 @@
 /* MODE SENSE(10) returns at most 65535 bytes, its allocation length
  * being 16 bits (SPC-4 6.14), however long its mode data length says the
  * data is; keep room for the header and one block descriptor (SPC-4
- * 7.5.4, 7.5.5), so that every page can be read. */
+ * 7.5.5, 7.5.6), so that every page can be read. */
 #define EMU_DRIVE_PAGES_MAX (65535u - 8u - 8u)
 
 static const char *const emu_medium_names[] = {
@@ -358,7 +358,7 @@ emu_drive_hex(struct emu_load *ld, json_t *v, const char *where, uint8_t **out,
 }
 
 /* Bytes of a page's current values: the header must agree with the
- * page's own code, subpage and length (SPC-4 7.5.6). */
+ * page's own code, subpage and length (SPC-4 7.5.7). */
 static int
 emu_drive_page_header(struct emu_load *ld, const char *where, const uint8_t *b,
                       size_t n, struct emu_page *pg)
@@ -491,7 +491,7 @@ emu_drive_page(struct emu_load *ld, json_t *page, size_t index,
         emu_drive_bool(ld, page, where, "savable", false, &pg->savable) != 0)
         return -1;
     /* 3Fh and FFh ask MODE SENSE for every page or subpage (SPC-4
-     * 6.14); no page has them. */
+     * 6.13); no page has them. */
     if (code == 0x3f)
         return emu_drive_bad(ld, where,
                              "page code 0x3f means all pages and cannot "

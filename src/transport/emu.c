@@ -30,10 +30,10 @@ enum emu_opcode {
     EMU_OP_WRITE12 = 0xaa,
 };
 
-#define EMU_HEADER10_LEN  8    /* mode parameter header (10), SPC-4 7.5.4 */
-#define EMU_BLOCK_DESC    8    /* short block descriptor, SPC-4 7.5.5 */
+#define EMU_HEADER10_LEN  8    /* mode parameter header (10), SPC-4 7.5.5 */
+#define EMU_BLOCK_DESC    8    /* short block descriptor, SPC-4 7.5.6 */
 #define EMU_BLOCK_SIZE    2048 /* logical block of every MMC medium here */
-#define EMU_INQUIRY_LEN   36   /* standard INQUIRY data, SPC-4 6.4.2 */
+#define EMU_INQUIRY_LEN   36   /* standard INQUIRY data, SPC-4 6.6.2 */
 #define EMU_SENSE_FIXED   18   /* SPC-4 4.5.3 */
 #define EMU_PAGE_PS       0x80
 #define EMU_PAGE_SPF      0x40
@@ -267,7 +267,7 @@ emu_good(struct scsi_io *io, uint32_t transferred)
     io->resid = io->len - transferred;
 }
 
-/* SPC-4 6.4: standard INQUIRY data only; no VPD pages are emulated. */
+/* SPC-4 6.6: standard INQUIRY data only; no VPD pages are emulated. */
 static void
 emu_inquiry(struct emu_transport *et, struct scsi_io *io)
 {
@@ -517,7 +517,7 @@ emu_page_values(const struct emu_transport *et, size_t i, unsigned pc)
 }
 
 /* Which pages a MODE SENSE page code and subpage code select (SPC-4
- * 6.14, table "mode page code usage"); false with the answer sent when
+ * 6.13, table "mode page code usage"); false with the answer sent when
  * none may be. */
 static bool
 emu_mode_sense_select(struct emu_transport *et, struct scsi_io *io,
@@ -590,7 +590,7 @@ emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
         return;
     }
     /* Saved values a snapshot could not read: asked alone, the page
-     * refuses the PC field (SPC-4 6.14.3); among all pages it is left
+     * refuses the PC field (SPC-4 6.13.5); among all pages it is left
      * out. */
     if (pc == 3) {
         size_t nselected = 0, nunknown = 0;
@@ -647,7 +647,7 @@ struct emu_select_page {
     size_t offset; /* in the parameter list */
 };
 
-/* Check one page at 'off' of the parameter list (SPC-4 7.5.6); returns
+/* Check one page at 'off' of the parameter list (SPC-4 7.5.7); returns
  * its index in the drive, or -1 with the answer sent. */
 static long
 emu_mode_select_check(struct emu_transport *et, struct scsi_io *io,
@@ -669,7 +669,7 @@ emu_mode_select_check(struct emu_transport *et, struct scsi_io *io,
         emu_fail(et, io, 0x05, 0x1a, 0x00);
         return -1;
     }
-    /* PS is reserved in MODE SELECT (SPC-4 7.5.6). */
+    /* PS is reserved in MODE SELECT (SPC-4 7.5.7). */
     if (p[0] & EMU_PAGE_PS) {
         emu_fail_field(et, io, 0x26, false, off, 7);
         return -1;
@@ -680,7 +680,7 @@ emu_mode_select_check(struct emu_transport *et, struct scsi_io *io,
         emu_fail_field(et, io, 0x26, false, off, 5);
         return -1;
     }
-    /* The page length must be the one MODE SENSE reports (SPC-4 7.5.6). */
+    /* The page length must be the one MODE SENSE reports (SPC-4 7.5.7). */
     if (hdr + len != pg->len) {
         emu_fail_field(et, io, 0x26, false, off + (spf ? 2 : 1), 7);
         return -1;
@@ -735,7 +735,7 @@ emu_mode_select_apply(struct emu_transport *et, const uint8_t *list,
     if (!changed)
         return;
     et->sf.dirty = true;
-    /* Other openers learn of it through 06/2A/01 (SPC-4 5.9); this one
+    /* Other openers learn of it through 06/2A/01 (SPC-4 6.11); this one
      * made the change and does not. */
     if (drive->behaviour.unit_attention_on_change) {
         st->mode_gen++;
@@ -808,7 +808,7 @@ emu_mode_select_unchecked(struct emu_transport *et, struct scsi_io *io,
     emu_good(io, (uint32_t)list_len);
 }
 
-/* MODE SELECT(10), SPC-4 6.11: every page is checked before any is
+/* MODE SELECT(10), SPC-4 6.12 and 6.11: every page is checked before any is
  * applied, so a list is taken whole or not at all. */
 static void
 emu_mode_select(struct emu_transport *et, struct scsi_io *io)
@@ -843,7 +843,7 @@ emu_mode_select(struct emu_transport *et, struct scsi_io *io)
         emu_fail(et, io, 0x05, 0x1a, 0x00);
         return;
     }
-    /* The mode data length is reserved in MODE SELECT (SPC-4 7.5.4). */
+    /* The mode data length is reserved in MODE SELECT (SPC-4 7.5.5). */
     if (emu_be16(&list[0]) != 0) {
         emu_fail_field(et, io, 0x26, false, 0, 7);
         return;
@@ -912,7 +912,7 @@ emu_command_find(const struct emu_drive *drive, uint8_t opcode)
 }
 
 /* A pending UNIT ATTENTION is reported once, power on before mode
- * parameter changes, which it supersedes (SPC-4 5.9); true when it was. */
+ * parameter changes, which it supersedes (SAM-5); true when it was. */
 static bool
 emu_unit_attention(struct emu_transport *et, struct scsi_io *io)
 {

@@ -582,7 +582,7 @@ iscsi_lun_number(const uint8_t *entry)
 /*
  * REPORT LUNS (SPC-4 6.33) on LUN 0: the LUN numbers into luns[], at most
  * ISCSI_MAX_LUNS.  Returns 1 when the target refused the command.  It
- * reports no UNIT ATTENTION (SPC-4 5.9), which stays for the engine's
+ * reports no UNIT ATTENTION (SAM-5), which stays for the engine's
  * first command.
  */
 static int

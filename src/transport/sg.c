@@ -507,7 +507,7 @@ sg_compare(const void *a, const void *b)
     return lx != ly ? (lx > ly) - (lx < ly) : strcmp(x, y);
 }
 
-/* CD/DVD devices (SPC-4 table 48): the drives found without being named.
+/* CD/DVD devices (SPC-4 6.6.2): the drives found without being named.
  * A disk or an enclosure is reached by naming its /dev/sgN. */
 #define SG_TYPE_MMC 5
 
