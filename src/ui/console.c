@@ -20,28 +20,6 @@
 #include "util/hresult.h"
 #include "util/xmalloc.h"
 
-/* clang-format off */
-const struct console_command console_commands[] = {
-    { "cursor", "up|down|page-up|page-down|first|last", "move in the focused pane" },
-    { "focus", "next|previous|drives|pages|fields", "move to another pane" },
-    { "activate", "", "open the drive, show the page, or edit the field under the cursor" },
-    { "edit-field", "", "type a new value for the field under the cursor (an enum's name or number)" },
-    { "confirm-commit", "", "show the staged edits as 'diff' does, then commit on y or s" },
-    { "confirm-undo", "", "show what undo of the drive's last command sends, then undo it on y" },
-    { "confirm-defaults", "", "show what defaults of the page in view sends, then send it on y or s" },
-    { "refresh", "", "read the selected page again; identify again a drive that has not answered yet" },
-    { "toggle-hex", "", "the page as bytes, the selected field's bits highlighted" },
-    { "show-log", "", "the recent messages" },
-    { "show-help", "", "this screen" },
-    { "prompt", "", "the command line (history: Up, Down; Tab completes)" },
-    { "dismiss", "", "clear the error shown" },
-    { "redraw", "", "draw the whole screen again" },
-    { "close", "[DRIVE]", "remove a drive from the Drives list (the one in view by default); 'open DRIVE' adds one" },
-    { "quit", "", "leave the console" },
-    { NULL, NULL, NULL },
-};
-/* clang-format on */
-
 void
 console_init(struct console *con, struct cmd_ctx *ctx, const char *history)
 {
@@ -918,9 +896,18 @@ console_edit_field(struct console *con, bool typed)
     console_check_value(con);
 }
 
+/* e: the value prompt, an enum's too, for its name or number. */
 static void
-console_activate(struct console *con)
+console_edit_typed(struct console *con, const char *arg)
 {
+    (void)arg;
+    console_edit_field(con, true);
+}
+
+static void
+console_activate(struct console *con, const char *arg)
+{
+    (void)arg;
     struct console_drive *d = console_drive(con);
 
     if (d == NULL)
@@ -948,8 +935,9 @@ console_activate(struct console *con)
 }
 
 static void
-console_confirm_commit(struct console *con)
+console_confirm_commit(struct console *con, const char *arg)
 {
+    (void)arg;
     struct console_drive *d = console_drive(con);
 
     if (d == NULL)
@@ -996,8 +984,9 @@ console_confirm_run(struct console *con, enum console_confirm kind, char *line)
 }
 
 static void
-console_confirm_undo(struct console *con)
+console_confirm_undo(struct console *con, const char *arg)
 {
+    (void)arg;
     struct console_drive *d = console_drive(con);
 
     if (d == NULL)
@@ -1008,8 +997,9 @@ console_confirm_undo(struct console *con)
 }
 
 static void
-console_confirm_defaults(struct console *con)
+console_confirm_defaults(struct console *con, const char *arg)
 {
+    (void)arg;
     struct console_drive *d = console_drive(con);
 
     if (d == NULL)
@@ -1074,21 +1064,12 @@ console_help_length(void)
     return n;
 }
 
-/* A console command by name, or NULL. */
-static const struct console_command *
-console_command_find(const char *name)
-{
-    for (size_t i = 0; console_commands[i].name != NULL; i++)
-        if (strcmp(console_commands[i].name, name) == 0)
-            return &console_commands[i];
-    return NULL;
-}
-
 /* Staged edits are not left behind unsaid: the first q names them, the
  * next one leaves. */
 static void
-console_quit(struct console *con)
+console_quit(struct console *con, const char *arg)
 {
+    (void)arg;
     for (size_t i = 0; i < con->ndrives && !con->quit_asked; i++) {
         const struct drive_snapshot *s = &con->drives[i].snap;
         /* A drive with a command of the user's in hand may be
@@ -1111,8 +1092,9 @@ console_quit(struct console *con)
 /* r: the page again, or, on a drive that has not answered INQUIRY or
  * listed its pages yet, the drive itself. */
 static void
-console_refresh(struct console *con)
+console_refresh(struct console *con, const char *arg)
 {
+    (void)arg;
     struct console_drive *d = console_drive(con);
 
     if (d == NULL)
@@ -1158,6 +1140,88 @@ console_open_line(struct console *con, const char *line)
     return alone;
 }
 
+/* The console's own commands, for the help screen and for console_run
+ * (anything else is a line of the command language for the drive in
+ * view).  Each runs with the command's first argument, or "". */
+static void
+console_toggle_hex(struct console *con, const char *arg)
+{
+    (void)arg;
+    con->show_hex = !con->show_hex;
+}
+
+static void
+console_show_log(struct console *con, const char *arg)
+{
+    (void)arg;
+    con->log_top = 0;
+    con->mode = MODE_LOG;
+}
+
+static void
+console_show_help(struct console *con, const char *arg)
+{
+    (void)arg;
+    con->help_top = 0;
+    con->mode = MODE_HELP;
+}
+
+static void
+console_prompt(struct console *con, const char *arg)
+{
+    (void)arg;
+    prompt_open(&con->prompt, ":", "");
+    con->prompt_is_value = false;
+    con->prompt_check[0] = '\0';
+    con->mode = MODE_PROMPT;
+}
+
+static void
+console_dismiss(struct console *con, const char *arg)
+{
+    (void)arg;
+    console_clear_error(con);
+}
+
+static void
+console_redraw(struct console *con, const char *arg)
+{
+    (void)arg;
+    con->redraw = true;
+}
+
+/* clang-format off */
+const struct console_command console_commands[] = {
+    { "cursor", "up|down|page-up|page-down|first|last", "move in the focused pane", console_cursor },
+    { "focus", "next|previous|drives|pages|fields", "move to another pane", console_focus },
+    { "activate", "", "open the drive, show the page, or edit the field under the cursor", console_activate },
+    { "edit-field", "", "type a new value for the field under the cursor (an enum's name or number)", console_edit_typed },
+    { "confirm-commit", "", "show the staged edits as 'diff' does, then commit on y or s", console_confirm_commit },
+    { "confirm-undo", "", "show what undo of the drive's last command sends, then undo it on y", console_confirm_undo },
+    { "confirm-defaults", "", "show what defaults of the page in view sends, then send it on y or s", console_confirm_defaults },
+    { "refresh", "", "read the selected page again; identify again a drive that has not answered yet", console_refresh },
+    { "toggle-hex", "", "the page as bytes, the selected field's bits highlighted", console_toggle_hex },
+    { "show-log", "", "the recent messages", console_show_log },
+    { "show-help", "", "this screen", console_show_help },
+    { "prompt", "", "the command line (history: Up, Down; Tab completes)", console_prompt },
+    { "dismiss", "", "clear the error shown", console_dismiss },
+    { "redraw", "", "draw the whole screen again", console_redraw },
+    { "close", "[DRIVE]", "remove a drive from the Drives list (the one in view by default); 'open DRIVE' adds one", console_close },
+    { "quit", "", "leave the console", console_quit },
+    { NULL, NULL, NULL, NULL },
+};
+/* clang-format on */
+
+/* A console command by name, or NULL. */
+static const struct console_command *
+console_command_find(const char *name)
+{
+    for (size_t i = 0; console_commands[i].name != NULL; i++)
+        if (strcmp(console_commands[i].name, name) == 0)
+            return &console_commands[i];
+    return NULL;
+}
+
 void
 console_run(struct console *con, const char *line)
 {
@@ -1190,43 +1254,7 @@ console_run(struct console *con, const char *line)
             console_collect(con);
         return;
     }
-    if (strcmp(word, "cursor") == 0)
-        console_cursor(con, arg);
-    else if (strcmp(word, "focus") == 0)
-        console_focus(con, arg);
-    else if (strcmp(word, "activate") == 0)
-        console_activate(con);
-    else if (strcmp(word, "edit-field") == 0)
-        console_edit_field(con, true);
-    else if (strcmp(word, "confirm-commit") == 0)
-        console_confirm_commit(con);
-    else if (strcmp(word, "confirm-undo") == 0)
-        console_confirm_undo(con);
-    else if (strcmp(word, "confirm-defaults") == 0)
-        console_confirm_defaults(con);
-    else if (strcmp(word, "refresh") == 0)
-        console_refresh(con);
-    else if (strcmp(word, "toggle-hex") == 0)
-        con->show_hex = !con->show_hex;
-    else if (strcmp(word, "show-log") == 0) {
-        con->log_top = 0;
-        con->mode = MODE_LOG;
-    } else if (strcmp(word, "show-help") == 0) {
-        con->help_top = 0;
-        con->mode = MODE_HELP;
-    } else if (strcmp(word, "prompt") == 0) {
-        prompt_open(&con->prompt, ":", "");
-        con->prompt_is_value = false;
-        con->prompt_check[0] = '\0';
-        con->mode = MODE_PROMPT;
-    } else if (strcmp(word, "dismiss") == 0)
-        console_clear_error(con);
-    else if (strcmp(word, "redraw") == 0)
-        con->redraw = true;
-    else if (strcmp(word, "quit") == 0)
-        console_quit(con);
-    else if (strcmp(word, "close") == 0)
-        console_close(con, arg);
+    cc->exec(con, arg);
 }
 
 static void
@@ -1622,7 +1650,7 @@ console_key(struct console *con, int key)
             if (!text) {
                 con->ntyped = 0;
                 con->await_seq = 0;
-                console_quit(con);
+                console_quit(con, "");
                 return;
             }
         }

@@ -208,11 +208,13 @@ const struct field_row *console_field(const struct console *con);
 /* Build the field model again from the selected drive's snapshot. */
 void console_refresh_fields(struct console *con);
 
-/* The console commands and keys, for the help screen. */
+/* The console commands and keys, for the help screen; console_run runs
+ * a command with its first argument ("" when none). */
 struct console_command {
     const char *name;
     const char *args;
     const char *summary;
+    void (*exec)(struct console *con, const char *arg);
 };
 extern const struct console_command console_commands[];
 
