@@ -98,15 +98,12 @@ console_outside_change(struct console *con, struct console_drive *d,
                     snap->uri, code, names, n > 6 ? ", ..." : "");
 }
 
-static void
-console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
+/* r's read of the page says what it did, rather than the code that
+ * 'page' answers: true when this answer is that read. */
+static bool
+console_refresh_answered(struct console *con, size_t i,
+                         const struct drive_snapshot *snap, bool new_job)
 {
-    struct console_drive *d = &con->drives[i];
-    bool selected = i == con->drive_cursor;
-    bool new_job = snap->job_seq != 0 && snap->job_seq != d->last_seq;
-
-    /* r's read of the page says what it did, rather than the code that
-     * 'page' answers. */
     bool refreshed = new_job && i == con->refresh_drive &&
                      snap->job_seq == con->refresh_seq && !snap->failed &&
                      snap->has_page;
@@ -116,52 +113,61 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
         console_log(con, false, "%s: page %s read again", snap->uri, code);
         con->refresh_seq = 0;
     }
-    if (new_job) {
-        d->last_seq = snap->job_seq;
-        for (size_t k = 0; k < snap->nlines && !refreshed; k++) {
-            const char *label =
-                snap->lines[k].drive ? snap->lines[k].drive : snap->uri;
-            const char *text = snap->lines[k].text;
-            size_t n = strlen(label);
-            /* A line that names its drive already is not labelled twice. */
-            if (strncmp(text, label, n) == 0 && text[n] == ':')
-                console_log(con, snap->lines[k].is_error, "%s", text);
-            else
-                console_log(con, snap->lines[k].is_error, "%s: %s", label,
-                            text);
-        }
-        /* A MODE SELECT by another command ('undo', 'set', 'restore')
-         * leaves the last commit's marks telling of values since
-         * replaced. */
-        if (snap->sent_select && snap->job_seq != d->commit_seq)
-            console_commit_free(&d->commit);
-        if (selected && snap->failed)
-            console_show_drive_error(con, snap);
-        else if (selected && con->has_error)
-            console_clear_error(con);
-        if (i == con->output_drive && snap->job_seq == con->output_seq)
-            console_output_open(con, snap);
-        if (snap->job_seq == con->confirm_seq) {
-            con->confirm_seq = 0;
-            console_free_lines(&con->confirm_lines, &con->nconfirm);
-            if (!snap->failed && snap->nlines > 0) {
-                static const char sent_nothing[] = "dry run: nothing was sent";
-                con->confirm_lines = xcalloc(snap->nlines, sizeof(char *));
-                for (size_t k = 0; k < snap->nlines; k++)
-                    /* The dry run ends saying it sent nothing; the dialog
-                     * is about to send it. */
-                    if (strncmp(snap->lines[k].text, sent_nothing,
-                                sizeof sent_nothing - 1) != 0)
-                        con->confirm_lines[con->nconfirm++] =
-                            xstrdup(snap->lines[k].text);
-                con->confirm_top = 0;
-                con->mode = MODE_CONFIRM;
-            }
-        }
+    return refreshed;
+}
+
+/* A job's lines into the message log, each labelled with its drive. */
+static void
+console_log_job(struct console *con, const struct drive_snapshot *snap)
+{
+    for (size_t k = 0; k < snap->nlines; k++) {
+        const char *label =
+            snap->lines[k].drive ? snap->lines[k].drive : snap->uri;
+        const char *text = snap->lines[k].text;
+        size_t n = strlen(label);
+        /* A line that names its drive already is not labelled twice. */
+        if (strncmp(text, label, n) == 0 && text[n] == ':')
+            console_log(con, snap->lines[k].is_error, "%s", text);
+        else
+            console_log(con, snap->lines[k].is_error, "%s: %s", label, text);
     }
-    if (i == con->await_drive && con->await_seq != 0 &&
-        snap->job_seq >= con->await_seq)
-        con->await_seq = 0;
+}
+
+/* A job of drive 'i' answered: its lines, its failure, and the view or
+ * dialog it was sent for. */
+static void
+console_job_answered(struct console *con, size_t i,
+                     const struct drive_snapshot *snap, bool refreshed)
+{
+    struct console_drive *d = &con->drives[i];
+    bool selected = i == con->drive_cursor;
+
+    d->last_seq = snap->job_seq;
+    if (!refreshed)
+        console_log_job(con, snap);
+    /* A MODE SELECT by another command ('undo', 'set', 'restore')
+     * leaves the last commit's marks telling of values since
+     * replaced. */
+    if (snap->sent_select && snap->job_seq != d->commit_seq)
+        console_commit_free(&d->commit);
+    if (selected && snap->failed)
+        console_show_drive_error(con, snap);
+    else if (selected && con->has_error)
+        console_clear_error(con);
+    if (i == con->output_drive && snap->job_seq == con->output_seq)
+        console_output_open(con, snap);
+    if (snap->job_seq == con->confirm_seq)
+        console_confirm_open(con, snap);
+}
+
+/* What changed on drive 'i' between its jobs: its medium's answer, its
+ * page by another program, its identity found at last. */
+static void
+console_drive_changed(struct console *con, size_t i,
+                      const struct drive_snapshot *snap)
+{
+    struct console_drive *d = &con->drives[i];
+
     if (snap->job_seq == 0 && snap->media_error.hr != d->snap.media_error.hr)
         console_media_change(con, i, snap);
     if (snap->outside_changes != d->snap.outside_changes)
@@ -173,9 +179,27 @@ console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
         console_log(con, false, "%s: identified: %s %s %s, %zu pages",
                     snap->uri, snap->id.vendor, snap->id.product,
                     snap->id.revision, snap->npages);
-        if (selected && con->has_error && !snap->failed)
+        if (i == con->drive_cursor && con->has_error && !snap->failed)
             console_clear_error(con);
     }
+}
+
+/* Drive 'i' posted 'snap' (taken: it is left empty): what it answered
+ * goes to the log and the screen, and it becomes the drive's state. */
+static void
+console_accept(struct console *con, size_t i, struct drive_snapshot *snap)
+{
+    struct console_drive *d = &con->drives[i];
+    bool selected = i == con->drive_cursor;
+    bool new_job = snap->job_seq != 0 && snap->job_seq != d->last_seq;
+    bool refreshed = console_refresh_answered(con, i, snap, new_job);
+
+    if (new_job)
+        console_job_answered(con, i, snap, refreshed);
+    if (i == con->await_drive && con->await_seq != 0 &&
+        snap->job_seq >= con->await_seq)
+        con->await_seq = 0;
+    console_drive_changed(con, i, snap);
     drive_snapshot_free(&d->snap);
     d->snap = *snap;
     memset(snap, 0, sizeof *snap);

@@ -174,6 +174,27 @@ console_confirm_commit(struct console *con, const char *arg)
         console_collect(con);
 }
 
+/* The dry run a dialog waited for answered: its lines fill the dialog,
+ * which opens unless the dry run failed or said nothing. */
+void
+console_confirm_open(struct console *con, const struct drive_snapshot *snap)
+{
+    con->confirm_seq = 0;
+    console_free_lines(&con->confirm_lines, &con->nconfirm);
+    if (snap->failed || snap->nlines == 0)
+        return;
+    static const char sent_nothing[] = "dry run: nothing was sent";
+    con->confirm_lines = xcalloc(snap->nlines, sizeof(char *));
+    for (size_t k = 0; k < snap->nlines; k++)
+        /* The dry run ends saying it sent nothing; the dialog is about to
+         * send it. */
+        if (strncmp(snap->lines[k].text, sent_nothing,
+                    sizeof sent_nothing - 1) != 0)
+            con->confirm_lines[con->nconfirm++] = xstrdup(snap->lines[k].text);
+    con->confirm_top = 0;
+    con->mode = MODE_CONFIRM;
+}
+
 /* Undo or defaults: the command's dry run fills the dialog, and y runs
  * 'line' itself (s with --save), so the dialog shows what is sent. */
 static void

@@ -60,6 +60,8 @@ void console_confirm_commit(struct console *con, const char *arg);
 void console_confirm_undo(struct console *con, const char *arg);
 void console_confirm_defaults(struct console *con, const char *arg);
 void console_confirm_key(struct console *con, int key);
+void console_confirm_open(struct console *con,
+                          const struct drive_snapshot *snap);
 
 /* console-input.c */
 /* Apply the keys typed until one hands a job to a drive. */
