@@ -389,24 +389,24 @@ view_hex(const struct console *con, struct canvas *cv, int top, int left,
  * missed. */
 #define VIEW_STALE_S 5
 
-void
-view_fields(const struct console *con, struct canvas *cv,
-            const struct layout *l)
+/* The field pane's header: the page, whether edits are staged, how old
+ * the values are.  False when no page is in view (the header says so). */
+static bool
+view_fields_title(const struct console *con, struct canvas *cv,
+                  const struct layout *l)
 {
     int left = l->pages_cols, width = l->cols - left;
     const struct field_model *m = &con->fields;
     const struct drive_snapshot *s =
         con->ndrives ? &con->drives[con->drive_cursor].snap : NULL;
 
-    for (int r = l->body_top; r < l->body_top + l->body_rows; r++)
-        canvas_text(cv, r, left - 1, 1, STYLE_HEADER, "|");
     if (s == NULL || !s->has_page || m->title[0] == '\0') {
         view_header(cv, l->body_top, left, width, "Fields",
                     con->focus == PANE_FIELDS);
         canvas_text(cv, l->body_top + 1, left + 2, width - 2, STYLE_LOCKED,
                     s && s->pages_known ? "Enter on a page shows its fields"
                                         : "");
-        return;
+        return false;
     }
     char title[320], age[48] = "";
     /* Values the poll has not confirmed for a while say how old they
@@ -420,6 +420,102 @@ view_fields(const struct console *con, struct canvas *cv,
     snprintf(title, sizeof title, "%s%s%s, %s", m->title,
              s->nstage_words ? " [staged]" : "", age, m->detail);
     view_header(cv, l->body_top, left, width, title, con->focus == PANE_FIELDS);
+    return true;
+}
+
+/* The field table's column headers, on row 'top'. */
+static void
+view_field_heads(struct canvas *cv, int top, int left, int width,
+                 const struct field_cols *fc)
+{
+    int c = left;
+
+    canvas_fill(cv, top, left, width, STYLE_HEADER);
+    canvas_text(cv, top, c += fc->mark, fc->field, STYLE_HEADER, "FIELD");
+    c += fc->field;
+    if (fc->name) {
+        canvas_text(cv, top, c, fc->name, STYLE_HEADER, "NAME");
+        c += fc->name;
+    }
+    canvas_text(cv, top, c, fc->current, STYLE_HEADER, "CURRENT");
+    canvas_text(cv, top, c += fc->current, fc->deflt, STYLE_HEADER, "DEFAULT");
+    canvas_text(cv, top, c += fc->deflt, fc->saved, STYLE_HEADER, "SAVED");
+    canvas_text(cv, top, c += fc->saved, fc->chg, STYLE_HEADER, "CHG");
+}
+
+/* A field's mark in the first column ("*" staged, "X" rejected, ...) and
+ * the style of its changed value; 'st' is the row's, which the cursor's
+ * row keeps. */
+static const char *
+view_field_mark(const struct field_row *fr, bool at, enum style st,
+                enum style *value_style)
+{
+    *value_style = st;
+    if (fr->rejected) {
+        *value_style = at ? st : STYLE_ERROR;
+        return "X";
+    }
+    switch (fr->change) {
+    case FIELD_CHANGE_STAGED:
+        *value_style = at ? st : STYLE_STAGED;
+        return "*";
+    case FIELD_CHANGE_APPLIED:
+        *value_style = at ? st : STYLE_APPLIED;
+        return "+";
+    case FIELD_CHANGE_NOT_APPLIED:
+        *value_style = at ? st : STYLE_ERROR;
+        return "!";
+    case FIELD_CHANGE_OUTSIDE:
+        *value_style = at ? st : STYLE_WARNING;
+        return "^";
+    default:
+        return " ";
+    }
+}
+
+/* Row 'r' of the field table: field 'n' of the model. */
+static void
+view_field_row(const struct console *con, struct canvas *cv, int r, int left,
+               int width, const struct field_cols *fc, size_t n)
+{
+    const struct field_row *fr = &con->fields.rows[n];
+    bool at = n == con->field_cursor;
+    enum style st = fr->changeable == 0 ? STYLE_LOCKED : STYLE_NORMAL;
+    if (at)
+        st = con->focus == PANE_FIELDS ? STYLE_SELECTED : STYLE_CURSOR;
+    enum style vst;
+    const char *mark = view_field_mark(fr, at, st, &vst);
+
+    canvas_fill(cv, r, left, width, st);
+    canvas_text(cv, r, left, 1, vst, mark);
+    int c = left + fc->mark;
+    view_cell(cv, r, c, fc->field - 1, st, fr->ref.acronym);
+    c += fc->field;
+    if (fc->name) {
+        view_name_cell(cv, r, c, fc->name - 1, st,
+                       fr->ref.fd->name ? fr->ref.fd->name : "");
+        c += fc->name;
+    }
+    view_cell(cv, r, c, fc->current - 1, vst,
+              fr->change == FIELD_CHANGE_STAGED ? fr->staged : fr->current);
+    view_cell(cv, r, c += fc->current, fc->deflt - 1, st, fr->deflt);
+    view_cell(cv, r, c += fc->deflt, fc->saved - 1, st, fr->saved);
+    view_cell(cv, r, c += fc->saved, fc->chg, st,
+              view_changeable(fr->changeable));
+}
+
+void
+view_fields(const struct console *con, struct canvas *cv,
+            const struct layout *l)
+{
+    int left = l->pages_cols, width = l->cols - left;
+    const struct field_model *m = &con->fields;
+
+    for (int r = l->body_top; r < l->body_top + l->body_rows; r++)
+        canvas_text(cv, r, left - 1, 1, STYLE_HEADER, "|");
+    if (!view_fields_title(con, cv, l))
+        return;
+    const struct drive_snapshot *s = &con->drives[con->drive_cursor].snap;
     int top = l->body_top + 1, height = l->body_rows - 1;
     bool hex_below = l->rows >= 40 && !con->show_hex;
     if (con->show_hex || !m->has_def) {
@@ -433,62 +529,11 @@ view_fields(const struct console *con, struct canvas *cv,
     }
     struct field_cols fc;
     view_field_cols(con, width, l->wide, &fc);
-    int c = left;
-    canvas_fill(cv, top, left, width, STYLE_HEADER);
-    canvas_text(cv, top, c += fc.mark, fc.field, STYLE_HEADER, "FIELD");
-    c += fc.field;
-    if (fc.name) {
-        canvas_text(cv, top, c, fc.name, STYLE_HEADER, "NAME");
-        c += fc.name;
-    }
-    canvas_text(cv, top, c, fc.current, STYLE_HEADER, "CURRENT");
-    canvas_text(cv, top, c += fc.current, fc.deflt, STYLE_HEADER, "DEFAULT");
-    canvas_text(cv, top, c += fc.deflt, fc.saved, STYLE_HEADER, "SAVED");
-    canvas_text(cv, top, c += fc.saved, fc.chg, STYLE_HEADER, "CHG");
+    view_field_heads(cv, top, left, width, &fc);
     size_t first = view_scroll(con->field_cursor, m->nrows, height - 1);
-    for (int i = 0; i < height - 1 && first + (size_t)i < m->nrows; i++) {
-        size_t n = first + (size_t)i;
-        const struct field_row *fr = &m->rows[n];
-        int r = top + 1 + i;
-        bool at = n == con->field_cursor;
-        enum style st = fr->changeable == 0 ? STYLE_LOCKED : STYLE_NORMAL;
-        if (at)
-            st = con->focus == PANE_FIELDS ? STYLE_SELECTED : STYLE_CURSOR;
-        enum style vst = st;
-        const char *mark = " ";
-        if (fr->rejected) {
-            mark = "X";
-            vst = at ? st : STYLE_ERROR;
-        } else if (fr->change == FIELD_CHANGE_STAGED) {
-            mark = "*";
-            vst = at ? st : STYLE_STAGED;
-        } else if (fr->change == FIELD_CHANGE_APPLIED) {
-            mark = "+";
-            vst = at ? st : STYLE_APPLIED;
-        } else if (fr->change == FIELD_CHANGE_NOT_APPLIED) {
-            mark = "!";
-            vst = at ? st : STYLE_ERROR;
-        } else if (fr->change == FIELD_CHANGE_OUTSIDE) {
-            mark = "^";
-            vst = at ? st : STYLE_WARNING;
-        }
-        canvas_fill(cv, r, left, width, st);
-        canvas_text(cv, r, left, 1, vst, mark);
-        c = left + fc.mark;
-        view_cell(cv, r, c, fc.field - 1, st, fr->ref.acronym);
-        c += fc.field;
-        if (fc.name) {
-            view_name_cell(cv, r, c, fc.name - 1, st,
-                           fr->ref.fd->name ? fr->ref.fd->name : "");
-            c += fc.name;
-        }
-        view_cell(cv, r, c, fc.current - 1, vst,
-                  fr->change == FIELD_CHANGE_STAGED ? fr->staged : fr->current);
-        view_cell(cv, r, c += fc.current, fc.deflt - 1, st, fr->deflt);
-        view_cell(cv, r, c += fc.deflt, fc.saved - 1, st, fr->saved);
-        view_cell(cv, r, c += fc.saved, fc.chg, st,
-                  view_changeable(fr->changeable));
-    }
+    for (int i = 0; i < height - 1 && first + (size_t)i < m->nrows; i++)
+        view_field_row(con, cv, top + 1 + i, left, width, &fc,
+                       first + (size_t)i);
     if (hex_below)
         view_hex(con, cv, top + height, left + 1, width - 1, hex_rows);
 }
