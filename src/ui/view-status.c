@@ -6,51 +6,58 @@
 #include "engine/unit.h"
 #include "ui/view-internal.h"
 
-void
-view_help(const struct console *con, struct canvas *cv, const struct layout *l)
+/* The error shown, in the help rows: the field it points at first. */
+static void
+view_help_error(const struct console *con, struct canvas *cv,
+                const struct layout *l)
 {
-    int row = l->help_top, rows = l->help_rows;
+    int row = l->help_top, rows = l->help_rows, used = 0;
+    const struct field_row *named = NULL;
 
-    for (int r = row; r < row + rows; r++)
-        canvas_fill(cv, r, 0, l->cols, STYLE_NORMAL);
-    if (con->has_error) {
-        int used = 0;
-        const struct field_row *named = NULL;
-        for (size_t i = 0; i < con->fields.nrows; i++)
-            if (con->fields.rows[i].rejected)
-                named = &con->fields.rows[i];
-        if (named != NULL) {
-            canvas_printf(cv, row, 1, l->cols - 2, STYLE_ERROR,
-                          "X %s%s%s: the field the error points at",
-                          named->ref.acronym, named->ref.fd->name ? " " : "",
-                          named->ref.fd->name ? named->ref.fd->name : "");
-            used = 1;
-        }
-        for (size_t i = 0; i < con->nerror_lines && used < rows; i++)
-            used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
-                              STYLE_ERROR, con->error_lines[i]);
-        return;
+    for (size_t i = 0; i < con->fields.nrows; i++)
+        if (con->fields.rows[i].rejected)
+            named = &con->fields.rows[i];
+    if (named != NULL) {
+        canvas_printf(cv, row, 1, l->cols - 2, STYLE_ERROR,
+                      "X %s%s%s: the field the error points at",
+                      named->ref.acronym, named->ref.fd->name ? " " : "",
+                      named->ref.fd->name ? named->ref.fd->name : "");
+        used = 1;
     }
-    const struct field_row *fr = console_field(con);
-    if (fr == NULL)
-        return;
+    for (size_t i = 0; i < con->nerror_lines && used < rows; i++)
+        used += view_wrap(cv, row + used, 1, l->cols - 2, rows - used,
+                          STYLE_ERROR, con->error_lines[i]);
+}
+
+/* Where the field lies in the page: "byte 2 bit 6", "bytes 10-11". */
+static void
+view_field_range(const struct field_row *fr, char *out, size_t size)
+{
     const struct field_def *fd = fr->ref.fd;
-    char line[512], range[96] = "";
     size_t byte = fr->ref.base + fd->byte;
+
     if (fd->width == 1)
-        snprintf(range, sizeof range, "byte %zu bit %u", byte, fd->bit);
+        snprintf(out, size, "byte %zu bit %u", byte, fd->bit);
     else if (fd->bit + 1 >= fd->width)
-        snprintf(range, sizeof range, "byte %zu bits %u-%u", byte, fd->bit,
+        snprintf(out, size, "byte %zu bits %u-%u", byte, fd->bit,
                  fd->bit + 1 - fd->width);
     else
-        snprintf(range, sizeof range, "bytes %zu-%zu", byte,
+        snprintf(out, size, "bytes %zu-%zu", byte,
                  byte + (fd->width - fd->bit - 1 + 7) / 8);
-    int col =
-        canvas_printf(cv, row, 1, -1, STYLE_HEADER, "%s", fr->ref.acronym);
-    char step[64];
+}
+
+/* The field's line after its acronym: its name, place, kind, unit,
+ * whether it is changeable, its range, and what is staged or marked. */
+static void
+view_field_summary(const struct field_row *fr, char *line, size_t size)
+{
+    const struct field_def *fd = fr->ref.fd;
+    char range[96], step[64];
+
+    view_field_range(fr, range, sizeof range);
     unit_step(fd, step, sizeof step);
-    snprintf(line, sizeof line, " %s: %s, %s%s%s; %s", fd->name ? fd->name : "",
-             range, field_kind_name(fd->kind),
+    snprintf(line, size, " %s: %s, %s%s%s; %s", fd->name ? fd->name : "", range,
+             field_kind_name(fd->kind),
              fd->unit == NULL ? ""
              : fd->scale > 1  ? ", counts "
                               : ", in ",
@@ -63,21 +70,41 @@ view_help(const struct console *con, struct canvas *cv, const struct layout *l)
         char lo[64], hi[64];
         unit_format_quantity(fd, fd->min, lo, sizeof lo);
         unit_format_quantity(fd, fd->max, hi, sizeof hi);
-        snprintf(line + strlen(line), sizeof line - strlen(line), "; %s..%s",
-                 lo, hi);
+        snprintf(line + strlen(line), size - strlen(line), "; %s..%s", lo, hi);
     }
     if (fr->change == FIELD_CHANGE_STAGED)
-        snprintf(line + strlen(line), sizeof line - strlen(line),
-                 "; staged %s -> %s", fr->current, fr->staged);
+        snprintf(line + strlen(line), size - strlen(line), "; staged %s -> %s",
+                 fr->current, fr->staged);
     else if (fr->change == FIELD_CHANGE_APPLIED)
-        snprintf(line + strlen(line), sizeof line - strlen(line),
+        snprintf(line + strlen(line), size - strlen(line),
                  "; the drive applied the last commit");
     else if (fr->change == FIELD_CHANGE_NOT_APPLIED)
-        snprintf(line + strlen(line), sizeof line - strlen(line),
+        snprintf(line + strlen(line), size - strlen(line),
                  "; the drive did NOT apply the last commit");
     else if (fr->change == FIELD_CHANGE_OUTSIDE)
-        snprintf(line + strlen(line), sizeof line - strlen(line),
+        snprintf(line + strlen(line), size - strlen(line),
                  "; changed on the drive, not by this console (%s)", fr->was);
+}
+
+void
+view_help(const struct console *con, struct canvas *cv, const struct layout *l)
+{
+    int row = l->help_top, rows = l->help_rows;
+
+    for (int r = row; r < row + rows; r++)
+        canvas_fill(cv, r, 0, l->cols, STYLE_NORMAL);
+    if (con->has_error) {
+        view_help_error(con, cv, l);
+        return;
+    }
+    const struct field_row *fr = console_field(con);
+    if (fr == NULL)
+        return;
+    const struct field_def *fd = fr->ref.fd;
+    char line[512];
+    int col =
+        canvas_printf(cv, row, 1, -1, STYLE_HEADER, "%s", fr->ref.acronym);
+    view_field_summary(fr, line, sizeof line);
     view_cell(cv, row, 1 + col, l->cols - 2 - col, STYLE_NORMAL, line);
     int used = 1;
     if (fd->danger != NULL) {
