@@ -9,6 +9,8 @@
  * dialog; all others are lines of the command language, run on the
  * selected drive's worker, so they land in the journal as any command
  * does.
+ *
+ * The console's files, one job each, are listed in ui/console-internal.h.
  */
 #ifndef MODECON_UI_CONSOLE_H
 #define MODECON_UI_CONSOLE_H
@@ -194,11 +196,11 @@ bool console_too_small(const struct console *con);
  * drive's worker. */
 void console_run(struct console *con, const char *line);
 
-/* Append to the message log. */
 /* The page in view keeps saved values (the drive reports PS). */
 bool console_page_savable(const struct console *con);
 /* The dialog offers s: a commit or defaults of a savable page. */
 bool console_confirm_saves(const struct console *con);
+/* Append to the message log. */
 void console_log(struct console *con, bool is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
