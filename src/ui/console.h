@@ -2,7 +2,7 @@
  * The console: every drive, its pages and the selected page's fields, a
  * command line and a message log.  This is the console's state, owned by
  * the UI thread; drives answer through their workers (ui/worker.c), and
- * the view (ui/view.c) draws the state into a canvas.
+ * the view (ui/view.h) draws the state into a canvas.
  *
  * Every key is bound to a command string (ui/keys.c).  Strings whose
  * first word is a console command (below) move the cursor or open a
