@@ -2,13 +2,15 @@
  * The console: every drive, its pages and the selected page's fields, a
  * command line and a message log.  This is the console's state, owned by
  * the UI thread; drives answer through their workers (ui/worker.c), and
- * the view (ui/view.c) draws the state into a canvas.
+ * the view (ui/view.h) draws the state into a canvas.
  *
  * Every key is bound to a command string (ui/keys.c).  Strings whose
  * first word is a console command (below) move the cursor or open a
  * dialog; all others are lines of the command language, run on the
  * selected drive's worker, so they land in the journal as any command
  * does.
+ *
+ * The console's files, one job each, are listed in ui/console-internal.h.
  */
 #ifndef MODECON_UI_CONSOLE_H
 #define MODECON_UI_CONSOLE_H
@@ -194,11 +196,11 @@ bool console_too_small(const struct console *con);
  * drive's worker. */
 void console_run(struct console *con, const char *line);
 
-/* Append to the message log. */
 /* The page in view keeps saved values (the drive reports PS). */
 bool console_page_savable(const struct console *con);
 /* The dialog offers s: a commit or defaults of a savable page. */
 bool console_confirm_saves(const struct console *con);
+/* Append to the message log. */
 void console_log(struct console *con, bool is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -208,11 +210,13 @@ const struct field_row *console_field(const struct console *con);
 /* Build the field model again from the selected drive's snapshot. */
 void console_refresh_fields(struct console *con);
 
-/* The console commands and keys, for the help screen. */
+/* The console commands and keys, for the help screen; console_run runs
+ * a command with its first argument ("" when none). */
 struct console_command {
     const char *name;
     const char *args;
     const char *summary;
+    void (*exec)(struct console *con, const char *arg);
 };
 extern const struct console_command console_commands[];
 

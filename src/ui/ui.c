@@ -142,27 +142,21 @@ ui_poll_option(char ***extra, int *nextra, int *poll_ms)
     return 0;
 }
 
-int
-console_main(struct cmd_ctx *ctx, char **extra, int nextra)
+/* The command line checked before the terminal is taken: 0, or the exit
+ * status.  The drives named come out of 'extra', the poll time (or -1,
+ * console_init's default) into *poll_ms. */
+static int
+ui_check_args(char ***extra, int *nextra, int *poll_ms)
 {
-    const struct cmd_output *saved_output = ctx->output;
-    struct cmd_output output = { ui_out, ui_err, NULL, NULL };
-    struct console con;
-    struct ui_uris uris = { NULL, 0 };
-    struct canvas cv;
-    int fds[2];
-    struct err err;
-
-    setlocale(LC_ALL, "");
-    int poll_ms = -1; /* console_init's default */
-    if (ui_poll_option(&extra, &nextra, &poll_ms) != 0)
+    *poll_ms = -1;
+    if (ui_poll_option(extra, nextra, poll_ms) != 0)
         return 2;
-    for (int i = 0; i < nextra; i++) {
-        if (!transport_uri_known(extra[i])) {
+    for (int i = 0; i < *nextra; i++) {
+        if (!transport_uri_known((*extra)[i])) {
             fprintf(stderr,
                     "modecon: '%s' is not a drive: expected %s (see "
                     "'modecon list')\n",
-                    extra[i], TRANSPORT_URI_FORMS);
+                    (*extra)[i], TRANSPORT_URI_FORMS);
             return 2;
         }
     }
@@ -171,10 +165,15 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
                         "help' lists the commands that do not\n");
         return 2;
     }
-    if (ui_pipe(fds) != 0) {
-        perror("modecon: pipe");
-        return 1;
-    }
+    return 0;
+}
+
+/* The console with its history file, before any drive. */
+static void
+ui_console_init(struct console *con, struct cmd_ctx *ctx)
+{
+    struct err err;
+
     err_clear(&err);
     /* The console's command history is a file in the state directory.
      * Earlier builds made a directory of that name instead (and so kept
@@ -184,21 +183,22 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     char *history = dir ? xasprintf("%s/console-history", dir) : NULL;
     if (history != NULL)
         rmdir(history);
-    console_init(&con, ctx, history);
+    console_init(con, ctx, history);
     if (dir == NULL)
-        console_log(&con, true, "%s; the console's history is not kept",
+        console_log(con, true, "%s; the console's history is not kept",
                     err.msg);
     free(history);
     free(dir);
-    output.arg = &con;
-    ctx->output = &output;
-    con.notify_fd = fds[1];
-    if (poll_ms >= 0)
-        con.poll_ms = poll_ms;
-    cmd_pagedb(ctx); /* page names for every drive's list */
+}
 
-    /* Drives named on the command line come first: they are the ones
-     * wanted.  ui_add_uri keeps each drive once, where first named. */
+/* Every drive, each once: those named on the command line first (they
+ * are the ones wanted), then those found, then the drives file's. */
+static void
+ui_add_drives(struct console *con, char **extra, int nextra)
+{
+    struct ui_uris uris = { NULL, 0 };
+    struct err err;
+
     for (int i = 0; i < nextra; i++)
         ui_add_uri(&uris, extra[i]);
     char **found = NULL;
@@ -209,14 +209,144 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
             ui_add_uri(&uris, found[i]);
         transport_free_list(found, nfound);
     } else {
-        console_log(&con, true, "listing drives: %s", err.msg);
+        console_log(con, true, "listing drives: %s", err.msg);
     }
-    ui_config_drives(&con, &uris);
+    ui_config_drives(con, &uris);
     for (size_t i = 0; i < uris.n; i++) {
-        console_add_drive(&con, uris.uris[i], true);
+        console_add_drive(con, uris.uris[i], true);
         free(uris.uris[i]);
     }
     free(uris.uris);
+}
+
+/* The workers' answers taken, and a frame drawn at the terminal's size. */
+static void
+ui_draw_frame(struct console *con, struct canvas *cv)
+{
+    int rows, cols, cursor_row = 0, cursor_col = 0;
+
+    con->now = worker_now();
+    term_size(&rows, &cols);
+    con->screen_rows = rows;
+    con->screen_cols = cols;
+    console_collect(con);
+    if (rows != cv->rows || cols != cv->cols || con->redraw) {
+        canvas_fini(cv);
+        canvas_init(cv, rows, cols);
+        if (con->redraw)
+            term_draw(cv, -1, -1); /* a blank frame: all cells again */
+        con->redraw = false;
+    }
+    view_render(con, cv, &cursor_row, &cursor_col);
+    term_draw(cv, cursor_row, cursor_col);
+}
+
+/* Wait for a key or a worker's note (drained); false when poll fails. */
+static bool
+ui_wait(const struct console *con, int notify_fd)
+{
+    struct pollfd pfd[2] = { { term_fd(), POLLIN, 0 },
+                             { notify_fd, POLLIN, 0 } };
+    /* Busy drives show their elapsed time: tick while any is. */
+    int n = poll(pfd, 2, ui_any_busy(con) ? 100 : 500);
+    if (n < 0 && errno != EINTR)
+        return false;
+    if (pfd[1].revents & POLLIN) {
+        char drain[64];
+        while (read(notify_fd, drain, sizeof drain) > 0)
+            ;
+    }
+    return true;
+}
+
+/* A signal caught since the last frame. */
+static void
+ui_take_signal(struct console *con)
+{
+    if (ui_signal == 0)
+        return;
+    int sig = ui_signal;
+    ui_signal = 0;
+    /* Ctrl-C never waits behind keys typed before it: they are dropped.
+     * It leaves a prompt or a dialog first, then the console. */
+    if (sig == SIGINT)
+        console_drop_typed(con, "Ctrl-C");
+    if (sig == SIGINT && con->mode != MODE_NORMAL)
+        con->mode = MODE_NORMAL;
+    else
+        con->quit = true;
+}
+
+/* A MODE SELECT with a drive is waited for, so that its answer reaches
+ * the audit log and the undo record; asked again, the console leaves at
+ * once.  *leaving: the console is waiting so. */
+static void
+ui_leave_after_selects(struct console *con, bool *leaving)
+{
+    if (con->quit && !*leaving && changes_in_flight()) {
+        *leaving = true;
+        con->quit = false;
+        console_drop_typed(con, "leaving");
+        console_log(con, true,
+                    "waiting for a drive's answer to a MODE SELECT, so "
+                    "that it is recorded; q or Ctrl-C again leaves at "
+                    "once");
+    }
+    if (*leaving && !changes_in_flight())
+        con->quit = true;
+}
+
+/* Frames, keys and answers until the console is left. */
+static void
+ui_loop(struct console *con, int notify_fd)
+{
+    int rows, cols;
+    struct canvas cv;
+    bool leaving = false;
+
+    term_size(&rows, &cols);
+    canvas_init(&cv, rows, cols);
+    while (!con->quit) {
+        ui_draw_frame(con, &cv);
+        if (!ui_wait(con, notify_fd))
+            break;
+        ui_take_signal(con);
+        for (int key; !con->quit && (key = term_key()) != TERM_KEY_NONE;) {
+            if (key == TERM_KEY_RESIZE)
+                term_size(&con->screen_rows, &con->screen_cols);
+            else
+                console_key(con, key);
+        }
+        ui_leave_after_selects(con, &leaving);
+    }
+    term_stop();
+    canvas_fini(&cv);
+}
+
+int
+console_main(struct cmd_ctx *ctx, char **extra, int nextra)
+{
+    const struct cmd_output *saved_output = ctx->output;
+    struct cmd_output output = { ui_out, ui_err, NULL, NULL };
+    struct console con;
+    int fds[2], poll_ms;
+
+    setlocale(LC_ALL, "");
+    int status = ui_check_args(&extra, &nextra, &poll_ms);
+    if (status != 0)
+        return status;
+    if (ui_pipe(fds) != 0) {
+        perror("modecon: pipe");
+        return 1;
+    }
+    ui_console_init(&con, ctx);
+    output.arg = &con;
+    ctx->output = &output;
+    con.notify_fd = fds[1];
+    if (poll_ms >= 0)
+        con.poll_ms = poll_ms;
+    cmd_pagedb(ctx); /* page names for every drive's list */
+    ui_add_drives(&con, extra, nextra);
 
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
@@ -225,85 +355,17 @@ console_main(struct cmd_ctx *ctx, char **extra, int nextra)
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     const char *no_color = getenv("NO_COLOR");
-    if (term_start(no_color != NULL && *no_color != '\0') != 0) {
-        console_fini(&con);
-        ctx->output = saved_output;
-        return 1;
+    if (term_start(no_color != NULL && *no_color != '\0') == 0) {
+        ui_loop(&con, fds[0]);
+        status = 0;
+    } else {
+        status = 1;
     }
-    int rows, cols;
-    term_size(&rows, &cols);
-    canvas_init(&cv, rows, cols);
-
-    bool leaving = false;
-    while (!con.quit) {
-        int r = 0, c = 0;
-        con.now = worker_now();
-        term_size(&rows, &cols);
-        con.screen_rows = rows;
-        con.screen_cols = cols;
-        console_collect(&con);
-        if (rows != cv.rows || cols != cv.cols || con.redraw) {
-            canvas_fini(&cv);
-            canvas_init(&cv, rows, cols);
-            if (con.redraw)
-                term_draw(&cv, -1, -1); /* a blank frame: all cells again */
-            con.redraw = false;
-        }
-        view_render(&con, &cv, &r, &c);
-        term_draw(&cv, r, c);
-
-        struct pollfd pfd[2] = { { term_fd(), POLLIN, 0 },
-                                 { fds[0], POLLIN, 0 } };
-        /* Busy drives show their elapsed time: tick while any is. */
-        int n = poll(pfd, 2, ui_any_busy(&con) ? 100 : 500);
-        if (n < 0 && errno != EINTR)
-            break;
-        if (pfd[1].revents & POLLIN) {
-            char drain[64];
-            while (read(fds[0], drain, sizeof drain) > 0)
-                ;
-        }
-        if (ui_signal != 0) {
-            int sig = ui_signal;
-            ui_signal = 0;
-            /* Ctrl-C never waits behind keys typed before it: they are
-             * dropped.  It leaves a prompt or a dialog first, then the
-             * console. */
-            if (sig == SIGINT)
-                console_drop_typed(&con, "Ctrl-C");
-            if (sig == SIGINT && con.mode != MODE_NORMAL)
-                con.mode = MODE_NORMAL;
-            else
-                con.quit = true;
-        }
-        for (int key; !con.quit && (key = term_key()) != TERM_KEY_NONE;) {
-            if (key == TERM_KEY_RESIZE)
-                term_size(&con.screen_rows, &con.screen_cols);
-            else
-                console_key(&con, key);
-        }
-        /* A MODE SELECT with a drive is waited for, so that its answer
-         * reaches the audit log and the undo record; asked again, the
-         * console leaves at once. */
-        if (con.quit && !leaving && changes_in_flight()) {
-            leaving = true;
-            con.quit = false;
-            console_drop_typed(&con, "leaving");
-            console_log(&con, true,
-                        "waiting for a drive's answer to a MODE SELECT, so "
-                        "that it is recorded; q or Ctrl-C again leaves at "
-                        "once");
-        }
-        if (leaving && !changes_in_flight())
-            con.quit = true;
-    }
-    term_stop();
-    canvas_fini(&cv);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     console_fini(&con);
     ctx->output = saved_output;
     close(fds[0]);
     close(fds[1]);
-    return 0;
+    return status;
 }

@@ -1088,3 +1088,32 @@ Test(view, the_prompt_keeps_nothing_of_a_line_once_run)
     prompt_key(&con.prompt, 'u' & 0x1f);
     cr_assert(!prompt_holds(&con.prompt, "open"));
 }
+
+/* Every console command runs its own entry of the table, rather than
+ * going to a drive as a line of the command language would, and every
+ * key runs a console command or a command of the language. */
+Test(view, every_console_command_and_key_runs_something)
+{
+    for (size_t i = 0; console_commands[i].name != NULL; i++) {
+        cr_assert_not_null(console_commands[i].exec, "%s",
+                           console_commands[i].name);
+        size_t logged = con.nlog;
+        console_run(&con, console_commands[i].name);
+        for (size_t k = logged; k < con.nlog; k++)
+            cr_assert_null(strstr(con.log[k].text, "no drive to run"), "%s: %s",
+                           console_commands[i].name, con.log[k].text);
+        con.mode = MODE_NORMAL;
+    }
+    for (size_t i = 0; console_keys[i].command != NULL; i++) {
+        char word[32];
+        cr_assert_eq(sscanf(console_keys[i].command, "%31s", word), 1);
+        bool known = false;
+        for (size_t k = 0; console_commands[k].name != NULL; k++)
+            known = known || strcmp(console_commands[k].name, word) == 0;
+        for (size_t k = 0; cmd_table[k] != NULL; k++)
+            known = known || strcmp(cmd_table[k]->name, word) == 0;
+        cr_assert(known, "the key %s runs '%s', which is no command",
+                  console_keys[i].name ? console_keys[i].name : "?",
+                  console_keys[i].command);
+    }
+}
