@@ -12,8 +12,9 @@
  * All three run in one process on one open drive (one initiator, so none
  * sees another's changes as a UNIT ATTENTION), interleaved in rounds of 20
  * cycles, each path first in turn, so that disk and cache effects fall on
- * all alike; each figure is
- * the median of the rounds' ratios, which a stray slow round does not move.
+ * all alike; each ratio is the median of the rounds' ratios, which a stray
+ * slow round does not move.  Every path sends the same five CDBs a cycle
+ * (BENCH_TRACE shows them), so a ratio is the cost of the layers alone.
  *
  * The engine's own cost is CPU time, CLOCK_PROCESS_CPUTIME_ID: it counts
  * every thread of the process (a transport may work on a thread of its
