@@ -58,6 +58,7 @@
 #             MODE SELECT + read-back: 6.
 #
 # usage: bench/cdbs.sh [--strict] [BUILD_DIR]   (default build/release)
+#   BENCH_KEEP=FILE keeps the last trace (the console's) in FILE.
 set -u
 STRICT=0
 if [ "${1:-}" = --strict ]; then
