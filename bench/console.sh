@@ -71,9 +71,11 @@ echo "start to first frame       median $(printf '%s\n' "${first[@]}" | median) 
 echo "start to drives identified median $(printf '%s\n' "${identified[@]}" | median) ms"
 
 # One drive hangs on every command; the cursor moves between the others.
-launch "$ENV $MODECON --timeout 60 console 'emu:dvd-writer?fault=timeout' emu:cd-atapi emu:ignoring"
+# The hung drive comes last: the cursor starts on the first drive, and
+# keys typed on a drive wait for its first answer (its identity), which
+# the hung one never gives.
+launch "$ENV $MODECON --timeout 60 console emu:cd-atapi emu:ignoring 'emu:dvd-writer?fault=timeout'"
 until_screen 'grep -q "busy"' >/dev/null
-$T send-keys j
 until_screen 'grep -q "^ modecon  emu:cd-atapi"' >/dev/null
 lags=()
 for _ in $(seq "$RUNS"); do

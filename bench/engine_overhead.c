@@ -2,17 +2,36 @@
  * What the engine and the command layer cost over the raw transport.
  *
  * One cycle is a technician's edit: get a page, set it with one changeable
- * bit flipped (the engine reads current and changeable values, sends MODE
- * SELECT and reads the page back).  The command path runs it as "get" and
- * "set" through the command layer; the raw path sends the same five CDBs
- * straight through the transport.  Both run in one process, interleaved in
- * rounds of 20 cycles so that disk and cache effects fall on both alike;
- * the figure is the median of the rounds' ratios, which a stray slow
- * rename of the emulator's state file does not move.
+ * bit flipped (read current and changeable values, send MODE SELECT, read
+ * the page back).  Three paths run it:
+ *   raw       the same five CDBs straight through the transport;
+ *   engine    recorder_get_mode_page and recorder_set_mode_page, with no
+ *             record of changes: the engine's own work;
+ *   commands  "get" and "set" through the command layer, which also keeps
+ *             the undo record and the audit log (the durable writes).
+ * All three run in one process on one open drive (one initiator, so none
+ * sees another's changes as a UNIT ATTENTION), interleaved in rounds of 20
+ * cycles, each path first in turn, so that disk and cache effects fall on
+ * all alike; each ratio is the median of the rounds' ratios, which a stray
+ * slow round does not move.  Every path sends the same five CDBs a cycle
+ * (BENCH_TRACE shows them), so a ratio is the cost of the layers alone.
  *
- * usage: bench_engine_overhead [CYCLES] [DRIVE] [raw|commands]
- *   (default 2000 emu:dvd-writer, both paths; naming one path runs only it,
- *   for profiling each under callgrind)
+ * The engine's own cost is CPU time, CLOCK_PROCESS_CPUTIME_ID: it counts
+ * every thread of the process (a transport may work on a thread of its
+ * own) to the nanosecond, and leaves out the time spent waiting for the
+ * disk to flush and for the other programs on the machine, which is what
+ * makes wall-clock figures wander.  Wall-clock ratios are printed too:
+ * they are what a user waits for, flushes included.
+ *
+ * The durable writes are counted per MODE SELECT (bytes written, flushes
+ * of files and directories), for the first and the last tenth of the
+ * rounds apart: the undo record keeps 32 commands per drive, and a long
+ * run shows whether its cost grows with the record.
+ *
+ * usage: bench_engine_overhead [CYCLES] [DRIVE] [raw|engine|commands]
+ *   (default 2000 emu:dvd-writer, all paths; naming one path runs only it,
+ *   for profiling each under callgrind).  BENCH_TRACE=FILE traces every
+ *   CDB of every path to FILE, as --trace does (and costs as much).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,10 +41,61 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cmd/changes.h"
 #include "cmd/cmd.h"
 #include "engine/scsi.h"
 #include "util/applog.h"
 #include "util/hex.h"
+
+enum {
+    PATH_RAW,
+    PATH_ENGINE,
+    PATH_COMMANDS,
+    PATHS
+};
+static const char *const path_names[PATHS] = { "raw", "engine", "commands" };
+static const char *const path_labels[PATHS] = { "raw transport", "engine",
+                                                "engine + commands" };
+
+enum {
+    CYCLES_PER_ROUND = 20
+};
+
+/* The drive and the two versions of page 05 every path writes in turn:
+ * as it was, and with one changeable bit flipped, so that every set
+ * really changes the drive. */
+struct bench_drive {
+    const char *uri;
+    struct cmd_ctx ctx;
+    struct recorder *rec;
+    struct transport *tp;
+    uint8_t *page[2];
+    size_t len;
+    char *hex[2];
+};
+
+/* Seconds of one round of one path, on both clocks. */
+struct bench_time {
+    double wall, cpu;
+};
+
+/* What the command path's rounds wrote to the logs, and their CPU time,
+ * which parsing the record back would make grow with it. */
+struct bench_writes {
+    unsigned long long bytes, flushes;
+    long selects;
+    double cpu;
+};
+
+struct bench_run {
+    long rounds;
+    bool run[PATHS];
+    struct bench_time total[PATHS];
+    /* Per round: the ratio of engine and commands to raw, per clock. */
+    double *wall_ratio[PATHS], *cpu_ratio[PATHS];
+    /* Per round of the command path. */
+    struct bench_writes *writes;
+};
 
 static void
 bench_check(int rc, const char *what, const struct err *err)
@@ -34,6 +104,14 @@ bench_check(int rc, const char *what, const struct err *err)
         fprintf(stderr, "bench: %s failed: %s\n", what, err->msg);
         exit(1);
     }
+}
+
+static double
+bench_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void
@@ -52,7 +130,7 @@ bench_raw_exec(struct transport *tp, struct scsi_io *io)
 
 /* The engine's CDBs for one cycle, without the engine. */
 static void
-bench_raw_cycle(struct transport *tp, uint8_t *page, size_t len)
+bench_raw_cycle(struct transport *tp, const uint8_t *page, size_t len)
 {
     uint8_t buf[512], list[8 + 256] = { 0 };
     struct scsi_io io;
@@ -73,6 +151,28 @@ bench_raw_cycle(struct transport *tp, uint8_t *page, size_t len)
     bench_raw_exec(tp, &io);
 }
 
+/* GetModePage, then SetModePage with read-back, as a program linking the
+ * engine does. */
+static void
+bench_engine_cycle(struct recorder *rec, const uint8_t *page, size_t len)
+{
+    struct set_options opts = { .verify = true };
+    struct set_report rep = { 0 };
+    struct err err;
+    uint8_t *got;
+    size_t got_len;
+
+    err_clear(&err);
+    bench_check(recorder_get_mode_page(rec, 0x05, 0, MODE_REQUEST_CURRENT, &got,
+                                       &got_len, &err),
+                "engine get", &err);
+    free(got);
+    bench_check(recorder_set_mode_page(rec, MODE_REQUEST_CURRENT, page, len,
+                                       &opts, &rep, &err),
+                "engine set", &err);
+    set_report_fini(&rep);
+}
+
 static void
 bench_command_cycle(struct cmd_ctx *ctx, const char *drive, char *hex)
 {
@@ -87,90 +187,229 @@ bench_command_cycle(struct cmd_ctx *ctx, const char *drive, char *hex)
     }
 }
 
-int
-main(int argc, char **argv)
+static void
+bench_drive_open(struct bench_drive *d, const char *uri)
 {
     static const struct cmd_output output = { bench_discard, bench_complain,
                                               NULL, NULL };
+    struct err err;
+    uint8_t *chg;
+    size_t chg_len;
+
+    d->uri = uri;
+    err_clear(&err);
+    cmd_ctx_init(&d->ctx, &output);
+    d->ctx.trace_path = getenv("BENCH_TRACE"); /* checking the CDBs sent */
+    bench_check(cmd_open_drive(&d->ctx, uri, &d->rec, &err), "open", &err);
+    d->tp = recorder_transport(d->rec);
+    bench_check(recorder_get_mode_page(d->rec, 0x05, 0, MODE_REQUEST_CURRENT,
+                                       &d->page[0], &d->len, &err),
+                "get", &err);
+    bench_check(recorder_get_mode_page(d->rec, 0x05, 0, MODE_REQUEST_CHANGEABLE,
+                                       &chg, &chg_len, &err),
+                "get changeable", &err);
+    d->page[1] = malloc(d->len);
+    memcpy(d->page[1], d->page[0], d->len);
+    for (size_t i = 2; i < d->len && i < chg_len; i++) {
+        if (chg[i] != 0) {
+            d->page[1][i] ^= (uint8_t)(chg[i] & -chg[i]);
+            break;
+        }
+    }
+    free(chg);
+    d->hex[0] = hex_format(d->page[0], d->len, 16);
+    d->hex[1] = hex_format(d->page[1], d->len, 16);
+}
+
+static void
+bench_drive_close(struct bench_drive *d)
+{
+    cmd_ctx_fini(&d->ctx);
+    for (int v = 0; v < 2; v++) {
+        free(d->hex[v]);
+        free(d->page[v]);
+    }
+}
+
+/* 'cycles' cycles of one path; what they took on both clocks. */
+static struct bench_time
+bench_path_round(struct bench_drive *d, int path, long cycles)
+{
+    static const struct recorder_hooks no_record = { 0 };
+    struct bench_time t = { -bench_now(), -bench_cpu_now() };
+
+    /* The engine path keeps no record of its changes: that is the
+     * command layer's, which the command path measures. */
+    if (path == PATH_ENGINE)
+        recorder_set_hooks(d->rec, &no_record);
+    for (long i = 0; i < cycles; i++) {
+        int v = (int)((i + 1) % 2);
+        if (path == PATH_RAW)
+            bench_raw_cycle(d->tp, d->page[v], d->len);
+        else if (path == PATH_ENGINE)
+            bench_engine_cycle(d->rec, d->page[v], d->len);
+        else
+            bench_command_cycle(&d->ctx, d->uri, d->hex[v]);
+    }
+    t.wall += bench_now();
+    t.cpu += bench_cpu_now();
+    if (path == PATH_ENGINE)
+        changes_watch(&d->ctx, d->rec);
+    return t;
+}
+
+/* One round: each path in turn, the same cycles.  Which path goes first
+ * turns round by round: the one after the command path runs while the
+ * disk still writes out its flushes, and with caches it evicted. */
+static void
+bench_round(struct bench_run *run, struct bench_drive *d, long r, long cycles)
+{
+    struct bench_time t[PATHS] = { { 0, 0 } };
+
+    for (int turn = 0; turn < PATHS; turn++) {
+        int p = (int)((r + turn) % PATHS);
+        if (!run->run[p])
+            continue;
+        struct applog_counts before, after;
+        applog_counts(&before);
+        t[p] = bench_path_round(d, p, cycles);
+        applog_counts(&after);
+        run->total[p].wall += t[p].wall;
+        run->total[p].cpu += t[p].cpu;
+        if (p == PATH_COMMANDS) {
+            run->writes[r].bytes = after.bytes - before.bytes;
+            run->writes[r].flushes = after.flushes - before.flushes;
+            run->writes[r].selects = cycles; /* one set per cycle */
+            run->writes[r].cpu = t[p].cpu;
+        }
+    }
+    for (int p = PATH_ENGINE; p < PATHS && run->run[PATH_RAW]; p++) {
+        if (run->run[p]) {
+            run->wall_ratio[p][r] = t[p].wall / t[PATH_RAW].wall;
+            run->cpu_ratio[p][r] = t[p].cpu / t[PATH_RAW].cpu;
+        }
+    }
+}
+
+static int
+bench_compare(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double
+bench_median(double *v, long n)
+{
+    qsort(v, (size_t)n, sizeof *v, bench_compare);
+    return v[n / 2];
+}
+
+/* Bytes and flushes per MODE SELECT over rounds [from, to). */
+static void
+bench_print_writes(const char *label, const struct bench_writes *w, long from,
+                   long to)
+{
+    struct bench_writes sum = { 0, 0, 0, 0 };
+
+    for (long r = from; r < to; r++) {
+        sum.cpu += w[r].cpu;
+        sum.bytes += w[r].bytes;
+        sum.flushes += w[r].flushes;
+        sum.selects += w[r].selects;
+    }
+    printf("%-26s %.0f bytes written, %.2f flushes, %.1f us CPU  (%ld MODE "
+           "SELECTs)\n",
+           label, (double)sum.bytes / (double)sum.selects,
+           (double)sum.flushes / (double)sum.selects,
+           sum.cpu / (double)sum.selects * 1e6, sum.selects);
+}
+
+static void
+bench_report(struct bench_run *run, const char *drive, long cycles)
+{
+    printf("drive                      %s\n", drive);
+    printf("cycles                     %ld (get + set + read-back, 5 CDBs "
+           "on the raw path), rounds of %d\n",
+           cycles, CYCLES_PER_ROUND);
+    for (int p = 0; p < PATHS; p++) {
+        if (run->run[p])
+            printf("%-26s %7.1f us wall, %7.1f us CPU a cycle\n",
+                   path_labels[p], run->total[p].wall / (double)cycles * 1e6,
+                   run->total[p].cpu / (double)cycles * 1e6);
+    }
+    for (int p = PATH_ENGINE; p < PATHS && run->run[PATH_RAW]; p++) {
+        if (!run->run[p])
+            continue;
+        printf("%-9s/ raw, CPU       median %.3f, totals %.3f%s\n",
+               path_names[p], bench_median(run->cpu_ratio[p], run->rounds),
+               run->total[p].cpu / run->total[PATH_RAW].cpu,
+               p == PATH_ENGINE ? "  (goal: at most 1.05)" : "");
+        printf("%-9s/ raw, wall      median %.3f, totals %.3f\n", path_names[p],
+               bench_median(run->wall_ratio[p], run->rounds),
+               run->total[p].wall / run->total[PATH_RAW].wall);
+    }
+    if (run->run[PATH_COMMANDS]) {
+        long tenth = run->rounds >= 10 ? run->rounds / 10 : 1;
+        bench_print_writes("per MODE SELECT, all", run->writes, 0, run->rounds);
+        bench_print_writes("  first tenth of rounds", run->writes, 0, tenth);
+        bench_print_writes("  last tenth of rounds", run->writes,
+                           run->rounds - tenth, run->rounds);
+    }
+}
+
+static void
+bench_run_init(struct bench_run *run, long cycles, const char *only)
+{
+    memset(run, 0, sizeof *run);
+    run->rounds = (cycles + CYCLES_PER_ROUND - 1) / CYCLES_PER_ROUND;
+    for (int p = 0; p < PATHS; p++) {
+        run->run[p] = *only == '\0' || strcmp(only, path_names[p]) == 0;
+        run->wall_ratio[p] = calloc((size_t)run->rounds, sizeof(double));
+        run->cpu_ratio[p] = calloc((size_t)run->rounds, sizeof(double));
+    }
+    run->writes = calloc((size_t)run->rounds, sizeof *run->writes);
+}
+
+static void
+bench_run_fini(struct bench_run *run)
+{
+    for (int p = 0; p < PATHS; p++) {
+        free(run->wall_ratio[p]);
+        free(run->cpu_ratio[p]);
+    }
+    free(run->writes);
+}
+
+int
+main(int argc, char **argv)
+{
     long cycles = argc > 1 ? atol(argv[1]) : 2000;
     const char *drive = argc > 2 ? argv[2] : "emu:dvd-writer";
     const char *only = argc > 3 ? argv[3] : "";
-    bool run_raw = strcmp(only, "commands") != 0;
-    bool run_commands = strcmp(only, "raw") != 0;
     char state[] = "/tmp/modecon-bench-XXXXXX";
-    struct recorder *rec;
-    struct cmd_ctx ctx;
-    struct err err;
-    uint8_t *page[2], *chg;
-    size_t len, chg_len;
-    char *hex[2];
+    struct bench_drive d;
+    struct bench_run run;
 
-    if (cycles < 20) {
-        fprintf(stderr, "usage: bench_engine_overhead [CYCLES>=20] [DRIVE] "
-                        "[raw|commands]\n");
+    if (cycles < 1 ||
+        (*only != '\0' && strcmp(only, "raw") != 0 &&
+         strcmp(only, "engine") != 0 && strcmp(only, "commands") != 0)) {
+        fprintf(stderr, "usage: bench_engine_overhead [CYCLES>=1] [DRIVE] "
+                        "[raw|engine|commands]\n");
         return 2;
     }
     if (getenv("XDG_STATE_HOME") == NULL && mkdtemp(state) != NULL)
         setenv("XDG_STATE_HOME", state, 1);
 
-    /* Two versions of page 05: as it is, and with one changeable bit
-     * flipped, so that every set really changes the drive. */
-    /* Both paths share the drive the command layer keeps open: one
-     * initiator, so neither sees the other's changes as a UNIT ATTENTION. */
-    err_clear(&err);
-    cmd_ctx_init(&ctx, &output);
-    bench_check(cmd_open_drive(&ctx, drive, &rec, &err), "open", &err);
-    bench_check(recorder_get_mode_page(rec, 0x05, 0, MODE_REQUEST_CURRENT,
-                                       &page[0], &len, &err),
-                "get", &err);
-    bench_check(recorder_get_mode_page(rec, 0x05, 0, MODE_REQUEST_CHANGEABLE,
-                                       &chg, &chg_len, &err),
-                "get changeable", &err);
-    page[1] = malloc(len);
-    memcpy(page[1], page[0], len);
-    for (size_t i = 2; i < len; i++) {
-        if (chg[i] != 0) {
-            page[1][i] ^= (uint8_t)(chg[i] & -chg[i]);
-            break;
-        }
+    bench_drive_open(&d, drive);
+    bench_run_init(&run, cycles, only);
+    for (long r = 0, left = cycles; r < run.rounds; r++) {
+        long n = left < CYCLES_PER_ROUND ? left : CYCLES_PER_ROUND;
+        bench_round(&run, &d, r, n);
+        left -= n;
     }
-    hex[0] = hex_format(page[0], len, 16);
-    hex[1] = hex_format(page[1], len, 16);
-    struct transport *tp = recorder_transport(rec);
-
-    long per_round = 20, rounds = cycles / per_round;
-    struct applog_counts logged0, logged1;
-    applog_counts(&logged0);
-    struct bench_rounds br;
-    bench_rounds_init(&br, "cycle", per_round, rounds);
-    for (long r = 0; r < rounds; r++) {
-        double t0 = bench_now();
-        for (long i = 0; run_raw && i < per_round; i++)
-            bench_raw_cycle(tp, page[(i + 1) % 2], len);
-        double t1 = bench_now();
-        for (long i = 0; run_commands && i < per_round; i++)
-            bench_command_cycle(&ctx, drive, hex[(i + 1) % 2]);
-        double t2 = bench_now();
-        bench_rounds_add(&br, t1 - t0, t2 - t1);
-    }
-    printf("drive                %s\n", drive);
-    printf("cycles               %ld (get + set + read-back, 5 CDBs each)\n",
-           per_round * rounds);
-    bench_rounds_report(&br, "raw transport", "engine + commands");
-    /* What the undo record and the audit log cost each MODE SELECT (one
-     * per set): bytes written, and flushes of files and directories. */
-    applog_counts(&logged1);
-    if (run_commands) {
-        long selects = per_round * rounds;
-        printf("record per MODE SELECT  %.0f bytes written, %.2f flushes\n",
-               (double)(logged1.bytes - logged0.bytes) / (double)selects,
-               (double)(logged1.flushes - logged0.flushes) / (double)selects);
-    }
-    cmd_ctx_fini(&ctx);
-    free(hex[0]);
-    free(hex[1]);
-    free(page[0]);
-    free(page[1]);
-    free(chg);
+    bench_report(&run, drive, cycles);
+    bench_run_fini(&run);
+    bench_drive_close(&d);
     return 0;
 }
