@@ -102,6 +102,16 @@ console_prompt_key(struct console *con, int key)
 
 static void console_apply_key(struct console *con, int key);
 
+/* The command a key runs on the main screen, or NULL. */
+static const char *
+console_key_command(int key)
+{
+    for (size_t i = 0; console_keys[i].command != NULL; i++)
+        if (console_keys[i].key == key)
+            return console_keys[i].command;
+    return NULL;
+}
+
 /* Lines of the output view that fit the screen below its title. */
 static size_t
 console_output_height(const struct console *con)
@@ -189,12 +199,9 @@ console_apply_key(struct console *con, int key)
     case MODE_NORMAL:
         break;
     }
-    for (size_t i = 0; console_keys[i].command != NULL; i++) {
-        if (console_keys[i].key == key) {
-            console_run(con, console_keys[i].command);
-            return;
-        }
-    }
+    const char *command = console_key_command(key);
+    if (command != NULL)
+        console_run(con, command);
 }
 
 bool
@@ -223,25 +230,40 @@ console_drop_typed(struct console *con, const char *why)
     con->await_seq = 0;
 }
 
+/* A key that moves the cursor in the Drives list needs nothing of the
+ * drive it leaves: a drive that hangs in its first INQUIRY must not keep
+ * the technician from moving on to another one. */
+static bool
+console_moves_between_drives(const struct console *con, int key)
+{
+    const char *command = console_key_command(key);
+
+    return con->mode == MODE_NORMAL && con->focus == PANE_DRIVES &&
+           command != NULL && strncmp(command, "cursor ", 7) == 0;
+}
+
 /* The drive in view has not yet answered its first INQUIRY and page
  * list (nor failed them): keys typed now would act on a screen without
- * its pages, so they wait for it as for a job of theirs. */
+ * its pages, so they wait for it as for a job of theirs; only 'key',
+ * the next one, moving on to another drive does not. */
 static bool
-console_identifying(struct console *con)
+console_identifying(struct console *con, int key)
 {
     const struct console_drive *d = console_drive(con);
 
     if (d == NULL || d->snap.failed ||
-        (d->snap.identified && d->snap.pages_known))
+        (d->snap.identified && d->snap.pages_known) ||
+        console_moves_between_drives(con, key))
         return false;
     con->await_drive = con->drive_cursor;
     return true;
 }
 
+/* Whether 'key', the next key to apply, waits for a drive's answer. */
 static bool
-console_waiting(struct console *con)
+console_waiting(struct console *con, int key)
 {
-    return con->await_seq != 0 || console_identifying(con);
+    return con->await_seq != 0 || console_identifying(con, key);
 }
 
 /* Apply the keys typed, in order, until one hands a job to a drive: the
@@ -252,7 +274,8 @@ console_feed(struct console *con)
     if (con->feeding)
         return; /* a key being applied collected an answer */
     con->feeding = true;
-    while (con->ntyped > 0 && !console_waiting(con) && !con->quit) {
+    while (con->ntyped > 0 && !console_waiting(con, con->typed[0]) &&
+           !con->quit) {
         int key = con->typed[0];
         memmove(con->typed, con->typed + 1, --con->ntyped * sizeof *con->typed);
         console_apply_key(con, key);
@@ -267,7 +290,7 @@ console_key(struct console *con, int key)
      * (the redraw key is Ctrl-L). */
     if (console_too_small(con) && !console_is_quit_key(key) && key != 0x0c)
         return;
-    if (console_waiting(con)) {
+    if (console_waiting(con, con->ntyped > 0 ? con->typed[0] : key)) {
         /* Esc while keys wait for a drive drops them, rather than have
          * them applied later to a screen that moved on; with none
          * waiting it waits its turn as any key (it closes the dialog

@@ -120,6 +120,21 @@ if part identify; then
         $T send-keys q
         wait_for "EXITED 0"
     done
+    # A drive that hangs in its first INQUIRY (for a minute here) keeps
+    # nobody from moving on: the cursor leaves it at once, the next
+    # drive's pages show, and keys there apply as ever.
+    e2e_next_server
+    $T new-session -d -x 100 -y 30 \
+        "env LC_ALL=C.UTF-8 XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm $SAN $MODECON console --timeout 60 'emu:dvd-writer?fault=timeout' emu:cd-atapi; echo \"EXITED \$?\"; sleep 60"
+    wait_for "busy"
+    $T send-keys j
+    wait_for "ATAPI CD-ROM"
+    wait_for "0x2a"
+    $T capture-pane -p | grep -q "waiting for" && fail "a key still waits for the hung drive"
+    $T send-keys Enter
+    wait_for "> Pages"
+    $T send-keys q q
+    wait_for "EXITED"
     # Cursor keys as a terminal sends them before the console asked for
     # its keypad mode (keys typed or pasted while it starts): ESC [ B is
     # Down all the same.
