@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "transport/modepage.h"
 #include "util/xmalloc.h"
 
 enum fault_kind {
@@ -245,8 +246,9 @@ fault_corrupt(struct scsi_io *io, enum garbage_kind kind)
         break;
     case GARBAGE_PAGE:
         if (got >= 8 + bdl + 1)
-            b[8 + bdl] = (uint8_t)((b[8 + bdl] & 0xc0) |
-                                   (((b[8 + bdl] & 0x3f) + 1) & 0x3f));
+            b[8 + bdl] = (uint8_t)((b[8 + bdl] & ~MODE_PAGE_CODE) |
+                                   (((b[8 + bdl] & MODE_PAGE_CODE) + 1) &
+                                    MODE_PAGE_CODE));
         break;
     case GARBAGE_BDLEN:
         bdl = mdl + 8;
