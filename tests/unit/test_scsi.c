@@ -239,3 +239,18 @@ Test(scsi, mode_page_header_cut_short_keeps_byte_0_only)
         (h = mode_page_header_decode((const uint8_t[]){ 0x05 }, 1)).complete);
     cr_assert_eq(h.header_len, 2);
 }
+
+Test(scsi, a_page_header_cut_short_says_which)
+{
+    struct mode_data md;
+    struct err err;
+
+    /* one byte of a page_0 header at byte 8 */
+    cr_assert_eq(parse("00 07 00 00 00 00 00 00 05", 512, &md, &err), -1);
+    cr_assert_str_eq(err.msg, "MODE SENSE(10) page header at byte 8 runs "
+                              "past the 9 bytes of mode data");
+    /* three bytes of a sub_page header (SPF set) */
+    cr_assert_eq(parse("00 09 00 00 00 00 00 00 5c 01 00", 512, &md, &err), -1);
+    cr_assert_str_eq(err.msg, "MODE SENSE(10) subpage header at byte 8 runs "
+                              "past the 11 bytes of mode data");
+}
