@@ -72,7 +72,7 @@ cmd_defaults_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     /* Every changeable bit from the defaults, every other bit as it is
      * (the drive refuses a change to any other). */
     uint8_t *page = pages[0];
-    size_t hdr = (page[0] & 0x40) ? 4 : 2;
+    size_t hdr = mode_page_header_decode(page, len[0]).header_len;
     for (size_t i = hdr; i < len[0]; i++)
         page[i] =
             (uint8_t)((page[i] & ~pages[1][i]) | (pages[2][i] & pages[1][i]));

@@ -83,7 +83,7 @@ cmd_set_data(struct cmd_ctx *ctx, const struct cmd_args *args, uint8_t **data,
         return -1;
     }
     /* A page has at least its header: 2 bytes, 4 in sub_page format. */
-    if (*len < 2 || (((*data)[0] & 0x40) && *len < 4)) {
+    if (!mode_page_header_decode(*data, *len).complete) {
         size_t got = *len;
         free(*data);
         *data = NULL;
@@ -93,8 +93,8 @@ cmd_set_data(struct cmd_ctx *ctx, const struct cmd_args *args, uint8_t **data,
                          "subpage)",
                          got, got == 1 ? "" : "s");
     }
-    uint8_t data_code = (*data)[0] & 0x3f;
-    uint8_t data_subpage = ((*data)[0] & 0x40) && *len > 1 ? (*data)[1] : 0;
+    uint8_t data_code = mode_page_header_decode(*data, *len).code;
+    uint8_t data_subpage = mode_page_header_decode(*data, *len).subpage;
     if (data_code != code || data_subpage != subpage) {
         free(*data);
         *data = NULL;
@@ -135,7 +135,10 @@ cmd_set_report(struct cmd_ctx *ctx, const struct set_report *rep,
         return CMD_OK;
     }
     cmd_print(ctx, "%s: page 0x%02x written to %s values", drive,
-              rep->param_list[8] & 0x3f, mode_request_name(rt));
+              mode_page_header_decode(&rep->param_list[MODE_HEADER10_LEN],
+                                      rep->param_len - MODE_HEADER10_LEN)
+                  .code,
+              mode_request_name(rt));
     if (!rep->verified) {
         cmd_print(ctx, "not verified (--no-verify)");
         return CMD_OK;

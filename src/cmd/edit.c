@@ -46,7 +46,9 @@ edit_name_field(struct cmd_ctx *ctx, const struct edit *ed,
     }
     /* The page code and length (SPC-4 7.5.7): a drive points there when
      * it does not let the page be selected at all. */
-    int header = ed->len > 0 && (ed->page[0] & 0x40) ? 4 : 2;
+    int header =
+        ed->len > 0 ? (int)mode_page_header_decode(ed->page, ed->len).header_len
+                    : 2;
     if (names[0] == '\0' && err->field_byte < header)
         cmd_warn(ctx,
                  "the %s pointed at page byte %d, the page's header: it "
@@ -149,10 +151,10 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
     /* Saving changes the saved values too, which may differ from the
      * current ones: they are the baseline of that half of the report. */
     if (saving &&
-        (recorder_get_mode_page(ed->rec, ed->page[0] & 0x3f,
-                                (ed->page[0] & 0x40) ? ed->page[1] : 0,
-                                MODE_REQUEST_SAVED, &saved_before, &saved_len,
-                                &err) != 0 ||
+        (recorder_get_mode_page(
+             ed->rec, mode_page_header_decode(ed->page, ed->len).code,
+             mode_page_header_decode(ed->page, ed->len).subpage,
+             MODE_REQUEST_SAVED, &saved_before, &saved_len, &err) != 0 ||
          saved_len != ed->len)) {
         free(saved_before);
         saved_before = NULL;
@@ -474,7 +476,8 @@ edit_plan_fields(struct cmd_ctx *ctx, struct edit_plan *plan,
             one.fd = &plan->numeric[nnumeric++];
             one.base = 0;
             snprintf(one.acronym, sizeof one.acronym, "%.40s", name);
-            size_t hdr = (plan->before[0] & 0x40) ? 4 : 2;
+            size_t hdr =
+                mode_page_header_decode(plan->before, plan->len).header_len;
             if (!field_fits(one.fd, 0, plan->len) || one.fd->byte < hdr)
                 return err_usage(err,
                                  "%s: outside the page's %zu bytes (byte %zu "

@@ -268,6 +268,77 @@ field_value_undefined(const struct field_def *fd, uint64_t value)
     return true;
 }
 
+/* A number v, typed as 'text', against the field's width, its range and
+ * its legend. */
+static int
+field_check_number(const struct field_ref *ref, const char *text, uint64_t v,
+                   uint64_t max, bool force, struct err *err)
+{
+    const struct field_def *fd = ref->fd;
+    char range[160], step[64];
+
+    unit_step(fd, step, sizeof step);
+    if (v > max) {
+        field_range_text(fd, 0, max, range, sizeof range);
+        return err_usage(err, "%s=%s: the field holds %s (%u bit%s%s%s)",
+                         ref->acronym, text, range, fd->width,
+                         fd->width == 1 ? "" : "s",
+                         fd->unit && fd->scale > 1 ? " of " : "",
+                         fd->unit && fd->scale > 1 ? step : "");
+    }
+    if (fd->has_range && (v < fd->min || v > fd->max)) {
+        field_range_text(fd, fd->min, fd->max, range, sizeof range);
+        return err_usage(err, "%s=%s: expected %s%s%s%s", ref->acronym, text,
+                         range, fd->unit && fd->scale > 1 ? " (" : "",
+                         fd->unit && fd->scale > 1 ? step : "",
+                         fd->unit && fd->scale > 1 ? ")" : "");
+    }
+    if (!force && field_value_undefined(fd, v)) {
+        /* A number the legend does not name is reserved or undefined in
+         * the standard: a drive may take it and do anything, so it goes
+         * only when forced. */
+        char legend[512];
+        field_legend(fd, legend, sizeof legend);
+        return err_usage(err,
+                         "%s=%s: %llu is no value of %s (reserved or "
+                         "undefined); its values are %s; --force "
+                         "sends it anyway",
+                         ref->acronym, text, (unsigned long long)v,
+                         fd->name ? fd->name : ref->acronym, legend);
+    }
+    return 0;
+}
+
+/* 'text' is neither a number nor a name of the field's values: what the
+ * field takes. */
+static int
+field_not_a_number(const struct field_ref *ref, const char *text, uint64_t max,
+                   struct err *err)
+{
+    const struct field_def *fd = ref->fd;
+    char names[256] = "";
+
+    for (size_t i = 0; i < fd->nvalues; i++) {
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+                 fd->values[i].name);
+    }
+    if (fd->kind == FIELD_NUMBER && fd->unit != NULL) {
+        /* Say how a quantity is typed and its range in the unit: the bare
+         * count "0 to 4294967295" is not what a time field takes. */
+        char expected[256], range[160];
+        unit_expected(fd, expected, sizeof expected);
+        field_range_text(fd, fd->has_range ? fd->min : 0,
+                         fd->has_range ? fd->max : max, range, sizeof range);
+        return err_usage(err, "%s=%s: expected %s, %s%s%s", ref->acronym, text,
+                         expected, range, names[0] ? ", or one of " : "",
+                         names);
+    }
+    return err_usage(err, "%s=%s: expected a number from 0 to %llu%s%s",
+                     ref->acronym, text, (unsigned long long)max,
+                     names[0] ? " or one of " : "", names);
+}
+
 static int
 field_parse_number(const struct field_ref *ref, const char *text, bool force,
                    uint64_t *value, struct err *err)
@@ -275,11 +346,8 @@ field_parse_number(const struct field_ref *ref, const char *text, bool force,
     const struct field_def *fd = ref->fd;
     uint64_t max =
         fd->width >= 64 ? UINT64_MAX : (UINT64_C(1) << fd->width) - 1;
-    char range[160], step[64];
-    char *end;
-
-    unit_step(fd, step, sizeof step);
     int quantity = 1;
+    char *end;
 
     for (size_t i = 0; i < fd->nvalues; i++)
         if (strcasecmp(fd->values[i].name, text) == 0) {
@@ -291,68 +359,20 @@ field_parse_number(const struct field_ref *ref, const char *text, bool force,
     if (fd->kind == FIELD_NUMBER && fd->unit != NULL &&
         (quantity = unit_parse(fd, ref->acronym, text, value, err)) < 0)
         return -1;
+    if (quantity == 0)
+        return field_check_number(ref, text, *value, max, force, err);
+    /* strtoull skips blanks and takes a sign; values here have neither,
+     * and no octal either. */
+    if (text[0] == '-' || text[0] == '+' || text[0] == '\0' ||
+        isspace((unsigned char)text[0]))
+        return field_not_a_number(ref, text, max, err);
     errno = 0;
-    /* strtoull skips blanks and takes a sign; values here have neither. */
-    if (quantity == 0 || (text[0] != '-' && text[0] != '+' && text[0] != '\0' &&
-                          !isspace((unsigned char)text[0]))) {
-        unsigned long long v = quantity == 0 ? *value : strtoull(text, &end, 0);
-        if (quantity == 0 || (errno == 0 && *end == '\0' &&
-                              !(text[0] == '0' && text[1] != '\0' &&
-                                text[1] != 'x' && text[1] != 'X'))) {
-            *value = v;
-            if (v > max) {
-                field_range_text(fd, 0, max, range, sizeof range);
-                return err_usage(err,
-                                 "%s=%s: the field holds %s (%u bit%s%s%s)",
-                                 ref->acronym, text, range, fd->width,
-                                 fd->width == 1 ? "" : "s",
-                                 fd->unit && fd->scale > 1 ? " of " : "",
-                                 fd->unit && fd->scale > 1 ? step : "");
-            }
-            if (fd->has_range && (v < fd->min || v > fd->max)) {
-                field_range_text(fd, fd->min, fd->max, range, sizeof range);
-                return err_usage(err, "%s=%s: expected %s%s%s%s", ref->acronym,
-                                 text, range,
-                                 fd->unit && fd->scale > 1 ? " (" : "",
-                                 fd->unit && fd->scale > 1 ? step : "",
-                                 fd->unit && fd->scale > 1 ? ")" : "");
-            }
-            if (!force && field_value_undefined(fd, v)) {
-                /* A number the legend does not name is reserved or
-                 * undefined in the standard: a drive may take it and do
-                 * anything, so it goes only when forced. */
-                char legend[512];
-                field_legend(fd, legend, sizeof legend);
-                return err_usage(err,
-                                 "%s=%s: %llu is no value of %s (reserved or "
-                                 "undefined); its values are %s; --force "
-                                 "sends it anyway",
-                                 ref->acronym, text, v,
-                                 fd->name ? fd->name : ref->acronym, legend);
-            }
-            return 0;
-        }
-    }
-    char names[256] = "";
-    for (size_t i = 0; i < fd->nvalues; i++) {
-        size_t used = strlen(names);
-        snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
-                 fd->values[i].name);
-    }
-    if (fd->kind == FIELD_NUMBER && fd->unit != NULL) {
-        /* Say how a quantity is typed and its range in the unit: the bare
-         * count "0 to 4294967295" is not what a time field takes. */
-        char expected[256];
-        unit_expected(fd, expected, sizeof expected);
-        field_range_text(fd, fd->has_range ? fd->min : 0,
-                         fd->has_range ? fd->max : max, range, sizeof range);
-        return err_usage(err, "%s=%s: expected %s, %s%s%s", ref->acronym, text,
-                         expected, range, names[0] ? ", or one of " : "",
-                         names);
-    }
-    return err_usage(err, "%s=%s: expected a number from 0 to %llu%s%s",
-                     ref->acronym, text, (unsigned long long)max,
-                     names[0] ? " or one of " : "", names);
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno != 0 || *end != '\0' ||
+        (text[0] == '0' && text[1] != '\0' && text[1] != 'x' && text[1] != 'X'))
+        return field_not_a_number(ref, text, max, err);
+    *value = v;
+    return field_check_number(ref, text, v, max, force, err);
 }
 
 int

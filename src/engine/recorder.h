@@ -5,6 +5,31 @@
  * the MODE SELECT(10) header itself, checks the edit against the drive's
  * changeable values first and reads the page back afterwards.  Every result
  * is an IMAPI HRESULT in struct err.
+ *
+ * Ownership.  Arguments are borrowed for the call only, except those
+ * recorder_options, recorder_set_client and recorder_set_hooks keep, which
+ * must outlive the recorder.  Memory a call returns is new and the
+ * caller's, to free(); a set_report's with set_report_fini.  A failed call
+ * returns none.  A const char * or struct pointer the recorder returns is
+ * its own, valid until recorder_free (the names of enum values are
+ * static).
+ *
+ * Threads.  A recorder is not locked inside: one thread at a time uses it,
+ * and its hooks run on that thread.  Calls on different recorders may run
+ * at once, on different threads, even on one drive; MODE SELECT takes the
+ * drive's lock (recorder_acquire_exclusive), which a second recorder, in
+ * this process or another, finds taken (E_IMAPI_RECORDER_LOCKED).
+ * Process-global: the page definitions (struct pagedb) and the sense rules
+ * (struct sense_map) in recorder_options are read, never written, by the
+ * recorders: load them once before the first recorder_open, share them
+ * among all recorders and threads, and free them after the last
+ * recorder_free.  A struct trace may be shared (it locks itself).  The
+ * iSCSI password prompt (transport_set_password_prompt) is set once, before
+ * any recorder_open; the environment (HOME, XDG_STATE_HOME, XDG_CONFIG_HOME,
+ * MODECON_DATA_DIR) is read when drives and their locks are opened.
+ *
+ * Nothing here prints or exits; an allocation that fails prints one line
+ * and aborts (util/xmalloc.h), as do the program's own bugs.
  */
 #ifndef MODECON_ENGINE_RECORDER_H
 #define MODECON_ENGINE_RECORDER_H
@@ -26,6 +51,7 @@ enum mode_request {
 };
 
 const char *mode_request_name(enum mode_request rt); /* "current" */
+/* "current", "changeable", "default", "saved" (any case) or 0 to 3. */
 int mode_request_parse(const char *text, enum mode_request *rt,
                        struct err *err);
 
@@ -47,17 +73,24 @@ void recorder_options_init(struct recorder_options *opts);
 
 struct recorder;
 
+/* A recorder for the drive at 'uri' (transport_open's forms): *out is new,
+ * for recorder_free.  opts is copied; what it points to is borrowed. */
 int recorder_open(const char *uri, const struct recorder_options *opts,
                   struct recorder **out, struct err *err);
+/* Closes the drive and drops its lock; NULL is allowed. */
 void recorder_free(struct recorder *rec);
+/* The drive's URI without its query; the recorder's. */
 const char *recorder_name(const struct recorder *rec);
-/* The transport under the recorder, for raw commands and control ops. */
+/* The transport under the recorder, for raw commands and control ops; the
+ * recorder's, used on the recorder's thread. */
 struct transport *recorder_transport(struct recorder *rec);
 
+/* INQUIRY into the caller's *id, kept as the known identity too. */
 int recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
                      struct err *err);
 
-/* The identity from the last INQUIRY answered, or NULL before one. */
+/* The identity from the last INQUIRY answered, or NULL before one; the
+ * recorder's, overwritten by the next INQUIRY. */
 const struct scsi_identity *recorder_known_identity(const struct recorder *rec);
 
 /* How many UNIT ATTENTIONs this recorder has met that say the drive's mode
@@ -68,7 +101,8 @@ const struct scsi_identity *recorder_known_identity(const struct recorder *rec);
  * them again when the count moves. */
 unsigned long recorder_mode_attentions(const struct recorder *rec);
 
-/* GET CONFIGURATION: the profiles and the interface. */
+/* GET CONFIGURATION: the profiles and the interface, into the caller's
+ * *cfg. */
 int recorder_get_configuration(struct recorder *rec,
                                struct scsi_configuration *cfg, struct err *err);
 
@@ -92,7 +126,7 @@ int recorder_media_state(struct recorder *rec, enum media_state *state,
 /*
  * GetModePage: the page 'code'/'subpage' as the drive holds it for 'rt',
  * without header or block descriptors, PS bit as reported.  *data is new;
- * the caller frees it.
+ * the caller frees it.  On failure *data and *len are left as they were.
  */
 int recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                            enum mode_request rt, uint8_t **data, size_t *len,
@@ -108,7 +142,8 @@ struct mode_page_info {
 /*
  * GetSupportedModePages: the pages the drive reports for 'rt', sorted by
  * code and subpage.  Drives that refuse page 3Fh are asked page by page.
- * *pages is new; the caller frees it.
+ * *pages is new (*count entries, perhaps none); the caller frees it.  On
+ * failure there is nothing to free.
  */
 int recorder_get_supported_mode_pages(struct recorder *rec,
                                       enum mode_request rt,
@@ -165,7 +200,8 @@ void set_report_fini(struct set_report *rep);
  * NULL data is E_POINTER.  Errors before sending leave the drive untouched;
  * rep says what was sent and, after a verified change, which bytes the
  * drive did not apply; release it with set_report_fini after every call,
- * successful or not.
+ * successful or not.  data and opts (opts->based_on too) are borrowed for
+ * the call.  The recorder's hooks run inside it, on the caller's thread.
  */
 int recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
                            const uint8_t *data, size_t len,
@@ -184,6 +220,8 @@ struct select_event {
     const struct err *readback; /* the read-back's, or NULL when none */
 };
 
+/* Called with the recorder, on the thread of recorder_set_mode_page; ev
+ * and what it points to last only for the call. */
 struct recorder_hooks {
     /* Just before MODE SELECT goes out, the drive held: a nonzero return
      * (with err set) stops it, and nothing is sent. */
@@ -196,16 +234,19 @@ struct recorder_hooks {
     void *arg;
 };
 
+/* hooks is copied; hooks->arg is borrowed for the recorder's life. */
 void recorder_set_hooks(struct recorder *rec,
                         const struct recorder_hooks *hooks);
 
-/* What identifies the drive however its URI was spelt. */
+/* What identifies the drive however its URI was spelt; the recorder's. */
 const char *recorder_id(const struct recorder *rec);
 
-/* The client name others see while this recorder holds the drive. */
+/* The client name others see while this recorder holds the drive;
+ * borrowed for the recorder's life. */
 void recorder_set_client(struct recorder *rec, const char *client);
 
-/* AcquireExclusiveAccess / ReleaseExclusiveAccess, counted. */
+/* AcquireExclusiveAccess / ReleaseExclusiveAccess, counted: the drive is
+ * held until as many releases as acquires. */
 int recorder_acquire_exclusive(struct recorder *rec, struct err *err);
 void recorder_release_exclusive(struct recorder *rec);
 

@@ -85,20 +85,12 @@ scsi_all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
-int
-scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
-                     struct mode_data *md, struct err *err)
+/* The mode parameter header (10), SPC-4 7.5.5: its lengths must fit what
+ * arrived.  Returns 1 when the answer was cut short by 'alloc'. */
+static int
+scsi_parse_mode_header(const uint8_t *buf, size_t got, size_t alloc,
+                       struct mode_data *md, struct err *err)
 {
-    size_t pos;
-
-    /* Only the scalar fields are reset: pages[] is filled as parsed, and
-     * zeroing all of it would cost more than the parse. */
-    md->total = md->usable = 0;
-    md->block_descriptor_len = 0;
-    md->medium_type = md->device_specific = 0;
-    md->npages = 0;
-    if (got > alloc)
-        got = alloc;
     if (got < MODE_HEADER10_LEN)
         return scsi_malformed(err,
                               "MODE SENSE(10) returned %zu bytes, fewer than "
@@ -128,68 +120,89 @@ scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
                               "MODE SENSE(10) block descriptor length %zu runs "
                               "past the %zu bytes of mode data",
                               (size_t)md->block_descriptor_len, md->usable);
-    pos = MODE_HEADER10_LEN + md->block_descriptor_len;
-    while (pos < md->usable) {
-        struct mode_page_ref *ref;
-        size_t header = 2, len;
+    return 0;
+}
 
-        if (md->npages == MODE_DATA_MAX_PAGES)
+/* The page at 'pos', appended to md->pages when it is sound. */
+static int
+scsi_parse_mode_page(const uint8_t *buf, size_t pos, struct mode_data *md,
+                     struct err *err)
+{
+    struct mode_page_ref *ref;
+    struct mode_page_header h =
+        mode_page_header_decode(&buf[pos], md->usable - pos);
+    size_t len;
+
+    if (md->npages == MODE_DATA_MAX_PAGES)
+        return scsi_malformed(err,
+                              "MODE SENSE(10) returned more than %zu "
+                              "pages (at byte %zu)",
+                              (size_t)MODE_DATA_MAX_PAGES, pos);
+    if (!h.complete)
+        return scsi_malformed(err,
+                              h.spf && pos + 2 <= md->usable
+                                  ? "MODE SENSE(10) subpage header at byte "
+                                    "%zu runs past the %zu bytes of mode "
+                                    "data"
+                                  : "MODE SENSE(10) page header at byte %zu "
+                                    "runs past the %zu bytes of mode data",
+                              pos, md->usable);
+    len = h.header_len + h.page_length;
+    if (pos + len > md->usable)
+        return scsi_malformed(err,
+                              "MODE SENSE(10) page at byte %zu claims %zu "
+                              "bytes, past the end of the mode data",
+                              pos, len);
+    /* A page length that is wrong but still fits makes the parse
+     * resynchronise at the wrong place and invent pages: zero bytes
+     * read as empty page 00h, and pages repeat.  An empty vendor page
+     * 00h followed by real pages is sent (tgt lists one first); zeros
+     * up to the end are not a page. */
+    if (len == h.header_len && h.code == 0 &&
+        scsi_all_zero(&buf[pos], md->usable - pos))
+        return scsi_malformed(err,
+                              "MODE SENSE(10) data has an empty page 00h "
+                              "at byte %zu (of %zu): a page length "
+                              "before it is wrong",
+                              pos, md->usable);
+    for (size_t i = 0; i < md->npages; i++)
+        if (md->pages[i].code == h.code && md->pages[i].subpage == h.subpage)
             return scsi_malformed(err,
-                                  "MODE SENSE(10) returned more than %zu "
-                                  "pages (at byte %zu)",
-                                  (size_t)MODE_DATA_MAX_PAGES, pos);
-        if (pos + 2 > md->usable)
-            return scsi_malformed(err,
-                                  "MODE SENSE(10) page header at byte %zu "
-                                  "runs past the %zu bytes of mode data",
-                                  pos, md->usable);
-        ref = &md->pages[md->npages];
-        ref->code = buf[pos] & MODE_PAGE_CODE;
-        ref->ps = (buf[pos] & MODE_PAGE_PS) != 0;
-        ref->spf = (buf[pos] & MODE_PAGE_SPF) != 0;
-        ref->subpage = 0;
-        if (ref->spf) {
-            header = 4;
-            if (pos + 4 > md->usable)
-                return scsi_malformed(err,
-                                      "MODE SENSE(10) subpage header at byte "
-                                      "%zu runs past the %zu bytes of mode "
-                                      "data",
-                                      pos, md->usable);
-            ref->subpage = buf[pos + 1];
-            len = header + scsi_get_be16(&buf[pos + 2]);
-        } else {
-            len = header + buf[pos + 1];
-        }
-        if (pos + len > md->usable)
-            return scsi_malformed(err,
-                                  "MODE SENSE(10) page at byte %zu claims %zu "
-                                  "bytes, past the end of the mode data",
-                                  pos, len);
-        /* A page length that is wrong but still fits makes the parse
-         * resynchronise at the wrong place and invent pages: zero bytes
-         * read as empty page 00h, and pages repeat.  An empty vendor page
-         * 00h followed by real pages is sent (tgt lists one first); zeros
-         * up to the end are not a page. */
-        if (len == header && ref->code == 0 &&
-            scsi_all_zero(&buf[pos], md->usable - pos))
-            return scsi_malformed(err,
-                                  "MODE SENSE(10) data has an empty page 00h "
-                                  "at byte %zu (of %zu): a page length "
-                                  "before it is wrong",
-                                  pos, md->usable);
-        for (size_t i = 0; i < md->npages; i++)
-            if (md->pages[i].code == ref->code &&
-                md->pages[i].subpage == ref->subpage)
-                return scsi_malformed(err,
-                                      "MODE SENSE(10) data has page 0x%02zx "
-                                      "twice (again at byte %zu)",
-                                      (size_t)ref->code, pos);
-        ref->offset = pos;
-        ref->length = len;
-        md->npages++;
-        pos += len;
-    }
+                                  "MODE SENSE(10) data has page 0x%02zx "
+                                  "twice (again at byte %zu)",
+                                  (size_t)h.code, pos);
+    ref = &md->pages[md->npages++];
+    ref->code = h.code;
+    ref->subpage = h.subpage;
+    ref->spf = h.spf;
+    ref->ps = h.ps;
+    ref->offset = pos;
+    ref->length = len;
+    return 0;
+}
+
+int
+scsi_parse_mode_data(const uint8_t *buf, size_t got, size_t alloc,
+                     struct mode_data *md, struct err *err)
+{
+    size_t pos;
+    int rc;
+
+    /* Only the scalar fields are reset: pages[] is filled as parsed, and
+     * zeroing all of it would cost more than the parse. */
+    md->total = md->usable = 0;
+    md->block_descriptor_len = 0;
+    md->medium_type = md->device_specific = 0;
+    md->npages = 0;
+    if (got > alloc)
+        got = alloc;
+    rc = scsi_parse_mode_header(buf, got, alloc, md, err);
+    if (rc != 0)
+        return rc;
+    for (pos = MODE_HEADER10_LEN + md->block_descriptor_len; pos < md->usable;
+         pos += md->pages[md->npages - 1].length)
+        if (scsi_parse_mode_page(buf, pos, md, err) != 0)
+            return -1;
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport/modepage.h"
 #include "transport/transport.h"
 
 #define SCSI_TEST_UNIT_READY 0x00
@@ -21,12 +22,6 @@
 #define SCSI_MODE_SELECT10   0x55
 #define SCSI_MODE_SENSE10    0x5a
 
-#define MODE_HEADER10_LEN 8    /* mode parameter header (10), SPC-4 7.5.5 */
-#define MODE_PAGE_ALL     0x3f /* MODE SENSE page code for every page */
-#define MODE_SUBPAGE_ALL  0xff
-#define MODE_PAGE_PS      0x80 /* parameters savable, page byte 0 bit 7 */
-#define MODE_PAGE_SPF     0x40 /* sub_page format, page byte 0 bit 6 */
-#define MODE_PAGE_CODE    0x3f
 /* WP in the header's device-specific parameter, SBC-3 6.4.1 */
 #define MODE_DEVICE_SPECIFIC_WP 0x80
 

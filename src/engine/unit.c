@@ -389,11 +389,90 @@ unit_format_speed(uint64_t q, char *buf, size_t len)
                  digits, (unsigned long long)part);
 }
 
+/* A bare number of a field whose steps are not one unit each reads two
+ * ways: 'n' units or n steps. */
+static int
+unit_ambiguous(const struct field_def *fd, const char *acronym,
+               const char *text, uint64_t n, const char *what, struct err *err)
+{
+    char as_steps[64], as_unit[64], a[64], b[64], suggest[160];
+
+    unit_format_quantity(fd, n, as_steps, sizeof as_steps);
+    if (n % unit_scale(fd) == 0)
+        snprintf(as_unit, sizeof as_unit, " = %llu steps",
+                 (unsigned long long)(n / unit_scale(fd)));
+    else
+        snprintf(as_unit, sizeof as_unit, " (not a whole number of steps)");
+    snprintf(a, sizeof a, "%llu%s", (unsigned long long)n, fd->unit);
+    snprintf(b, sizeof b, "%llusteps", (unsigned long long)n);
+    unit_suggest(fd, acronym, a, b, suggest, sizeof suggest);
+    return err_usage(err,
+                     "%s=%s is ambiguous: %s counts steps of %llu "
+                     "%s: %llu %s%s, or %llu steps = %s%s",
+                     acronym, text, what, (unsigned long long)unit_scale(fd),
+                     fd->unit, (unsigned long long)n, fd->unit, as_unit,
+                     (unsigned long long)n, as_steps, suggest);
+}
+
+/* The typed quantity and one step, in the same base: milliseconds for a
+ * time, tenths of kB/s for a speed, else the field's unit.  Units are
+ * compared as written: "kb/s" (kilobits) is not "kB/s".  *factor is 0
+ * for a unit the field does not take. */
+static void
+unit_conversion(const struct field_def *fd, const char *suffix,
+                uint64_t *factor, uint64_t *step, bool *disc_speed)
+{
+    uint64_t per = unit_time_ms(fd->unit);
+
+    *factor = 0;
+    *disc_speed = false;
+    if (per != 0) {
+        *factor = unit_time_ms(suffix);
+        *step = unit_scale(fd) * per;
+    } else if (unit_is_speed(fd)) {
+        *step = unit_scale(fd) * 10;
+        if (strcmp(suffix, "kB/s") == 0)
+            *factor = 10;
+        for (size_t i = 0; i < sizeof unit_speeds / sizeof *unit_speeds; i++)
+            if (strcmp(suffix, unit_speeds[i].name) == 0) {
+                *factor = unit_speeds[i].tenths;
+                *disc_speed = true;
+            }
+    } else {
+        *step = unit_scale(fd);
+        if (fd->unit != NULL && strcmp(suffix, fd->unit) == 0)
+            *factor = 1;
+    }
+}
+
+/* One rule for every unit: never rounded, even a multiple of a disc's 1x
+ * speed, which is fractional in kB/s (8xCD).  q / stepq steps and a bit. */
+static int
+unit_not_whole(const struct field_def *fd, const char *acronym,
+               const char *text, const char *what, uint64_t q, uint64_t stepq,
+               bool disc_speed, struct err *err)
+{
+    char lo[64], hi[64], exact[48] = "";
+
+    unit_format_quantity(fd, q / stepq, lo, sizeof lo);
+    unit_format_quantity(fd, q / stepq + 1, hi, sizeof hi);
+    if (disc_speed) {
+        snprintf(exact, sizeof exact, " is ");
+        unit_format_speed(q, exact + 4, sizeof exact - 4);
+    }
+    if (unit_scale(fd) == 1)
+        return err_usage(err, "%s=%s%s: %s is a whole number of %s: %s or %s",
+                         acronym, text, exact, what, fd->unit, lo, hi);
+    return err_usage(err, "%s=%s%s: %s counts steps of %llu %s: %s or %s",
+                     acronym, text, exact, what,
+                     (unsigned long long)unit_scale(fd), fd->unit, lo, hi);
+}
+
 int
 unit_parse(const struct field_def *fd, const char *acronym, const char *text,
            uint64_t *raw, struct err *err)
 {
-    uint64_t micro, per = unit_time_ms(fd->unit), factor = 0, step, q, stepq;
+    uint64_t micro, factor, step, q, stepq;
     bool fraction, hex, disc_speed = false;
     const char *end;
     char what[96], typing[300];
@@ -436,27 +515,9 @@ unit_parse(const struct field_def *fd, const char *acronym, const char *text,
             *raw = 0;
             return 0;
         }
-        if (!fraction) {
-            uint64_t n = micro / UNIT_MICRO;
-            char as_steps[64], as_unit[64], a[64], b[64], suggest[160];
-            unit_format_quantity(fd, n, as_steps, sizeof as_steps);
-            if (n % unit_scale(fd) == 0)
-                snprintf(as_unit, sizeof as_unit, " = %llu steps",
-                         (unsigned long long)(n / unit_scale(fd)));
-            else
-                snprintf(as_unit, sizeof as_unit,
-                         " (not a whole number of steps)");
-            snprintf(a, sizeof a, "%llu%s", (unsigned long long)n, fd->unit);
-            snprintf(b, sizeof b, "%llusteps", (unsigned long long)n);
-            unit_suggest(fd, acronym, a, b, suggest, sizeof suggest);
-            return err_usage(err,
-                             "%s=%s is ambiguous: %s counts steps of %llu "
-                             "%s: %llu %s%s, or %llu steps = %s%s",
-                             acronym, text, what,
-                             (unsigned long long)unit_scale(fd), fd->unit,
-                             (unsigned long long)n, fd->unit, as_unit,
-                             (unsigned long long)n, as_steps, suggest);
-        }
+        if (!fraction)
+            return unit_ambiguous(fd, acronym, text, micro / UNIT_MICRO, what,
+                                  err);
         if (unit_scale(fd) > 1)
             return err_usage(err, "%s=%s needs a unit: %s is %s", acronym, text,
                              what, typing);
@@ -469,49 +530,15 @@ unit_parse(const struct field_def *fd, const char *acronym, const char *text,
         *raw = micro / UNIT_MICRO;
         return 0;
     }
-    /* The typed quantity and one step, in the same base: milliseconds for
-     * a time, tenths of kB/s for a speed, else the field's unit.  Units
-     * are compared as written: "kb/s" (kilobits) is not "kB/s". */
-    if (per != 0) {
-        factor = unit_time_ms(suffix);
-        step = unit_scale(fd) * per;
-    } else if (unit_is_speed(fd)) {
-        step = unit_scale(fd) * 10;
-        if (strcmp(suffix, "kB/s") == 0)
-            factor = 10;
-        for (size_t i = 0; i < sizeof unit_speeds / sizeof *unit_speeds; i++)
-            if (strcmp(suffix, unit_speeds[i].name) == 0) {
-                factor = unit_speeds[i].tenths;
-                disc_speed = true;
-            }
-    } else {
-        step = unit_scale(fd);
-        if (fd->unit != NULL && strcmp(suffix, fd->unit) == 0)
-            factor = 1;
-    }
+    unit_conversion(fd, suffix, &factor, &step, &disc_speed);
     if (factor == 0)
         return unit_unknown(fd, acronym, text, suffix, what, typing, err);
     if (__builtin_mul_overflow(micro, factor, &q) ||
         __builtin_mul_overflow(step, UNIT_MICRO, &stepq))
         return err_usage(err, "%s=%s: too large for %s", acronym, text, what);
-    if (q % stepq != 0) {
-        /* One rule for every unit: never rounded, even a multiple of a
-         * disc's 1x speed, which is fractional in kB/s (8xCD). */
-        char lo[64], hi[64], exact[48] = "";
-        unit_format_quantity(fd, q / stepq, lo, sizeof lo);
-        unit_format_quantity(fd, q / stepq + 1, hi, sizeof hi);
-        if (disc_speed) {
-            snprintf(exact, sizeof exact, " is ");
-            unit_format_speed(q, exact + 4, sizeof exact - 4);
-        }
-        if (unit_scale(fd) == 1)
-            return err_usage(err,
-                             "%s=%s%s: %s is a whole number of %s: %s or %s",
-                             acronym, text, exact, what, fd->unit, lo, hi);
-        return err_usage(err, "%s=%s%s: %s counts steps of %llu %s: %s or %s",
-                         acronym, text, exact, what,
-                         (unsigned long long)unit_scale(fd), fd->unit, lo, hi);
-    }
+    if (q % stepq != 0)
+        return unit_not_whole(fd, acronym, text, what, q, stepq, disc_speed,
+                              err);
     *raw = q / stepq;
     return 0;
 }

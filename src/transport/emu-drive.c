@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "transport/emu.h"
+#include "transport/modepage.h"
 #include "util/atomicfile.h"
 #include "util/hex.h"
 #include "util/xmalloc.h"
@@ -363,6 +364,8 @@ static int
 emu_drive_page_header(struct emu_load *ld, const char *where, const uint8_t *b,
                       size_t n, struct emu_page *pg)
 {
+    /* Cut short, it is reported below, before its bytes 1-3 are used. */
+    struct mode_page_header h = mode_page_header_decode(b, n);
     bool spf;
 
     if (n < 2)
@@ -370,16 +373,16 @@ emu_drive_page_header(struct emu_load *ld, const char *where, const uint8_t *b,
                              "expected at least the 2-byte page header, "
                              "found %zu byte%s",
                              n, n == 1 ? "" : "s");
-    if (b[0] & 0x80)
+    if (h.ps)
         return emu_drive_bad(ld, where,
                              "PS (byte 0 bit 7) must be 0 in the file; the "
                              "emulator sets it for savable pages");
-    if ((b[0] & 0x3f) != pg->code)
+    if (h.code != pg->code)
         return emu_drive_bad(ld, where,
                              "byte 0 says page 0x%02x, but \"page\" is "
                              "0x%02x",
-                             b[0] & 0x3f, pg->code);
-    spf = (b[0] & 0x40) != 0;
+                             h.code, pg->code);
+    spf = h.spf;
     if (spf && pg->subpage == 0)
         return emu_drive_bad(ld, where,
                              "SPF (byte 0 bit 6) is set, but subpage 0x00 "
@@ -396,21 +399,21 @@ emu_drive_page_header(struct emu_load *ld, const char *where, const uint8_t *b,
                                  "expected at least the 4-byte sub_page "
                                  "header, found %zu bytes",
                                  n);
-        if (b[1] != pg->subpage)
+        if (h.subpage != pg->subpage)
             return emu_drive_bad(ld, where,
                                  "byte 1 says subpage 0x%02x, but "
                                  "\"subpage\" is 0x%02x",
-                                 b[1], pg->subpage);
-        if ((size_t)(b[2] << 8 | b[3]) != n - 4)
+                                 h.subpage, pg->subpage);
+        if (h.page_length != n - 4)
             return emu_drive_bad(ld, where,
-                                 "the page length (bytes 2-3) is %u, but "
+                                 "the page length (bytes 2-3) is %zu, but "
                                  "%zu bytes follow the header",
-                                 (unsigned)(b[2] << 8 | b[3]), n - 4);
-    } else if ((size_t)b[1] != n - 2) {
+                                 h.page_length, n - 4);
+    } else if (h.page_length != n - 2) {
         return emu_drive_bad(ld, where,
-                             "the page length (byte 1) is 0x%02x (%u), but "
+                             "the page length (byte 1) is 0x%02zx (%zu), but "
                              "%zu bytes follow the header",
-                             b[1], b[1], n - 2);
+                             h.page_length, h.page_length, n - 2);
     }
     pg->len = n;
     return 0;
@@ -485,18 +488,19 @@ emu_drive_page(struct emu_load *ld, json_t *page, size_t index,
         return emu_drive_bad(ld, where, "expected an object, found %s",
                              emu_drive_type_name(page));
     if (emu_drive_keys(ld, page, where, keys) != 0 ||
-        emu_drive_uint(ld, page, where, "page", 0x3f, true, 0, &code) != 0 ||
+        emu_drive_uint(ld, page, where, "page", MODE_PAGE_CODE, true, 0,
+                       &code) != 0 ||
         emu_drive_uint(ld, page, where, "subpage", 0xff, false, 0, &subpage) !=
             0 ||
         emu_drive_bool(ld, page, where, "savable", false, &pg->savable) != 0)
         return -1;
     /* 3Fh and FFh ask MODE SENSE for every page or subpage (SPC-4
      * 6.13); no page has them. */
-    if (code == 0x3f)
+    if (code == MODE_PAGE_ALL)
         return emu_drive_bad(ld, where,
                              "page code 0x3f means all pages and cannot "
                              "name one");
-    if (subpage == 0xff)
+    if (subpage == MODE_SUBPAGE_ALL)
         return emu_drive_bad(ld, where,
                              "subpage 0xff means all subpages and cannot "
                              "name one");

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "transport/modepage.h"
 #include "transport/transport.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
@@ -30,16 +31,11 @@ enum emu_opcode {
     EMU_OP_WRITE12 = 0xaa,
 };
 
-#define EMU_HEADER10_LEN  8    /* mode parameter header (10), SPC-4 7.5.5 */
 #define EMU_BLOCK_DESC    8    /* short block descriptor, SPC-4 7.5.6 */
 #define EMU_BLOCK_SIZE    2048 /* logical block of every MMC medium here */
 #define EMU_INQUIRY_LEN   36   /* standard INQUIRY data, SPC-4 6.6.2 */
 #define EMU_SENSE_FIXED   18   /* SPC-4 4.5.3 */
-#define EMU_PAGE_PS       0x80
-#define EMU_PAGE_SPF      0x40
-#define EMU_PAGE_ALL      0x3f
-#define EMU_SUBPAGE_ALL   0xff
-#define EMU_ALL_FEATURES  3 /* profile list, core, removable medium */
+#define EMU_ALL_FEATURES  3    /* profile list, core, removable medium */
 #define EMU_FEATURES_SIZE (8 + 4 + 4 * EMU_MAX_PROFILES + 12 + 8)
 
 struct emu_transport {
@@ -526,18 +522,18 @@ emu_mode_sense_select(struct emu_transport *et, struct scsi_io *io,
     const struct emu_drive *drive = et->drive;
     bool any = false;
 
-    if (code == EMU_PAGE_ALL) {
+    if (code == MODE_PAGE_ALL) {
         if (!drive->behaviour.all_pages) {
             emu_fail_field(et, io, 0x24, true, 2, 5);
             return false;
         }
-        if (sub != 0 && sub != EMU_SUBPAGE_ALL) {
+        if (sub != 0 && sub != MODE_SUBPAGE_ALL) {
             emu_fail_field(et, io, 0x24, true, 3, 7);
             return false;
         }
         /* 3Fh/00h: every page_0 format page; 3Fh/FFh: subpages too. */
         for (size_t i = 0; i < drive->npages; i++)
-            selected[i] = sub == EMU_SUBPAGE_ALL || !drive->pages[i].spf;
+            selected[i] = sub == MODE_SUBPAGE_ALL || !drive->pages[i].spf;
         return true;
     }
     for (size_t i = 0; i < drive->npages; i++) {
@@ -545,7 +541,7 @@ emu_mode_sense_select(struct emu_transport *et, struct scsi_io *io,
         if (pg->code != code)
             continue;
         any = true;
-        selected[i] = sub == EMU_SUBPAGE_ALL || pg->subpage == sub;
+        selected[i] = sub == MODE_SUBPAGE_ALL || pg->subpage == sub;
     }
     if (!any) {
         emu_fail_field(et, io, 0x24, true, 2, 5);
@@ -566,7 +562,7 @@ emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
     const struct emu_behaviour *bh = &drive->behaviour;
     bool dbd = io->cdb[1] & 0x08;
     unsigned pc = io->cdb[2] >> 6;
-    uint8_t code = io->cdb[2] & 0x3f, sub = io->cdb[3];
+    uint8_t code = io->cdb[2] & MODE_PAGE_CODE, sub = io->cdb[3];
     uint16_t alloc = emu_be16(&io->cdb[7]);
     size_t total, bdl, pos;
     bool *selected;
@@ -611,7 +607,7 @@ emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
     }
 
     bdl = bh->block_descriptor && !dbd ? EMU_BLOCK_DESC : 0;
-    total = EMU_HEADER10_LEN + bdl;
+    total = MODE_HEADER10_LEN + bdl;
     for (size_t i = 0; i < drive->npages; i++)
         if (selected[i])
             total += drive->pages[i].len;
@@ -625,15 +621,15 @@ emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
         d[3] = 0x80;
     emu_put_be16(&d[6], bdl);
     if (bdl != 0)
-        emu_put_be16(&d[EMU_HEADER10_LEN + 6], EMU_BLOCK_SIZE);
-    pos = EMU_HEADER10_LEN + bdl;
+        emu_put_be16(&d[MODE_HEADER10_LEN + 6], EMU_BLOCK_SIZE);
+    pos = MODE_HEADER10_LEN + bdl;
     for (size_t i = 0; i < drive->npages; i++) {
         const struct emu_page *pg = &drive->pages[i];
         if (!selected[i])
             continue;
         memcpy(&d[pos], emu_page_values(et, i, pc), pg->len);
         if (pg->savable)
-            d[pos] |= EMU_PAGE_PS;
+            d[pos] |= MODE_PAGE_PS;
         pos += pg->len;
     }
     emu_data_in(io, d, total, alloc);
@@ -655,27 +651,29 @@ emu_mode_select_check(struct emu_transport *et, struct scsi_io *io,
                       bool save)
 {
     const uint8_t *p = &list[off];
-    bool spf = p[0] & EMU_PAGE_SPF;
-    size_t left = list_len - off, hdr = spf ? 4 : 2, len, index;
+    size_t left = list_len - off, hdr, len, index;
+    struct mode_page_header h = mode_page_header_decode(p, left);
     const struct emu_page *pg;
     const uint8_t *cur;
+    bool spf;
 
-    if (left < hdr) {
+    if (!h.complete) {
         emu_fail(et, io, 0x05, 0x1a, 0x00);
         return -1;
     }
-    len = spf ? emu_be16(&p[2]) : p[1];
+    spf = h.spf;
+    hdr = h.header_len;
+    len = h.page_length;
     if (left - hdr < len) {
         emu_fail(et, io, 0x05, 0x1a, 0x00);
         return -1;
     }
     /* PS is reserved in MODE SELECT (SPC-4 7.5.7). */
-    if (p[0] & EMU_PAGE_PS) {
+    if (h.ps) {
         emu_fail_field(et, io, 0x26, false, off, 7);
         return -1;
     }
-    pg = emu_drive_find_page(et->drive, p[0] & 0x3f, spf ? p[1] : 0, spf,
-                             &index);
+    pg = emu_drive_find_page(et->drive, h.code, h.subpage, spf, &index);
     if (pg == NULL) {
         emu_fail_field(et, io, 0x26, false, off, 5);
         return -1;
@@ -773,21 +771,21 @@ emu_mode_select_unchecked(struct emu_transport *et, struct scsi_io *io,
                           const uint8_t *list, size_t list_len)
 {
     const struct emu_drive *drive = et->drive;
-    size_t off = EMU_HEADER10_LEN;
+    size_t off = MODE_HEADER10_LEN;
     bool changed = false;
 
-    if (list_len >= EMU_HEADER10_LEN)
+    if (list_len >= MODE_HEADER10_LEN)
         off += emu_be16(&list[6]);
     while (off + 2 <= list_len) {
         const uint8_t *p = &list[off];
-        bool spf = p[0] & EMU_PAGE_SPF;
-        size_t hdr = spf ? 4 : 2, index;
-        if (off + hdr > list_len)
+        struct mode_page_header h = mode_page_header_decode(p, list_len - off);
+        size_t index;
+        if (!h.complete)
             break;
-        size_t len = hdr + (spf ? emu_be16(&p[2]) : p[1]);
+        size_t hdr = h.header_len, len = hdr + h.page_length;
         size_t sent = len < list_len - off ? len : list_len - off;
-        const struct emu_page *pg = emu_drive_find_page(
-            drive, p[0] & 0x3f, spf ? p[1] : 0, spf, &index);
+        const struct emu_page *pg =
+            emu_drive_find_page(drive, h.code, h.subpage, h.spf, &index);
         if (pg != NULL) {
             size_t n = sent < pg->len ? sent : pg->len;
             uint8_t *cur = et->sf.state.current[index];
@@ -839,7 +837,7 @@ emu_mode_select(struct emu_transport *et, struct scsi_io *io)
         emu_good(io, 0);
         return;
     }
-    if (list_len < EMU_HEADER10_LEN) {
+    if (list_len < MODE_HEADER10_LEN) {
         emu_fail(et, io, 0x05, 0x1a, 0x00);
         return;
     }
@@ -849,7 +847,7 @@ emu_mode_select(struct emu_transport *et, struct scsi_io *io)
         return;
     }
     bdl = emu_be16(&list[6]);
-    if (list_len < EMU_HEADER10_LEN + bdl) {
+    if (list_len < MODE_HEADER10_LEN + bdl) {
         emu_fail(et, io, 0x05, 0x1a, 0x00);
         return;
     }
@@ -860,7 +858,7 @@ emu_mode_select(struct emu_transport *et, struct scsi_io *io)
     }
 
     pages = xcalloc(list_len / 2 + 1, sizeof *pages);
-    for (off = EMU_HEADER10_LEN; off < list_len;) {
+    for (off = MODE_HEADER10_LEN; off < list_len;) {
         long index = emu_mode_select_check(et, io, list, list_len, off, save);
         if (index < 0) {
             free(pages);

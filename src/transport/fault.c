@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "transport/modepage.h"
 #include "util/xmalloc.h"
 
 enum fault_kind {
@@ -76,104 +77,162 @@ fault_number(const char *s, const char *end, int base, unsigned long max,
     return errno == 0 && stop == end && *out <= max && *s != '-' && *s != '+';
 }
 
+/* Suffixes, in this order: "@OP" (one opcode), "+N" (after N matching
+ * commands), "*N" (for N matching commands).  *end is moved back to
+ * where the suffixes begin. */
 static int
-fault_parse_one(const char *spec, struct fault_spec *fs, struct err *err)
+fault_parse_suffixes(const char *spec, const char **end, struct fault_spec *fs,
+                     struct err *err)
 {
-    const char *end = spec + strlen(spec), *at, *star;
-    const char *colon = strchr(spec, ':');
+    const char *star = strrchr(spec, '*'), *plus, *at;
     unsigned long v;
-    size_t name_len;
 
-    memset(fs, 0, sizeof *fs);
-    fs->opcode = -1;
-
-    /* Suffixes, in this order: "@OP" (one opcode), "+N" (after N matching
-     * commands), "*N" (for N matching commands). */
-    star = strrchr(spec, '*');
     if (star != NULL) {
-        if (!fault_number(star + 1, end, 10, 1000000, &v) || v == 0)
+        if (!fault_number(star + 1, *end, 10, 1000000, &v) || v == 0)
             return fault_bad_spec(err, spec, "a count of 1 or more after '*'");
         fs->remaining = (unsigned)v;
         fs->limited = true;
-        end = star;
+        *end = star;
     }
-    const char *plus = memchr(spec, '+', (size_t)(end - spec));
+    plus = memchr(spec, '+', (size_t)(*end - spec));
     if (plus != NULL) {
-        if (!fault_number(plus + 1, end, 10, 1000000, &v))
+        if (!fault_number(plus + 1, *end, 10, 1000000, &v))
             return fault_bad_spec(err, spec,
                                   "a number of commands to skip after '+'");
         fs->skip = (unsigned)v;
-        end = plus;
+        *end = plus;
     }
-    at = memchr(spec, '@', (size_t)(end - spec));
+    at = memchr(spec, '@', (size_t)(*end - spec));
     if (at != NULL) {
-        if (!fault_number(at + 1, end, 16, 0xff, &v))
+        if (!fault_number(at + 1, *end, 16, 0xff, &v))
             return fault_bad_spec(err, spec,
                                   "a hex opcode after '@', e.g. @55");
         fs->opcode = (int)v;
-        end = at;
+        *end = at;
     }
+    return 0;
+}
+
+/* Each kind's argument, 'arg' to 'end' (arg NULL when there is none);
+ * 'spec' is the whole text, for messages. */
+
+static int
+fault_parse_sense(const char *spec, const char *arg, const char *end,
+                  struct fault_spec *fs, struct err *err)
+{
+    unsigned long k, a, q;
+
+    if (arg == NULL || end - arg != 8 || arg[2] != '/' || arg[5] != '/' ||
+        !fault_number(arg, arg + 2, 16, 0x0f, &k) ||
+        !fault_number(arg + 3, arg + 5, 16, 0xff, &a) ||
+        !fault_number(arg + 6, arg + 8, 16, 0xff, &q))
+        return fault_bad_spec(err, spec,
+                              "sense:KK/AA/QQ in hex, e.g. sense:02/3a/00");
+    fs->key = (uint8_t)k;
+    fs->asc = (uint8_t)a;
+    fs->ascq = (uint8_t)q;
+    return 0;
+}
+
+static int
+fault_parse_status(const char *spec, const char *arg, const char *end,
+                   struct fault_spec *fs, struct err *err)
+{
+    unsigned long v;
+
+    if (arg == NULL || !fault_number(arg, end, 16, 0xff, &v) || v == 0 ||
+        v == SCSI_STATUS_CHECK_CONDITION)
+        return fault_bad_spec(err, spec,
+                              "status:HH with a hex status other than 00 "
+                              "and 02, e.g. status:18");
+    fs->status = (uint8_t)v;
+    return 0;
+}
+
+static int
+fault_parse_no_argument(const char *spec, const char *arg, const char *end,
+                        struct fault_spec *fs, struct err *err)
+{
+    (void)end;
+    (void)fs;
+    if (arg != NULL)
+        return fault_bad_spec(err, spec, "no argument after timeout/gone");
+    return 0;
+}
+
+static int
+fault_parse_latency(const char *spec, const char *arg, const char *end,
+                    struct fault_spec *fs, struct err *err)
+{
+    unsigned long v;
+
+    if (arg == NULL || !fault_number(arg, end, 10, 600000, &v))
+        return fault_bad_spec(err, spec, "latency:MS with MS from 0 to 600000");
+    fs->latency_ms = (unsigned)v;
+    return 0;
+}
+
+static int
+fault_parse_garbage(const char *spec, const char *arg, const char *end,
+                    struct fault_spec *fs, struct err *err)
+{
+    size_t i, n = sizeof fault_garbage_names / sizeof fault_garbage_names[0];
+
+    fs->garbage = GARBAGE_LENGTH;
+    if (arg == NULL)
+        return 0;
+    for (i = 0; i < n; i++) {
+        const char *g = fault_garbage_names[i].name;
+        if ((size_t)(end - arg) == strlen(g) && strncmp(arg, g, strlen(g)) == 0)
+            break;
+    }
+    if (i == n)
+        return fault_bad_spec(err, spec,
+                              "garbage[:length|truncated|short|page|bdlen]");
+    fs->garbage = fault_garbage_names[i].kind;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    enum fault_kind kind;
+    int (*parse)(const char *spec, const char *arg, const char *end,
+                 struct fault_spec *fs, struct err *err);
+} fault_kinds[] = {
+    { "sense", FAULT_SENSE, fault_parse_sense },
+    { "status", FAULT_STATUS, fault_parse_status },
+    { "timeout", FAULT_TIMEOUT, fault_parse_no_argument },
+    { "gone", FAULT_GONE, fault_parse_no_argument },
+    { "latency", FAULT_LATENCY, fault_parse_latency },
+    { "garbage", FAULT_GARBAGE, fault_parse_garbage },
+};
+
+static int
+fault_parse_one(const char *spec, struct fault_spec *fs, struct err *err)
+{
+    const char *end = spec + strlen(spec);
+    const char *colon = strchr(spec, ':');
+
+    memset(fs, 0, sizeof *fs);
+    fs->opcode = -1;
+    if (fault_parse_suffixes(spec, &end, fs, err) != 0)
+        return -1;
     if (colon != NULL && colon > end)
         colon = NULL;
-    name_len = (size_t)((colon ? colon : end) - spec);
+    size_t name_len = (size_t)((colon ? colon : end) - spec);
     const char *arg = colon ? colon + 1 : NULL;
-
-#define IS(word) \
-    (name_len == strlen(word) && strncmp(spec, word, name_len) == 0)
-    if (IS("sense")) {
-        unsigned long k, a, q;
-        if (arg == NULL || end - arg != 8 || arg[2] != '/' || arg[5] != '/' ||
-            !fault_number(arg, arg + 2, 16, 0x0f, &k) ||
-            !fault_number(arg + 3, arg + 5, 16, 0xff, &a) ||
-            !fault_number(arg + 6, arg + 8, 16, 0xff, &q))
-            return fault_bad_spec(err, spec,
-                                  "sense:KK/AA/QQ in hex, e.g. sense:02/3a/00");
-        fs->kind = FAULT_SENSE;
-        fs->key = (uint8_t)k;
-        fs->asc = (uint8_t)a;
-        fs->ascq = (uint8_t)q;
-    } else if (IS("status")) {
-        if (arg == NULL || !fault_number(arg, end, 16, 0xff, &v) || v == 0 ||
-            v == SCSI_STATUS_CHECK_CONDITION)
-            return fault_bad_spec(err, spec,
-                                  "status:HH with a hex status other than 00 "
-                                  "and 02, e.g. status:18");
-        fs->kind = FAULT_STATUS;
-        fs->status = (uint8_t)v;
-    } else if (IS("timeout") || IS("gone")) {
-        if (arg != NULL)
-            return fault_bad_spec(err, spec, "no argument after timeout/gone");
-        fs->kind = IS("timeout") ? FAULT_TIMEOUT : FAULT_GONE;
-    } else if (IS("latency")) {
-        if (arg == NULL || !fault_number(arg, end, 10, 600000, &v))
-            return fault_bad_spec(err, spec,
-                                  "latency:MS with MS from 0 to 600000");
-        fs->kind = FAULT_LATENCY;
-        fs->latency_ms = (unsigned)v;
-    } else if (IS("garbage")) {
-        fs->kind = FAULT_GARBAGE;
-        fs->garbage = GARBAGE_LENGTH;
-        if (arg != NULL) {
-            size_t i,
-                n = sizeof fault_garbage_names / sizeof fault_garbage_names[0];
-            for (i = 0; i < n; i++) {
-                const char *g = fault_garbage_names[i].name;
-                if ((size_t)(end - arg) == strlen(g) &&
-                    strncmp(arg, g, strlen(g)) == 0)
-                    break;
-            }
-            if (i == n)
-                return fault_bad_spec(
-                    err, spec, "garbage[:length|truncated|short|page|bdlen]");
-            fs->garbage = fault_garbage_names[i].kind;
-        }
-    } else {
-        return fault_bad_spec(err, spec,
-                              "one of sense:KK/AA/QQ, status:HH, timeout, "
-                              "gone, garbage[:KIND], latency:MS");
+    for (size_t i = 0; i < sizeof fault_kinds / sizeof *fault_kinds; i++) {
+        if (name_len != strlen(fault_kinds[i].name) ||
+            strncmp(spec, fault_kinds[i].name, name_len) != 0)
+            continue;
+        if (fault_kinds[i].parse(spec, arg, end, fs, err) != 0)
+            return -1;
+        fs->kind = fault_kinds[i].kind;
+        return 0;
     }
-#undef IS
-    return 0;
+    return fault_bad_spec(err, spec,
+                          "one of sense:KK/AA/QQ, status:HH, timeout, "
+                          "gone, garbage[:KIND], latency:MS");
 }
 
 static void
@@ -245,8 +304,9 @@ fault_corrupt(struct scsi_io *io, enum garbage_kind kind)
         break;
     case GARBAGE_PAGE:
         if (got >= 8 + bdl + 1)
-            b[8 + bdl] = (uint8_t)((b[8 + bdl] & 0xc0) |
-                                   (((b[8 + bdl] & 0x3f) + 1) & 0x3f));
+            b[8 + bdl] = (uint8_t)((b[8 + bdl] & ~MODE_PAGE_CODE) |
+                                   (((b[8 + bdl] & MODE_PAGE_CODE) + 1) &
+                                    MODE_PAGE_CODE));
         break;
     case GARBAGE_BDLEN:
         bdl = mdl + 8;

@@ -34,31 +34,37 @@ tur(struct transport *tp, struct err *err)
 Test(fault, bad_specs_are_usage_errors_naming_the_spec,
      .init = (void (*)(void))testutil_fresh_state)
 {
-    static const char *const bad[] = {
-        "sense:2/3a/00",
-        "sense:02/3a",
-        "sense:zz/3a/00",
-        "bogus",
-        "latency:abc",
-        "latency:",
-        "timeout:5",
-        "garbage:nope",
-        "gone@zz",
-        "gone*0",
-        "gone+x",
-        "status:02",
-        "",
+    /* Each with the part of its message that says what was expected. */
+    static const struct {
+        const char *spec, *expected;
+    } bad[] = {
+        { "sense:2/3a/00", "expected sense:KK/AA/QQ in hex" },
+        { "sense:02/3a", "expected sense:KK/AA/QQ in hex" },
+        { "sense:zz/3a/00", "expected sense:KK/AA/QQ in hex" },
+        { "bogus", "expected one of sense:KK/AA/QQ, status:HH, timeout" },
+        { "latency:abc", "expected latency:MS with MS from 0 to 600000" },
+        { "latency:", "expected latency:MS" },
+        { "timeout:5", "expected no argument after timeout/gone" },
+        { "gone:5", "expected no argument after timeout/gone" },
+        { "garbage:nope",
+          "expected garbage[:length|truncated|short|page|bdlen]" },
+        { "gone@zz", "expected a hex opcode after '@'" },
+        { "gone*0", "expected a count of 1 or more after '*'" },
+        { "gone+x", "expected a number of commands to skip after '+'" },
+        { "status:02", "expected status:HH with a hex status other than 00" },
+        { "", "expected at least one spec" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char uri[64];
         struct transport *tp = NULL;
         struct err err;
 
-        snprintf(uri, sizeof uri, "emu:dvd-writer?fault=%s", bad[i]);
+        snprintf(uri, sizeof uri, "emu:dvd-writer?fault=%s", bad[i].spec);
         err_clear(&err);
         cr_assert_eq(transport_open(uri, NULL, &tp, &err), -1, "%s", uri);
         cr_assert(err.usage, "%s", uri);
-        cr_assert_not_null(strstr(err.msg, "expected"), "%s: %s", uri, err.msg);
+        cr_assert_not_null(strstr(err.msg, bad[i].expected), "%s: %s", uri,
+                           err.msg);
         cr_assert_null(tp);
     }
 }

@@ -168,6 +168,26 @@ ParameterizedTestParameters(pagedef, broken_files_name_line_column_and_what)
         { "page 5\nname \"X\"\nlengths 10\nrepeat G at 4 size 2\n  field "
           "B 0 number\nend\n  unit ms\n",
           "x.page:7:3: expected one of field, repeat, end" },
+        { "page 5\nname \"X\"\nlengths 10\nrepeat G at 4 size 2\nrepeat H "
+          "at 6 size 2\n",
+          "x.page:5:1: expected 'end' before another 'repeat' (groups do not "
+          "nest)" },
+        { "page 5\nname \"X\"\nlengths 10\nend\n",
+          "x.page:4:1: expected 'end' only after 'repeat'" },
+        { "page 5\n\"name\"\n", "x.page:2:1: expected a keyword, found a "
+                                "string" },
+        { "page 5\nname \"X\"\nlengths 10\nrepeat G at 10 size 4\nend\n",
+          "x.page:4: repeat G: descriptors from byte 10 of 4 bytes do not fit "
+          "in the page (12 bytes)" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  help "
+          "\"a\"\n  unit ms\n  unit s\n",
+          "x.page:7:3: expected one unit a field" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 number\n  scale 0\n",
+          "x.page:5:9: expected a scale of 1 or more" },
+        { "page 5\nname \"X\"\nlengths 10\nfield A 2 enum\n  value 1 B\n"
+          "  value 1 C\n",
+          "x.page:6:11: expected each value and name once; 'C' or 1 is "
+          "already a value" },
     };
     return cr_make_param_array(struct broken, cases,
                                sizeof cases / sizeof cases[0]);

@@ -173,6 +173,13 @@ Test(recorder, invalid_request_types_and_null_data,
     cr_assert_eq(
         set_page(rec, MODE_REQUEST_CURRENT, page, 1, verify, &rep, &err), -1);
     cr_assert_eq(err.hr, E_INVALIDARG);
+    /* A sub_page format header (SPF) needs 4 bytes; 3 are too short. */
+    uint8_t subpage[3] = { 0x5c, 0x01, 0x00 };
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, subpage, 3, verify, &rep, &err),
+        -1);
+    cr_assert_eq(err.hr, E_INVALIDARG);
+    cr_assert_str_eq(err.msg, "3 bytes is too short for a mode page header");
     recorder_free(rec);
 }
 

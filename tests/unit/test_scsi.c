@@ -196,3 +196,61 @@ Test(scsi, configuration_cut_short_or_overstated_keeps_what_arrived)
     cr_assert_eq(err.hr, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE);
     free(data);
 }
+
+Test(scsi, mode_page_header_in_both_formats)
+{
+    /* page_0 format: PS, page 05h, 0x3e bytes after the header */
+    const uint8_t page0[] = { 0x85, 0x3e };
+    /* sub_page format: page 1Ch subpage 01h, 0x0a bytes */
+    const uint8_t sub[] = { 0x5c, 0x01, 0x00, 0x0a };
+    struct mode_page_header h;
+
+    cr_assert((h = mode_page_header_decode(page0, sizeof page0)).complete);
+    cr_assert(h.ps);
+    cr_assert_not(h.spf);
+    cr_assert_eq(h.code, 0x05);
+    cr_assert_eq(h.subpage, 0);
+    cr_assert_eq(h.header_len, 2);
+    cr_assert_eq(h.page_length, 0x3e);
+
+    cr_assert((h = mode_page_header_decode(sub, sizeof sub)).complete);
+    cr_assert_not(h.ps);
+    cr_assert(h.spf);
+    cr_assert_eq(h.code, 0x1c);
+    cr_assert_eq(h.subpage, 0x01);
+    cr_assert_eq(h.header_len, 4);
+    cr_assert_eq(h.page_length, 0x0a);
+}
+
+Test(scsi, mode_page_header_cut_short_keeps_byte_0_only)
+{
+    const uint8_t sub[] = { 0x5c, 0x01, 0x00, 0x0a };
+    struct mode_page_header h;
+
+    cr_assert_not((h = mode_page_header_decode(sub, 3)).complete);
+    cr_assert(h.spf);
+    cr_assert_eq(h.code, 0x1c);
+    cr_assert_eq(h.header_len, 4);
+    cr_assert_eq(h.subpage, 0);
+    cr_assert_eq(h.page_length, 0);
+    cr_assert_not((h = mode_page_header_decode(sub, 0)).complete);
+    cr_assert_eq(h.header_len, 0);
+    cr_assert_not(
+        (h = mode_page_header_decode((const uint8_t[]){ 0x05 }, 1)).complete);
+    cr_assert_eq(h.header_len, 2);
+}
+
+Test(scsi, a_page_header_cut_short_says_which)
+{
+    struct mode_data md;
+    struct err err;
+
+    /* one byte of a page_0 header at byte 8 */
+    cr_assert_eq(parse("00 07 00 00 00 00 00 00 05", 512, &md, &err), -1);
+    cr_assert_str_eq(err.msg, "MODE SENSE(10) page header at byte 8 runs "
+                              "past the 9 bytes of mode data");
+    /* three bytes of a sub_page header (SPF set) */
+    cr_assert_eq(parse("00 09 00 00 00 00 00 00 5c 01 00", 512, &md, &err), -1);
+    cr_assert_str_eq(err.msg, "MODE SENSE(10) subpage header at byte 8 runs "
+                              "past the 11 bytes of mode data");
+}

@@ -1,0 +1,261 @@
+/*
+ * Reading mode pages: MODE SENSE(10) of one page (GetModePage) and the
+ * list of the pages a drive supports (GetSupportedModePages).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/recorder-internal.h"
+#include "engine/recorder.h"
+#include "engine/sense.h"
+#include "util/xmalloc.h"
+
+
+/* Room for the mode parameter header and any page_0 page, with some
+ * block descriptors: the first request of a single page, on the stack. */
+#define RECORDER_SENSE_FIRST 512
+
+/*
+ * MODE SENSE(10) with DBD set (MMC drives have no block descriptors, and
+ * those a drive sends anyway are skipped by the parser).  The first request
+ * goes into 'first' (first_len bytes, the caller's); a longer answer is
+ * asked for again, into a new buffer, with the length the drive reported.
+ * *buf is 'first' or new: free it with recorder_sense_free.
+ */
+static int
+recorder_mode_sense(struct recorder *rec, enum mode_request rt, uint8_t code,
+                    uint8_t subpage, uint8_t *first, size_t first_len,
+                    uint8_t **buf, struct mode_data *md, struct err *err)
+{
+    size_t alloc = first_len;
+
+    *buf = first;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct scsi_io io = { 0 };
+        int rc;
+
+        /* Zeroed, so that a drive claiming bytes it never sent yields
+         * zeros, not stale memory. */
+        memset(*buf, 0, alloc);
+        scsi_build_mode_sense10(&io, (uint8_t)rt, code, subpage, true, *buf,
+                                (uint16_t)alloc);
+        if (recorder_exec(rec, &io, true, err) != 0)
+            goto fail;
+        rc = scsi_parse_mode_data(*buf, io.len - io.resid, alloc, md, err);
+        if (rc == 0)
+            return 0;
+        if (rc < 0)
+            goto fail;
+        /* Cut short by the allocation length: ask for all of it. */
+        if (md->total > 0xffff) {
+            err_set(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+                    "MODE SENSE(10) data of %zu bytes is more than its "
+                    "allocation length can ask for",
+                    md->total);
+            goto fail;
+        }
+        alloc = md->total;
+        if (*buf != first)
+            free(*buf);
+        *buf = xmalloc(alloc);
+    }
+    err_set(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+            "MODE SENSE(10) kept growing: the drive reported %zu bytes",
+            md->total);
+fail:
+    if (*buf != first)
+        free(*buf);
+    *buf = NULL;
+    return -1;
+}
+
+static void
+recorder_sense_free(uint8_t *buf, const uint8_t *first)
+{
+    if (buf != first)
+        free(buf);
+}
+
+int
+recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
+                       enum mode_request rt, uint8_t **data, size_t *len,
+                       struct err *err)
+{
+    /* Aligned to its size: some local drives (ATAPI through libata) take
+     * a transfer straight into the buffer only at 512-byte alignment, and
+     * through a bounce copy otherwise. */
+    _Alignas(RECORDER_SENSE_FIRST) uint8_t first[RECORDER_SENSE_FIRST];
+    uint8_t *buf;
+    struct mode_data md;
+    char label[RECORDER_LABEL_LEN];
+
+    if ((unsigned)rt > MODE_REQUEST_SAVED)
+        return err_set(err, E_INVALIDARG,
+                       "%s: request type %u is not one "
+                       "of current, changeable, default, "
+                       "saved",
+                       recorder_label(rec, label, code, subpage), (unsigned)rt);
+    if (code >= MODE_PAGE_ALL)
+        return err_set(err, E_INVALIDARG, "page 0x%02x is not a single page",
+                       code);
+    if (recorder_mode_sense(rec, rt, code, subpage, first, sizeof first, &buf,
+                            &md, err) != 0) {
+        err_prefix(err, "%s, %s values",
+                   recorder_label(rec, label, code, subpage),
+                   mode_request_name(rt));
+        return -1;
+    }
+    for (size_t i = 0; i < md.npages; i++) {
+        const struct mode_page_ref *ref = &md.pages[i];
+        if (ref->code != code || ref->subpage != subpage)
+            continue;
+        *len = ref->length;
+        *data = xmalloc(ref->length);
+        memcpy(*data, buf + ref->offset, ref->length);
+        recorder_sense_free(buf, first);
+        return 0;
+    }
+    if (md.npages == 0)
+        err_set(err, E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE,
+                "%s, %s values: the drive answered without any page",
+                recorder_label(rec, label, code, subpage),
+                mode_request_name(rt));
+    else
+        err_set(err, E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE,
+                "%s, %s values: the drive answered with page 0x%02x,0x%02x "
+                "instead",
+                recorder_label(rec, label, code, subpage),
+                mode_request_name(rt), md.pages[0].code, md.pages[0].subpage);
+    recorder_sense_free(buf, first);
+    return -1;
+}
+
+static int
+recorder_page_order(const void *a, const void *b)
+{
+    const struct mode_page_info *x = a, *y = b;
+    if (x->code != y->code)
+        return x->code - y->code;
+    return x->subpage - y->subpage;
+}
+
+/* Drives that refuse page 3Fh (ATAPI drives often do) are asked for each
+ * page in turn; a page they refuse is a page they do not have. */
+static int
+recorder_probe_pages(struct recorder *rec, enum mode_request rt,
+                     struct mode_page_info **pages, size_t *count,
+                     struct err *err)
+{
+    struct mode_page_info *list = xcalloc(MODE_PAGE_ALL, sizeof *list);
+    size_t n = 0;
+
+    for (uint8_t code = 0x01; code < MODE_PAGE_ALL; code++) {
+        _Alignas(RECORDER_SENSE_FIRST) uint8_t first[RECORDER_SENSE_FIRST];
+        uint8_t *buf;
+        struct err probe_err;
+        struct mode_data md;
+
+        err_clear(&probe_err);
+        if (recorder_mode_sense(rec, rt, code, 0, first, sizeof first, &buf,
+                                &md, &probe_err) != 0) {
+            if (probe_err.hr == E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE ||
+                probe_err.hr == E_FAIL)
+                continue;
+            *err = probe_err; /* no answer, or a broken one: stop */
+            free(list);
+            return -1;
+        }
+        for (size_t i = 0; i < md.npages; i++) {
+            if (md.pages[i].code != code || md.pages[i].subpage != 0)
+                continue;
+            list[n].code = code;
+            list[n].length = md.pages[i].length;
+            list[n].savable = md.pages[i].ps;
+            n++;
+            break;
+        }
+        recorder_sense_free(buf, first);
+    }
+    *pages = list;
+    *count = n;
+    return 0;
+}
+
+/* MODE SENSE(10) of every page (and subpage, with MODE_SUBPAGE_ALL) into a
+ * new buffer: more than the stack should hold. */
+static int
+recorder_sense_all(struct recorder *rec, enum mode_request rt, uint8_t subpage,
+                   uint8_t **buf, struct mode_data *md, struct err *err)
+{
+    uint8_t *heap = xmalloc(4096);
+    int rc = recorder_mode_sense(rec, rt, MODE_PAGE_ALL, subpage, heap, 4096,
+                                 buf, md, err);
+    if (*buf != heap)
+        free(heap); /* failed, or answered into a larger buffer */
+    return rc;
+}
+
+/* 05/24/00: the drive refused a field of the CDB, here the page or
+ * subpage code. */
+static bool
+recorder_refused_cdb_field(const struct err *err)
+{
+    struct sense s;
+    return err->has_scsi && sense_decode(err->sense, err->sense_len, &s) &&
+           s.key == SENSE_ILLEGAL_REQUEST && s.asc == 0x24;
+}
+
+int
+recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
+                                  struct mode_page_info **pages, size_t *count,
+                                  struct err *err)
+{
+    struct mode_data md;
+    uint8_t *buf;
+
+    if ((unsigned)rt > MODE_REQUEST_SAVED)
+        return err_set(err, E_INVALIDARG,
+                       "request type %u is not one of current, changeable, "
+                       "default, saved",
+                       (unsigned)rt);
+    /* Pages and subpages (3Fh/FFh); drives without subpages may refuse
+     * that and answer 3Fh/00h; some refuse 3Fh altogether. */
+    int rc = recorder_sense_all(rec, rt, MODE_SUBPAGE_ALL, &buf, &md, err);
+    if (rc != 0 && recorder_refused_cdb_field(err)) {
+        err_clear(err);
+        rc = recorder_sense_all(rec, rt, 0, &buf, &md, err);
+    }
+    if (rc != 0) {
+        if (!recorder_refused_cdb_field(err)) {
+            err_prefix(err, "all pages, %s values", mode_request_name(rt));
+            return -1;
+        }
+        struct err first = *err;
+        err_clear(err);
+        rec->refuses_all_pages = true;
+        if (recorder_probe_pages(rec, rt, pages, count, err) != 0)
+            return -1;
+        if (*count == 0) {
+            free(*pages);
+            *pages = NULL;
+            *err = first;
+            err_prefix(err, "no page answers for %s values",
+                       mode_request_name(rt));
+            return -1;
+        }
+        qsort(*pages, *count, sizeof **pages, recorder_page_order);
+        return 0;
+    }
+    *pages = xcalloc(md.npages ? md.npages : 1, sizeof **pages);
+    *count = md.npages;
+    for (size_t i = 0; i < md.npages; i++) {
+        (*pages)[i].code = md.pages[i].code;
+        (*pages)[i].subpage = md.pages[i].subpage;
+        (*pages)[i].length = md.pages[i].length;
+        (*pages)[i].savable = md.pages[i].ps;
+    }
+    free(buf);
+    qsort(*pages, *count, sizeof **pages, recorder_page_order);
+    return 0;
+}
