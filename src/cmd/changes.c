@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "cmd/edit.h"
+#include "cmd/output.h"
+#include "cmd/pagecache.h"
 #include "engine/errfmt.h"
 #include "transport/transport.h"
 #include "util/applog.h"

@@ -19,7 +19,7 @@
 #ifndef MODECON_CMD_CHANGES_H
 #define MODECON_CMD_CHANGES_H
 
-#include "cmd/cmd.h"
+#include "cmd/ctx.h"
 #include "cmd/undolog.h"
 
 /* Record every MODE SELECT sent through 'rec', a drive 'ctx' opened. */
