@@ -1,6 +1,7 @@
 /* modecon: a console for the mode pages of optical and other SCSI drives. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,72 @@ main_err(void *arg, const char *text)
     (void)arg;
     fflush(stdout); /* keep the two streams in order on a terminal */
     fprintf(stderr, "modecon: %s\n", text);
+}
+
+/*
+ * The command line has no Ctrl-C of its own: SIGINT and SIGTERM end the
+ * process as usual, but one that comes while a MODE SELECT is with the
+ * drive waits, saying so, until its answer is in the audit log and the
+ * undo record, so that they say what the drive did; a second ends it at
+ * once.
+ */
+
+/* A SIGINT or SIGTERM that came while a MODE SELECT was in flight, or 0. */
+static volatile sig_atomic_t main_pending_signal;
+
+static void
+main_die(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void
+main_on_signal(int sig)
+{
+    static const char waiting[] =
+        "\nmodecon: interrupted while a MODE SELECT is with the drive: "
+        "waiting for its answer, so that the audit log and the undo record "
+        "say what it did (again to leave at once)\n";
+
+    /* Raised inside its handler, the signal waits until it returns. */
+    if (!changes_in_flight() || main_pending_signal != 0) {
+        main_die(sig);
+        return;
+    }
+    main_pending_signal = sig;
+    ssize_t ignored = write(STDERR_FILENO, waiting, sizeof waiting - 1);
+    (void)ignored;
+}
+
+/* The last MODE SELECT in flight is answered and recorded: an
+ * interruption that waited for it ends the process now. */
+static void
+main_on_settled(const char *outcome)
+{
+    if (main_pending_signal == 0)
+        return;
+    fprintf(stderr,
+            "modecon: the MODE SELECT's outcome (%s) is in the audit "
+            "log; stopping as asked\n",
+            outcome);
+    fflush(NULL);
+    main_die(main_pending_signal);
+}
+
+static void
+main_guard_signals(void)
+{
+    struct sigaction sa;
+
+    changes_on_settled(main_on_settled);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = main_on_signal;
+    /* The wait for the drive goes on after the handler. */
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 #define MAIN_INPUT_MAX (1u << 20)
@@ -284,7 +351,7 @@ main_run(int argc, char **argv, bool exposed)
                       argv[first]);
             goto usage;
         }
-        changes_guard_signals();
+        main_guard_signals();
         status = (int)cmd_run_line(&ctx, script);
     } else if (first < argc && (strcmp(argv[first], "shell") == 0 ||
                                 strcmp(argv[first], "console") == 0)) {
@@ -318,7 +385,7 @@ main_run(int argc, char **argv, bool exposed)
         cmd_run_argv(&ctx, 1, help);
         status = CMD_USAGE;
     } else {
-        changes_guard_signals();
+        main_guard_signals();
         status = (int)cmd_run_argv(&ctx, argc - first, argv + first);
     }
     cmd_ctx_fini(&ctx);

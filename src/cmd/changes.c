@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd/edit.h"
+#include "cmd/changes-saving.h"
 #include "cmd/output.h"
 #include "cmd/pagecache.h"
 #include "engine/errfmt.h"
@@ -32,217 +31,14 @@
  * drives since, which a process that opens a drive soon after finds. */
 #define CHANGES_AUDIT_TAIL (8u << 20)
 
-static void
-changes_now(char *buf, size_t len, bool millis)
-{
-    struct timeval tv;
-    char secs[32];
-
-    gettimeofday(&tv, NULL);
-    struct tm utc;
-    gmtime_r(&tv.tv_sec, &utc);
-    strftime(secs, sizeof secs, "%Y-%m-%dT%H:%M:%S", &utc);
-    if (millis)
-        snprintf(buf, len, "%.19s.%03dZ", secs,
-                 (int)(tv.tv_usec / 1000 % 1000));
-    else
-        snprintf(buf, len, "%.19sZ", secs);
-}
-
-int
-changes_saving_others(struct recorder *rec, uint8_t code, uint8_t subpage,
-                      struct undo_other **others, size_t *n, struct err *err)
-{
-    struct mode_page_info *pages = NULL;
-    size_t npages = 0;
-    int rc = 0;
-
-    *others = NULL;
-    *n = 0;
-    if (recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT, &pages,
-                                          &npages, err) != 0)
-        return -1;
-    *others = xcalloc(npages + 1, sizeof **others);
-    for (size_t i = 0; i < npages && rc == 0; i++) {
-        struct undo_other *o = &(*others)[*n];
-        size_t cur_len = 0, sav_len = 0;
-        struct err why;
-        if (!pages[i].savable ||
-            (pages[i].code == code && pages[i].subpage == subpage))
-            continue;
-        err_clear(&why);
-        if (recorder_get_mode_page(rec, pages[i].code, pages[i].subpage,
-                                   MODE_REQUEST_CURRENT, &o->current, &cur_len,
-                                   &why) == 0 &&
-            recorder_get_mode_page(rec, pages[i].code, pages[i].subpage,
-                                   MODE_REQUEST_SAVED, &o->saved, &sav_len,
-                                   &why) == 0 &&
-            cur_len == sav_len && cur_len >= 2) {
-            o->current[0] &= (uint8_t)~MODE_PAGE_PS;
-            o->saved[0] &= (uint8_t)~MODE_PAGE_PS;
-            o->len = cur_len;
-            if (memcmp(o->current, o->saved, cur_len) != 0) {
-                ++*n;
-                continue;
-            }
-        } else if (err_is_set(&why) &&
-                   why.hr != E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE) {
-            /* Only a page without saved values may be left out: one that
-             * could not be asked might lose them unseen. */
-            *err = why;
-            if (pages[i].subpage)
-                err_prefix(err,
-                           "page 0x%02x,0x%02x: its values could not "
-                           "be read",
-                           pages[i].code, pages[i].subpage);
-            else
-                err_prefix(err, "page 0x%02x: its values could not be read",
-                           pages[i].code);
-            rc = -1;
-        }
-        free(o->current);
-        free(o->saved);
-        memset(o, 0, sizeof *o);
-    }
-    free(pages);
-    return rc;
-}
-
-void
-changes_print_fields(struct cmd_ctx *ctx, const struct page_def *pd,
-                     const char *label, const uint8_t *from, const uint8_t *to,
-                     size_t len, const char *which)
-{
-    struct field_ref *refs;
-    uint8_t *loose;
-    size_t n = edit_differences(pd, from, to, NULL, len, &refs, &loose);
-    char old[160], new[160];
-
-    for (size_t i = 0; i < n; i++) {
-        field_format(from, &refs[i], old, sizeof old);
-        field_format(to, &refs[i], new, sizeof new);
-        cmd_print(ctx, "  %s: %s: %s -> %s%s", label, refs[i].acronym, old, new,
-                  which);
-    }
-    for (size_t k = 0; k < len; k++)
-        if (loose[k])
-            cmd_print(ctx, "  %s: byte %zu: 0x%02x -> 0x%02x%s", label, k,
-                      from[k], to[k], which);
-    free(loose);
-    free(refs);
-}
-
-static void
-changes_other_label(struct cmd_ctx *ctx, struct recorder *rec,
-                    const struct undo_other *o, const struct page_def **pd,
-                    char *label, size_t len)
-{
-    uint8_t code = o->current[0] & MODE_PAGE_CODE;
-    uint8_t sub = (o->current[0] & MODE_PAGE_SPF) ? o->current[1] : 0;
-    struct err ignored;
-
-    *pd = NULL;
-    err_clear(&ignored);
-    cmd_page_def(ctx, rec, code, sub, pd, &ignored);
-    cmd_page_label(*pd, code, sub, label, len);
-}
-
-int
-changes_list_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
-                           uint8_t code, uint8_t subpage, struct err *err)
-{
-    struct undo_other *others;
-    size_t n = 0;
-
-    int rc = changes_saving_others(rec, code, subpage, &others, &n, err);
-    for (size_t i = 0; i < n; i++) {
-        const struct page_def *pd;
-        char label[128];
-        if (rc == 0) {
-            changes_other_label(ctx, rec, &others[i], &pd, label, sizeof label);
-            changes_print_fields(ctx, pd, label, others[i].saved,
-                                 others[i].current, others[i].len,
-                                 " (saved values)");
-        }
-        free(others[i].current);
-        free(others[i].saved);
-    }
-    free(others);
-    return rc < 0 ? -1 : (int)n;
-}
-
-void
-changes_preview_saving(struct cmd_ctx *ctx, struct recorder *rec,
-                       const struct page_def *pd, const char *label,
-                       const uint8_t *page, size_t len, const char *how)
-{
-    uint8_t code = page[0] & MODE_PAGE_CODE;
-    uint8_t subpage = (page[0] & MODE_PAGE_SPF) ? page[1] : 0;
-    uint8_t *saved = NULL;
-    size_t saved_len = 0;
-    struct err err;
-
-    err_clear(&err);
-    /* Short enough for the console's dialog at 80 columns. */
-    cmd_print(ctx, "%s would also change saved values (SPC-4 6.11):", how);
-    if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_SAVED, &saved,
-                               &saved_len, &err) == 0 &&
-        saved_len == len) {
-        saved[0] = page[0];
-        changes_print_fields(ctx, pd, label, saved, page, len,
-                             " (saved values)");
-    } else if (err_is_set(&err)) {
-        cmd_warn(ctx, "  %s: its saved values could not be read: %s", label,
-                 err.msg);
-    }
-    free(saved);
-    err_clear(&err);
-    if (changes_list_saving_others(ctx, rec, code, subpage, &err) < 0)
-        cmd_warn(ctx,
-                 "  other pages' saved values could not all be read, so "
-                 "saving may change more: %s",
-                 err.msg);
-}
-
-void
-changes_note_saving_others(struct cmd_ctx *ctx, struct recorder *rec,
-                           uint8_t code, uint8_t subpage)
-{
-    struct undo_other *others;
-    size_t n = 0;
-    struct err unknown;
-
-    err_clear(&unknown);
-    if (changes_saving_others(rec, code, subpage, &others, &n, &unknown) != 0)
-        cmd_warn(ctx,
-                 "warning: saving may replace the saved values of other "
-                 "pages, which could not all be read: %s",
-                 unknown.msg);
-
-    for (size_t i = 0; i < n; i++) {
-        const struct page_def *pd;
-        char label[128];
-        changes_other_label(ctx, rec, &others[i], &pd, label, sizeof label);
-        cmd_warn(ctx,
-                 "note: %s: its saved values become its current values too: "
-                 "a drive that follows SPC-4 6.11 saves every page's current "
-                 "values ('modecon undo' puts them back)",
-                 label);
-        changes_print_fields(ctx, pd, label, others[i].saved, others[i].current,
-                             others[i].len, " (saved values)");
-        free(others[i].current);
-        free(others[i].saved);
-    }
-    free(others);
-}
 
 /* ---- A MODE SELECT in flight ------------------------------------------- */
 
 /* MODE SELECTs sent and not yet answered and recorded (console workers
  * send from several threads; lock-free, so a signal handler reads it). */
 static atomic_int changes_flying;
-/* A SIGINT or SIGTERM that came while one was in flight, or 0. */
-static volatile sig_atomic_t changes_pending_signal;
+/* Told when the last MODE SELECT in flight is answered and recorded. */
+static changes_settled_fn *changes_settled;
 
 bool
 changes_in_flight(void)
@@ -250,45 +46,11 @@ changes_in_flight(void)
     return atomic_load(&changes_flying) > 0;
 }
 
-static void
-changes_die(int sig)
-{
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void
-changes_on_signal(int sig)
-{
-    static const char waiting[] =
-        "\nmodecon: interrupted while a MODE SELECT is with the drive: "
-        "waiting for its answer, so that the audit log and the undo record "
-        "say what it did (again to leave at once)\n";
-
-    /* Raised inside its handler, the signal waits until it returns. */
-    if (!changes_in_flight() || changes_pending_signal != 0) {
-        changes_die(sig);
-        return;
-    }
-    changes_pending_signal = sig;
-    ssize_t ignored = write(STDERR_FILENO, waiting, sizeof waiting - 1);
-    (void)ignored;
-}
-
 void
-changes_guard_signals(void)
+changes_on_settled(changes_settled_fn *settled)
 {
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = changes_on_signal;
-    /* The wait for the drive goes on after the handler. */
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    changes_settled = settled;
 }
-
 
 /* ---- The intent of a MODE SELECT ----------------------------------------- */
 
@@ -498,141 +260,6 @@ changes_undo_outcome(struct undo_stack *st, const char *select,
 
 /* ---- The audit log ----------------------------------------------------- */
 
-/* What became of the change, as far as modecon can tell. */
-static const char *
-changes_outcome(const struct select_event *ev)
-{
-    const struct set_report *rep = ev->rep;
-
-    if (!rep->sent)
-        return ev->result->has_scsi ? "refused" : "unknown: no answer";
-    if (rep->verified)
-        return rep->nunapplied == 0 ? "applied" : "not applied";
-    return ev->readback != NULL && err_is_set(ev->readback)
-               ? "unknown: read-back failed"
-               : "not verified";
-}
-
-/* What an audit line says of a MODE SELECT, its intent or its outcome. */
-struct audit_select {
-    const char *event; /* "intent" or "outcome" */
-    const char *select;
-    const char *time; /* NULL: now */
-    long pid;
-    const char *command;
-    const char *run; /* or NULL */
-    enum mode_request rt;
-    const uint8_t *before; /* the current values before it */
-    size_t before_len;
-    const uint8_t *cdb;
-    const uint8_t *param_list;
-    size_t param_len;
-    const char *undo_of; /* or NULL */
-    bool recovered;
-};
-
-/* The members of every audit line (docs/errors.md, "The audit log"). */
-static json_t *
-changes_audit_common(struct recorder *rec, const struct audit_select *a)
-{
-    char when[40], value[16];
-    json_t *line = json_object(), *drive = json_object();
-    const uint8_t *page = a->param_list + MODE_HEADER10_LEN;
-
-    if (a->time == NULL)
-        changes_now(when, sizeof when, true);
-    json_object_set_new(line, "event", json_string(a->event));
-    json_object_set_new(line, "select", json_string(a->select));
-    json_object_set_new(line, "time", json_string(a->time ? a->time : when));
-    json_object_set_new(line, "pid", json_integer((json_int_t)a->pid));
-    json_object_set_new(line, "command", text_json(a->command));
-    json_object_set_new(line, "run",
-                        a->run ? json_string(a->run) : json_null());
-
-    char *uri = transport_redact(recorder_name(rec));
-    char *drive_id = transport_redact(recorder_id(rec));
-    json_object_set_new(drive, "uri", text_json(uri));
-    json_object_set_new(drive, "id", text_json(drive_id));
-    free(uri);
-    free(drive_id);
-    /* The identity as the drive answered before the change; a drive gone
-     * since is recorded without it. */
-    const struct scsi_identity *id = recorder_known_identity(rec);
-    json_object_set_new(drive, "vendor",
-                        id ? text_json(id->vendor) : json_null());
-    json_object_set_new(drive, "product",
-                        id ? text_json(id->product) : json_null());
-    json_object_set_new(drive, "revision",
-                        id ? text_json(id->revision) : json_null());
-    json_object_set_new(line, "drive", drive);
-
-    snprintf(value, sizeof value, "0x%02x", page[0] & MODE_PAGE_CODE);
-    json_object_set_new(line, "page", json_string(value));
-    snprintf(value, sizeof value, "0x%02x",
-             (page[0] & MODE_PAGE_SPF) ? page[1] : 0);
-    json_object_set_new(line, "subpage", json_string(value));
-    json_object_set_new(line, "request", json_string(mode_request_name(a->rt)));
-    json_object_set_new(line, "before",
-                        jsonhex_string(a->before, a->before_len));
-    json_object_set_new(line, "cdb", jsonhex_string(a->cdb, 10));
-    json_object_set_new(line, "parameter_list",
-                        jsonhex_string(a->param_list, a->param_len));
-    json_object_set_new(line, "undo_of",
-                        a->undo_of ? json_string(a->undo_of) : json_null());
-    json_object_set_new(line, "recovered", json_boolean(a->recovered));
-    return line;
-}
-
-/* An outcome's members after the common ones, from the MODE SELECT's
- * answer and read-back. */
-static void
-changes_audit_answer(json_t *line, const struct select_event *ev)
-{
-    const struct set_report *rep = ev->rep;
-    const struct err *result = ev->result;
-    char value[16];
-
-    json_object_set_new(line, "after",
-                        rep->after ? jsonhex_string(rep->after, rep->after_len)
-                                   : json_null());
-    json_object_set_new(line, "hresult", json_string(hresult_name(result->hr)));
-    snprintf(value, sizeof value, "0x%08X", result->hr);
-    json_object_set_new(line, "hresult_value", json_string(value));
-    json_object_set_new(line, "message",
-                        err_is_set(result) ? text_json(result->msg)
-                                           : json_null());
-    bool sensed = result->has_scsi && result->sense_len > 0;
-    char sense_text[ERR_MSG_MAX];
-    json_object_set_new(line, "sense",
-                        sensed
-                            ? jsonhex_string(result->sense, result->sense_len)
-                            : json_null());
-    json_object_set_new(line, "sense_text",
-                        sensed ? json_string(errfmt_sense(result, sense_text,
-                                                          sizeof sense_text))
-                               : json_null());
-    json_object_set_new(line, "verification", json_string(changes_outcome(ev)));
-    json_object_set_new(line, "readback_error",
-                        ev->readback != NULL && err_is_set(ev->readback)
-                            ? text_json(ev->readback->msg)
-                            : json_null());
-    json_t *missing = json_array();
-    for (size_t i = 0; i < rep->nunapplied; i++) {
-        json_t *one = json_object();
-        json_object_set_new(one, "byte",
-                            json_integer((json_int_t)rep->unapplied[i].offset));
-        snprintf(value, sizeof value, "0x%02x", rep->unapplied[i].sent);
-        json_object_set_new(one, "sent", json_string(value));
-        snprintf(value, sizeof value, "0x%02x", rep->unapplied[i].got);
-        json_object_set_new(one, "got", json_string(value));
-        json_object_set_new(
-            one, "values",
-            json_string(mode_request_name(rep->unapplied[i].where)));
-        json_array_append_new(missing, one);
-    }
-    json_object_set_new(line, "not_applied", missing);
-}
-
 static void
 changes_audit_live(struct cmd_ctx *ctx, const struct select_event *ev,
                    const char *event, struct audit_select *a)
@@ -652,48 +279,6 @@ changes_audit_live(struct cmd_ctx *ctx, const struct select_event *ev,
     a->undo_of = ctx->undoing ? ctx->undo_of : NULL;
 }
 
-char *
-changes_audit_path(struct err *err)
-{
-    char *dir = paths_state_dir(NULL, err);
-    char *path = dir ? xasprintf("%s/audit.jsonl", dir) : NULL;
-
-    free(dir);
-    return path;
-}
-
-/* Append audit lines, flushed with 'flush'.  A log that cannot be opened
- * is named with the reason. */
-static int
-changes_audit_write(const char *text, size_t len, bool flush, struct err *err)
-{
-    char *path = changes_audit_path(err);
-
-    if (path == NULL)
-        return -1;
-    int rc = applog_append(path, text, len, flush, err);
-    /* A refusal (a link, a FIFO) names what is there; a failure, why. */
-    if (rc != 0 && err->os_errno != 0 && err->os_errno != ELOOP &&
-        err->os_errno != EINVAL) {
-        int e = err->os_errno;
-        err_set(err, E_FAIL, "the audit log %s cannot be written: %s", path,
-                strerror(e));
-        err->os_errno = e;
-    }
-    free(path);
-    return rc;
-}
-
-static int
-changes_audit_append(json_t *line, bool flush, struct err *err)
-{
-    size_t len;
-    char *text = undo_json_line(line, &len);
-    int rc = changes_audit_write(text, len, flush, err);
-    free(text);
-    return rc;
-}
-
 /* ---- Recovery ------------------------------------------------------------ */
 
 /* The page but for PS, which MODE SELECT clears. */
@@ -705,35 +290,6 @@ changes_holds(const uint8_t *page, size_t page_len, const uint8_t *want,
            page_len > 0 &&
            ((page[0] ^ want[0]) & (uint8_t)~MODE_PAGE_PS) == 0 &&
            memcmp(page + 1, want + 1, page_len - 1) == 0;
-}
-
-/* The audit line of event 'event' of MODE SELECT 'select' in the log's
- * tail 'tail', or NULL. */
-static json_t *
-changes_audit_find(const char *tail, const char *select, const char *event)
-{
-    char *needle = xasprintf("\"select\":\"%s\"", select);
-    json_t *found = NULL;
-
-    for (const char *p = tail; p != NULL && found == NULL;) {
-        p = strstr(p, needle);
-        if (p == NULL)
-            break;
-        const char *start = p, *end = strchr(p, '\n');
-        while (start > tail && start[-1] != '\n')
-            start--;
-        if (end == NULL)
-            break;
-        json_t *line = json_loadb(start, (size_t)(end - start), 0, NULL);
-        const char *ev = json_string_value(json_object_get(line, "event"));
-        if (ev != NULL && strcmp(ev, event) == 0)
-            found = line;
-        else
-            json_decref(line);
-        p = end;
-    }
-    free(needle);
-    return found;
 }
 
 /* An intent without an outcome, as the undo record holds it. */
@@ -1112,17 +668,10 @@ changes_after_select(void *arg, struct recorder *rec,
         free(st.path);
     }
     free(dir);
-    /* An interruption waited for this answer: now that it is recorded,
-     * the process ends as the signal asked. */
-    if (atomic_fetch_sub(&changes_flying, 1) == 1 &&
-        changes_pending_signal != 0) {
-        fprintf(stderr,
-                "modecon: the MODE SELECT's outcome (%s) is in the audit "
-                "log; stopping as asked\n",
-                changes_outcome(ev));
-        fflush(NULL);
-        changes_die(changes_pending_signal);
-    }
+    /* A front end that waits for the drive before it ends the process
+     * (an interruption) learns that it may. */
+    if (atomic_fetch_sub(&changes_flying, 1) == 1 && changes_settled != NULL)
+        changes_settled(changes_outcome(ev));
     return rc;
 }
 
