@@ -21,17 +21,9 @@
 
 #include "cmd/changes-audit.h"
 #include "cmd/ctx.h"
-#include "cmd/undolog.h"
 
 /* Record every MODE SELECT sent through 'rec', a drive 'ctx' opened. */
 void changes_watch(struct cmd_ctx *ctx, struct recorder *rec);
-
-/* Load the drive's undo record, held by this process, and resolve every
- * MODE SELECT of it whose outcome was not recorded (its process ended
- * first): read back from the drive, recorded in the undo record and the
- * audit log as found after the process ended. */
-int changes_load(struct cmd_ctx *ctx, struct recorder *rec,
-                 struct undo_stack *st, struct err *err);
 
 /* Whether a MODE SELECT is with a drive, sent but not yet answered and
  * recorded (any thread). */
