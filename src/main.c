@@ -271,6 +271,119 @@ main(int argc, char **argv)
     return status;
 }
 
+/* The options before the command: -c LINE (*script), --batch, the global
+ * ones; *first moves past them.  1 when an option did all there is to do
+ * (--version, --help) with its exit status in *status; -1 with err set on
+ * a usage error. */
+static int
+main_options(struct cmd_ctx *ctx, struct cmd_output *output, int argc,
+             char **argv, int *first, const char **script, int *status,
+             struct err *err)
+{
+    while (*first < argc && argv[*first][0] == '-' &&
+           strcmp(argv[*first], "-") != 0) {
+        const char *word = argv[*first];
+        if (strcmp(word, "--version") == 0) {
+            printf("modecon %s\n", MODECON_VERSION);
+            *status = 0;
+            return 1;
+        }
+        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
+            char *help[] = { (char *)"help", NULL };
+            *status = (int)cmd_run_argv(ctx, 1, help);
+            return 1;
+        }
+        if (strcmp(word, "--batch") == 0) {
+            main_batch = ctx->batch = true;
+            output->err = main_err_batch;
+            (*first)++;
+            continue;
+        }
+        if (strcmp(word, "-c") == 0) {
+            if (*first + 1 >= argc)
+                return err_usage(err, "-c needs a line of commands");
+            *script = argv[*first + 1];
+            *first += 2;
+            continue;
+        }
+        if (strncmp(word, "--", 2) != 0)
+            return err_usage(err, "unknown option '%s' (see 'modecon help')",
+                             word);
+        const char *name = word + 2, *eq = strchr(name, '=');
+        char key[32];
+        snprintf(key, sizeof key, "%.*s",
+                 (int)(eq ? (size_t)(eq - name) : strlen(name)), name);
+        const char *value = eq ? eq + 1 : NULL;
+        if (value == NULL && main_takes_value(key)) {
+            if (*first + 1 >= argc)
+                return err_usage(err, "--%s needs a value", key);
+            value = argv[++*first];
+        }
+        if (cmd_global_option(ctx, key, value ? value : "", err) != 0)
+            return -1;
+        (*first)++;
+    }
+    return 0;
+}
+
+/* 'modecon shell' or 'modecon console DRIVE...' (argv[0]), with the
+ * global options among their arguments too, as every command takes them;
+ * -1 with err set on a usage error. */
+static int
+main_front_end(struct cmd_ctx *ctx, int argc, char **argv, int *status,
+               struct err *err)
+{
+    int nrest = argc - 1;
+
+    if (cmd_take_global_options(ctx, argv[0], &nrest, argv + 1, err) != 0)
+        return -1;
+    if (strcmp(argv[0], "console") == 0) {
+        /* The console owns the terminal once it starts: a password that
+         * must be asked for is asked first. */
+        for (int i = 1; i < 1 + nrest; i++) {
+            transport_take_secrets(argv[i]);
+            transport_ask_secret(argv[i]);
+        }
+        transport_set_password_prompt(NULL);
+        *status = console_main(ctx, argv + 1, nrest);
+        return 0;
+    }
+    if (nrest > 0)
+        return err_usage(err, "shell takes no arguments but global options");
+    *status = shell_run(ctx);
+    return 0;
+}
+
+/* What the words after the options ask for: the -c line, a front end, or
+ * a command; with none, the console on a terminal and help elsewhere. */
+static int
+main_dispatch(struct cmd_ctx *ctx, int argc, char **argv, int first,
+              const char *script, int *status, struct err *err)
+{
+    if (script != NULL) {
+        if (first < argc)
+            return err_usage(err, "-c takes the whole line: '%s' is left over",
+                             argv[first]);
+        main_guard_signals();
+        *status = (int)cmd_run_line(ctx, script);
+    } else if (first < argc && (strcmp(argv[first], "shell") == 0 ||
+                                strcmp(argv[first], "console") == 0)) {
+        return main_front_end(ctx, argc - first, argv + first, status, err);
+    } else if (first >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        transport_set_password_prompt(NULL);
+        *status = console_main(ctx, NULL, 0);
+    } else if (first >= argc) {
+        /* No terminal for the console: say what else there is. */
+        char *help[] = { (char *)"help", NULL };
+        cmd_run_argv(ctx, 1, help);
+        *status = CMD_USAGE;
+    } else {
+        main_guard_signals();
+        *status = (int)cmd_run_argv(ctx, argc - first, argv + first);
+    }
+    return 0;
+}
+
 static int
 main_run(int argc, char **argv, bool exposed)
 {
@@ -283,7 +396,7 @@ main_run(int argc, char **argv, bool exposed)
     const char *script = NULL;
     struct cmd_ctx ctx;
     struct err err;
-    int first = 1, status;
+    int first = 1, status = 0;
 
     err_clear(&err);
     cmd_ctx_init(&ctx, &output);
@@ -295,104 +408,14 @@ main_run(int argc, char **argv, bool exposed)
                  "MODECON_ISCSI_PASSWORD_FILE, in MODECON_ISCSI_PASSWORD, "
                  "or at the prompt (README: CHAP passwords)");
     transport_set_password_prompt(main_ask_password);
-    /* Options before the command: -c LINE, --batch, the global ones. */
-    while (first < argc && argv[first][0] == '-' &&
-           strcmp(argv[first], "-") != 0) {
-        const char *word = argv[first];
-        if (strcmp(word, "--version") == 0) {
-            printf("modecon %s\n", MODECON_VERSION);
-            cmd_ctx_fini(&ctx);
-            return 0;
-        }
-        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
-            char *help[] = { (char *)"help", NULL };
-            status = (int)cmd_run_argv(&ctx, 1, help);
-            cmd_ctx_fini(&ctx);
-            return status;
-        }
-        if (strcmp(word, "--batch") == 0) {
-            main_batch = ctx.batch = true;
-            output.err = main_err_batch;
-            first++;
-            continue;
-        }
-        if (strcmp(word, "-c") == 0) {
-            if (first + 1 >= argc) {
-                err_usage(&err, "-c needs a line of commands");
-                goto usage;
-            }
-            script = argv[first + 1];
-            first += 2;
-            continue;
-        }
-        if (strncmp(word, "--", 2) != 0) {
-            err_usage(&err, "unknown option '%s' (see 'modecon help')", word);
-            goto usage;
-        }
-        const char *name = word + 2, *eq = strchr(name, '=');
-        char key[32];
-        snprintf(key, sizeof key, "%.*s",
-                 (int)(eq ? (size_t)(eq - name) : strlen(name)), name);
-        const char *value = eq ? eq + 1 : NULL;
-        if (value == NULL && main_takes_value(key)) {
-            if (first + 1 >= argc) {
-                err_usage(&err, "--%s needs a value", key);
-                goto usage;
-            }
-            value = argv[++first];
-        }
-        if (cmd_global_option(&ctx, key, value ? value : "", &err) != 0)
-            goto usage;
-        first++;
-    }
-    if (script != NULL) {
-        if (first < argc) {
-            err_usage(&err, "-c takes the whole line: '%s' is left over",
-                      argv[first]);
-            goto usage;
-        }
-        main_guard_signals();
-        status = (int)cmd_run_line(&ctx, script);
-    } else if (first < argc && (strcmp(argv[first], "shell") == 0 ||
-                                strcmp(argv[first], "console") == 0)) {
-        /* The front ends take the global options among their arguments
-         * too, as every command does. */
-        int nrest = argc - first - 1;
-        if (cmd_take_global_options(&ctx, argv[first], &nrest, argv + first + 1,
-                                    &err) != 0)
-            goto usage;
-        if (strcmp(argv[first], "console") == 0) {
-            /* The console owns the terminal once it starts: a password
-             * that must be asked for is asked first. */
-            for (int i = first + 1; i < first + 1 + nrest; i++) {
-                transport_take_secrets(argv[i]);
-                transport_ask_secret(argv[i]);
-            }
-            transport_set_password_prompt(NULL);
-            status = console_main(&ctx, argv + first + 1, nrest);
-        } else if (nrest > 0) {
-            err_usage(&err, "shell takes no arguments but global options");
-            goto usage;
-        } else {
-            status = shell_run(&ctx);
-        }
-    } else if (first >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-        transport_set_password_prompt(NULL);
-        status = console_main(&ctx, NULL, 0);
-    } else if (first >= argc) {
-        /* No terminal for the console: say what else there is. */
-        char *help[] = { (char *)"help", NULL };
-        cmd_run_argv(&ctx, 1, help);
-        status = CMD_USAGE;
-    } else {
-        main_guard_signals();
-        status = (int)cmd_run_argv(&ctx, argc - first, argv + first);
-    }
+    int rc =
+        main_options(&ctx, &output, argc, argv, &first, &script, &status, &err);
+    if (rc == 0)
+        rc = main_dispatch(&ctx, argc, argv, first, script, &status, &err);
+    if (rc < 0)
+        status = (int)cmd_error(&ctx, &err);
     cmd_ctx_fini(&ctx);
-    fflush(stdout);
-    return status;
-usage:
-    status = (int)cmd_error(&ctx, &err);
-    cmd_ctx_fini(&ctx);
+    if (rc == 0)
+        fflush(stdout);
     return status;
 }

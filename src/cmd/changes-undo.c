@@ -324,63 +324,57 @@ changes_pending_verdict(struct recorder *rec, const struct changes_pending *pi,
     return verdict;
 }
 
-/* The audit log's lines for 'pi', as they would have been: the intent
- * too, where it was lost with the process, and the outcome found. */
-static char *
-changes_pending_lines(struct recorder *rec, const struct changes_pending *pi,
-                      const char *tail, const uint8_t *cur, size_t cur_len,
-                      const char *verdict, const struct err *readback,
-                      size_t *len_out)
+/* The audit line's members of a pending intent, as the undo record holds
+ * it: the MODE SELECT built again from the page it sent (its parameter
+ * list, returned new, and its CDB in 'io', which 'a' points into). */
+static uint8_t *
+changes_pending_select(const struct changes_pending *pi, struct scsi_io *io,
+                       struct audit_select *a)
 {
-    const char *select = pi->select;
-    const uint8_t *sent = pi->sent, *before = pi->before;
-    size_t sent_len = pi->sent_len, before_len = pi->before_len;
-    enum mode_request rt = pi->rt;
-    json_t *in = pi->in;
-    uint8_t *param = xcalloc(1, MODE_HEADER10_LEN + sent_len);
-    memcpy(param + MODE_HEADER10_LEN, sent, sent_len);
+    size_t param_len = MODE_HEADER10_LEN + pi->sent_len;
+    uint8_t *param = xcalloc(1, param_len);
+
+    memcpy(param + MODE_HEADER10_LEN, pi->sent, pi->sent_len);
     param[MODE_HEADER10_LEN] &= (uint8_t)~MODE_PAGE_PS;
-    struct scsi_io io = { 0 };
-    scsi_build_mode_select10(&io, rt == MODE_REQUEST_SAVED, param,
-                             (uint16_t)(MODE_HEADER10_LEN + sent_len));
-    json_t *pid = json_object_get(in, "pid");
-    struct audit_select a = {
+    scsi_build_mode_select10(io, pi->rt == MODE_REQUEST_SAVED, param,
+                             (uint16_t)param_len);
+    json_t *pid = json_object_get(pi->in, "pid");
+    *a = (struct audit_select){
         .event = "intent",
-        .select = select,
+        .select = pi->select,
         .time = NULL,
         .pid = json_is_integer(pid) ? (long)json_integer_value(pid) : 0,
-        .command = json_string_value(json_object_get(in, "command")),
-        .run = json_string_value(json_object_get(in, "run")),
-        .rt = rt,
-        .before = before,
-        .before_len = before_len,
-        .cdb = io.cdb,
+        .command = json_string_value(json_object_get(pi->in, "command")),
+        .run = json_string_value(json_object_get(pi->in, "run")),
+        .rt = pi->rt,
+        .before = pi->before,
+        .before_len = pi->before_len,
+        .cdb = io->cdb,
         .param_list = param,
-        .param_len = MODE_HEADER10_LEN + sent_len,
-        .undo_of = json_string_value(json_object_get(in, "undo_of")),
+        .param_len = param_len,
+        .undo_of = json_string_value(json_object_get(pi->in, "undo_of")),
         .recovered = true,
     };
-    if (a.command == NULL)
-        a.command = "modecon";
-    json_t *audit_intent = changes_audit_find(tail, select, "intent");
-    char *lines = xstrdup("");
-    size_t len = 0;
-    if (audit_intent == NULL) {
-        /* Its time is the intent's, kept in the undo record. */
-        a.time = json_string_value(json_object_get(in, "time"));
-        size_t n;
-        char *one = undo_json_line(changes_audit_common(rec, &a), &n);
-        free(lines);
-        lines = one;
-        len = n;
-        a.time = NULL;
-    }
-    /* The outcome as its intent has it, where the audit log has that. */
-    a.event = "outcome";
-    json_t *outcome = audit_intent != NULL ? json_deep_copy(audit_intent)
-                                           : changes_audit_common(rec, &a);
-    json_decref(audit_intent);
+    if (a->command == NULL)
+        a->command = "modecon";
+    return param;
+}
+
+/* The outcome line of a pending intent, found by reading the page back:
+ * as its intent in the audit log has it ('audit_intent', taken), or
+ * built from 'a'. */
+static json_t *
+changes_recovered_outcome(struct recorder *rec, struct audit_select *a,
+                          json_t *audit_intent, const uint8_t *cur,
+                          size_t cur_len, const char *verdict,
+                          const struct err *readback)
+{
     char when[40];
+
+    a->event = "outcome";
+    json_t *outcome = audit_intent != NULL ? json_deep_copy(audit_intent)
+                                           : changes_audit_common(rec, a);
+    json_decref(audit_intent);
     changes_now(when, sizeof when, true);
     json_object_set_new(outcome, "event", json_string("outcome"));
     json_object_set_new(outcome, "time", json_string(when));
@@ -400,6 +394,33 @@ changes_pending_lines(struct recorder *rec, const struct changes_pending *pi,
                         err_is_set(readback) ? text_json(readback->msg)
                                              : json_null());
     json_object_set_new(outcome, "not_applied", json_array());
+    return outcome;
+}
+
+/* The audit log's lines for 'pi', as they would have been: the intent
+ * too, where it was lost with the process, and the outcome found. */
+static char *
+changes_pending_lines(struct recorder *rec, const struct changes_pending *pi,
+                      const char *tail, const uint8_t *cur, size_t cur_len,
+                      const char *verdict, const struct err *readback,
+                      size_t *len_out)
+{
+    struct scsi_io io = { 0 };
+    struct audit_select a;
+    uint8_t *param = changes_pending_select(pi, &io, &a);
+    json_t *audit_intent = changes_audit_find(tail, pi->select, "intent");
+    char *lines = xstrdup("");
+    size_t len = 0;
+
+    if (audit_intent == NULL) {
+        /* Its time is the intent's, kept in the undo record. */
+        a.time = json_string_value(json_object_get(pi->in, "time"));
+        free(lines);
+        lines = undo_json_line(changes_audit_common(rec, &a), &len);
+        a.time = NULL;
+    }
+    json_t *outcome = changes_recovered_outcome(rec, &a, audit_intent, cur,
+                                                cur_len, verdict, readback);
     size_t n;
     char *one = undo_json_line(outcome, &n);
     lines = xrealloc(lines, len + n + 1);

@@ -129,6 +129,99 @@ cmd_fill_selection(struct cmd_ctx *ctx, const struct cmd_entry *entry,
     args->argc++;
 }
 
+/* The option of word "-o", "--name" or "--name=value" (*eq at '=', or
+ * NULL), among the command's and then the global ones (*global). */
+static const struct cmd_option *
+cmd_parse_find(const struct cmd_entry *entry, const char *word, int *index,
+               bool *global, const char **eq, struct err *err)
+{
+    const char *name = word + 2;
+    const struct cmd_option *opt = NULL;
+
+    *global = false;
+    *eq = strchr(name, '=');
+    if (word[1] != '-') { /* "-o": a letter, alone */
+        for (int k = 0; entry->options[k].name != NULL; k++)
+            if (word[2] == '\0' && entry->options[k].letter == word[1]) {
+                opt = &entry->options[k];
+                *index = k;
+            }
+        if (opt == NULL)
+            err_usage(err, "%s: unknown option '%s'", entry->name, word);
+        *eq = NULL;
+        return opt;
+    }
+    size_t len = *eq ? (size_t)(*eq - name) : strlen(name);
+    opt = cmd_option_find(entry->options, name, len, index);
+    if (opt == NULL) {
+        opt = cmd_option_find(cmd_global_options, name, len, index);
+        *global = true;
+    }
+    if (opt == NULL)
+        err_usage(err, "%s: unknown option '--%.*s'", entry->name, (int)len,
+                  name);
+    return opt;
+}
+
+/* The option word argv[*i] and its value, which may be the next word
+ * (*i then moves past it): applied to ctx when global, else kept in
+ * args. */
+static int
+cmd_parse_option(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
+                 char **argv, int *i, struct cmd_args *args, struct err *err)
+{
+    const char *eq;
+    int index;
+    bool global;
+    const struct cmd_option *opt =
+        cmd_parse_find(entry, argv[*i], &index, &global, &eq, err);
+
+    if (opt == NULL)
+        return -1;
+    const char *value = "";
+    if (opt->has_arg) {
+        if (eq != NULL)
+            value = eq + 1;
+        else if (*i + 1 < argc)
+            value = argv[++*i];
+        else
+            return err_usage(err, "%s: --%s needs a value (%s)", entry->name,
+                             opt->name, opt->arg_name);
+    } else if (eq != NULL) {
+        return err_usage(err, "%s: --%s takes no value", entry->name,
+                         opt->name);
+    }
+    if (global)
+        return cmd_global_option(ctx, opt->name, value, err);
+    /* Given twice, one would silently win: which one is the user's
+     * intent cannot be told. */
+    if (args->present[index])
+        return err_usage(err, "%s: --%s is given twice", entry->name,
+                         opt->name);
+    args->present[index] = true;
+    args->values[index] = value;
+    return 0;
+}
+
+/* The number of arguments, once the selection filled in what it can. */
+static int
+cmd_parse_count(const struct cmd_ctx *ctx, const struct cmd_entry *entry,
+                const struct cmd_args *args, struct err *err)
+{
+    if (args->argc >= entry->min_args && args->argc <= entry->max_args)
+        return 0;
+    char *usage = cmd_usage(entry);
+    err_usage(err, "%s: expected %s%s%s\n%s", entry->name,
+              entry->args[0] ? entry->args : "no arguments",
+              args->argc > entry->max_args ? ", got more" : "",
+              (entry->flags & CMD_DRIVE_ARG) && !ctx->selected_drive
+                  ? " (or select a drive with 'open DRIVE')"
+                  : "",
+              usage);
+    free(usage);
+    return -1;
+}
+
 /*
  * Split words into options and positional arguments.  "--name value" and
  * "--name=value"; "--" ends the options; "-" alone is an argument (stdin).
@@ -146,84 +239,17 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
     *help = false;
     for (int i = 1; i < argc; i++) {
         const char *word = argv[i];
-        if (options_done || word[0] != '-' || strcmp(word, "-") == 0) {
+        if (options_done || word[0] != '-' || strcmp(word, "-") == 0)
             args->argv[args->argc++] = argv[i];
-            continue;
-        }
-        if (strcmp(word, "--") == 0) {
+        else if (strcmp(word, "--") == 0)
             options_done = true;
-            continue;
-        }
-        if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0) {
+        else if (strcmp(word, "-h") == 0 || strcmp(word, "--help") == 0)
             *help = true;
-            continue;
-        }
-        const char *name = word + 2, *eq = strchr(name, '=');
-        const struct cmd_option *opt = NULL;
-        int index, global = 0;
-        if (word[1] != '-') { /* "-o": a letter, alone */
-            for (int k = 0; entry->options[k].name != NULL; k++)
-                if (word[2] == '\0' && entry->options[k].letter == word[1]) {
-                    opt = &entry->options[k];
-                    index = k;
-                }
-            if (opt == NULL)
-                return err_usage(err, "%s: unknown option '%s'", entry->name,
-                                 word);
-            name = opt->name;
-            eq = NULL;
-        }
-        size_t len = eq ? (size_t)(eq - name) : strlen(name);
-
-        if (opt == NULL)
-            opt = cmd_option_find(entry->options, name, len, &index);
-        if (opt == NULL) {
-            opt = cmd_option_find(cmd_global_options, name, len, &index);
-            global = 1;
-        }
-        if (opt == NULL)
-            return err_usage(err, "%s: unknown option '--%.*s'", entry->name,
-                             (int)len, name);
-        const char *value = "";
-        if (opt->has_arg) {
-            if (eq != NULL)
-                value = eq + 1;
-            else if (i + 1 < argc)
-                value = argv[++i];
-            else
-                return err_usage(err, "%s: --%s needs a value (%s)",
-                                 entry->name, opt->name, opt->arg_name);
-        } else if (eq != NULL) {
-            return err_usage(err, "%s: --%s takes no value", entry->name,
-                             opt->name);
-        }
-        if (global) {
-            if (cmd_global_option(ctx, opt->name, value, err) != 0)
-                return -1;
-            continue;
-        }
-        /* Given twice, one would silently win: which one is the user's
-         * intent cannot be told. */
-        if (args->present[index])
-            return err_usage(err, "%s: --%s is given twice", entry->name,
-                             opt->name);
-        args->present[index] = true;
-        args->values[index] = value;
+        else if (cmd_parse_option(ctx, entry, argc, argv, &i, args, err) != 0)
+            return -1;
     }
     if (*help)
         return 0;
     cmd_fill_selection(ctx, entry, args);
-    if (args->argc < entry->min_args || args->argc > entry->max_args) {
-        char *usage = cmd_usage(entry);
-        err_usage(err, "%s: expected %s%s%s\n%s", entry->name,
-                  entry->args[0] ? entry->args : "no arguments",
-                  args->argc > entry->max_args ? ", got more" : "",
-                  (entry->flags & CMD_DRIVE_ARG) && !ctx->selected_drive
-                      ? " (or select a drive with 'open DRIVE')"
-                      : "",
-                  usage);
-        free(usage);
-        return -1;
-    }
-    return 0;
+    return cmd_parse_count(ctx, entry, args, err);
 }

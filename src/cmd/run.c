@@ -42,6 +42,86 @@ cmd_new_run(struct cmd_ctx *ctx)
              atomic_fetch_add(&runs, 1) + 1);
 }
 
+/* Name the client for drive locks and the run for the undo record. */
+static void
+cmd_name_run(struct cmd_ctx *ctx, const struct cmd_entry *entry)
+{
+    if (ctx->front != NULL)
+        snprintf(ctx->client, sizeof ctx->client, "modecon %s: %s", ctx->front,
+                 entry->name);
+    else
+        snprintf(ctx->client, sizeof ctx->client, "modecon %s", entry->name);
+    ctx->recorder.client = ctx->client;
+    cmd_new_run(ctx);
+}
+
+/* Record a command that changed drives in the journal: one that could not
+ * be recorded fails, saying whether the drive has the change. */
+static enum cmd_status
+cmd_journal(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+            const struct cmd_args *args, enum cmd_status status,
+            unsigned long selects_before)
+{
+    struct err err;
+
+    err_clear(&err);
+    if (journal_record(ctx, entry, args, &err) != 0) {
+        /* A technician who relies on the journal to replay the change
+         * elsewhere must learn that it is not there: the command fails,
+         * though the drive has the change (exit 3 stays).  A command that
+         * found the drive as asked sent nothing, and the drive has no
+         * change to speak of. */
+        cmd_error(ctx, &err);
+        if (cmd_selects_answered(ctx) > selects_before)
+            cmd_warn(ctx, "note: the drive has the change; only the "
+                          "journal misses it");
+        if (status == CMD_OK)
+            status = CMD_FAILED;
+    } else if (err.msg[0] != '\0') {
+        /* Written, with a note: a record cut short before was removed
+         * from the journal. */
+        cmd_warn(ctx, "warning: %s", err.msg);
+    }
+    return status;
+}
+
+/* Run the command the words were parsed for, and journal it when it may
+ * have changed a drive. */
+static enum cmd_status
+cmd_exec(struct cmd_ctx *ctx, const struct cmd_entry *entry,
+         const struct cmd_args *args)
+{
+    enum cmd_status status;
+    struct err err;
+    bool journaled = (entry->flags & CMD_MUTATES) &&
+                     !(entry->flags & CMD_NO_JOURNAL) &&
+                     !cmd_dry_run(ctx, entry, args);
+
+    err_clear(&err);
+    ctx->running_drive =
+        (entry->flags & CMD_DRIVE_ARG) && args->argc > 0 ? args->argv[0] : NULL;
+    /* A journal that cannot be opened (a link or a FIFO in its place)
+     * stops the command before it sends anything; a full disk is only
+     * found when the record is written. */
+    unsigned long selects = cmd_selects_answered(ctx);
+    if (journaled && journal_check(&err) != 0)
+        status = cmd_error(ctx, &err);
+    else
+        status = entry->exec(ctx, args);
+    ctx->running_drive = NULL;
+    if (journaled && (status == CMD_OK || status == CMD_NOT_APPLIED))
+        status = cmd_journal(ctx, entry, args, status, selects);
+    err_clear(&err);
+    if (ctx->trace != NULL && trace_take_failure(ctx->trace, &err) != 0) {
+        cmd_error(ctx, &err);
+        if (status == CMD_OK)
+            status = CMD_FAILED;
+    }
+    free(ctx->journal_data);
+    ctx->journal_data = NULL;
+    return status;
+}
+
 enum cmd_status
 cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -69,62 +149,14 @@ cmd_run_argv(struct cmd_ctx *ctx, int argc, char **argv)
         free(args.argv);
         return cmd_error(ctx, &err);
     }
-    if (ctx->front != NULL)
-        snprintf(ctx->client, sizeof ctx->client, "modecon %s: %s", ctx->front,
-                 entry->name);
-    else
-        snprintf(ctx->client, sizeof ctx->client, "modecon %s", entry->name);
-    ctx->recorder.client = ctx->client;
-    cmd_new_run(ctx);
+    cmd_name_run(ctx, entry);
     if (help) {
         char *usage = cmd_usage(entry);
         cmd_print_text(ctx, usage);
         free(usage);
         status = CMD_OK;
     } else {
-        bool journaled = (entry->flags & CMD_MUTATES) &&
-                         !(entry->flags & CMD_NO_JOURNAL) &&
-                         !cmd_dry_run(ctx, entry, &args);
-        ctx->running_drive = (entry->flags & CMD_DRIVE_ARG) && args.argc > 0
-                                 ? args.argv[0]
-                                 : NULL;
-        /* A journal that cannot be opened (a link or a FIFO in its place)
-         * stops the command before it sends anything; a full disk is only
-         * found when the record is written. */
-        unsigned long selects = cmd_selects_answered(ctx);
-        if (journaled && journal_check(&err) != 0)
-            status = cmd_error(ctx, &err);
-        else
-            status = entry->exec(ctx, &args);
-        ctx->running_drive = NULL;
-        err_clear(&err);
-        if (journaled && (status == CMD_OK || status == CMD_NOT_APPLIED) &&
-            journal_record(ctx, entry, &args, &err) != 0) {
-            /* A technician who relies on the journal to replay the change
-             * elsewhere must learn that it is not there: the command
-             * fails, though the drive has the change (exit 3 stays).  A
-             * command that found the drive as asked sent nothing, and
-             * the drive has no change to speak of. */
-            cmd_error(ctx, &err);
-            if (cmd_selects_answered(ctx) > selects)
-                cmd_warn(ctx, "note: the drive has the change; only the "
-                              "journal misses it");
-            if (status == CMD_OK)
-                status = CMD_FAILED;
-        } else if (err.msg[0] != '\0') {
-            /* Written, with a note: a record cut short before was
-             * removed from the journal. */
-            cmd_warn(ctx, "warning: %s", err.msg);
-        }
-        err_clear(&err);
-        if (ctx->trace != NULL && trace_take_failure(ctx->trace, &err) != 0) {
-            cmd_error(ctx, &err);
-            err_clear(&err);
-            if (status == CMD_OK)
-                status = CMD_FAILED;
-        }
-        free(ctx->journal_data);
-        ctx->journal_data = NULL;
+        status = cmd_exec(ctx, entry, &args);
     }
     free(args.argv);
     return status;
