@@ -30,13 +30,22 @@ for dir in "$src"/*/; do
                     # m is on the stack: the circle runs from m to n.
                     for (j = depth; stack[j] != m; j--)
                         ;
-                    path = ""
                     c = 0
                     for (; j <= depth; j++) {
-                        path = path stack[j] " -> "
-                        names[++c] = stack[j]
+                        c++
+                        ring[c] = stack[j]
+                        names[c] = stack[j]
                     }
-                    path = path m
+                    # Told from its first module by name, whichever
+                    # module the search entered it from.
+                    first = 1
+                    for (a = 2; a <= c; a++)
+                        if (ring[a] < ring[first])
+                            first = a
+                    path = ""
+                    for (a = 0; a < c; a++)
+                        path = path ring[(first + a - 1) % c + 1] " -> "
+                    path = path ring[first]
                     # The same circle found from another module once.
                     for (a = 2; a <= c; a++)
                         for (b = a; b > 1 && names[b - 1] > names[b]; b--) {
