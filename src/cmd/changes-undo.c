@@ -209,7 +209,7 @@ changes_undo_outcome(struct undo_stack *st, const char *select,
     json_object_set_new(outcome, "recovered", json_boolean(recovered));
     char *text = undo_json_line(outcome, &len);
     /* Not flushed: the audit log's outcome, flushed, is the durable one;
-     * a lost line here is found there again (changes_recover). */
+     * a lost line here is found there again (changes_load). */
     int rc = applog_append(st->path, text, len, false, err);
     free(text);
     return rc;

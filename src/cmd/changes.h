@@ -14,7 +14,7 @@
  * audit log's intent and the undo record's outcome ride on those.  So
  * after a power loss the undo record holds every intent sent, and the
  * audit log every outcome answered; the next process repairs each from
- * the other (changes_recover).
+ * the other (changes_load).
  */
 #ifndef MODECON_CMD_CHANGES_H
 #define MODECON_CMD_CHANGES_H
