@@ -42,14 +42,14 @@ struct cmd_args {
 };
 
 /* cmd_entry flags */
-#define CMD_MUTATES 0x01 /* may change a drive: counted, dry-runnable */
-#define CMD_DRIVE_ARG                                                       \
-    0x02                  /* the first argument is a DRIVE: 'open' fills it \
-                           */
-#define CMD_PAGE_ARG 0x04 /* then a PAGE: 'page' fills it */
-#define CMD_NO_JOURNAL                                     \
-    0x08 /* changes drives through a command that journals \
-          */
+/* May change a drive: counted, dry-runnable. */
+#define CMD_MUTATES 0x01
+/* The first argument is a DRIVE: 'open' fills it. */
+#define CMD_DRIVE_ARG 0x02
+/* Then a PAGE: 'page' fills it. */
+#define CMD_PAGE_ARG 0x04
+/* Changes drives through a command that journals. */
+#define CMD_NO_JOURNAL 0x08
 
 struct cmd_entry {
     const char *name;
