@@ -1,6 +1,7 @@
 /* modecon: a console for the mode pages of optical and other SCSI drives. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,72 @@ main_err(void *arg, const char *text)
     (void)arg;
     fflush(stdout); /* keep the two streams in order on a terminal */
     fprintf(stderr, "modecon: %s\n", text);
+}
+
+/*
+ * The command line has no Ctrl-C of its own: SIGINT and SIGTERM end the
+ * process as usual, but one that comes while a MODE SELECT is with the
+ * drive waits, saying so, until its answer is in the audit log and the
+ * undo record, so that they say what the drive did; a second ends it at
+ * once.
+ */
+
+/* A SIGINT or SIGTERM that came while a MODE SELECT was in flight, or 0. */
+static volatile sig_atomic_t main_pending_signal;
+
+static void
+main_die(int sig)
+{
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void
+main_on_signal(int sig)
+{
+    static const char waiting[] =
+        "\nmodecon: interrupted while a MODE SELECT is with the drive: "
+        "waiting for its answer, so that the audit log and the undo record "
+        "say what it did (again to leave at once)\n";
+
+    /* Raised inside its handler, the signal waits until it returns. */
+    if (!changes_in_flight() || main_pending_signal != 0) {
+        main_die(sig);
+        return;
+    }
+    main_pending_signal = sig;
+    ssize_t ignored = write(STDERR_FILENO, waiting, sizeof waiting - 1);
+    (void)ignored;
+}
+
+/* The last MODE SELECT in flight is answered and recorded: an
+ * interruption that waited for it ends the process now. */
+static void
+main_on_settled(const char *outcome)
+{
+    if (main_pending_signal == 0)
+        return;
+    fprintf(stderr,
+            "modecon: the MODE SELECT's outcome (%s) is in the audit "
+            "log; stopping as asked\n",
+            outcome);
+    fflush(NULL);
+    main_die(main_pending_signal);
+}
+
+static void
+main_guard_signals(void)
+{
+    struct sigaction sa;
+
+    changes_on_settled(main_on_settled);
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = main_on_signal;
+    /* The wait for the drive goes on after the handler. */
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 #define MAIN_INPUT_MAX (1u << 20)
@@ -204,6 +271,119 @@ main(int argc, char **argv)
     return status;
 }
 
+/* The options before the command: -c LINE (*script), --batch, the global
+ * ones; *first moves past them.  1 when an option did all there is to do
+ * (--version, --help) with its exit status in *status; -1 with err set on
+ * a usage error. */
+static int
+main_options(struct cmd_ctx *ctx, struct cmd_output *output, int argc,
+             char **argv, int *first, const char **script, int *status,
+             struct err *err)
+{
+    while (*first < argc && argv[*first][0] == '-' &&
+           strcmp(argv[*first], "-") != 0) {
+        const char *word = argv[*first];
+        if (strcmp(word, "--version") == 0) {
+            printf("modecon %s\n", MODECON_VERSION);
+            *status = 0;
+            return 1;
+        }
+        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
+            char *help[] = { (char *)"help", NULL };
+            *status = (int)cmd_run_argv(ctx, 1, help);
+            return 1;
+        }
+        if (strcmp(word, "--batch") == 0) {
+            main_batch = ctx->batch = true;
+            output->err = main_err_batch;
+            (*first)++;
+            continue;
+        }
+        if (strcmp(word, "-c") == 0) {
+            if (*first + 1 >= argc)
+                return err_usage(err, "-c needs a line of commands");
+            *script = argv[*first + 1];
+            *first += 2;
+            continue;
+        }
+        if (strncmp(word, "--", 2) != 0)
+            return err_usage(err, "unknown option '%s' (see 'modecon help')",
+                             word);
+        const char *name = word + 2, *eq = strchr(name, '=');
+        char key[32];
+        snprintf(key, sizeof key, "%.*s",
+                 (int)(eq ? (size_t)(eq - name) : strlen(name)), name);
+        const char *value = eq ? eq + 1 : NULL;
+        if (value == NULL && main_takes_value(key)) {
+            if (*first + 1 >= argc)
+                return err_usage(err, "--%s needs a value", key);
+            value = argv[++*first];
+        }
+        if (cmd_global_option(ctx, key, value ? value : "", err) != 0)
+            return -1;
+        (*first)++;
+    }
+    return 0;
+}
+
+/* 'modecon shell' or 'modecon console DRIVE...' (argv[0]), with the
+ * global options among their arguments too, as every command takes them;
+ * -1 with err set on a usage error. */
+static int
+main_front_end(struct cmd_ctx *ctx, int argc, char **argv, int *status,
+               struct err *err)
+{
+    int nrest = argc - 1;
+
+    if (cmd_take_global_options(ctx, argv[0], &nrest, argv + 1, err) != 0)
+        return -1;
+    if (strcmp(argv[0], "console") == 0) {
+        /* The console owns the terminal once it starts: a password that
+         * must be asked for is asked first. */
+        for (int i = 1; i < 1 + nrest; i++) {
+            transport_take_secrets(argv[i]);
+            transport_ask_secret(argv[i]);
+        }
+        transport_set_password_prompt(NULL);
+        *status = console_main(ctx, argv + 1, nrest);
+        return 0;
+    }
+    if (nrest > 0)
+        return err_usage(err, "shell takes no arguments but global options");
+    *status = shell_run(ctx);
+    return 0;
+}
+
+/* What the words after the options ask for: the -c line, a front end, or
+ * a command; with none, the console on a terminal and help elsewhere. */
+static int
+main_dispatch(struct cmd_ctx *ctx, int argc, char **argv, int first,
+              const char *script, int *status, struct err *err)
+{
+    if (script != NULL) {
+        if (first < argc)
+            return err_usage(err, "-c takes the whole line: '%s' is left over",
+                             argv[first]);
+        main_guard_signals();
+        *status = (int)cmd_run_line(ctx, script);
+    } else if (first < argc && (strcmp(argv[first], "shell") == 0 ||
+                                strcmp(argv[first], "console") == 0)) {
+        return main_front_end(ctx, argc - first, argv + first, status, err);
+    } else if (first >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        transport_set_password_prompt(NULL);
+        *status = console_main(ctx, NULL, 0);
+    } else if (first >= argc) {
+        /* No terminal for the console: say what else there is. */
+        char *help[] = { (char *)"help", NULL };
+        cmd_run_argv(ctx, 1, help);
+        *status = CMD_USAGE;
+    } else {
+        main_guard_signals();
+        *status = (int)cmd_run_argv(ctx, argc - first, argv + first);
+    }
+    return 0;
+}
+
 static int
 main_run(int argc, char **argv, bool exposed)
 {
@@ -216,7 +396,7 @@ main_run(int argc, char **argv, bool exposed)
     const char *script = NULL;
     struct cmd_ctx ctx;
     struct err err;
-    int first = 1, status;
+    int first = 1, status = 0;
 
     err_clear(&err);
     cmd_ctx_init(&ctx, &output);
@@ -228,104 +408,14 @@ main_run(int argc, char **argv, bool exposed)
                  "MODECON_ISCSI_PASSWORD_FILE, in MODECON_ISCSI_PASSWORD, "
                  "or at the prompt (README: CHAP passwords)");
     transport_set_password_prompt(main_ask_password);
-    /* Options before the command: -c LINE, --batch, the global ones. */
-    while (first < argc && argv[first][0] == '-' &&
-           strcmp(argv[first], "-") != 0) {
-        const char *word = argv[first];
-        if (strcmp(word, "--version") == 0) {
-            printf("modecon %s\n", MODECON_VERSION);
-            cmd_ctx_fini(&ctx);
-            return 0;
-        }
-        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
-            char *help[] = { (char *)"help", NULL };
-            status = (int)cmd_run_argv(&ctx, 1, help);
-            cmd_ctx_fini(&ctx);
-            return status;
-        }
-        if (strcmp(word, "--batch") == 0) {
-            main_batch = ctx.batch = true;
-            output.err = main_err_batch;
-            first++;
-            continue;
-        }
-        if (strcmp(word, "-c") == 0) {
-            if (first + 1 >= argc) {
-                err_usage(&err, "-c needs a line of commands");
-                goto usage;
-            }
-            script = argv[first + 1];
-            first += 2;
-            continue;
-        }
-        if (strncmp(word, "--", 2) != 0) {
-            err_usage(&err, "unknown option '%s' (see 'modecon help')", word);
-            goto usage;
-        }
-        const char *name = word + 2, *eq = strchr(name, '=');
-        char key[32];
-        snprintf(key, sizeof key, "%.*s",
-                 (int)(eq ? (size_t)(eq - name) : strlen(name)), name);
-        const char *value = eq ? eq + 1 : NULL;
-        if (value == NULL && main_takes_value(key)) {
-            if (first + 1 >= argc) {
-                err_usage(&err, "--%s needs a value", key);
-                goto usage;
-            }
-            value = argv[++first];
-        }
-        if (cmd_global_option(&ctx, key, value ? value : "", &err) != 0)
-            goto usage;
-        first++;
-    }
-    if (script != NULL) {
-        if (first < argc) {
-            err_usage(&err, "-c takes the whole line: '%s' is left over",
-                      argv[first]);
-            goto usage;
-        }
-        changes_guard_signals();
-        status = (int)cmd_run_line(&ctx, script);
-    } else if (first < argc && (strcmp(argv[first], "shell") == 0 ||
-                                strcmp(argv[first], "console") == 0)) {
-        /* The front ends take the global options among their arguments
-         * too, as every command does. */
-        int nrest = argc - first - 1;
-        if (cmd_take_global_options(&ctx, argv[first], &nrest, argv + first + 1,
-                                    &err) != 0)
-            goto usage;
-        if (strcmp(argv[first], "console") == 0) {
-            /* The console owns the terminal once it starts: a password
-             * that must be asked for is asked first. */
-            for (int i = first + 1; i < first + 1 + nrest; i++) {
-                transport_take_secrets(argv[i]);
-                transport_ask_secret(argv[i]);
-            }
-            transport_set_password_prompt(NULL);
-            status = console_main(&ctx, argv + first + 1, nrest);
-        } else if (nrest > 0) {
-            err_usage(&err, "shell takes no arguments but global options");
-            goto usage;
-        } else {
-            status = shell_run(&ctx);
-        }
-    } else if (first >= argc && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-        transport_set_password_prompt(NULL);
-        status = console_main(&ctx, NULL, 0);
-    } else if (first >= argc) {
-        /* No terminal for the console: say what else there is. */
-        char *help[] = { (char *)"help", NULL };
-        cmd_run_argv(&ctx, 1, help);
-        status = CMD_USAGE;
-    } else {
-        changes_guard_signals();
-        status = (int)cmd_run_argv(&ctx, argc - first, argv + first);
-    }
+    int rc =
+        main_options(&ctx, &output, argc, argv, &first, &script, &status, &err);
+    if (rc == 0)
+        rc = main_dispatch(&ctx, argc, argv, first, script, &status, &err);
+    if (rc < 0)
+        status = (int)cmd_error(&ctx, &err);
     cmd_ctx_fini(&ctx);
-    fflush(stdout);
-    return status;
-usage:
-    status = (int)cmd_error(&ctx, &err);
-    cmd_ctx_fini(&ctx);
+    if (rc == 0)
+        fflush(stdout);
     return status;
 }

@@ -104,35 +104,45 @@ shell_history_open(History *hist)
     return path;
 }
 
-int
-shell_run(struct cmd_ctx *ctx)
+/* Save the history where it was loaded from, saying on stderr when it
+ * cannot be. */
+static void
+shell_history_close(History *hist, char *path)
+{
+    struct err err;
+
+    if (path == NULL)
+        return;
+    err_clear(&err);
+    if (histfile_save(hist, path, &err) != 0) {
+        char *why = text_visible(err.msg, false);
+        fprintf(stderr, "modecon: %s; this session's history is lost\n", why);
+        free(why);
+    }
+    free(path);
+}
+
+/* The line editor: emacs keys, the history, Tab completing. */
+static EditLine *
+shell_editor(History *hist)
 {
     EditLine *el = el_init("modecon", stdin, stdout, stderr);
-    History *hist = history_init();
-    char *hist_path = NULL;
-    struct sigaction sa, old_sa;
-    enum cmd_status last = CMD_OK;
-    HistEvent ev;
 
-    if (el == NULL || hist == NULL)
+    if (el == NULL)
         abort(); /* libedit fails only when out of memory */
-    shell_ctx = ctx;
-    ctx->front = "shell";
-    history(hist, &ev, H_SETSIZE, SHELL_HISTORY_SIZE);
-    history(hist, &ev, H_SETUNIQUE, 1);
-    hist_path = shell_history_open(hist);
     el_set(el, EL_EDITOR, "emacs");
     el_set(el, EL_PROMPT, shell_prompt);
     el_set(el, EL_HIST, history, hist);
     el_set(el, EL_ADDFN, "modecon-complete", "complete a word", shell_complete);
     el_set(el, EL_BIND, "^I", "modecon-complete", NULL);
+    return el;
+}
 
-    /* Ctrl-C abandons the line being typed, not the shell. */
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = shell_on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_sa);
-
+/* The next line typed that is not blank, with *skip its leading blanks;
+ * NULL at Ctrl-D.  A line Ctrl-C abandoned is skipped. */
+static const char *
+shell_next_line(EditLine *el, size_t *skip)
+{
     for (;;) {
         int count;
         const char *line = el_gets(el, &count);
@@ -144,7 +154,7 @@ shell_run(struct cmd_ctx *ctx)
                 continue;
             }
             fputc('\n', stdout); /* Ctrl-D */
-            break;
+            return NULL;
         }
         /* A Ctrl-C that came while libedit was busy rather than waiting
          * for a key did not end the line: the line is still abandoned,
@@ -156,9 +166,38 @@ shell_run(struct cmd_ctx *ctx)
             explicit_bzero((char *)line, strlen(line));
             continue;
         }
-        size_t skip = strspn(line, " \t");
-        if (line[skip] == '\n' || line[skip] == '\0')
-            continue;
+        *skip = strspn(line, " \t");
+        if (line[*skip] != '\n' && line[*skip] != '\0')
+            return line;
+    }
+}
+
+int
+shell_run(struct cmd_ctx *ctx)
+{
+    History *hist = history_init();
+    struct sigaction sa, old_sa;
+    enum cmd_status last = CMD_OK;
+    const char *line;
+    size_t skip;
+    HistEvent ev;
+
+    if (hist == NULL)
+        abort(); /* libedit fails only when out of memory */
+    shell_ctx = ctx;
+    ctx->front = "shell";
+    history(hist, &ev, H_SETSIZE, SHELL_HISTORY_SIZE);
+    history(hist, &ev, H_SETUNIQUE, 1);
+    char *hist_path = shell_history_open(hist);
+    EditLine *el = shell_editor(hist);
+
+    /* Ctrl-C abandons the line being typed, not the shell. */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = shell_on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_sa);
+
+    while ((line = shell_next_line(el, &skip)) != NULL) {
         /* Passwords in drive URIs never reach the history file. */
         char *clean = transport_redact(line);
         history(hist, &ev, H_ENTER, clean);
@@ -173,17 +212,7 @@ shell_run(struct cmd_ctx *ctx)
         explicit_bzero((char *)line, strlen(line));
         fflush(stdout);
     }
-    if (hist_path != NULL) {
-        struct err err;
-        err_clear(&err);
-        if (histfile_save(hist, hist_path, &err) != 0) {
-            char *why = text_visible(err.msg, false);
-            fprintf(stderr, "modecon: %s; this session's history is lost\n",
-                    why);
-            free(why);
-        }
-        free(hist_path);
-    }
+    shell_history_close(hist, hist_path);
     sigaction(SIGINT, &old_sa, NULL);
     history_end(hist);
     el_end(el);

@@ -30,4 +30,6 @@ while IFS= read -r hit; do
     esac
 done < <(grep -rHn '#include <n\?curses' "$src" || true)
 [ $status -eq 0 ] && echo "layers: every include points downwards"
+# Within a layer, no two modules include each other, directly or around.
+bash "$(dirname "$0")/../tests/style/include-cycles.sh" "$src" || status=1
 exit $status

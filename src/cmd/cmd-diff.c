@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/changes.h"
+#include "cmd/changes-saving.h"
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
 #include "util/xmalloc.h"

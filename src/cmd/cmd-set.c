@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cmd/changes.h"
+#include "cmd/changes-saving.h"
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
 #include "engine/pagenames.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cmd/apply.h"
-#include "cmd/changes.h"
+#include "cmd/changes-undo.h"
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
 #include "util/xmalloc.h"

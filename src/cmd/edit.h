@@ -8,6 +8,7 @@
 #define MODECON_CMD_EDIT_H
 
 #include "cmd/cmd.h"
+#include "cmd/differences.h"
 
 struct edit {
     struct recorder *rec;
@@ -30,16 +31,6 @@ struct edit {
 };
 
 enum cmd_status edit_commit(struct cmd_ctx *ctx, const struct edit *ed);
-
-/*
- * Where pages 'a' and 'b' differ in the bits of 'mask' (NULL: every bit):
- * the fields of 'pd' (or none) as a new array in *fields, returning how
- * many, and in *loose a new page-sized mask of the differing bits after
- * the page header that no field covers.
- */
-size_t edit_differences(const struct page_def *pd, const uint8_t *a,
-                        const uint8_t *b, const uint8_t *mask, size_t len,
-                        struct field_ref **fields, uint8_t **loose);
 
 /* A page of a drive with FIELD=VALUE words applied to its current values,
  * checked against the definition and the drive's changeable values. */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/drives.h"
 #include "util/applog.h"
 #include "util/atomicfile.h"
 #include "util/paths.h"

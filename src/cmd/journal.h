@@ -7,7 +7,8 @@
 #ifndef MODECON_CMD_JOURNAL_H
 #define MODECON_CMD_JOURNAL_H
 
-#include "cmd/cmd.h"
+#include "cmd/ctx.h"
+#include "cmd/table.h"
 
 /* The command as text that parses back to the same words; secrets in
  * drive URIs are left out.  Returns a new string. */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/journal.h"
+#include "cmd/parse.h"
 #include "transport/transport.h"
 #include "util/xmalloc.h"
 
@@ -240,4 +242,25 @@ cmd_run_line(struct cmd_ctx *ctx, const char *text)
     }
     cmd_line_free(&line);
     return first;
+}
+
+int
+cmd_check_words(struct cmd_ctx *ctx, const struct cmd_words *w, struct err *err)
+{
+    const struct cmd_entry *entry;
+    struct cmd_args args;
+    bool help;
+
+    if (w->argc < 1)
+        return err_usage(err, "no command");
+    /* What the command would be given: no password in what it quotes. */
+    for (int i = 0; i < w->argc; i++)
+        transport_take_secrets(w->argv[i]);
+    if ((entry = cmd_find(w->argv[0], err)) == NULL)
+        return -1;
+    int rc = cmd_parse(ctx, entry, w->argc, w->argv, &args, &help, err);
+    if (rc == 0)
+        free(journal_canonical(ctx, entry, &args));
+    free(args.argv);
+    return rc;
 }

@@ -1,0 +1,59 @@
+#include "cmd/ctx.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "transport/trace.h"
+
+void
+cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->output = output;
+    recorder_options_init(&ctx->recorder);
+    err_clear(&ctx->last_error);
+}
+
+void
+cmd_ctx_fini(struct cmd_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->ndrives; i++) {
+        recorder_free(ctx->drives[i].rec);
+        free(ctx->drives[i].uri);
+    }
+    free(ctx->drives);
+    ctx->drives = NULL;
+    ctx->ndrives = 0;
+    if (ctx->pagedb_loaded)
+        pagedb_fini(&ctx->pagedb);
+    sense_map_fini(&ctx->sense_map);
+    free(ctx->selected_drive);
+    free(ctx->selected_page);
+    free(ctx->journal_data);
+    ctx->journal_data = NULL;
+    cmd_stage_clear(ctx);
+    for (size_t i = 0; i < ctx->nsession_lines; i++)
+        free(ctx->session_lines[i]);
+    free(ctx->session_lines);
+    ctx->session_lines = NULL;
+    ctx->nsession_lines = 0;
+    ctx->selected_drive = ctx->selected_page = NULL;
+    ctx->pagedb_loaded = false;
+    trace_close(ctx->trace);
+    ctx->trace = NULL;
+}
+
+void
+cmd_stage_clear(struct cmd_ctx *ctx)
+{
+    for (int i = 0; i < ctx->stage_nwords; i++)
+        free(ctx->stage_words[i]);
+    free(ctx->stage_words);
+    free(ctx->stage_forced);
+    ctx->stage_forced = NULL;
+    free(ctx->stage_drive);
+    free(ctx->stage_page);
+    ctx->stage_words = NULL;
+    ctx->stage_nwords = 0;
+    ctx->stage_drive = ctx->stage_page = NULL;
+}

@@ -1,0 +1,108 @@
+/*
+ * The context commands run in: where their output goes, the drives and
+ * page definitions they keep open, what the user selected and staged.
+ * One per session of a front end; every module of the command layer
+ * takes it.
+ */
+#ifndef MODECON_CMD_CTX_H
+#define MODECON_CMD_CTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/pagedef.h"
+#include "engine/recorder.h"
+#include "engine/sense.h"
+#include "util/err.h"
+
+/* Exit statuses of a command. */
+enum cmd_status {
+    CMD_OK = 0,
+    CMD_FAILED = 1,      /* the drive or the engine reported an error */
+    CMD_USAGE = 2,       /* bad usage or bad input */
+    CMD_NOT_APPLIED = 3, /* the drive accepted a change but did not apply
+                            all of it */
+};
+
+/* Where a command's output goes; supplied by the front end. */
+struct cmd_output {
+    void (*out)(void *arg, const char *text); /* result text, one line */
+    void (*err)(void *arg, const char *text); /* diagnostics, one line */
+    /* All of standard input as a new string, or NULL with err set. */
+    char *(*read_input)(void *arg, struct err *err);
+    void *arg;
+};
+
+struct cmd_ctx {
+    const struct cmd_output *output;
+    struct recorder_options recorder; /* from the global options */
+    const char *trace_path;
+    struct trace *trace; /* opened on first use; owned */
+    char client[64];     /* "modecon set": who holds a drive we lock */
+    char run[48];        /* this run of a command, unique: its MODE
+                            SELECTs are undone together */
+    char undo_shown[48]; /* the run the last 'undo --dry-run' showed as
+                            the newest on record, for 'undo --expect' */
+    const char *front;   /* "console", "shell", "replay": what runs the
+                            commands, named in client; NULL: the command
+                            line */
+    /* Drives opened by commands, kept open for the next command of the
+     * same context (a shell session sends many). */
+    struct cmd_drive *drives;
+    size_t ndrives;
+    struct pagedb pagedb; /* loaded on first use */
+    bool pagedb_loaded;
+    struct sense_map sense_map; /* the user's vendor-sense rules */
+    bool sense_map_loaded;
+
+    /* How lines of commands run (line.c, replay). */
+    bool batch;                 /* wrap each command's output, %begin/%end */
+    unsigned batch_seq;         /* commands run so far, for %begin N */
+    bool keep_going;            /* run the rest of a line after a failure */
+    bool dry_run;               /* no MODE SELECT, no power cycle: say each */
+    const char *drive_override; /* every drive named is this one */
+    int depth;                  /* replay files replaying files */
+    /* What 'open' and 'page' selected, for commands that omit them. */
+    char *selected_drive; /* owned, or NULL */
+    char *selected_page;  /* owned, or NULL */
+    bool journal_started; /* the session header is written */
+    char *journal_data;   /* set's --data as read from stdin, as hex */
+
+    /* Edits staged by 'edit' for one page of one drive (all owned). */
+    char *stage_drive;
+    char *stage_page;
+    char **stage_words;
+    bool *stage_forced; /* per word: staged with --force, so sent with it */
+    int stage_nwords;
+    /* Lines run in this session, for 'history' (owned). */
+    char **session_lines;
+    size_t nsession_lines;
+    /* The last error a command reported, whole, for front ends that show
+     * more than its text (the console highlights the field it names). */
+    struct err last_error;
+    /* 'undo' runs: its own MODE SELECTs are recorded as steps of the
+     * change it puts back, not as changes of their own. */
+    bool undoing;
+    /* While 'undo' sends: the MODE SELECT of the change it puts back, as
+     * the record names it. */
+    const char *undo_of;
+    /* While a command that names a drive runs, that drive as named, for
+     * front ends that label its output; else NULL. */
+    const char *running_drive;
+};
+
+struct cmd_drive {
+    char *uri;
+    struct recorder *rec;
+    bool journaled;        /* its identity is in the journal */
+    unsigned long changes; /* MODE SELECTs it answered GOOD */
+};
+
+void cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output);
+void cmd_ctx_fini(struct cmd_ctx *ctx);
+
+/* Drop the staged edits. */
+void cmd_stage_clear(struct cmd_ctx *ctx);
+
+#endif
