@@ -7,15 +7,16 @@
 
 #include <stdbool.h>
 
-/* libiscsi's longest URI after "iscsi://" (its MAX_STRING_SIZE); it cuts
- * a longer one short. */
-#define ISCSI_URL_MAX 255
+/* The longest URI after "iscsi://" that libiscsi 1.19 reads whole: it
+ * copies at most MAX_STRING_SIZE (255) bytes into a buffer of 256 and
+ * writes no NUL after 255 of them, so one byte less. */
+#define ISCSI_URL_MAX 254
 
 /* What libiscsi reads from a URI: the portal "HOST[:PORT]" as written,
  * the target name with its %XX escapes decoded, the LUN. */
 struct iscsi_url_parts {
-    char portal[ISCSI_URL_MAX + 1];
-    char target[ISCSI_URL_MAX + 1];
+    char portal[ISCSI_URL_MAX + 2]; /* libiscsi's own size */
+    char target[ISCSI_URL_MAX + 2];
     int lun;
 };
 

@@ -319,10 +319,13 @@ iscsi_address_parse(const char *uri, bool portal_only,
         return iscsi_bad_host(err, uri, pct);
 
     char bare[sizeof "iscsi://" + ISCSI_URL_MAX];
-    if (end - p > ISCSI_URL_MAX)
-        return iscsi_bad_uri(err, uri,
-                             "the host, target and LUN are longer than 255 "
-                             "bytes");
+    if (end - p > ISCSI_URL_MAX) {
+        char what[64];
+        snprintf(what, sizeof what,
+                 "the host, target and LUN are longer than %d bytes",
+                 ISCSI_URL_MAX);
+        return iscsi_bad_uri(err, uri, what);
+    }
     snprintf(bare, sizeof bare, "iscsi://%.*s", (int)(end - p), p);
     struct iscsi_url_parts url;
     if (!iscsi_url_parse(bare, false, &url))

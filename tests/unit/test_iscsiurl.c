@@ -161,7 +161,7 @@ Test(iscsiurl, names_of_the_longest_lengths)
 
 Test(iscsiurl, libiscsis_limit_is_said_not_cut)
 {
-    /* libiscsi keeps 255 bytes after "iscsi://" and would cut the rest. */
+    /* libiscsi reads 254 bytes after "iscsi://" and would cut the rest. */
     char host[201], target[101], uri[400];
     struct iscsi_address a;
     struct err err;
@@ -175,16 +175,20 @@ Test(iscsiurl, libiscsis_limit_is_said_not_cut)
     err_clear(&err);
     cr_assert_eq(iscsi_address_parse(uri, false, &a, &err), -1);
     cr_assert_not_null(
-        strstr(err.msg, "the host, target and LUN are longer than 255 bytes"),
+        strstr(err.msg, "the host, target and LUN are longer than 254 bytes"),
         "%s", err.msg);
     cr_assert_null(strstr(err.msg, "pw"), "%s", err.msg);
-    /* 255 bytes to the query, user information not counted, parse. */
-    target[255 - 200 - 3] = '\0';
+    /* 254 bytes to the query, user information not counted, parse. */
+    target[254 - 200 - 3] = '\0';
     snprintf(uri, sizeof uri, "iscsi://u%%pw@%s/%s/1?initiator=iqn.i", host,
              target);
     cr_assert_eq(iscsi_address_parse(uri, false, &a, &err), 0, "%s", err.msg);
     cr_assert_str_eq(a.target, target);
     cr_assert_eq(a.lun, 1);
+    target[254 - 200 - 3] = 't';
+    target[255 - 200 - 3] = '\0';
+    snprintf(uri, sizeof uri, "iscsi://%s/%s/1", host, target);
+    cr_assert_eq(iscsi_address_parse(uri, false, &a, &err), -1);
 }
 
 Test(iscsiurl, libiscsis_chap_variables_are_not_read)
