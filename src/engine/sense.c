@@ -10,13 +10,35 @@
 #include "engine/scsi.h"
 #include "util/xmalloc.h"
 
-static void
-sense_sks(const uint8_t *sks, uint8_t key, struct sense *s)
+/*
+ * How far the sense data reaches: the bytes that arrived, cut at the end
+ * the additional sense length gives (SPC-4 4.5.2, 4.5.3) and, in the
+ * descriptor format, at the end of the last whole descriptor.  libsgutils2
+ * 1.46 returns a descriptor whose length runs past the end and reads its
+ * fields (sg_get_sense_progress_fld), so it is only ever given this many
+ * bytes.
+ */
+static size_t
+sense_extent(const uint8_t *buf, size_t len, bool descriptor)
 {
-    if (!(sks[0] & 0x80))
-        return;
+    size_t end = len;
+
+    if (len >= 8 && (size_t)buf[7] + 8 < end)
+        end = (size_t)buf[7] + 8;
+    if (!descriptor || end < 8)
+        return end;
+    size_t whole = 8;
+    while (whole + 2 <= end && whole + 2 + buf[whole + 1] <= end)
+        whole += 2 + (size_t)buf[whole + 1];
+    return whole;
+}
+
+/* Sense-key-specific bytes (SPC-4 4.5.2.4), SKSV set. */
+static void
+sense_sks(const uint8_t *sks, struct sense *s)
+{
     s->sksv = true;
-    switch (key) {
+    switch (s->key) {
     case SENSE_ILLEGAL_REQUEST:
         s->field_in_cdb = (sks[0] & 0x40) != 0;
         s->bit_valid = (sks[0] & 0x08) != 0;
@@ -25,9 +47,7 @@ sense_sks(const uint8_t *sks, uint8_t key, struct sense *s)
         break;
     case SENSE_NO_SENSE:
     case SENSE_NOT_READY:
-        s->has_progress = true;
-        s->progress = (uint16_t)(sks[1] << 8 | sks[2]);
-        break;
+        break; /* progress: sg_get_sense_progress_fld */
     default:
         s->field = (uint16_t)(sks[1] << 8 | sks[2]);
         break;
@@ -37,79 +57,68 @@ sense_sks(const uint8_t *sks, uint8_t key, struct sense *s)
 bool
 sense_decode(const uint8_t *buf, size_t len, struct sense *s)
 {
+    /* A copy holding only what arrived, zeros after it: libsgutils2 1.46
+     * reads byte 4 of descriptor sense however short it is, and the
+     * caller's buffer past 'len' may hold an earlier command's sense. */
+    uint8_t copy[SCSI_SENSE_MAX] = { 0 };
+    struct sg_scsi_sense_hdr hdr;
+
     memset(s, 0, sizeof *s);
     if (len < 1)
         return false;
     /* Bit 7 is VALID (the information field is valid), not part of the
      * response code: ATAPI drives answer F0h (SPC-4 4.5.3). */
-    s->response_code = buf[0] & 0x7f;
-    switch (s->response_code) {
-    case 0x70:
-    case 0x71:
-        if (len < 3)
-            return false;
-        s->deferred = s->response_code == 0x71;
-        s->key = buf[2] & 0x0f;
-        /* Fields past byte 7 exist only as far as the additional sense
-         * length and the transfer both reach. */
-        size_t avail = len;
-        if (len >= 8 && (size_t)buf[7] + 8 < avail)
-            avail = (size_t)buf[7] + 8;
-        if (avail > 12)
-            s->asc = buf[12];
-        if (avail > 13)
-            s->ascq = buf[13];
-        if (avail > 17)
-            sense_sks(&buf[15], s->key, s);
-        break;
-    case 0x72:
-    case 0x73:
-        if (len < 4)
-            return false;
-        s->descriptor = true;
-        s->deferred = s->response_code == 0x73;
-        s->key = buf[1] & 0x0f;
-        s->asc = buf[2];
-        s->ascq = buf[3];
-        if (len >= 8) {
-            size_t end = 8 + (size_t)buf[7];
-            if (end > len)
-                end = len;
-            for (size_t pos = 8; pos + 2 <= end;) {
-                uint8_t type = buf[pos], dlen = buf[pos + 1];
-                if (pos + 2 + dlen > end)
-                    break;
-                /* Sense key specific descriptor, SPC-4 4.5.2.4. */
-                if (type == 0x02 && dlen >= 6)
-                    sense_sks(&buf[pos + 4], s->key, s);
-                /* Progress indication descriptor, SPC-4 4.5.2.6. */
-                if (type == 0x0a && dlen >= 6) {
-                    s->has_progress = true;
-                    s->progress = (uint16_t)(buf[pos + 6] << 8 | buf[pos + 7]);
-                }
-                pos += 2 + (size_t)dlen;
-            }
-        }
-        break;
-    default:
+    uint8_t response_code = buf[0] & 0x7f;
+    bool descriptor = response_code == 0x72 || response_code == 0x73;
+    /* A sense key (fixed, byte 2) or ASC and ASCQ (descriptor, bytes 2
+     * and 3) that did not arrive is no sense data worth decoding. */
+    if (len < (descriptor ? 4u : 3u))
         return false;
+    size_t end =
+        sense_extent(buf, len > sizeof copy ? sizeof copy : len, descriptor);
+    memcpy(copy, buf, end);
+    copy[0] = response_code; /* libsgutils2 finds descriptors in 72h/73h */
+    if (!sg_scsi_normalize_sense(copy, (int)end, &hdr))
+        return false;
+    s->response_code = response_code;
+    s->descriptor = descriptor;
+    s->deferred = hdr.response_code == 0x71 || hdr.response_code == 0x73;
+    s->key = hdr.sense_key;
+    s->asc = hdr.asc;
+    s->ascq = hdr.ascq;
+    if (s->descriptor) {
+        /* Sense key specific descriptor, SPC-4 4.5.2.4. */
+        const uint8_t *d = sg_scsi_sense_desc_find(copy, (int)end, 0x02);
+        if (d != NULL && d[1] >= 6 && (d[4] & 0x80))
+            sense_sks(&d[4], s);
+    } else if (end >= 18 && (copy[15] & 0x80)) {
+        sense_sks(&copy[15], s);
+    }
+    int progress;
+    if (sg_get_sense_progress_fld(copy, (int)end, &progress)) {
+        s->has_progress = true;
+        s->progress = (uint16_t)progress;
     }
     s->valid = true;
     return true;
 }
 
 const char *
-sense_key_name(uint8_t key)
+sense_key_name(uint8_t key, char *buf, size_t len)
 {
-    static const char *const names[16] = {
-        "NO SENSE",        "RECOVERED ERROR", "NOT READY",
-        "MEDIUM ERROR",    "HARDWARE ERROR",  "ILLEGAL REQUEST",
-        "UNIT ATTENTION",  "DATA PROTECT",    "BLANK CHECK",
-        "VENDOR SPECIFIC", "COPY ABORTED",    "ABORTED COMMAND",
-        "RESERVED",        "VOLUME OVERFLOW", "MISCOMPARE",
-        "COMPLETED",
-    };
-    return names[key & 0x0f];
+    /* SPC-4 4.5.6 reserves Ch, which libsgutils2 still calls "Equal"
+     * after SPC-2. */
+    if ((key & 0x0f) == 0x0c) {
+        snprintf(buf, len, "RESERVED");
+        return buf;
+    }
+    sg_get_sense_key_str(key & 0x0f, (int)len, buf);
+    /* Its words are capitalised; SPC-4 writes sense keys in capitals and
+     * messages quote them so.  "Vendor specific(9)" drops its number. */
+    buf[strcspn(buf, "(")] = '\0';
+    for (char *c = buf; *c != '\0'; c++)
+        *c = (char)toupper((unsigned char)*c);
+    return buf;
 }
 
 void
@@ -375,6 +384,7 @@ sense_check_mapped(const struct scsi_io *io, const struct sense_map *map,
                    const char *vendor, struct err *err)
 {
     const char *cmd = sense_opcode_name(io->cdb[0]);
+    char key[32];
     struct sense s;
 
     switch (io->status) {
@@ -418,13 +428,13 @@ sense_check_mapped(const struct scsi_io *io, const struct sense_map *map,
     const struct sense_rule *rule = sense_map_find(map, vendor, &s);
     if (rule != NULL)
         err_set(err, rule->hr, "%s failed with %s (as %s says)", cmd,
-                sense_key_name(s.key), rule->origin);
+                sense_key_name(s.key, key, sizeof key), rule->origin);
     else if (s.key == SENSE_ILLEGAL_REQUEST && s.asc == 0x20 && s.ascq == 0x00)
         err_set(err, sense_hresult(io, &s), "the drive does not support %s",
                 cmd); /* invalid command operation code */
     else
         err_set(err, sense_hresult(io, &s), "%s failed with %s", cmd,
-                sense_key_name(s.key));
+                sense_key_name(s.key, key, sizeof key));
     sense_keep(io, err);
     return -1;
 }

@@ -41,11 +41,15 @@ struct sense {
     uint16_t progress; /* fraction of 65536 */
 };
 
-/* Decode 'len' bytes; false (and s->valid false) when not sense data. */
+/*
+ * Decode the 'len' bytes a drive returned, through libsgutils2; no byte
+ * past 'len', nor past the additional sense length, is read.  False (and
+ * s->valid false) when not sense data.
+ */
 bool sense_decode(const uint8_t *buf, size_t len, struct sense *s);
 
-/* "ILLEGAL REQUEST" etc. */
-const char *sense_key_name(uint8_t key);
+/* "ILLEGAL REQUEST" etc. from libsgutils2's table, into buf; returns buf. */
+const char *sense_key_name(uint8_t key, char *buf, size_t len);
 
 /* The ASC/ASCQ text from libsgutils2's table, lower case as a phrase. */
 void sense_asc_text(uint8_t asc, uint8_t ascq, char *buf, size_t len);

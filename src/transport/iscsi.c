@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "transport/iscsi-link.h"
+#include "transport/iscsi-url.h"
 #include "transport/transport.h"
 #include "util/hresult.h"
 #include "util/xmalloc.h"
@@ -167,11 +168,128 @@ iscsi_bad_host(struct err *err, const char *uri, const char *pct)
     return rc;
 }
 
+/* USER[%PASSWORD] in [authority, at).  Not libiscsi's USER:PASSWORD: CHAP
+ * names are often initiator names, which hold ':'. */
+static int
+iscsi_parse_userinfo(const char *uri, const char *authority,
+                     const char *user_end, const char *at,
+                     struct iscsi_address *addr, struct err *err)
+{
+    if (user_end == authority ||
+        !iscsi_copy(addr->user, sizeof addr->user, authority, user_end))
+        return iscsi_bad_uri(err, uri, "the CHAP user name is empty");
+    if (strcspn(addr->user, "/?") != strlen(addr->user))
+        return iscsi_bad_uri(err, uri, "the CHAP user name holds '/' or '?'");
+    if (user_end != at &&
+        !iscsi_copy(addr->password, sizeof addr->password, user_end + 1, at))
+        return iscsi_bad_uri(err, uri, "the CHAP password is too long");
+    return 0;
+}
+
+/* HOST, [IPV6] or HOST:PORT: libiscsi's portal, which it splits only when
+ * it connects. */
+static int
+iscsi_parse_portal(const char *uri, const char *portal,
+                   struct iscsi_address *addr, struct err *err)
+{
+    const char *end = portal + strlen(portal);
+    const char *port = NULL, *name_end = end;
+
+    if (*portal == '[') {
+        const char *close = strchr(portal, ']');
+        if (close == NULL)
+            return iscsi_bad_uri(err, uri, "an IPv6 address lacks its ']'");
+        if (close[1] == ':')
+            port = close + 2;
+        else if (close + 1 != end)
+            return iscsi_bad_uri(err, uri, "junk after the IPv6 address");
+        name_end = close + 1;
+    } else {
+        const char *colon = strchr(portal, ':');
+        if (colon != NULL) {
+            port = colon + 1;
+            name_end = colon;
+        }
+    }
+    if (name_end == portal ||
+        !iscsi_copy(addr->host, sizeof addr->host, portal, name_end))
+        return iscsi_bad_uri(err, uri, "the host is missing");
+    if (port != NULL) {
+        char *stop;
+        long v = strtol(port, &stop, 10);
+        if (port == end || stop != end || v < 1 || v > 65535)
+            return iscsi_bad_uri(err, uri, "the port is not 1 to 65535");
+        addr->port = (int)v;
+    }
+    return 0;
+}
+
+/* Whether every '%' in [p, end) starts an escape of a byte other than NUL:
+ * libiscsi decodes any '%' and the two bytes after it. */
+static bool
+iscsi_escapes_valid(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if (*p == '%' &&
+            (end - p < 3 || !isxdigit((unsigned char)p[1]) ||
+             !isxdigit((unsigned char)p[2]) || (p[1] == '0' && p[2] == '0')))
+            return false;
+    return true;
+}
+
+/* What is wrong with the path "/TARGET/LUN" of a URI libiscsi refused. */
+static int
+iscsi_bad_path(const char *uri, const char *path, struct err *err)
+{
+    const char *lun = strchr(path + 1, '/');
+
+    if (lun == NULL || lun == path + 1)
+        return iscsi_bad_uri(err, uri, "the LUN is missing after the target");
+    if (strchr(lun + 1, '/') != NULL)
+        return iscsi_bad_uri(err, uri,
+                             "more than /TARGET-IQN/LUN follows the host (a "
+                             "target name holds no '/')");
+    return iscsi_bad_uri(err, uri, "the LUN is not a number 0 to 16383");
+}
+
+/* The target and LUN libiscsi read from the path "/TARGET/LUN", checked
+ * further: libiscsi takes an empty target name, decodes bad escapes and
+ * wraps large LUNs. */
+static int
+iscsi_parse_lun(const char *uri, const char *path,
+                const struct iscsi_url_parts *url, struct iscsi_address *addr,
+                struct err *err)
+{
+    const char *lun = strchr(path + 1, '/') + 1;
+    size_t target_len = strlen(url->target);
+
+    /* libiscsi takes "//LUN" for an empty target name. */
+    if (lun - 1 == path + 1)
+        return iscsi_bad_uri(err, uri, "the LUN is missing after the target");
+    if (!iscsi_escapes_valid(path + 1, lun - 1) ||
+        target_len >= sizeof addr->target)
+        return iscsi_bad_uri(err, uri, "the target name is not valid");
+    /* Five digits at most: libiscsi keeps strtol's long in an int. */
+    if (strlen(lun) > 5 || url->lun < 0 || url->lun > 16383)
+        return iscsi_bad_uri(err, uri, "the LUN is not a number 0 to 16383");
+    memcpy(addr->target, url->target, target_len + 1);
+    addr->lun = url->lun;
+    return 0;
+}
+
+/*
+ * libiscsi reads its own grammar, "iscsi://HOST[:PORT][/TARGET/LUN]";
+ * modecon reads what it lacks: the user information (CHAP passwords may
+ * hold any byte, iscsi_userinfo), "?initiator=", and the checks and
+ * messages below.  libiscsi is given the URI without its user information
+ * and query, so that no password reaches it or an error text of its own,
+ * and none of its query parameters (which it would apply to a context).
+ */
 int
 iscsi_address_parse(const char *uri, bool portal_only,
                     struct iscsi_address *addr, struct err *err)
 {
-    const char *p, *at, *host_end, *user_end, *slash, *q, *end;
+    const char *p, *at, *host_end, *user_end, *q, *end;
     const char *env = getenv("MODECON_ISCSI_INITIATOR");
 
     memset(addr, 0, sizeof *addr);
@@ -188,80 +306,44 @@ iscsi_address_parse(const char *uri, bool portal_only,
         return err_usage(err, "an iSCSI URI holds a second 'iscsi:'; "
                               "expected iscsi://[USER@]HOST[:PORT]/"
                               "TARGET-IQN/LUN");
-
-    /* USER[%PASSWORD]@.  Not libiscsi's USER:PASSWORD: CHAP names are
-     * often initiator names, which hold ':'. */
     iscsi_userinfo(p, p + strlen(p), &host_end, &at, &user_end);
     q = strchr(host_end, '?');
     end = q != NULL ? q : host_end + strlen(host_end);
-    slash = *host_end == '/' ? host_end : NULL;
     if (at != NULL) {
-        if (user_end == p ||
-            !iscsi_copy(addr->user, sizeof addr->user, p, user_end))
-            return iscsi_bad_uri(err, uri, "the CHAP user name is empty");
-        if (strcspn(addr->user, "/?") != strlen(addr->user))
-            return iscsi_bad_uri(err, uri,
-                                 "the CHAP user name holds '/' or '?'");
-        if (user_end != at && !iscsi_copy(addr->password, sizeof addr->password,
-                                          user_end + 1, at))
-            return iscsi_bad_uri(err, uri, "the CHAP password is too long");
+        if (iscsi_parse_userinfo(uri, p, user_end, at, addr, err) != 0)
+            return -1;
         p = at + 1;
     }
-
-    /* HOST, [IPV6] or HOST:PORT. */
     const char *pct = memchr(p, '%', (size_t)(host_end - p));
     if (pct != NULL)
         return iscsi_bad_host(err, uri, pct);
-    const char *port = NULL, *name_end = host_end;
-    if (*p == '[') {
-        const char *close = memchr(p, ']', (size_t)(host_end - p));
-        if (close == NULL)
-            return iscsi_bad_uri(err, uri, "an IPv6 address lacks its ']'");
-        if (close + 1 < host_end && close[1] == ':')
-            port = close + 2;
-        else if (close + 1 != host_end)
-            return iscsi_bad_uri(err, uri, "junk after the IPv6 address");
-        name_end = close + 1;
-    } else {
-        const char *colon = memchr(p, ':', (size_t)(host_end - p));
-        if (colon != NULL) {
-            port = colon + 1;
-            name_end = colon;
-        }
+
+    char bare[sizeof "iscsi://" + ISCSI_URL_MAX];
+    if (end - p > ISCSI_URL_MAX) {
+        char what[64];
+        snprintf(what, sizeof what,
+                 "the host, target and LUN are longer than %d bytes",
+                 ISCSI_URL_MAX);
+        return iscsi_bad_uri(err, uri, what);
     }
-    if (name_end == p ||
-        !iscsi_copy(addr->host, sizeof addr->host, p, name_end))
+    snprintf(bare, sizeof bare, "iscsi://%.*s", (int)(end - p), p);
+    struct iscsi_url_parts url;
+    if (!iscsi_url_parse(bare, false, &url))
         return iscsi_bad_uri(err, uri, "the host is missing");
-    if (port != NULL) {
-        char *stop;
-        long v = strtol(port, &stop, 10);
-        if (port == host_end || stop != host_end || v < 1 || v > 65535)
-            return iscsi_bad_uri(err, uri, "the port is not 1 to 65535");
-        addr->port = (int)v;
-    }
+    if (iscsi_parse_portal(uri, url.portal, addr, err) != 0)
+        return -1;
 
     /* /TARGET/LUN, or nothing for a portal. */
-    if (slash == NULL || slash + 1 == end) {
+    const char *path = bare + strlen("iscsi://") + (host_end - p);
+    if (*path == '\0' || path[1] == '\0') {
         if (!portal_only)
             return iscsi_bad_uri(err, uri, "the target and LUN are missing");
         return iscsi_parse_query(uri, q, addr, err);
     }
-    const char *lun = NULL;
-    for (const char *c = end; c > slash + 1; c--)
-        if (c[-1] == '/') {
-            lun = c;
-            break;
-        }
-    if (lun == NULL || lun - 1 == slash + 1)
-        return iscsi_bad_uri(err, uri, "the LUN is missing after the target");
-    if (!iscsi_copy_decoded(addr->target, sizeof addr->target, slash + 1,
-                            lun - 1))
-        return iscsi_bad_uri(err, uri, "the target name is not valid");
-    char *stop;
-    long v = strtol(lun, &stop, 10);
-    if (lun == end || stop != end || v < 0 || v > 16383)
-        return iscsi_bad_uri(err, uri, "the LUN is not a number 0 to 16383");
-    addr->lun = (int)v;
+    if (!iscsi_url_parse(bare, true, &url))
+        return iscsi_bad_path(uri, path, err);
+    if (iscsi_parse_lun(uri, path, &url, addr, err) != 0)
+        return -1;
     return iscsi_parse_query(uri, q, addr, err);
 }
 

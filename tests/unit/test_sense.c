@@ -308,3 +308,141 @@ Test(sense, a_bad_vendor_rule_names_its_line)
         cr_assert_null(map.rules);
     }
 }
+
+Test(sense, key_names_are_spc4s)
+{
+    static const char *const names[16] = {
+        "NO SENSE",        "RECOVERED ERROR", "NOT READY",
+        "MEDIUM ERROR",    "HARDWARE ERROR",  "ILLEGAL REQUEST",
+        "UNIT ATTENTION",  "DATA PROTECT",    "BLANK CHECK",
+        "VENDOR SPECIFIC", "COPY ABORTED",    "ABORTED COMMAND",
+        "RESERVED",        "VOLUME OVERFLOW", "MISCOMPARE",
+        "COMPLETED",
+    };
+    char buf[32];
+
+    for (uint8_t key = 0; key < 16; key++)
+        cr_assert_str_eq(sense_key_name(key, buf, sizeof buf), names[key]);
+    cr_assert_str_eq(sense_key_name(0x05, buf, 6), "ILLEG");
+}
+
+Test(sense, message_names_the_key_in_capitals)
+{
+    struct scsi_io io = { .cdb = { 0x55, 0x10 },
+                          .cdb_len = 10,
+                          .status = SCSI_STATUS_CHECK_CONDITION,
+                          .sense = { 0x70, 0, 0x09, 0, 0, 0, 0, 10 },
+                          .sense_len = 18 };
+    struct err err;
+
+    err_clear(&err);
+    cr_assert_eq(sense_check(&io, &err), -1);
+    cr_assert_str_eq(err.msg, "MODE SELECT(10) failed with VENDOR SPECIFIC");
+}
+
+/* The bytes of 'hex' in a heap block of exactly 'len' of them, so that the
+ * address sanitizer stops any read past what the drive returned. */
+static bool
+decode_exactly(const char *hex, size_t len, struct sense *s)
+{
+    size_t all;
+    uint8_t *raw = testutil_hex(hex, &all);
+    cr_assert_leq(len, all);
+    uint8_t *exact = malloc(len ? len : 1);
+    memcpy(exact, raw, len);
+    bool ok = sense_decode(exact, len, s);
+    free(exact);
+    free(raw);
+    return ok;
+}
+
+Test(sense, a_progress_descriptor_cut_short_is_not_read)
+{
+    /* The descriptor says 6 bytes follow; the transfer stops 2 short of
+     * its progress field, whose bytes lie right behind in the buffer. */
+    const char *hex = "72 02 04 04 00 00 00 08 0a 06 02 04 04 00 c0 00";
+    struct sense s;
+
+    cr_assert(decode_exactly(hex, 14, &s));
+    cr_assert_eq(s.key, SENSE_NOT_READY);
+    cr_assert_not(s.has_progress);
+    cr_assert(decode_exactly(hex, 16, &s));
+    cr_assert(s.has_progress);
+    cr_assert_eq(s.progress, 0xc000);
+}
+
+Test(sense, bytes_past_the_additional_length_are_not_read)
+{
+    /* Additional sense length 6: the sense-key-specific bytes 15-17 were
+     * transferred but are not sense data. */
+    uint8_t fixed[18] = { 0x70, 0, 0x02, 0,    0,    0, 0,    6,    0,
+                          0,    0, 0,    0x04, 0x04, 0, 0x80, 0x40, 0 };
+    /* Descriptor sense of 8 bytes (additional length 0) followed by what
+     * looks like a progress descriptor. */
+    uint8_t desc[16] = { 0x72, 0x02, 0x04, 0x04, 0,    0, 0,    0,
+                         0x0a, 0x06, 0x02, 0x04, 0x04, 0, 0xc0, 0 };
+    struct sense s;
+
+    cr_assert(sense_decode(fixed, sizeof fixed, &s));
+    cr_assert_eq(s.asc, 0x04);
+    cr_assert_not(s.has_progress);
+    cr_assert_not(s.sksv);
+    cr_assert(sense_decode(desc, sizeof desc, &s));
+    cr_assert_eq(s.asc, 0x04);
+    cr_assert_not(s.has_progress);
+}
+
+Test(sense, descriptors_running_past_the_end_are_ignored)
+{
+    /* A whole sense key specific descriptor, then one whose length (ffh)
+     * runs far past the additional length and the transfer. */
+    const char *chain = "72 05 24 00 00 00 00 0c 02 06 00 00 cd 00 02 00"
+                        " 0a ff 00 00";
+    /* A progress descriptor's type as the very last byte. */
+    const char *lone = "72 02 04 04 00 00 00 01 0a";
+    struct sense s;
+
+    cr_assert(decode_exactly(chain, 20, &s));
+    cr_assert(s.sksv);
+    cr_assert(s.field_in_cdb);
+    cr_assert_eq(s.field, 2);
+    cr_assert_not(s.has_progress);
+    cr_assert(decode_exactly(lone, 9, &s));
+    cr_assert_eq(s.key, SENSE_NOT_READY);
+    cr_assert_not(s.has_progress);
+}
+
+Test(sense, descriptor_sense_with_bit_7_set_keeps_its_descriptors)
+{
+    /* Bit 7 of byte 0 is reserved in descriptor sense (SPC-4 4.5.2.1);
+     * a drive that sets it still means 72h. */
+    const char *hex = "f2 05 24 00 00 00 00 08 02 06 00 00 cd 00 02 00";
+    struct sense s;
+
+    cr_assert(decode_exactly(hex, 16, &s));
+    cr_assert(s.descriptor);
+    cr_assert(s.sksv);
+    cr_assert_eq(s.field, 2);
+}
+
+Test(sense, any_prefix_of_any_bytes_decodes_within_its_length)
+{
+    /* Every length of random sense, in blocks of exactly that length:
+     * headers whose lengths lie, descriptors of any length. */
+    uint8_t raw[SCSI_SENSE_MAX];
+    unsigned seed = 20;
+
+    for (int round = 0; round < 2000; round++) {
+        for (size_t i = 0; i < sizeof raw; i++)
+            raw[i] = (uint8_t)rand_r(&seed);
+        raw[0] = (uint8_t)(0x70 + round % 4) | (round & 4 ? 0x80 : 0);
+        size_t len = (size_t)rand_r(&seed) % (sizeof raw + 1);
+        if (round % 3 == 0 && len > 8)
+            raw[7] = (uint8_t)(len - 8 + rand_r(&seed) % 5);
+        uint8_t *exact = malloc(len ? len : 1);
+        memcpy(exact, raw, len);
+        struct sense s;
+        sense_decode(exact, len, &s);
+        free(exact);
+    }
+}
