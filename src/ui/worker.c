@@ -49,8 +49,15 @@ struct worker {
     bool watch; /* the poll reads the page in view again, too */
     bool quit;
     double quit_since; /* when quit was first asked */
-    bool orphaned;     /* worker_stop gave up waiting: the thread frees w */
-    char *job;         /* running, or NULL */
+    /* Who frees w: whichever of the thread and worker_stop comes second
+     * under the lock.  The thread marks 'ended' as it leaves; worker_stop
+     * that finds it so joins the thread and frees w, else it marks
+     * 'orphaned' and detaches the thread (both under the lock, so the
+     * thread cannot have freed w meanwhile) and never touches w again,
+     * and the thread frees w as it leaves. */
+    bool ended;
+    bool orphaned;
+    char *job; /* running, or NULL */
     double job_since;
     struct drive_snapshot posted;
     bool has_posted;
@@ -342,9 +349,12 @@ worker_main(void *arg)
             worker_post(w, reload ? 0 : job.seq);
         pthread_mutex_lock(&w->lock);
     }
-    bool orphaned = w->orphaned;
     pthread_mutex_unlock(&w->lock);
     cmd_line_thread_done();
+    pthread_mutex_lock(&w->lock);
+    w->ended = true;
+    bool orphaned = w->orphaned;
+    pthread_mutex_unlock(&w->lock);
     if (orphaned)
         worker_free(w);
     return NULL;
@@ -489,9 +499,19 @@ worker_stop(struct worker *w, int wait_ms)
         worker_free(w);
         return;
     }
-    /* A job is hung on the drive: the thread frees w when it returns. */
+    /* The thread may have ended since the join gave up: decide who frees
+     * w under the lock (struct worker, 'ended'). */
     pthread_mutex_lock(&w->lock);
-    w->orphaned = true;
+    bool ended = w->ended;
+    if (!ended) {
+        /* A job is hung on the drive: the thread frees w when it
+         * returns. */
+        w->orphaned = true;
+        pthread_detach(w->thread);
+    }
     pthread_mutex_unlock(&w->lock);
-    pthread_detach(w->thread);
+    if (ended) {
+        pthread_join(w->thread, NULL);
+        worker_free(w);
+    }
 }
