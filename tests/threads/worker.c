@@ -118,6 +118,45 @@ jobs_among_polls(const struct cmd_ctx *ctx)
     printf("jobs among polls: %d jobs answered\n", answered);
 }
 
+/* Drives whose commands write files stamped with the time (the session's
+ * history saved, a change's journal) at once: the calls that format the
+ * time are each worker's own. */
+static void
+stamped_at_once(const struct cmd_ctx *ctx, const char *state)
+{
+    /* Two drives, each changed by one worker: a worker that found its
+     * drive held by another would journal nothing. */
+    const char *uris[] = { "emu:dvd-writer", "emu:ignoring" };
+    struct worker *w[DRIVES];
+    unsigned seq[DRIVES];
+    double deadline = worker_now() + 60;
+    int answered = 0;
+
+    for (int i = 0; i < DRIVES; i++)
+        w[i] = worker_start(uris[i % 2], ctx, NULL, wake[1], 0);
+    for (int i = 0; i < DRIVES; i++)
+        answered += await_answer(w[i], 1, deadline);
+    for (int i = 0; i < DRIVES; i++) {
+        char line[200];
+        snprintf(line, sizeof line, "history save %s/history-%d", state, i);
+        seq[i] = worker_send(w[i], line);
+    }
+    for (int i = 0; i < DRIVES; i++)
+        answered += await_answer(w[i], seq[i], deadline);
+    for (int i = 0; i < 2; i++) {
+        char line[200];
+        snprintf(line, sizeof line, "set %s caching WCE=0", uris[i]);
+        seq[i] = worker_send(w[i], line);
+    }
+    for (int i = 0; i < 2; i++)
+        answered += await_answer(w[i], seq[i], deadline);
+    for (int i = 0; i < DRIVES; i++)
+        worker_stop(w[i], 10000);
+    check(answered == 2 * DRIVES + 2, "a job went unanswered");
+    printf("stamped at once: %d histories saved, 2 changes journaled\n",
+           DRIVES);
+}
+
 /*
  * An idle worker stopped without waiting: its thread ends at the moment
  * worker_stop gives up on it, before, during or after, so that over the
@@ -180,6 +219,7 @@ main(int argc, char **argv)
     cmd_pagedb(&ctx);
 
     jobs_among_polls(&ctx);
+    stamped_at_once(&ctx, state);
     stopped_as_it_ends(&ctx, rounds);
     left_behind(&ctx);
 
