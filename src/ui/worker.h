@@ -87,7 +87,8 @@ void worker_quit(struct worker *w);
 
 /* Stop the worker: waits until 'wait_ms' after the first worker_quit or
  * worker_stop call for a job in progress, then leaves a hung one behind
- * (the process is about to end).  Frees w. */
+ * (the process is about to end), whose thread frees w when the job
+ * returns.  Either way w is not the caller's any more. */
 void worker_stop(struct worker *w, int wait_ms);
 
 /* Seconds on the monotonic clock. */
