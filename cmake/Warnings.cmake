@@ -16,6 +16,11 @@ if(MODECON_SANITIZE)
     target_link_options(modecon_warnings INTERFACE
         -fsanitize=address,undefined)
 endif()
+if(MODECON_TSAN)
+    target_compile_options(modecon_warnings INTERFACE
+        -fsanitize=thread -fno-omit-frame-pointer)
+    target_link_options(modecon_warnings INTERFACE -fsanitize=thread)
+endif()
 if(MODECON_FUZZ)
     # Coverage for libFuzzer in every library the targets call.
     target_compile_options(modecon_warnings INTERFACE

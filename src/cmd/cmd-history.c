@@ -45,7 +45,8 @@ cmd_history_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     }
     char when[32];
     time_t now = time(NULL);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    struct tm utc;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &utc));
     char *text =
         xasprintf("# modecon %s history saved %s\n", MODECON_VERSION, when);
     for (size_t i = 0; i < n; i++) {

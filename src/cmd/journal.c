@@ -152,7 +152,8 @@ journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
     if (!ctx->journal_started) {
         char when[32];
         time_t now = time(NULL);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+        struct tm utc;
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &utc));
         char *head = xasprintf("# modecon %s session %s pid %ld\n",
                                MODECON_VERSION, when, (long)getpid());
         char *joined = xasprintf("%s%s", record, head);

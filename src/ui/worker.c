@@ -11,14 +11,18 @@
 #include "cmd/line.h"
 #include "util/xmalloc.h"
 
-/* The worker's own jobs start with a byte no one can type. */
-#define WORKER_OWN      '\001'
-#define WORKER_IDENTIFY "\001identify"
-#define WORKER_POLL     "\001poll"
-#define WORKER_RELOAD   "\001reload"
+/* What a job does.  All but a line of the user's are the worker's own
+ * jobs, which wait for a slot of the gate. */
+enum worker_job_kind {
+    WORKER_JOB_LINE,     /* a line of the command language, the user's */
+    WORKER_JOB_IDENTIFY, /* drive_session_identify */
+    WORKER_JOB_POLL,     /* drive_session_poll, while idle */
+    WORKER_JOB_RELOAD,   /* drive_session_reload: changed by another */
+};
 
 struct worker_job {
-    char *line;
+    enum worker_job_kind kind;
+    char *line; /* WORKER_JOB_LINE's, else NULL */
     unsigned seq;
 };
 
@@ -49,8 +53,16 @@ struct worker {
     bool watch; /* the poll reads the page in view again, too */
     bool quit;
     double quit_since; /* when quit was first asked */
-    bool orphaned;     /* worker_stop gave up waiting: the thread frees w */
-    char *job;         /* running, or NULL */
+    /* Who frees w: whichever of the thread and worker_stop comes second
+     * under the lock.  The thread marks 'ended' as it leaves; worker_stop
+     * that finds it so joins the thread and frees w, else it marks
+     * 'orphaned' and detaches the thread (both under the lock, so the
+     * thread cannot have freed w meanwhile) and never touches w again,
+     * and the thread frees w as it leaves. */
+    bool ended;
+    bool orphaned;
+    bool running;
+    struct worker_job job; /* when running */
     double job_since;
     struct drive_snapshot posted;
     bool has_posted;
@@ -218,7 +230,7 @@ worker_free(struct worker *w)
     for (size_t i = 0; i < w->nqueue; i++)
         free(w->queue[i].line);
     free(w->queue);
-    free(w->job);
+    free(w->job.line);
     drive_snapshot_free(&w->posted);
     drive_session_fini(&w->session);
     worker_gate_release(w->gate);
@@ -268,6 +280,37 @@ worker_next(struct worker *w, struct worker_job *job)
     return true;
 }
 
+/* Run a job on the drive; returns whether it has a snapshot to post. */
+static bool
+worker_run(struct worker *w, const struct worker_job *job)
+{
+    switch (job->kind) {
+    case WORKER_JOB_LINE:
+        drive_session_run(&w->session, job->line);
+        return true;
+    case WORKER_JOB_IDENTIFY:
+        drive_session_identify(&w->session);
+        return true;
+    case WORKER_JOB_RELOAD:
+        return drive_session_reload(&w->session);
+    case WORKER_JOB_POLL:
+        break;
+    }
+    pthread_mutex_lock(&w->lock);
+    bool watch = w->watch;
+    pthread_mutex_unlock(&w->lock);
+    bool post = drive_session_poll(&w->session);
+    /* The page in view, and any page after a UNIT ATTENTION that says its
+     * values may have changed, is read again; not from a drive that just
+     * failed TEST UNIT READY, which would hold the worker for another
+     * time-out. */
+    if (w->session.snap.media_error.hr == S_OK &&
+        (watch || drive_session_attention(&w->session)) &&
+        drive_session_reload(&w->session))
+        post = true;
+    return post;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -275,7 +318,7 @@ worker_main(void *arg)
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        struct worker_job job = { NULL, 0 };
+        struct worker_job job = { WORKER_JOB_LINE, NULL, 0 };
         bool got = worker_next(w, &job);
         if (w->quit) {
             free(job.line);
@@ -283,68 +326,52 @@ worker_main(void *arg)
         }
         /* A drive that was busy, hung or broken when first asked is
          * asked again at each poll, until it answers; its row says so. */
-        char *line = got ? job.line
-                     : drive_session_known(&w->session)
-                         ? xstrdup(WORKER_POLL)
-                         : xstrdup(WORKER_IDENTIFY);
-        bool own = line[0] == WORKER_OWN;
+        if (!got)
+            job.kind = drive_session_known(&w->session) ? WORKER_JOB_POLL
+                                                        : WORKER_JOB_IDENTIFY;
+        bool own = job.kind != WORKER_JOB_LINE;
         pthread_mutex_unlock(&w->lock);
         /* The worker's own jobs wait for a slot; the user's pass by. */
         enum worker_gate_outcome gate =
             own ? worker_gate_enter(w) : GATE_PASSED;
         pthread_mutex_lock(&w->lock);
         if (gate == GATE_QUIT) {
-            free(line);
+            free(job.line);
             break;
         }
         if (own && gate == GATE_PASSED && !got) {
             /* The user's command answers sooner than the poll would. */
-            free(line);
             continue;
         }
         /* Identifying goes on without a slot when the user is waiting
          * behind it. */
         bool holds_slot = own && gate == GATE_TAKEN;
-        w->job = line;
+        w->job = job;
+        w->running = true;
         w->job_since = worker_now();
         pthread_mutex_unlock(&w->lock);
 
-        bool post = true, reload = strcmp(line, WORKER_RELOAD) == 0;
-        if (strcmp(line, WORKER_IDENTIFY) == 0)
-            drive_session_identify(&w->session);
-        else if (strcmp(line, WORKER_POLL) == 0) {
-            pthread_mutex_lock(&w->lock);
-            bool watch = w->watch;
-            pthread_mutex_unlock(&w->lock);
-            post = drive_session_poll(&w->session);
-            /* The page in view, and any page after a UNIT ATTENTION that
-             * says its values may have changed, is read again; not from
-             * a drive that just failed TEST UNIT READY, which would hold
-             * the worker for another time-out. */
-            if (w->session.snap.media_error.hr == S_OK &&
-                (watch || drive_session_attention(&w->session)) &&
-                drive_session_reload(&w->session))
-                post = true;
-        } else if (reload)
-            post = drive_session_reload(&w->session);
-        else
-            drive_session_run(&w->session, line);
+        bool post = worker_run(w, &job);
 
         pthread_mutex_lock(&w->lock);
-        free(w->job);
-        w->job = NULL;
+        w->running = false;
+        free(w->job.line);
+        w->job.line = NULL;
         pthread_mutex_unlock(&w->lock);
         if (holds_slot)
             worker_gate_leave(w);
         /* A reload is no command of the user's: its snapshot is a
          * poll's, and leaves the last command's lines unlogged again. */
         if (post)
-            worker_post(w, reload ? 0 : job.seq);
+            worker_post(w, job.kind == WORKER_JOB_RELOAD ? 0 : job.seq);
         pthread_mutex_lock(&w->lock);
     }
-    bool orphaned = w->orphaned;
     pthread_mutex_unlock(&w->lock);
     cmd_line_thread_done();
+    pthread_mutex_lock(&w->lock);
+    w->ended = true;
+    bool orphaned = w->orphaned;
+    pthread_mutex_unlock(&w->lock);
     if (orphaned)
         worker_free(w);
     return NULL;
@@ -363,7 +390,7 @@ worker_start(const char *uri, const struct cmd_ctx *global,
     w->notify_fd = notify_fd;
     w->poll_ms = poll_ms;
     w->queue = xmalloc(sizeof *w->queue);
-    w->queue[0] = (struct worker_job){ xstrdup(WORKER_IDENTIFY), 1 };
+    w->queue[0] = (struct worker_job){ WORKER_JOB_IDENTIFY, NULL, 1 };
     w->nqueue = 1;
     w->last_seq = 1;
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
@@ -371,17 +398,26 @@ worker_start(const char *uri, const struct cmd_ctx *global,
     return w;
 }
 
-unsigned
-worker_send(struct worker *w, const char *line)
+/* Queue a job of 'kind' ('line' for WORKER_JOB_LINE, else NULL);
+ * returns its number. */
+static unsigned
+worker_queue(struct worker *w, enum worker_job_kind kind, const char *line)
 {
     pthread_mutex_lock(&w->lock);
     w->queue = xrealloc(w->queue, (w->nqueue + 1) * sizeof *w->queue);
     unsigned seq = ++w->last_seq;
-    w->queue[w->nqueue++] = (struct worker_job){ xstrdup(line), seq };
+    w->queue[w->nqueue++] =
+        (struct worker_job){ kind, line != NULL ? xstrdup(line) : NULL, seq };
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
     worker_gate_nudge(w);
     return seq;
+}
+
+unsigned
+worker_send(struct worker *w, const char *line)
+{
+    return worker_queue(w, WORKER_JOB_LINE, line);
 }
 
 void
@@ -397,16 +433,16 @@ worker_reload(struct worker *w)
 {
     pthread_mutex_lock(&w->lock);
     /* A job running or waiting reads the page when it is done. */
-    bool waiting = w->nqueue > 0 || w->job != NULL;
+    bool waiting = w->nqueue > 0 || w->running;
     pthread_mutex_unlock(&w->lock);
     if (!waiting)
-        worker_send(w, WORKER_RELOAD);
+        worker_queue(w, WORKER_JOB_RELOAD, NULL);
 }
 
 unsigned
 worker_identify(struct worker *w)
 {
-    return worker_send(w, WORKER_IDENTIFY);
+    return worker_queue(w, WORKER_JOB_IDENTIFY, NULL);
 }
 
 bool
@@ -431,16 +467,15 @@ worker_busy(struct worker *w, char *job, size_t len, double *since)
     bool busy;
 
     pthread_mutex_lock(&w->lock);
-    busy = w->job != NULL;
+    busy = w->running;
     if (busy) {
-        const char *text = w->job;
-        if (strcmp(text, WORKER_IDENTIFY) == 0)
-            text = "identify";
-        else if (strcmp(text, WORKER_POLL) == 0)
-            text = "test unit ready";
-        else if (strcmp(text, WORKER_RELOAD) == 0)
-            text = "read the page again";
-        snprintf(job, len, "%s", text);
+        const char *text[] = {
+            [WORKER_JOB_LINE] = w->job.line,
+            [WORKER_JOB_IDENTIFY] = "identify",
+            [WORKER_JOB_POLL] = "test unit ready",
+            [WORKER_JOB_RELOAD] = "read the page again",
+        };
+        snprintf(job, len, "%s", text[w->job.kind]);
         *since = w->job_since;
     }
     pthread_mutex_unlock(&w->lock);
@@ -451,9 +486,9 @@ bool
 worker_has_user_jobs(struct worker *w)
 {
     pthread_mutex_lock(&w->lock);
-    bool has = w->job != NULL && w->job[0] != WORKER_OWN;
+    bool has = w->running && w->job.kind == WORKER_JOB_LINE;
     for (size_t i = 0; i < w->nqueue && !has; i++)
-        has = w->queue[i].line[0] != WORKER_OWN;
+        has = w->queue[i].kind == WORKER_JOB_LINE;
     pthread_mutex_unlock(&w->lock);
     return has;
 }
@@ -489,9 +524,19 @@ worker_stop(struct worker *w, int wait_ms)
         worker_free(w);
         return;
     }
-    /* A job is hung on the drive: the thread frees w when it returns. */
+    /* The thread may have ended since the join gave up: decide who frees
+     * w under the lock (struct worker, 'ended'). */
     pthread_mutex_lock(&w->lock);
-    w->orphaned = true;
+    bool ended = w->ended;
+    if (!ended) {
+        /* A job is hung on the drive: the thread frees w when it
+         * returns. */
+        w->orphaned = true;
+        pthread_detach(w->thread);
+    }
     pthread_mutex_unlock(&w->lock);
-    pthread_detach(w->thread);
+    if (ended) {
+        pthread_join(w->thread, NULL);
+        worker_free(w);
+    }
 }

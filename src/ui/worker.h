@@ -4,6 +4,12 @@
  * READY while idle.  A drive that hangs until its time-out holds only its
  * own worker; the console goes on with the others and shows how long this
  * one has been busy.
+ *
+ * Several workers run commands at once, so what a command calls must be
+ * reentrant: times are formatted with gmtime_r; strerror keeps its
+ * message for an unknown number per thread (glibc since 2.32; musl's are
+ * all static); getenv only reads, as nothing sets the environment once
+ * the console runs; each readdir reads a stream of its caller's own.
  */
 #ifndef MODECON_UI_WORKER_H
 #define MODECON_UI_WORKER_H
@@ -81,7 +87,8 @@ void worker_quit(struct worker *w);
 
 /* Stop the worker: waits until 'wait_ms' after the first worker_quit or
  * worker_stop call for a job in progress, then leaves a hung one behind
- * (the process is about to end).  Frees w. */
+ * (the process is about to end), whose thread frees w when the job
+ * returns.  Either way w is not the caller's any more. */
 void worker_stop(struct worker *w, int wait_ms);
 
 /* Seconds on the monotonic clock. */

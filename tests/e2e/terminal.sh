@@ -12,7 +12,7 @@ E2E_NAME=terminal
 
 # Display widths are counted in a UTF-8 locale, as the console draws.
 export LC_ALL=C.UTF-8
-SAN="ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}'"
+SAN="ASAN_OPTIONS='${ASAN_OPTIONS:-}' LSAN_OPTIONS='${LSAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' TSAN_OPTIONS='${TSAN_OPTIONS:-}'"
 
 # start "ENV..." DRIVE...: the console alone in a new terminal.
 start() {

@@ -293,3 +293,36 @@ Test(worker, a_reload_posted_before_an_answer_is_taken_keeps_the_answer)
     drive_snapshot_free(&snap);
     cr_assert(selected, "the command's lines were lost");
 }
+
+static bool
+failed_command(const struct drive_snapshot *snap)
+{
+    return snap->failed && snap->nlines > 0;
+}
+
+/* A job's kind is no part of its text: a line that reads as one of the
+ * worker's own jobs is still a line of the user's, and the command
+ * language answers it. */
+Test(worker, a_line_is_the_users_whatever_its_bytes)
+{
+    double deadline = worker_now() + 30;
+    struct worker *w = worker_start("emu:dvd-writer", &ctx, NULL, wake[1], 0);
+    cr_assert(await_answer(w, 1, deadline));
+    unsigned seq = worker_send(w, "\001reload");
+    bool answered_as_command = false;
+    while (!answered_as_command && worker_now() < deadline) {
+        struct drive_snapshot snap;
+        char drain[64];
+        while (read(wake[0], drain, sizeof drain) > 0)
+            ;
+        if (worker_take(w, &snap)) {
+            answered_as_command = snap.job_seq == seq && failed_command(&snap);
+            drive_snapshot_free(&snap);
+        }
+        if (!answered_as_command)
+            usleep(1000);
+    }
+    worker_stop(w, 1000);
+    cr_assert(answered_as_command,
+              "the line was taken for a job of the worker's own");
+}
