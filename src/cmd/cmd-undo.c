@@ -181,96 +181,110 @@ cmd_undo_read(struct cmd_ctx *ctx, struct recorder *rec, struct undo_page *up,
     return 0;
 }
 
-static enum cmd_status
-cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
-              struct recorder *rec, struct undo_stack *st)
-{
-    const struct undo_change *c = &st->changes[st->count - 1];
-    bool dry_run =
-        cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run;
-    bool saving = c->saved_before != NULL;
-    size_t npages = 1 + (saving ? c->nothers : 0), nvalues = 0, nextra = 0;
-    struct undo_page *pages = xcalloc(npages + c->nbegan, sizeof *pages);
-    struct undo_values *values = xcalloc(npages + 1, sizeof *values);
-    struct apply_page *apply = xcalloc(npages + c->nbegan, sizeof *apply);
-    enum cmd_status status = CMD_OK;
-    struct err err;
+/* One undo of the newest MODE SELECT on record: what it reads, plans and
+ * sends, kept together so that each phase below takes one argument. */
+struct undo_job {
+    struct cmd_ctx *ctx;
+    struct recorder *rec;
+    const struct undo_change *c;
+    bool dry_run, saving;
+    size_t npages; /* the page changed, and the others a saving change kept */
+    size_t
+        nextra; /* pages an undo that stopped part-way passed values through */
+    struct undo_page *pages;
+    size_t nvalues;
+    struct undo_values *values;
+    struct apply_page *apply;
+};
 
-    err_clear(&err);
-    /* The page changed, and with a saving change the other pages whose
-     * saved values it replaced. */
-    for (size_t i = 0; i < npages; i++) {
+/* Read the page changed, and with a saving change the other pages whose
+ * saved values it replaced. */
+static int
+cmd_undo_read_pages(struct undo_job *job, struct err *err)
+{
+    const struct undo_change *c = job->c;
+
+    for (size_t i = 0; i < job->npages; i++) {
+        struct undo_page *up = &job->pages[i];
         const uint8_t *sent = i == 0 ? c->sent : c->others[i - 1].current;
         size_t len = i == 0 ? c->len : c->others[i - 1].len;
-        if (cmd_undo_read(ctx, rec, &pages[i], sent, len, saving, &err) != 0) {
-            status = cmd_error(ctx, &err);
-            goto out;
-        }
+        if (cmd_undo_read(job->ctx, job->rec, up, sent, len, job->saving,
+                          err) != 0)
+            return -1;
         if (i == 0)
-            cmd_print(ctx, "undoing '%s' of %s (%s values) at %s", c->command,
-                      pages[0].label, mode_request_name(c->rt), c->time);
+            cmd_print(job->ctx, "undoing '%s' of %s (%s values) at %s",
+                      c->command, up->label, mode_request_name(c->rt), c->time);
         /* An undo of it that stopped part-way left some current values
          * holding its passes' values: they count as they were before it
          * began, so that it is finished as it would have gone, and no
          * page keeps a value that only passed through it. */
-        pages[i].began = cmd_undo_began(c, pages[i].current, len);
-        if (pages[i].began) {
-            if (i == 0)
-                cmd_print(ctx, "an undo of it stopped part-way: going on "
-                               "from the values the pages had before it "
-                               "began");
-        }
+        up->began = cmd_undo_began(c, up->current, len);
+        if (up->began && i == 0)
+            cmd_print(job->ctx, "an undo of it stopped part-way: going on "
+                                "from the values the pages had before it "
+                                "began");
     }
-    /* Pages outside the change that such an undo passed values through
-     * (savable pages whose saved values it kept): their current values
-     * go back to what they were before it. */
-    for (size_t k = 0; k < c->nbegan && saving; k++) {
+    return 0;
+}
+
+/* Read the pages outside the change that an undo which stopped part-way
+ * passed values through (savable pages whose saved values it kept):
+ * their current values go back to what they were before it. */
+static int
+cmd_undo_read_passed(struct undo_job *job, struct err *err)
+{
+    const struct undo_change *c = job->c;
+
+    for (size_t k = 0; k < c->nbegan && job->saving; k++) {
         const struct undo_began *b = &c->began[k];
         bool listed = false;
-        for (size_t i = 0; i < npages && !listed; i++)
-            listed = undo_same_page(pages[i].current, b->current);
+        for (size_t i = 0; i < job->npages && !listed; i++)
+            listed = undo_same_page(job->pages[i].current, b->current);
         if (listed)
             continue;
-        struct undo_page *up = &pages[npages + nextra];
-        struct apply_page *a = &apply[npages + nextra];
+        struct undo_page *up = &job->pages[job->npages + job->nextra];
+        struct apply_page *a = &job->apply[job->npages + job->nextra];
         up->code = b->current[0] & MODE_PAGE_CODE;
         up->subpage = (b->current[0] & MODE_PAGE_SPF) ? b->current[1] : 0;
-        if (cmd_page_def(ctx, rec, up->code, up->subpage, &up->pd, &err) != 0) {
-            status = cmd_error(ctx, &err);
-            goto out;
-        }
+        if (cmd_page_def(job->ctx, job->rec, up->code, up->subpage, &up->pd,
+                         err) != 0)
+            return -1;
         cmd_page_label(up->pd, up->code, up->subpage, up->label,
                        sizeof up->label);
         a->code = up->code;
         a->subpage = up->subpage;
         a->pd = up->pd;
         a->label = up->label;
-        nextra++;
+        job->nextra++;
         size_t cur_len = 0;
-        if (recorder_get_mode_page(rec, up->code, up->subpage,
+        if (recorder_get_mode_page(job->rec, up->code, up->subpage,
                                    MODE_REQUEST_CURRENT, &up->current, &cur_len,
-                                   &err) != 0) {
-            status = cmd_error(ctx, &err);
-            goto out;
-        }
-        if (cur_len != b->len) {
-            err_set(&err, E_FAIL,
-                    "%s is %zu bytes on the drive now but was %zu when an "
-                    "undo stopped part-way: the record does not fit it; "
-                    "nothing was sent",
-                    up->label, cur_len, b->len);
-            status = cmd_error(ctx, &err);
-            goto out;
-        }
+                                   err) != 0)
+            return -1;
+        if (cur_len != b->len)
+            return err_set(err, E_FAIL,
+                           "%s is %zu bytes on the drive now but was %zu when "
+                           "an undo stopped part-way: the record does not fit "
+                           "it; nothing was sent",
+                           up->label, cur_len, b->len);
         cmd_undo_began(c, up->current, cur_len);
         a->len = b->len;
         a->current = up->current;
     }
-    /* A saving change is put back in the saved values and in the current
-     * values; one recorded without the saved values puts back the
-     * current values through the same request. */
-    if (saving)
-        values[nvalues++] = (struct undo_values){
+    return 0;
+}
+
+/* The values to put back.  A saving change is put back in the saved
+ * values and in the current values; one recorded without the saved
+ * values puts back the current values through the same request. */
+static void
+cmd_undo_plan(struct undo_job *job)
+{
+    const struct undo_change *c = job->c;
+    struct undo_page *pages = job->pages;
+
+    if (job->saving)
+        job->values[job->nvalues++] = (struct undo_values){
             .label = pages[0].label,
             .rt = MODE_REQUEST_SAVED,
             .held = pages[0].saved,
@@ -278,7 +292,7 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
             .sent = c->sent,
             .len = c->len,
         };
-    values[nvalues++] = (struct undo_values){
+    job->values[job->nvalues++] = (struct undo_values){
         .label = pages[0].label,
         .rt = MODE_REQUEST_CURRENT,
         .held = pages[0].current,
@@ -286,8 +300,8 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
         .sent = c->sent,
         .len = c->len,
     };
-    for (size_t i = 1; i < npages; i++)
-        values[nvalues++] = (struct undo_values){
+    for (size_t i = 1; i < job->npages; i++)
+        job->values[job->nvalues++] = (struct undo_values){
             .label = pages[i].label,
             .rt = MODE_REQUEST_SAVED,
             .held = pages[i].saved,
@@ -295,115 +309,181 @@ cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
             .sent = c->others[i - 1].current,
             .len = c->others[i - 1].len,
         };
-    bool in_effect = false;
-    for (size_t i = 0; i < nvalues; i++) {
-        struct undo_values *v = &values[i];
-        cmd_undo_values(v, i < 2 ? pages[0].pd : pages[i - 1].pd);
-        in_effect |= v->state != UNDO_AS_BEFORE;
-        if (v->state == UNDO_CHANGED &&
-            !cmd_arg_flag(&cmd_undo_entry, args, "force")) {
-            err_usage(&err,
-                      "%s was changed again since (%s values): byte %zu is "
-                      "0x%02x, that change left 0x%02x; give --force to put "
-                      "back 0x%02x anyway; nothing was sent",
-                      v->label, mode_request_name(v->rt), v->where,
-                      v->held[v->where], v->sent[v->where] & v->mask[v->where],
-                      v->before[v->where] & v->mask[v->where]);
-            status = cmd_error(ctx, &err);
-            goto out;
-        }
+}
+
+/* Find the bits each change touched and where they stand now: refused
+ * when one was changed again since, unless --force.  *in_effect is
+ * whether any of them still holds the change. */
+static int
+cmd_undo_check(struct undo_job *job, bool force, bool *in_effect,
+               struct err *err)
+{
+    *in_effect = false;
+    for (size_t i = 0; i < job->nvalues; i++) {
+        struct undo_values *v = &job->values[i];
+        cmd_undo_values(v, i < 2 ? job->pages[0].pd : job->pages[i - 1].pd);
+        *in_effect |= v->state != UNDO_AS_BEFORE;
+        if (v->state == UNDO_CHANGED && !force)
+            return err_usage(
+                err,
+                "%s was changed again since (%s values): byte %zu is "
+                "0x%02x, that change left 0x%02x; give --force to put "
+                "back 0x%02x anyway; nothing was sent",
+                v->label, mode_request_name(v->rt), v->where, v->held[v->where],
+                v->sent[v->where] & v->mask[v->where],
+                v->before[v->where] & v->mask[v->where]);
+    }
+    return 0;
+}
+
+/* Current values, or a saving change whose saved values the drive did
+ * not show: one MODE SELECT of the request made. */
+static enum cmd_status
+cmd_undo_send_one(struct undo_job *job)
+{
+    const struct undo_change *c = job->c;
+    struct undo_page *up = &job->pages[0];
+    uint8_t *page = cmd_undo_target(&job->values[0]);
+    struct field_ref *refs = NULL;
+    size_t nrefs = up->pd ? field_list(up->pd, up->current, c->len, &refs) : 0;
+
+    page[0] = (uint8_t)(up->current[0] & ~MODE_PAGE_PS);
+    struct edit ed = {
+        .rec = job->rec,
+        .pd = up->pd,
+        .label = up->label,
+        .rt = c->rt,
+        .before = up->current,
+        .page = page,
+        .len = c->len,
+        .refs = refs,
+        .nrefs = nrefs,
+        .opts = { .dry_run = job->dry_run, .verify = true },
+    };
+    job->ctx->undoing = true;
+    job->ctx->undo_of = c->select;
+    enum cmd_status status = edit_commit(job->ctx, &ed);
+    job->ctx->undoing = false;
+    job->ctx->undo_of = NULL;
+    free(refs);
+    free(page);
+    return status;
+}
+
+/* The saved values of the page and of the others it saved, and the
+ * page's current values, in the order apply_pages keeps. */
+static enum cmd_status
+cmd_undo_send_saving(struct undo_job *job)
+{
+    const struct undo_change *c = job->c;
+    struct undo_values *values = job->values;
+    struct apply_page *apply = job->apply;
+    size_t npages = job->npages;
+    uint8_t **targets = xcalloc(npages + 1, sizeof *targets);
+    struct apply_result res;
+
+    for (size_t i = 0; i < npages; i++) {
+        apply[i].code = job->pages[i].code;
+        apply[i].subpage = job->pages[i].subpage;
+        apply[i].pd = job->pages[i].pd;
+        apply[i].label = job->pages[i].label;
+        apply[i].len = i == 0 ? c->len : c->others[i - 1].len;
+    }
+    apply[0].saved = targets[0] =
+        values[0].state != UNDO_AS_BEFORE ? cmd_undo_target(&values[0]) : NULL;
+    apply[0].current = targets[npages] = cmd_undo_target(&values[1]);
+    for (size_t i = 1; i < npages; i++) {
+        apply[i].saved = targets[i] = values[i + 1].state != UNDO_AS_BEFORE
+                                          ? cmd_undo_target(&values[i + 1])
+                                          : NULL;
+        /* Current values as they are, or were before an undo that
+         * stopped part-way passed others through them. */
+        apply[i].current = job->pages[i].began ? job->pages[i].current : NULL;
+    }
+    job->ctx->undoing = true;
+    job->ctx->undo_of = c->select;
+    enum cmd_status status = apply_pages(
+        job->ctx, job->rec, apply, npages + job->nextra, job->dry_run, &res);
+    job->ctx->undoing = false;
+    job->ctx->undo_of = NULL;
+    for (size_t i = 0; i <= npages; i++)
+        free(targets[i]);
+    free(targets);
+    if (status != CMD_OK && status != CMD_NOT_APPLIED && res.written[0] != '\0')
+        cmd_warn(job->ctx,
+                 "undo stopped at %s; pages written before it: %s (the "
+                 "change stays on record)",
+                 res.stopped, res.written);
+    return status;
+}
+
+static void
+cmd_undo_job_free(struct undo_job *job)
+{
+    for (size_t i = 0; i < job->nvalues; i++)
+        free(job->values[i].mask);
+    for (size_t i = 0; i < job->npages + job->nextra; i++) {
+        free(job->pages[i].current);
+        free(job->pages[i].saved);
+    }
+    free(job->values);
+    free(job->pages);
+    free(job->apply);
+}
+
+/* Undo the newest MODE SELECT on record: read the pages it touched,
+ * plan the values to put back, check that they still hold what it sent,
+ * send, and drop it from the record once put back whole. */
+static enum cmd_status
+cmd_undo_page(struct cmd_ctx *ctx, const struct cmd_args *args,
+              struct recorder *rec, struct undo_stack *st)
+{
+    const struct undo_change *c = &st->changes[st->count - 1];
+    struct undo_job job = {
+        .ctx = ctx,
+        .rec = rec,
+        .c = c,
+        .dry_run =
+            cmd_arg_flag(&cmd_undo_entry, args, "dry-run") || ctx->dry_run,
+        .saving = c->saved_before != NULL,
+    };
+    enum cmd_status status;
+    bool in_effect;
+    struct err err;
+
+    err_clear(&err);
+    job.npages = 1 + (job.saving ? c->nothers : 0);
+    job.pages = xcalloc(job.npages + c->nbegan, sizeof *job.pages);
+    job.values = xcalloc(job.npages + 1, sizeof *job.values);
+    job.apply = xcalloc(job.npages + c->nbegan, sizeof *job.apply);
+    if (cmd_undo_read_pages(&job, &err) != 0 ||
+        cmd_undo_read_passed(&job, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    cmd_undo_plan(&job);
+    if (cmd_undo_check(&job, cmd_arg_flag(&cmd_undo_entry, args, "force"),
+                       &in_effect, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
     }
     if (!in_effect) {
         cmd_print(ctx,
                   "%s is as it was before that change (the drive did not "
                   "take it, or it was put back since): nothing to send",
-                  pages[0].label);
-        if (!dry_run)
+                  job.pages[0].label);
+        if (!job.dry_run)
             cmd_undo_drop(ctx, st);
+        status = CMD_OK;
         goto out;
     }
-    for (size_t i = 0; i < npages; i++) {
-        struct apply_page *a = &apply[i];
-        a->code = pages[i].code;
-        a->subpage = pages[i].subpage;
-        a->pd = pages[i].pd;
-        a->label = pages[i].label;
-        a->len = i == 0 ? c->len : c->others[i - 1].len;
-    }
-    struct apply_result res;
-    if (!saving) {
-        /* Current values, or a saving change whose saved values the
-         * drive did not show: one MODE SELECT of the request made. */
-        uint8_t *page = cmd_undo_target(&values[0]);
-        struct field_ref *refs = NULL;
-        size_t nrefs = pages[0].pd ? field_list(pages[0].pd, pages[0].current,
-                                                c->len, &refs)
-                                   : 0;
-        page[0] = (uint8_t)(pages[0].current[0] & ~MODE_PAGE_PS);
-        struct edit ed = {
-            .rec = rec,
-            .pd = pages[0].pd,
-            .label = pages[0].label,
-            .rt = c->rt,
-            .before = pages[0].current,
-            .page = page,
-            .len = c->len,
-            .refs = refs,
-            .nrefs = nrefs,
-            .opts = { .dry_run = dry_run, .verify = true },
-        };
-        ctx->undoing = true;
-        ctx->undo_of = c->select;
-        status = edit_commit(ctx, &ed);
-        ctx->undoing = false;
-        ctx->undo_of = NULL;
-        free(refs);
-        free(page);
-    } else {
-        /* The saved values of the page and of the others it saved, and
-         * the page's current values, in the order apply_pages keeps. */
-        uint8_t **targets = xcalloc(npages + 1, sizeof *targets);
-        apply[0].saved = targets[0] = values[0].state != UNDO_AS_BEFORE
-                                          ? cmd_undo_target(&values[0])
-                                          : NULL;
-        apply[0].current = targets[npages] = cmd_undo_target(&values[1]);
-        for (size_t i = 1; i < npages; i++) {
-            apply[i].saved = targets[i] = values[i + 1].state != UNDO_AS_BEFORE
-                                              ? cmd_undo_target(&values[i + 1])
-                                              : NULL;
-            /* Current values as they are, or were before an undo that
-             * stopped part-way passed others through them. */
-            apply[i].current = pages[i].began ? pages[i].current : NULL;
-        }
-        ctx->undoing = true;
-        ctx->undo_of = c->select;
-        status = apply_pages(ctx, rec, apply, npages + nextra, dry_run, &res);
-        ctx->undoing = false;
-        ctx->undo_of = NULL;
-        for (size_t i = 0; i <= npages; i++)
-            free(targets[i]);
-        free(targets);
-        if (status != CMD_OK && status != CMD_NOT_APPLIED &&
-            res.written[0] != '\0')
-            cmd_warn(ctx,
-                     "undo stopped at %s; pages written before it: %s (the "
-                     "change stays on record)",
-                     res.stopped, res.written);
-    }
+    status = job.saving ? cmd_undo_send_saving(&job) : cmd_undo_send_one(&job);
     /* A change only partly put back stays on record, so that the next
      * undo can finish it. */
-    if (status == CMD_OK && !dry_run)
+    if (status == CMD_OK && !job.dry_run)
         cmd_undo_drop(ctx, st);
 out:
-    for (size_t i = 0; i < nvalues; i++)
-        free(values[i].mask);
-    for (size_t i = 0; i < npages + nextra; i++) {
-        free(pages[i].current);
-        free(pages[i].saved);
-    }
-    free(values);
-    free(pages);
-    free(apply);
+    cmd_undo_job_free(&job);
     return status;
 }
 
