@@ -124,41 +124,52 @@ edit_report_fields(struct cmd_ctx *ctx, const struct edit *ed,
     return not_applied;
 }
 
-enum cmd_status
-edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
+/* A page the drive cannot save (PS 0 in its MODE SENSE answer, SPC-4
+ * 7.5.7) is refused before any change is shown as if it would be saved;
+ * --force still sends it, for the drive's own answer. */
+static int
+edit_check_savable(const struct edit *ed, struct err *err)
 {
-    bool saving = ed->rt == MODE_REQUEST_SAVED;
-    uint8_t *saved_before = NULL, *held[2] = { NULL, NULL };
+    if (ed->rt != MODE_REQUEST_SAVED || (ed->before[0] & MODE_PAGE_PS) ||
+        ed->opts.force)
+        return 0;
+    return err_usage(err,
+                     "%s cannot be saved on this drive (its PS bit is 0): "
+                     "drop --save, or give --force to send it anyway",
+                     ed->label);
+}
+
+/* Saving changes the saved values too, which may differ from the current
+ * ones: they are the baseline of that half of the report.  NULL when not
+ * saving, or when the drive does not show them at the page's length. */
+static uint8_t *
+edit_read_saved(const struct edit *ed)
+{
+    uint8_t *saved_before = NULL;
     size_t saved_len = 0;
-    struct set_report rep;
-    enum cmd_status status;
     struct err err;
 
-    memset(&rep, 0, sizeof rep);
     err_clear(&err);
-    /* A page the drive cannot save (PS 0 in its MODE SENSE answer, SPC-4
-     * 7.5.7) is refused before any change is shown as if it would be
-     * saved; --force still sends it, for the drive's own answer. */
-    if (saving && !(ed->before[0] & MODE_PAGE_PS) && !ed->opts.force) {
-        err_usage(&err,
-                  "%s cannot be saved on this drive (its PS bit is 0): "
-                  "drop --save, or give --force to send it anyway",
-                  ed->label);
-        return cmd_error(ctx, &err);
-    }
-    /* Saving changes the saved values too, which may differ from the
-     * current ones: they are the baseline of that half of the report. */
-    if (saving &&
-        (recorder_get_mode_page(ed->rec, ed->page[0] & 0x3f,
-                                (ed->page[0] & 0x40) ? ed->page[1] : 0,
-                                MODE_REQUEST_SAVED, &saved_before, &saved_len,
-                                &err) != 0 ||
-         saved_len != ed->len)) {
+    if (ed->rt != MODE_REQUEST_SAVED)
+        return NULL;
+    if (recorder_get_mode_page(
+            ed->rec, ed->page[0] & 0x3f, (ed->page[0] & 0x40) ? ed->page[1] : 0,
+            MODE_REQUEST_SAVED, &saved_before, &saved_len, &err) != 0 ||
+        saved_len != ed->len) {
         free(saved_before);
-        saved_before = NULL;
-        err_clear(&err);
+        return NULL;
     }
+    return saved_before;
+}
+
+/* What is about to be sent: old -> new per field, and what saving means. */
+static void
+edit_show_plan(struct cmd_ctx *ctx, const struct edit *ed,
+               const uint8_t *saved_before)
+{
+    bool saving = ed->rt == MODE_REQUEST_SAVED;
     size_t nchanged = edit_print_changes(ctx, ed, ed->before, "");
+
     if (saved_before != NULL)
         nchanged +=
             edit_print_changes(ctx, ed, saved_before, " (saved values)");
@@ -169,7 +180,6 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
                   "%s: no field changes; sending the page as it is with "
                   "SP=1, which saves its current values",
                   ed->label);
-
     if (saving && !ed->opts.dry_run)
         cmd_warn(ctx, "note: saving: the drive keeps these values across "
                       "power cycles");
@@ -177,48 +187,45 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
         changes_note_saving_others(ctx, ed->rec, ed->page[0] & MODE_PAGE_CODE,
                                    (ed->page[0] & MODE_PAGE_SPF) ? ed->page[1]
                                                                  : 0);
-    int rc = recorder_set_mode_page(ed->rec, ed->rt, ed->page, ed->len,
-                                    &ed->opts, &rep, &err);
-    if (rep.notice[0] != '\0')
-        cmd_warn(ctx, "note: %s", rep.notice);
-    if (rc != 0) {
-        status = cmd_error(ctx, &err);
-        edit_name_field(ctx, ed, &err);
-        goto out;
+}
+
+/* A request that sent nothing: the page held the values already, or a
+ * dry run, which shows the MODE SELECT it would send. */
+static void
+edit_report_unsent(struct cmd_ctx *ctx, const struct edit *ed,
+                   const struct set_report *rep)
+{
+    if (rep->unchanged && ed->no_change != NULL && ed->no_change[0] != '\0') {
+        cmd_print(ctx, "no change: %s; nothing %s sent", ed->no_change,
+                  ed->opts.dry_run ? "would be" : "was");
+        return;
     }
-    if (rep.unchanged) {
-        if (ed->no_change != NULL && ed->no_change[0] != '\0')
-            cmd_print(ctx, "no change: %s; nothing %s sent", ed->no_change,
-                      ed->opts.dry_run ? "would be" : "was");
-        else
-            cmd_print(ctx,
-                      "no change: %s holds these values already; nothing "
-                      "%s sent",
-                      ed->label, ed->opts.dry_run ? "would be" : "was");
-        status = CMD_OK;
-        goto out;
+    if (rep->unchanged) {
+        cmd_print(ctx,
+                  "no change: %s holds these values already; nothing "
+                  "%s sent",
+                  ed->label, ed->opts.dry_run ? "would be" : "was");
+        return;
     }
-    if (ed->opts.dry_run) {
-        char *cdb = hex_format(rep.cdb, sizeof rep.cdb, 0);
-        char *list = hex_format(rep.param_list, rep.param_len, 16);
-        cmd_print(ctx, "MODE SELECT(10) CDB:");
-        cmd_print_text(ctx, cdb);
-        cmd_print(ctx, "parameter list (%zu bytes):", rep.param_len);
-        cmd_print_text(ctx, list);
-        free(cdb);
-        free(list);
-        cmd_warn(ctx, "dry run: nothing was sent to %s",
-                 recorder_name(ed->rec));
-        status = CMD_OK;
-        goto out;
-    }
-    cmd_print(ctx, "%s: %s written to %s values", recorder_name(ed->rec),
-              ed->label, mode_request_name(ed->rt));
-    if (!rep.verified) {
-        cmd_print(ctx, "not verified (--no-verify)");
-        status = CMD_OK;
-        goto out;
-    }
+    char *cdb = hex_format(rep->cdb, sizeof rep->cdb, 0);
+    char *list = hex_format(rep->param_list, rep->param_len, 16);
+    cmd_print(ctx, "MODE SELECT(10) CDB:");
+    cmd_print_text(ctx, cdb);
+    cmd_print(ctx, "parameter list (%zu bytes):", rep->param_len);
+    cmd_print_text(ctx, list);
+    free(cdb);
+    free(list);
+    cmd_warn(ctx, "dry run: nothing was sent to %s", recorder_name(ed->rec));
+}
+
+/* Per field, whether the drive applied what was sent, from the read-back:
+ * CMD_NOT_APPLIED when it kept some byte. */
+static enum cmd_status
+edit_report_verified(struct cmd_ctx *ctx, const struct edit *ed,
+                     const struct set_report *rep, const uint8_t *saved_before)
+{
+    uint8_t *held[2];
+
     /* What the drive holds now: the page sent, with each byte it did not
      * take as it read back. */
     for (int w = 0; w < 2; w++) {
@@ -226,33 +233,67 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
         memcpy(held[w], ed->page, ed->len);
         held[w][0] = (uint8_t)(ed->page[0] & 0x7f);
     }
-    for (size_t i = 0; i < rep.nunapplied; i++)
-        held[rep.unapplied[i].where == MODE_REQUEST_SAVED]
-            [rep.unapplied[i].offset] = rep.unapplied[i].got;
+    for (size_t i = 0; i < rep->nunapplied; i++)
+        held[rep->unapplied[i].where == MODE_REQUEST_SAVED]
+            [rep->unapplied[i].offset] = rep->unapplied[i].got;
     size_t not_applied = edit_report_fields(ctx, ed, ed->before, held[0], "");
-    if (saving)
+    if (ed->rt == MODE_REQUEST_SAVED)
         not_applied += edit_report_fields(
             ctx, ed, saved_before ? saved_before : ed->before, held[1],
             " to saved values");
-    if (rep.nunapplied == 0) {
-        cmd_print(ctx, "verified: the drive applied every byte");
-        status = CMD_OK;
-    } else {
-        if (not_applied == 0)
-            for (size_t i = 0; i < rep.nunapplied; i++)
-                cmd_print(ctx,
-                          "not applied: byte %zu: sent 0x%02x, the drive "
-                          "has 0x%02x (%s values)",
-                          rep.unapplied[i].offset, rep.unapplied[i].sent,
-                          rep.unapplied[i].got,
-                          mode_request_name(rep.unapplied[i].where));
-        cmd_warn(ctx, "%s accepted the change but did not apply all of it",
-                 recorder_name(ed->rec));
-        status = CMD_NOT_APPLIED;
-    }
-out:
     free(held[0]);
     free(held[1]);
+    if (rep->nunapplied == 0) {
+        cmd_print(ctx, "verified: the drive applied every byte");
+        return CMD_OK;
+    }
+    if (not_applied == 0)
+        for (size_t i = 0; i < rep->nunapplied; i++)
+            cmd_print(ctx,
+                      "not applied: byte %zu: sent 0x%02x, the drive "
+                      "has 0x%02x (%s values)",
+                      rep->unapplied[i].offset, rep->unapplied[i].sent,
+                      rep->unapplied[i].got,
+                      mode_request_name(rep->unapplied[i].where));
+    cmd_warn(ctx, "%s accepted the change but did not apply all of it",
+             recorder_name(ed->rec));
+    return CMD_NOT_APPLIED;
+}
+
+/* Check, show, send, and report per field what the drive took. */
+enum cmd_status
+edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
+{
+    struct set_report rep;
+    enum cmd_status status;
+    struct err err;
+
+    memset(&rep, 0, sizeof rep);
+    err_clear(&err);
+    if (edit_check_savable(ed, &err) != 0)
+        return cmd_error(ctx, &err);
+    uint8_t *saved_before = edit_read_saved(ed);
+    edit_show_plan(ctx, ed, saved_before);
+    int rc = recorder_set_mode_page(ed->rec, ed->rt, ed->page, ed->len,
+                                    &ed->opts, &rep, &err);
+    if (rep.notice[0] != '\0')
+        cmd_warn(ctx, "note: %s", rep.notice);
+    if (rc != 0) {
+        status = cmd_error(ctx, &err);
+        edit_name_field(ctx, ed, &err);
+    } else if (rep.unchanged || ed->opts.dry_run) {
+        edit_report_unsent(ctx, ed, &rep);
+        status = CMD_OK;
+    } else {
+        cmd_print(ctx, "%s: %s written to %s values", recorder_name(ed->rec),
+                  ed->label, mode_request_name(ed->rt));
+        if (rep.verified) {
+            status = edit_report_verified(ctx, ed, &rep, saved_before);
+        } else {
+            cmd_print(ctx, "not verified (--no-verify)");
+            status = CMD_OK;
+        }
+    }
     free(saved_before);
     set_report_fini(&rep);
     return status;
