@@ -154,6 +154,58 @@ apply_send(struct cmd_ctx *ctx, struct recorder *rec, struct apply_held *h,
     return status;
 }
 
+/* Read page 'h' of the list: its current values, and its saved values
+ * when they are wanted or may have to be kept. */
+static int
+apply_collect_listed(struct recorder *rec, struct apply_held *h,
+                     const struct mode_page_info *info, size_t ninfo,
+                     struct err *err)
+{
+    const struct apply_page *p = h->page;
+
+    for (size_t k = 0; k < ninfo; k++)
+        if (info[k].code == p->code && info[k].subpage == p->subpage)
+            h->savable = info[k].savable;
+    if (apply_read(rec, p, MODE_REQUEST_CURRENT, &h->current, err) != 0)
+        return -1;
+    /* A drive may report PS and still keep no saved values (05/39/00):
+     * there is nothing to keep then. */
+    if (p->saved != NULL)
+        return apply_read(rec, p, MODE_REQUEST_SAVED, &h->saved, err);
+    if (h->savable) {
+        int kept = apply_read_saved(rec, p, &h->saved, err);
+        h->savable = kept == 0;
+        return kept < 0 ? -1 : 0;
+    }
+    return 0;
+}
+
+/* Read savable page 'info' outside the list into 'h', to keep its saved
+ * values: 1 when saving leaves it as it is (nothing to keep), 0 when it
+ * is kept, -1 on an error (h is then kept, to be freed). */
+static int
+apply_collect_kept(struct cmd_ctx *ctx, struct recorder *rec,
+                   struct apply_held *h, const struct mode_page_info *info,
+                   struct err *err)
+{
+    h->page = &h->kept;
+    h->savable = true;
+    h->kept.code = info->code;
+    h->kept.subpage = info->subpage;
+    h->kept.len = info->length;
+    h->kept.label = h->label;
+    if (cmd_page_def(ctx, rec, info->code, info->subpage, &h->kept.pd, err) !=
+            0 ||
+        apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err))
+        return -1;
+    cmd_page_label(h->kept.pd, h->kept.code, h->kept.subpage, h->label,
+                   sizeof h->label);
+    int kept = apply_read_saved(rec, h->page, &h->saved, err);
+    if (kept < 0)
+        return -1;
+    return kept > 0 || apply_same(h->current, h->saved, h->kept.len) ? 1 : 0;
+}
+
 /* Read the pages of the list, and with 'saving' the savable pages outside
  * it whose saved values differ from their current ones, to keep them. */
 static int
@@ -173,20 +225,7 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
     for (size_t i = 0; i < npages && rc == 0; i++) {
         struct apply_held *h = &(*held)[(*nheld)++];
         h->page = &pages[i];
-        for (size_t k = 0; k < ninfo; k++)
-            if (info[k].code == pages[i].code &&
-                info[k].subpage == pages[i].subpage)
-                h->savable = info[k].savable;
-        rc = apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err);
-        /* A drive may report PS and still keep no saved values (05/39/00):
-         * there is nothing to keep then. */
-        if (rc == 0 && pages[i].saved != NULL) {
-            rc = apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved, err);
-        } else if (rc == 0 && h->savable) {
-            int kept = apply_read_saved(rec, h->page, &h->saved, err);
-            rc = kept < 0 ? -1 : 0;
-            h->savable = kept == 0;
-        }
+        rc = apply_collect_listed(rec, h, info, ninfo, err);
         if (rc == 0 && pages[i].saved != NULL)
             *saving |= !apply_same(h->saved, pages[i].saved, pages[i].len);
     }
@@ -197,29 +236,11 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
                       info[k].subpage == pages[i].subpage;
         if (listed || !info[k].savable)
             continue;
-        struct apply_held *h = &(*held)[*nheld];
-        h->page = &h->kept;
-        h->savable = true;
-        h->kept.code = info[k].code;
-        h->kept.subpage = info[k].subpage;
-        h->kept.len = info[k].length;
-        h->kept.label = h->label;
-        if (cmd_page_def(ctx, rec, info[k].code, info[k].subpage, &h->kept.pd,
-                         err) != 0 ||
-            apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err)) {
-            (*nheld)++;
-            rc = -1;
-            break;
-        }
-        cmd_page_label(h->kept.pd, h->kept.code, h->kept.subpage, h->label,
-                       sizeof h->label);
-        (*nheld)++;
-        int kept = apply_read_saved(rec, h->page, &h->saved, err);
+        struct apply_held *h = &(*held)[(*nheld)++];
+        int kept = apply_collect_kept(ctx, rec, h, &info[k], err);
         if (kept < 0) {
             rc = -1;
-            break;
-        }
-        if (kept > 0 || apply_same(h->current, h->saved, h->kept.len)) {
+        } else if (kept > 0) {
             /* Saving leaves it as it is: nothing to keep. */
             free(h->current);
             free(h->saved);
