@@ -154,6 +154,58 @@ apply_send(struct cmd_ctx *ctx, struct recorder *rec, struct apply_held *h,
     return status;
 }
 
+/* Read page 'h' of the list: its current values, and its saved values
+ * when they are wanted or may have to be kept. */
+static int
+apply_collect_listed(struct recorder *rec, struct apply_held *h,
+                     const struct mode_page_info *info, size_t ninfo,
+                     struct err *err)
+{
+    const struct apply_page *p = h->page;
+
+    for (size_t k = 0; k < ninfo; k++)
+        if (info[k].code == p->code && info[k].subpage == p->subpage)
+            h->savable = info[k].savable;
+    if (apply_read(rec, p, MODE_REQUEST_CURRENT, &h->current, err) != 0)
+        return -1;
+    /* A drive may report PS and still keep no saved values (05/39/00):
+     * there is nothing to keep then. */
+    if (p->saved != NULL)
+        return apply_read(rec, p, MODE_REQUEST_SAVED, &h->saved, err);
+    if (h->savable) {
+        int kept = apply_read_saved(rec, p, &h->saved, err);
+        h->savable = kept == 0;
+        return kept < 0 ? -1 : 0;
+    }
+    return 0;
+}
+
+/* Read savable page 'info' outside the list into 'h', to keep its saved
+ * values: 1 when saving leaves it as it is (nothing to keep), 0 when it
+ * is kept, -1 on an error (h is then kept, to be freed). */
+static int
+apply_collect_kept(struct cmd_ctx *ctx, struct recorder *rec,
+                   struct apply_held *h, const struct mode_page_info *info,
+                   struct err *err)
+{
+    h->page = &h->kept;
+    h->savable = true;
+    h->kept.code = info->code;
+    h->kept.subpage = info->subpage;
+    h->kept.len = info->length;
+    h->kept.label = h->label;
+    if (cmd_page_def(ctx, rec, info->code, info->subpage, &h->kept.pd, err) !=
+            0 ||
+        apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err))
+        return -1;
+    cmd_page_label(h->kept.pd, h->kept.code, h->kept.subpage, h->label,
+                   sizeof h->label);
+    int kept = apply_read_saved(rec, h->page, &h->saved, err);
+    if (kept < 0)
+        return -1;
+    return kept > 0 || apply_same(h->current, h->saved, h->kept.len) ? 1 : 0;
+}
+
 /* Read the pages of the list, and with 'saving' the savable pages outside
  * it whose saved values differ from their current ones, to keep them. */
 static int
@@ -173,20 +225,7 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
     for (size_t i = 0; i < npages && rc == 0; i++) {
         struct apply_held *h = &(*held)[(*nheld)++];
         h->page = &pages[i];
-        for (size_t k = 0; k < ninfo; k++)
-            if (info[k].code == pages[i].code &&
-                info[k].subpage == pages[i].subpage)
-                h->savable = info[k].savable;
-        rc = apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err);
-        /* A drive may report PS and still keep no saved values (05/39/00):
-         * there is nothing to keep then. */
-        if (rc == 0 && pages[i].saved != NULL) {
-            rc = apply_read(rec, h->page, MODE_REQUEST_SAVED, &h->saved, err);
-        } else if (rc == 0 && h->savable) {
-            int kept = apply_read_saved(rec, h->page, &h->saved, err);
-            rc = kept < 0 ? -1 : 0;
-            h->savable = kept == 0;
-        }
+        rc = apply_collect_listed(rec, h, info, ninfo, err);
         if (rc == 0 && pages[i].saved != NULL)
             *saving |= !apply_same(h->saved, pages[i].saved, pages[i].len);
     }
@@ -197,29 +236,11 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
                       info[k].subpage == pages[i].subpage;
         if (listed || !info[k].savable)
             continue;
-        struct apply_held *h = &(*held)[*nheld];
-        h->page = &h->kept;
-        h->savable = true;
-        h->kept.code = info[k].code;
-        h->kept.subpage = info[k].subpage;
-        h->kept.len = info[k].length;
-        h->kept.label = h->label;
-        if (cmd_page_def(ctx, rec, info[k].code, info[k].subpage, &h->kept.pd,
-                         err) != 0 ||
-            apply_read(rec, h->page, MODE_REQUEST_CURRENT, &h->current, err)) {
-            (*nheld)++;
-            rc = -1;
-            break;
-        }
-        cmd_page_label(h->kept.pd, h->kept.code, h->kept.subpage, h->label,
-                       sizeof h->label);
-        (*nheld)++;
-        int kept = apply_read_saved(rec, h->page, &h->saved, err);
+        struct apply_held *h = &(*held)[(*nheld)++];
+        int kept = apply_collect_kept(ctx, rec, h, &info[k], err);
         if (kept < 0) {
             rc = -1;
-            break;
-        }
-        if (kept > 0 || apply_same(h->current, h->saved, h->kept.len)) {
+        } else if (kept > 0) {
             /* Saving leaves it as it is: nothing to keep. */
             free(h->current);
             free(h->saved);
@@ -275,111 +296,156 @@ apply_roll_back(struct cmd_ctx *ctx, struct recorder *rec,
     }
 }
 
+/* Say which savable pages outside the list keep their saved values, and
+ * what a dry run assumes of the drive. */
+static void
+apply_note_kept(struct cmd_ctx *ctx, const struct apply_held *held,
+                size_t nheld, bool dry_run)
+{
+    for (size_t i = 0; i < nheld; i++) {
+        const struct apply_held *h = &held[i];
+        if (h->savable && h->page->saved == NULL &&
+            !apply_same(h->current, h->saved, h->page->len))
+            cmd_print(ctx,
+                      "%s: its saved values are kept: a drive that "
+                      "follows SPC-4 6.11 saves every page's current "
+                      "values, so they pass through them",
+                      h->page->label);
+    }
+    if (dry_run)
+        cmd_print(ctx, "note: the dry run assumes a drive that follows SPC-4 "
+                       "6.11, which saves every page's current values on "
+                       "SP=1");
+}
+
+/* The values a page is sent in a pass, and as which (*rt). */
+static const uint8_t *
+apply_want(const struct apply_held *h, int pass, enum mode_request *rt)
+{
+    const struct apply_page *p = h->page;
+
+    *rt = MODE_REQUEST_CURRENT;
+    if (pass == 0)
+        return p->saved ? p->saved : h->saved;
+    if (pass == 1) {
+        *rt = MODE_REQUEST_SAVED;
+        return p->saved;
+    }
+    return p->current ? p->current : h->current0;
+}
+
+/* Stop at page 'h': name it and put back what the first pass changed. */
+static void
+apply_stop(struct cmd_ctx *ctx, struct recorder *rec, struct apply_held *held,
+           size_t nheld, const struct apply_held *h, struct apply_result *res)
+{
+    snprintf(res->stopped, sizeof res->stopped, "%s", h->page->label);
+    apply_roll_back(ctx, rec, held, nheld, res);
+}
+
+/* One pass over the pages (see apply.h): 0 puts the saved values wanted
+ * into the current values, 1 saves them, 2 brings in the current values
+ * wanted.  CMD_OK to go on (*not_applied set when the drive did not take
+ * all of a page); anything else stopped it, and the pages were put back
+ * as apply_roll_back can. */
+static enum cmd_status
+apply_pass(struct cmd_ctx *ctx, struct recorder *rec, struct apply_held *held,
+           size_t nheld, int pass, bool dry_run, bool *not_applied,
+           struct apply_result *res)
+{
+    struct err err;
+
+    err_clear(&err);
+    for (size_t i = 0; i < nheld; i++) {
+        struct apply_held *h = &held[i];
+        const struct apply_page *p = h->page;
+        if ((pass == 0 && !h->savable) || (pass == 1 && !p->saved))
+            continue;
+        /* The last pass works on current values only. */
+        if (apply_refresh(rec, h, pass < 2, dry_run, &err) != 0) {
+            enum cmd_status status = cmd_error(ctx, &err);
+            apply_stop(ctx, rec, held, nheld, h, res);
+            return status;
+        }
+        enum mode_request rt;
+        const uint8_t *want = apply_want(h, pass, &rt);
+        const uint8_t *held_now =
+            rt == MODE_REQUEST_SAVED ? h->saved : h->current;
+        if (apply_same(held_now, want, p->len)) {
+            h->temporary &= pass < 2;
+            continue;
+        }
+        /* Marked before it goes: a MODE SELECT whose answer or read-back
+         * is lost may still have changed the page. */
+        if (pass < 2 && !dry_run)
+            h->temporary = true;
+        enum cmd_status status =
+            apply_send(ctx, rec, h, rt, want, dry_run, res);
+        if (pass == 2 && (status == CMD_OK || status == CMD_NOT_APPLIED))
+            h->temporary = false;
+        /* A page that did not take the values to save would have others
+         * saved in their place. */
+        if (status == CMD_NOT_APPLIED && pass == 0) {
+            cmd_warn(ctx,
+                     "%s did not take the values to save into its current "
+                     "values, so nothing is saved",
+                     p->label);
+            apply_stop(ctx, rec, held, nheld, h, res);
+            return status;
+        }
+        if (status == CMD_NOT_APPLIED) {
+            *not_applied = true;
+            status = CMD_OK;
+        }
+        if (status != CMD_OK) {
+            apply_stop(ctx, rec, held, nheld, h, res);
+            return status;
+        }
+        /* A drive that follows SPC-4 6.11 saved every page's current
+         * values; the dry run goes on as if it had. */
+        if (dry_run && pass == 1)
+            for (size_t k = 0; k < nheld; k++)
+                if (held[k].savable)
+                    memcpy(held[k].saved + 1, held[k].current + 1,
+                           held[k].page->len - 1);
+    }
+    return CMD_OK;
+}
+
+/* Read what the drive holds, then run the passes: all three when some
+ * saved values must change, else only the last. */
 enum cmd_status
 apply_pages(struct cmd_ctx *ctx, struct recorder *rec, struct apply_page *pages,
             size_t npages, bool dry_run, struct apply_result *res)
 {
+    static const char *const headings[3] = {
+        ("saved values, 1 of 3: the saved values wanted into the current "
+         "values"),
+        "saved values, 2 of 3: saving them",
+        "current values, 3 of 3",
+    };
     struct apply_held *held = NULL;
     size_t nheld = 0;
     bool saving = false, not_applied = false;
     enum cmd_status status = CMD_OK;
-    struct apply_held *h = NULL;
     struct err err;
 
     err_clear(&err);
     memset(res, 0, sizeof *res);
     if (apply_collect(ctx, rec, pages, npages, &saving, &held, &nheld, &err) !=
-        0)
-        goto fail;
-    if (saving)
-        for (size_t i = 0; i < nheld; i++) {
-            h = &held[i];
-            if (h->savable && h->page->saved == NULL &&
-                !apply_same(h->current, h->saved, h->page->len))
-                cmd_print(ctx,
-                          "%s: its saved values are kept: a drive that "
-                          "follows SPC-4 6.11 saves every page's current "
-                          "values, so they pass through them",
-                          h->page->label);
-        }
-    if (saving && dry_run)
-        cmd_print(ctx, "note: the dry run assumes a drive that follows SPC-4 "
-                       "6.11, which saves every page's current values on "
-                       "SP=1");
-    for (int pass = saving ? 0 : 2; pass < 3; pass++) {
-        static const char *const headings[3] = {
-            ("saved values, 1 of 3: the saved values wanted into the current "
-             "values"),
-            "saved values, 2 of 3: saving them",
-            "current values, 3 of 3",
-        };
+        0) {
+        status = cmd_error(ctx, &err);
+        apply_roll_back(ctx, rec, held, nheld, res);
+    } else {
         if (saving)
-            cmd_print(ctx, "-- %s", headings[pass]);
-        for (size_t i = 0; i < nheld; i++) {
-            h = &held[i];
-            const struct apply_page *p = h->page;
-            if ((pass == 0 && !h->savable) || (pass == 1 && !p->saved))
-                continue;
-            /* The last pass works on current values only. */
-            if (apply_refresh(rec, h, pass < 2, dry_run, &err) != 0)
-                goto fail;
-            const uint8_t *want = p->current ? p->current : h->current0;
-            enum mode_request rt = MODE_REQUEST_CURRENT;
-            if (pass == 0) {
-                want = p->saved ? p->saved : h->saved;
-            } else if (pass == 1) {
-                want = p->saved;
-                rt = MODE_REQUEST_SAVED;
-            }
-            const uint8_t *held_now =
-                rt == MODE_REQUEST_SAVED ? h->saved : h->current;
-            if (apply_same(held_now, want, p->len)) {
-                h->temporary &= pass < 2;
-                continue;
-            }
-            /* Marked before it goes: a MODE SELECT whose answer or
-             * read-back is lost may still have changed the page. */
-            if (pass < 2 && !dry_run)
-                h->temporary = true;
-            status = apply_send(ctx, rec, h, rt, want, dry_run, res);
-            if (pass == 2 && (status == CMD_OK || status == CMD_NOT_APPLIED))
-                h->temporary = false;
-            /* A page that did not take the values to save would have
-             * others saved in their place. */
-            if (status == CMD_NOT_APPLIED && pass == 0) {
-                cmd_warn(ctx,
-                         "%s did not take the values to save into its "
-                         "current values, so nothing is saved",
-                         p->label);
-                snprintf(res->stopped, sizeof res->stopped, "%s", p->label);
-                apply_roll_back(ctx, rec, held, nheld, res);
-                goto out;
-            }
-            if (status == CMD_NOT_APPLIED) {
-                not_applied = true;
-                status = CMD_OK;
-            }
-            if (status != CMD_OK) {
-                snprintf(res->stopped, sizeof res->stopped, "%s", p->label);
-                apply_roll_back(ctx, rec, held, nheld, res);
-                goto out;
-            }
-            /* A drive that follows SPC-4 6.11 saved every page's current
-             * values; the dry run goes on as if it had. */
-            if (dry_run && pass == 1)
-                for (size_t k = 0; k < nheld; k++)
-                    if (held[k].savable)
-                        memcpy(held[k].saved + 1, held[k].current + 1,
-                               held[k].page->len - 1);
+            apply_note_kept(ctx, held, nheld, dry_run);
+        for (int pass = saving ? 0 : 2; pass < 3 && status == CMD_OK; pass++) {
+            if (saving)
+                cmd_print(ctx, "-- %s", headings[pass]);
+            status = apply_pass(ctx, rec, held, nheld, pass, dry_run,
+                                &not_applied, res);
         }
     }
-    goto out;
-fail:
-    status = cmd_error(ctx, &err);
-    if (h != NULL)
-        snprintf(res->stopped, sizeof res->stopped, "%s", h->page->label);
-    apply_roll_back(ctx, rec, held, nheld, res);
-out:
     for (size_t i = 0; i < nheld; i++) {
         free(held[i].current);
         free(held[i].saved);

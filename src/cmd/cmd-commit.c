@@ -28,6 +28,32 @@ const struct cmd_entry cmd_commit_entry = {
     .exec = cmd_commit_exec,
 };
 
+/* The fields staged with --force, "WR_T,LINK_S" for --force-field, or
+ * NULL when none was: each goes out forced, and only it; the others are
+ * checked as they were when staged and as 'diff' showed them. */
+static char *
+cmd_commit_forced(const struct cmd_ctx *ctx)
+{
+    char *forced = NULL;
+    size_t forced_len = 0;
+
+    for (int i = 0; i < ctx->stage_nwords; i++) {
+        if (ctx->stage_forced == NULL || !ctx->stage_forced[i])
+            continue;
+        const char *word = ctx->stage_words[i];
+        size_t len = strcspn(word, "=");
+        forced = xrealloc(forced, forced_len + len + 2);
+        if (forced_len > 0)
+            forced[forced_len++] = ',';
+        memcpy(forced + forced_len, word, len);
+        forced_len += len;
+        forced[forced_len] = '\0';
+    }
+    return forced;
+}
+
+/* The staged words sent as the 'set' they make, which the journal
+ * records. */
 static enum cmd_status
 cmd_commit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -41,35 +67,21 @@ cmd_commit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         return cmd_error(ctx, &err);
     }
     int n = 0;
-    char **argv = calloc((size_t)ctx->stage_nwords + 8, sizeof *argv);
+    char **argv = xcalloc((size_t)ctx->stage_nwords + 8, sizeof *argv);
     argv[n++] = (char *)"set";
     argv[n++] = ctx->stage_drive;
     argv[n++] = ctx->stage_page;
     for (int i = 0; i < ctx->stage_nwords; i++)
         argv[n++] = ctx->stage_words[i];
-    /* Each edit staged with --force goes out forced, and only it: the
-     * others are checked as they were when staged and as 'diff' showed
-     * them.  commit --force forces them all. */
-    char flag[3][16], *forced = NULL;
-    size_t forced_len = 0;
-    for (int i = 0; i < ctx->stage_nwords; i++) {
-        if (ctx->stage_forced == NULL || !ctx->stage_forced[i])
-            continue;
-        const char *word = ctx->stage_words[i];
-        size_t len = strcspn(word, "=");
-        forced = xrealloc(forced, forced_len + len + 2);
-        if (forced_len > 0)
-            forced[forced_len++] = ',';
-        memcpy(forced + forced_len, word, len);
-        forced_len += len;
-        forced[forced_len] = '\0';
-    }
+    char flag[3][16];
     for (int i = 0; i < 3; i++) {
         if (!cmd_arg_flag(&cmd_commit_entry, args, flags[i]))
             continue;
         snprintf(flag[i], sizeof flag[i], "--%s", flags[i]);
         argv[n++] = flag[i];
     }
+    /* commit --force forces them all. */
+    char *forced = cmd_commit_forced(ctx);
     if (forced != NULL && !cmd_arg_flag(&cmd_commit_entry, args, "force")) {
         argv[n++] = (char *)"--force-field";
         argv[n++] = forced;

@@ -43,79 +43,97 @@ cmd_edit_same_page(struct cmd_ctx *ctx, const char *a, const char *b)
     return code_a == code_b && sub_a == sub_b;
 }
 
-static enum cmd_status
-cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+/* Edits are staged for one page of one drive at a time. */
+static int
+cmd_edit_check_stage(struct cmd_ctx *ctx, const char *drive, const char *page,
+                     struct err *err)
 {
-    const char *drive = args->argv[0], *page = args->argv[1];
-    bool force = cmd_arg_flag(&cmd_edit_entry, args, "force");
-    int nnew = args->argc - 2;
-    struct edit_plan plan;
-    struct err err;
-    char old[160], new[160];
+    if (ctx->stage_drive == NULL ||
+        (strcmp(ctx->stage_drive, drive) == 0 &&
+         cmd_edit_same_page(ctx, ctx->stage_page, page)))
+        return 0;
+    return err_usage(err,
+                     "edits are staged for %s page %s: commit or discard "
+                     "them first",
+                     ctx->stage_drive, ctx->stage_page);
+}
 
-    err_clear(&err);
-    if (ctx->stage_drive != NULL &&
-        (strcmp(ctx->stage_drive, drive) != 0 ||
-         !cmd_edit_same_page(ctx, ctx->stage_page, page))) {
-        err_usage(&err,
-                  "edits are staged for %s page %s: commit or discard "
-                  "them first",
-                  ctx->stage_drive, ctx->stage_page);
-        return cmd_error(ctx, &err);
-    }
-    /* The staged words and the new ones, checked together on the page as
-     * the drive holds it now; a new word replaces a staged one that sets
-     * the same bits.  The stage changes only once they pass. */
-    int nstaged = ctx->stage_nwords;
+/* The staged words and the new ones, checked together on the page as
+ * the drive holds it now; a new word replaces a staged one that sets the
+ * same bits. */
+static int
+cmd_edit_plan(struct cmd_ctx *ctx, const struct cmd_args *args, bool force,
+              struct edit_plan *plan, struct err *err)
+{
+    int nstaged = ctx->stage_nwords, nnew = args->argc - 2;
     char **words = xcalloc((size_t)(nstaged + nnew) + 1, sizeof *words);
+
     for (int i = 0; i < nstaged; i++)
         words[i] = ctx->stage_words[i];
     for (int i = 0; i < nnew; i++)
         words[nstaged + i] = args->argv[2 + i];
-    int rc =
-        edit_plan_build_staged(ctx, drive, page, words, nstaged + nnew, nstaged,
-                               force, ctx->stage_forced, &plan, &err);
+    int rc = edit_plan_build_staged(ctx, args->argv[0], args->argv[1], words,
+                                    nstaged + nnew, nstaged, force,
+                                    ctx->stage_forced, plan, err);
     free(words);
-    if (rc != 0) {
-        edit_plan_free(&plan);
-        return cmd_error(ctx, &err);
-    }
-    /* The new stage: the words not replaced, in the order typed.  When
-     * none of them changes a value any more, the page is as the drive has
-     * it and nothing is staged, as after discard: a stage left behind
-     * would keep the page marked as edited and counted at quit, for a
-     * commit that sends nothing.  Among words that do change something a
-     * word asking for what the drive has now stays: it is checked again
-     * at commit, against the drive as it is then. */
-    int nwords = nstaged + nnew, kept = 0;
+    return rc;
+}
+
+/* Words that ask for what the drive has: said after the changes. */
+struct edit_notes {
+    char text[8][320];
+    int n;
+};
+
+/* Word 'i' of the plan changes no value: note what the drive has. */
+static void
+cmd_edit_note_unchanged(const struct edit_plan *plan, int i, int nstaged,
+                        struct edit_notes *notes)
+{
+    const struct field_ref *ref = &plan->refs[plan->word_refs[i]];
+    bool was_staged = i < nstaged, back = false;
+    char old[160];
+
+    for (int j = 0; j < nstaged && !was_staged; j++)
+        back |= plan->overridden[j] && edit_plan_words_overlap(plan, i, j);
+    field_format(plan->before, ref, old, sizeof old);
+    if (notes->n < (int)(sizeof notes->text / sizeof *notes->text))
+        snprintf(notes->text[notes->n++], sizeof *notes->text, "%s: %s %s%s",
+                 ref->acronym,
+                 was_staged ? "the drive has"
+                 : back     ? "back to"
+                            : "already",
+                 old, was_staged ? " now, as staged" : ", as the drive has it");
+}
+
+/* The new stage: the words not replaced, in the order typed.  When none
+ * of them changes a value any more, the page is as the drive has it and
+ * nothing is staged, as after discard: a stage left behind would keep the
+ * page marked as edited and counted at quit, for a commit that sends
+ * nothing.  Among words that do change something a word asking for what
+ * the drive has now stays: it is checked again at commit, against the
+ * drive as it is then.  Returns whether anything is staged. */
+static bool
+cmd_edit_restage(struct cmd_ctx *ctx, const struct cmd_args *args, bool force,
+                 const struct edit_plan *plan, struct edit_notes *notes)
+{
+    int nstaged = ctx->stage_nwords, nwords = nstaged + args->argc - 2;
+    int kept = 0;
     bool changes = false;
     char **stage = xcalloc((size_t)nwords + 1, sizeof *stage);
     bool *stage_forced = xcalloc((size_t)nwords + 1, sizeof *stage_forced);
-    char notes[8][320];
-    int nnotes = 0;
+
     for (int i = 0; i < nwords; i++) {
         bool was_staged = i < nstaged;
-        if (was_staged && plan.overridden[i])
+        if (was_staged && plan->overridden[i])
             continue;
         stage_forced[kept] = was_staged ? ctx->stage_forced[i] : force;
         stage[kept++] = xstrdup(was_staged ? ctx->stage_words[i]
                                            : args->argv[2 + i - nstaged]);
-        if (edit_plan_word_changes(&plan, i)) {
+        if (edit_plan_word_changes(plan, i))
             changes = true;
-            continue;
-        }
-        const struct field_ref *ref = &plan.refs[plan.word_refs[i]];
-        bool back = false;
-        for (int j = 0; j < nstaged && !was_staged; j++)
-            back |= plan.overridden[j] && edit_plan_words_overlap(&plan, i, j);
-        field_format(plan.before, ref, old, sizeof old);
-        if (nnotes < (int)(sizeof notes / sizeof *notes))
-            snprintf(
-                notes[nnotes++], sizeof *notes, "%s: %s %s%s", ref->acronym,
-                was_staged ? "the drive has"
-                : back     ? "back to"
-                           : "already",
-                old, was_staged ? " now, as staged" : ", as the drive has it");
+        else
+            cmd_edit_note_unchanged(plan, i, nstaged, notes);
     }
     for (int i = 0; i < nstaged; i++)
         free(ctx->stage_words[i]);
@@ -127,19 +145,50 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     if (!changes)
         cmd_stage_clear(ctx);
     else if (ctx->stage_drive == NULL) {
-        ctx->stage_drive = xstrdup(drive);
-        ctx->stage_page = xstrdup(page);
+        ctx->stage_drive = xstrdup(args->argv[0]);
+        ctx->stage_page = xstrdup(args->argv[1]);
     }
-    for (size_t i = 0; i < plan.nrefs; i++) {
-        field_format(plan.before, &plan.refs[i], old, sizeof old);
-        field_format(plan.page, &plan.refs[i], new, sizeof new);
+    return changes;
+}
+
+/* old -> new per field the stage changes, then the notes. */
+static void
+cmd_edit_show(struct cmd_ctx *ctx, const struct edit_plan *plan,
+              const struct edit_notes *notes, bool changes)
+{
+    char old[160], new[160];
+
+    for (size_t i = 0; i < plan->nrefs; i++) {
+        field_format(plan->before, &plan->refs[i], old, sizeof old);
+        field_format(plan->page, &plan->refs[i], new, sizeof new);
         if (strcmp(old, new) != 0)
-            cmd_print(ctx, "%s: %s -> %s (staged)", plan.refs[i].acronym, old,
+            cmd_print(ctx, "%s: %s -> %s (staged)", plan->refs[i].acronym, old,
                       new);
     }
-    for (int i = 0; i < nnotes; i++)
-        cmd_print(ctx, "%s%s", notes[i],
-                  i == nnotes - 1 && !changes ? "; nothing is staged" : "");
+    for (int i = 0; i < notes->n; i++)
+        cmd_print(ctx, "%s%s", notes->text[i],
+                  i == notes->n - 1 && !changes ? "; nothing is staged" : "");
+}
+
+/* Check the new words with the staged ones; the stage changes only once
+ * they pass. */
+static enum cmd_status
+cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    bool force = cmd_arg_flag(&cmd_edit_entry, args, "force");
+    struct edit_plan plan;
+    struct edit_notes notes = { .n = 0 };
+    struct err err;
+
+    err_clear(&err);
+    if (cmd_edit_check_stage(ctx, args->argv[0], args->argv[1], &err) != 0)
+        return cmd_error(ctx, &err);
+    if (cmd_edit_plan(ctx, args, force, &plan, &err) != 0) {
+        edit_plan_free(&plan);
+        return cmd_error(ctx, &err);
+    }
+    bool changes = cmd_edit_restage(ctx, args, force, &plan, &notes);
+    cmd_edit_show(ctx, &plan, &notes, changes);
     edit_plan_free(&plan);
     return CMD_OK;
 }

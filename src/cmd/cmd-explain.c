@@ -84,73 +84,76 @@ cmd_explain_field(struct cmd_ctx *ctx, const struct field_def *fd,
     }
 }
 
-static enum cmd_status
-cmd_explain_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+/* A field of 'pd' by its acronym, any case, a unique prefix being
+ * enough; repeat group fields as ACRONYM or ACRONYM.N, *group then its
+ * group.  A usage error names what is wrong. */
+static const struct field_def *
+cmd_explain_find(const struct page_def *pd, uint8_t code, const char *page_arg,
+                 const char *want, const struct repeat_def **group,
+                 struct err *err)
 {
-    const struct page_def *pd;
-    uint8_t code, subpage;
+    size_t wlen = strcspn(want, ".");
+    const struct field_def *found = NULL;
+    size_t matches = 0;
+    bool exact = false;
+
+    *group = NULL;
+    if (want[wlen] == '.' &&
+        strspn(want + wlen + 1, "0123456789N") != strlen(want + wlen + 1)) {
+        err_usage(err, "field '%s': expected ACRONYM or ACRONYM.N", want);
+        return NULL;
+    }
+    for (size_t r = 0; r <= pd->nrepeats && !exact; r++) {
+        const struct field_def *fields =
+            r == 0 ? pd->fields : pd->repeats[r - 1].fields;
+        size_t n = r == 0 ? pd->nfields : pd->repeats[r - 1].nfields;
+        for (size_t i = 0; i < n && !exact; i++) {
+            const char *a = fields[i].acronym;
+            if (a == NULL || strncasecmp(a, want, wlen) != 0)
+                continue;
+            exact = strlen(a) == wlen;
+            matches = exact ? 1 : matches + 1;
+            found = &fields[i];
+            *group = r == 0 ? NULL : &pd->repeats[r - 1];
+        }
+    }
+    if (found == NULL || matches > 1) {
+        err_usage(err,
+                  "page 0x%02x (%s) has %s field '%s' (see 'modecon "
+                  "explain %s')",
+                  code, pd->name, found ? "more than one" : "no", want,
+                  page_arg);
+        return NULL;
+    }
+    return found;
+}
+
+/* One field in full, and the descriptors it repeats in. */
+static enum cmd_status
+cmd_explain_one(struct cmd_ctx *ctx, const struct page_def *pd, uint8_t code,
+                const char *page_arg, const char *want)
+{
+    const struct repeat_def *group;
     struct err err;
 
     err_clear(&err);
-    const struct pagedb *db = cmd_pagedb(ctx);
-    if (pagenames_parse(db, args->argv[0], &code, &subpage, &err) != 0)
+    const struct field_def *found =
+        cmd_explain_find(pd, code, page_arg, want, &group, &err);
+    if (found == NULL)
         return cmd_error(ctx, &err);
-    /* The definition for an optical drive, else for any device. */
-    pd = pagenames_def(db, code, subpage, NULL);
-    if (pd == NULL) {
-        err_usage(&err,
-                  "no definition for page 0x%02x%s: 'modecon pagedefs "
-                  "check' lists the pages defined",
-                  code, subpage ? " with that subpage" : "");
-        return cmd_error(ctx, &err);
-    }
-    /* A field by its acronym, any case, a unique prefix being enough;
-     * repeat group fields as ACRONYM or ACRONYM.N. */
-    if (args->argc == 2) {
-        const char *want = args->argv[1];
-        size_t wlen = strcspn(want, ".");
-        const struct field_def *found = NULL;
-        const struct repeat_def *group = NULL;
-        size_t matches = 0;
-        bool exact = false;
+    char name[48];
+    snprintf(name, sizeof name, "%s%s", found->acronym, group ? ".N" : "");
+    cmd_explain_field(ctx, found, name, true);
+    if (group != NULL)
+        cmd_print(ctx, "  in %s descriptors from byte %u, %u bytes each",
+                  group->name, group->at, group->size);
+    return CMD_OK;
+}
 
-        if (want[wlen] == '.' &&
-            strspn(want + wlen + 1, "0123456789N") != strlen(want + wlen + 1)) {
-            err_usage(&err, "field '%s': expected ACRONYM or ACRONYM.N", want);
-            return cmd_error(ctx, &err);
-        }
-        for (size_t r = 0; r <= pd->nrepeats; r++) {
-            const struct field_def *fields =
-                r == 0 ? pd->fields : pd->repeats[r - 1].fields;
-            size_t n = r == 0 ? pd->nfields : pd->repeats[r - 1].nfields;
-            for (size_t i = 0; i < n && !exact; i++) {
-                const char *a = fields[i].acronym;
-                if (a == NULL || strncasecmp(a, want, wlen) != 0)
-                    continue;
-                exact = strlen(a) == wlen;
-                matches = exact ? 1 : matches + 1;
-                found = &fields[i];
-                group = r == 0 ? NULL : &pd->repeats[r - 1];
-            }
-            if (exact)
-                break;
-        }
-        if (found == NULL || matches > 1) {
-            err_usage(&err,
-                      "page 0x%02x (%s) has %s field '%s' (see 'modecon "
-                      "explain %s')",
-                      code, pd->name, found ? "more than one" : "no", want,
-                      args->argv[0]);
-            return cmd_error(ctx, &err);
-        }
-        char name[48];
-        snprintf(name, sizeof name, "%s%s", found->acronym, group ? ".N" : "");
-        cmd_explain_field(ctx, found, name, true);
-        if (group != NULL)
-            cmd_print(ctx, "  in %s descriptors from byte %u, %u bytes each",
-                      group->name, group->at, group->size);
-        return CMD_OK;
-    }
+/* The page: what it is, where it is defined, and a line per field. */
+static void
+cmd_explain_page(struct cmd_ctx *ctx, const struct page_def *pd, uint8_t code)
+{
     cmd_print(ctx, "page 0x%02x%s: %s", code,
               pd->readonly ? " (read-only)" : "", pd->name);
     if (pd->imapi)
@@ -186,5 +189,30 @@ cmd_explain_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             cmd_explain_field(ctx, fd, name, false);
         }
     }
+}
+
+static enum cmd_status
+cmd_explain_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const struct page_def *pd;
+    uint8_t code, subpage;
+    struct err err;
+
+    err_clear(&err);
+    const struct pagedb *db = cmd_pagedb(ctx);
+    if (pagenames_parse(db, args->argv[0], &code, &subpage, &err) != 0)
+        return cmd_error(ctx, &err);
+    /* The definition for an optical drive, else for any device. */
+    pd = pagenames_def(db, code, subpage, NULL);
+    if (pd == NULL) {
+        err_usage(&err,
+                  "no definition for page 0x%02x%s: 'modecon pagedefs "
+                  "check' lists the pages defined",
+                  code, subpage ? " with that subpage" : "");
+        return cmd_error(ctx, &err);
+    }
+    if (args->argc == 2)
+        return cmd_explain_one(ctx, pd, code, args->argv[0], args->argv[1]);
+    cmd_explain_page(ctx, pd, code);
     return CMD_OK;
 }

@@ -62,10 +62,9 @@ cmd_help_man_options(struct cmd_ctx *ctx, const struct cmd_option *options)
     }
 }
 
-/* The manual page, from the command table: the installed modecon.1 is
- * this output, and a test keeps the two the same. */
+/* The man page's name and synopsis sections. */
 static void
-cmd_help_man(struct cmd_ctx *ctx)
+cmd_help_man_synopsis(struct cmd_ctx *ctx)
 {
     cmd_print_text(ctx, ".TH MODECON 1 \"\" \"modecon " MODECON_VERSION
                         "\" \"User Commands\"");
@@ -87,6 +86,12 @@ cmd_help_man(struct cmd_ctx *ctx)
     cmd_print_text(ctx, "[\\fIGLOBAL OPTIONS\\fR] [\\fBconsole\\fR "
                         "[\\fB\\-\\-poll\\fR \\fISECONDS\\fR] "
                         "[\\fIDRIVE\\fR ...]]");
+}
+
+/* What modecon is, its console, and values in their units. */
+static void
+cmd_help_man_description(struct cmd_ctx *ctx)
+{
     cmd_print_text(ctx, ".SH DESCRIPTION");
     cmd_help_roff(ctx, "",
                   "modecon reads and changes the mode pages of a drive the "
@@ -126,6 +131,12 @@ cmd_help_man(struct cmd_ctx *ctx)
                   "name is refused unless --force.  A field's warning is "
                   "given only for a change in the direction its definition "
                   "names ('explain' says which).");
+}
+
+/* Every command of the table with its options. */
+static void
+cmd_help_man_commands(struct cmd_ctx *ctx)
+{
     cmd_print_text(ctx, ".SH COMMANDS");
     for (size_t i = 0; cmd_table[i] != NULL; i++) {
         const struct cmd_entry *entry = cmd_table[i];
@@ -141,6 +152,16 @@ cmd_help_man(struct cmd_ctx *ctx)
             cmd_print_text(ctx, ".RE");
         }
     }
+}
+
+/* The manual page, from the command table: the installed modecon.1 is
+ * this output, and a test keeps the two the same. */
+static void
+cmd_help_man(struct cmd_ctx *ctx)
+{
+    cmd_help_man_synopsis(ctx);
+    cmd_help_man_description(ctx);
+    cmd_help_man_commands(ctx);
     cmd_print_text(ctx, ".SH GLOBAL OPTIONS");
     cmd_help_man_options(ctx, cmd_global_options);
     cmd_print_text(ctx, ".SH EXIT STATUS");

@@ -177,6 +177,70 @@ cmd_replay_check_records(const char *path, const char *text, struct err *err)
     return 0;
 }
 
+/* The file's text, checked to be text and to hold no record cut short;
+ * NULL with a usage error when it cannot be replayed. */
+static char *
+cmd_replay_load(const char *path, struct err *err)
+{
+    size_t len;
+    char *text = atomicfile_read(path, REPLAY_FILE_MAX, &len, err);
+
+    if (text == NULL) {
+        err->usage = true;
+        return NULL;
+    }
+    size_t text_len = strlen(text);
+    if (text_len != len) {
+        free(text);
+        err_usage(err, "replay %s: a NUL byte at offset %zu: expected text",
+                  path, text_len);
+        return NULL;
+    }
+    if (cmd_replay_check_records(path, text, err) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Run line 'lineno' of the file, counted into 'count'; 'line' is
+ * rewritten as messages quote it.  True when the replay stops there. */
+static bool
+cmd_replay_line(struct cmd_ctx *ctx, const char *path, unsigned lineno,
+                char *line, struct cmd_replay_count *count)
+{
+    struct cmd_line parsed;
+    struct err err;
+
+    err_clear(&err);
+    if (line[strspn(line, " \t")] == '#')
+        cmd_replay_identity(ctx, path, lineno, line);
+    if (cmd_line_parse(line, &parsed, &err) != 0) {
+        err_prefix(&err, "%s:%u", path, lineno);
+        cmd_error(ctx, &err);
+        count->failed++;
+        if (count->first == CMD_OK)
+            count->first = CMD_USAGE;
+        return !ctx->keep_going;
+    }
+    /* The line as messages quote it: its words, parsed, keep any
+     * password for the logins (cmd_run_argv). */
+    char *shown = transport_redact(line);
+    strcpy(line, shown);
+    free(shown);
+    /* Each command on its own, so that the summary can count. */
+    bool stop = cmd_replay_commands(ctx, path, lineno, line, &parsed, count);
+    cmd_line_free(&parsed);
+    if (stop)
+        cmd_warn(ctx,
+                 "%s: stopped at line %u (--keep-going runs the "
+                 "rest)",
+                 path, lineno);
+    return stop;
+}
+
+/* Load and check the file, then run it line by line with the options
+ * given, which hold for this file only. */
 static enum cmd_status
 cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -185,7 +249,6 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct cmd_ctx saved = *ctx;
     struct cmd_replay_count count = { 0, 0, 0, CMD_OK };
     struct err err;
-    size_t len;
 
     err_clear(&err);
     if (ctx->depth >= REPLAY_MAX_DEPTH) {
@@ -193,65 +256,22 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   REPLAY_MAX_DEPTH);
         return cmd_error(ctx, &err);
     }
-    char *text = atomicfile_read(path, REPLAY_FILE_MAX, &len, &err);
-    if (text == NULL) {
-        err.usage = true;
+    char *text = cmd_replay_load(path, &err);
+    if (text == NULL)
         return cmd_error(ctx, &err);
-    }
-    size_t text_len = strlen(text);
-    if (text_len != len) {
-        free(text);
-        err_usage(&err, "replay %s: a NUL byte at offset %zu: expected text",
-                  path, text_len);
-        return cmd_error(ctx, &err);
-    }
-    if (cmd_replay_check_records(path, text, &err) != 0) {
-        free(text);
-        return cmd_error(ctx, &err);
-    }
     if (cmd_arg_value(self, args, "drive") != NULL)
         ctx->drive_override = cmd_arg_value(self, args, "drive");
     ctx->dry_run = ctx->dry_run || cmd_arg_flag(self, args, "dry-run");
     ctx->keep_going = cmd_arg_flag(self, args, "keep-going");
     ctx->front = "replay";
     ctx->depth++;
-
     unsigned lineno = 0;
     for (char *line = text, *next; line != NULL; line = next) {
         next = strchr(line, '\n');
         if (next != NULL)
             *next++ = '\0';
-        lineno++;
-        if (line[strspn(line, " \t")] == '#')
-            cmd_replay_identity(ctx, path, lineno, line);
-        struct cmd_line parsed;
-        if (cmd_line_parse(line, &parsed, &err) != 0) {
-            err_prefix(&err, "%s:%u", path, lineno);
-            cmd_error(ctx, &err);
-            err_clear(&err);
-            count.failed++;
-            if (count.first == CMD_OK)
-                count.first = CMD_USAGE;
-            if (!ctx->keep_going)
-                break;
-            continue;
-        }
-        /* The line as messages quote it: its words, parsed, keep any
-         * password for the logins (cmd_run_argv). */
-        char *shown = transport_redact(line);
-        strcpy(line, shown);
-        free(shown);
-        /* Each command on its own, so that the summary can count. */
-        bool stop =
-            cmd_replay_commands(ctx, path, lineno, line, &parsed, &count);
-        cmd_line_free(&parsed);
-        if (stop) {
-            cmd_warn(ctx,
-                     "%s: stopped at line %u (--keep-going runs the "
-                     "rest)",
-                     path, lineno);
+        if (cmd_replay_line(ctx, path, ++lineno, line, &count))
             break;
-        }
     }
     free(text);
     cmd_print(ctx,

@@ -198,228 +198,243 @@ cmd_restore_unsaved(struct recorder *drive, struct recorder *snap,
     return NULL;
 }
 
-/* Check every page before anything is sent: that the drive has it, that
- * it is as long on the drive as in the snapshot, and, with --save, that
- * both sides have saved values of it; and work out what to write.  A page
- * that does not fit stops the restore with nothing sent; *nlength counts
- * them. */
-static int
-cmd_restore_plan(struct cmd_ctx *ctx, struct recorder *drive,
-                 struct recorder *snap, const char *file,
-                 const struct mode_page_info *todo, size_t ntodo,
-                 const struct mode_page_info *on_drive, size_t ndrive,
-                 bool save, struct restore_plan *plan, struct apply_page *apply,
-                 size_t *napply, size_t *nlength, struct err *err)
-{
-    /* Pages the drive cannot save at all are listed once, not each. */
-    char *unsavable = xstrdup("");
-    int rc = 0;
-
-    for (size_t i = 0; i < ntodo && rc == 0; i++) {
-        struct restore_plan *p = &plan[i];
-        uint8_t code = todo[i].code, subpage = todo[i].subpage, *chg = NULL;
-        bool savable = false;
-        size_t len = 0, chg_len = 0, drive_len = 0;
-
-        if (cmd_page_def(ctx, drive, code, subpage, &p->pd, err) != 0) {
-            rc = -1;
-            break;
-        }
-        cmd_page_label(p->pd, code, subpage, p->label, sizeof p->label);
-        for (size_t k = 0; k < ndrive; k++)
-            if (on_drive[k].code == code && on_drive[k].subpage == subpage) {
-                p->present = true;
-                savable = on_drive[k].savable;
-                drive_len = on_drive[k].length;
-            }
-        if (!p->present)
-            continue;
-        if (recorder_get_mode_page(drive, code, subpage,
-                                   MODE_REQUEST_CHANGEABLE, &chg, &chg_len,
-                                   err) != 0 ||
-            chg_len != drive_len) {
-            /* Without the mask every bit is offered, and the drive
-             * judges. */
-            free(chg);
-            chg = xmalloc(drive_len);
-            memset(chg, 0xff, drive_len);
-            cmd_warn(ctx,
-                     "note: %s: the drive does not report which values are "
-                     "changeable",
-                     p->label);
-            err_clear(err);
-        }
-        uint8_t *now = NULL, *want = NULL;
-        if (cmd_restore_read(drive, snap, file, p, code, subpage,
-                             MODE_REQUEST_CURRENT, &now, &want, &len, err) == 0)
-            p->current = cmd_restore_merge(ctx, p, file, MODE_REQUEST_CURRENT,
-                                           now, want, len, chg);
-        free(now);
-        free(want);
-        now = want = NULL;
-        if (err_is_set(err) && err->usage) {
-            /* Another length: counted, and the others still checked. */
-            cmd_warn(ctx, "%s", err->msg);
-            err_clear(err);
-            ++*nlength;
-            free(chg);
-            continue;
-        }
-        if (err_is_set(err)) {
-            free(chg);
-            rc = -1;
-            break;
-        }
-        const char *why_not =
-            save ? cmd_restore_unsaved(drive, snap, file, p, code, subpage,
-                                       savable, todo[i].savable, len, &now,
-                                       &want, err)
-                 : NULL;
-        if (why_not == restore_not_savable) {
-            char *longer = xasprintf("%s%s0x%02x", unsavable,
-                                     unsavable[0] ? " " : "", code);
-            if (subpage) {
-                free(longer);
-                longer = xasprintf("%s%s0x%02x,0x%02x", unsavable,
-                                   unsavable[0] ? " " : "", code, subpage);
-            }
-            free(unsavable);
-            unsavable = longer;
-        } else if (why_not != NULL) {
-            cmd_print(ctx, "%s: %s", p->label, why_not);
-        } else if (save && !err_is_set(err)) {
-            p->save = true;
-            p->saved = cmd_restore_merge(ctx, p, file, MODE_REQUEST_SAVED, now,
-                                         want, len, chg);
-        }
-        free(now);
-        free(want);
-        if (err_is_set(err)) {
-            free(chg);
-            rc = -1;
-            break;
-        }
-        free(chg);
-        if (p->current == NULL && p->saved == NULL)
-            cmd_print(ctx, "%s: %s as in %s%s", p->label,
-                      p->locked ? "every changeable value already" : "already",
-                      file, p->save ? " (current and saved values)" : "");
-        else
-            apply[(*napply)++] = (struct apply_page){
-                .code = code,
-                .subpage = subpage,
-                .pd = p->pd,
-                .label = p->label,
-                .len = len,
-                .current = p->current,
-                .saved = p->saved,
-            };
-    }
-    if (rc == 0 && unsavable[0] != '\0')
-        cmd_print(ctx,
-                  "current values only, as the drive cannot save them: "
-                  "page %s",
-                  unsavable);
-    free(unsavable);
-    return rc;
-}
-
-static enum cmd_status
-cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
-{
-    const struct cmd_entry *self = &cmd_restore_entry;
-    const char *file = args->argv[1], *list = cmd_arg_value(self, args, "page");
-    bool save = cmd_arg_flag(self, args, "save");
-    bool dry_run = cmd_arg_flag(self, args, "dry-run") || ctx->dry_run;
+/* One restore: the two sides, the pages to restore and what to write. */
+struct restore_job {
+    struct cmd_ctx *ctx;
     struct recorder *drive, *snap;
-    struct mode_page_info *pages = NULL, *on_drive = NULL, *wanted = NULL;
-    struct restore_plan *plan = NULL;
-    struct apply_page *apply = NULL;
-    size_t npages = 0, ndrive = 0, nwanted = 0, nlength = 0, napply = 0;
-    enum cmd_status status = CMD_OK;
-    bool held = false;
+    const char *file;
+    bool save, dry_run;
+    struct mode_page_info *pages, *on_drive, *wanted;
+    size_t npages, ndrive, nwanted;
+    const struct mode_page_info *todo; /* pages, or those of --page */
+    size_t ntodo;
+    struct restore_plan *plan; /* per page of todo */
+    struct apply_page *apply;  /* the pages to write */
+    size_t napply;
+    size_t nlength;  /* pages of another length on the drive */
+    char *unsavable; /* pages the drive cannot save: "0x05 0x08" */
+};
+
+/* The drive's changeable values of page 'p' (SPC-4 6.13, PC 01b).
+ * Without the mask every bit is offered, and the drive judges. */
+static uint8_t *
+cmd_restore_changeable(struct restore_job *job, const struct restore_plan *p,
+                       uint8_t code, uint8_t subpage, size_t drive_len)
+{
+    uint8_t *chg = NULL;
+    size_t chg_len = 0;
     struct err err;
 
     err_clear(&err);
-    if (!paths_is_json_file(file)) {
-        err_usage(&err,
-                  "'%s': expected a snapshot file FILE.json (made by "
-                  "'modecon snapshot DRIVE -o FILE.json')",
-                  file);
-        return cmd_error(ctx, &err);
+    if (recorder_get_mode_page(job->drive, code, subpage,
+                               MODE_REQUEST_CHANGEABLE, &chg, &chg_len,
+                               &err) == 0 &&
+        chg_len == drive_len)
+        return chg;
+    free(chg);
+    chg = xmalloc(drive_len);
+    memset(chg, 0xff, drive_len);
+    cmd_warn(job->ctx,
+             "note: %s: the drive does not report which values are "
+             "changeable",
+             p->label);
+    return chg;
+}
+
+/* Pages the drive cannot save at all are listed once, not each. */
+static void
+cmd_restore_add_unsavable(struct restore_job *job, uint8_t code,
+                          uint8_t subpage)
+{
+    const char *sep = job->unsavable[0] ? " " : "";
+    char *longer = subpage ? xasprintf("%s%s0x%02x,0x%02x", job->unsavable, sep,
+                                       code, subpage)
+                           : xasprintf("%s%s0x%02x", job->unsavable, sep, code);
+
+    free(job->unsavable);
+    job->unsavable = longer;
+}
+
+/* Plan the saved values of page 'p' of 'len' bytes, with --save. */
+static int
+cmd_restore_plan_saved(struct restore_job *job, struct restore_plan *p,
+                       const struct mode_page_info *page, bool drive_savable,
+                       size_t len, const uint8_t *chg, struct err *err)
+{
+    uint8_t *now = NULL, *want = NULL;
+    const char *why_not = cmd_restore_unsaved(
+        job->drive, job->snap, job->file, p, page->code, page->subpage,
+        drive_savable, page->savable, len, &now, &want, err);
+
+    if (why_not == restore_not_savable) {
+        cmd_restore_add_unsavable(job, page->code, page->subpage);
+    } else if (why_not != NULL) {
+        cmd_print(job->ctx, "%s: %s", p->label, why_not);
+    } else if (!err_is_set(err)) {
+        p->save = true;
+        p->saved = cmd_restore_merge(job->ctx, p, job->file, MODE_REQUEST_SAVED,
+                                     now, want, len, chg);
     }
-    /* The drive held from the plan's reads to the last MODE SELECT, so
-     * that no other command's change comes between them: undo takes the
-     * restore back whole. */
-    if (cmd_open_drive(ctx, args->argv[0], &drive, &err) != 0 ||
-        (!dry_run && recorder_acquire_exclusive(drive, &err) != 0))
-        return cmd_error(ctx, &err);
-    held = !dry_run;
-    if (cmd_open_drive_or_file(ctx, file, &snap, &err) != 0 ||
-        recorder_get_supported_mode_pages(snap, MODE_REQUEST_CURRENT, &pages,
-                                          &npages, &err) != 0 ||
+    free(now);
+    free(want);
+    return err_is_set(err) ? -1 : 0;
+}
+
+/* Check page 'i' and work out what to write to it; see cmd_restore_plan. */
+static int
+cmd_restore_plan_page(struct restore_job *job, size_t i, struct err *err)
+{
+    struct restore_plan *p = &job->plan[i];
+    const struct mode_page_info *page = &job->todo[i];
+    uint8_t code = page->code, subpage = page->subpage;
+    bool savable = false;
+    size_t len = 0, drive_len = 0;
+
+    if (cmd_page_def(job->ctx, job->drive, code, subpage, &p->pd, err) != 0)
+        return -1;
+    cmd_page_label(p->pd, code, subpage, p->label, sizeof p->label);
+    for (size_t k = 0; k < job->ndrive; k++)
+        if (job->on_drive[k].code == code &&
+            job->on_drive[k].subpage == subpage) {
+            p->present = true;
+            savable = job->on_drive[k].savable;
+            drive_len = job->on_drive[k].length;
+        }
+    if (!p->present)
+        return 0;
+    uint8_t *chg = cmd_restore_changeable(job, p, code, subpage, drive_len);
+    uint8_t *now = NULL, *want = NULL;
+    if (cmd_restore_read(job->drive, job->snap, job->file, p, code, subpage,
+                         MODE_REQUEST_CURRENT, &now, &want, &len, err) == 0)
+        p->current = cmd_restore_merge(
+            job->ctx, p, job->file, MODE_REQUEST_CURRENT, now, want, len, chg);
+    free(now);
+    free(want);
+    int rc = 0;
+    if (err_is_set(err) && err->usage) {
+        /* Another length: counted, and the others still checked. */
+        cmd_warn(job->ctx, "%s", err->msg);
+        err_clear(err);
+        job->nlength++;
+        free(chg);
+        return 0;
+    }
+    if (err_is_set(err) ||
+        (job->save &&
+         cmd_restore_plan_saved(job, p, page, savable, len, chg, err) != 0))
+        rc = -1;
+    free(chg);
+    if (rc != 0)
+        return rc;
+    if (p->current == NULL && p->saved == NULL)
+        cmd_print(job->ctx, "%s: %s as in %s%s", p->label,
+                  p->locked ? "every changeable value already" : "already",
+                  job->file, p->save ? " (current and saved values)" : "");
+    else
+        job->apply[job->napply++] = (struct apply_page){
+            .code = code,
+            .subpage = subpage,
+            .pd = p->pd,
+            .label = p->label,
+            .len = len,
+            .current = p->current,
+            .saved = p->saved,
+        };
+    return 0;
+}
+
+/* Check every page before anything is sent: that the drive has it, that
+ * it is as long on the drive as in the snapshot, and, with --save, that
+ * both sides have saved values of it; and work out what to write.  A page
+ * that does not fit stops the restore with nothing sent; job->nlength
+ * counts them. */
+static int
+cmd_restore_plan(struct restore_job *job, struct err *err)
+{
+    job->unsavable = xstrdup("");
+    for (size_t i = 0; i < job->ntodo; i++)
+        if (cmd_restore_plan_page(job, i, err) != 0)
+            return -1;
+    if (job->unsavable[0] != '\0')
+        cmd_print(job->ctx,
+                  "current values only, as the drive cannot save them: "
+                  "page %s",
+                  job->unsavable);
+    return 0;
+}
+
+/* Open the snapshot and list its pages (or those of --page), and the
+ * drive's. */
+static int
+cmd_restore_list_pages(struct restore_job *job, const char *list,
+                       struct err *err)
+{
+    if (cmd_open_drive_or_file(job->ctx, job->file, &job->snap, err) != 0 ||
+        recorder_get_supported_mode_pages(job->snap, MODE_REQUEST_CURRENT,
+                                          &job->pages, &job->npages,
+                                          err) != 0 ||
         (list != NULL &&
-         cmd_restore_list(cmd_pagedb(ctx), list, pages, npages, file, &wanted,
-                          &nwanted, &err) != 0) ||
-        recorder_get_supported_mode_pages(drive, MODE_REQUEST_CURRENT,
-                                          &on_drive, &ndrive, &err) != 0) {
-        status = cmd_error(ctx, &err);
-        goto out;
-    }
-    /* Another model's snapshot may still fit page by page (the lengths
-     * are checked); the user is told. */
+         cmd_restore_list(cmd_pagedb(job->ctx), list, job->pages, job->npages,
+                          job->file, &job->wanted, &job->nwanted, err) != 0) ||
+        recorder_get_supported_mode_pages(job->drive, MODE_REQUEST_CURRENT,
+                                          &job->on_drive, &job->ndrive,
+                                          err) != 0)
+        return -1;
+    job->todo = list ? job->wanted : job->pages;
+    job->ntodo = list ? job->nwanted : job->npages;
+    return 0;
+}
+
+/* Another model's snapshot may still fit page by page (the lengths are
+ * checked); the user is told. */
+static void
+cmd_restore_check_model(struct restore_job *job)
+{
     struct scsi_identity drive_id, file_id;
-    if (recorder_inquiry(drive, &drive_id, &err) == 0 &&
-        recorder_inquiry(snap, &file_id, &err) == 0 &&
+    struct err err;
+
+    err_clear(&err);
+    if (recorder_inquiry(job->drive, &drive_id, &err) == 0 &&
+        recorder_inquiry(job->snap, &file_id, &err) == 0 &&
         (strcmp(drive_id.vendor, file_id.vendor) != 0 ||
          strcmp(drive_id.product, file_id.product) != 0))
-        cmd_warn(ctx, "warning: %s is a snapshot of %s %s; %s is %s %s", file,
-                 file_id.vendor, file_id.product, recorder_name(drive),
-                 drive_id.vendor, drive_id.product);
-    err_clear(&err);
-    /* Every page of the snapshot, or those of --page. */
-    const struct mode_page_info *todo = list ? wanted : pages;
-    size_t ntodo = list ? nwanted : npages;
-    plan = xcalloc(ntodo + 1, sizeof *plan);
-    apply = xcalloc(ntodo + 1, sizeof *apply);
-    if (cmd_restore_plan(ctx, drive, snap, file, todo, ntodo, on_drive, ndrive,
-                         save, plan, apply, &napply, &nlength, &err) != 0) {
-        err_prefix(&err, "checking %s before restoring it: nothing was sent",
-                   file);
-        status = cmd_error(ctx, &err);
-        goto out;
-    }
-    if (nlength > 0) {
-        err_usage(&err,
-                  "%zu page%s of %s %s not fit %s: nothing was sent (give "
-                  "--page for the pages that fit)",
-                  nlength, nlength == 1 ? "" : "s", file,
-                  nlength == 1 ? "does" : "do", recorder_name(drive));
-        status = cmd_error(ctx, &err);
-        goto out;
-    }
+        cmd_warn(job->ctx, "warning: %s is a snapshot of %s %s; %s is %s %s",
+                 job->file, file_id.vendor, file_id.product,
+                 recorder_name(job->drive), drive_id.vendor, drive_id.product);
+}
+
+/* Send the plan and sum up: pages written, already as in the file, and
+ * not taken in full. */
+static enum cmd_status
+cmd_restore_send(struct restore_job *job)
+{
+    struct cmd_ctx *ctx = job->ctx;
     size_t same = 0, partly = 0;
-    for (size_t i = 0; i < ntodo; i++) {
-        if (!plan[i].present)
+
+    for (size_t i = 0; i < job->ntodo; i++) {
+        const struct restore_plan *p = &job->plan[i];
+        if (!p->present)
             cmd_print(ctx, "%s: the drive does not have it: not restored",
-                      plan[i].label);
-        if (!plan[i].present || plan[i].locked)
+                      p->label);
+        if (!p->present || p->locked)
             partly++;
-        else if (plan[i].current == NULL && plan[i].saved == NULL)
+        else if (p->current == NULL && p->saved == NULL)
             same++;
     }
     struct apply_result res;
-    status = apply_pages(ctx, drive, apply, napply, dry_run, &res);
+    enum cmd_status status = apply_pages(ctx, job->drive, job->apply,
+                                         job->napply, job->dry_run, &res);
     if (status != CMD_OK && status != CMD_NOT_APPLIED) {
         cmd_warn(ctx, "restore stopped at %s; pages written before it: %s",
                  res.stopped[0] ? res.stopped : "the start",
                  res.written[0] ? res.written : "none");
-        goto out;
+        return status;
     }
-    for (size_t i = 0; i < napply; i++)
-        if (apply[i].not_applied) {
-            for (size_t k = 0; k < ntodo; k++)
-                if (plan[k].label == apply[i].label && !plan[k].locked)
+    for (size_t i = 0; i < job->napply; i++)
+        if (job->apply[i].not_applied) {
+            for (size_t k = 0; k < job->ntodo; k++)
+                if (job->plan[k].label == job->apply[i].label &&
+                    !job->plan[k].locked)
                     partly++;
         }
     if (partly > 0)
@@ -427,19 +442,78 @@ cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     cmd_print(ctx,
               "%s %zu page value set%s, %zu already as in %s, %zu not taken "
               "in full",
-              dry_run ? "would write" : "wrote", res.sent,
-              res.sent == 1 ? "" : "s", same, file, partly);
-out:
-    if (held)
-        recorder_release_exclusive(drive);
-    for (size_t i = 0; plan != NULL && i < ntodo; i++) {
-        free(plan[i].current);
-        free(plan[i].saved);
+              job->dry_run ? "would write" : "wrote", res.sent,
+              res.sent == 1 ? "" : "s", same, job->file, partly);
+    return status;
+}
+
+static void
+cmd_restore_job_free(struct restore_job *job)
+{
+    for (size_t i = 0; job->plan != NULL && i < job->ntodo; i++) {
+        free(job->plan[i].current);
+        free(job->plan[i].saved);
     }
-    free(apply);
-    free(plan);
-    free(wanted);
-    free(pages);
-    free(on_drive);
+    free(job->apply);
+    free(job->plan);
+    free(job->wanted);
+    free(job->pages);
+    free(job->on_drive);
+    free(job->unsavable);
+}
+
+static enum cmd_status
+cmd_restore_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const struct cmd_entry *self = &cmd_restore_entry;
+    const char *list = cmd_arg_value(self, args, "page");
+    struct restore_job job = {
+        .ctx = ctx,
+        .file = args->argv[1],
+        .save = cmd_arg_flag(self, args, "save"),
+        .dry_run = cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
+    };
+    enum cmd_status status;
+    struct err err;
+
+    err_clear(&err);
+    if (!paths_is_json_file(job.file)) {
+        err_usage(&err,
+                  "'%s': expected a snapshot file FILE.json (made by "
+                  "'modecon snapshot DRIVE -o FILE.json')",
+                  job.file);
+        return cmd_error(ctx, &err);
+    }
+    /* The drive held from the plan's reads to the last MODE SELECT, so
+     * that no other command's change comes between them: undo takes the
+     * restore back whole. */
+    if (cmd_open_drive(ctx, args->argv[0], &job.drive, &err) != 0 ||
+        (!job.dry_run && recorder_acquire_exclusive(job.drive, &err) != 0))
+        return cmd_error(ctx, &err);
+    if (cmd_restore_list_pages(&job, list, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    cmd_restore_check_model(&job);
+    job.plan = xcalloc(job.ntodo + 1, sizeof *job.plan);
+    job.apply = xcalloc(job.ntodo + 1, sizeof *job.apply);
+    if (cmd_restore_plan(&job, &err) != 0) {
+        err_prefix(&err, "checking %s before restoring it: nothing was sent",
+                   job.file);
+        status = cmd_error(ctx, &err);
+    } else if (job.nlength > 0) {
+        err_usage(&err,
+                  "%zu page%s of %s %s not fit %s: nothing was sent (give "
+                  "--page for the pages that fit)",
+                  job.nlength, job.nlength == 1 ? "" : "s", job.file,
+                  job.nlength == 1 ? "does" : "do", recorder_name(job.drive));
+        status = cmd_error(ctx, &err);
+    } else {
+        status = cmd_restore_send(&job);
+    }
+out:
+    if (!job.dry_run)
+        recorder_release_exclusive(job.drive);
+    cmd_restore_job_free(&job);
     return status;
 }

@@ -150,6 +150,81 @@ cmd_show_json(const struct show_values *sv, const struct field_ref *refs,
     return list;
 }
 
+/* The other page controls' values, shown when the drive answers them; a
+ * drive without saved values is not an error here. */
+static int
+cmd_show_read_others(struct recorder *rec, uint8_t code, uint8_t subpage,
+                     struct show_values *sv, struct err *err)
+{
+    for (int pc = 1; pc < 4; pc++) {
+        struct err pc_err;
+        err_clear(&pc_err);
+        if (recorder_get_mode_page(rec, code, subpage, pc, &sv->page[pc],
+                                   &sv->len[pc], &pc_err) == 0)
+            continue;
+        if (pc_err.hr != E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE) {
+            *err = pc_err;
+            return -1;
+        }
+        sv->page[pc] = NULL;
+        snprintf(sv->why[pc], sizeof sv->why[pc],
+                 "%s values: the drive "
+                 "does not report them",
+                 mode_request_name(pc));
+    }
+    return 0;
+}
+
+/* show --json: the page and its fields as one object. */
+static void
+cmd_show_print_json(struct cmd_ctx *ctx, struct recorder *rec,
+                    const struct page_def *pd, uint8_t code, uint8_t subpage,
+                    const struct show_values *sv, const struct field_ref *refs,
+                    size_t n)
+{
+    json_t *obj = json_object();
+
+    json_object_set_new(obj, "drive", text_json(recorder_name(rec)));
+    json_object_set_new(obj, "page", json_integer(code));
+    json_object_set_new(obj, "subpage", json_integer(subpage));
+    json_object_set_new(obj, "name", pd ? text_json(pd->name) : json_null());
+    json_object_set_new(obj, "length", json_integer((json_int_t)sv->len[0]));
+    json_object_set_new(obj, "savable", json_boolean(sv->page[0][0] & 0x80));
+    json_object_set_new(obj, "fields", cmd_show_json(sv, refs, n));
+    cmd_print_json(ctx, obj);
+}
+
+/* A line per field: its values under each page control, and its unit. */
+static void
+cmd_show_table(struct cmd_ctx *ctx, const struct show_values *sv,
+               const struct field_ref *refs, size_t n)
+{
+    cmd_print(ctx, "%-10s %-30s %-16s %-10s %-16s %-16s %s", "FIELD", "NAME",
+              "CURRENT", "CHANGEABLE", "DEFAULT", "SAVED", "UNIT");
+    for (size_t i = 0; i < n; i++) {
+        char cur[160], def[160], sav[160], name[31];
+        snprintf(name, sizeof name, "%s",
+                 refs[i].fd->name ? refs[i].fd->name : "");
+        cmd_show_value(sv, MODE_REQUEST_CURRENT, &refs[i], cur, sizeof cur);
+        cmd_show_value(sv, MODE_REQUEST_DEFAULT, &refs[i], def, sizeof def);
+        cmd_show_value(sv, MODE_REQUEST_SAVED, &refs[i], sav, sizeof sav);
+        cmd_show_cell(cur, 16);
+        cmd_show_cell(def, 16);
+        cmd_show_cell(sav, 16);
+        /* Values carry their unit; a value counting steps of more than
+         * one unit says here how long a step is. */
+        char unit[48] = "";
+        if (refs[i].fd->scale > 1)
+            unit_step(refs[i].fd, unit, sizeof unit);
+        cmd_print(ctx, "%-10s %-30s %-16s %-10s %-16s %-16s %s",
+                  refs[i].acronym, name, cur, cmd_show_changeable(sv, &refs[i]),
+                  def, sav, unit);
+    }
+    for (int pc = 1; pc < 4; pc++)
+        if (sv->why[pc][0] != '\0')
+            cmd_print(ctx, "%s", sv->why[pc]);
+}
+
 static enum cmd_status
 cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -170,37 +245,14 @@ cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT,
                                &sv.page[0], &sv.len[0], &err) != 0)
         return cmd_error(ctx, &err);
-    /* The other controls are shown when the drive answers them; a drive
-     * without saved values is not an error here. */
-    for (int pc = 1; pc < 4; pc++) {
-        struct err pc_err;
-        err_clear(&pc_err);
-        if (recorder_get_mode_page(rec, code, subpage, pc, &sv.page[pc],
-                                   &sv.len[pc], &pc_err) != 0) {
-            if (pc_err.hr != E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE) {
-                status = cmd_error(ctx, &pc_err);
-                goto out;
-            }
-            sv.page[pc] = NULL;
-            snprintf(sv.why[pc], sizeof sv.why[pc],
-                     "%s values: the drive "
-                     "does not report them",
-                     mode_request_name(pc));
-        }
+    if (cmd_show_read_others(rec, code, subpage, &sv, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
     }
     cmd_page_label(pd, code, subpage, label, sizeof label);
     size_t n = pd ? field_list(pd, sv.page[0], sv.len[0], &refs) : 0;
     if (json) {
-        json_t *obj = json_object();
-        json_object_set_new(obj, "drive", text_json(recorder_name(rec)));
-        json_object_set_new(obj, "page", json_integer(code));
-        json_object_set_new(obj, "subpage", json_integer(subpage));
-        json_object_set_new(obj, "name",
-                            pd ? text_json(pd->name) : json_null());
-        json_object_set_new(obj, "length", json_integer((json_int_t)sv.len[0]));
-        json_object_set_new(obj, "savable", json_boolean(sv.page[0][0] & 0x80));
-        json_object_set_new(obj, "fields", cmd_show_json(&sv, refs, n));
-        cmd_print_json(ctx, obj);
+        cmd_show_print_json(ctx, rec, pd, code, subpage, &sv, refs, n);
         goto out;
     }
     cmd_print(ctx, "%s, %zu bytes, %s", label, sv.len[0],
@@ -210,30 +262,7 @@ cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         cmd_show_bytes(ctx, &sv);
         goto out;
     }
-    cmd_print(ctx, "%-10s %-30s %-16s %-10s %-16s %-16s %s", "FIELD", "NAME",
-              "CURRENT", "CHANGEABLE", "DEFAULT", "SAVED", "UNIT");
-    for (size_t i = 0; i < n; i++) {
-        char cur[160], def[160], sav[160], name[31];
-        snprintf(name, sizeof name, "%s",
-                 refs[i].fd->name ? refs[i].fd->name : "");
-        cmd_show_value(&sv, MODE_REQUEST_CURRENT, &refs[i], cur, sizeof cur);
-        cmd_show_value(&sv, MODE_REQUEST_DEFAULT, &refs[i], def, sizeof def);
-        cmd_show_value(&sv, MODE_REQUEST_SAVED, &refs[i], sav, sizeof sav);
-        cmd_show_cell(cur, 16);
-        cmd_show_cell(def, 16);
-        cmd_show_cell(sav, 16);
-        /* Values carry their unit; a value counting steps of more than
-         * one unit says here how long a step is. */
-        char unit[48] = "";
-        if (refs[i].fd->scale > 1)
-            unit_step(refs[i].fd, unit, sizeof unit);
-        cmd_print(ctx, "%-10s %-30s %-16s %-10s %-16s %-16s %s",
-                  refs[i].acronym, name, cur,
-                  cmd_show_changeable(&sv, &refs[i]), def, sav, unit);
-    }
-    for (int pc = 1; pc < 4; pc++)
-        if (sv.why[pc][0] != '\0')
-            cmd_print(ctx, "%s", sv.why[pc]);
+    cmd_show_table(ctx, &sv, refs, n);
 out:
     free(refs);
     for (int pc = 0; pc < 4; pc++)

@@ -191,22 +191,132 @@ snapshot_configuration(struct recorder *rec, json_t **out, struct err *err)
     return 0;
 }
 
+/* The file's "description": the drive's name, without a password, its
+ * identity and the time now. */
+static json_t *
+snapshot_description(struct recorder *rec, const struct scsi_identity *id)
+{
+    char when[32], description[256];
+    time_t now = time(NULL);
+    struct tm utc;
+
+    gmtime_r(&now, &utc);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    char *safe = transport_redact(recorder_name(rec)); /* no password */
+    snprintf(description, sizeof description, "snapshot of %s (%s %s %s), %s",
+             safe, id->vendor, id->product, id->revision, when);
+    free(safe);
+    return json_string(description);
+}
+
+/* What the drive showed of itself; how it checks MODE SELECT, its sense
+ * format and the rest cannot be seen without changing it, so they keep
+ * the format's defaults. */
+static json_t *
+snapshot_behaviour(struct recorder *rec, const struct snapshot_seen *seen)
+{
+    json_t *behaviour = json_object();
+
+    json_object_set_new(behaviour, "all_pages",
+                        json_boolean(!recorder_refuses_all_pages(rec)));
+    json_object_set_new(behaviour, "report_changeable",
+                        json_boolean(!seen->refused[MODE_REQUEST_CHANGEABLE] ||
+                                     seen->answered[MODE_REQUEST_CHANGEABLE]));
+    json_object_set_new(behaviour, "report_default",
+                        json_boolean(!seen->refused[MODE_REQUEST_DEFAULT] ||
+                                     seen->answered[MODE_REQUEST_DEFAULT]));
+    json_object_set_new(behaviour, "saving",
+                        json_boolean(seen->answered[MODE_REQUEST_SAVED]));
+    snapshot_sense_behaviour(seen, behaviour);
+    return behaviour;
+}
+
+/* Everything a snapshot holds, read from the drive. */
+struct snapshot_read {
+    struct scsi_identity id;
+    json_t *config; /* or NULL */
+    enum media_state media;
+    struct mode_page_info *infos;
+    size_t ninfos;
+    json_t *pages;
+    struct snapshot_seen seen;
+};
+
+/* Read the drive: identity, configuration, medium and every mode page
+ * under every page control. */
+static int
+snapshot_read_drive(struct recorder *rec, struct snapshot_read *r,
+                    struct err *err)
+{
+    int progress;
+
+    if (recorder_inquiry(rec, &r->id, err) != 0 ||
+        snapshot_configuration(rec, &r->config, err) != 0 ||
+        recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT, &r->infos,
+                                          &r->ninfos, err) != 0)
+        return -1;
+    if (recorder_media_state(rec, &r->media, &progress, err) != 0)
+        err_clear(err); /* no medium state is no reason to fail */
+    r->pages = json_array();
+    for (size_t i = 0; i < r->ninfos; i++) {
+        json_t *page;
+        if (snapshot_page(rec, &r->infos[i], &r->seen, &page, err) != 0)
+            return -1;
+        json_array_append_new(r->pages, page);
+    }
+    return 0;
+}
+
+/* The snapshot as an emulated drive file (drives/README.md); takes the
+ * configuration and the pages from 'r'. */
+static json_t *
+snapshot_drive_file(struct recorder *rec, struct snapshot_read *r)
+{
+    json_t *drive = json_object();
+
+    json_object_set_new(drive, "modecon_drive", json_integer(1));
+    json_object_set_new(drive, "description",
+                        snapshot_description(rec, &r->id));
+    json_object_set_new(drive, "inquiry", snapshot_identity(&r->id));
+    if (r->config != NULL)
+        json_object_set_new(drive, "configuration", r->config);
+    r->config = NULL;
+    json_t *medium = json_object();
+    json_object_set_new(medium, "state",
+                        json_string(snapshot_medium(r->media)));
+    json_object_set_new(drive, "medium", medium);
+    json_object_set_new(drive, "behaviour", snapshot_behaviour(rec, &r->seen));
+    json_object_set_new(drive, "mode_pages", r->pages);
+    r->pages = NULL;
+    return drive;
+}
+
+/* Write the file whole or not at all, ending in a newline. */
+static int
+snapshot_write(const char *file, const json_t *drive, struct err *err)
+{
+    char *text = json_dumps(drive, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    size_t len = strlen(text);
+
+    text = xrealloc(text, len + 2);
+    memcpy(text + len, "\n", 2);
+    int rc = atomicfile_write(file, text, len + 1, 0644, true, err);
+    free(text);
+    return rc;
+}
+
 static enum cmd_status
 cmd_snapshot_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
     const char *file = cmd_arg_value(&cmd_snapshot_entry, args, "output");
     struct recorder *rec;
-    struct scsi_identity id;
-    struct mode_page_info *infos = NULL;
-    size_t ninfos = 0;
-    struct snapshot_seen seen;
-    enum media_state media = MEDIA_UNKNOWN;
-    int progress;
-    json_t *drive = NULL, *pages = NULL, *config = NULL;
+    struct snapshot_read r;
+    json_t *drive = NULL;
     struct err err;
     enum cmd_status status = CMD_OK;
 
-    memset(&seen, 0, sizeof seen);
+    memset(&r, 0, sizeof r);
+    r.media = MEDIA_UNKNOWN;
     err_clear(&err);
     if (file != NULL && !paths_is_json_file(file)) {
         err_usage(&err,
@@ -216,82 +326,26 @@ cmd_snapshot_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         return cmd_error(ctx, &err);
     }
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
-        recorder_inquiry(rec, &id, &err) != 0 ||
-        snapshot_configuration(rec, &config, &err) != 0 ||
-        recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT, &infos,
-                                          &ninfos, &err) != 0)
-        goto fail;
-    if (recorder_media_state(rec, &media, &progress, &err) != 0)
-        err_clear(&err); /* no medium state is no reason to fail */
-    pages = json_array();
-    for (size_t i = 0; i < ninfos; i++) {
-        json_t *page;
-        if (snapshot_page(rec, &infos[i], &seen, &page, &err) != 0)
-            goto fail;
-        json_array_append_new(pages, page);
+        snapshot_read_drive(rec, &r, &err) != 0) {
+        status = cmd_error(ctx, &err);
+    } else if (file == NULL) {
+        cmd_print_json(ctx, snapshot_drive_file(rec, &r));
+    } else {
+        drive = snapshot_drive_file(rec, &r);
+        if (snapshot_write(file, drive, &err) != 0) {
+            status = cmd_error(ctx, &err);
+        } else {
+            cmd_print(ctx,
+                      "%s: %zu page%s under every page control it answers, "
+                      "in %s",
+                      recorder_name(rec), r.ninfos, r.ninfos == 1 ? "" : "s",
+                      file);
+            cmd_print(ctx, "open it as emu:%s", file);
+        }
     }
-
-    char when[32], description[256];
-    time_t now = time(NULL);
-    struct tm utc;
-    gmtime_r(&now, &utc);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    char *safe = transport_redact(recorder_name(rec)); /* no password */
-    snprintf(description, sizeof description, "snapshot of %s (%s %s %s), %s",
-             safe, id.vendor, id.product, id.revision, when);
-    free(safe);
-    drive = json_object();
-    json_object_set_new(drive, "modecon_drive", json_integer(1));
-    json_object_set_new(drive, "description", json_string(description));
-    json_object_set_new(drive, "inquiry", snapshot_identity(&id));
-    if (config != NULL)
-        json_object_set_new(drive, "configuration", config);
-    config = NULL;
-    json_t *medium = json_object();
-    json_object_set_new(medium, "state", json_string(snapshot_medium(media)));
-    json_object_set_new(drive, "medium", medium);
-    /* What the drive showed of itself; how it checks MODE SELECT, its
-     * sense format and the rest cannot be seen without changing it, so
-     * they keep the format's defaults. */
-    json_t *behaviour = json_object();
-    json_object_set_new(behaviour, "all_pages",
-                        json_boolean(!recorder_refuses_all_pages(rec)));
-    json_object_set_new(behaviour, "report_changeable",
-                        json_boolean(!seen.refused[MODE_REQUEST_CHANGEABLE] ||
-                                     seen.answered[MODE_REQUEST_CHANGEABLE]));
-    json_object_set_new(behaviour, "report_default",
-                        json_boolean(!seen.refused[MODE_REQUEST_DEFAULT] ||
-                                     seen.answered[MODE_REQUEST_DEFAULT]));
-    json_object_set_new(behaviour, "saving",
-                        json_boolean(seen.answered[MODE_REQUEST_SAVED]));
-    snapshot_sense_behaviour(&seen, behaviour);
-    json_object_set_new(drive, "behaviour", behaviour);
-    json_object_set_new(drive, "mode_pages", pages);
-    pages = NULL;
-
-    if (file == NULL) {
-        cmd_print_json(ctx, drive);
-        drive = NULL;
-        goto out;
-    }
-    char *text = json_dumps(drive, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    size_t len = strlen(text);
-    text = xrealloc(text, len + 2);
-    memcpy(text + len, "\n", 2);
-    int rc = atomicfile_write(file, text, len + 1, 0644, true, &err);
-    free(text);
-    if (rc != 0)
-        goto fail;
-    cmd_print(ctx, "%s: %zu page%s under every page control it answers, in %s",
-              recorder_name(rec), ninfos, ninfos == 1 ? "" : "s", file);
-    cmd_print(ctx, "open it as emu:%s", file);
-    goto out;
-fail:
-    status = cmd_error(ctx, &err);
-out:
     json_decref(drive);
-    json_decref(pages);
-    json_decref(config);
-    free(infos);
+    json_decref(r.pages);
+    json_decref(r.config);
+    free(r.infos);
     return status;
 }

@@ -1,8 +1,11 @@
 /*
- * Committing a page edited field by field: shared by 'set FIELD=VALUE' and
- * 'defaults'.  Reports old -> new per field, sends the page through the
- * engine, names the field a drive's refusal points at, and says per field
- * whether the drive applied it.
+ * The edit of a page field by field, shared by 'set FIELD=VALUE',
+ * 'defaults', the console's edit/diff/commit, restore and undo, in two
+ * steps: edit_plan_* (editplan.c) applies FIELD=VALUE words to the
+ * page's current values and checks them; edit_commit (edit.c) reports
+ * old -> new per field, sends the page through the engine, names the
+ * field a drive's refusal points at, and says per field whether the
+ * drive applied it.
  */
 #ifndef MODECON_CMD_EDIT_H
 #define MODECON_CMD_EDIT_H
@@ -31,6 +34,10 @@ struct edit {
 };
 
 enum cmd_status edit_commit(struct cmd_ctx *ctx, const struct edit *ed);
+
+/* Whether pages 'a' and 'b' differ in a bit of the field 'ref'. */
+bool edit_field_changed(const struct field_ref *ref, const uint8_t *a,
+                        const uint8_t *b);
 
 /* A page of a drive with FIELD=VALUE words applied to its current values,
  * checked against the definition and the drive's changeable values. */

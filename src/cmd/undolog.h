@@ -2,7 +2,8 @@
  * A drive's undo record ($XDG_STATE_HOME/modecon/undo/KEY.jsonl): an
  * append-only log of JSON lines, an intent before each MODE SELECT and an
  * outcome after it (src/cmd/undolog.c describes the lines), from which
- * the stack of changes 'undo' takes back is read.
+ * the stack of changes 'undo' takes back is read.  src/cmd/undolog-internal.h
+ * names the files that read and write it.
  */
 #ifndef MODECON_CMD_UNDOLOG_H
 #define MODECON_CMD_UNDOLOG_H
