@@ -406,7 +406,7 @@ main_run(int argc, char **argv, bool exposed)
                  "users of this machine could read it until modecon hid "
                  "it: give it in a file of mode 0600 named by "
                  "MODECON_ISCSI_PASSWORD_FILE, in MODECON_ISCSI_PASSWORD, "
-                 "or at the prompt (README: CHAP passwords)");
+                 "or at the prompt (docs/drives.md: CHAP passwords)");
     transport_set_password_prompt(main_ask_password);
     int rc =
         main_options(&ctx, &output, argc, argv, &first, &script, &status, &err);

@@ -89,8 +89,8 @@ void sense_map_fini(struct sense_map *map);
 
 /*
  * The one mapping from an answered command (status and sense) to an
- * HRESULT, following the table the engine documents in README.md (MODE
- * SENSE and MODE SELECT context decides 05/24/00).  Returns 0 when the
+ * HRESULT, following the table in docs/errors.md (MODE SENSE and MODE
+ * SELECT context decides 05/24/00).  Returns 0 when the
  * command succeeded, else -1 with err filled: HRESULT, a message naming
  * the command and the sense, and a copy of the CDB, status and raw sense.
  */

@@ -31,7 +31,7 @@ pad_to() {
     [ "$(stat -c %s "$file")" -eq "$size" ] || fail "$file is not $size bytes"
 }
 
-# --- UNIT ATTENTION: up to three different ones are retried (SPC-4 5.9),
+# --- UNIT ATTENTION: up to three different ones are retried (SAM-5),
 # each try in the trace; a fourth is the error.
 ua3="sense:06/29/00*1,sense:06/28/00*1,sense:06/29/01*1"
 T=$STATE/ua3.jsonl
@@ -107,7 +107,7 @@ expect_status 1
 expect_tries "$T" 55 1
 
 # --- A UNIT ATTENTION on MODE SELECT for changed mode parameters is not
-# retried: the page was read before the change (see README).
+# retried: the page was read before the change (see docs/errors.md).
 T=$STATE/ua-select.jsonl
 run set "$D?fault=sense:06/2a/01@55*1" caching WCE=0 --trace "$T"
 expect_status 1
