@@ -298,11 +298,12 @@ bench_compare(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The middle value; of an even count, the mean of the two middle ones. */
 static double
 bench_median(double *v, long n)
 {
     qsort(v, (size_t)n, sizeof *v, bench_compare);
-    return v[n / 2];
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Bytes and flushes per MODE SELECT over rounds [from, to). */
