@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "transport/modepage.h"
-#include "transport/transport.h"
+#include "transport/types.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
 

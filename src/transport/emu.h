@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport/types.h"
 #include "util/err.h"
 
 enum emu_medium {
@@ -104,15 +105,18 @@ struct emu_drive {
     size_t npages;
 };
 
+/* The emulated drive as a transport (emu.c), for transport.c. */
+extern const struct transport_ops transport_emu_ops;
+
+/* The emulated drives in the data directory's drives/ (emu-list.c), as
+ * sorted "emu:NAME" URIs. */
+int emu_list_drives(char ***uris, size_t *count, struct err *err);
+
 /*
  * Load and validate the drive file at 'path'; 'display' names it in
  * messages.  Any defect is a usage error naming the file, the JSON path of
  * the item and what was expected.
  */
-/* The emulated drives in the data directory's drives/ (emu-list.c), as
- * sorted "emu:NAME" URIs. */
-int emu_list_drives(char ***uris, size_t *count, struct err *err);
-
 int emu_drive_load(const char *path, const char *display,
                    struct emu_drive **out, struct err *err);
 void emu_drive_free(struct emu_drive *drive);

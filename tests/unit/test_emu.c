@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "transport/emu.h"
 #include "transport/transport.h"
 #include "util/xmalloc.h"
 
