@@ -70,60 +70,44 @@ emu_mode_sense_select(struct emu_transport *et, struct scsi_io *io,
     return false;
 }
 
-/* MODE SENSE(10), SPC-4 6.14, with the mode parameter list of 7.5. */
-void
-emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
+/* Saved values a snapshot could not read: asked alone, the page refuses
+ * the PC field (SPC-4 6.13.5); among all pages it is left out of
+ * 'selected'.  False with the answer sent when none is left. */
+static bool
+emu_mode_sense_known_saved(struct emu_transport *et, struct scsi_io *io,
+                           bool *selected)
+{
+    const struct emu_drive *drive = et->drive;
+    size_t nselected = 0, nunknown = 0;
+
+    for (size_t i = 0; i < drive->npages; i++) {
+        if (!selected[i])
+            continue;
+        nselected++;
+        if (drive->pages[i].saved_unknown) {
+            nunknown++;
+            selected[i] = false;
+        }
+    }
+    if (nunknown > 0 && nunknown == nselected) {
+        emu_fail_field(et, io, 0x24, true, 2, 7);
+        return false;
+    }
+    return true;
+}
+
+/* The mode parameter list of the selected pages under page control 'pc'
+ * (SPC-4 7.5), sent as far as the allocation length lets it. */
+static void
+emu_mode_sense_answer(struct emu_transport *et, struct scsi_io *io, unsigned pc,
+                      bool dbd, const bool *selected, uint16_t alloc)
 {
     const struct emu_drive *drive = et->drive;
     const struct emu_behaviour *bh = &drive->behaviour;
-    bool dbd = io->cdb[1] & 0x08;
-    unsigned pc = io->cdb[2] >> 6;
-    uint8_t code = io->cdb[2] & MODE_PAGE_CODE, sub = io->cdb[3];
-    uint16_t alloc = emu_be16(&io->cdb[7]);
-    size_t total, bdl, pos;
-    bool *selected;
+    size_t bdl = bh->block_descriptor && !dbd ? EMU_BLOCK_DESC : 0;
+    size_t total = MODE_HEADER10_LEN + bdl, pos;
     uint8_t *d;
 
-    if (!emu_transfer_ok(et, io, XFER_IN, alloc, 7))
-        return;
-    if ((pc == 1 && !bh->report_changeable) ||
-        (pc == 2 && !bh->report_default)) {
-        emu_fail_field(et, io, 0x24, true, 2, 7);
-        return;
-    }
-    if (pc == 3 && !bh->saving) {
-        emu_fail(et, io, 0x05, 0x39, 0x00);
-        return;
-    }
-    selected = xcalloc(drive->npages + 1, sizeof *selected);
-    if (!emu_mode_sense_select(et, io, code, sub, selected) ||
-        emu_not_ready(et, io)) {
-        free(selected);
-        return;
-    }
-    /* Saved values a snapshot could not read: asked alone, the page
-     * refuses the PC field (SPC-4 6.13.5); among all pages it is left
-     * out. */
-    if (pc == 3) {
-        size_t nselected = 0, nunknown = 0;
-        for (size_t i = 0; i < drive->npages; i++) {
-            if (!selected[i])
-                continue;
-            nselected++;
-            if (drive->pages[i].saved_unknown) {
-                nunknown++;
-                selected[i] = false;
-            }
-        }
-        if (nunknown > 0 && nunknown == nselected) {
-            emu_fail_field(et, io, 0x24, true, 2, 7);
-            free(selected);
-            return;
-        }
-    }
-
-    bdl = bh->block_descriptor && !dbd ? EMU_BLOCK_DESC : 0;
-    total = MODE_HEADER10_LEN + bdl;
     for (size_t i = 0; i < drive->npages; i++)
         if (selected[i])
             total += drive->pages[i].len;
@@ -150,6 +134,36 @@ emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
     }
     emu_data_in(io, d, total, alloc);
     free(d);
+}
+
+/* MODE SENSE(10), SPC-4 6.14, with the mode parameter list of 7.5. */
+void
+emu_mode_sense(struct emu_transport *et, struct scsi_io *io)
+{
+    const struct emu_drive *drive = et->drive;
+    const struct emu_behaviour *bh = &drive->behaviour;
+    bool dbd = io->cdb[1] & 0x08;
+    unsigned pc = io->cdb[2] >> 6;
+    uint8_t code = io->cdb[2] & MODE_PAGE_CODE, sub = io->cdb[3];
+    uint16_t alloc = emu_be16(&io->cdb[7]);
+    bool *selected;
+
+    if (!emu_transfer_ok(et, io, XFER_IN, alloc, 7))
+        return;
+    if ((pc == 1 && !bh->report_changeable) ||
+        (pc == 2 && !bh->report_default)) {
+        emu_fail_field(et, io, 0x24, true, 2, 7);
+        return;
+    }
+    if (pc == 3 && !bh->saving) {
+        emu_fail(et, io, 0x05, 0x39, 0x00);
+        return;
+    }
+    selected = xcalloc(drive->npages + 1, sizeof *selected);
+    if (emu_mode_sense_select(et, io, code, sub, selected) &&
+        !emu_not_ready(et, io) &&
+        (pc != 3 || emu_mode_sense_known_saved(et, io, selected)))
+        emu_mode_sense_answer(et, io, pc, dbd, selected, alloc);
     free(selected);
 }
 
