@@ -15,6 +15,15 @@
  * 7.5.5, 7.5.6), so that every page can be read. */
 #define EMU_DRIVE_PAGES_MAX (65535u - 8u - 8u)
 
+/* Values given with PS set: the emulator owns that bit. */
+static int
+emu_drive_bad_ps(struct emu_load *ld, const char *where)
+{
+    return emu_drive_bad(ld, where,
+                         "PS (byte 0 bit 7) must be 0 in the file; the "
+                         "emulator sets it for savable pages");
+}
+
 /* Bytes of a page's current values: the header must agree with the
  * page's own code, subpage and length (SPC-4 7.5.7). */
 static int
@@ -31,9 +40,7 @@ emu_drive_page_header(struct emu_load *ld, const char *where, const uint8_t *b,
                              "found %zu byte%s",
                              n, n == 1 ? "" : "s");
     if (h.ps)
-        return emu_drive_bad(ld, where,
-                             "PS (byte 0 bit 7) must be 0 in the file; the "
-                             "emulator sets it for savable pages");
+        return emu_drive_bad_ps(ld, where);
     if (h.code != pg->code)
         return emu_drive_bad(ld, where,
                              "byte 0 says page 0x%02x, but \"page\" is "
@@ -100,11 +107,9 @@ emu_drive_page_values(struct emu_load *ld, json_t *page, const char *parent,
                              "page, found %zu",
                              pg->len, n);
     }
-    if (b[0] & 0x80) {
+    if (mode_page_header_decode(b, n).ps) {
         free(b);
-        return emu_drive_bad(ld, where,
-                             "PS (byte 0 bit 7) must be 0 in the file; the "
-                             "emulator sets it for savable pages");
+        return emu_drive_bad_ps(ld, where);
     }
     if (memcmp(b, pg->current, hdr) != 0) {
         char *want = hex_format(pg->current, hdr, 0);

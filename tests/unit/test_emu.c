@@ -1216,6 +1216,11 @@ Test(emu, malformed_drive_files_are_usage_errors)
                              "00 00\"}]}",
                   "mode_pages[0].current: PS (byte 0 bit 7) must be 0", NULL);
     emu_malformed(DRIVE_HEAD "\"mode_pages\": [{\"page\": \"0x08\", "
+                             "\"current\": \"" PG08 "\", \"changeable\": "
+                             "\"88 0a 04 00 00 00 00 00 00 00 00 00\"}]}",
+                  "mode_pages[0].changeable: PS (byte 0 bit 7) must be 0",
+                  NULL);
+    emu_malformed(DRIVE_HEAD "\"mode_pages\": [{\"page\": \"0x08\", "
                              "\"current\": \"" PG08 "\", \"saved\": \"" PG08
                              "\"}]}",
                   "mode_pages[0].saved: saved values need", NULL);
