@@ -119,6 +119,57 @@ iscsi_check_lun(struct iscsi_transport *it, struct err *err)
                    it->addr.target, it->addr.lun, used ? names : "none");
 }
 
+/*
+ * The LUNs of the target 'name' behind 'portal' appended to *uris as
+ * URIs of the portal's URI 'shown'; a name that is not an iSCSI name is
+ * left out and named to warn.
+ */
+static int
+iscsi_discover_target(const struct iscsi_address *portal, const char *name,
+                      const char *shown, transport_warn_fn warn, void *data,
+                      char ***uris, size_t *count, struct err *err)
+{
+    struct iscsi_address addr = *portal;
+    struct iscsi_link *link;
+    int luns[ISCSI_MAX_LUNS];
+    size_t nluns = 0;
+    int rc;
+
+    /* A name that is not an iSCSI name is not logged in to, nor made part
+     * of a URI, where a '/', '?' or '%' it holds would read as another
+     * target, a LUN or a query of the portal's choosing. */
+    if (!iscsi_name_valid(name)) {
+        char quoted[ERR_QUOTE_MAX];
+        char *message =
+            xasprintf("%s: left out the target %s: not an iSCSI name (RFC 3720 "
+                      "3.2.6: iqn. with letters, digits, '.', '-' and ':', or "
+                      "eui. or naa. with hex digits)",
+                      shown, err_quote(quoted, name));
+        if (warn != NULL)
+            warn(data, message);
+        free(message);
+        explicit_bzero(&addr, sizeof addr);
+        return 0;
+    }
+    snprintf(addr.target, sizeof addr.target, "%s", name);
+    rc = iscsi_link_open(&addr, ISCSI_OPEN_TIMEOUT_MS, &link, err);
+    if (rc == 0) {
+        rc = iscsi_report_luns(link, luns, &nluns, ISCSI_OPEN_TIMEOUT_MS, err) <
+                     0
+                 ? -1
+                 : 0;
+        iscsi_link_close(link);
+    }
+    explicit_bzero(&addr, sizeof addr);
+    *uris = xrealloc(*uris, (*count + nluns + 1) * sizeof **uris);
+    /* The portal's URI as given, so that the user and the initiator name
+     * carry over to each LUN (and the password, kept by
+     * iscsi_secret_find, to its login). */
+    for (size_t l = 0; l < nluns; l++)
+        (*uris)[(*count)++] = iscsi_uri_with(shown, name, luns[l]);
+    return rc;
+}
+
 int
 iscsi_discover(const char *uri, transport_warn_fn warn, void *data,
                char ***uris, size_t *count, struct err *err)
@@ -144,42 +195,9 @@ iscsi_discover(const char *uri, transport_warn_fn warn, void *data,
         return -1;
     }
     char *shown = transport_redact(uri);
-    for (size_t t = 0; t < ntargets && rc == 0; t++) {
-        /* A name that is not an iSCSI name is not logged in to, nor made
-         * part of a URI, where a '/', '?' or '%' it holds would read as
-         * another target, a LUN or a query of the portal's choosing. */
-        if (!iscsi_name_valid(targets[t])) {
-            char quoted[ERR_QUOTE_MAX];
-            char *message = xasprintf(
-                "%s: left out the target %s: not an iSCSI name (RFC 3720 "
-                "3.2.6: iqn. with letters, digits, '.', '-' and ':', or "
-                "eui. or naa. with hex digits)",
-                shown, err_quote(quoted, targets[t]));
-            if (warn != NULL)
-                warn(data, message);
-            free(message);
-            continue;
-        }
-        struct iscsi_address addr = portal;
-        int luns[ISCSI_MAX_LUNS];
-        size_t nluns = 0;
-        snprintf(addr.target, sizeof addr.target, "%s", targets[t]);
-        rc = iscsi_link_open(&addr, ISCSI_OPEN_TIMEOUT_MS, &link, err);
-        if (rc == 0) {
-            rc = iscsi_report_luns(link, luns, &nluns, ISCSI_OPEN_TIMEOUT_MS,
-                                   err) < 0
-                     ? -1
-                     : 0;
-            iscsi_link_close(link);
-        }
-        explicit_bzero(&addr, sizeof addr);
-        *uris = xrealloc(*uris, (*count + nluns + 1) * sizeof **uris);
-        /* The portal's URI as given, so that the user and the
-         * initiator name carry over to each LUN (and the password, kept
-         * by iscsi_secret_find, to its login). */
-        for (size_t l = 0; l < nluns; l++)
-            (*uris)[(*count)++] = iscsi_uri_with(shown, targets[t], luns[l]);
-    }
+    for (size_t t = 0; t < ntargets && rc == 0; t++)
+        rc = iscsi_discover_target(&portal, targets[t], shown, warn, data, uris,
+                                   count, err);
     for (size_t t = 0; t < ntargets; t++)
         free(targets[t]);
     free(targets);
