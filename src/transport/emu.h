@@ -5,8 +5,9 @@
  * the generation counters that raise UNIT ATTENTION in other openers), so
  * that the drive behaves the same from every process, as a real one does.
  *
- * emu-drive.c loads and validates drive files, emu-state.c keeps the state
- * file, emu.c answers CDBs.
+ * emu-drive*.c load and validate drive files (emu-drive-internal.h),
+ * emu-state.c keeps the state file, emu.c and the files emu-internal.h
+ * names answer CDBs.
  */
 #ifndef MODECON_TRANSPORT_EMU_H
 #define MODECON_TRANSPORT_EMU_H
