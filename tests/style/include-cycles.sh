@@ -57,7 +57,7 @@ for dir in "$src"/*/; do
                         key = key names[a] " "
                     if (!(key in seen)) {
                         seen[key]
-                        print layer ": " key "|" layer ": include circle: " path
+                        print layer ": include circle: " path
                     }
                 } else if (state[m] == 0) {
                     visit(m)
@@ -71,8 +71,8 @@ for dir in "$src"/*/; do
                 if (state[n] == 0)
                     visit(n)
         }')
-    while IFS='|' read -r key says; do
-        [ -n "$key" ] || continue
+    while IFS= read -r says; do
+        [ -n "$says" ] || continue
         echo "$says"
         status=1
     done <<<"$cycles"
