@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "transport/emu.h"
-#include "transport/transport.h"
 #include "util/paths.h"
 #include "util/xmalloc.h"
 

@@ -5,8 +5,9 @@
  * the generation counters that raise UNIT ATTENTION in other openers), so
  * that the drive behaves the same from every process, as a real one does.
  *
- * emu-drive.c loads and validates drive files, emu-state.c keeps the state
- * file, emu.c answers CDBs.
+ * emu-drive*.c load and validate drive files (emu-drive-internal.h),
+ * emu-state.c keeps the state file, emu.c and the files emu-internal.h
+ * names answer CDBs.
  */
 #ifndef MODECON_TRANSPORT_EMU_H
 #define MODECON_TRANSPORT_EMU_H
@@ -17,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport/types.h"
 #include "util/err.h"
 
 enum emu_medium {
@@ -104,15 +106,18 @@ struct emu_drive {
     size_t npages;
 };
 
+/* The emulated drive as a transport (emu.c), for transport.c. */
+extern const struct transport_ops transport_emu_ops;
+
+/* The emulated drives in the data directory's drives/ (emu-list.c), as
+ * sorted "emu:NAME" URIs. */
+int emu_list_drives(char ***uris, size_t *count, struct err *err);
+
 /*
  * Load and validate the drive file at 'path'; 'display' names it in
  * messages.  Any defect is a usage error naming the file, the JSON path of
  * the item and what was expected.
  */
-/* The emulated drives in the data directory's drives/ (emu-list.c), as
- * sorted "emu:NAME" URIs. */
-int emu_list_drives(char ***uris, size_t *count, struct err *err);
-
 int emu_drive_load(const char *path, const char *display,
                    struct emu_drive **out, struct err *err);
 void emu_drive_free(struct emu_drive *drive);

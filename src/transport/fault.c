@@ -361,36 +361,48 @@ fault_exec(struct transport *tp, struct scsi_io *io, struct err *err)
     return 0;
 }
 
+/* Only made for an inner transport that has the hook (fault_wrap). */
 static int
 fault_control(struct transport *tp, enum transport_control_op op, void *arg,
               struct err *err)
 {
     struct fault_transport *ft = (struct fault_transport *)tp;
-    return transport_control(ft->inner, op, arg, err);
+    return ft->inner->ops->control(ft->inner, op, arg, err);
 }
 
 static int
 fault_claim(struct transport *tp, bool exclusive, struct err *err)
 {
     struct fault_transport *ft = (struct fault_transport *)tp;
-    return transport_claim(ft->inner, exclusive, err);
+    return ft->inner->ops->claim(ft->inner, exclusive, err);
 }
 
 static void
 fault_close(struct transport *tp)
 {
     struct fault_transport *ft = (struct fault_transport *)tp;
-    transport_close(ft->inner);
+    ft->inner->ops->close(ft->inner);
     free(ft);
 }
 
-const struct transport_ops transport_fault_ops = {
-    .scheme = "fault",
-    .open = NULL, /* made by fault_wrap around another transport */
-    .exec = fault_exec,
-    .control = fault_control,
-    .claim = fault_claim,
-    .close = fault_close,
+/* The wrapper has the optional hooks its inner transport has, so that
+ * transport_control and transport_claim answer for it as for the inner
+ * one: one table for each combination. */
+static const struct transport_ops fault_ops[2][2] = {
+    [0][0] = { .scheme = "fault", .exec = fault_exec, .close = fault_close },
+    [0][1] = { .scheme = "fault",
+               .exec = fault_exec,
+               .claim = fault_claim,
+               .close = fault_close },
+    [1][0] = { .scheme = "fault",
+               .exec = fault_exec,
+               .control = fault_control,
+               .close = fault_close },
+    [1][1] = { .scheme = "fault",
+               .exec = fault_exec,
+               .control = fault_control,
+               .claim = fault_claim,
+               .close = fault_close },
 };
 
 /* Parse SPEC[,SPEC...] into 'parsed' (FAULT_MAX_SPECS of them). */
@@ -431,7 +443,8 @@ fault_wrap(struct transport *inner, const char *specs, struct transport **out,
 {
     struct fault_transport *ft = xcalloc(1, sizeof *ft);
 
-    ft->base.ops = &transport_fault_ops;
+    ft->base.ops =
+        &fault_ops[inner->ops->control != NULL][inner->ops->claim != NULL];
     memcpy(ft->base.name, inner->name, sizeof ft->base.name);
     memcpy(ft->base.id, inner->id, sizeof ft->base.id);
     ft->inner = inner;

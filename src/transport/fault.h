@@ -7,7 +7,7 @@
 #ifndef MODECON_TRANSPORT_FAULT_H
 #define MODECON_TRANSPORT_FAULT_H
 
-#include "transport/transport.h"
+#include "transport/types.h"
 
 /* Whether 'specs' (SPEC[,SPEC...]) parse; usage error naming the first
  * that does not. */

@@ -34,31 +34,6 @@ struct iscsi_link {
     char name[600];
 };
 
-/* --- Addresses: parsed in iscsi.c ---------------------------------------- */
-
-/* "host:port", an IPv6 address in brackets: the host keeps the brackets
- * it was given in, and gets them when it was not. */
-static void
-iscsi_portal_text(const struct iscsi_address *addr, char *buf, size_t len)
-{
-    bool bare_v6 = strchr(addr->host, ':') != NULL && addr->host[0] != '[';
-
-    snprintf(buf, len, "%s%s%s:%d", bare_v6 ? "[" : "", addr->host,
-             bare_v6 ? "]" : "", addr->port);
-}
-
-void
-iscsi_address_name(const struct iscsi_address *addr, char *buf, size_t len)
-{
-    char portal[300];
-
-    iscsi_portal_text(addr, portal, sizeof portal);
-    int n = snprintf(buf, len, "iscsi://%s%s%s", addr->user,
-                     addr->user[0] ? "@" : "", portal);
-    if (addr->target[0] != '\0' && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, "/%s/%d", addr->target, addr->lun);
-}
-
 /* --- The event loop ---------------------------------------------------- */
 
 static double

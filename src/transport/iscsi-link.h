@@ -15,35 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "transport/iscsi-uri.h"
 #include "util/err.h"
-
-/* iSCSI names are at most 223 bytes (RFC 7143 6.1), plus the NUL. */
-#define ISCSI_NAME_MAX 224
-
-/* Where and as whom to log in. */
-struct iscsi_address {
-    char host[256];
-    int port; /* 3260 unless given */
-    char target[ISCSI_NAME_MAX];
-    int lun;
-    char user[256]; /* CHAP; empty for none */
-    char password[256];
-    char initiator[ISCSI_NAME_MAX];
-};
-
-/*
- * Parse "iscsi://[user[%password]@]host[:port]/target-iqn/lun" with
- * optional "?initiator=IQN".  A portal URI (no target and LUN) parses when
- * 'portal_only'; otherwise both are required.  The initiator name is the
- * query's, else $MODECON_ISCSI_INITIATOR, else modecon's own.
- */
-int iscsi_address_parse(const char *uri, bool portal_only,
-                        struct iscsi_address *addr, struct err *err);
-
-/* "iscsi://user@host:port/target/lun": the URI without the password, as
- * traces and messages show it. */
-void iscsi_address_name(const struct iscsi_address *addr, char *buf,
-                        size_t len);
 
 struct iscsi_link;
 

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "transport/transport.h"
+#include "transport/types.h"
 #include "util/hresult.h"
 #include "util/xmalloc.h"
 

@@ -4,7 +4,10 @@
 
 #include <stddef.h>
 
+#include "transport/types.h"
 #include "util/err.h"
+
+extern const struct transport_ops transport_sg_ops;
 
 /*
  * The local CD/DVD drives in sysfs (/sys/class/scsi_generic, peripheral

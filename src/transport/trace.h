@@ -8,7 +8,7 @@
 #ifndef MODECON_TRANSPORT_TRACE_H
 #define MODECON_TRANSPORT_TRACE_H
 
-#include "transport/transport.h"
+#include "transport/types.h"
 
 struct trace *trace_open(const char *path, struct err *err);
 void trace_close(struct trace *trace);

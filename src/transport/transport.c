@@ -9,6 +9,8 @@
 
 #include "transport/emu.h"
 #include "transport/fault.h"
+#include "transport/iscsi-secret.h"
+#include "transport/iscsi-uri.h"
 #include "transport/iscsi.h"
 #include "transport/sg.h"
 #include "transport/trace.h"
@@ -35,124 +37,6 @@ transport_not_a_drive(const char *uri, struct err *err)
               shown, TRANSPORT_URI_FORMS);
     free(shown);
     return -1;
-}
-
-/*
- * The next password in 'p': *from (its separator, '%') to *to (the
- * '@' after it, or the URI's end when its host part holds the '%'); *uri where
- * its scheme ("iscsi:" or the "://") begins and *host_end where its authority
- * ends.  A URI starts at every "iscsi:", in any case and with any number of
- * slashes, and at every "://"; it ends where the next "iscsi:" starts
- * (iscsi_uri_end), its user information at its last '@' (iscsi_userinfo).
- * One that ends at an "iscsi:" inside its word and holds a '%' loses all
- * after the '%' to the end of the text.
- */
-static bool
-transport_next_password(const char *text, const char *p, const char **uri,
-                        const char **from, const char **to,
-                        const char **host_end)
-{
-    while (*p != '\0') {
-        const char *authority = NULL, *at, *user_end;
-        if (iscsi_scheme_at(text, p)) {
-            authority = p + 6 + strspn(p + 6, "/");
-        } else if (strncmp(p, "://", 3) == 0) {
-            authority = p + 3;
-        } else {
-            p++;
-            continue;
-        }
-        const char *end = iscsi_uri_end(authority);
-        iscsi_userinfo(authority, end, host_end, &at, &user_end);
-        /* An "iscsi:" inside the word, as a password may hold one, ends
-         * the URI here but not for its user, and the parser refuses the
-         * URI: all that follows its '%' may be the password, so it all
-         * goes, to the end of the word or line; the '%' stays, for the
-         * refusal to name. */
-        const char *pct =
-            memchr(authority, '%',
-                   (size_t)((at != NULL ? at : *host_end) - authority));
-        if (pct != NULL && *end != '\0' && !isspace((unsigned char)end[-1])) {
-            *uri = p;
-            *from = pct + 1;
-            *to = end + strlen(end);
-            return true;
-        }
-        if (at != NULL && user_end != at) {
-            *uri = p;
-            *from = user_end;
-            *to = at;
-            return true;
-        }
-        /* "USER%PASSWORD" with its "@HOST" forgotten: the parser refuses
-         * a host holding '%', and what follows the '%' may be a password
-         * of any byte, so all of it goes; the '%' stays, for the
-         * refusal to name. */
-        if (at == NULL && pct != NULL && pct + 1 < end) {
-            *uri = p;
-            *from = pct + 1;
-            *to = end;
-            return true;
-        }
-        /* No URI starting before 'end' has a password either: its user
-         * information ends at the same last '@', and its user name is a
-         * tail of this one's.  So each text is read once. */
-        p = end;
-    }
-    return false;
-}
-
-/* Cut [from, to) out of the string, wiping the bytes freed at its end. */
-static void
-transport_cut(char *from, const char *to)
-{
-    size_t tail = strlen(to), gone = (size_t)(to - from);
-
-    memmove(from, to, tail + 1);
-    explicit_bzero(from + tail + 1, gone);
-}
-
-char *
-transport_redact(const char *text)
-{
-    char *out = xstrdup(text);
-    const char *uri, *from, *to, *host_end;
-
-    for (char *p = out;
-         transport_next_password(out, p, &uri, &from, &to, &host_end);
-         p = (char *)from)
-        transport_cut((char *)from, to);
-    return out;
-}
-
-bool
-transport_take_secrets(char *word)
-{
-    const char *uri, *from, *to, *host_end;
-    bool taken = false;
-
-    for (char *p = word;
-         transport_next_password(word, p, &uri, &from, &to, &host_end);
-         p = (char *)to) {
-        /* A word of another kind (a file name, a value) is left as it
-         * is: only an iSCSI URI, however misspelt, is a drive's, and
-         * messages redact the rest. */
-        if (strncasecmp(uri, "iscsi:", 6) != 0)
-            continue;
-        /* Only what the iSCSI transport opens logs in. */
-        if (strncmp(uri, "iscsi://", 8) == 0)
-            iscsi_secret_keep(uri, (size_t)(host_end - uri));
-        transport_cut((char *)from, to);
-        to = from;
-        taken = true;
-    }
-    return taken;
-}
-
-void
-transport_set_password_prompt(transport_password_prompt ask)
-{
-    iscsi_set_password_prompt(ask);
 }
 
 const char *

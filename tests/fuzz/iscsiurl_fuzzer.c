@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transport/iscsi-link.h"
+#include "transport/iscsi-uri.h"
 #include "transport/transport.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

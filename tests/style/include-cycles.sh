@@ -10,9 +10,6 @@
 # NAME.
 set -u -o pipefail
 src=${1:-$(dirname "$0")/../../src}
-# Circles that were there before this check, each a line "LAYER: MODULE
-# MODULE..." (sorted): shown, not failed, until they are taken apart.
-known=$(dirname "$0")/known-circles
 status=0
 for dir in "$src"/*/; do
     layer=$(basename "$dir")
@@ -60,7 +57,7 @@ for dir in "$src"/*/; do
                         key = key names[a] " "
                     if (!(key in seen)) {
                         seen[key]
-                        print layer ": " key "|" layer ": include circle: " path
+                        print layer ": include circle: " path
                     }
                 } else if (state[m] == 0) {
                     visit(m)
@@ -74,16 +71,11 @@ for dir in "$src"/*/; do
                 if (state[n] == 0)
                     visit(n)
         }')
-    while IFS='|' read -r key says; do
-        [ -n "$key" ] || continue
-        key=${key% }
-        if grep -qxF "$key" <(grep -v '^#' "$known"); then
-            echo "known, to be taken apart: $says"
-        else
-            echo "$says"
-            status=1
-        fi
+    while IFS= read -r says; do
+        [ -n "$says" ] || continue
+        echo "$says"
+        status=1
     done <<<"$cycles"
 done
-[ $status -eq 0 ] && echo "include circles: none between the modules of a layer but those known"
+[ $status -eq 0 ] && echo "include circles: none between the modules of a layer"
 exit $status

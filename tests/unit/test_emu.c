@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "transport/emu.h"
 #include "transport/transport.h"
 #include "util/xmalloc.h"
 
@@ -1214,6 +1215,11 @@ Test(emu, malformed_drive_files_are_usage_errors)
                              "\"current\": \"88 0a 04 00 00 00 00 00 00 00 "
                              "00 00\"}]}",
                   "mode_pages[0].current: PS (byte 0 bit 7) must be 0", NULL);
+    emu_malformed(DRIVE_HEAD "\"mode_pages\": [{\"page\": \"0x08\", "
+                             "\"current\": \"" PG08 "\", \"changeable\": "
+                             "\"88 0a 04 00 00 00 00 00 00 00 00 00\"}]}",
+                  "mode_pages[0].changeable: PS (byte 0 bit 7) must be 0",
+                  NULL);
     emu_malformed(DRIVE_HEAD "\"mode_pages\": [{\"page\": \"0x08\", "
                              "\"current\": \"" PG08 "\", \"saved\": \"" PG08
                              "\"}]}",

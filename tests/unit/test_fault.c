@@ -197,3 +197,82 @@ Test(fault, counts_are_exact, .init = (void (*)(void))testutil_fresh_state)
     cr_assert_eq(fails, 5);
     transport_close(tp);
 }
+
+/* An inner transport with only the hooks a test gives it. */
+struct stub_transport {
+    struct transport base;
+    int claims, closes;
+};
+
+static int
+stub_exec(struct transport *tp, struct scsi_io *io, struct err *err)
+{
+    (void)tp;
+    (void)err;
+    io->status = SCSI_STATUS_GOOD;
+    return 0;
+}
+
+static int
+stub_claim(struct transport *tp, bool exclusive, struct err *err)
+{
+    (void)exclusive;
+    (void)err;
+    ((struct stub_transport *)tp)->claims++;
+    return 0;
+}
+
+static int
+stub_control(struct transport *tp, enum transport_control_op op, void *arg,
+             struct err *err)
+{
+    (void)tp;
+    (void)op;
+    (void)arg;
+    return err_set(err, E_INVALIDARG, "stub control called");
+}
+
+static void
+stub_close(struct transport *tp)
+{
+    ((struct stub_transport *)tp)->closes++;
+}
+
+Test(fault, the_wrapper_has_the_hooks_of_the_transport_it_wraps)
+{
+    static const struct transport_ops bare = { .scheme = "stub",
+                                               .exec = stub_exec,
+                                               .close = stub_close };
+    static const struct transport_ops hooked = { .scheme = "stub",
+                                                 .exec = stub_exec,
+                                                 .control = stub_control,
+                                                 .claim = stub_claim,
+                                                 .close = stub_close };
+    const struct transport_ops *inner_ops[] = { &bare, &hooked };
+
+    for (size_t i = 0; i < 2; i++) {
+        struct stub_transport inner = { .base.ops = inner_ops[i] };
+        struct transport *tp;
+        struct err err;
+
+        snprintf(inner.base.name, sizeof inner.base.name, "stub:%zu", i);
+        err_clear(&err);
+        cr_assert_eq(fault_wrap(&inner.base, "latency:0", &tp, &err), 0, "%s",
+                     err.msg);
+        cr_assert_str_eq(tp->name, inner.base.name);
+        cr_assert_eq(transport_claim(tp, true, &err), 0);
+        cr_assert_eq(inner.claims, i == 1 ? 1 : 0);
+        err_clear(&err);
+        cr_assert_eq(
+            transport_control(tp, TRANSPORT_CONTROL_POWER_CYCLE, NULL, &err),
+            -1);
+        if (i == 0)
+            cr_assert(strstr(err.msg, "stub:0 does not support this "
+                                      "operation") != NULL,
+                      "%s", err.msg);
+        else
+            cr_assert_str_eq(err.msg, "stub control called");
+        transport_close(tp);
+        cr_assert_eq(inner.closes, 1);
+    }
+}

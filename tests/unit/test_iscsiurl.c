@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transport/iscsi-link.h"
+#include "transport/iscsi-uri.h"
 
 Test(iscsiurl, a_lun_with_chap_and_initiator)
 {

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "transport/iscsi-link.h"
-#include "transport/iscsi.h"
+#include "transport/iscsi-uri.h"
 #include "transport/transport.h"
 
 /* Every piece of the passwords below holds this, so that any piece left
