@@ -206,8 +206,12 @@ iscsi_parse_lun(const char *uri, const char *path,
     if (!iscsi_escapes_valid(path + 1, lun - 1) ||
         target_len >= sizeof addr->target)
         return iscsi_bad_uri(err, uri, "the target name is not valid");
-    /* Five digits at most: libiscsi keeps strtol's long in an int. */
-    if (strlen(lun) > 5 || url->lun < 0 || url->lun > 16383)
+    /* Five digits at most after leading zeros ("007" is LUN 7): libiscsi
+     * keeps strtol's long in an int, so 4294967299 would be LUN 3. */
+    const char *digits = lun;
+    while (digits[0] == '0' && digits[1] != '\0')
+        digits++;
+    if (strlen(digits) > 5 || url->lun < 0 || url->lun > 16383)
         return iscsi_bad_uri(err, uri, "the LUN is not a number 0 to 16383");
     memcpy(addr->target, url->target, target_len + 1);
     addr->lun = url->lun;

@@ -43,7 +43,7 @@ typedef int (*transport_password_prompt)(const char *who, char *buf,
                                          size_t len);
 
 /* The front end's prompt for a CHAP password that is found nowhere else
- * (see README "CHAP passwords"); NULL, the default, asks nobody. */
+ * (see docs/drives.md, "CHAP passwords"); NULL, the default, asks nobody. */
 void transport_set_password_prompt(transport_password_prompt ask);
 
 #endif

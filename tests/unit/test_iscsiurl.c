@@ -57,6 +57,28 @@ Test(iscsiurl, a_plain_lun_and_portals)
     cr_assert_eq(a.lun, 5);
 }
 
+/* Leading zeros are only zeros: "0016383" is LUN 16383, as it always was. */
+Test(iscsiurl, a_lun_with_leading_zeros)
+{
+    static const struct {
+        const char *uri;
+        int lun;
+    } rows[] = {
+        { "iscsi://h/iqn.x/000001", 1 },
+        { "iscsi://h/iqn.x/0016383", 16383 },
+        { "iscsi://h/iqn.x/00000", 0 },
+    };
+
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct iscsi_address a;
+        struct err err;
+        err_clear(&err);
+        cr_assert_eq(iscsi_address_parse(rows[i].uri, false, &a, &err), 0,
+                     "%s: %s", rows[i].uri, err.msg);
+        cr_assert_eq(a.lun, rows[i].lun, "%s", rows[i].uri);
+    }
+}
+
 Test(iscsiurl, refusals_say_what_is_wrong)
 {
     static const struct {
@@ -101,7 +123,9 @@ Test(iscsiurl, refusals_say_what_is_wrong)
         /* What libiscsi would take, and modecon does not. */
         { "iscsi://h/iqn.x/4294967299", false,
           "the LUN is not a number 0 to 16383" },
-        { "iscsi://h/iqn.x/000001", false,
+        { "iscsi://h/iqn.x/0004294967299", false,
+          "the LUN is not a number 0 to 16383" },
+        { "iscsi://h/iqn.x/016384", false,
           "the LUN is not a number 0 to 16383" },
         { "iscsi://h/iqn.x/a/1", false,
           "more than /TARGET-IQN/LUN follows the host" },
