@@ -218,6 +218,12 @@ transport_claim(struct transport *tp, bool exclusive, struct err *err)
     return tp->ops->claim != NULL ? tp->ops->claim(tp, exclusive, err) : 0;
 }
 
+char *
+transport_emu_state_dir(struct err *err)
+{
+    return emu_state_dir(err);
+}
+
 int
 transport_list_drives(char ***uris, size_t *count, struct err *err)
 {

@@ -70,6 +70,11 @@ bool transport_uri_known(const char *uri);
  * a new array of new strings; free it with transport_free_list.
  */
 int transport_list_drives(char ***uris, size_t *count, struct err *err);
+
+/* The directory of the emulated drives' state files, whose modification
+ * time moves with every change another process makes to one of them (the
+ * console watches it): a new string, or NULL with err set. */
+char *transport_emu_state_dir(struct err *err);
 void transport_free_list(char **uris, size_t count);
 
 /*

@@ -8,7 +8,6 @@
 #include "cmd/changes.h"
 #include "engine/errfmt.h"
 #include "engine/pagenames.h"
-#include "transport/emu.h"
 #include "ui/canvas.h"
 #include "ui/console-internal.h"
 #include "ui/worker.h"
@@ -236,7 +235,7 @@ console_watch(struct console *con)
         err_clear(&err);
         if (con->watch_paths[0] == NULL) {
             con->watch_paths[0] = changes_audit_path(&err);
-            con->watch_paths[1] = emu_state_dir(&err);
+            con->watch_paths[1] = transport_emu_state_dir(&err);
         }
         for (size_t i = 0; i < 2; i++) {
             struct stat st;
