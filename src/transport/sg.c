@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <scsi/sg.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,22 @@ struct sg_transport {
     bool exclusive;   /* claimed */
 };
 
+/* Appends to the text out[0, len) of which *n bytes are used, as much as
+ * fits. */
+static void __attribute__((format(printf, 4, 5)))
+sg_append(char *out, size_t len, size_t *n, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (*n >= len)
+        return;
+    va_start(ap, fmt);
+    int w = vsnprintf(out + *n, len - *n, fmt, ap);
+    va_end(ap);
+    if (w > 0)
+        *n += (size_t)w;
+}
+
 /* Appends "comm (pid N)" for each process that has 'node' open (this one
  * too, for a descriptor other than 'own_fd'), and "mounted on DIR" for
  * each mount of it, to the text 'out': who to ask when the device is busy.
@@ -58,11 +75,6 @@ sg_holders(const struct stat *node, int own_fd, char *out, size_t len)
     size_t n = strlen(out);
     int found = 0;
 
-#define SG_APPEND(...)                                            \
-    do {                                                          \
-        if (n < len)                                              \
-            n += (size_t)snprintf(out + n, len - n, __VA_ARGS__); \
-    } while (0)
     while (proc != NULL && (p = readdir(proc)) != NULL) {
         char *end, dir[64];
         long pid = strtol(p->d_name, &end, 10);
@@ -96,12 +108,13 @@ sg_holders(const struct stat *node, int own_fd, char *out, size_t len)
             fclose(c);
         }
         if (found++ < 3)
-            SG_APPEND("%s%s (pid %ld)", found > 1 ? ", " : "", comm, pid);
+            sg_append(out, len, &n, "%s%s (pid %ld)", found > 1 ? ", " : "",
+                      comm, pid);
     }
     if (proc != NULL)
         closedir(proc);
     if (found > 3)
-        SG_APPEND(" and %d more", found - 3);
+        sg_append(out, len, &n, " and %d more", found - 3);
 
     /* /proc/self/mountinfo (proc(5)): field 3 is MAJOR:MINOR, 5 the
      * mount point. */
@@ -113,14 +126,15 @@ sg_holders(const struct stat *node, int own_fd, char *out, size_t len)
         char where[512];
         if (sscanf(line, "%*s %*s %u:%u %*s %511s", &maj, &min, where) == 3 &&
             maj == major(node->st_rdev) && min == minor(node->st_rdev))
-            SG_APPEND("%smounted on %s", found++ > 0 ? ", " : "", where);
+            sg_append(out, len, &n, "%smounted on %s", found++ > 0 ? ", " : "",
+                      where);
     }
     if (mounts != NULL)
         fclose(mounts);
     if (found == 0)
-        SG_APPEND("no holder found: other users' programs are visible to "
+        sg_append(out, len, &n,
+                  "no holder found: other users' programs are visible to "
                   "root only, or it has closed since");
-#undef SG_APPEND
 }
 
 /* Why the device cannot be opened, in the user's terms. */
