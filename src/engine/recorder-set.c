@@ -128,8 +128,9 @@ recorder_verify(struct recorder *rec, enum mode_request rt, const uint8_t *page,
         uint8_t *back;
         size_t back_len;
 
-        if (recorder_get_mode_page(rec, h.code, h.subpage, which[w], &back,
-                                   &back_len, err) != 0) {
+        /* Asked of the drive, never kept: this is the verification. */
+        if (recorder_read_mode_page(rec, h.code, h.subpage, which[w], true,
+                                    &back, &back_len, err) != 0) {
             err_prefix(err, "the drive accepted the change, but reading it "
                             "back failed");
             return;
@@ -233,9 +234,13 @@ recorder_select_read_state(struct recorder *rec, struct select_target *t,
 {
     size_t chg_len = 0;
 
-    if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
-                               MODE_REQUEST_CURRENT, &rep->before,
-                               &rep->before_len, err) != 0)
+    /* A request built from an earlier read (opts->based_on), perhaps made
+     * before the drive was held, is checked against the drive itself: a
+     * program on this host changes it through the same I_T nexus and
+     * raises no UNIT ATTENTION (SPC-4 6.11). */
+    if (recorder_read_mode_page(rec, t->h.code, t->h.subpage,
+                                MODE_REQUEST_CURRENT, opts->based_on != NULL,
+                                &rep->before, &rep->before_len, err) != 0)
         return -1;
     if (opts->based_on != NULL &&
         recorder_changed_since(rep->before, rep->before_len, opts->based_on,
