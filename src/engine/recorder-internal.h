@@ -30,6 +30,7 @@ struct recorder {
     unsigned long mode_attentions;  /* UNIT ATTENTIONs 29h and 2Ah seen */
     struct mode_cache_entry *cache; /* MODE SENSE answers kept */
     size_t ncache;
+    bool all_kept[4]; /* per page control: the cache holds a 3Fh answer */
 };
 
 /*

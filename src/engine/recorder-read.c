@@ -96,10 +96,11 @@ recorder_sense_free(uint8_t *buf, const uint8_t *first)
  *   no MODE SELECT changes them, so they are kept until a UNIT ATTENTION
  *   (a reset or power on may bring other firmware, SAM-5).
  *
- * Two reads are never served from here: the current values read once the
- * drive is held, before a MODE SELECT built from an earlier read (a
- * program on the same host shares this initiator's I_T nexus and raises no
- * UNIT ATTENTION), and the read-back after it, which is the verification.
+ * So current values kept were all read while this hold lasts, after any
+ * read a request was built from before it: SetModePage's check that the
+ * page did not change meanwhile (set_options.based_on) may take them.
+ * The read-back after a MODE SELECT is never served from here: it is the
+ * verification.
  */
 static bool
 recorder_cache_keeps(const struct recorder *rec, enum mode_request rt)
@@ -112,6 +113,9 @@ recorder_cache_drop(struct recorder *rec, enum recorder_cache_drop what)
 {
     size_t kept = 0;
 
+    for (int rt = 0; rt < 4; rt++)
+        if (what == RECORDER_CACHE_DROP_ALL || rt != MODE_REQUEST_CHANGEABLE)
+            rec->all_kept[rt] = false;
     for (size_t i = 0; i < rec->ncache; i++) {
         if (what == RECORDER_CACHE_DROP_VALUES &&
             rec->cache[i].rt == MODE_REQUEST_CHANGEABLE) {
@@ -168,6 +172,32 @@ recorder_cache_answer(struct recorder *rec, enum mode_request rt,
     for (size_t i = 0; i < md->npages; i++)
         recorder_cache_put(rec, rt, md->pages[i].code, md->pages[i].subpage,
                            buf + md->pages[i].offset, md->pages[i].length);
+}
+
+/* The list of pages from a kept 3Fh answer, unsorted; false when none is
+ * kept. */
+static bool
+recorder_cache_list(struct recorder *rec, enum mode_request rt,
+                    struct mode_page_info **pages, size_t *count)
+{
+    size_t n = 0;
+
+    if (!rec->all_kept[rt])
+        return false;
+    *pages = xcalloc(rec->ncache ? rec->ncache : 1, sizeof **pages);
+    for (size_t i = 0; i < rec->ncache; i++) {
+        const struct mode_cache_entry *e = &rec->cache[i];
+        if (e->rt != rt)
+            continue;
+        (*pages)[n++] = (struct mode_page_info){
+            .code = e->code,
+            .subpage = e->subpage,
+            .length = e->len,
+            .savable = e->len > 0 && (e->data[0] & MODE_PAGE_PS) != 0
+        };
+    }
+    *count = n;
+    return true;
 }
 
 int
@@ -331,6 +361,10 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
                        "request type %u is not one of current, changeable, "
                        "default, saved",
                        (unsigned)rt);
+    if (recorder_cache_list(rec, rt, pages, count)) {
+        qsort(*pages, *count, sizeof **pages, recorder_page_order);
+        return 0;
+    }
     /* Pages and subpages (3Fh/FFh); drives without subpages may refuse
      * that and answer 3Fh/00h; some refuse 3Fh altogether. */
     int rc = recorder_sense_all(rec, rt, MODE_SUBPAGE_ALL, &buf, &md, err);
@@ -368,6 +402,7 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
         (*pages)[i].savable = md.pages[i].ps;
     }
     recorder_cache_answer(rec, rt, buf, &md);
+    rec->all_kept[rt] = recorder_cache_keeps(rec, rt);
     free(buf);
     qsort(*pages, *count, sizeof **pages, recorder_page_order);
     return 0;

@@ -234,13 +234,14 @@ recorder_select_read_state(struct recorder *rec, struct select_target *t,
 {
     size_t chg_len = 0;
 
-    /* A request built from an earlier read (opts->based_on), perhaps made
-     * before the drive was held, is checked against the drive itself: a
-     * program on this host changes it through the same I_T nexus and
-     * raises no UNIT ATTENTION (SPC-4 6.11). */
-    if (recorder_read_mode_page(rec, t->h.code, t->h.subpage,
-                                MODE_REQUEST_CURRENT, opts->based_on != NULL,
-                                &rep->before, &rep->before_len, err) != 0)
+    /* Read while the drive is held: from the drive, or kept from a read
+     * made since it was held (recorder-read.c), never from before.  A
+     * request built from an earlier read (opts->based_on) is checked
+     * against it: a program on this host changes the drive through the
+     * same I_T nexus and raises no UNIT ATTENTION (SPC-4 6.11). */
+    if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
+                               MODE_REQUEST_CURRENT, &rep->before,
+                               &rep->before_len, err) != 0)
         return -1;
     if (opts->based_on != NULL &&
         recorder_changed_since(rep->before, rep->before_len, opts->based_on,
