@@ -247,6 +247,8 @@ recorder_select_read_state(struct recorder *rec, struct select_target *t,
         recorder_changed_since(rep->before, rep->before_len, opts->based_on,
                                t->len, select_label(rec, t), err))
         return -1;
+    if (opts->puts_back)
+        return 0;
     if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
                                MODE_REQUEST_CHANGEABLE, chg, &chg_len,
                                err) == 0) {

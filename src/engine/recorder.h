@@ -173,6 +173,10 @@ struct set_options {
      * meanwhile) is refused and nothing is sent, so that a change of one
      * field never puts back another program's change of another. */
     const uint8_t *based_on;
+    /* The page puts back values the drive held before (an undo): the
+     * bits it changes were the drive's own, so its changeable values are
+     * not read to check them again, and rep->checked stays false. */
+    bool puts_back;
 };
 
 /* One byte the drive did not take. */
