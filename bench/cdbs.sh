@@ -85,9 +85,12 @@ setup() {
         { echo "bench: set-up 'modecon $*' failed:" >&2; cat "$DIR/setup.out" >&2; exit 1; }
 }
 
-# The opcodes of the trace lines from line FROM on: "INQ SENSE SELECT OTHER".
+# The opcodes of the trace lines from line FROM on, of commands sent to
+# the drive $D (restore's snapshot answers as a drive too, from a file,
+# and costs no link): "INQ SENSE SELECT OTHER".
 count() {
-    tail -n "+${2:-1}" "$1" | sed -n 's/.*"cdb":"\([0-9a-fA-F][0-9a-fA-F]\).*/\1/p' |
+    tail -n "+${2:-1}" "$1" | grep -F "\"drive\":\"$D\"" |
+        sed -n 's/.*"cdb":"\([0-9a-fA-F][0-9a-fA-F]\).*/\1/p' |
         awk '{ o = tolower($1) }
              o == "12" { i++; next } o == "5a" { s++; next } o == "55" { w++; next } { x++ }
              END { printf "%d %d %d %d\n", i, s, w, x }'
