@@ -24,9 +24,6 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     free(ctx->drives);
     ctx->drives = NULL;
     ctx->ndrives = 0;
-    if (ctx->pagedb_loaded)
-        pagedb_fini(&ctx->pagedb);
-    sense_map_fini(&ctx->sense_map);
     free(ctx->selected_drive);
     free(ctx->selected_page);
     free(ctx->journal_data);

@@ -51,9 +51,9 @@ struct cmd_ctx {
      * same context (a shell session sends many). */
     struct cmd_drive *drives;
     size_t ndrives;
-    struct pagedb pagedb; /* loaded on first use */
+    /* The process's page definitions and vendor sense rules
+     * (pagecache.h) are in use by this context: its problems reported. */
     bool pagedb_loaded;
-    struct sense_map sense_map; /* the user's vendor-sense rules */
     bool sense_map_loaded;
 
     /* How lines of commands run (line.c, replay). */

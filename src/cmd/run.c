@@ -10,6 +10,7 @@
 #include "cmd/drives.h"
 #include "cmd/journal.h"
 #include "cmd/output.h"
+#include "cmd/pagecache.h"
 #include "cmd/parse.h"
 #include "transport/trace.h"
 #include "transport/transport.h"
