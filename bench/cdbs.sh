@@ -181,6 +181,7 @@ console_row() {
     wait_for "staged SAO (2) -> TAO (1)" || { failed=1; return; }
     trace_quiet || { failed=1; return; }
     local from=$(($(wc -l <"$TRACE") + 1))
+    [ -n "${BENCH_FROM:-}" ] && echo "$from" >"$BENCH_FROM"
     $T send-keys c
     wait_for "Commit these changes?" || { failed=1; return; }
     $T send-keys y

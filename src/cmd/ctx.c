@@ -50,6 +50,9 @@ cmd_stage_clear(struct cmd_ctx *ctx)
     ctx->stage_forced = NULL;
     free(ctx->stage_drive);
     free(ctx->stage_page);
+    free(ctx->stage_base);
+    ctx->stage_base = NULL;
+    ctx->stage_base_len = 0;
     ctx->stage_words = NULL;
     ctx->stage_nwords = 0;
     ctx->stage_drive = ctx->stage_page = NULL;

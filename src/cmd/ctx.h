@@ -75,6 +75,12 @@ struct cmd_ctx {
     char **stage_words;
     bool *stage_forced; /* per word: staged with --force, so sent with it */
     int stage_nwords;
+    /* The current values the staged words were checked against (owned),
+     * or NULL: edit and diff build on them instead of reading the page
+     * again.  Commit reads the page once more, holding the drive, and
+     * sends the words on the values it holds then. */
+    uint8_t *stage_base;
+    size_t stage_base_len;
     /* Lines run in this session, for 'history' (owned). */
     char **session_lines;
     size_t nsession_lines;

@@ -110,6 +110,14 @@ cmd_exec(struct cmd_ctx *ctx, const struct cmd_entry *entry,
     else
         status = entry->exec(ctx, args);
     ctx->running_drive = NULL;
+    /* A MODE SELECT this context sent may have changed the values the
+     * staged words were checked against: the next edit or diff reads the
+     * page again. */
+    if (cmd_selects_answered(ctx) != selects) {
+        free(ctx->stage_base);
+        ctx->stage_base = NULL;
+        ctx->stage_base_len = 0;
+    }
     if (journaled && (status == CMD_OK || status == CMD_NOT_APPLIED))
         status = cmd_journal(ctx, entry, args, status, selects);
     err_clear(&err);

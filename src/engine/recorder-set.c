@@ -239,10 +239,17 @@ recorder_select_read_state(struct recorder *rec, struct select_target *t,
      * request built from an earlier read (opts->based_on) is checked
      * against it: a program on this host changes the drive through the
      * same I_T nexus and raises no UNIT ATTENTION (SPC-4 6.11). */
-    if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
-                               MODE_REQUEST_CURRENT, &rep->before,
-                               &rep->before_len, err) != 0)
+    if (opts->dry_run && opts->based_on != NULL) {
+        /* Nothing goes out: the request is shown as built on the values
+         * it was made from. */
+        rep->before = xmalloc(t->len);
+        memcpy(rep->before, opts->based_on, t->len);
+        rep->before_len = t->len;
+    } else if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
+                                      MODE_REQUEST_CURRENT, &rep->before,
+                                      &rep->before_len, err) != 0) {
         return -1;
+    }
     if (opts->based_on != NULL &&
         recorder_changed_since(rep->before, rep->before_len, opts->based_on,
                                t->len, select_label(rec, t), err))

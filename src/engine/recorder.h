@@ -171,7 +171,8 @@ struct set_options {
     /* The current page the request was built from, or NULL: a page that
      * reads otherwise once the drive is held (another program changed it
      * meanwhile) is refused and nothing is sent, so that a change of one
-     * field never puts back another program's change of another. */
+     * field never puts back another program's change of another.  A dry
+     * run is checked against it, without reading the current values. */
     const uint8_t *based_on;
     /* The page puts back values the drive held before (an undo): the
      * bits it changes were the drive's own, so its changeable values are

@@ -359,9 +359,14 @@ drive_read_page(struct drive_session *ds)
     /* The edits were checked when staged ('edit --force' may have staged
      * a locked field): here they are only applied, and their warnings,
      * given then, are not repeated. */
-    if (edit_plan_build(ctx, snap->uri, ctx->stage_page, ctx->stage_words,
-                        ctx->stage_nwords, true, &plan, &err) == 0 &&
+    /* On the values just read, which the commit then sends them on: a
+     * change made outside since the edit shows, and is not refused. */
+    if (edit_plan_build_on(
+            ctx, snap->uri, ctx->stage_page, snap->values[MODE_REQUEST_CURRENT],
+            snap->lens[MODE_REQUEST_CURRENT], ctx->stage_words,
+            ctx->stage_nwords, 0, true, NULL, &plan, &err) == 0 &&
         plan.len == snap->lens[MODE_REQUEST_CURRENT]) {
+        edit_plan_keep_base(ctx, &plan);
         snap->staged = plan.page;
         plan.page = NULL;
     }
