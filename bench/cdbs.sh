@@ -19,16 +19,25 @@
 #             saved, the four columns shown: 5.
 #   set       INQUIRY once (the identity keys the undo record and picks the
 #             page definitions) + MODE SENSE current (the bytes to change)
-#             and changeable (the check) + MODE SELECT + MODE SENSE
-#             read-back (the verification): 5.
+#             and changeable (the check), read before the drive is held +
+#             MODE SENSE current once it is held + MODE SELECT + MODE SENSE
+#             read-back (the verification): 6.  A set holds the drive only
+#             to send (another modecon is not refused while it parses and
+#             checks: tests/cli/lost-update.sh), so it reads the page again
+#             once held and refuses to send over a change made meanwhile.
+#             No UNIT ATTENTION would tell of that change: MODE PARAMETERS
+#             CHANGED goes to the other I_T nexuses only (SPC-4 6.11), and
+#             every program on the host shares a local drive's one nexus.
 #   set --save  SPC-4 6.11: a MODE SELECT with SP set saves the current
 #             values of every savable page, not only the page sent, so
 #             undo must hold each page's saved values from before.  INQUIRY
-#             + MODE SENSE current and saved of all pages (page 3Fh: two
-#             commands give every page, the page changed included) +
-#             changeable of the page + MODE SELECT (SP=1) + read-back of
-#             the page's current and saved values: 7.  A drive that refuses
-#             page 3Fh needs one MODE SENSE per page instead.
+#             + MODE SENSE current and changeable of the page (before the
+#             drive is held, as set) + once held, MODE SENSE current and
+#             saved of all pages (page 3Fh: two commands give every page,
+#             the page changed included, which is set's read once held) +
+#             MODE SELECT (SP=1) + read-back of the page's current and
+#             saved values: 8.  A drive that refuses page 3Fh needs one
+#             MODE SENSE per page instead.
 #   defaults  INQUIRY + MODE SENSE current, changeable and default + MODE
 #             SELECT + read-back: 6.
 #   restore   (of a snapshot differing from the drive in one page)
@@ -58,7 +67,8 @@
 #             MODE SELECT + read-back: 6.
 #
 # usage: bench/cdbs.sh [--strict] [BUILD_DIR]   (default build/release)
-#   BENCH_KEEP=FILE keeps the last trace (the console's) in FILE.
+#   BENCH_KEEP=FILE keeps the last trace (the console's) in FILE, and
+#   BENCH_FROM=FILE the number of its first line counted.
 set -u
 STRICT=0
 if [ "${1:-}" = --strict ]; then
@@ -197,8 +207,8 @@ header
 traced get "0 1 0" get "$D" 5
 traced show "1 4 0" show "$D" caching
 setup set "$D" caching WCE=1
-traced set "1 3 1" set "$D" caching WCE=0
-traced "set --save" "1 5 1" set --save "$D" caching WCE=1
+traced set "1 4 1" set "$D" caching WCE=0
+traced "set --save" "1 6 1" set --save "$D" caching WCE=1
 setup set "$D" caching RCD=1
 traced defaults "1 4 1" defaults "$D" caching
 setup snapshot -o "$DIR/snapshot.json" "$D"
