@@ -510,7 +510,7 @@ drive_session_reload(struct drive_session *ds)
 }
 
 void
-drive_session_run(struct drive_session *ds, const char *line)
+drive_session_run(struct drive_session *ds, const char *line, bool read_page)
 {
     drive_begin(ds);
     err_clear(&ds->ctx.last_error);
@@ -550,5 +550,8 @@ drive_session_run(struct drive_session *ds, const char *line)
             return;
         }
     }
-    drive_load_page(ds, ds->snap.sent_select);
+    /* A dry run leaves the page as it was read; anything that went out
+     * is read back all the same. */
+    if (read_page || ds->snap.sent_select)
+        drive_load_page(ds, ds->snap.sent_select);
 }
