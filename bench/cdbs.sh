@@ -54,9 +54,18 @@
 #             screen saying the commit was verified and the page shown
 #             again (the console run in tmux with --trace; the trace's
 #             lines are counted once it has stopped growing, before the
-#             commit key and after the answer): the staged edit keeps the bytes it was checked
-#             against, so the commit needs MODE SENSE current (a change
-#             made meanwhile is caught) + MODE SELECT + read-back: 3.
+#             commit key and after the answer): the staged edit keeps
+#             the bytes it was checked against, and the commit dialog's
+#             dry run reads nothing, so the commit needs MODE SENSE current
+#             (a change made meanwhile is caught) + MODE SELECT + read-back,
+#             which the page shown again takes its current values from
+#             (a MODE SELECT of current values changes no other, SPC-4
+#             6.11) + the watch's MODE SENSE current and saved of the page
+#             in view: 5.  The console watches the audit log and the
+#             emulated drives' state for other modecon processes' changes,
+#             and reads the page in view when they change; its own commit
+#             writes both, and a change another process made at the same
+#             moment would write the same files, so it reads the page too.
 #             The console runs with --poll 0: its polls (by default every
 #             2 s, an INQUIRY and a MODE SENSE of page 3Fh) cost with time,
 #             not with the operation, and would make the row vary.
@@ -197,7 +206,7 @@ console_row() {
     $T send-keys y
     wait_for "verified: the drive applied every byte" || { failed=1; return; }
     trace_quiet || { failed=1; return; } # the page shown again, read back
-    row console "0 2 1" "$(count "$TRACE" "$from")"
+    row console "0 4 1" "$(count "$TRACE" "$from")"
     $T send-keys q
     $T kill-server 2>/dev/null
 }

@@ -29,6 +29,7 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     free(ctx->journal_data);
     ctx->journal_data = NULL;
     cmd_stage_clear(ctx);
+    cmd_read_back_clear(ctx);
     for (size_t i = 0; i < ctx->nsession_lines; i++)
         free(ctx->session_lines[i]);
     free(ctx->session_lines);
@@ -56,4 +57,11 @@ cmd_stage_clear(struct cmd_ctx *ctx)
     ctx->stage_words = NULL;
     ctx->stage_nwords = 0;
     ctx->stage_drive = ctx->stage_page = NULL;
+}
+
+void
+cmd_read_back_clear(struct cmd_ctx *ctx)
+{
+    free(ctx->read_back.current);
+    memset(&ctx->read_back, 0, sizeof ctx->read_back);
 }

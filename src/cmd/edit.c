@@ -297,6 +297,16 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
                   ed->label, mode_request_name(ed->rt));
         if (rep.verified) {
             status = edit_report_verified(ctx, ed, &rep, saved_before);
+            if (rep.after != NULL) {
+                cmd_read_back_clear(ctx);
+                ctx->read_back = (struct cmd_read_back){
+                    .rec = ed->rec,
+                    .rt = ed->rt,
+                    .current = rep.after,
+                    .len = rep.after_len,
+                };
+                rep.after = NULL;
+            }
         } else {
             cmd_print(ctx, "not verified (--no-verify)");
             status = CMD_OK;

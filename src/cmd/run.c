@@ -105,11 +105,15 @@ cmd_exec(struct cmd_ctx *ctx, const struct cmd_entry *entry,
      * stops the command before it sends anything; a full disk is only
      * found when the record is written. */
     unsigned long selects = cmd_selects_answered(ctx);
+    /* A command nested in this one (commit's set) keeps its own. */
+    if (ctx->depth_exec++ == 0)
+        cmd_read_back_clear(ctx);
     if (journaled && journal_check(&err) != 0)
         status = cmd_error(ctx, &err);
     else
         status = entry->exec(ctx, args);
     ctx->running_drive = NULL;
+    ctx->depth_exec--;
     /* A MODE SELECT this context sent may have changed the values the
      * staged words were checked against: the next edit or diff reads the
      * page again. */
