@@ -567,8 +567,8 @@ drive_session_run(struct drive_session *ds, const char *line, bool read_page)
     cmd_open_drive(&ds->ctx, ds->snap.uri, &rec, &err);
     unsigned long changes = rec ? cmd_drive_changes(&ds->ctx, rec) : 0;
     enum cmd_status status = cmd_run_line(&ds->ctx, line);
-    ds->snap.sent_select =
-        rec != NULL && cmd_drive_changes(&ds->ctx, rec) != changes;
+    unsigned long sent = rec ? cmd_drive_changes(&ds->ctx, rec) - changes : 0;
+    ds->snap.sent_select = sent > 0;
     ds->snap.pending_edits = ds->ctx.stage_nwords;
     snprintf(ds->snap.undo_shown, sizeof ds->snap.undo_shown, "%s",
              ds->ctx.undo_shown);
@@ -597,7 +597,9 @@ drive_session_run(struct drive_session *ds, const char *line, bool read_page)
     }
     /* A dry run leaves the page as it was read; anything that went out
      * is read back all the same. */
-    if (ds->snap.sent_select && drive_take_read_back(ds))
+    /* One MODE SELECT: a command of several (a restore's passes) may
+     * have changed the page's saved values before its last. */
+    if (sent == 1 && drive_take_read_back(ds))
         return;
     if (read_page || ds->snap.sent_select)
         drive_load_page(ds, ds->snap.sent_select);
