@@ -391,6 +391,9 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
             return -1;
         }
         qsort(*pages, *count, sizeof **pages, recorder_page_order);
+        /* Every page asked, each answer kept: not asked again while the
+         * drive is held. */
+        rec->all_kept[rt] = recorder_cache_keeps(rec, rt);
         return 0;
     }
     *pages = xcalloc(md.npages ? md.npages : 1, sizeof **pages);

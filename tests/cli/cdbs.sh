@@ -46,6 +46,19 @@ expect_out "parameter list (60 bytes):"
 expect_cdbs "1 4 1 0" -c "open $D; page 5; edit WR_T=TAO; diff; commit"
 expect_out "verified: the drive applied every byte"
 
+# A drive that refuses page 3Fh is asked page by page, once per hold: the
+# page's current and changeable values before the drive is held, 3Fh
+# refused twice (with subpages and without), pages 01h-3Eh probed once
+# (62), each savable page's saved values (6, the page's own included),
+# the read-back of current and saved values (2): 74 MODE SENSEs.
+F=$STATE/no-all-pages.json
+sed 's/"all_pages": true/"all_pages": false/' "$(dirname "$0")/../../drives/dvd-writer.json" >"$F"
+grep -q '"all_pages": false' "$F" || fail "the drive file refusing page 3Fh was not made"
+run set "emu:$F" caching WCE=0
+D=emu:$F
+expect_cdbs "1 74 1 0" set --save "emu:$F" caching WCE=1
+D=emu:dvd-writer
+
 # A UNIT ATTENTION on the second MODE SENSE, retried: one that can change
 # the identity (power on, INQUIRY data or LUNs changed) has it asked
 # again; one that cannot (mode parameters changed) does not.
