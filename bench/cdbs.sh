@@ -19,16 +19,25 @@
 #             saved, the four columns shown: 5.
 #   set       INQUIRY once (the identity keys the undo record and picks the
 #             page definitions) + MODE SENSE current (the bytes to change)
-#             and changeable (the check) + MODE SELECT + MODE SENSE
-#             read-back (the verification): 5.
+#             and changeable (the check), read before the drive is held +
+#             MODE SENSE current once it is held + MODE SELECT + MODE SENSE
+#             read-back (the verification): 6.  A set holds the drive only
+#             to send (another modecon is not refused while it parses and
+#             checks: tests/cli/lost-update.sh), so it reads the page again
+#             once held and refuses to send over a change made meanwhile.
+#             No UNIT ATTENTION would tell of that change: MODE PARAMETERS
+#             CHANGED goes to the other I_T nexuses only (SPC-4 6.11), and
+#             every program on the host shares a local drive's one nexus.
 #   set --save  SPC-4 6.11: a MODE SELECT with SP set saves the current
 #             values of every savable page, not only the page sent, so
 #             undo must hold each page's saved values from before.  INQUIRY
-#             + MODE SENSE current and saved of all pages (page 3Fh: two
-#             commands give every page, the page changed included) +
-#             changeable of the page + MODE SELECT (SP=1) + read-back of
-#             the page's current and saved values: 7.  A drive that refuses
-#             page 3Fh needs one MODE SENSE per page instead.
+#             + MODE SENSE current and changeable of the page (before the
+#             drive is held, as set) + once held, MODE SENSE current and
+#             saved of all pages (page 3Fh: two commands give every page,
+#             the page changed included, which is set's read once held) +
+#             MODE SELECT (SP=1) + read-back of the page's current and
+#             saved values: 8.  A drive that refuses page 3Fh needs one
+#             MODE SENSE per page instead.
 #   defaults  INQUIRY + MODE SENSE current, changeable and default + MODE
 #             SELECT + read-back: 6.
 #   restore   (of a snapshot differing from the drive in one page)
@@ -45,9 +54,18 @@
 #             screen saying the commit was verified and the page shown
 #             again (the console run in tmux with --trace; the trace's
 #             lines are counted once it has stopped growing, before the
-#             commit key and after the answer): the staged edit keeps the bytes it was checked
-#             against, so the commit needs MODE SENSE current (a change
-#             made meanwhile is caught) + MODE SELECT + read-back: 3.
+#             commit key and after the answer): the staged edit keeps
+#             the bytes it was checked against, and the commit dialog's
+#             dry run reads nothing, so the commit needs MODE SENSE current
+#             (a change made meanwhile is caught) + MODE SELECT + read-back,
+#             which the page shown again takes its current values from
+#             (a MODE SELECT of current values changes no other, SPC-4
+#             6.11) + the watch's MODE SENSE current and saved of the page
+#             in view: 5.  The console watches the audit log and the
+#             emulated drives' state for other modecon processes' changes,
+#             and reads the page in view when they change; its own commit
+#             writes both, and a change another process made at the same
+#             moment would write the same files, so it reads the page too.
 #             The console runs with --poll 0: its polls (by default every
 #             2 s, an INQUIRY and a MODE SENSE of page 3Fh) cost with time,
 #             not with the operation, and would make the row vary.
@@ -58,7 +76,8 @@
 #             MODE SELECT + read-back: 6.
 #
 # usage: bench/cdbs.sh [--strict] [BUILD_DIR]   (default build/release)
-#   BENCH_KEEP=FILE keeps the last trace (the console's) in FILE.
+#   BENCH_KEEP=FILE keeps the last trace (the console's) in FILE, and
+#   BENCH_FROM=FILE the number of its first line counted.
 set -u
 STRICT=0
 if [ "${1:-}" = --strict ]; then
@@ -85,9 +104,12 @@ setup() {
         { echo "bench: set-up 'modecon $*' failed:" >&2; cat "$DIR/setup.out" >&2; exit 1; }
 }
 
-# The opcodes of the trace lines from line FROM on: "INQ SENSE SELECT OTHER".
+# The opcodes of the trace lines from line FROM on, of commands sent to
+# the drive $D (restore's snapshot answers as a drive too, from a file,
+# and costs no link): "INQ SENSE SELECT OTHER".
 count() {
-    tail -n "+${2:-1}" "$1" | sed -n 's/.*"cdb":"\([0-9a-fA-F][0-9a-fA-F]\).*/\1/p' |
+    tail -n "+${2:-1}" "$1" | grep -F "\"drive\":\"$D\"" |
+        sed -n 's/.*"cdb":"\([0-9a-fA-F][0-9a-fA-F]\).*/\1/p' |
         awk '{ o = tolower($1) }
              o == "12" { i++; next } o == "5a" { s++; next } o == "55" { w++; next } { x++ }
              END { printf "%d %d %d %d\n", i, s, w, x }'
@@ -178,12 +200,13 @@ console_row() {
     wait_for "staged SAO (2) -> TAO (1)" || { failed=1; return; }
     trace_quiet || { failed=1; return; }
     local from=$(($(wc -l <"$TRACE") + 1))
+    [ -n "${BENCH_FROM:-}" ] && echo "$from" >"$BENCH_FROM"
     $T send-keys c
     wait_for "Commit these changes?" || { failed=1; return; }
     $T send-keys y
     wait_for "verified: the drive applied every byte" || { failed=1; return; }
     trace_quiet || { failed=1; return; } # the page shown again, read back
-    row console "0 2 1" "$(count "$TRACE" "$from")"
+    row console "0 4 1" "$(count "$TRACE" "$from")"
     $T send-keys q
     $T kill-server 2>/dev/null
 }
@@ -193,8 +216,8 @@ header
 traced get "0 1 0" get "$D" 5
 traced show "1 4 0" show "$D" caching
 setup set "$D" caching WCE=1
-traced set "1 3 1" set "$D" caching WCE=0
-traced "set --save" "1 5 1" set --save "$D" caching WCE=1
+traced set "1 4 1" set "$D" caching WCE=0
+traced "set --save" "1 6 1" set --save "$D" caching WCE=1
 setup set "$D" caching RCD=1
 traced defaults "1 4 1" defaults "$D" caching
 setup snapshot -o "$DIR/snapshot.json" "$D"

@@ -159,7 +159,7 @@ apply_send(struct cmd_ctx *ctx, struct recorder *rec, struct apply_held *h,
 static int
 apply_collect_listed(struct recorder *rec, struct apply_held *h,
                      const struct mode_page_info *info, size_t ninfo,
-                     struct err *err)
+                     bool may_save, struct err *err)
 {
     const struct apply_page *p = h->page;
 
@@ -172,7 +172,9 @@ apply_collect_listed(struct recorder *rec, struct apply_held *h,
      * there is nothing to keep then. */
     if (p->saved != NULL)
         return apply_read(rec, p, MODE_REQUEST_SAVED, &h->saved, err);
-    if (h->savable) {
+    /* Kept only when some page's saved values change: a list of current
+     * values alone goes out in the last pass, which needs none. */
+    if (h->savable && may_save) {
         int kept = apply_read_saved(rec, p, &h->saved, err);
         h->savable = kept == 0;
         return kept < 0 ? -1 : 0;
@@ -221,11 +223,14 @@ apply_collect(struct cmd_ctx *ctx, struct recorder *rec,
         return -1;
     *held = xcalloc(npages + ninfo + 1, sizeof **held);
     *saving = false;
+    bool may_save = false;
+    for (size_t i = 0; i < npages; i++)
+        may_save |= pages[i].saved != NULL;
     int rc = 0;
     for (size_t i = 0; i < npages && rc == 0; i++) {
         struct apply_held *h = &(*held)[(*nheld)++];
         h->page = &pages[i];
-        rc = apply_collect_listed(rec, h, info, ninfo, err);
+        rc = apply_collect_listed(rec, h, info, ninfo, may_save, err);
         if (rc == 0 && pages[i].saved != NULL)
             *saving |= !apply_same(h->saved, pages[i].saved, pages[i].len);
     }

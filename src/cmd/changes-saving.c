@@ -11,6 +11,34 @@
 #include "util/hex.h"
 #include "util/xmalloc.h"
 
+/* The pages' 'rt' values all read by one MODE SENSE of page 3Fh, kept by
+ * the recorder while it holds the drive; nothing for a drive that refuses
+ * it, which is asked page by page instead. */
+static void
+changes_read_all(struct recorder *rec, enum mode_request rt)
+{
+    struct mode_page_info *pages = NULL;
+    size_t npages = 0;
+    struct err ignored;
+
+    err_clear(&ignored);
+    if (recorder_refuses_all_pages(rec))
+        return;
+    if (recorder_get_supported_mode_pages(rec, rt, &pages, &npages, &ignored) ==
+        0)
+        free(pages);
+}
+
+int
+changes_hold_for_saving(struct recorder *rec, struct err *err)
+{
+    if (recorder_acquire_exclusive(rec, err) != 0)
+        return -1;
+    changes_read_all(rec, MODE_REQUEST_CURRENT);
+    changes_read_all(rec, MODE_REQUEST_SAVED);
+    return 0;
+}
+
 int
 changes_saving_others(struct recorder *rec, uint8_t code, uint8_t subpage,
                       struct undo_other **others, size_t *n, struct err *err)

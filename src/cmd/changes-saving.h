@@ -24,6 +24,14 @@ int changes_saving_others(struct recorder *rec, uint8_t code, uint8_t subpage,
                           struct undo_other **others, size_t *n,
                           struct err *err);
 
+/* Hold the drive for a saving change, and read every page's current and
+ * saved values at once (page 3Fh, twice): the saving change needs them
+ * all (SPC-4 6.11), and the reads of single pages that follow while the
+ * drive is held take them from what the recorder kept.  A drive that
+ * refuses page 3Fh is asked page by page later, as before.  0 when held
+ * (release it with recorder_release_exclusive), -1 with err set. */
+int changes_hold_for_saving(struct recorder *rec, struct err *err);
+
 /* "  LABEL: FIELD: old -> new WHICH" for each field of a page that
  * differs between 'from' and 'to', by byte where no field of 'pd' (or
  * NULL) covers it. */

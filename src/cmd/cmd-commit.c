@@ -86,7 +86,17 @@ cmd_commit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         argv[n++] = (char *)"--force-field";
         argv[n++] = forced;
     }
-    enum cmd_status status = cmd_run_argv(ctx, n, argv);
+    /* Held from reading the page to its read-back: the words go out on
+     * the values the drive holds then, read once. */
+    struct recorder *rec;
+    enum cmd_status status;
+    if (cmd_open_drive(ctx, ctx->stage_drive, &rec, &err) != 0 ||
+        recorder_acquire_exclusive(rec, &err) != 0) {
+        status = cmd_error(ctx, &err);
+    } else {
+        status = cmd_run_argv(ctx, n, argv);
+        recorder_release_exclusive(rec);
+    }
     free(argv);
     free(forced);
     /* Sent: nothing is staged any more; refused: the edits stay to mend. */

@@ -129,14 +129,20 @@ cmd_defaults_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
     err_clear(&err);
     if (cmd_open_page(ctx, args->argv[0], args->argv[1], &rec, &code, &subpage,
-                      &pd, &err) != 0 ||
-        cmd_defaults_read(rec, code, subpage, pages, len, &err) != 0) {
+                      &pd, &err) != 0)
+        return cmd_error(ctx, &err);
+    /* Held from the first read to the read-back: the values read are the
+     * drive's until the MODE SELECT, so none is asked twice. */
+    if (recorder_acquire_exclusive(rec, &err) != 0)
+        return cmd_error(ctx, &err);
+    if (cmd_defaults_read(rec, code, subpage, pages, len, &err) != 0) {
         status = cmd_error(ctx, &err);
     } else {
         cmd_defaults_merge(pages, len[0]);
         status = cmd_defaults_commit(ctx, args, rec, pd, code, subpage,
                                      pages[0], len[0]);
     }
+    recorder_release_exclusive(rec);
     for (int i = 0; i < 3; i++)
         free(pages[i]);
     return status;

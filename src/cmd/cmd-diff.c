@@ -249,14 +249,15 @@ cmd_diff_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         cmd_print(ctx, "nothing staged ('edit FIELD=VALUE' stages changes)");
         return CMD_OK;
     }
-    /* Against the page as it is now: another change since 'edit' shows.
-     * Each word is checked as commit will send it: forced only if it was
-     * staged with --force. */
+    /* Against the values the words were checked against when staged,
+     * which commit sends them on (it refuses if the drive holds others by
+     * then); nothing is asked of the drive.  Each word is checked as
+     * commit will send it: forced only if it was staged with --force. */
     bool save = cmd_arg_flag(&cmd_diff_entry, args, "save");
-    if (edit_plan_build_staged(ctx, ctx->stage_drive, ctx->stage_page,
-                               ctx->stage_words, ctx->stage_nwords,
-                               ctx->stage_nwords, false, ctx->stage_forced,
-                               &plan, &err) != 0) {
+    if (edit_plan_build_on(
+            ctx, ctx->stage_drive, ctx->stage_page, ctx->stage_base,
+            ctx->stage_base_len, ctx->stage_words, ctx->stage_nwords,
+            ctx->stage_nwords, false, ctx->stage_forced, &plan, &err) != 0) {
         status = cmd_error(ctx, &err);
     } else {
         struct edit ed = {
@@ -269,7 +270,7 @@ cmd_diff_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             .len = plan.len,
             .refs = plan.refs,
             .nrefs = plan.nrefs,
-            .opts = { .dry_run = true, .force = true },
+            .opts = { .dry_run = true, .force = true, .based_on = plan.before },
             .no_change = plan.unchanged,
             /* As commit --save names them before it sends. */
             .name_saving_others = save,

@@ -382,6 +382,19 @@ cmd_restore_list_pages(struct restore_job *job, const char *list,
         return -1;
     job->todo = list ? job->wanted : job->pages;
     job->ntodo = list ? job->nwanted : job->npages;
+    /* Every page is checked against the drive's changeable values before
+     * anything is sent: all of them at once (page 3Fh), kept by the
+     * recorder for the checks page by page.  A drive that refuses 3Fh is
+     * asked page by page there. */
+    struct mode_page_info *changeable = NULL;
+    size_t nchangeable = 0;
+    struct err ignored;
+    err_clear(&ignored);
+    if (!recorder_refuses_all_pages(job->drive) &&
+        recorder_get_supported_mode_pages(job->drive, MODE_REQUEST_CHANGEABLE,
+                                          &changeable, &nchangeable,
+                                          &ignored) == 0)
+        free(changeable);
     return 0;
 }
 

@@ -305,10 +305,17 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         status = cmd_error(ctx, &err);
         goto out;
     }
-    if (rt == MODE_REQUEST_SAVED && len >= 2)
+    bool saving = rt == MODE_REQUEST_SAVED && len >= 2;
+    if (saving && changes_hold_for_saving(rec, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    if (saving)
         changes_note_saving_others(ctx, rec, data[0] & MODE_PAGE_CODE,
                                    (data[0] & MODE_PAGE_SPF) ? data[1] : 0);
     int rc = recorder_set_mode_page(rec, rt, data, len, &opts, &rep, &err);
+    if (saving)
+        recorder_release_exclusive(rec);
     if (rep.notice[0] != '\0')
         cmd_warn(ctx, "note: %s", rep.notice);
     if (rc != 0)

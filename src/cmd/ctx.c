@@ -24,14 +24,12 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
     free(ctx->drives);
     ctx->drives = NULL;
     ctx->ndrives = 0;
-    if (ctx->pagedb_loaded)
-        pagedb_fini(&ctx->pagedb);
-    sense_map_fini(&ctx->sense_map);
     free(ctx->selected_drive);
     free(ctx->selected_page);
     free(ctx->journal_data);
     ctx->journal_data = NULL;
     cmd_stage_clear(ctx);
+    cmd_read_back_clear(ctx);
     for (size_t i = 0; i < ctx->nsession_lines; i++)
         free(ctx->session_lines[i]);
     free(ctx->session_lines);
@@ -53,7 +51,17 @@ cmd_stage_clear(struct cmd_ctx *ctx)
     ctx->stage_forced = NULL;
     free(ctx->stage_drive);
     free(ctx->stage_page);
+    free(ctx->stage_base);
+    ctx->stage_base = NULL;
+    ctx->stage_base_len = 0;
     ctx->stage_words = NULL;
     ctx->stage_nwords = 0;
     ctx->stage_drive = ctx->stage_page = NULL;
+}
+
+void
+cmd_read_back_clear(struct cmd_ctx *ctx)
+{
+    free(ctx->read_back.current);
+    memset(&ctx->read_back, 0, sizeof ctx->read_back);
 }

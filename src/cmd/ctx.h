@@ -51,9 +51,9 @@ struct cmd_ctx {
      * same context (a shell session sends many). */
     struct cmd_drive *drives;
     size_t ndrives;
-    struct pagedb pagedb; /* loaded on first use */
+    /* The process's page definitions and vendor sense rules
+     * (pagecache.h) are in use by this context: its problems reported. */
     bool pagedb_loaded;
-    struct sense_map sense_map; /* the user's vendor-sense rules */
     bool sense_map_loaded;
 
     /* How lines of commands run (line.c, replay). */
@@ -63,6 +63,7 @@ struct cmd_ctx {
     bool dry_run;               /* no MODE SELECT, no power cycle: say each */
     const char *drive_override; /* every drive named is this one */
     int depth;                  /* replay files replaying files */
+    int depth_exec;             /* commands running (commit runs a set) */
     /* What 'open' and 'page' selected, for commands that omit them. */
     char *selected_drive; /* owned, or NULL */
     char *selected_page;  /* owned, or NULL */
@@ -75,6 +76,21 @@ struct cmd_ctx {
     char **stage_words;
     bool *stage_forced; /* per word: staged with --force, so sent with it */
     int stage_nwords;
+    /* The current values the staged words were checked against (owned),
+     * or NULL: edit and diff build on them instead of reading the page
+     * again.  Commit reads the page once more, holding the drive, and
+     * sends the words on the values it holds then. */
+    uint8_t *stage_base;
+    size_t stage_base_len;
+    /* What the last command's last verified MODE SELECT left on the
+     * drive, as read back (edit_commit), or read_back.current NULL: a
+     * front end shows it without asking the drive again. */
+    struct cmd_read_back {
+        const struct recorder *rec;
+        enum mode_request rt; /* the values written: current or saved */
+        uint8_t *current;     /* the page's current values; owned */
+        size_t len;
+    } read_back;
     /* Lines run in this session, for 'history' (owned). */
     char **session_lines;
     size_t nsession_lines;
@@ -104,5 +120,6 @@ void cmd_ctx_fini(struct cmd_ctx *ctx);
 
 /* Drop the staged edits. */
 void cmd_stage_clear(struct cmd_ctx *ctx);
+void cmd_read_back_clear(struct cmd_ctx *ctx);
 
 #endif

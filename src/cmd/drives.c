@@ -75,27 +75,6 @@ cmd_keep_drive(struct cmd_ctx *ctx, const char *uri, struct recorder *rec)
     ctx->ndrives++;
 }
 
-#define CMD_SENSE_MAP_MAX (1u << 20) /* bytes */
-
-void
-cmd_load_sense_map(struct cmd_ctx *ctx)
-{
-    char *path = paths_config_file("vendor-sense"), *text = NULL;
-    struct err err;
-
-    ctx->sense_map_loaded = true;
-    err_clear(&err);
-    if (path != NULL)
-        text = atomicfile_read(path, CMD_SENSE_MAP_MAX, NULL, &err);
-    if (text == NULL && path != NULL && err.os_errno != ENOENT)
-        cmd_warn(ctx, "warning: vendor sense rules not used: %s", err.msg);
-    if (text != NULL && sense_map_parse(text, path, &ctx->sense_map, &err) != 0)
-        cmd_warn(ctx, "warning: vendor sense rules not used: %s", err.msg);
-    ctx->recorder.sense_map = &ctx->sense_map;
-    free(text);
-    free(path);
-}
-
 /* Open 'uri' exactly as given, or find it open already. */
 static int
 cmd_open_uri(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,

@@ -57,11 +57,6 @@ void cmd_keep_drive(struct cmd_ctx *ctx, const char *uri, struct recorder *rec);
 int cmd_open_drive(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
                    struct err *err);
 
-/* The user's vendor sense rules, $XDG_CONFIG_HOME/modecon/vendor-sense,
- * loaded into the context for the drives it opens from now on; a file
- * with a bad line is not used, and the line is named in a warning. */
-void cmd_load_sense_map(struct cmd_ctx *ctx);
-
 /* The drive and page a field-level command names: parses PAGE, opens
  * DRIVE and finds the page's definition (NULL when there is none). */
 int cmd_open_page(struct cmd_ctx *ctx, const char *drive, const char *page,

@@ -277,6 +277,9 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
     err_clear(&err);
     if (edit_check_savable(ed, &err) != 0)
         return cmd_error(ctx, &err);
+    bool saving = ed->rt == MODE_REQUEST_SAVED;
+    if (saving && changes_hold_for_saving(ed->rec, &err) != 0)
+        return cmd_error(ctx, &err);
     uint8_t *saved_before = edit_read_saved(ed);
     edit_show_plan(ctx, ed, saved_before);
     int rc = recorder_set_mode_page(ed->rec, ed->rt, ed->page, ed->len,
@@ -294,6 +297,16 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
                   ed->label, mode_request_name(ed->rt));
         if (rep.verified) {
             status = edit_report_verified(ctx, ed, &rep, saved_before);
+            if (rep.after != NULL) {
+                cmd_read_back_clear(ctx);
+                ctx->read_back = (struct cmd_read_back){
+                    .rec = ed->rec,
+                    .rt = ed->rt,
+                    .current = rep.after,
+                    .len = rep.after_len,
+                };
+                rep.after = NULL;
+            }
         } else {
             cmd_print(ctx, "not verified (--no-verify)");
             status = CMD_OK;
@@ -301,5 +314,7 @@ edit_commit(struct cmd_ctx *ctx, const struct edit *ed)
     }
     free(saved_before);
     set_report_fini(&rep);
+    if (saving)
+        recorder_release_exclusive(ed->rec);
     return status;
 }

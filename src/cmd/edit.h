@@ -75,6 +75,20 @@ int edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
                            const char *page, char *const *words, int nwords,
                            int first_new, bool force, const bool *staged_forced,
                            struct edit_plan *plan, struct err *err);
+/* The same on the page's current values 'base' (base_len bytes) instead
+ * of the drive's: the staged words on the values they were checked
+ * against (cmd_ctx.stage_base), with no MODE SENSE but the changeable
+ * values, which the recorder keeps.  A NULL base, or one of another page,
+ * reads the drive. */
+int edit_plan_build_on(struct cmd_ctx *ctx, const char *drive, const char *page,
+                       const uint8_t *base, size_t base_len, char *const *words,
+                       int nwords, int first_new, bool force,
+                       const bool *staged_forced, struct edit_plan *plan,
+                       struct err *err);
+
+/* Keep the plan's current values as those the staged words were checked
+ * against (cmd_ctx.stage_base). */
+void edit_plan_keep_base(struct cmd_ctx *ctx, const struct edit_plan *plan);
 void edit_plan_free(struct edit_plan *plan);
 
 /* Whether word 'word' of the plan sets its field to other than the

@@ -292,14 +292,41 @@ edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
                        int first_new, bool force, const bool *staged_forced,
                        struct edit_plan *plan, struct err *err)
 {
+    return edit_plan_build_on(ctx, drive, page_arg, NULL, 0, words, nwords,
+                              first_new, force, staged_forced, plan, err);
+}
+
+/* The page's current values: 'base' when given (and of the page), else
+ * read from the drive. */
+static int
+edit_plan_read_base(struct edit_plan *plan, uint8_t code, uint8_t subpage,
+                    const uint8_t *base, size_t base_len, struct err *err)
+{
+    if (base == NULL || mode_page_header_decode(base, base_len).code != code ||
+        mode_page_header_decode(base, base_len).subpage != subpage)
+        return recorder_get_mode_page(plan->rec, code, subpage,
+                                      MODE_REQUEST_CURRENT, &plan->before,
+                                      &plan->len, err);
+    plan->before = xmalloc(base_len);
+    memcpy(plan->before, base, base_len);
+    plan->len = base_len;
+    return 0;
+}
+
+int
+edit_plan_build_on(struct cmd_ctx *ctx, const char *drive, const char *page_arg,
+                   const uint8_t *base, size_t base_len, char *const *words,
+                   int nwords, int first_new, bool force,
+                   const bool *staged_forced, struct edit_plan *plan,
+                   struct err *err)
+{
     uint8_t code, subpage;
     size_t chg_len = 0;
 
     memset(plan, 0, sizeof *plan);
     if (cmd_open_page(ctx, drive, page_arg, &plan->rec, &code, &subpage,
                       &plan->pd, err) != 0 ||
-        recorder_get_mode_page(plan->rec, code, subpage, MODE_REQUEST_CURRENT,
-                               &plan->before, &plan->len, err) != 0)
+        edit_plan_read_base(plan, code, subpage, base, base_len, err) != 0)
         return -1;
     if (recorder_get_mode_page(plan->rec, code, subpage,
                                MODE_REQUEST_CHANGEABLE, &plan->chg, &chg_len,
@@ -328,4 +355,15 @@ edit_plan_build_staged(struct cmd_ctx *ctx, const char *drive,
     if (rc == 0)
         edit_plan_unchanged(plan, nwords);
     return rc;
+}
+
+void
+edit_plan_keep_base(struct cmd_ctx *ctx, const struct edit_plan *plan)
+{
+    uint8_t *base = xmalloc(plan->len ? plan->len : 1);
+
+    memcpy(base, plan->before, plan->len);
+    free(ctx->stage_base);
+    ctx->stage_base = base;
+    ctx->stage_base_len = plan->len;
 }

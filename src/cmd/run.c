@@ -10,6 +10,7 @@
 #include "cmd/drives.h"
 #include "cmd/journal.h"
 #include "cmd/output.h"
+#include "cmd/pagecache.h"
 #include "cmd/parse.h"
 #include "transport/trace.h"
 #include "transport/transport.h"
@@ -104,11 +105,23 @@ cmd_exec(struct cmd_ctx *ctx, const struct cmd_entry *entry,
      * stops the command before it sends anything; a full disk is only
      * found when the record is written. */
     unsigned long selects = cmd_selects_answered(ctx);
+    /* A command nested in this one (commit's set) keeps its own. */
+    if (ctx->depth_exec++ == 0)
+        cmd_read_back_clear(ctx);
     if (journaled && journal_check(&err) != 0)
         status = cmd_error(ctx, &err);
     else
         status = entry->exec(ctx, args);
     ctx->running_drive = NULL;
+    ctx->depth_exec--;
+    /* A MODE SELECT this context sent may have changed the values the
+     * staged words were checked against: the next edit or diff reads the
+     * page again. */
+    if (cmd_selects_answered(ctx) != selects) {
+        free(ctx->stage_base);
+        ctx->stage_base = NULL;
+        ctx->stage_base_len = 0;
+    }
     if (journaled && (status == CMD_OK || status == CMD_NOT_APPLIED))
         status = cmd_journal(ctx, entry, args, status, selects);
     err_clear(&err);

@@ -330,7 +330,7 @@ undo_step_send_one(struct undo_job *job)
         .len = c->len,
         .refs = refs,
         .nrefs = nrefs,
-        .opts = { .dry_run = job->dry_run, .verify = true },
+        .opts = { .dry_run = job->dry_run, .verify = true, .puts_back = true },
     };
     job->ctx->undoing = true;
     job->ctx->undo_of = c->select;

@@ -8,6 +8,15 @@
 
 #include "engine/recorder.h"
 
+/* One MODE SENSE answer kept: the page as recorder_get_mode_page returns
+ * it.  See recorder_cache_* in recorder-read.c for how long. */
+struct mode_cache_entry {
+    enum mode_request rt;
+    uint8_t code, subpage;
+    uint8_t *data;
+    size_t len;
+};
+
 struct recorder {
     struct transport *tp;
     struct recorder_options opts;
@@ -18,7 +27,10 @@ struct recorder {
     struct scsi_identity identity; /* the last INQUIRY answer */
     bool identified;               /* 'identity' holds one */
     bool vendor_asked; /* INQUIRY answered, or asked for the rules once */
-    unsigned long mode_attentions; /* UNIT ATTENTIONs 29h and 2Ah seen */
+    unsigned long mode_attentions;  /* UNIT ATTENTIONs 29h and 2Ah seen */
+    struct mode_cache_entry *cache; /* MODE SENSE answers kept */
+    size_t ncache;
+    bool all_kept[4]; /* per page control: the cache holds a 3Fh answer */
 };
 
 /*
@@ -28,6 +40,21 @@ struct recorder {
  */
 int recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
                   struct err *err);
+
+/* Which kept MODE SENSE answers go: every one (a UNIT ATTENTION, the
+ * recorder freed), or all but the changeable values (a MODE SELECT, an
+ * error, the hold released). */
+enum recorder_cache_drop {
+    RECORDER_CACHE_DROP_ALL,
+    RECORDER_CACHE_DROP_VALUES,
+};
+void recorder_cache_drop(struct recorder *rec, enum recorder_cache_drop what);
+
+/* GetModePage asking the drive whatever is kept ('fresh'): the read that
+ * catches a change made meanwhile, and the read-back after MODE SELECT. */
+int recorder_read_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
+                            enum mode_request rt, bool fresh, uint8_t **data,
+                            size_t *len, struct err *err);
 
 #define RECORDER_LABEL_LEN 96
 

@@ -77,10 +77,142 @@ recorder_sense_free(uint8_t *buf, const uint8_t *first)
         free(buf);
 }
 
+/*
+ * The MODE SENSE answers a recorder keeps, so that one command holding the
+ * drive does not ask it the same thing twice (on a slow link every CDB
+ * costs a round trip):
+ *
+ * - Current, default and saved values are kept only while this recorder
+ *   holds the drive (recorder_acquire_exclusive), and dropped by any MODE
+ *   SELECT (before it goes out), any UNIT ATTENTION, any error other than
+ *   ILLEGAL REQUEST (which says the drive refused the command and did
+ *   nothing), and the release of the hold.  While the drive is held no
+ *   other modecon process changes it; another initiator's MODE SELECT
+ *   raises MODE PARAMETERS CHANGED (2Ah/01h) on this one's next command
+ *   (SPC-4 6.11), which the drive reports instead of executing it: a MODE
+ *   SELECT built on kept values is refused then (recorder_exec), never
+ *   applied over the change.
+ * - Changeable values say what the drive lets change, not what it holds:
+ *   no MODE SELECT changes them, so they are kept until a UNIT ATTENTION
+ *   (a reset or power on may bring other firmware, SAM-5).
+ *
+ * So current values kept were all read while this hold lasts, after any
+ * read a request was built from before it: SetModePage's check that the
+ * page did not change meanwhile (set_options.based_on) may take them.
+ * The read-back after a MODE SELECT is never served from here: it is the
+ * verification.
+ */
+static bool
+recorder_cache_keeps(const struct recorder *rec, enum mode_request rt)
+{
+    return rt == MODE_REQUEST_CHANGEABLE || rec->lock_count > 0;
+}
+
+void
+recorder_cache_drop(struct recorder *rec, enum recorder_cache_drop what)
+{
+    size_t kept = 0;
+
+    for (int rt = 0; rt < 4; rt++)
+        if (what == RECORDER_CACHE_DROP_ALL || rt != MODE_REQUEST_CHANGEABLE)
+            rec->all_kept[rt] = false;
+    for (size_t i = 0; i < rec->ncache; i++) {
+        if (what == RECORDER_CACHE_DROP_VALUES &&
+            rec->cache[i].rt == MODE_REQUEST_CHANGEABLE) {
+            rec->cache[kept++] = rec->cache[i];
+            continue;
+        }
+        free(rec->cache[i].data);
+    }
+    rec->ncache = kept;
+    if (kept == 0) {
+        free(rec->cache);
+        rec->cache = NULL;
+    }
+}
+
+static struct mode_cache_entry *
+recorder_cache_find(struct recorder *rec, enum mode_request rt, uint8_t code,
+                    uint8_t subpage)
+{
+    for (size_t i = 0; i < rec->ncache; i++)
+        if (rec->cache[i].rt == rt && rec->cache[i].code == code &&
+            rec->cache[i].subpage == subpage)
+            return &rec->cache[i];
+    return NULL;
+}
+
+static void
+recorder_cache_put(struct recorder *rec, enum mode_request rt, uint8_t code,
+                   uint8_t subpage, const uint8_t *data, size_t len)
+{
+    if (!recorder_cache_keeps(rec, rt))
+        return;
+    struct mode_cache_entry *e = recorder_cache_find(rec, rt, code, subpage);
+    if (e == NULL) {
+        rec->cache =
+            xrealloc(rec->cache, (rec->ncache + 1) * sizeof *rec->cache);
+        e = &rec->cache[rec->ncache++];
+        *e = (struct mode_cache_entry){ .rt = rt,
+                                        .code = code,
+                                        .subpage = subpage };
+    } else {
+        free(e->data);
+    }
+    e->data = xmalloc(len ? len : 1);
+    memcpy(e->data, data, len);
+    e->len = len;
+}
+
+/* The pages of one MODE SENSE answer, kept as single pages. */
+static void
+recorder_cache_answer(struct recorder *rec, enum mode_request rt,
+                      const uint8_t *buf, const struct mode_data *md)
+{
+    for (size_t i = 0; i < md->npages; i++)
+        recorder_cache_put(rec, rt, md->pages[i].code, md->pages[i].subpage,
+                           buf + md->pages[i].offset, md->pages[i].length);
+}
+
+/* The list of pages from a kept 3Fh answer, unsorted; false when none is
+ * kept. */
+static bool
+recorder_cache_list(struct recorder *rec, enum mode_request rt,
+                    struct mode_page_info **pages, size_t *count)
+{
+    size_t n = 0;
+
+    if (!rec->all_kept[rt])
+        return false;
+    *pages = xcalloc(rec->ncache ? rec->ncache : 1, sizeof **pages);
+    for (size_t i = 0; i < rec->ncache; i++) {
+        const struct mode_cache_entry *e = &rec->cache[i];
+        if (e->rt != rt)
+            continue;
+        (*pages)[n++] = (struct mode_page_info){
+            .code = e->code,
+            .subpage = e->subpage,
+            .length = e->len,
+            .savable = e->len > 0 && (e->data[0] & MODE_PAGE_PS) != 0
+        };
+    }
+    *count = n;
+    return true;
+}
+
 int
 recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                        enum mode_request rt, uint8_t **data, size_t *len,
                        struct err *err)
+{
+    return recorder_read_mode_page(rec, code, subpage, rt, false, data, len,
+                                   err);
+}
+
+int
+recorder_read_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
+                        enum mode_request rt, bool fresh, uint8_t **data,
+                        size_t *len, struct err *err)
 {
     /* Aligned to its size: some local drives (ATAPI through libata) take
      * a transfer straight into the buffer only at 512-byte alignment, and
@@ -99,6 +231,14 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
     if (code >= MODE_PAGE_ALL)
         return err_set(err, E_INVALIDARG, "page 0x%02x is not a single page",
                        code);
+    const struct mode_cache_entry *kept =
+        fresh ? NULL : recorder_cache_find(rec, rt, code, subpage);
+    if (kept != NULL) {
+        *len = kept->len;
+        *data = xmalloc(kept->len ? kept->len : 1);
+        memcpy(*data, kept->data, kept->len);
+        return 0;
+    }
     if (recorder_mode_sense(rec, rt, code, subpage, first, sizeof first, &buf,
                             &md, err) != 0) {
         err_prefix(err, "%s, %s values",
@@ -113,6 +253,7 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
         *len = ref->length;
         *data = xmalloc(ref->length);
         memcpy(*data, buf + ref->offset, ref->length);
+        recorder_cache_put(rec, rt, code, subpage, *data, *len);
         recorder_sense_free(buf, first);
         return 0;
     }
@@ -175,6 +316,7 @@ recorder_probe_pages(struct recorder *rec, enum mode_request rt,
             n++;
             break;
         }
+        recorder_cache_answer(rec, rt, buf, &md);
         recorder_sense_free(buf, first);
     }
     *pages = list;
@@ -219,6 +361,10 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
                        "request type %u is not one of current, changeable, "
                        "default, saved",
                        (unsigned)rt);
+    if (recorder_cache_list(rec, rt, pages, count)) {
+        qsort(*pages, *count, sizeof **pages, recorder_page_order);
+        return 0;
+    }
     /* Pages and subpages (3Fh/FFh); drives without subpages may refuse
      * that and answer 3Fh/00h; some refuse 3Fh altogether. */
     int rc = recorder_sense_all(rec, rt, MODE_SUBPAGE_ALL, &buf, &md, err);
@@ -245,6 +391,9 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
             return -1;
         }
         qsort(*pages, *count, sizeof **pages, recorder_page_order);
+        /* Every page asked, each answer kept: not asked again while the
+         * drive is held. */
+        rec->all_kept[rt] = recorder_cache_keeps(rec, rt);
         return 0;
     }
     *pages = xcalloc(md.npages ? md.npages : 1, sizeof **pages);
@@ -255,6 +404,8 @@ recorder_get_supported_mode_pages(struct recorder *rec, enum mode_request rt,
         (*pages)[i].length = md.pages[i].length;
         (*pages)[i].savable = md.pages[i].ps;
     }
+    recorder_cache_answer(rec, rt, buf, &md);
+    rec->all_kept[rt] = recorder_cache_keeps(rec, rt);
     free(buf);
     qsort(*pages, *count, sizeof **pages, recorder_page_order);
     return 0;

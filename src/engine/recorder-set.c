@@ -128,8 +128,9 @@ recorder_verify(struct recorder *rec, enum mode_request rt, const uint8_t *page,
         uint8_t *back;
         size_t back_len;
 
-        if (recorder_get_mode_page(rec, h.code, h.subpage, which[w], &back,
-                                   &back_len, err) != 0) {
+        /* Asked of the drive, never kept: this is the verification. */
+        if (recorder_read_mode_page(rec, h.code, h.subpage, which[w], true,
+                                    &back, &back_len, err) != 0) {
             err_prefix(err, "the drive accepted the change, but reading it "
                             "back failed");
             return;
@@ -233,14 +234,28 @@ recorder_select_read_state(struct recorder *rec, struct select_target *t,
 {
     size_t chg_len = 0;
 
-    if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
-                               MODE_REQUEST_CURRENT, &rep->before,
-                               &rep->before_len, err) != 0)
+    /* Read while the drive is held: from the drive, or kept from a read
+     * made since it was held (recorder-read.c), never from before.  A
+     * request built from an earlier read (opts->based_on) is checked
+     * against it: a program on this host changes the drive through the
+     * same I_T nexus and raises no UNIT ATTENTION (SPC-4 6.11). */
+    if (opts->dry_run && opts->based_on != NULL) {
+        /* Nothing goes out: the request is shown as built on the values
+         * it was made from. */
+        rep->before = xmalloc(t->len);
+        memcpy(rep->before, opts->based_on, t->len);
+        rep->before_len = t->len;
+    } else if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
+                                      MODE_REQUEST_CURRENT, &rep->before,
+                                      &rep->before_len, err) != 0) {
         return -1;
+    }
     if (opts->based_on != NULL &&
         recorder_changed_since(rep->before, rep->before_len, opts->based_on,
                                t->len, select_label(rec, t), err))
         return -1;
+    if (opts->puts_back)
+        return 0;
     if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
                                MODE_REQUEST_CHANGEABLE, chg, &chg_len,
                                err) == 0) {

@@ -75,6 +75,7 @@ recorder_free(struct recorder *rec)
 {
     if (rec == NULL)
         return;
+    recorder_cache_drop(rec, RECORDER_CACHE_DROP_ALL);
     lock_close(rec->lock);
     transport_close(rec->tp);
     free(rec);
@@ -147,6 +148,8 @@ recorder_release_exclusive(struct recorder *rec)
 {
     if (rec->lock_count == 0 || --rec->lock_count > 0)
         return;
+    /* Not held, the drive's values may change under any kept answer. */
+    recorder_cache_drop(rec, RECORDER_CACHE_DROP_VALUES);
     /* A device that cannot be reopened after its claim fails the next
      * command with the reason, so the reason is not lost here. */
     struct err ignored;
@@ -164,6 +167,9 @@ recorder_sleep_ms(unsigned ms)
 }
 
 #define RECORDER_MAX_UA_RETRIES 3
+
+static int recorder_exec_retried(struct recorder *rec, struct scsi_io *io,
+                                 bool wait_ready, struct err *err);
 
 /* A user's vendor sense rule may name a vendor: a drive not yet asked
  * for its INQUIRY is asked now, once.  True when the vendor is newly
@@ -196,9 +202,45 @@ int
 recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
               struct err *err)
 {
+    int rc = recorder_exec_retried(rec, io, wait_ready, err);
+
+    /* An error other than a refusal (ILLEGAL REQUEST: nothing was done,
+     * SPC-4 4.5.6) leaves the drive's state unknown. */
+    struct sense s;
+    if (rc != 0 &&
+        !(err->has_scsi && sense_decode(err->sense, err->sense_len, &s) &&
+          s.key == SENSE_ILLEGAL_REQUEST))
+        recorder_cache_drop(rec, RECORDER_CACHE_DROP_VALUES);
+    return rc;
+}
+
+/* What a UNIT ATTENTION says is no longer known: every kept MODE SENSE
+ * answer (the event may have changed any of them), and the identity when
+ * the event can change it: power on or reset (29h, SAM-5: the drive may
+ * come back with other firmware), INQUIRY DATA HAS CHANGED (3Fh/03h, SPC-4
+ * 6.6) or REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh, SPC-4 6.33: another
+ * logical unit may answer at this LUN now). */
+static void
+recorder_attention(struct recorder *rec, const struct sense *s)
+{
+    recorder_cache_drop(rec, RECORDER_CACHE_DROP_ALL);
+    if (s->asc == 0x29 ||
+        (s->asc == 0x3f && (s->ascq == 0x03 || s->ascq == 0x0e))) {
+        rec->identified = false;
+        rec->vendor_asked = false;
+    }
+}
+
+static int
+recorder_exec_retried(struct recorder *rec, struct scsi_io *io, bool wait_ready,
+                      struct err *err)
+{
     unsigned ua_retries = 0, waited = 0, delay = 100;
     uint16_t last_ua = 0;
 
+    /* What the drive held before it may not hold after (SPC-4 6.11). */
+    if (io->cdb[0] == SCSI_MODE_SELECT10)
+        recorder_cache_drop(rec, RECORDER_CACHE_DROP_VALUES);
     for (;;) {
         io->timeout_ms = rec->opts.timeout_ms;
         if (transport_exec(rec->tp, io, err) != 0)
@@ -216,6 +258,7 @@ recorder_exec(struct recorder *rec, struct scsi_io *io, bool wait_ready,
         sense_decode(io->sense, io->sense_len, &s);
         if (s.valid && s.key == SENSE_UNIT_ATTENTION) {
             uint16_t ua = (uint16_t)(s.asc << 8 | s.ascq);
+            recorder_attention(rec, &s);
             if (s.asc == 0x29 || s.asc == 0x2a)
                 rec->mode_attentions++;
             /* A MODE SELECT built from values read before a reset or
@@ -289,6 +332,12 @@ recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
     uint8_t buf[96];
     struct scsi_io io = { 0 };
 
+    /* Asked once: the identity stays until a UNIT ATTENTION that can
+     * change it (recorder_attention). */
+    if (rec->identified) {
+        *id = rec->identity;
+        return 0;
+    }
     scsi_build_inquiry(&io, buf, sizeof buf);
     if (recorder_exec(rec, &io, false, err) != 0)
         return -1;

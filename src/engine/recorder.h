@@ -85,12 +85,16 @@ const char *recorder_name(const struct recorder *rec);
  * recorder's, used on the recorder's thread. */
 struct transport *recorder_transport(struct recorder *rec);
 
-/* INQUIRY into the caller's *id, kept as the known identity too. */
+/* The drive's identity into the caller's *id: INQUIRY the first time, and
+ * again only after a UNIT ATTENTION that can change it (power on or reset,
+ * INQUIRY DATA HAS CHANGED, REPORTED LUNS DATA HAS CHANGED); kept by the
+ * recorder in between, so that a drive is asked once per process. */
 int recorder_inquiry(struct recorder *rec, struct scsi_identity *id,
                      struct err *err);
 
-/* The identity from the last INQUIRY answered, or NULL before one; the
- * recorder's, overwritten by the next INQUIRY. */
+/* The identity from the last INQUIRY answered, or NULL before one and
+ * after a UNIT ATTENTION that can change it; the recorder's, overwritten
+ * by the next INQUIRY. */
 const struct scsi_identity *recorder_known_identity(const struct recorder *rec);
 
 /* How many UNIT ATTENTIONs this recorder has met that say the drive's mode
@@ -127,6 +131,9 @@ int recorder_media_state(struct recorder *rec, enum media_state *state,
  * GetModePage: the page 'code'/'subpage' as the drive holds it for 'rt',
  * without header or block descriptors, PS bit as reported.  *data is new;
  * the caller frees it.  On failure *data and *len are left as they were.
+ * While the recorder holds the drive an answer is kept and a second call
+ * for it sends nothing (changeable values are kept until a UNIT ATTENTION);
+ * recorder-read.c says what drops them and why that is safe.
  */
 int recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                            enum mode_request rt, uint8_t **data, size_t *len,
@@ -164,8 +171,13 @@ struct set_options {
     /* The current page the request was built from, or NULL: a page that
      * reads otherwise once the drive is held (another program changed it
      * meanwhile) is refused and nothing is sent, so that a change of one
-     * field never puts back another program's change of another. */
+     * field never puts back another program's change of another.  A dry
+     * run is checked against it, without reading the current values. */
     const uint8_t *based_on;
+    /* The page puts back values the drive held before (an undo): the
+     * bits it changes were the drive's own, so its changeable values are
+     * not read to check them again, and rep->checked stays false. */
+    bool puts_back;
 };
 
 /* One byte the drive did not take. */

@@ -169,7 +169,7 @@ console_confirm_commit(struct console *con, const char *arg)
         return;
     }
     con->confirm_kind = CONFIRM_COMMIT;
-    con->confirm_seq = console_send(con, con->drive_cursor, "diff");
+    con->confirm_seq = console_send_preview(con, con->drive_cursor, "diff");
     if (d->worker == NULL)
         console_collect(con);
 }
@@ -210,7 +210,7 @@ console_confirm_run(struct console *con, enum console_confirm kind, char *line)
     free(con->confirm_cmd);
     con->confirm_cmd = line;
     con->confirm_kind = kind;
-    con->confirm_seq = console_send(con, con->drive_cursor, dry);
+    con->confirm_seq = console_send_preview(con, con->drive_cursor, dry);
     free(dry);
     if (d->worker == NULL)
         console_collect(con);

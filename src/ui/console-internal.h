@@ -27,6 +27,8 @@ void console_hold(struct console_drive *d, unsigned seq);
 /* Send a line to drive 'i'; the job's number, which the keys typed after
  * it wait for. */
 unsigned console_send(struct console *con, size_t i, const char *line);
+/* The same for a dialog's dry run: the page is not read again after it. */
+unsigned console_send_preview(struct console *con, size_t i, const char *line);
 void console_clear_error(struct console *con);
 /* An error under the editor, the field it names marked. */
 void console_show_error(struct console *con, const struct err *err,

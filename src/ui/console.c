@@ -206,12 +206,13 @@ console_poll_unthreaded(struct console *con)
 }
 
 /* Send a line to drive 'i': its worker, or at once when it has none. */
-unsigned
-console_send(struct console *con, size_t i, const char *line)
+static unsigned
+console_send_line(struct console *con, size_t i, const char *line, bool preview)
 {
     struct console_drive *d = &con->drives[i];
-    unsigned seq =
-        d->worker != NULL ? worker_send(d->worker, line) : ++d->sync_seq;
+    unsigned seq = d->worker == NULL ? ++d->sync_seq
+                   : preview         ? worker_send_preview(d->worker, line)
+                                     : worker_send(d->worker, line);
 
     /* The keys typed after this one wait for its answer: what they do
      * depends on it (an edit staged, a page shown, a dialog opened). */
@@ -223,10 +224,22 @@ console_send(struct console *con, size_t i, const char *line)
         con->output_seq = seq;
     }
     if (d->worker == NULL) {
-        drive_session_run(d->session, line);
+        drive_session_run(d->session, line, !preview);
         console_hold(d, seq);
     }
     return seq;
+}
+
+unsigned
+console_send(struct console *con, size_t i, const char *line)
+{
+    return console_send_line(con, i, line, false);
+}
+
+unsigned
+console_send_preview(struct console *con, size_t i, const char *line)
+{
+    return console_send_line(con, i, line, true);
 }
 
 void

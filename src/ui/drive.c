@@ -359,9 +359,14 @@ drive_read_page(struct drive_session *ds)
     /* The edits were checked when staged ('edit --force' may have staged
      * a locked field): here they are only applied, and their warnings,
      * given then, are not repeated. */
-    if (edit_plan_build(ctx, snap->uri, ctx->stage_page, ctx->stage_words,
-                        ctx->stage_nwords, true, &plan, &err) == 0 &&
+    /* On the values just read, which the commit then sends them on: a
+     * change made outside since the edit shows, and is not refused. */
+    if (edit_plan_build_on(
+            ctx, snap->uri, ctx->stage_page, snap->values[MODE_REQUEST_CURRENT],
+            snap->lens[MODE_REQUEST_CURRENT], ctx->stage_words,
+            ctx->stage_nwords, 0, true, NULL, &plan, &err) == 0 &&
         plan.len == snap->lens[MODE_REQUEST_CURRENT]) {
+        edit_plan_keep_base(ctx, &plan);
         snap->staged = plan.page;
         plan.page = NULL;
     }
@@ -449,6 +454,51 @@ drive_load_page(struct drive_session *ds, bool own_change)
         snap->read_at = drive_now();
 }
 
+/* After this session's own verified change of the current values of the
+ * page in view, with nothing staged any more: the page as read back to
+ * verify it, instead of asking the drive again.  Its other values stay
+ * as shown: a MODE SELECT of current values changes no changeable,
+ * default or saved value (SPC-4 6.11).  False when that does not apply,
+ * and the page is read. */
+static bool
+drive_take_read_back(struct drive_session *ds)
+{
+    struct drive_snapshot *snap = &ds->snap;
+    struct cmd_read_back *rb = &ds->ctx.read_back;
+    struct recorder *rec;
+    uint8_t code, subpage;
+    struct err err;
+
+    err_clear(&err);
+    if (rb->current == NULL || rb->rt != MODE_REQUEST_CURRENT ||
+        !snap->has_page || snap->values[MODE_REQUEST_CURRENT] == NULL ||
+        rb->len != snap->lens[MODE_REQUEST_CURRENT] ||
+        ds->ctx.stage_nwords > 0 || ds->ctx.selected_page == NULL ||
+        pagenames_parse(cmd_pagedb(&ds->ctx), ds->ctx.selected_page, &code,
+                        &subpage, &err) != 0 ||
+        code != snap->code || subpage != snap->subpage ||
+        cmd_open_drive(&ds->ctx, snap->uri, &rec, &err) != 0 || rec != rb->rec)
+        return false;
+    struct mode_page_header h = mode_page_header_decode(rb->current, rb->len);
+    if (h.code != code || h.subpage != subpage)
+        return false;
+    free(snap->values[MODE_REQUEST_CURRENT]);
+    snap->values[MODE_REQUEST_CURRENT] = rb->current;
+    rb->current = NULL;
+    free(snap->staged);
+    snap->staged = NULL;
+    for (int i = 0; i < snap->nstage_words; i++)
+        free(snap->stage_words[i]);
+    free(snap->stage_words);
+    snap->stage_words = NULL;
+    snap->nstage_words = 0;
+    drive_forget_changes(snap);
+    ds->own_change_unread = false;
+    ds->attentions = recorder_mode_attentions(rec);
+    snap->read_at = drive_now();
+    return true;
+}
+
 bool
 drive_session_attention(struct drive_session *ds)
 {
@@ -505,7 +555,7 @@ drive_session_reload(struct drive_session *ds)
 }
 
 void
-drive_session_run(struct drive_session *ds, const char *line)
+drive_session_run(struct drive_session *ds, const char *line, bool read_page)
 {
     drive_begin(ds);
     err_clear(&ds->ctx.last_error);
@@ -517,8 +567,8 @@ drive_session_run(struct drive_session *ds, const char *line)
     cmd_open_drive(&ds->ctx, ds->snap.uri, &rec, &err);
     unsigned long changes = rec ? cmd_drive_changes(&ds->ctx, rec) : 0;
     enum cmd_status status = cmd_run_line(&ds->ctx, line);
-    ds->snap.sent_select =
-        rec != NULL && cmd_drive_changes(&ds->ctx, rec) != changes;
+    unsigned long sent = rec ? cmd_drive_changes(&ds->ctx, rec) - changes : 0;
+    ds->snap.sent_select = sent > 0;
     ds->snap.pending_edits = ds->ctx.stage_nwords;
     snprintf(ds->snap.undo_shown, sizeof ds->snap.undo_shown, "%s",
              ds->ctx.undo_shown);
@@ -545,5 +595,12 @@ drive_session_run(struct drive_session *ds, const char *line)
             return;
         }
     }
-    drive_load_page(ds, ds->snap.sent_select);
+    /* A dry run leaves the page as it was read; anything that went out
+     * is read back all the same. */
+    /* One MODE SELECT: a command of several (a restore's passes) may
+     * have changed the page's saved values before its last. */
+    if (sent == 1 && drive_take_read_back(ds))
+        return;
+    if (read_page || ds->snap.sent_select)
+        drive_load_page(ds, ds->snap.sent_select);
 }

@@ -133,6 +133,7 @@ bool drive_session_attention(struct drive_session *ds);
 /* Run a line of the command language in the drive's context, then read
  * the selected page again under every page control, unless the drive
  * failed the command (a drive that hangs is not asked again at once). */
-void drive_session_run(struct drive_session *ds, const char *line);
+void drive_session_run(struct drive_session *ds, const char *line,
+                       bool read_page);
 
 #endif

@@ -229,8 +229,9 @@ view_page_name(const struct console *con, const struct drive_snapshot *s,
                const struct mode_page_info *mp, bool *has_def)
 {
     const struct page_def *pd = NULL;
-    if (con->ctx != NULL && con->ctx->pagedb_loaded)
-        pd = pagenames_def(&con->ctx->pagedb, mp->code, mp->subpage, &s->id);
+    if (con->ctx != NULL && cmd_pagedb_if_loaded(con->ctx) != NULL)
+        pd = pagenames_def(cmd_pagedb_if_loaded(con->ctx), mp->code,
+                           mp->subpage, &s->id);
     *has_def = pd != NULL;
     return pd != NULL ? pd->name : "";
 }

@@ -24,6 +24,9 @@ struct worker_job {
     enum worker_job_kind kind;
     char *line; /* WORKER_JOB_LINE's, else NULL */
     unsigned seq;
+    /* WORKER_JOB_LINE: a dry run, which sends nothing; the page is not
+     * read again after it. */
+    bool keep_page;
 };
 
 struct worker_gate {
@@ -286,7 +289,7 @@ worker_run(struct worker *w, const struct worker_job *job)
 {
     switch (job->kind) {
     case WORKER_JOB_LINE:
-        drive_session_run(&w->session, job->line);
+        drive_session_run(&w->session, job->line, !job->keep_page);
         return true;
     case WORKER_JOB_IDENTIFY:
         drive_session_identify(&w->session);
@@ -318,7 +321,7 @@ worker_main(void *arg)
 
     pthread_mutex_lock(&w->lock);
     for (;;) {
-        struct worker_job job = { WORKER_JOB_LINE, NULL, 0 };
+        struct worker_job job = { WORKER_JOB_LINE, NULL, 0, false };
         bool got = worker_next(w, &job);
         if (w->quit) {
             free(job.line);
@@ -390,7 +393,7 @@ worker_start(const char *uri, const struct cmd_ctx *global,
     w->notify_fd = notify_fd;
     w->poll_ms = poll_ms;
     w->queue = xmalloc(sizeof *w->queue);
-    w->queue[0] = (struct worker_job){ WORKER_JOB_IDENTIFY, NULL, 1 };
+    w->queue[0] = (struct worker_job){ WORKER_JOB_IDENTIFY, NULL, 1, false };
     w->nqueue = 1;
     w->last_seq = 1;
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
@@ -401,13 +404,15 @@ worker_start(const char *uri, const struct cmd_ctx *global,
 /* Queue a job of 'kind' ('line' for WORKER_JOB_LINE, else NULL);
  * returns its number. */
 static unsigned
-worker_queue(struct worker *w, enum worker_job_kind kind, const char *line)
+worker_queue(struct worker *w, enum worker_job_kind kind, const char *line,
+             bool keep_page)
 {
     pthread_mutex_lock(&w->lock);
     w->queue = xrealloc(w->queue, (w->nqueue + 1) * sizeof *w->queue);
     unsigned seq = ++w->last_seq;
     w->queue[w->nqueue++] =
-        (struct worker_job){ kind, line != NULL ? xstrdup(line) : NULL, seq };
+        (struct worker_job){ kind, line != NULL ? xstrdup(line) : NULL, seq,
+                             keep_page };
     pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
     worker_gate_nudge(w);
@@ -417,7 +422,13 @@ worker_queue(struct worker *w, enum worker_job_kind kind, const char *line)
 unsigned
 worker_send(struct worker *w, const char *line)
 {
-    return worker_queue(w, WORKER_JOB_LINE, line);
+    return worker_queue(w, WORKER_JOB_LINE, line, false);
+}
+
+unsigned
+worker_send_preview(struct worker *w, const char *line)
+{
+    return worker_queue(w, WORKER_JOB_LINE, line, true);
 }
 
 void
@@ -436,13 +447,13 @@ worker_reload(struct worker *w)
     bool waiting = w->nqueue > 0 || w->running;
     pthread_mutex_unlock(&w->lock);
     if (!waiting)
-        worker_queue(w, WORKER_JOB_RELOAD, NULL);
+        worker_queue(w, WORKER_JOB_RELOAD, NULL, false);
 }
 
 unsigned
 worker_identify(struct worker *w)
 {
-    return worker_queue(w, WORKER_JOB_IDENTIFY, NULL);
+    return worker_queue(w, WORKER_JOB_IDENTIFY, NULL, false);
 }
 
 bool

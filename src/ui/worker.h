@@ -52,6 +52,10 @@ struct worker *worker_start(const char *uri, const struct cmd_ctx *global,
  * the snapshot answering it carries (job_seq).  Identifying is job 1. */
 unsigned worker_send(struct worker *w, const char *line);
 
+/* The same for a dry run, which sends nothing (a dialog's preview): the
+ * page shown is not read again after it. */
+unsigned worker_send_preview(struct worker *w, const char *line);
+
 /* Whether the worker's poll reads its selected page again too: the
  * console watches the drive in view so. */
 void worker_watch(struct worker *w, bool watch);

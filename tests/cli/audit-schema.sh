@@ -19,7 +19,7 @@ run set "$D?fault=timeout@55" caching WCE=1 --timeout 0.2
 expect_status 1
 run set emu:ignoring caching WCE=0
 expect_status 3
-run set "$D?fault=sense:04/44/00@5a+4" caching WCE=1
+run set "$D?fault=sense:04/44/00@5a+3" caching WCE=1
 expect_status 1
 run set $D 1 RRC=20 --no-verify
 expect_status 0
@@ -51,7 +51,7 @@ expect_status 0
 expect_err "'modecon set' (pid $killed_pid) ended before recording the outcome of its MODE SELECT: not applied (found after the process ended)"
 # Killed in the read-back, after the drive took it; and the audit log's
 # intent lost too (as a power cut may): both lines written again.
-killed_in "latency:5000@5a+4" 'grep -q "\"cdb\":\"55 " "$T" 2>/dev/null'
+killed_in "latency:5000@5a+3" 'grep -q "\"cdb\":\"55 " "$T" 2>/dev/null'
 select=$(tail -1 "$AUDIT" | jq -r .select)
 checks=$((checks + 1))
 [ "$(tail -1 "$AUDIT" | jq -r .event)" = intent ] || fail "the killed set's last audit line is not its intent"

@@ -413,7 +413,7 @@ audit_is $((lines + 1)) '.parameter_list | endswith("08 0a 04 00 00 00 00 00 00 
 # read-back's error beside it.
 lines=$(outcomes)
 wce=$(((0x$(byte_of "$("$MODECON" get $D caching)" 2) >> 2) & 1))
-run set "$D?fault=sense:04/44/00@5a+4" caching WCE=$((1 - wce))
+run set "$D?fault=sense:04/44/00@5a+3" caching WCE=$((1 - wce))
 expect_status 1
 audit_lines $((lines + 1))
 audit_is $((lines + 1)) '.hresult == "S_OK" and .sense == null and .verification == "unknown: read-back failed"'

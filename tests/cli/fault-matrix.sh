@@ -89,7 +89,7 @@ row E_IMAPI_RECORDER_COMMAND_TIMEOUT 0xC0AA020D 1 "may or may not have applied t
 row HRESULT_ERROR_DEV_NOT_EXIST 0x80070037 1 "may or may not have applied the change" \
     set "$D?fault=gone@55" caching WCE=0
 row E_IMAPI_RECORDER_INVALID_RESPONSE_FROM_DEVICE 0xC0AA02FF 1 "reading it back failed" \
-    set "$D?fault=garbage:length@5a+4" caching WCE=0
+    set "$D?fault=garbage:length@5a+3" caching WCE=0
 # That one was sent and answered GOOD: the drive has it.
 run get $D caching
 expect_out "88 0a 00"

@@ -1,6 +1,7 @@
 /* The command layer through its one entry point, with a collecting sink
  * in place of a terminal. */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,4 +224,36 @@ Test(cmd, global_options_anywhere, .init = (void (*)(void))testutil_fresh_state)
     cr_assert_eq(run(&s, "get", "emu:dvd-writer", "5", "--timeout=abc", NULL),
                  CMD_USAGE);
     cr_assert_not_null(strstr(ERR(s), "--timeout 'abc': expected a number"));
+}
+
+/* Each context (a console drive's, on its worker) asks for the page
+ * definitions on its own thread: one parse, shared read-only. */
+static void *
+pagedb_of_a_new_context(void *arg)
+{
+    struct cmd_ctx ctx;
+
+    (void)arg;
+    cmd_ctx_init(&ctx, &testutil_quiet_output);
+    const struct pagedb *db = cmd_pagedb(&ctx);
+    cmd_ctx_fini(&ctx);
+    return (void *)db;
+}
+
+Test(cmd, page_definitions_are_loaded_once_and_shared_by_every_context,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    pthread_t threads[4];
+    void *db[4];
+
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(
+            pthread_create(&threads[i], NULL, pagedb_of_a_new_context, NULL),
+            0);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], &db[i]);
+    void *main_db = pagedb_of_a_new_context(NULL);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(db[i], main_db, "context %d has a database of its own", i);
+    cr_assert_gt(((const struct pagedb *)main_db)->npages, 0);
 }

@@ -948,3 +948,130 @@ Test(recorder, page_length_up_to_what_one_mode_select_carries,
     }
     recorder_free(rec);
 }
+
+/* The commands in a trace whose CDB starts with opcode 'op' ("12"). */
+static size_t
+count_opcode(const char *trace_path, const char *op)
+{
+    struct err err;
+    char needle[32];
+    size_t n = 0;
+
+    err_clear(&err);
+    char *text = atomicfile_read(trace_path, 1 << 24, NULL, &err);
+    cr_assert_not_null(text, "%s", err.msg);
+    snprintf(needle, sizeof needle, "\"cdb\":\"%s ", op);
+    for (char *p = text; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    free(text);
+    return n;
+}
+
+Test(recorder, identity_is_asked_once_and_again_after_a_power_on,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *trace_path = testutil_write_file("trace.jsonl", "");
+    struct err err;
+    struct trace *trace = trace_open(trace_path, &err);
+    /* The second MODE SENSE meets a power-on UNIT ATTENTION (29h). */
+    struct recorder *rec =
+        open_drive("emu:dvd-writer?fault=sense:06/29/00@5a+1*1", trace);
+    struct scsi_identity id;
+    size_t len;
+
+    err_clear(&err);
+    cr_assert_eq(recorder_inquiry(rec, &id, &err), 0, "%s", err.msg);
+    cr_assert_eq(recorder_inquiry(rec, &id, &err), 0, "%s", err.msg);
+    free(get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len));
+    cr_assert_eq(count_opcode(trace_path, "12"), 1, "asked once");
+    cr_assert_not_null(recorder_known_identity(rec));
+    free(get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len));
+    cr_assert_null(recorder_known_identity(rec),
+                   "a power on may bring another identity");
+    cr_assert_eq(recorder_inquiry(rec, &id, &err), 0, "%s", err.msg);
+    cr_assert_eq(count_opcode(trace_path, "12"), 2, "asked again");
+    cr_assert_str_eq(id.product, "DVD-RW WRITER");
+    recorder_free(rec);
+    trace_close(trace);
+    free(trace_path);
+}
+
+Test(recorder, mode_sense_answers_are_kept_only_while_the_drive_is_held,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *trace_path = testutil_write_file("trace.jsonl", "");
+    struct err err;
+    struct trace *trace = trace_open(trace_path, &err);
+    struct recorder *rec = open_drive("emu:dvd-writer", trace);
+    size_t len;
+
+    free(get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len));
+    free(get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len));
+    cr_assert_eq(count_opcode(trace_path, "5a"), 2,
+                 "not held: asked each time");
+    free(get_page(rec, 0x08, MODE_REQUEST_CHANGEABLE, &len));
+    free(get_page(rec, 0x08, MODE_REQUEST_CHANGEABLE, &len));
+    cr_assert_eq(count_opcode(trace_path, "5a"), 3, "changeable values kept");
+    err_clear(&err);
+    cr_assert_eq(recorder_acquire_exclusive(rec, &err), 0, "%s", err.msg);
+    free(get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len));
+    free(get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len));
+    cr_assert_eq(count_opcode(trace_path, "5a"), 4, "held: asked once");
+    recorder_release_exclusive(rec);
+    free(get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len));
+    cr_assert_eq(count_opcode(trace_path, "5a"), 5, "released: asked again");
+    recorder_free(rec);
+    trace_close(trace);
+    free(trace_path);
+}
+
+/* Another initiator (a second opener of the emulated drive, past the
+ * lock as a program on another host is) changes the page while this
+ * recorder holds the drive and keeps its values: the MODE SELECT built
+ * from them is refused by the drive's UNIT ATTENTION, nothing is applied
+ * over the other change, and the next read sees it. */
+Test(recorder, another_initiators_change_drops_the_kept_values,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct recorder *other = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len, byte, mine_byte;
+    int bit, mine_bit;
+
+    err_clear(&err);
+    cr_assert_eq(recorder_acquire_exclusive(rec, &err), 0, "%s", err.msg);
+    uint8_t *mine = flipped_page(rec, 0x08, true, &len, &mine_byte, &mine_bit);
+    /* The other initiator's change, of the same bit, straight to the
+     * drive. */
+    uint8_t *theirs = flipped_page(other, 0x08, true, &len, &byte, &bit);
+    uint8_t list[64] = { 0 };
+    struct scsi_io io = { 0 };
+    memcpy(list + MODE_HEADER10_LEN, theirs, len);
+    list[MODE_HEADER10_LEN] &= (uint8_t)~MODE_PAGE_PS;
+    scsi_build_mode_select10(&io, false, list,
+                             (uint16_t)(MODE_HEADER10_LEN + len));
+    cr_assert_eq(transport_exec(recorder_transport(other), &io, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(io.status, 0);
+    /* Kept: read again without asking the drive. */
+    size_t again_len;
+    uint8_t *again = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &again_len);
+    cr_assert_neq(again[byte] & (1u << bit), theirs[byte] & (1u << bit));
+    free(again);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, mine, len, resend, &rep, &err), -1);
+    cr_assert_not_null(strstr(err.msg, "mode parameters changed after they "
+                                       "were read, so nothing was applied"),
+                       "%s", err.msg);
+    set_report_fini(&rep);
+    again = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &again_len);
+    cr_assert_eq(again[byte], theirs[byte], "the other change is seen");
+    recorder_release_exclusive(rec);
+    free(again);
+    free(mine);
+    free(theirs);
+    recorder_free(other);
+    recorder_free(rec);
+}
