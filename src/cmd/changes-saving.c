@@ -166,8 +166,8 @@ changes_preview_saving(struct cmd_ctx *ctx, struct recorder *rec,
                        const struct page_def *pd, const char *label,
                        const uint8_t *page, size_t len, const char *how)
 {
-    uint8_t code = page[0] & MODE_PAGE_CODE;
-    uint8_t subpage = (page[0] & MODE_PAGE_SPF) ? page[1] : 0;
+    struct mode_page_header head = mode_page_header_decode(page, len);
+    uint8_t code = head.code, subpage = head.subpage;
     uint8_t *saved = NULL;
     size_t saved_len = 0;
     struct err err;

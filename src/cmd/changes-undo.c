@@ -103,15 +103,14 @@ changes_undo_intent(struct cmd_ctx *ctx, struct recorder *rec,
     /* A saving change replaces the saved values too, which may differ
      * from the current ones; a drive that does not show them leaves only
      * the current values to go back to. */
+    struct mode_page_header head = mode_page_header_decode(ev->page, ev->len);
     uint8_t *saved = NULL;
     size_t saved_len = 0;
     struct err ignored;
     err_clear(&ignored);
     if (ev->rt == MODE_REQUEST_SAVED &&
-        recorder_get_mode_page(rec, ev->page[0] & MODE_PAGE_CODE,
-                               (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1] : 0,
-                               MODE_REQUEST_SAVED, &saved, &saved_len,
-                               &ignored) == 0 &&
+        recorder_get_mode_page(rec, head.code, head.subpage, MODE_REQUEST_SAVED,
+                               &saved, &saved_len, &ignored) == 0 &&
         saved_len == ev->len) {
         c->saved_before = saved;
         c->saved_before[0] &= (uint8_t)~MODE_PAGE_PS;
@@ -119,10 +118,8 @@ changes_undo_intent(struct cmd_ctx *ctx, struct recorder *rec,
         free(saved);
     }
     if (ev->rt == MODE_REQUEST_SAVED)
-        return changes_saving_others(rec, ev->page[0] & MODE_PAGE_CODE,
-                                     (ev->page[0] & MODE_PAGE_SPF) ? ev->page[1]
-                                                                   : 0,
-                                     &c->others, &c->nothers, err);
+        return changes_saving_others(rec, head.code, head.subpage, &c->others,
+                                     &c->nothers, err);
     return 0;
 }
 
@@ -297,8 +294,8 @@ changes_pending_verdict(struct recorder *rec, const struct changes_pending *pi,
     size_t sent_len = pi->sent_len, before_len = pi->before_len,
            sb_len = pi->sb_len;
     enum mode_request rt = pi->rt;
-    uint8_t code = sent[0] & MODE_PAGE_CODE;
-    uint8_t subpage = (sent[0] & MODE_PAGE_SPF) ? sent[1] : 0;
+    struct mode_page_header head = mode_page_header_decode(sent, sent_len);
+    uint8_t code = head.code, subpage = head.subpage;
     uint8_t *cur = NULL, *sav = NULL;
     size_t cur_len = 0, sav_len = 0;
     const char *verdict = "unknown (found after the process ended)";

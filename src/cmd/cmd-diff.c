@@ -65,7 +65,7 @@ cmd_diff_fields(struct cmd_ctx *ctx, const char *label, const uint8_t *a,
                   refs[i].fd->name ? refs[i].fd->name : "no name", va, vb);
     }
     /* PS (byte 0 bit 7) says whether the page can be saved. */
-    if ((a[0] ^ b[0]) & 0x80)
+    if ((a[0] ^ b[0]) & MODE_PAGE_PS)
         cmd_print(ctx, "%s  PS (parameters savable): %d | %d", label, a[0] >> 7,
                   b[0] >> 7);
     for (size_t k = 0; k < len; k++)

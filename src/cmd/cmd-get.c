@@ -56,7 +56,8 @@ cmd_get_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         json_object_set_new(obj, "page", json_integer(code));
         json_object_set_new(obj, "subpage", json_integer(subpage));
         json_object_set_new(obj, "type", json_string(mode_request_name(rt)));
-        json_object_set_new(obj, "savable", json_boolean(page[0] & 0x80));
+        json_object_set_new(obj, "savable",
+                            json_boolean(page[0] & MODE_PAGE_PS));
         json_object_set_new(obj, "length", json_integer((json_int_t)len));
         json_object_set_new(obj, "data", json_string(hex));
         cmd_print_json(ctx, obj);

@@ -89,7 +89,7 @@ cmd_restore_merge(struct cmd_ctx *ctx, struct restore_plan *p, const char *file,
                   enum mode_request rt, const uint8_t *now, const uint8_t *want,
                   size_t len, const uint8_t *chg)
 {
-    size_t hdr = (now[0] & MODE_PAGE_SPF) ? 4 : 2;
+    size_t hdr = mode_page_header_decode(now, len).header_len;
     uint8_t *page = xmalloc(len);
     memcpy(page, now, len);
     page[0] &= (uint8_t)~MODE_PAGE_PS;

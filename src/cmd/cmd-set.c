@@ -311,8 +311,9 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         goto out;
     }
     if (saving)
-        changes_note_saving_others(ctx, rec, data[0] & MODE_PAGE_CODE,
-                                   (data[0] & MODE_PAGE_SPF) ? data[1] : 0);
+        changes_note_saving_others(ctx, rec,
+                                   mode_page_header_decode(data, len).code,
+                                   mode_page_header_decode(data, len).subpage);
     int rc = recorder_set_mode_page(rec, rt, data, len, &opts, &rep, &err);
     if (saving)
         recorder_release_exclusive(rec);

@@ -189,7 +189,8 @@ cmd_show_print_json(struct cmd_ctx *ctx, struct recorder *rec,
     json_object_set_new(obj, "subpage", json_integer(subpage));
     json_object_set_new(obj, "name", pd ? text_json(pd->name) : json_null());
     json_object_set_new(obj, "length", json_integer((json_int_t)sv->len[0]));
-    json_object_set_new(obj, "savable", json_boolean(sv->page[0][0] & 0x80));
+    json_object_set_new(obj, "savable",
+                        json_boolean(sv->page[0][0] & MODE_PAGE_PS));
     json_object_set_new(obj, "fields", cmd_show_json(sv, refs, n));
     cmd_print_json(ctx, obj);
 }
@@ -256,7 +257,7 @@ cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         goto out;
     }
     cmd_print(ctx, "%s, %zu bytes, %s", label, sv.len[0],
-              (sv.page[0][0] & 0x80) ? "savable" : "not savable");
+              (sv.page[0][0] & MODE_PAGE_PS) ? "savable" : "not savable");
     if (pd == NULL) {
         cmd_print(ctx, "no definition for this page: showing bytes");
         cmd_show_bytes(ctx, &sv);

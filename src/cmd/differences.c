@@ -16,7 +16,7 @@ edit_differences(const struct page_def *pd, const uint8_t *a, const uint8_t *b,
     uint8_t *mine = xcalloc(1, len);
 
     *loose = xcalloc(1, len);
-    for (size_t k = (a[0] & MODE_PAGE_SPF) ? 4 : 2; k < len; k++)
+    for (size_t k = mode_page_header_decode(a, len).header_len; k < len; k++)
         (*loose)[k] = (uint8_t)((a[k] ^ b[k]) & (mask ? mask[k] : 0xff));
     for (size_t i = 0; i < nrefs; i++) {
         memset(mine, 0, len);

@@ -189,9 +189,9 @@ edit_show_plan(struct cmd_ctx *ctx, const struct edit *ed,
         cmd_warn(ctx, "note: saving: the drive keeps these values across "
                       "power cycles");
     if (saving && ed->name_saving_others)
-        changes_note_saving_others(ctx, ed->rec, ed->page[0] & MODE_PAGE_CODE,
-                                   (ed->page[0] & MODE_PAGE_SPF) ? ed->page[1]
-                                                                 : 0);
+        changes_note_saving_others(
+            ctx, ed->rec, mode_page_header_decode(ed->page, ed->len).code,
+            mode_page_header_decode(ed->page, ed->len).subpage);
 }
 
 /* A request that sent nothing: the page held the values already, or a

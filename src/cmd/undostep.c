@@ -36,7 +36,8 @@ struct undo_values {
 static void
 undo_step_values(struct undo_values *v, const struct page_def *pd)
 {
-    size_t len = v->len, hdr = (v->sent[0] & MODE_PAGE_SPF) ? 4 : 2;
+    size_t len = v->len,
+           hdr = mode_page_header_decode(v->sent, v->len).header_len;
 
     v->mask = xcalloc(1, len);
     for (size_t i = hdr; i < len; i++)
@@ -132,8 +133,9 @@ undo_step_read(struct cmd_ctx *ctx, struct recorder *rec, struct undo_page *up,
 {
     size_t cur_len = 0, sav_len = 0;
 
-    up->code = sent[0] & MODE_PAGE_CODE;
-    up->subpage = (sent[0] & MODE_PAGE_SPF) ? sent[1] : 0;
+    struct mode_page_header head = mode_page_header_decode(sent, len);
+    up->code = head.code;
+    up->subpage = head.subpage;
     if (cmd_page_def(ctx, rec, up->code, up->subpage, &up->pd, err) != 0)
         return -1;
     cmd_page_label(up->pd, up->code, up->subpage, up->label, sizeof up->label);

@@ -49,7 +49,7 @@ recorder_highest_bit(uint8_t bits)
 /*
  * The checks a drive makes on MODE SELECT (SPC-4 6.11 and 7.5; the page
  * length and changeable-bit rules are those drives enforce, see
- * README.md), made before anything is sent so that the user learns which
+ * docs/engine.md), made before anything is sent so that the user learns which
  * byte and bit without a round trip.
  */
 static int

@@ -256,10 +256,14 @@ worker_post(struct worker *w, unsigned seq)
     drive_snapshot_free(&w->posted);
     drive_snapshot_copy(&w->posted, &w->session.snap);
     w->has_posted = true;
+    /* A full pipe already holds a wake-up: losing this byte is harmless.
+     * A worker left behind by worker_stop wakes no one: the console may
+     * have closed the pipe, and its number may be another file's by now. */
+    if (!w->orphaned) {
+        ssize_t n = write(w->notify_fd, "w", 1);
+        (void)n;
+    }
     pthread_mutex_unlock(&w->lock);
-    /* A full pipe already holds a wake-up: losing this byte is harmless. */
-    ssize_t n = write(w->notify_fd, "w", 1);
-    (void)n;
 }
 
 /* Wait for a job; false when it is time for a medium poll.  Called and

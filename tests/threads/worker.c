@@ -178,11 +178,30 @@ stopped_as_it_ends(const struct cmd_ctx *ctx, int rounds)
     printf("stopped as it ends: %d rounds\n", rounds);
 }
 
+/* The threads of this process now. */
+static int
+threads_now(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    int n = -1;
+
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "Threads: %d", &n) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    return n;
+}
+
 /* A worker stopped while its job hangs on the drive is left behind, and
- * its thread frees it when the job ends. */
+ * its thread frees it when the job ends, writing nothing to the wake-up
+ * pipe, which the console has closed by then and whose number another
+ * file may hold: here a second pipe, which must stay empty. */
 static void
 left_behind(struct cmd_ctx *ctx)
 {
+    int before = threads_now();
     unsigned long timeout = ctx->recorder.timeout_ms;
 
     ctx->recorder.timeout_ms = 200;
@@ -195,6 +214,19 @@ left_behind(struct cmd_ctx *ctx)
     while (!worker_busy(w, job, sizeof job, &since) && worker_now() < deadline)
         usleep(500);
     worker_stop(w, 0);
+    int other[2];
+    check(pipe(other) == 0 && dup2(other[1], wake[1]) == wake[1],
+          "a pipe in place of the wake-up pipe");
+    fcntl(other[0], F_SETFL, O_NONBLOCK);
+    drain();
+    while (threads_now() > before && worker_now() < deadline)
+        usleep(1000);
+    check(threads_now() <= before, "the left-behind worker ended");
+    char byte;
+    check(read(other[0], &byte, 1) != 1,
+          "a worker left behind wrote to a pipe the console had closed");
+    close(other[0]);
+    close(other[1]);
     printf("left behind: one hung worker\n");
 }
 
