@@ -10,6 +10,12 @@ logs=$(mktemp -d)
 supp=$(cd "$(dirname "$0")" && pwd)/tsan.supp
 trap 'rm -rf "$logs"' EXIT
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$supp log_path=$logs/tsan"
+# gcc 12's TSan cannot map its shadow memory on kernels that randomise
+# more address bits than it knows: run without address randomisation where
+# the machine allows it (a container's seccomp filter may not).
+if setarch "$(uname -m)" -R true 2>/dev/null; then
+    set -- setarch "$(uname -m)" -R "$@"
+fi
 "$@"
 status=$?
 if compgen -G "$logs/tsan*" >/dev/null; then
