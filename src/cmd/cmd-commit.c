@@ -52,6 +52,41 @@ cmd_commit_forced(const struct cmd_ctx *ctx)
     return forced;
 }
 
+/* With the drive held: refuse when its page is no longer the one the
+ * staged words were checked against and diff (or the console's dialog)
+ * showed them on, naming the first byte that changed, so that what goes
+ * out is what was shown or nothing.  The page read here is kept by the
+ * recorder while the drive is held, so the set that follows reads it
+ * from there: no CDB more.  Refused, the stage takes the drive's values
+ * as its own, so that diff shows the words on them. */
+static int
+cmd_commit_check_base(struct cmd_ctx *ctx, struct recorder *rec,
+                      struct err *err)
+{
+    uint8_t *now = NULL;
+    size_t now_len = 0;
+    char label[128];
+
+    if (ctx->stage_base == NULL)
+        return 0;
+    struct mode_page_header head =
+        mode_page_header_decode(ctx->stage_base, ctx->stage_base_len);
+    if (recorder_get_mode_page(rec, head.code, head.subpage,
+                               MODE_REQUEST_CURRENT, &now, &now_len, err) != 0)
+        return -1;
+    snprintf(label, sizeof label, "%s: page 0x%02x", ctx->stage_drive,
+             head.code);
+    if (!recorder_changed_since(now, now_len, ctx->stage_base,
+                                ctx->stage_base_len, label, err)) {
+        free(now);
+        return 0;
+    }
+    free(ctx->stage_base);
+    ctx->stage_base = now;
+    ctx->stage_base_len = now_len;
+    return -1;
+}
+
 /* The staged words sent as the 'set' they make, which the journal
  * records. */
 static enum cmd_status
@@ -87,14 +122,18 @@ cmd_commit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         argv[n++] = forced;
     }
     /* Held from reading the page to its read-back: the words go out on
-     * the values the drive holds then, read once. */
+     * the values the drive holds then, read once, and those are the
+     * values they were shown on. */
     struct recorder *rec;
     enum cmd_status status;
     if (cmd_open_drive(ctx, ctx->stage_drive, &rec, &err) != 0 ||
         recorder_acquire_exclusive(rec, &err) != 0) {
         status = cmd_error(ctx, &err);
     } else {
-        status = cmd_run_argv(ctx, n, argv);
+        if (cmd_commit_check_base(ctx, rec, &err) != 0)
+            status = cmd_error(ctx, &err);
+        else
+            status = cmd_run_argv(ctx, n, argv);
         recorder_release_exclusive(rec);
     }
     free(argv);

@@ -72,11 +72,13 @@ cmd_edit_plan(struct cmd_ctx *ctx, const struct cmd_args *args, bool force,
         words[i] = ctx->stage_words[i];
     for (int i = 0; i < nnew; i++)
         words[nstaged + i] = args->argv[2 + i];
-    /* On the values the staged words were checked against: the page is
-     * read once, by the first edit. */
-    int rc = edit_plan_build_on(
-        ctx, args->argv[0], args->argv[1], ctx->stage_base, ctx->stage_base_len,
-        words, nstaged + nnew, nstaged, force, ctx->stage_forced, plan, err);
+    /* On the page as the drive has it now, read again by every edit:
+     * what edit says ("as the drive has it") and the values the staged
+     * words are checked against must be the drive's, whatever another
+     * program or a power cycle did since the last edit. */
+    int rc = edit_plan_build_on(ctx, args->argv[0], args->argv[1], NULL, 0,
+                                words, nstaged + nnew, nstaged, force,
+                                ctx->stage_forced, plan, err);
     free(words);
     return rc;
 }
@@ -190,7 +192,7 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         return cmd_error(ctx, &err);
     }
     bool changes = cmd_edit_restage(ctx, args, force, &plan, &notes);
-    if (changes && ctx->stage_base == NULL)
+    if (changes)
         edit_plan_keep_base(ctx, &plan);
     cmd_edit_show(ctx, &plan, &notes, changes);
     edit_plan_free(&plan);

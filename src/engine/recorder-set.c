@@ -155,9 +155,7 @@ recorder_verify(struct recorder *rec, enum mode_request rt, const uint8_t *page,
     rep->verified = true;
 }
 
-/* Whether the page read now ('now') differs from the one a request was
- * built from ('then', 'len' bytes), with err set saying where. */
-static bool
+bool
 recorder_changed_since(const uint8_t *now, size_t now_len, const uint8_t *then,
                        size_t len, const char *label, struct err *err)
 {

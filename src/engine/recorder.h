@@ -207,6 +207,14 @@ struct set_report {
 
 void set_report_fini(struct set_report *rep);
 
+/* Whether the page read now ('now', now_len bytes) differs from the one a
+ * request was built from ('then', len bytes), PS aside: then err says
+ * where ("LABEL changed since it was read (byte N: ...)"; nothing was
+ * sent).  The check recorder_set_mode_page makes with based_on. */
+bool recorder_changed_since(const uint8_t *now, size_t now_len,
+                            const uint8_t *then, size_t len, const char *label,
+                            struct err *err);
+
 /*
  * SetModePage.  rt must be CURRENT or SAVED (E_INVALIDARG otherwise);
  * NULL data is E_POINTER.  Errors before sending leave the drive untouched;

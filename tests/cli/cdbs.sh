@@ -41,7 +41,9 @@ expect_cdbs "1 3 1 0" restore $D "$STATE/snapshot.json"
 run set $D caching RCD=1
 expect_cdbs "1 2 1 0" undo $D
 run set $D 5 WR_T=SAO
-expect_cdbs "1 2 0 0" -c "open $D; page 5; edit WR_T=TAO; edit LINK_S=7; diff"
+# Each edit reads the page (what it says is what the drive has); diff
+# reads nothing: the changeable values are kept.
+expect_cdbs "1 3 0 0" -c "open $D; page 5; edit WR_T=TAO; edit LINK_S=7; diff"
 expect_out "parameter list (60 bytes):"
 expect_cdbs "1 4 1 0" -c "open $D; page 5; edit WR_T=TAO; diff; commit"
 expect_out "verified: the drive applied every byte"

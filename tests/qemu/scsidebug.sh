@@ -39,9 +39,10 @@ expect_sdparm /dev/sr0 0x0a 2 02 "the page restored"
 
 # While modecon changes a page it holds the drive, and the kernel keeps
 # others out: on /dev/sr0 other exclusive openers, on /dev/sg0 everyone.
-# Each command takes half a second.  `set` reads the changeable values
-# (MODE SENSE, PC 01: "5a 08 4a") to check the edit, claims the drive and
-# reads them again: after the second read the drive is held.
+# Each command takes half a second.  `set` reads the current and
+# changeable values to check the edit, claims the drive and reads the
+# current values again (MODE SENSE, PC 00: "5a 08 0a"; the changeable ones
+# the engine keeps): after that second read the drive is held.
 D=/sys/bus/pseudo/drivers/scsi_debug
 echo 500000000 >$D/ndelay
 # while_held NODE GLTSD OTHER...: OTHER runs while `set NODE control
@@ -52,7 +53,7 @@ while_held() {
     rm -f /tmp/trace-slow
     modecon --trace /tmp/trace-slow set "$node" control GLTSD="$value" >/tmp/slow.out 2>&1 &
     slow=$!
-    wait_for /tmp/trace-slow '"cdb":"5a 08 4a' 2
+    wait_for /tmp/trace-slow '"cdb":"5a 08 0a' 2
     last="$*, during a change through $node"
     out=$(timeout 2 "$@" 2>&1)
     status=$?
