@@ -77,9 +77,10 @@ struct cmd_ctx {
     bool *stage_forced; /* per word: staged with --force, so sent with it */
     int stage_nwords;
     /* The current values the staged words were checked against (owned),
-     * or NULL: edit and diff build on them instead of reading the page
-     * again.  Commit reads the page once more, holding the drive, and
-     * sends the words on the values it holds then. */
+     * or NULL: the last edit's read of the page, which diff builds on
+     * without asking the drive.  Commit reads the page once more, holding
+     * the drive, and sends the words only while it still holds these
+     * values: what goes out is what diff showed. */
     uint8_t *stage_base;
     size_t stage_base_len;
     /* What the last command's last verified MODE SELECT left on the
