@@ -90,6 +90,8 @@ MODECON=$BUILD/src/modecon
 MODECON=$(realpath "$MODECON")
 DATA=$(cd "$(dirname "$0")/.." && pwd)
 DIR=$(mktemp -d /tmp/modecon-bench-cdbs-XXXXXX)
+# shellcheck source=tools/trace-counts.sh
+. "$DATA/tools/trace-counts.sh"
 SOCK=modecon-bench-cdbs$$
 T="tmux -L $SOCK -f /dev/null"
 trap '$T kill-server 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && cp "$TRACE" "$BENCH_KEEP"; rm -rf "$DIR"' EXIT
@@ -104,16 +106,6 @@ setup() {
         { echo "bench: set-up 'modecon $*' failed:" >&2; cat "$DIR/setup.out" >&2; exit 1; }
 }
 
-# The opcodes of the trace lines from line FROM on, of commands sent to
-# the drive $D (restore's snapshot answers as a drive too, from a file,
-# and costs no link): "INQ SENSE SELECT OTHER".
-count() {
-    tail -n "+${2:-1}" "$1" | grep -F "\"drive\":\"$D\"" |
-        sed -n 's/.*"cdb":"\([0-9a-fA-F][0-9a-fA-F]\).*/\1/p' |
-        awk '{ o = tolower($1) }
-             o == "12" { i++; next } o == "5a" { s++; next } o == "55" { w++; next } { x++ }
-             END { printf "%d %d %d %d\n", i, s, w, x }'
-}
 
 header() {
     printf '%-10s %8s %11s %12s %6s %6s %8s %6s\n' OPERATION INQUIRY "MODE SENSE" \
@@ -135,6 +127,12 @@ row() {
     [ $((total - min)) -gt 0 ] && over_rows=$((over_rows + 1))
 }
 
+# The console's trace stopped growing never: the row is not measured.
+quiet_failed() {
+    echo "bench: the console's trace never stopped growing" >&2
+    failed=1
+}
+
 # traced NAME "MINIMUM" ARGS...: modecon --trace ARGS..., counted.
 traced() {
     local name=$1 min=$2
@@ -146,7 +144,7 @@ traced() {
         failed=1
         return
     fi
-    row "$name" "$min" "$(count "$TRACE")"
+    row "$name" "$min" "$(trace_counts "$TRACE" "$D")"
 }
 
 # Wait (at most 20 s, polling) until the console's screen shows TEXT.
@@ -160,24 +158,6 @@ wait_for() {
     return 1
 }
 
-# Wait (at most 20 s, polling) until the trace has not grown for half a
-# second: the console's workers have sent what the last key asked for.
-trace_quiet() {
-    local last=-1 now still=0
-    for _ in $(seq 200); do
-        now=$(wc -l <"$TRACE" 2>/dev/null || echo 0)
-        if [ "$now" = "$last" ]; then
-            still=$((still + 1))
-            [ "$still" -ge 5 ] && return 0
-        else
-            still=0
-            last=$now
-        fi
-        sleep 0.1
-    done
-    echo "bench: the console's trace never stopped growing" >&2
-    return 1
-}
 
 # The console, in tmux: page 05, WR_T staged from SAO to TAO, committed.
 console_row() {
@@ -198,15 +178,15 @@ console_row() {
     wait_for "WR_T: pick a value" || { failed=1; return; }
     $T send-keys Up Enter # TAO, above the current SAO
     wait_for "staged SAO (2) -> TAO (1)" || { failed=1; return; }
-    trace_quiet || { failed=1; return; }
+    trace_quiet "$TRACE" || { quiet_failed; return; }
     local from=$(($(wc -l <"$TRACE") + 1))
     [ -n "${BENCH_FROM:-}" ] && echo "$from" >"$BENCH_FROM"
     $T send-keys c
     wait_for "Commit these changes?" || { failed=1; return; }
     $T send-keys y
     wait_for "verified: the drive applied every byte" || { failed=1; return; }
-    trace_quiet || { failed=1; return; } # the page shown again, read back
-    row console "0 4 1" "$(count "$TRACE" "$from")"
+    trace_quiet "$TRACE" || { quiet_failed; return; } # the page shown again, read back
+    row console "0 4 1" "$(trace_counts "$TRACE" "$D" "$from")"
     $T send-keys q
     $T kill-server 2>/dev/null
 }

@@ -22,6 +22,19 @@ drive_lines_free(struct drive_snapshot *snap)
     snap->nlines = 0;
 }
 
+/* The page's staged edit, if any, dropped. */
+static void
+drive_stage_free(struct drive_snapshot *snap)
+{
+    free(snap->staged);
+    snap->staged = NULL;
+    for (int i = 0; i < snap->nstage_words; i++)
+        free(snap->stage_words[i]);
+    free(snap->stage_words);
+    snap->stage_words = NULL;
+    snap->nstage_words = 0;
+}
+
 static void
 drive_page_free(struct drive_snapshot *snap)
 {
@@ -30,13 +43,7 @@ drive_page_free(struct drive_snapshot *snap)
         snap->values[pc] = NULL;
         snap->lens[pc] = 0;
     }
-    free(snap->staged);
-    snap->staged = NULL;
-    for (int i = 0; i < snap->nstage_words; i++)
-        free(snap->stage_words[i]);
-    free(snap->stage_words);
-    snap->stage_words = NULL;
-    snap->nstage_words = 0;
+    drive_stage_free(snap);
     snap->has_page = false;
     snap->pd = NULL;
 }
@@ -485,13 +492,7 @@ drive_take_read_back(struct drive_session *ds)
     free(snap->values[MODE_REQUEST_CURRENT]);
     snap->values[MODE_REQUEST_CURRENT] = rb->current;
     rb->current = NULL;
-    free(snap->staged);
-    snap->staged = NULL;
-    for (int i = 0; i < snap->nstage_words; i++)
-        free(snap->stage_words[i]);
-    free(snap->stage_words);
-    snap->stage_words = NULL;
-    snap->nstage_words = 0;
+    drive_stage_free(snap);
     drive_forget_changes(snap);
     ds->own_change_unread = false;
     ds->attentions = recorder_mode_attentions(rec);

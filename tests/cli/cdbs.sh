@@ -6,16 +6,11 @@
 # least the operation needs.  The identity is asked again after a UNIT
 # ATTENTION that can change it, and only then.
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tools/trace-counts.sh
+. "$(dirname "$0")/../../tools/trace-counts.sh"
 D=emu:dvd-writer
 T=$STATE/trace.jsonl
 
-# "INQUIRY MODE-SENSE MODE-SELECT OTHER" sent to $D in the trace.
-counts() {
-    jq -r --arg d "$D" 'select(.drive == $d) | .cdb[0:2]' "$T" |
-        awk '$1 == "12" { i++; next } $1 == "5a" { s++; next }
-             $1 == "55" { w++; next } { x++ }
-             END { printf "%d %d %d %d\n", i, s, w, x }'
-}
 
 # expect_cdbs "INQ SENSE SELECT OTHER" ARGS...: modecon --trace ARGS...
 # succeeds and sends exactly those.
@@ -26,8 +21,8 @@ expect_cdbs() {
     run --trace "$T" "$@"
     expect_status 0
     checks=$((checks + 1))
-    [ "$(counts)" = "$want" ] ||
-        fail "modecon $*: sent $(counts) (INQUIRY, MODE SENSE, MODE SELECT, other), expected $want"
+    [ "$(trace_counts "$T" "$D")" = "$want" ] ||
+        fail "modecon $*: sent $(trace_counts "$T" "$D") (INQUIRY, MODE SENSE, MODE SELECT, other), expected $want"
 }
 
 run set $D caching WCE=1

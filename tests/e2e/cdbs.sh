@@ -11,40 +11,18 @@ STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
 E2E_NAME=cdbs
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tools/trace-counts.sh
+. "$(dirname "$0")/../../tools/trace-counts.sh"
 D=emu:dvd-writer
 TRACE=$STATE/trace.jsonl
 DATA=$(cd "$(dirname "$0")/../.." && pwd)
 
-# "INQUIRY MODE-SENSE MODE-SELECT OTHER" sent to $D from trace line FROM.
-counts() {
-    tail -n "+$1" "$TRACE" | jq -r --arg d "$D" 'select(.drive == $d) | .cdb[0:2]' |
-        awk '$1 == "12" { i++; next } $1 == "5a" { s++; next }
-             $1 == "55" { w++; next } { x++ }
-             END { printf "%d %d %d %d\n", i, s, w, x }'
-}
 
-# Wait (at most 20 s, polling) until the trace has not grown for half a
-# second: the worker has sent what the last key asked for.
-trace_quiet() {
-    local last=-1 now still=0
-    for _ in $(seq 200); do
-        now=$(wc -l <"$TRACE" 2>/dev/null || echo 0)
-        if [ "$now" = "$last" ]; then
-            still=$((still + 1))
-            [ "$still" -ge 5 ] && return 0
-        else
-            still=0
-            last=$now
-        fi
-        sleep 0.1
-    done
-    fail "the trace never stopped growing"
-}
 
 expect_counts() {
     checks=$((checks + 1))
-    [ "$(counts "$1")" = "$2" ] ||
-        fail "$3: sent $(counts "$1") (INQUIRY, MODE SENSE, MODE SELECT, other), expected $2"
+    [ "$(trace_counts "$TRACE" "$D" "$1")" = "$2" ] ||
+        fail "$3: sent $(trace_counts "$TRACE" "$D" "$1") (INQUIRY, MODE SENSE, MODE SELECT, other), expected $2"
 }
 
 XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE "$MODECON" set $D 5 WR_T=SAO >/dev/null ||
@@ -61,16 +39,16 @@ $T send-keys Enter
 wait_for "WR_T: pick a value"
 $T send-keys Up Enter
 wait_for "staged SAO (2) -> TAO (1)"
-trace_quiet
+trace_quiet "$TRACE" || fail "the trace never stopped growing"
 from=$(($(wc -l <"$TRACE") + 1))
 $T send-keys c
 wait_for "Commit these changes?"
-trace_quiet
+trace_quiet "$TRACE" || fail "the trace never stopped growing"
 expect_counts "$from" "0 0 0 0" "the commit dialog's dry run"
 from=$(($(wc -l <"$TRACE") + 1))
 $T send-keys y
 wait_for "verified: the drive applied every byte"
-trace_quiet
+trace_quiet "$TRACE" || fail "the trace never stopped growing"
 expect_counts "$from" "0 4 1 0" "the commit"
 $T send-keys q
 echo "cdbs: $checks checks passed"
