@@ -48,7 +48,10 @@ iscsi_copy_decoded(char *dst, size_t n, const char *p, const char *end)
         unsigned v;
         char c = *p;
         if (c == '%') {
-            if (end - p < 3 || sscanf(p + 1, "%2x", &v) != 1 || v == 0)
+            /* Two hex digits: sscanf's "%2x" alone would read "%6i" as 6. */
+            if (end - p < 3 || !isxdigit((unsigned char)p[1]) ||
+                !isxdigit((unsigned char)p[2]) ||
+                sscanf(p + 1, "%2x", &v) != 1 || v == 0)
                 return false;
             c = (char)v;
             p += 3;
@@ -73,7 +76,10 @@ iscsi_copy(char *dst, size_t n, const char *p, const char *end)
     return true;
 }
 
-/* "?initiator=IQN"; other parameters are not iSCSI's. */
+/* "?initiator=IQN"; other parameters are not iSCSI's.  The name must be an
+ * iSCSI name (RFC 3720 3.2.6): a target checks it, and nothing else in it
+ * ('/', '%', "://") can read as the start of another URI, whose redaction
+ * would then cut the name. */
 static int
 iscsi_parse_query(const char *uri, const char *q, struct iscsi_address *addr,
                   struct err *err)
@@ -88,6 +94,10 @@ iscsi_parse_query(const char *uri, const char *q, struct iscsi_address *addr,
                             q + strlen(q)) ||
         addr->initiator[0] == '\0')
         return iscsi_bad_uri(err, uri, "the initiator name is empty or long");
+    if (!iscsi_name_valid(addr->initiator))
+        return iscsi_bad_uri(err, uri,
+                             "the initiator is not an iSCSI name (iqn., eui. "
+                             "or naa.)");
     return 0;
 }
 

@@ -120,6 +120,16 @@ Test(iscsiurl, refusals_say_what_is_wrong)
         { "iscsi://h/t/1?initiator=", false,
           "the initiator name is empty or long" },
         { "iscsi://h%eth0/t/1", false, "the host holds '%'" },
+        { "iscsi://h/t/1?initiator=iqn.a%6i", false,
+          "the initiator name is empty or long" },
+        { "iscsi://h/t/1?initiator=host1", false,
+          "the initiator is not an iSCSI name" },
+        /* Found by fuzz.iscsiurl: "://" in the initiator read as a second
+         * URI by the redaction, which cut the name. */
+        { "iscsi://an%SbC?E@.3?initiator=://%6i1qn,i", true,
+          "the initiator name is empty or long" },
+        { "iscsi://u%pw@h?initiator=iqn.x://y", true,
+          "the initiator is not an iSCSI name" },
         /* What libiscsi would take, and modecon does not. */
         { "iscsi://h/iqn.x/4294967299", false,
           "the LUN is not a number 0 to 16383" },
