@@ -193,6 +193,12 @@ cmd_parse_option(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
     }
     if (global)
         return cmd_global_option(ctx, opt->name, value, err);
+    if (entry->repeatable != NULL &&
+        strcmp(entry->repeatable, opt->name) == 0) {
+        args->repeated[args->nrepeated++] = value;
+        if (args->present[index])
+            return 0;
+    }
     /* Given twice, one would silently win: which one is the user's
      * intent cannot be told. */
     if (args->present[index])
@@ -234,8 +240,10 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *entry, int argc,
     bool options_done = false;
 
     memset(args, 0, sizeof *args);
-    /* Room for the selected drive and page (cmd_fill_selection). */
-    args->argv = xcalloc((size_t)argc + 3, sizeof *args->argv);
+    /* Room for the selected drive and page (cmd_fill_selection), then
+     * for the values of a repeatable option, freed with argv. */
+    args->argv = xcalloc(2 * (size_t)argc + 3, sizeof *args->argv);
+    args->repeated = (const char **)args->argv + argc + 3;
     *help = false;
     for (int i = 1; i < argc; i++) {
         const char *word = argv[i];

@@ -178,6 +178,18 @@ cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
     return args->present[cmd_option_index(entry, name)];
 }
 
+const char *const *
+cmd_arg_values(const struct cmd_entry *entry, const struct cmd_args *args,
+               const char *name, int *n)
+{
+    (void)cmd_option_index(entry, name); /* declared, or abort */
+    *n = entry->repeatable != NULL && strcmp(entry->repeatable, name) == 0 &&
+                 args->repeated != NULL
+             ? args->nrepeated
+             : 0;
+    return args->repeated;
+}
+
 int
 cmd_request_type(const struct cmd_entry *entry, const struct cmd_args *args,
                  enum mode_request *rt, struct err *err)

@@ -39,6 +39,9 @@ struct cmd_args {
     char **argv;                         /* positional arguments; borrowed */
     const char *values[CMD_MAX_OPTIONS]; /* per option: value or "" */
     bool present[CMD_MAX_OPTIONS];
+    /* Every value of the repeatable option, in order; in argv's block. */
+    const char **repeated;
+    int nrepeated;
 };
 
 /* cmd_entry flags */
@@ -59,6 +62,9 @@ struct cmd_entry {
     const struct cmd_option *options; /* terminated by { NULL } */
     int min_args, max_args;
     int flags;
+    /* The one option that may be given more than once ("--drive A
+     * --drive B"), or NULL. */
+    const char *repeatable;
     enum cmd_status (*exec)(struct cmd_ctx *ctx, const struct cmd_args *args);
 };
 
@@ -77,6 +83,11 @@ const char *cmd_arg_value(const struct cmd_entry *entry,
                           const struct cmd_args *args, const char *name);
 bool cmd_arg_flag(const struct cmd_entry *entry, const struct cmd_args *args,
                   const char *name);
+/* Every value of the repeatable option 'name', in the order given (*n of
+ * them, 0 when not given); borrowed from args. */
+const char *const *cmd_arg_values(const struct cmd_entry *entry,
+                                  const struct cmd_args *args, const char *name,
+                                  int *n);
 
 /* --type TYPE, defaulting to current. */
 int cmd_request_type(const struct cmd_entry *entry, const struct cmd_args *args,

@@ -257,3 +257,60 @@ Test(cmd, page_definitions_are_loaded_once_and_shared_by_every_context,
         cr_assert_eq(db[i], main_db, "context %d has a database of its own", i);
     cr_assert_gt(((const struct pagedb *)main_db)->npages, 0);
 }
+
+/* A repeatable option keeps every value in order; any other option given
+ * twice is refused, as one would silently win. */
+Test(cmd, a_repeatable_option_keeps_every_value)
+{
+    static const struct cmd_option options[] = {
+        { "drive", true, "URI", "a drive (again for more)", 0 },
+        { "jobs", true, "N", "workers", 0 },
+        { NULL, false, NULL, NULL, 0 },
+    };
+    static const struct cmd_entry entry = {
+        .name = "fan",
+        .args = "FILE",
+        .summary = "",
+        .options = options,
+        .min_args = 1,
+        .max_args = 1,
+        .repeatable = "drive",
+    };
+    char words[][16] = { "fan", "--drive",       "emu:a",
+                         "f",   "--drive=emu:b", "--jobs",
+                         "2",   "--drive",       "emu:c" };
+    char *argv[9];
+    for (int i = 0; i < 9; i++)
+        argv[i] = words[i];
+    struct cmd_ctx ctx;
+    struct cmd_args args;
+    struct err err;
+    bool help;
+    int n;
+
+    cmd_ctx_init(&ctx, &testutil_quiet_output);
+    err_clear(&err);
+    cr_assert_eq(cmd_parse(&ctx, &entry, 9, argv, &args, &help, &err), 0, "%s",
+                 err.msg);
+    const char *const *drives = cmd_arg_values(&entry, &args, "drive", &n);
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(drives[0], "emu:a");
+    cr_assert_str_eq(drives[1], "emu:b");
+    cr_assert_str_eq(drives[2], "emu:c");
+    cr_assert_str_eq(cmd_arg_value(&entry, &args, "drive"), "emu:a");
+    cr_assert_eq(args.argc, 1);
+    cr_assert_str_eq(args.argv[0], "f");
+    cmd_arg_values(&entry, &args, "jobs", &n);
+    cr_assert_eq(n, 0);
+    free(args.argv);
+
+    char twice_words[][8] = { "fan", "f", "--jobs", "1", "--jobs", "2" };
+    char *twice[6];
+    for (int i = 0; i < 6; i++)
+        twice[i] = twice_words[i];
+    err_clear(&err);
+    cr_assert_eq(cmd_parse(&ctx, &entry, 6, twice, &args, &help, &err), -1);
+    cr_assert_not_null(strstr(err.msg, "--jobs is given twice"), "%s", err.msg);
+    free(args.argv);
+    cmd_ctx_fini(&ctx);
+}
