@@ -5,6 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/line.h"
+#include "cmd/replay.h"
 #include "util/atomicfile.h"
 #include "util/xmalloc.h"
 
@@ -82,18 +83,12 @@ cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
     free(written);
 }
 
-/* What a replay ran, for its summary, and its first failure. */
-struct cmd_replay_count {
-    unsigned run, changed, failed;
-    enum cmd_status first;
-};
-
 /* The commands of one line, 'line' of the file parsed, counted into
  * 'count'.  True when the replay stops there. */
 static bool
 cmd_replay_commands(struct cmd_ctx *ctx, const char *path, unsigned lineno,
                     const char *line, const struct cmd_line *parsed,
-                    struct cmd_replay_count *count)
+                    struct replay_count *count)
 {
     for (size_t i = 0; i < parsed->ncmds; i++) {
         struct err err;
@@ -106,7 +101,7 @@ cmd_replay_commands(struct cmd_ctx *ctx, const char *path, unsigned lineno,
         if ((status == CMD_OK || status == CMD_NOT_APPLIED) && entry &&
             (entry->flags & CMD_MUTATES) && !ctx->dry_run &&
             cmd_selects_answered(ctx) > selects)
-            count->changed++;
+            count->applied++;
         if (status == CMD_OK)
             continue;
         count->failed++;
@@ -207,7 +202,7 @@ cmd_replay_load(const char *path, struct err *err)
  * rewritten as messages quote it.  True when the replay stops there. */
 static bool
 cmd_replay_line(struct cmd_ctx *ctx, const char *path, unsigned lineno,
-                char *line, struct cmd_replay_count *count)
+                char *line, struct replay_count *count)
 {
     struct cmd_line parsed;
     struct err err;
@@ -239,6 +234,65 @@ cmd_replay_line(struct cmd_ctx *ctx, const char *path, unsigned lineno,
     return stop;
 }
 
+struct replay_script {
+    char *path;
+    char *text; /* lines NUL-terminated in place */
+    unsigned nlines;
+};
+
+struct replay_script *
+replay_script_load(const char *path, struct err *err)
+{
+    char *text = cmd_replay_load(path, err);
+
+    if (text == NULL)
+        return NULL;
+    struct replay_script *script = xcalloc(1, sizeof *script);
+    script->path = xstrdup(path);
+    script->text = text;
+    for (char *line = text; line != NULL; script->nlines++) {
+        line = strchr(line, '\n');
+        if (line != NULL)
+            *line++ = '\0';
+    }
+    return script;
+}
+
+void
+replay_script_free(struct replay_script *script)
+{
+    if (script == NULL)
+        return;
+    free(script->path);
+    free(script->text);
+    free(script);
+}
+
+enum cmd_status
+replay_script_run(struct cmd_ctx *ctx, const struct replay_script *script,
+                  struct replay_count *count)
+{
+    /* Each line is rewritten as messages quote it: run on a copy, so
+     * that a script can be run on many drives. */
+    size_t size = 0;
+    const char *line = script->text;
+    for (unsigned i = 0; i < script->nlines; i++) {
+        size += strlen(line) + 1;
+        line += strlen(line) + 1;
+    }
+    char *text = xmalloc(size);
+    memcpy(text, script->text, size);
+    char *at = text;
+    for (unsigned lineno = 1; lineno <= script->nlines; lineno++) {
+        size_t len = strlen(at);
+        if (cmd_replay_line(ctx, script->path, lineno, at, count))
+            break;
+        at += len + 1;
+    }
+    free(text);
+    return count->first;
+}
+
 /* Load and check the file, then run it line by line with the options
  * given, which hold for this file only. */
 static enum cmd_status
@@ -247,7 +301,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     const struct cmd_entry *self = &cmd_replay_entry;
     const char *path = args->argv[0];
     struct cmd_ctx saved = *ctx;
-    struct cmd_replay_count count = { 0, 0, 0, CMD_OK };
+    struct replay_count count = { .first = CMD_OK };
     struct err err;
 
     err_clear(&err);
@@ -256,8 +310,8 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   REPLAY_MAX_DEPTH);
         return cmd_error(ctx, &err);
     }
-    char *text = cmd_replay_load(path, &err);
-    if (text == NULL)
+    struct replay_script *script = replay_script_load(path, &err);
+    if (script == NULL)
         return cmd_error(ctx, &err);
     if (cmd_arg_value(self, args, "drive") != NULL)
         ctx->drive_override = cmd_arg_value(self, args, "drive");
@@ -265,19 +319,12 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     ctx->keep_going = cmd_arg_flag(self, args, "keep-going");
     ctx->front = "replay";
     ctx->depth++;
-    unsigned lineno = 0;
-    for (char *line = text, *next; line != NULL; line = next) {
-        next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        if (cmd_replay_line(ctx, path, ++lineno, line, &count))
-            break;
-    }
-    free(text);
+    replay_script_run(ctx, script, &count);
+    replay_script_free(script);
     cmd_print(ctx,
               "replay %s: %u command%s run, %u changed a drive%s, %u "
               "failed",
-              path, count.run, count.run == 1 ? "" : "s", count.changed,
+              path, count.run, count.run == 1 ? "" : "s", count.applied,
               ctx->dry_run ? " (dry run)" : "", count.failed);
     ctx->drive_override = saved.drive_override;
     ctx->dry_run = saved.dry_run;
