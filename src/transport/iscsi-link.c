@@ -120,7 +120,16 @@ iscsi_login_failed(struct iscsi_link *link, const struct iscsi_address *addr,
 {
     const char *why = iscsi_get_error(link->ctx);
 
-    if (strstr(why, "(513)") != NULL || strstr(why, "(514)") != NULL)
+    /* 0x0202: the initiator is not allowed, whatever its credentials
+     * (an ACL of initiator names, as LIO keeps). */
+    if (strstr(why, "(514)") != NULL)
+        return err_set(err, E_ACCESS_DENIED,
+                       "%s: the target does not admit the initiator %s (its "
+                       "access list names the initiators it admits: "
+                       "?initiator=IQN or MODECON_ISCSI_INITIATOR gives "
+                       "another): %s",
+                       link->name, addr->initiator, why);
+    if (strstr(why, "(513)") != NULL)
         return err_set(err, E_ACCESS_DENIED,
                        "%s: the target refused the login%s: %s", link->name,
                        addr->user[0] ? " with these CHAP credentials"

@@ -56,6 +56,7 @@ iscsi_who(const struct iscsi_address *addr, char *who, size_t len)
     struct iscsi_address portal = *addr;
 
     portal.target[0] = '\0';
+    portal.initiator_given = false;
     iscsi_address_name(&portal, who, len);
     explicit_bzero(&portal, sizeof portal);
 }

@@ -98,6 +98,7 @@ iscsi_parse_query(const char *uri, const char *q, struct iscsi_address *addr,
         return iscsi_bad_uri(err, uri,
                              "the initiator is not an iSCSI name (iqn., eui. "
                              "or naa.)");
+    addr->initiator_given = true;
     return 0;
 }
 
@@ -368,5 +369,8 @@ iscsi_address_name(const struct iscsi_address *addr, char *buf, size_t len)
     int n = snprintf(buf, len, "iscsi://%s%s%s", addr->user,
                      addr->user[0] ? "@" : "", portal);
     if (addr->target[0] != '\0' && n > 0 && (size_t)n < len)
-        snprintf(buf + n, len - (size_t)n, "/%s/%d", addr->target, addr->lun);
+        n += snprintf(buf + n, len - (size_t)n, "/%s/%d", addr->target,
+                      addr->lun);
+    if (addr->initiator_given && n > 0 && (size_t)n < len)
+        snprintf(buf + n, len - (size_t)n, "?initiator=%s", addr->initiator);
 }

@@ -23,6 +23,10 @@ struct iscsi_address {
     char user[256]; /* CHAP; empty for none */
     char password[256];
     char initiator[ISCSI_NAME_MAX];
+    /* The initiator name came from the URI's query: the drive's name
+     * keeps it, so that a URI copied from 'list' or a journal logs in as
+     * the same initiator (a target's ACL may admit no other). */
+    bool initiator_given;
 };
 
 /*
@@ -34,8 +38,9 @@ struct iscsi_address {
 int iscsi_address_parse(const char *uri, bool portal_only,
                         struct iscsi_address *addr, struct err *err);
 
-/* "iscsi://user@host:port/target/lun": the URI without the password, as
- * traces and messages show it. */
+/* "iscsi://user@host:port/target/lun[?initiator=IQN]": the URI without
+ * the password, as traces and messages show it; the initiator only when
+ * the URI gave it. */
 void iscsi_address_name(const struct iscsi_address *addr, char *buf,
                         size_t len);
 

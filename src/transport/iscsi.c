@@ -252,6 +252,7 @@ iscsi_open(const char *target, struct transport **out, struct err *err)
     /* One LUN however the user logs in to it: no user name in the id. */
     struct iscsi_address anon = it->addr;
     anon.user[0] = '\0';
+    anon.initiator_given = false;
     iscsi_address_name(&anon, it->base.id, sizeof it->base.id);
     int rc = iscsi_secret_find(&it->addr, err) != 0 ||
                      iscsi_link_open(&it->addr, ISCSI_OPEN_TIMEOUT_MS,

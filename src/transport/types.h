@@ -97,7 +97,7 @@ struct trace;
 /* Implementations embed this as their first member. */
 struct transport {
     const struct transport_ops *ops;
-    char name[TRANSPORT_NAME_LEN]; /* the drive's URI without its query */
+    char name[TRANSPORT_NAME_LEN]; /* the URI without password or fault= */
     /* The drive itself, however its URI was spelt ("emu:./x.json" and
      * "emu:/tmp//x.json" are one drive): what exclusive access locks. */
     char id[256];

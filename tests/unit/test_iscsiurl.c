@@ -26,6 +26,35 @@ Test(iscsiurl, a_lun_with_chap_and_initiator)
     cr_assert_str_eq(a.initiator, "iqn.i:j");
 }
 
+/* A drive's name keeps the initiator its URI gave, and never the password:
+ * a URI copied from 'list' logs in as the same initiator, which a target's
+ * access list may require. */
+Test(iscsiurl, the_name_keeps_the_initiator_given)
+{
+    struct iscsi_address a;
+    struct err err;
+    char name[512];
+
+    err_clear(&err);
+    cr_assert_eq(iscsi_address_parse("iscsi://u%pw@h:3261/iqn.x:t/2"
+                                     "?initiator=iqn.i%3Aj",
+                                     false, &a, &err),
+                 0, "%s", err.msg);
+    iscsi_address_name(&a, name, sizeof name);
+    cr_assert_str_eq(name, "iscsi://u@h:3261/iqn.x:t/2?initiator=iqn.i:j");
+    struct iscsi_address b;
+    cr_assert_eq(iscsi_address_parse(name, false, &b, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(b.initiator, "iqn.i:j");
+
+    setenv("MODECON_ISCSI_INITIATOR", "iqn.from.env", 1);
+    cr_assert_eq(iscsi_address_parse("iscsi://h/iqn.x:t/2", false, &a, &err), 0,
+                 "%s", err.msg);
+    unsetenv("MODECON_ISCSI_INITIATOR");
+    cr_assert_str_eq(a.initiator, "iqn.from.env");
+    iscsi_address_name(&a, name, sizeof name);
+    cr_assert_str_eq(name, "iscsi://h:3260/iqn.x:t/2");
+}
+
 Test(iscsiurl, a_plain_lun_and_portals)
 {
     struct iscsi_address a;
