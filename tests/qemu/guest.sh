@@ -18,6 +18,8 @@
 #     on QEMU's user network, eth0 at 10.0.2.15/24 (the host is 10.0.2.2),
 #     and each 127.0.0.1:HOSTPORT on the host is forwarded to the guest's
 #     GUESTPORT.  The guest reaches nothing else (restrict=on).
+#   GUEST_MODULES: more kernel modules to load, after those they depend
+#     on, before the script runs (such as LIO's target_core_pscsi).
 #   Exit status: the script's, 124 when the guest ran out of time, and
 #   125 when the guest could not be built or booted.
 #
@@ -79,7 +81,9 @@ cp "$SCRIPT" "$R/test.sh"
 cp "$DATA/tests/qemu/lib.sh" "$R/lib.sh"
 # Kernel modules, each after those it depends on.
 : >"$R/modules.order"
-for m in virtio_pci virtio_scsi ata_piix sr_mod sg isofs scsi_debug virtio_net; do
+EXTRA_MODULES=${GUEST_MODULES:-}
+[ -n "${GUEST_FORWARD:-}" ] && EXTRA_MODULES="virtio_net $EXTRA_MODULES"
+for m in virtio_pci virtio_scsi ata_piix sr_mod sg isofs scsi_debug $EXTRA_MODULES; do
     modprobe -S "$KVER" --show-depends "$m" >/dev/null ||
         { echo "guest: kernel $KVER has no module $m" >&2; exit 125; }
 done
@@ -99,15 +103,16 @@ modprobe -S "$KVER" --show-depends scsi_debug | awk '$1 == "insmod" {print $2}' 
         cp "$ko" "$R/lib/modules/"
         echo "$b" >>"$R/modules.debug"
     done
-# The network card's driver, loaded only when the guest has one.
-: >"$R/modules.net"
-modprobe -S "$KVER" --show-depends virtio_net | awk '$1 == "insmod" {print $2}' |
-    while read -r ko; do
-        b=$(basename "$ko")
-        grep -qx "$b" "$R/modules.order" "$R/modules.net" && continue
-        cp "$ko" "$R/lib/modules/"
-        echo "$b" >>"$R/modules.net"
-    done
+# The modules only some runs need (GUEST_MODULES, the network card's).
+: >"$R/modules.extra"
+for m in $EXTRA_MODULES; do
+    modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+done | while read -r ko; do
+    b=$(basename "$ko")
+    grep -qx "$b" "$R/modules.order" "$R/modules.extra" && continue
+    cp "$ko" "$R/lib/modules/"
+    echo "$b" >>"$R/modules.extra"
+done
 cat >"$R/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -140,10 +145,10 @@ if [ "$MODE" = scsidebug ]; then
         esac
     done
 fi
+for m in $(cat /modules.extra); do
+    insmod /lib/modules/$m || fail "insmod $m failed"
+done
 if grep -q guest_net=1 /proc/cmdline; then
-    for m in $(cat /modules.net); do
-        insmod /lib/modules/$m || fail "insmod $m failed"
-    done
     for _ in $(seq 100); do
         [ -e /sys/class/net/eth0 ] && break
         sleep 0.05
