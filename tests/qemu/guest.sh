@@ -14,6 +14,12 @@
 #     MODECON  the modecon binary (its libraries are copied along)
 #     SCRIPT   a busybox sh script run in the guest with /dev/sg* ready
 #   GUEST_PROGRAMS: more programs to copy into the guest's /usr/bin.
+#   GUEST_FORWARD: "HOSTPORT:GUESTPORT ...": the guest gets a network card
+#     on QEMU's user network, eth0 at 10.0.2.15/24 (the host is 10.0.2.2),
+#     and each 127.0.0.1:HOSTPORT on the host is forwarded to the guest's
+#     GUESTPORT.  The guest reaches nothing else (restrict=on).
+#   GUEST_MODULES: more kernel modules to load, after those they depend
+#     on, before the script runs (such as LIO's target_core_pscsi).
 #   Exit status: the script's, 124 when the guest ran out of time, and
 #   125 when the guest could not be built or booted.
 #
@@ -75,7 +81,9 @@ cp "$SCRIPT" "$R/test.sh"
 cp "$DATA/tests/qemu/lib.sh" "$R/lib.sh"
 # Kernel modules, each after those it depends on.
 : >"$R/modules.order"
-for m in virtio_pci virtio_scsi ata_piix sr_mod sg isofs scsi_debug; do
+EXTRA_MODULES=${GUEST_MODULES:-}
+[ -n "${GUEST_FORWARD:-}" ] && EXTRA_MODULES="virtio_net $EXTRA_MODULES"
+for m in virtio_pci virtio_scsi ata_piix sr_mod sg isofs scsi_debug $EXTRA_MODULES; do
     modprobe -S "$KVER" --show-depends "$m" >/dev/null ||
         { echo "guest: kernel $KVER has no module $m" >&2; exit 125; }
 done
@@ -95,6 +103,16 @@ modprobe -S "$KVER" --show-depends scsi_debug | awk '$1 == "insmod" {print $2}' 
         cp "$ko" "$R/lib/modules/"
         echo "$b" >>"$R/modules.debug"
     done
+# The modules only some runs need (GUEST_MODULES, the network card's).
+: >"$R/modules.extra"
+for m in $EXTRA_MODULES; do
+    modprobe -S "$KVER" --show-depends "$m" | awk '$1 == "insmod" {print $2}'
+done | while read -r ko; do
+    b=$(basename "$ko")
+    grep -qx "$b" "$R/modules.order" "$R/modules.extra" && continue
+    cp "$ko" "$R/lib/modules/"
+    echo "$b" >>"$R/modules.extra"
+done
 cat >"$R/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -126,6 +144,20 @@ if [ "$MODE" = scsidebug ]; then
         *) insmod /lib/modules/$m || fail "insmod $m failed" ;;
         esac
     done
+fi
+for m in $(cat /modules.extra); do
+    insmod /lib/modules/$m || fail "insmod $m failed"
+done
+if grep -q guest_net=1 /proc/cmdline; then
+    for _ in $(seq 100); do
+        [ -e /sys/class/net/eth0 ] && break
+        sleep 0.05
+    done
+    # QEMU's user network: the guest is 10.0.2.15, the host 10.0.2.2.
+    ip link set lo up
+    ip link set eth0 up || fail "no network card"
+    ip addr add 10.0.2.15/24 dev eth0
+    ip route add default via 10.0.2.2
 fi
 # Every drive with its sr node, or the run says which are missing.
 found=0
@@ -164,15 +196,27 @@ scsidebug)
     exit 125 ;;
 esac
 
+NET=0
+if [ -n "${GUEST_FORWARD:-}" ]; then
+    NET=1
+    netdev=user,id=net0,restrict=on
+    for pair in $GUEST_FORWARD; do
+        netdev=$netdev,hostfwd=tcp:127.0.0.1:${pair%%:*}-:${pair#*:}
+    done
+    DEV+=(-netdev "$netdev" -device virtio-net-pci,netdev=net0)
+fi
+
 # -m 1024: ASan's shadow memory is mapped lazily, but its allocator wants
-# room.  The serial console is the only output.
+# room.  The serial console is the only output, written a line at a time
+# so that a test can follow the guest while it runs; QEMU's pid goes to
+# WORKDIR/qemu.pid, for such a test to stop the guest it started.
 set -o pipefail
 status=0
 timeout 600 qemu-system-x86_64 -machine pc,accel=tcg -cpu max -m 1024 -smp 1 \
     -nodefaults -display none -monitor none -serial stdio -no-reboot \
-    -kernel "$KERNEL" -initrd "$W/initrd.gz" \
-    -append "console=ttyS0 quiet loglevel=3 panic=-1 guest_mode=$MODE guest_drives=$DRIVES" \
-    ${DEV[@]+"${DEV[@]}"} </dev/null 2>&1 | tr -d '\r' >"$W/serial.log" || status=$?
+    -kernel "$KERNEL" -initrd "$W/initrd.gz" -pidfile "$W/qemu.pid" \
+    -append "console=ttyS0 quiet loglevel=3 panic=-1 guest_mode=$MODE guest_drives=$DRIVES guest_net=$NET" \
+    ${DEV[@]+"${DEV[@]}"} </dev/null 2>&1 | sed -u 's/\r//g' >"$W/serial.log" || status=$?
 cat "$W/serial.log"
 [ "$status" = 124 ] && { echo "guest: out of time" >&2; exit 124; }
 rc=$(sed -n 's/^=== GUEST-RESULT rc=\([0-9]*\).*/\1/p' "$W/serial.log" | tail -1)
