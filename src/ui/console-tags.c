@@ -55,6 +55,9 @@ console_tag_all(struct console *con, const char *arg)
     (void)arg;
     bool tag = console_tagged(con) == 0;
 
+    if (con->ndrives == 0)
+        return;
+
     for (size_t i = 0; i < con->ndrives; i++)
         con->drives[i].tagged = tag;
     console_log(con, false, "%s (%zu tagged)",

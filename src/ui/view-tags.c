@@ -185,6 +185,14 @@ view_compare_value(const struct compare_drive *cd, const struct field_ref *refs,
         field_format(cd->page, &refs[r], buf, len);
 }
 
+/* Why drive 'cd' has no values, after its URI. */
+static const char *
+view_compare_error(const struct compare_drive *cd, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s: %s", cd->uri, cd->error);
+    return buf;
+}
+
 /* The widest a drive's column gets: a value is cut past it ("~"). */
 #define VIEW_COMPARE_COL_MAX 24
 
@@ -196,7 +204,7 @@ view_compare_screen(const struct console *con, struct canvas *cv,
     struct field_ref *refs = NULL;
     const struct compare_drive *first;
     size_t nrows = console_compare_rows(con, &refs, &first);
-    char value[96], ref[96];
+    char value[96], ref[96], why[1200];
 
     canvas_clear(cv, STYLE_NORMAL);
     canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
@@ -218,13 +226,17 @@ view_compare_screen(const struct console *con, struct canvas *cv,
                                                : w;
     }
     int field_w = refs != NULL ? 10 : 6;
-    /* The drives that could not be read say why under the table. */
-    size_t nerrors = 0;
+    /* The drives that could not be read say why under the table, whole,
+     * in up to a third of the screen. */
+    int error_rows = 0, most = (l->rows - 3) / 3;
     for (size_t d = 0; d < ndrives; d++)
-        nerrors += c->drives[d].error != NULL;
-    int errors_top = l->rows - 1 - (int)nerrors;
-    if (errors_top < 3)
-        errors_top = 3;
+        if (c->drives[d].error != NULL)
+            error_rows +=
+                view_wrap(NULL, 0, 0, l->cols - 2, most, STYLE_ERROR,
+                          view_compare_error(&c->drives[d], why, sizeof why));
+    if (error_rows > most)
+        error_rows = most;
+    int errors_top = l->rows - 1 - error_rows;
     int height = errors_top - 2;
 
     canvas_fill(cv, 1, 0, l->cols, STYLE_HEADER);
@@ -268,10 +280,9 @@ view_compare_screen(const struct console *con, struct canvas *cv,
     for (size_t d = 0; d < ndrives && row < l->rows - 1; d++) {
         if (c->drives[d].error == NULL)
             continue;
-        char line[1200];
-        snprintf(line, sizeof line, "%s: %s", c->drives[d].uri,
-                 c->drives[d].error);
-        view_cell(cv, row++, 1, l->cols - 2, STYLE_ERROR, line);
+        row +=
+            view_wrap(cv, row, 1, l->cols - 2, l->rows - 1 - row, STYLE_ERROR,
+                      view_compare_error(&c->drives[d], why, sizeof why));
     }
     canvas_fill(cv, l->rows - 1, 0, l->cols, STYLE_TITLE);
     canvas_printf(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE,
