@@ -194,4 +194,32 @@ $T send-keys q
 $T send-keys q
 wait_for "EXITED 0"
 
+# --- A drive slow to answer its dry run (every MODE SENSE 2 s late):
+# a key typed meanwhile waits, and the screen says so; Esc drops it, a
+# second Esc leaves at once, the slow drive's answer still comes, and
+# nothing is sent to either drive.
+SLOW='emu:ignoring?fault=latency:2000@5a'
+e2e_next_server
+$T new-session -d -x 80 -y 24 \
+    "env LC_ALL=C.UTF-8 XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm $SAN $MODECON console --poll 0 emu:dvd-writer '$SLOW'; echo \"EXITED \$?\"; sleep 60"
+wait_for "IGNORING WRITER"
+before=$(audit_lines)
+$T send-keys t j t k : "page caching" Enter : "edit RCD=1" Enter c
+wait_for "dry runs: 1 of 2 answered"
+$T send-keys j
+wait_for "1 key typed wait"
+$T send-keys Escape
+wait_gone "1 key typed wait"
+$T send-keys Escape
+wait_for "tagged drives: left; nothing was sent"
+wait_for "busy"
+wait_gone "busy"
+$T capture-pane -p | grep -qF "tagged drives: commit" &&
+    fail "the slow drive's late answer opened the screen again"
+checks=$((checks + 1))
+expect_audit_lines "$before"
+expect_page "$SLOW" caching "08 0a 04 00 00 00 00 00 00 00 00 00"
+$T send-keys d q
+wait_for "EXITED 0"
+
 echo "ok $E2E_NAME: $checks checks"
