@@ -86,8 +86,6 @@ void console_tags_fini(struct console *con);
 void console_fleet_start(struct console *con, enum console_confirm kind);
 /* The fleet's dry runs or commands are out: keys typed wait for them. */
 bool console_fleet_waiting(const struct console *con);
-/* Leave the fleet screen; before y, nothing was sent. */
-void console_fleet_leave(struct console *con);
 void console_fleet_key(struct console *con, int key);
 void console_compare_start(struct console *con, const char *arg);
 void console_compare_key(struct console *con, int key);

@@ -558,10 +558,17 @@ console_fleet_key(struct console *con, int key)
     }
     if (f->phase == FLEET_READY) {
         if ((key == 'y' || key == 'Y') &&
-            console_fleet_count(f, FLEET_PASSES) > 0)
+            console_fleet_count(f, FLEET_PASSES) > 0) {
             console_fleet_send(con);
-        else
-            console_fleet_leave(con);
+            return;
+        }
+        console_fleet_leave(con);
+        /* s saves on one drive: its dialog lists what saving changes in
+         * other pages too (SPC-4 6.11), which this screen does not. */
+        if ((key == 's' || key == 'S') && f->kind != CONFIRM_UNDO)
+            console_log(con, true,
+                        "s saves on one drive at a time: T untags every "
+                        "drive, then c or D on each offers s");
         return;
     }
     if (f->phase != FLEET_DONE) {

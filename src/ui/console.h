@@ -273,6 +273,9 @@ void console_run(struct console *con, const char *line);
 
 /* How many drives are tagged. */
 size_t console_tagged(const struct console *con);
+/* Leave the tagged drives' screen (Esc, Ctrl-C); before y, nothing was
+ * sent, and the log says so. */
+void console_fleet_leave(struct console *con);
 /* How many drives of the fleet are in 'state'. */
 size_t console_fleet_count(const struct console_fleet *f,
                            enum fleet_state state);

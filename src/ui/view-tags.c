@@ -212,8 +212,8 @@ view_compare_screen(const struct console *con, struct canvas *cv,
 
     /* Each drive's column as wide as its widest value or its URI, within
      * bounds; as many as fit from the one scrolled to. */
-    int widths[64] = { 0 };
-    size_t ndrives = c->ndrives < 64 ? c->ndrives : 64;
+    size_t ndrives = c->ndrives;
+    int *widths = xcalloc(ndrives ? ndrives : 1, sizeof *widths);
     for (size_t d = 0; d < ndrives; d++) {
         int w = canvas_text_width(c->drives[d].uri) + 2;
         for (size_t r = 0; r < nrows; r++) {
@@ -289,5 +289,6 @@ view_compare_screen(const struct console *con, struct canvas *cv,
                   "* differs from the first   Up/Down fields%s   r reads "
                   "again   Esc returns",
                   left > 0 || shown_to < ndrives ? "   Left/Right drives" : "");
+    free(widths);
     free(refs);
 }

@@ -109,6 +109,12 @@ wait_for "y send to the 1 drive that passed"
 $T send-keys n
 wait_for "tagged drives: left; nothing was sent"
 expect_audit_lines 1
+# s, which saves on one drive, leaves too, saying how to save.
+$T send-keys c
+wait_for "y send to the 1 drive that passed"
+$T send-keys s
+wait_for "s saves on one drive at a time"
+expect_audit_lines 1
 $T send-keys d
 wait_gone "[staged]"
 
