@@ -10,6 +10,7 @@
 #include "cmd/pagecache.h"
 #include "engine/errfmt.h"
 #include "engine/pagenames.h"
+#include "transport/transport.h"
 #include "ui/console-internal.h"
 #include "ui/term.h"
 #include "util/xmalloc.h"
@@ -40,7 +41,9 @@ console_tag(struct console *con, const char *uri)
     ptrdiff_t at = uri[0] != '\0' ? console_find_drive(con, uri)
                                   : (ptrdiff_t)con->drive_cursor;
     if (at < 0) {
-        console_log(con, true, "tag: %s is not in the Drives list", uri);
+        char *shown = transport_redact(uri);
+        console_log(con, true, "tag: %s is not in the Drives list", shown);
+        free(shown);
         return;
     }
     struct console_drive *d = &con->drives[at];
@@ -57,7 +60,6 @@ console_tag_all(struct console *con, const char *arg)
 
     if (con->ndrives == 0)
         return;
-
     for (size_t i = 0; i < con->ndrives; i++)
         con->drives[i].tagged = tag;
     console_log(con, false, "%s (%zu tagged)",
