@@ -142,13 +142,20 @@ console_job_answered(struct console *con, size_t i,
     bool selected = i == con->drive_cursor;
 
     d->last_seq = snap->job_seq;
-    if (!refreshed)
+    /* The tagged drives' jobs are shown on their own screen; the
+     * comparison's reads are bytes, kept out of the log. */
+    enum console_tags_job tags = console_tags_job(con, i, snap);
+    if (!refreshed && tags != TAGS_COMPARE)
         console_log_job(con, snap);
+    if (tags != TAGS_NONE)
+        console_tags_answered(con, i, snap);
     /* A MODE SELECT by another command ('undo', 'set', 'restore')
      * leaves the last commit's marks telling of values since
      * replaced. */
     if (snap->sent_select && snap->job_seq != d->commit_seq)
         console_commit_free(&d->commit);
+    if (tags != TAGS_NONE)
+        return;
     if (selected && snap->failed)
         console_show_drive_error(con, snap);
     else if (selected && con->has_error)

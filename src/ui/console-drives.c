@@ -10,8 +10,7 @@
 #include "ui/worker.h"
 #include "util/xmalloc.h"
 
-/* The drive 'uri' in the Drives list, or -1. */
-static ptrdiff_t
+ptrdiff_t
 console_find_drive(const struct console *con, const char *uri)
 {
     for (size_t i = 0; i < con->ndrives; i++)

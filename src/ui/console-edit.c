@@ -168,6 +168,11 @@ console_confirm_commit(struct console *con, const char *arg)
                     "(Enter or e)");
         return;
     }
+    /* With drives tagged, the edit goes to them. */
+    if (console_tagged(con) > 0) {
+        console_fleet_start(con, CONFIRM_COMMIT);
+        return;
+    }
     con->confirm_kind = CONFIRM_COMMIT;
     con->confirm_seq = console_send_preview(con, con->drive_cursor, "diff");
     if (d->worker == NULL)
@@ -224,6 +229,10 @@ console_confirm_undo(struct console *con, const char *arg)
 
     if (d == NULL)
         return;
+    if (console_tagged(con) > 0) {
+        console_fleet_start(con, CONFIRM_UNDO);
+        return;
+    }
     char *uri = journal_quote(d->snap.uri);
     console_confirm_run(con, CONFIRM_UNDO, xasprintf("undo %s", uri));
     free(uri);
@@ -243,6 +252,10 @@ console_confirm_defaults(struct console *con, const char *arg)
                     "to write the drive's defaults into it");
         return;
     }
+    if (console_tagged(con) > 0) {
+        console_fleet_start(con, CONFIRM_DEFAULTS);
+        return;
+    }
     char *uri = journal_quote(d->snap.uri);
     char *line = d->snap.subpage
                      ? xasprintf("defaults %s 0x%02x,0x%02x", uri, d->snap.code,
@@ -250,6 +263,23 @@ console_confirm_defaults(struct console *con, const char *arg)
                      : xasprintf("defaults %s 0x%02x", uri, d->snap.code);
     free(uri);
     console_confirm_run(con, CONFIRM_DEFAULTS, line);
+}
+
+void
+console_commit_record(struct console_drive *d)
+{
+    size_t len = d->snap.lens[MODE_REQUEST_CURRENT];
+
+    console_commit_free(&d->commit);
+    if (d->snap.staged != NULL && d->snap.values[0] != NULL) {
+        d->commit.code = d->snap.code;
+        d->commit.subpage = d->snap.subpage;
+        d->commit.len = len;
+        d->commit.before = xmalloc(len);
+        d->commit.sent = xmalloc(len);
+        memcpy(d->commit.before, d->snap.values[0], len);
+        memcpy(d->commit.sent, d->snap.staged, len);
+    }
 }
 
 /* y or s in the confirmation: the commit goes to the drive. */
@@ -262,17 +292,7 @@ console_commit(struct console *con, bool save)
     con->mode = MODE_NORMAL;
     if (d == NULL)
         return;
-    size_t len = d->snap.lens[MODE_REQUEST_CURRENT];
-    console_commit_free(&d->commit);
-    if (d->snap.staged != NULL && d->snap.values[0] != NULL) {
-        d->commit.code = d->snap.code;
-        d->commit.subpage = d->snap.subpage;
-        d->commit.len = len;
-        d->commit.before = xmalloc(len);
-        d->commit.sent = xmalloc(len);
-        memcpy(d->commit.before, d->snap.values[0], len);
-        memcpy(d->commit.sent, d->snap.staged, len);
-    }
+    console_commit_record(d);
     /* The preview's last line said nothing was sent; this one says
      * what is under way. */
     console_log(con, false, "%s: committing%s...", d->snap.uri,

@@ -100,8 +100,6 @@ console_prompt_key(struct console *con, int key)
     }
 }
 
-static void console_apply_key(struct console *con, int key);
-
 /* The command a key runs on the main screen, or NULL. */
 static const char *
 console_key_command(int key)
@@ -163,8 +161,7 @@ console_output_key(struct console *con, int key)
     }
 }
 
-
-static void
+void
 console_apply_key(struct console *con, int key)
 {
     switch (con->mode) {
@@ -179,6 +176,12 @@ console_apply_key(struct console *con, int key)
         return;
     case MODE_CONFIRM:
         console_confirm_key(con, key);
+        return;
+    case MODE_FLEET:
+        console_fleet_key(con, key);
+        return;
+    case MODE_COMPARE:
+        console_compare_key(con, key);
         return;
     case MODE_HELP:
         if (key == TERM_KEY_DOWN && con->help_top + 1 < console_help_length())
@@ -220,7 +223,12 @@ console_is_quit_key(int key)
 void
 console_drop_typed(struct console *con, const char *why)
 {
-    if (con->ntyped > 0 && con->await_drive < con->ndrives)
+    if (con->ntyped > 0 && console_fleet_waiting(con))
+        console_log(con, true,
+                    "%s: %zu key%s typed while the tagged drives were busy "
+                    "were dropped; their answers still come",
+                    why, con->ntyped, con->ntyped == 1 ? "" : "s");
+    else if (con->ntyped > 0 && con->await_drive < con->ndrives)
         console_log(con, true,
                     "%s: %zu key%s typed while %s was busy were dropped; "
                     "its answer still comes",
@@ -263,7 +271,8 @@ console_identifying(struct console *con, int key)
 static bool
 console_waiting(struct console *con, int key)
 {
-    return con->await_seq != 0 || console_identifying(con, key);
+    return con->await_seq != 0 || console_fleet_waiting(con) ||
+           console_identifying(con, key);
 }
 
 /* Apply the keys typed, in order, until one hands a job to a drive: the
@@ -297,6 +306,12 @@ console_key(struct console *con, int key)
          * that 'c' is about to open). */
         if (key == 0x1b && con->ntyped > 0) {
             console_drop_typed(con, "Esc");
+            return;
+        }
+        /* With none typed, Esc leaves the tagged drives' screen at
+         * once: a drive that hangs in its dry run holds nobody. */
+        if (key == 0x1b && console_fleet_waiting(con)) {
+            console_fleet_leave(con);
             return;
         }
         /* q pressed again behind a waiting q leaves without waiting

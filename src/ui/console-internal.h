@@ -10,6 +10,8 @@
  *   console-edit.c     a field's edit, the enum picker, the dialog that
  *                      confirms a commit, undo or defaults
  *   console-input.c    keys: typed ahead, the prompt, the output view
+ *   console-tags.c     tagged drives: a commit, undo or defaults for all
+ *                      of them, and their pages compared
  */
 #ifndef MODECON_UI_CONSOLE_INTERNAL_H
 #define MODECON_UI_CONSOLE_INTERNAL_H
@@ -41,6 +43,8 @@ void console_show_drive_error(struct console *con,
 void console_quit(struct console *con, const char *arg);
 
 /* console-drives.c */
+/* The drive 'uri' in the Drives list, or -1. */
+ptrdiff_t console_find_drive(const struct console *con, const char *uri);
 /* The drive under the cursor became the one in view. */
 void console_drive_selected(struct console *con);
 /* ':open DRIVE' alone on a line: true when it was, and is done. */
@@ -64,9 +68,37 @@ void console_confirm_defaults(struct console *con, const char *arg);
 void console_confirm_key(struct console *con, int key);
 void console_confirm_open(struct console *con,
                           const struct drive_snapshot *snap);
+/* The commit about to be sent on drive 'd' kept, for its fields' marks
+ * (applied or not) once it answers. */
+void console_commit_record(struct console_drive *d);
 
 /* console-input.c */
 /* Apply the keys typed until one hands a job to a drive. */
 void console_feed(struct console *con);
+/* Apply one key now, in the mode the console is in. */
+void console_apply_key(struct console *con, int key);
+
+/* console-tags.c */
+void console_tag(struct console *con, const char *uri);
+void console_tag_all(struct console *con, const char *arg);
+void console_tags_fini(struct console *con);
+/* A commit, undo or defaults for the tagged drives: their dry runs. */
+void console_fleet_start(struct console *con, enum console_confirm kind);
+/* The fleet's dry runs or commands are out: keys typed wait for them. */
+bool console_fleet_waiting(const struct console *con);
+void console_fleet_key(struct console *con, int key);
+void console_compare_start(struct console *con, const char *arg);
+void console_compare_key(struct console *con, int key);
+/* Whose a job that drive 'i' answered was. */
+enum console_tags_job {
+    TAGS_NONE,    /* not the tagged drives' */
+    TAGS_FLEET,   /* a dry run or a command of the fleet's */
+    TAGS_COMPARE, /* a read for the comparison */
+};
+enum console_tags_job console_tags_job(struct console *con, size_t i,
+                                       const struct drive_snapshot *snap);
+/* Such a job answered: the fleet's screen or the comparison takes it. */
+void console_tags_answered(struct console *con, size_t i,
+                           const struct drive_snapshot *snap);
 
 #endif

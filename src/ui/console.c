@@ -95,6 +95,7 @@ console_fini(struct console *con)
     console_free_lines(&con->error_lines, &con->nerror_lines);
     console_free_lines(&con->completions, &con->ncompletions);
     console_output_free(con);
+    console_tags_fini(con);
     free(con->typed);
     field_model_free(&con->fields);
     prompt_fini(&con->prompt);

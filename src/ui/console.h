@@ -45,7 +45,76 @@ enum console_mode {
     MODE_CONFIRM, /* a commit, undo or defaults waits for y / s / n */
     MODE_HELP,
     MODE_LOG,
-    MODE_OUTPUT, /* a command's output, whole */
+    MODE_OUTPUT,  /* a command's output, whole */
+    MODE_FLEET,   /* a commit, undo or defaults for the tagged drives */
+    MODE_COMPARE, /* the page in view on every tagged drive */
+};
+
+/* Where a commit, undo or defaults for the tagged drives is: each drive's
+ * dry run first, then the technician's answer, then the drives that
+ * passed, each on its own worker. */
+enum fleet_phase {
+    FLEET_CHECKING, /* dry runs out; keys typed wait for them */
+    FLEET_READY,    /* y sends, anything else leaves */
+    FLEET_SENDING,  /* the commands out; keys typed wait for them */
+    FLEET_DONE,     /* every outcome shown */
+};
+
+/* A tagged drive's pre-check, then its outcome. */
+enum fleet_state {
+    FLEET_WAITING,     /* its dry run, or its command, not answered yet */
+    FLEET_PASSES,      /* the dry run passed: y sends to it */
+    FLEET_REFUSED,     /* the dry run refused the command: not sent */
+    FLEET_UNREADABLE,  /* the drive did not answer the dry run: not sent */
+    FLEET_LEFT,        /* the technician left: nothing sent */
+    FLEET_APPLIED,     /* sent, and the drive took all of it */
+    FLEET_UNCHANGED,   /* sent, but it held the values already: no
+                          MODE SELECT went out */
+    FLEET_NOT_APPLIED, /* sent, and the drive kept some of its values */
+    FLEET_FAILED,      /* sent, and the drive or the checks refused it */
+};
+
+struct fleet_drive {
+    char *uri;
+    char model[48];   /* VENDOR PRODUCT REV, or "" when not identified */
+    bool other_model; /* another than the drive the edit was staged on */
+    unsigned seq;     /* the job awaited, or 0 */
+    enum fleet_state state;
+    char *check; /* what the dry run said, in short */
+    char *outcome;
+    char undo_run[48]; /* undo: the run its dry run showed */
+};
+
+struct console_fleet {
+    enum console_confirm kind;
+    enum fleet_phase phase;
+    char *what;   /* "page 0x08 (Caching): WCE=0" */
+    char *note;   /* about the drive in view when it is not tagged, or NULL */
+    char *args;   /* commit: "PAGE WORDS [--force-field F]" for set; defaults:
+                     "PAGE" */
+    char *source; /* the drive the edit is staged on (commit) */
+    struct fleet_drive *drives;
+    size_t ndrives;
+    size_t top; /* the screen's first row shown */
+};
+
+/* The page in view compared across the tagged drives: each one's
+ * current values, read with 'get'. */
+struct compare_drive {
+    char *uri;
+    unsigned seq; /* the read awaited, or 0 */
+    uint8_t *page;
+    size_t len;
+    char *error; /* why it has no values */
+};
+
+struct console_compare {
+    uint8_t code, subpage;
+    struct scsi_identity id; /* whose page definition names the fields */
+    char title[160];
+    struct compare_drive *drives;
+    size_t ndrives;
+    size_t top, left; /* the first field row and drive column shown */
 };
 
 /* The smallest terminal the console works in; smaller, it says so and
@@ -68,6 +137,7 @@ struct console_drive {
     double busy_since;
     struct commit_record commit; /* the last commit, or len 0 */
     unsigned commit_seq;         /* the commit job in flight, or 0 */
+    bool tagged; /* a commit, undo or defaults goes to every tagged drive */
 };
 
 struct log_entry {
@@ -146,7 +216,12 @@ struct console {
     char **error_lines;
     size_t nerror_lines;
 
-    double now;        /* when this frame is drawn: the view reads no clock */
+    double now; /* when this frame is drawn: the view reads no clock */
+    /* With drives tagged: the commit, undo or defaults under way, and the
+     * comparison of their pages. */
+    struct console_fleet fleet;
+    struct console_compare compare;
+
     bool redraw;       /* the whole screen again */
     bool quit_asked;   /* a q named staged edits: the next q leaves */
     char *close_asked; /* a ':close' named this drive's staged edits: the
@@ -195,6 +270,21 @@ bool console_too_small(const struct console *con);
 /* Run a command string: a console command, or a line for the selected
  * drive's worker. */
 void console_run(struct console *con, const char *line);
+
+/* How many drives are tagged. */
+size_t console_tagged(const struct console *con);
+/* Leave the tagged drives' screen (Esc, Ctrl-C); before y, nothing was
+ * sent, and the log says so. */
+void console_fleet_leave(struct console *con);
+/* How many drives of the fleet are in 'state'. */
+size_t console_fleet_count(const struct console_fleet *f,
+                           enum fleet_state state);
+/* The comparison's rows: the fields of the page definition, laid over
+ * the first tagged drive's values that were read (*refs, the caller's
+ * to free), or, without a definition, the bytes (*refs NULL); 'first'
+ * gets that drive, or NULL when none answered yet. */
+size_t console_compare_rows(const struct console *con, struct field_ref **refs,
+                            const struct compare_drive **first);
 
 /* The page in view keeps saved values (the drive reports PS). */
 bool console_page_savable(const struct console *con);

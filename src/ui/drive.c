@@ -32,6 +32,8 @@ drive_stage_free(struct drive_snapshot *snap)
         free(snap->stage_words[i]);
     free(snap->stage_words);
     snap->stage_words = NULL;
+    free(snap->stage_forced);
+    snap->stage_forced = NULL;
     snap->nstage_words = 0;
 }
 
@@ -113,11 +115,14 @@ drive_snapshot_copy(struct drive_snapshot *dst,
         dst->changed_from[pc] =
             drive_dup(src->changed_from[pc], src->changed_from_lens[pc]);
     dst->stage_words = NULL;
+    dst->stage_forced = NULL;
     if (src->nstage_words > 0) {
         dst->stage_words =
             xcalloc((size_t)src->nstage_words, sizeof *dst->stage_words);
         for (int i = 0; i < src->nstage_words; i++)
             dst->stage_words[i] = xstrdup(src->stage_words[i]);
+        dst->stage_forced = drive_dup(src->stage_forced,
+                                      (size_t)src->nstage_words * sizeof(bool));
     }
     dst->lines = NULL;
     if (src->nlines > 0) {
@@ -221,6 +226,7 @@ drive_begin(struct drive_session *ds)
 {
     drive_lines_free(&ds->snap);
     ds->snap.failed = false;
+    ds->snap.status = CMD_OK;
     err_clear(&ds->snap.error);
 }
 
@@ -382,8 +388,12 @@ drive_read_page(struct drive_session *ds)
         free(snap->lines[--snap->nlines].text);
     snap->nstage_words = ctx->stage_nwords;
     snap->stage_words = xcalloc((size_t)ctx->stage_nwords, sizeof(char *));
-    for (int i = 0; i < ctx->stage_nwords; i++)
+    snap->stage_forced = xcalloc((size_t)ctx->stage_nwords, sizeof(bool));
+    for (int i = 0; i < ctx->stage_nwords; i++) {
         snap->stage_words[i] = xstrdup(ctx->stage_words[i]);
+        snap->stage_forced[i] =
+            ctx->stage_forced != NULL && ctx->stage_forced[i];
+    }
 }
 
 /* Two reads of a page's values differ. */
@@ -568,6 +578,7 @@ drive_session_run(struct drive_session *ds, const char *line, bool read_page)
     cmd_open_drive(&ds->ctx, ds->snap.uri, &rec, &err);
     unsigned long changes = rec ? cmd_drive_changes(&ds->ctx, rec) : 0;
     enum cmd_status status = cmd_run_line(&ds->ctx, line);
+    ds->snap.status = status;
     unsigned long sent = rec ? cmd_drive_changes(&ds->ctx, rec) - changes : 0;
     ds->snap.sent_select = sent > 0;
     ds->snap.pending_edits = ds->ctx.stage_nwords;

@@ -47,6 +47,7 @@ struct drive_snapshot {
     size_t lens[4];
     uint8_t *staged;    /* current values with the staged edits, or NULL */
     char **stage_words; /* FIELD=VALUE as staged */
+    bool *stage_forced; /* per word: staged with --force, sent with it */
     int nstage_words;
     /* When the page's values were last read, in seconds on the monotonic
      * clock (worker_now), or 0. */
@@ -75,8 +76,9 @@ struct drive_snapshot {
     struct drive_line *lines;
     size_t nlines;
     bool failed;
-    struct err error; /* when failed */
-    bool sent_select; /* this drive took a MODE SELECT it sent */
+    struct err error;       /* when failed */
+    enum cmd_status status; /* the last command's, as 'modecon' exits */
+    bool sent_select;       /* this drive took a MODE SELECT it sent */
 };
 
 /* The page in the snapshot keeps saved values: the drive reports PS in

@@ -271,7 +271,9 @@ ui_take_signal(struct console *con)
      * It leaves a prompt or a dialog first, then the console. */
     if (sig == SIGINT)
         console_drop_typed(con, "Ctrl-C");
-    if (sig == SIGINT && con->mode != MODE_NORMAL)
+    if (sig == SIGINT && con->mode == MODE_FLEET)
+        console_fleet_leave(con); /* before y, it says nothing was sent */
+    else if (sig == SIGINT && con->mode != MODE_NORMAL)
         con->mode = MODE_NORMAL;
     else
         con->quit = true;

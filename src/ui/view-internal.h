@@ -10,6 +10,8 @@
  *                  error, the message line, the keys or the prompt
  *   view-screens.c the dialogs over the panes (pick, confirm) and the
  *                  screens in their place (help, log, a command's output)
+ *   view-tags.c    the tagged drives' screens: a commit, undo or
+ *                  defaults for all of them, and their pages compared
  */
 #ifndef MODECON_UI_VIEW_INTERNAL_H
 #define MODECON_UI_VIEW_INTERNAL_H
@@ -85,5 +87,11 @@ void view_log_screen(const struct console *con, struct canvas *cv,
                      const struct layout *l);
 void view_output_screen(const struct console *con, struct canvas *cv,
                         const struct layout *l);
+
+/* view-tags.c */
+void view_fleet_screen(const struct console *con, struct canvas *cv,
+                       const struct layout *l);
+void view_compare_screen(const struct console *con, struct canvas *cv,
+                         const struct layout *l);
 
 #endif

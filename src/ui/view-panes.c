@@ -196,6 +196,9 @@ view_drives(const struct console *con, struct canvas *cv,
         char state[700];
         enum style state_style = st;
         canvas_fill(cv, r, 0, l->cols, st);
+        /* A tagged drive's mark, which reads without colour too. */
+        if (d->tagged)
+            canvas_text(cv, r, 0, 1, at ? st : STYLE_STAGED, "*");
         view_cell(cv, r, 2, w_uri - 3, st, s->uri);
         view_cell(cv, r, w_uri, w_tp - 1, st, s->scheme);
         if (s->identified) {

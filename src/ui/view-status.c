@@ -182,7 +182,8 @@ view_keys(const struct console *con, struct canvas *cv, const struct layout *l,
         NHINTS = sizeof hints / sizeof hints[0]
     };
     bool shown[NHINTS] = { false };
-    int width = 0;
+    /* Room for the count of tagged drives ("12 tagged"). */
+    int width = console_tagged(con) > 0 ? 12 : 0;
     for (int rank = 0; rank < NHINTS; rank++)
         for (int i = 0; i < NHINTS; i++) {
             int need = (int)(strlen(hints[i].key) + strlen(hints[i].what)) + 2;
@@ -192,6 +193,11 @@ view_keys(const struct console *con, struct canvas *cv, const struct layout *l,
             }
         }
     int col = 0;
+    /* The tagged drives, which c, u and D act on, are counted first. */
+    size_t tagged = console_tagged(con);
+    if (tagged > 0)
+        col +=
+            canvas_printf(cv, row, col, -1, STYLE_KEY, " %zu tagged ", tagged);
     for (int i = 0; i < NHINTS; i++) {
         if (!shown[i])
             continue;

@@ -154,6 +154,14 @@ view_render(const struct console *con, struct canvas *cv, int *cursor_row,
         view_output_screen(con, cv, &l);
         return;
     }
+    if (con->mode == MODE_FLEET) {
+        view_fleet_screen(con, cv, &l);
+        return;
+    }
+    if (con->mode == MODE_COMPARE) {
+        view_compare_screen(con, cv, &l);
+        return;
+    }
     view_title(con, cv, &l);
     view_drives(con, cv, &l);
     view_pages(con, cv, &l);

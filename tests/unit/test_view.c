@@ -1117,3 +1117,44 @@ Test(view, every_console_command_and_key_runs_something)
                   console_keys[i].command);
     }
 }
+
+/* Two of three drives tagged: c shows each tagged drive's dry run, the
+ * ATAPI drive's refused (it has no Caching page), y sends to the one
+ * that passed and shows each outcome; the third drive is neither asked
+ * nor changed; = compares the page across the tagged drives. */
+Test(view, tagged_drives_are_checked_then_sent_to_and_compared)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_add_drive(&con, "emu:cd-atapi", false);
+    console_add_drive(&con, "emu:ignoring", false);
+    console_collect(&con);
+    keys("tjtk");
+    cr_assert_eq(console_tagged(&con), 2);
+    goto_page(0x08);
+    goto_field("WCE");
+    keys("\nc");
+    cr_assert_eq(con.mode, MODE_FLEET);
+    cr_assert_eq(con.fleet.phase, FLEET_READY);
+    cr_assert_eq(con.fleet.ndrives, 2);
+    cr_assert_eq(con.fleet.drives[0].state, FLEET_PASSES);
+    cr_assert_eq(con.fleet.drives[1].state, FLEET_REFUSED);
+    cr_assert(con.fleet.drives[1].other_model);
+    expect_screen("tags-precheck-80x24", 24, 80);
+    keys("y");
+    cr_assert_eq(con.fleet.phase, FLEET_DONE);
+    cr_assert_eq(con.fleet.drives[0].state, FLEET_APPLIED);
+    cr_assert_eq(con.fleet.drives[1].state, FLEET_REFUSED);
+    expect_screen("tags-outcome-80x24", 24, 80);
+    console_key(&con, 0x1b);
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    cr_assert_eq(console_field(&con)->change, FIELD_CHANGE_APPLIED);
+    expect_screen("tags-marked-80x24", 24, 80);
+    cr_assert_eq(con.drives[2].snap.sent_select, false);
+    keys("=");
+    cr_assert_eq(con.mode, MODE_COMPARE);
+    expect_screen("tags-compare-80x24", 24, 80);
+    keys("T");
+    cr_assert_eq(con.mode, MODE_NORMAL);
+    keys("T");
+    cr_assert_eq(console_tagged(&con), 0);
+}
