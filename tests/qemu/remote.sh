@@ -200,11 +200,13 @@ checks=$((checks + 1))
 LIO=$PORTAL/$LIO_IQN/1?initiator=$INITIATOR
 run list "$PORTAL?initiator=$INITIATOR"
 expect_status 0
-# (The row's URI may leave the query out: the row is checked, not it.)
+# The row's URI keeps the initiator name, so that it can be copied and
+# used as it is: the ACL admits no other name.
 checks=$((checks + 1))
-grep -F "$PORTAL/$LIO_IQN/1" <<<"$out" | grep -qF "QEMU     QEMU CD-ROM      2.5+  ready" ||
-    host_fail "LIO's LUN is not listed as QEMU's drive with a disc"
-run pages "$LIO"
+grep -F "$LIO " <<<"$out" | grep -qF "QEMU     QEMU CD-ROM      2.5+  ready" ||
+    host_fail "LIO's LUN is not listed, with its initiator, as QEMU's drive with a disc"
+LISTED=$(grep -F "QEMU CD-ROM" <<<"$out" | awk '{print $1}' | head -1)
+run pages "$LISTED"
 expect_status 0
 pages=$(awk '/^0x/ {print $1}' <<<"$out" | tr '\n' ' ')
 checks=$((checks + 1))
@@ -220,6 +222,7 @@ expect_guest_wce 04 "WCE 1 again after undo through LIO"
 run pages "$PORTAL/$LIO_IQN/1"
 expect_status 1
 expect_err "E_ACCESS_DENIED (0x80070005)"
+expect_err "does not admit the initiator"
 expect_err "Authorization failure"
 
 # --- The guest's side: 'done', then its own checks and its exit status.
