@@ -14,6 +14,8 @@ static const struct cmd_option cmd_replay_options[] = {
     { "dry-run", false, NULL,
       "send no MODE SELECT; show each that would be sent", 0 },
     { "keep-going", false, NULL, "go on after a command fails", 0 },
+    { "check", false, NULL,
+      "check the file and run its pre-flight on the drive; send nothing", 0 },
     { NULL, false, NULL, NULL, 0 },
 };
 
@@ -29,6 +31,30 @@ const struct cmd_entry cmd_replay_entry = {
     .flags = 0,
     .exec = cmd_replay_exec,
 };
+
+/* --check: the checks, then the pre-flight on the drive; nothing is
+ * sent.  The exit status is the worst of what would fail. */
+static enum cmd_status
+cmd_replay_check(struct cmd_ctx *ctx, const struct replay_script *script,
+                 const char *path)
+{
+    struct replay_count count = { .first = CMD_OK };
+    unsigned faults = replay_script_check(ctx, script);
+    const char *drive = ctx->drive_override;
+
+    if (faults > 0) {
+        cmd_print(ctx, "replay %s: %u fault%s found; nothing would run", path,
+                  faults, faults == 1 ? "" : "s");
+        return CMD_USAGE;
+    }
+    replay_script_preflight(ctx, script, &count);
+    cmd_print(ctx,
+              "replay %s: checked%s%s: %u command%s, %u would fail; nothing "
+              "was sent",
+              path, drive ? " on " : "", drive ? drive : "", count.run,
+              count.run == 1 ? "" : "s", count.refused);
+    return count.worst;
+}
 
 /* Load and check the file, then run it line by line with the options
  * given, which hold for this file only. */
@@ -55,17 +81,21 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     ctx->dry_run = ctx->dry_run || cmd_arg_flag(self, args, "dry-run");
     ctx->keep_going = cmd_arg_flag(self, args, "keep-going");
     ctx->front = "replay";
-    replay_script_run(ctx, script, &count);
+    enum cmd_status status;
+    if (cmd_arg_flag(self, args, "check")) {
+        status = cmd_replay_check(ctx, script, path);
+    } else {
+        status = replay_script_run(ctx, script, &count);
+        cmd_print(ctx,
+                  "replay %s: %u command%s run, %u changed a drive%s, %u "
+                  "failed",
+                  path, count.run, count.run == 1 ? "" : "s", count.applied,
+                  ctx->dry_run ? " (dry run)" : "", count.failed);
+    }
     replay_script_free(script);
-    cmd_print(ctx,
-              "replay %s: %u command%s run, %u changed a drive%s, %u "
-              "failed",
-              path, count.run, count.run == 1 ? "" : "s", count.applied,
-              ctx->dry_run ? " (dry run)" : "", count.failed);
     ctx->drive_override = saved.drive_override;
     ctx->dry_run = saved.dry_run;
     ctx->keep_going = saved.keep_going;
-    ctx->depth = saved.depth;
     ctx->front = saved.front;
-    return count.first;
+    return status;
 }

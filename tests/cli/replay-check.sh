@@ -54,6 +54,7 @@ printf 'set WR_T=TAO\n' >"$STATE/selected.cmd"
 run -c "open $D; page 5; replay $STATE/selected.cmd"
 expect_status 0
 expect_out "WR_T: SAO (2) -> TAO (1)"
+"$MODECON" set $D 5 WR_T=SAO >/dev/null
 # ... and a vendor's page definition may name fields the generic one
 # does not: a field is a fault only when no definition names it.
 mkdir -p "$STATE/pages"
@@ -70,5 +71,85 @@ MODECON_PAGES=$STATE/pages run replay "$STATE/vendor.cmd" --dry-run
 checks=$((checks + 1))
 ! grep -q "vendor.cmd:1: page 0x08 (Caching) has no field" <<<"$err" ||
     fail "a field of a vendor's definition was refused by the checks"
+
+# --- 2. The pre-flight: the file run as a dry run on the drive first;
+# anything it refuses stops the run before the first MODE SELECT.
+page5=$("$MODECON" get $D 5)
+cat >"$STATE/locked.cmd" <<CMDS
+set $D 5 WR_T=TAO
+set $D 1 TB=1
+get '$D?fault=sense:02/3a/00' 5
+set $D caching WCE=0
+CMDS
+rm -f "$T"
+run replay "$STATE/locked.cmd" --trace "$T"
+expect_status 2
+expect_err "locked.cmd:2: \"set $D 1 TB=1\" would fail: TB is not changeable on this drive"
+expect_err "locked.cmd:3: \"get '$D?fault=sense:02/3a/00' 5\" would fail: E_IMAPI_RECORDER_MEDIA_NO_MEDIA"
+expect_err "try: insert a disc"
+expect_err "replay $STATE/locked.cmd: the pre-flight refused 2 commands; nothing was sent"
+no_select_traced
+run get $D 5
+checks=$((checks + 1))
+[ "$out" = "$page5" ] || fail "line 1 was sent: $out"
+
+# With --keep-going, a command that would fail and changes no drive does
+# not stop the run; one that changes a drive still does.
+printf "get '%s?fault=sense:02/3a/00' 5\nset %s 5 WR_T=TAO\n" $D $D >"$STATE/reads.cmd"
+run replay "$STATE/reads.cmd" --keep-going
+expect_status 1
+expect_err "reads.cmd:1: \"get '$D?fault=sense:02/3a/00' 5\" would fail"
+expect_err "1 command that would fail changes no drive: running on (--keep-going)"
+expect_out "WR_T: SAO (2) -> TAO (1)"
+"$MODECON" set $D 5 WR_T=SAO >/dev/null
+run replay "$STATE/locked.cmd" --keep-going
+expect_status 2
+expect_err "the pre-flight refused 2 commands; nothing was sent"
+run get $D 5
+checks=$((checks + 1))
+[ "$out" = "$page5" ] || fail "line 1 was sent: $out"
+
+# --check: the checks and the pre-flight only, on the drive given; the
+# exit status is the worst of what would fail.
+rm -f "$T"
+printf 'set %s 5 WR_T=TAO\nset %s caching WCE=0\n' $D $D >"$STATE/sound.cmd"
+run replay "$STATE/sound.cmd" --check --drive emu:ignoring --trace "$T"
+expect_status 0
+expect_out "replay $STATE/sound.cmd: checked on emu:ignoring: 2 commands, 0 would fail; nothing was sent"
+run replay "$STATE/locked.cmd" --check --drive emu:cd-atapi --trace "$T"
+expect_status 1
+expect_err "locked.cmd:1: \"set $D 5 WR_T=TAO\" would fail on emu:cd-atapi: E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE"
+expect_out "checked on emu:cd-atapi: 4 commands, 3 would fail"
+run replay "$STATE/locked.cmd" --check --trace "$T"
+expect_status 2
+expect_err "locked.cmd:2: \"set $D 1 TB=1\" would fail"
+expect_out "checked: 4 commands, 2 would fail; nothing was sent"
+run replay "$STATE/faults.cmd" --check
+expect_status 2
+expect_out "7 faults found; nothing would run"
+no_select_traced
+run get $D 5
+checks=$((checks + 1))
+[ "$out" = "$page5" ] || fail "--check sent line 1: $out"
+
+# The session's selection and staged edits are as they were after the
+# pre-flight, whatever the file selects or discards.
+printf 'page caching\ndiscard\n' >"$STATE/selects.cmd"
+run -c "open $D; page 5; edit LINK_S=0; replay $STATE/selects.cmd --check; page; diff"
+expect_out "checked: 2 commands, 0 would fail"
+expect_out "LINK_S: 16 blocks -> 0 blocks"
+checks=$((checks + 1))
+[ "$(tail -n +1 <<<"$out" | grep -c '^5$')" -eq 1 ] || fail "the selected page changed: $out"
+
+# Standard input is read once, for the pre-flight and the run.
+printf 'set %s 5 --data -\n' "$D" >"$STATE/stdin.cmd"
+wanted=$(flip_byte "$page5" 2 0x03) # WR_T SAO -> TAO
+run_in "$wanted" replay "$STATE/stdin.cmd"
+expect_status 0
+run get $D 5
+checks=$((checks + 1))
+[ "$(tr '\n' ' ' <<<"$out" | sed 's/ *$//')" = "$(tr '\n' ' ' <<<"$wanted" | sed 's/ *$//')" ] ||
+    fail "the page read from stdin was not sent: $out"
+"$MODECON" set $D 5 WR_T=SAO >/dev/null
 
 done_ok
