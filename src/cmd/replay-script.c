@@ -189,15 +189,6 @@ replay_refusal(struct replay_pass *pass, const char *path, unsigned lineno,
     }
 }
 
-/* Commands that only write files here (a snapshot, a saved history):
- * the pre-flight, which sends nothing, writes nothing either. */
-static bool
-replay_writes_files_only(const struct cmd_entry *entry)
-{
-    return strcmp(entry->name, "snapshot") == 0 ||
-           strcmp(entry->name, "history") == 0;
-}
-
 /* The commands of one line, 'line' of the file parsed, counted into
  * 'count'.  True when the replay stops there. */
 static bool
@@ -211,8 +202,6 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
         struct err err;
         err_clear(&err);
         const struct cmd_entry *entry = cmd_find(parsed->cmds[i].argv[0], &err);
-        if (pass->preflight && entry != NULL && replay_writes_files_only(entry))
-            continue;
         unsigned long selects = cmd_selects_answered(ctx);
         pass->sink->held_len = 0;
         if (pass->sink->held != NULL)
@@ -240,8 +229,11 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
         }
         count->failed++;
         char quoted[ERR_QUOTE_MAX];
-        cmd_warn(ctx, "%s:%u: %s failed", path, lineno,
-                 err_quote(quoted, line));
+        /* The line names the drive it was recorded on; replayed on
+         * another, the one it failed on is said. */
+        cmd_warn(ctx, "%s:%u: %s failed%s%s", path, lineno,
+                 err_quote(quoted, line), ctx->drive_override ? " on " : "",
+                 ctx->drive_override ? ctx->drive_override : "");
         if (!ctx->keep_going)
             return true;
     }

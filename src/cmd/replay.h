@@ -45,9 +45,9 @@ unsigned replay_script_check(struct cmd_ctx *ctx,
  * and checked against the drive's pages and changeable values; each
  * command that would fail is reported on 'ctx' (FILE:LINE: "LINE" would
  * fail [on DRIVE]: what it said) and counted as refused.  The context's
- * selection and staged edits are as they were after it.  Snapshots and
- * saved histories, which only write files, are left out.  Returns
- * count->first. */
+ * selection and staged edits are as they were after it.  Files the
+ * script writes (a snapshot, a saved history) are written, as the run
+ * writes them again: a later line may read one.  Returns count->first. */
 enum cmd_status replay_script_preflight(struct cmd_ctx *ctx,
                                         const struct replay_script *script,
                                         struct replay_count *count);

@@ -152,4 +152,30 @@ checks=$((checks + 1))
     fail "the page read from stdin was not sent: $out"
 "$MODECON" set $D 5 WR_T=SAO >/dev/null
 
+# --- 3. Replayed on another drive, the output names the drive written,
+# and the one recorded only as such.
+cat >"$STATE/recorded.cmd" <<CMDS
+# modecon 0.1.0 session 2026-12-06T11:58:06Z pid 9275
+# drive $D: MODECON DVD-RW WRITER 1.00
+open $D
+open
+set $D caching WCE=0
+diff $D $D
+power-cycle $D
+set $D 5 WR_T=TAO
+CMDS
+for dry in "" --dry-run; do
+    run replay "$STATE/recorded.cmd" --drive emu:ignoring --keep-going $dry
+    expect_out "emu:ignoring: MODECON IGNORING WRITER 1.00 (recorded on $D)"
+    expect_out "emu:ignoring | emu:ignoring"
+    checks=$((checks + 1))
+    grep -qx "emu:ignoring" <<<"$out" || fail "open did not name the drive opened"
+    # Every line naming the recorded drive says it was recorded there, or
+    # quotes the file's line with the drive it ran on.
+    named=$(printf '%s\n%s\n' "$out" "$err" | grep -F "$D" |
+        grep -vF "recorded on $D" | grep -v '" [a-z ]* on emu:ignoring')
+    checks=$((checks + 1))
+    [ -z "$named" ] || fail "a line names $D as the drive written: $named"
+done
+
 done_ok
