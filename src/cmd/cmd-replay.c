@@ -32,6 +32,21 @@ const struct cmd_entry cmd_replay_entry = {
     .exec = cmd_replay_exec,
 };
 
+/* What happened, counted: a change the drive answered GOOD but kept is
+ * not applied, and never said to have changed it. */
+static void
+cmd_replay_summary(struct cmd_ctx *ctx, const char *path,
+                   const struct replay_count *count)
+{
+    cmd_print(ctx,
+              "replay %s: %u command%s run, %u change%s applied%s, %u not "
+              "applied by the drive, %u refused, %u failed",
+              path, count->run, count->run == 1 ? "" : "s", count->applied,
+              count->applied == 1 ? "" : "s",
+              ctx->dry_run ? " (dry run: nothing was sent)" : "",
+              count->not_applied, count->refused, count->failed);
+}
+
 /* --check: the checks, then the pre-flight on the drive; nothing is
  * sent.  The exit status is the worst of what would fail. */
 static enum cmd_status
@@ -86,11 +101,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         status = cmd_replay_check(ctx, script, path);
     } else {
         status = replay_script_run(ctx, script, &count);
-        cmd_print(ctx,
-                  "replay %s: %u command%s run, %u changed a drive%s, %u "
-                  "failed",
-                  path, count.run, count.run == 1 ? "" : "s", count.applied,
-                  ctx->dry_run ? " (dry run)" : "", count.failed);
+        cmd_replay_summary(ctx, path, &count);
     }
     replay_script_free(script);
     ctx->drive_override = saved.drive_override;

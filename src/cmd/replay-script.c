@@ -208,10 +208,11 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
             pass->sink->held[0] = '\0';
         enum cmd_status status = cmd_run_words(ctx, &parsed->cmds[i]);
         count->run++;
-        /* One that found the drive as asked sent nothing. */
-        if ((status == CMD_OK || status == CMD_NOT_APPLIED) && entry &&
-            (entry->flags & CMD_MUTATES) && !ctx->dry_run &&
-            cmd_selects_answered(ctx) > selects)
+        /* One that found the drive as asked sent nothing; a drive that
+         * answered GOOD and kept its values (CMD_NOT_APPLIED, from the
+         * read-back) changed nothing. */
+        if (status == CMD_OK && entry && (entry->flags & CMD_MUTATES) &&
+            !ctx->dry_run && cmd_selects_answered(ctx) > selects)
             count->applied++;
         if (status == CMD_OK)
             continue;
@@ -227,13 +228,21 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
             replay_refusal(pass, path, lineno, line);
             continue; /* every refusal is listed */
         }
-        count->failed++;
         char quoted[ERR_QUOTE_MAX];
         /* The line names the drive it was recorded on; replayed on
-         * another, the one it failed on is said. */
-        cmd_warn(ctx, "%s:%u: %s failed%s%s", path, lineno,
-                 err_quote(quoted, line), ctx->drive_override ? " on " : "",
-                 ctx->drive_override ? ctx->drive_override : "");
+         * another, the one it ran on is said. */
+        const char *override = ctx->drive_override;
+        if (status == CMD_NOT_APPLIED) {
+            count->not_applied++;
+            cmd_warn(ctx, "%s:%u: %s was not applied by %s", path, lineno,
+                     err_quote(quoted, line),
+                     override ? override : "the drive");
+        } else {
+            count->failed++;
+            cmd_warn(ctx, "%s:%u: %s failed%s%s", path, lineno,
+                     err_quote(quoted, line), override ? " on " : "",
+                     override ? override : "");
+        }
         if (!ctx->keep_going)
             return true;
     }

@@ -12,8 +12,11 @@
 /* What a replay did on one drive. */
 struct replay_count {
     unsigned run;          /* commands run */
-    unsigned applied;      /* changes the drive took */
-    unsigned not_applied;  /* changes the drive answered GOOD but ignored */
+    unsigned applied;      /* changes the drive took (or, sent with
+                              --no-verify, answered GOOD) */
+    unsigned not_applied;  /* changes the drive answered GOOD but did not
+                              apply, in whole or in part (CMD_NOT_APPLIED,
+                              from the read-back); not counted as failed */
     unsigned refused;      /* stopped by a check before anything was sent */
     unsigned failed;       /* failed otherwise */
     enum cmd_status first; /* the first failure's status, or CMD_OK */

@@ -173,9 +173,33 @@ for dry in "" --dry-run; do
     # Every line naming the recorded drive says it was recorded there, or
     # quotes the file's line with the drive it ran on.
     named=$(printf '%s\n%s\n' "$out" "$err" | grep -F "$D" |
-        grep -vF "recorded on $D" | grep -v '" [a-z ]* on emu:ignoring')
+        grep -vF "recorded on $D" | grep -v '" [a-z ]* \(on\|by\) emu:ignoring')
     checks=$((checks + 1))
     [ -z "$named" ] || fail "a line names $D as the drive written: $named"
 done
+
+# --- 4. The summary counts what happened: a change the drive answered
+# GOOD but kept is not applied, never a change.
+cat >"$STATE/counted.cmd" <<CMDS
+set $D 5 WR_T=TAO
+set emu:ignoring caching WCE=0
+get $D 5
+set $D caching WCE=1
+set $D 1 ERWS=1 --force
+CMDS
+run replay "$STATE/counted.cmd" --keep-going
+expect_status 3
+expect_err "counted.cmd:2: \"set emu:ignoring caching WCE=0\" was not applied by the drive"
+expect_err "counted.cmd:5: \"set $D 1 ERWS=1 --force\" failed"
+expect_out "replay $STATE/counted.cmd: 5 commands run, 1 change applied, 1 not applied by the drive, 0 refused, 1 failed"
+"$MODECON" set $D 5 WR_T=SAO >/dev/null
+run replay "$STATE/counted.cmd" --keep-going --drive emu:ignoring
+expect_out "5 commands run, 0 changes applied, 2 not applied by the drive, 0 refused, 0 failed"
+run replay "$STATE/locked.cmd"
+expect_out "0 commands run, 0 changes applied, 0 not applied by the drive, 2 refused, 0 failed"
+run replay "$STATE/faults.cmd"
+expect_out "0 commands run, 0 changes applied, 0 not applied by the drive, 7 refused, 0 failed"
+checks=$((checks + 1))
+! grep -q "changed a drive" "$STATE"/*.out 2>/dev/null || fail "said 'changed a drive'"
 
 done_ok
