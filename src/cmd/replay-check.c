@@ -5,6 +5,9 @@
  * definitions, and the files it replays checked in turn.  No drive is
  * asked; every fault is listed, not just the first.
  */
+#include <sys/stat.h>
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +18,55 @@
 #include "engine/pagenames.h"
 #include "util/xmalloc.h"
 
+/* A file being checked, and the line of it that replays the next. */
+struct replay_link {
+    const char *path;
+    unsigned lineno;
+    bool known; /* dev and ino say which file it is */
+    dev_t dev;
+    ino_t ino;
+};
+
 struct replay_check {
     struct cmd_ctx *ctx;    /* where the faults are reported */
     struct cmd_ctx scratch; /* the selection as the lines leave it */
     unsigned faults;
-    int depth; /* files being checked, the first included */
+    /* The files being checked, each replaying the next: 'depth' of them
+     * here, after the 'above' that replay the first (a replay running
+     * in another's run, which checked it). */
+    struct replay_link chain[REPLAY_MAX_DEPTH];
+    int above, depth;
 };
+
+static void
+replay_link_set(struct replay_link *link, const char *path)
+{
+    struct stat st;
+
+    *link = (struct replay_link){ .path = path };
+    if (stat(path, &st) == 0) {
+        link->known = true;
+        link->dev = st.st_dev;
+        link->ino = st.st_ino;
+    }
+}
+
+/* "a.cmd:3 -> b.cmd:1 -> NEXT": the files that replay 'next'. */
+static void
+replay_chain_text(const struct replay_check *check, const char *next, char *buf,
+                  size_t len)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; i < check->depth && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s:%u -> ",
+                         check->chain[i].path, check->chain[i].lineno);
+        used += n > 0 ? (size_t)n : 0;
+    }
+    if (used < len)
+        snprintf(buf + used, len - used, "%s", next);
+}
 
 static void
 replay_check_quiet(void *arg, const char *text)
@@ -59,17 +105,34 @@ replay_fault(struct replay_check *check, const char *path, unsigned lineno,
 static void replay_check_lines(struct replay_check *check,
                                const struct replay_script *script);
 
-/* A file the file replays: loaded and checked in turn. */
+/* A file the file replays: loaded and checked in turn, unless it is one
+ * of those replaying it (which would replay each other for ever) or one
+ * too deep. */
 static void
 replay_check_nested(struct replay_check *check, const char *path,
                     unsigned lineno, const char *nested)
 {
+    char chain[512];
+    struct replay_link link;
     struct err err;
 
     err_clear(&err);
-    if (check->depth >= REPLAY_MAX_DEPTH) {
-        err_usage(&err, "replay %s: more than %d files replaying files", nested,
-                  REPLAY_MAX_DEPTH);
+    check->chain[check->depth - 1].lineno = lineno;
+    replay_link_set(&link, nested);
+    for (int i = 0; i < check->depth && link.known; i++) {
+        if (!check->chain[i].known || check->chain[i].dev != link.dev ||
+            check->chain[i].ino != link.ino)
+            continue;
+        replay_chain_text(check, nested, chain, sizeof chain);
+        err_usage(&err, "replay %s: the file replays itself: %s", nested,
+                  chain);
+        replay_fault(check, path, lineno, &err);
+        return;
+    }
+    if (check->above + check->depth >= REPLAY_MAX_DEPTH) {
+        replay_chain_text(check, nested, chain, sizeof chain);
+        err_usage(&err, "replay %s: more than %d files replaying files: %s",
+                  nested, REPLAY_MAX_DEPTH, chain);
         replay_fault(check, path, lineno, &err);
         return;
     }
@@ -78,7 +141,7 @@ replay_check_nested(struct replay_check *check, const char *path,
         replay_fault(check, path, lineno, &err);
         return;
     }
-    check->depth++;
+    check->chain[check->depth++] = link;
     replay_check_lines(check, script);
     check->depth--;
     replay_script_free(script);
@@ -217,8 +280,9 @@ replay_check_lines(struct replay_check *check,
 unsigned
 replay_script_check(struct cmd_ctx *ctx, const struct replay_script *script)
 {
-    struct replay_check check = { .ctx = ctx, .depth = ctx->depth + 1 };
+    struct replay_check check = { .ctx = ctx, .above = ctx->depth, .depth = 1 };
 
+    replay_link_set(&check.chain[0], script->path);
     cmd_ctx_init(&check.scratch, &replay_check_output);
     if (ctx->selected_drive != NULL)
         check.scratch.selected_drive = xstrdup(ctx->selected_drive);

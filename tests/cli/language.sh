@@ -83,7 +83,7 @@ grep -q '"cdb":"55' "$STATE/t.jsonl" && fail "a dry run sent MODE SELECT"
 printf 'replay %s\n' "$STATE/loop.cmd" >"$STATE/loop.cmd"
 run replay "$STATE/loop.cmd"
 expect_status 2
-expect_err "more than 8 files replaying files"
+expect_err "the file replays itself: $STATE/loop.cmd:1 -> $STATE/loop.cmd"
 
 run replay "$STATE/missing.cmd"
 expect_status 2

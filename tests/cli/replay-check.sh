@@ -202,4 +202,31 @@ expect_out "0 commands run, 0 changes applied, 0 not applied by the drive, 7 ref
 checks=$((checks + 1))
 ! grep -q "changed a drive" "$STATE"/*.out 2>/dev/null || fail "said 'changed a drive'"
 
+# --- 5. Files that replay each other are refused once, before anything
+# runs, with the chain of files; a chain too deep is refused likewise.
+cd "$STATE" || fail "no $STATE"
+printf 'set %s 5 WR_T=TAO\nreplay b.cmd\n' $D >a.cmd
+printf '# b\nreplay c.cmd --keep-going\n' >b.cmd
+printf 'replay ./a.cmd\n' >c.cmd
+run replay a.cmd
+expect_status 2
+expect_err "c.cmd:1: replay ./a.cmd: the file replays itself: a.cmd:2 -> b.cmd:2 -> c.cmd:1 -> ./a.cmd"
+checks=$((checks + 1))
+[ "$(grep -c 'replays itself' <<<"$err")" -eq 1 ] || fail "the loop was reported more than once"
+checks=$((checks + 1))
+[ "$(grep -c 'commands run' <<<"$out")" -eq 1 ] || fail "more than one summary: $out"
+run get $D 5
+checks=$((checks + 1))
+[ "$out" = "$page5" ] || fail "line 1 ran: $out"
+for i in 1 2 3 4 5 6 7 8 9; do
+    echo "replay d$((i + 1)).cmd" >"d$i.cmd"
+done
+echo "get $D 5" >d9.cmd
+run replay d1.cmd
+expect_status 2
+expect_err "d8.cmd:1: replay d9.cmd: more than 8 files replaying files: d1.cmd:1 -> d2.cmd:1 -> d3.cmd:1 -> d4.cmd:1 -> d5.cmd:1 -> d6.cmd:1 -> d7.cmd:1 -> d8.cmd:1 -> d9.cmd"
+checks=$((checks + 1))
+[ "$(grep -c 'commands run' <<<"$out")" -eq 1 ] || fail "more than one summary: $out"
+cd - >/dev/null || fail "no way back"
+
 done_ok
