@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/line.h"
+#include "engine/errfmt.h"
 #include "util/atomicfile.h"
 #include "util/xmalloc.h"
 
@@ -167,25 +168,32 @@ replay_say(struct replay_pass *pass, const char *fmt, ...)
 }
 
 /* The pre-flight's refusal of a command: the line, the drive when replay
- * names another than the line's, and what the command reported. */
+ * names another than the line's, and what the command reported, its
+ * error first (warnings may come before it). */
 static void
 replay_refusal(struct replay_pass *pass, const char *path, unsigned lineno,
                const char *line)
 {
-    char quoted[ERR_QUOTE_MAX];
+    char quoted[ERR_QUOTE_MAX], error[1024] = "";
     const char *override = pass->ctx->drive_override;
     const char *said = pass->sink->held != NULL ? pass->sink->held : "";
-    size_t len = strcspn(said, "\n");
 
-    replay_say(pass, "%s:%u: %s would fail%s%s: %.*s", path, lineno,
+    if (pass->ctx->last_error.msg[0] != '\0')
+        errfmt_line(&pass->ctx->last_error, error, sizeof error);
+    else
+        snprintf(error, sizeof error, "%.*s", (int)strcspn(said, "\n"), said);
+    replay_say(pass, "%s:%u: %s would fail%s%s: %s", path, lineno,
                err_quote(quoted, line), override ? " on " : "",
-               override ? override : "", (int)len, said);
-    for (const char *more = said + len; *more != '\0';) {
-        more++;
-        len = strcspn(more, "\n");
-        if (len > 0)
-            replay_say(pass, "%.*s", (int)len, more);
-        more += len;
+               override ? override : "", error);
+    bool error_said = false;
+    for (const char *at = said; *at != '\0';) {
+        size_t len = strcspn(at, "\n");
+        bool is_error =
+            !error_said && len == strlen(error) && strncmp(at, error, len) == 0;
+        error_said |= is_error;
+        if (len > 0 && !is_error)
+            replay_say(pass, "%.*s", (int)len, at);
+        at += len + (at[len] == '\n');
     }
 }
 
@@ -206,6 +214,7 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
         pass->sink->held_len = 0;
         if (pass->sink->held != NULL)
             pass->sink->held[0] = '\0';
+        err_clear(&ctx->last_error);
         enum cmd_status status = cmd_run_words(ctx, &parsed->cmds[i]);
         count->run++;
         /* One that found the drive as asked sent nothing; a drive that

@@ -93,6 +93,13 @@ run get $D 5
 checks=$((checks + 1))
 [ "$out" = "$page5" ] || fail "line 1 was sent: $out"
 
+# The refusal says the error first, then what else the command said.
+printf 'set %s 1 ERWS=1 TB=1 --force-field ERWS\n' $D >"$STATE/forced.cmd"
+run replay "$STATE/forced.cmd" --check
+expect_status 2
+expect_err "forced.cmd:1: \"set $D 1 ERWS=1 TB=1 --force-field ERWS\" would fail: TB is not changeable"
+expect_err "warning: ERWS is not changeable on this drive; sending anyway (--force)"
+
 # With --keep-going, a command that would fail and changes no drive does
 # not stop the run; one that changes a drive still does.
 printf "get '%s?fault=sense:02/3a/00' 5\nset %s 5 WR_T=TAO\n" $D $D >"$STATE/reads.cmd"
