@@ -282,6 +282,9 @@ replay_script_check(struct cmd_ctx *ctx, const struct replay_script *script)
 {
     struct replay_check check = { .ctx = ctx, .above = ctx->depth, .depth = 1 };
 
+    /* Loaded for the context, which reports the definitions' problems:
+     * a field the checks refuse may be one of a definition refused. */
+    (void)cmd_pagedb(ctx);
     replay_link_set(&check.chain[0], script->path);
     cmd_ctx_init(&check.scratch, &replay_check_output);
     if (ctx->selected_drive != NULL)

@@ -72,6 +72,14 @@ checks=$((checks + 1))
 ! grep -q "vendor.cmd:1: page 0x08 (Caching) has no field" <<<"$err" ||
     fail "a field of a vendor's definition was refused by the checks"
 
+# A definition refused is said, with the field the checks then refuse.
+mkdir -p "$STATE/badpages"
+printf 'page 0x08\nname "Caching"\nfield VWC 2.3 flag\nbogus line\n' >"$STATE/badpages/bad.page"
+MODECON_PAGES=$STATE/badpages run replay "$STATE/vendor.cmd"
+expect_status 2
+expect_err "page definitions: $STATE/badpages/bad.page:4:1:"
+expect_err "vendor.cmd:1: page 0x08 (Caching) has no field 'VWC'"
+
 # --- 2. The pre-flight: the file run as a dry run on the drive first;
 # anything it refuses stops the run before the first MODE SELECT.
 page5=$("$MODECON" get $D 5)
