@@ -202,9 +202,14 @@ cmd_diff_sides(struct cmd_ctx *ctx, const struct cmd_args *args)
         return cmd_error(ctx, &err);
     }
     last = all ? MODE_REQUEST_SAVED : first;
-    for (int s = 0; s < 2; s++)
+    for (int s = 0; s < 2; s++) {
+        /* A drive replayed on another (replay --drive) is named as the
+         * one opened; a file is opened as itself. */
+        if (transport_uri_known(side[s].name))
+            side[s].name = cmd_drive_uri(ctx, side[s].name);
         if (cmd_open_drive_or_file(ctx, side[s].name, &side[s].rec, &err) != 0)
             goto fail;
+    }
     cmd_print(ctx, "%s | %s", side[0].name, side[1].name);
     for (unsigned rt = first; rt <= last; rt++)
         if (cmd_diff_values(ctx, side, (enum mode_request)rt, all, &count,

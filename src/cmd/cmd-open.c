@@ -1,5 +1,6 @@
 /* open [DRIVE]: select the drive that later commands may leave out. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd/cmd.h"
 #include "util/xmalloc.h"
@@ -34,7 +35,7 @@ cmd_open_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         if (ctx->selected_drive == NULL)
             cmd_print(ctx, "no drive selected: 'open DRIVE' selects one");
         else
-            cmd_print(ctx, "%s", ctx->selected_drive);
+            cmd_print(ctx, "%s", cmd_drive_uri(ctx, ctx->selected_drive));
         return CMD_OK;
     }
     if (!transport_uri_known(args->argv[0])) {
@@ -45,9 +46,19 @@ cmd_open_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||
         recorder_inquiry(rec, &id, &err) != 0)
         return cmd_error(ctx, &err);
+    /* Replayed on another drive (replay --drive): that one is selected
+     * and named, the one the file recorded only said as such. */
+    const char *drive = cmd_drive_uri(ctx, args->argv[0]);
     free(ctx->selected_drive);
-    ctx->selected_drive = xstrdup(args->argv[0]);
-    cmd_print(ctx, "%s: %s %s %s", args->argv[0], id.vendor, id.product,
-              id.revision);
+    ctx->selected_drive = xstrdup(drive);
+    if (strcmp(drive, args->argv[0]) != 0) {
+        char *recorded = transport_redact(args->argv[0]);
+        cmd_print(ctx, "%s: %s %s %s (recorded on %s)", drive, id.vendor,
+                  id.product, id.revision, recorded);
+        free(recorded);
+    } else {
+        cmd_print(ctx, "%s: %s %s %s", drive, id.vendor, id.product,
+                  id.revision);
+    }
     return CMD_OK;
 }

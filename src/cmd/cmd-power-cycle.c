@@ -28,7 +28,8 @@ cmd_power_cycle_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
     err_clear(&err);
     if (ctx->dry_run) {
-        cmd_print(ctx, "dry run: would power-cycle %s", args->argv[0]);
+        cmd_print(ctx, "dry run: would power-cycle %s",
+                  cmd_drive_uri(ctx, args->argv[0]));
         return CMD_OK;
     }
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0 ||

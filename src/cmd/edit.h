@@ -86,6 +86,16 @@ int edit_plan_build_on(struct cmd_ctx *ctx, const char *drive, const char *page,
                        const bool *staged_forced, struct edit_plan *plan,
                        struct err *err);
 
+/* FIELD=VALUE words checked against the definition 'pd' of page
+ * code,subpage alone, before any drive is asked: each field's name and
+ * value, the words among themselves, a read-only page.  'pd' NULL: the
+ * page has no definition, and only BYTE:BIT:WIDTH words are taken.  What
+ * the drive allows (its page's length, its changeable values) is the
+ * plan's to check (edit_plan_build). */
+int edit_plan_check_def(struct cmd_ctx *ctx, const struct page_def *pd,
+                        uint8_t code, uint8_t subpage, char *const *words,
+                        int nwords, bool force, struct err *err);
+
 /* Keep the plan's current values as those the staged words were checked
  * against (cmd_ctx.stage_base). */
 void edit_plan_keep_base(struct cmd_ctx *ctx, const struct edit_plan *plan);

@@ -367,3 +367,66 @@ edit_plan_keep_base(struct cmd_ctx *ctx, const struct edit_plan *plan)
     ctx->stage_base = base;
     ctx->stage_base_len = plan->len;
 }
+
+/* A page of 'len' bytes that the definition's fields all fit: its header
+ * says code, subpage and length, and each repeat group's count is as
+ * large as its field holds, so that every descriptor the page can hold is
+ * listed. */
+static uint8_t *
+edit_plan_def_page(const struct page_def *pd, uint8_t code, uint8_t subpage,
+                   bool spf, size_t len)
+{
+    uint8_t *page = xcalloc(1, len);
+
+    page[0] = (uint8_t)(code | (spf ? MODE_PAGE_SPF : 0));
+    if (spf) {
+        page[1] = subpage;
+        page[2] = (uint8_t)((len - 4) >> 8);
+        page[3] = (uint8_t)(len - 4);
+    } else {
+        page[1] = (uint8_t)(len - 2);
+    }
+    for (size_t r = 0; pd != NULL && r < pd->nrepeats; r++) {
+        const struct repeat_def *rd = &pd->repeats[r];
+        struct field_def count = { .byte = rd->count_byte,
+                                   .bit = rd->count_bit,
+                                   .width = rd->count_width };
+        if (rd->has_count && count.width <= 64 && field_fits(&count, 0, len))
+            field_set(page, &count, 0,
+                      count.width == 64 ? UINT64_MAX
+                                        : (UINT64_C(1) << count.width) - 1);
+    }
+    return page;
+}
+
+int
+edit_plan_check_def(struct cmd_ctx *ctx, const struct page_def *pd,
+                    uint8_t code, uint8_t subpage, char *const *words,
+                    int nwords, bool force, struct err *err)
+{
+    struct edit_plan plan;
+    bool spf = pd != NULL ? pd->spf : subpage != 0;
+    /* Without a definition, the longest page a MODE SENSE can return. */
+    size_t len = spf ? 4 + 0xffff : 2 + 0xff;
+
+    if (pd != NULL && pagedef_max_len(pd) > (spf ? 4u : 2u))
+        len = pagedef_max_len(pd);
+    memset(&plan, 0, sizeof plan);
+    plan.pd = pd;
+    cmd_page_label(pd, code, subpage, plan.label, sizeof plan.label);
+    plan.before = edit_plan_def_page(pd, code, subpage, spf, len);
+    plan.len = len;
+    if (pd != NULL)
+        plan.nrefs = field_list(pd, plan.before, plan.len, &plan.refs);
+    plan.numeric = xcalloc((size_t)nwords + 1, sizeof *plan.numeric);
+    plan.page = xmalloc(plan.len);
+    memcpy(plan.page, plan.before, plan.len);
+    plan.overridden = xcalloc((size_t)nwords + 1, sizeof *plan.overridden);
+    plan.word_refs = xcalloc((size_t)nwords + 1, sizeof *plan.word_refs);
+    uint8_t *bits = xcalloc((size_t)nwords + 1, plan.len);
+    int rc =
+        edit_plan_fields(ctx, &plan, words, nwords, 0, force, NULL, bits, err);
+    free(bits);
+    edit_plan_free(&plan);
+    return rc;
+}

@@ -12,12 +12,21 @@
 /* What a replay did on one drive. */
 struct replay_count {
     unsigned run;          /* commands run */
-    unsigned applied;      /* changes the drive took */
-    unsigned not_applied;  /* changes the drive answered GOOD but ignored */
+    unsigned applied;      /* changes the drive took (or, sent with
+                              --no-verify, answered GOOD) */
+    unsigned not_applied;  /* changes the drive answered GOOD but did not
+                              apply, in whole or in part (CMD_NOT_APPLIED,
+                              from the read-back); not counted as failed */
     unsigned refused;      /* stopped by a check before anything was sent */
     unsigned failed;       /* failed otherwise */
     enum cmd_status first; /* the first failure's status, or CMD_OK */
+    /* The worst failure's status: bad input (CMD_USAGE), then a drive's
+     * failure (CMD_FAILED), then a change not applied; or CMD_OK. */
+    enum cmd_status worst;
 };
+
+/* The worse of two statuses, as replay_count.worst ranks them. */
+enum cmd_status replay_status_worse(enum cmd_status a, enum cmd_status b);
 
 struct replay_script;
 
@@ -26,9 +35,33 @@ struct replay_script;
 struct replay_script *replay_script_load(const char *path, struct err *err);
 void replay_script_free(struct replay_script *script);
 
+/* The checks of every line before any runs, no drive asked: syntax,
+ * commands, their options and arguments, drive URIs, pages, FIELD=VALUE
+ * words against the page definitions, and the files it replays in turn.
+ * Each fault is reported on 'ctx' as FILE:LINE: what was expected;
+ * returns how many.  The selection of 'ctx' is where the lines start. */
+unsigned replay_script_check(struct cmd_ctx *ctx,
+                             const struct replay_script *script);
+
+/* The pre-flight of the script on 'ctx': every line run as a dry run
+ * (ctx->dry_run) with its output held, so that every MODE SELECT is built
+ * and checked against the drive's pages and changeable values; each
+ * command that would fail is reported on 'ctx' (FILE:LINE: "LINE" would
+ * fail [on DRIVE]: what it said) and counted as refused.  The context's
+ * selection and staged edits are as they were after it.  Files the
+ * script writes (a snapshot, a saved history) are written, as the run
+ * writes them again: a later line may read one.  Returns count->first. */
+enum cmd_status replay_script_preflight(struct cmd_ctx *ctx,
+                                        const struct replay_script *script,
+                                        struct replay_count *count);
+
 /* Run the script's lines on 'ctx' as its options say (dry_run,
  * keep_going, drive_override), counting into *count; the script is not
- * changed, so that it can run on many contexts at once.  Returns
+ * changed, so that it can run on many contexts at once.  A script that
+ * fails replay_script_check runs nothing: its faults are counted as
+ * refused.  Unless ctx->dry_run, or the script is replayed by another
+ * (whose pre-flight it was in), the pre-flight runs first, and any
+ * refusal stops the run before its first MODE SELECT.  Returns
  * count->first. */
 enum cmd_status replay_script_run(struct cmd_ctx *ctx,
                                   const struct replay_script *script,

@@ -33,7 +33,8 @@ expect_out "page '0x40': expected a page code"
 expect_out "%error 2"
 grep -q "%begin 3" <<<"$out" && fail "ran on after a failure"
 
-# A replay file with a bad line 7: nothing after it runs.
+# A replay file whose line 7 the drive refuses: nothing after it runs.
+# (A line that fails the checks runs nothing at all: replay-check.sh.)
 cat >"$STATE/session.cmd" <<CMDS
 # recorded session
 set $D 5 WR_T=TAO
@@ -41,15 +42,15 @@ set $D caching WCE=0
 
 show $D 5   # check
 get $D 8
-set $D 5 WR_T=NOPE
+set $D 1 ERWS=1 --force
 set $D 5 LINK_S=7
 CMDS
 run replay "$STATE/session.cmd"
-expect_status 2
-expect_err "WR_T=NOPE: expected a number"
-expect_err "$STATE/session.cmd:7: \"set $D 5 WR_T=NOPE\" failed"
+expect_status 1
+expect_err "invalid field in parameter list"
+expect_err "$STATE/session.cmd:7: \"set $D 1 ERWS=1 --force\" failed"
 expect_err "stopped at line 7"
-expect_out "replay $STATE/session.cmd: 5 commands run, 2 changed a drive, 1 failed"
+expect_out "replay $STATE/session.cmd: 5 commands run, 2 changes applied, 0 not applied by the drive, 0 refused, 1 failed"
 run get $D 5
 grep -q "^05 32 61 05 08 10 00 00 00 00 00 00 00 10" <<<"$out" ||
     fail "line 8 ran, or line 2 did not: $out"
@@ -61,28 +62,28 @@ checks=$((checks + 1))
 # --keep-going runs the rest; --drive sends it all to another drive.
 cp "$(dirname "$0")/../../drives/dvd-writer.json" "$STATE/other.json"
 run replay "$STATE/session.cmd" --keep-going --drive "emu:$STATE/other.json"
-expect_status 2
-expect_out "6 commands run, 3 changed a drive, 1 failed"
+expect_status 1
+expect_out "6 commands run, 3 changes applied, 0 not applied by the drive, 0 refused, 1 failed"
 run show "emu:$STATE/other.json" 5
 grep -q '^WR_T .* TAO (1)' <<<"$out" || fail "the other drive has no WR_T=TAO"
 grep -q '^LINK_S .* 7 blocks ' <<<"$out" || fail "the other drive has no LINK_S=7"
 
-# A change the drive does not apply is a failure of the replay.
+# A change the drive does not apply stops the replay (exit 3).
 run replay "$STATE/session.cmd" --drive emu:ignoring
 expect_status 3
-expect_err "session.cmd:2: \"set $D 5 WR_T=TAO\" failed"
+expect_err "session.cmd:2: \"set $D 5 WR_T=TAO\" was not applied by emu:ignoring"
 
 # --dry-run sends no MODE SELECT and shows each it would send.
 run replay "$STATE/session.cmd" --dry-run --keep-going --trace "$STATE/t.jsonl"
 expect_out "MODE SELECT(10) CDB:"
-expect_out "changed a drive (dry run)"
+expect_out "changes applied (dry run: nothing was sent)"
 grep -q '"cdb":"55' "$STATE/t.jsonl" && fail "a dry run sent MODE SELECT"
 
 # A replay file that replays itself stops, named.
 printf 'replay %s\n' "$STATE/loop.cmd" >"$STATE/loop.cmd"
 run replay "$STATE/loop.cmd"
 expect_status 2
-expect_err "more than 8 files replaying files"
+expect_err "the file replays itself: $STATE/loop.cmd:1 -> $STATE/loop.cmd"
 
 run replay "$STATE/missing.cmd"
 expect_status 2

@@ -123,7 +123,7 @@ run replay "$STATE/r1"
 expect_status 0
 checks=$((checks + 1))
 grep -q "more than 8 files" <<<"$err" && fail "eight nested replay files were refused"
-expect_out "replay $STATE/r8: 1 command run, 0 changed a drive, 0 failed"
+expect_out "replay $STATE/r8: 1 command run, 0 changes applied, 0 not applied by the drive, 0 refused, 0 failed"
 echo "replay $STATE/r9" >"$STATE/r8"
 echo "get $D 5" >"$STATE/r9"
 run replay "$STATE/r1"
@@ -151,7 +151,7 @@ echo "get $D 5" >"$f"
 pad_to "$f" $((16 << 20)) "# $(printf 'x%.0s' $(seq 200))"
 run replay "$f"
 expect_status 0
-expect_out "1 command run, 0 changed a drive, 0 failed"
+expect_out "1 command run, 0 changes applied, 0 not applied by the drive, 0 refused, 0 failed"
 printf '#' >>"$f"
 run replay "$f"
 expect_err "is too large ($(((16 << 20) + 1)) bytes, at most $((16 << 20)))"

@@ -174,7 +174,7 @@ cp "$J" "$STATE/torn.journal"
 rm -f "$EMU"
 run replay "$STATE/torn.journal"
 expect_status 0
-expect_out "1 command run, 1 changed a drive, 0 failed"
+expect_out "1 command run, 1 change applied, 0 not applied by the drive, 0 refused, 0 failed"
 checks=$((checks + 1))
 [ "$(byte_of "$(page5)" 2) $(byte_of "$(page5)" 5)" = "$(byte_of "$fresh" 2) $(byte_of "$fresh" 5)" ] ||
     fail "replay changed WR_T or LINK_S: $(page5)"
@@ -198,7 +198,7 @@ checks=$((checks + 1))
 printf 'set %s 5 LINK_S=0\n  ' $D >"$STATE/whole.journal"
 run replay "$STATE/whole.journal"
 expect_status 0
-expect_out "1 command run, 1 changed a drive, 0 failed"
+expect_out "1 command run, 1 change applied, 0 not applied by the drive, 0 refused, 0 failed"
 
 # ---- Links in place of state files --------------------------------------
 

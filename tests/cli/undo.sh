@@ -64,7 +64,7 @@ no_select_traced
 printf 'set %s caching WCE=1\n' "$D" >"$STATE/same.cmd"
 run replay "$STATE/same.cmd"
 expect_status 0
-expect_out "1 command run, 0 changed a drive"
+expect_out "1 command run, 0 changes applied"
 audit_lines 0
 
 # Before a commit, diff lists what saving would also change: page 01's
