@@ -44,8 +44,8 @@ cmd_get_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
     const struct page_def *pd = NULL;
     struct recorder *rec;
     struct field_ref *refs = NULL;
-    uint8_t code, subpage, *page = NULL, *current = NULL;
-    size_t len, current_len;
+    uint8_t code, subpage, *page = NULL, *listing = NULL;
+    size_t len, listing_len; /* listing: the values that list the fields */
     char label[128];
     enum cmd_status status = CMD_OK;
     int nfields = args->argc - 2;
@@ -62,21 +62,24 @@ cmd_get_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
                   label, args->argv[0], args->argv[1]);
         goto failed;
     }
-    /* The fields are those of the current values: a repeat group's count
-     * is read there. */
-    if (recorder_get_mode_page(rec, code, subpage, MODE_REQUEST_CURRENT,
-                               &current, &current_len, err) != 0)
+    /* The fields are those of the values asked for, where a repeat
+     * group's count is read; a changeable page holds a mask, not a
+     * count: the current values tell its fields. */
+    enum mode_request listed =
+        rt == MODE_REQUEST_CHANGEABLE ? MODE_REQUEST_CURRENT : rt;
+    if (recorder_get_mode_page(rec, code, subpage, listed, &listing,
+                               &listing_len, err) != 0)
         goto failed;
-    size_t nrefs = field_list(pd, current, current_len, &refs);
+    size_t nrefs = field_list(pd, listing, listing_len, &refs);
     for (int f = 0; f < nfields; f++) {
         found[f] = show_find_field(refs, nrefs, args->argv[2 + f], label, err);
         if (found[f] == NULL)
             goto failed;
     }
-    if (rt == MODE_REQUEST_CURRENT) {
-        page = current;
-        len = current_len;
-        current = NULL;
+    if (rt == listed) {
+        page = listing;
+        len = listing_len;
+        listing = NULL;
     } else if (recorder_get_mode_page(rec, code, subpage, rt, &page, &len,
                                       err) != 0) {
         goto failed;
@@ -109,7 +112,7 @@ out:
     free(found);
     free(refs);
     free(page);
-    free(current);
+    free(listing);
     return status;
 }
 

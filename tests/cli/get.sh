@@ -3,6 +3,8 @@
 # asked, as show prints them; a name misspelt is a usage error naming the
 # page and the names close to it, with nothing on standard output.
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tools/trace-counts.sh
+. "$(dirname "$0")/../../tools/trace-counts.sh"
 D=emu:dvd-writer
 
 # show's CURRENT column for FIELD on PAGE: the same formatting, in one
@@ -74,6 +76,19 @@ run get $D caching
 expect_status 0
 [ "$(head -c 9 <<<"$out")" = "88 0a 04 " ] || fail "get PAGE printed: $out"
 checks=$((checks + 1))
+
+# What it sends: INQUIRY (the drive's identity picks the page's
+# definition) and one MODE SENSE of the values asked for, which list the
+# fields too; changeable values are a mask, so the current values list
+# them.
+for want in "1 1 0 0:current" "1 1 0 0:default" "1 2 0 0:changeable"; do
+    rm -f "$STATE/trace.jsonl"
+    run --trace "$STATE/trace.jsonl" get $D 5 WR_T LINK_S --type "${want#*:}"
+    expect_status 0
+    checks=$((checks + 1))
+    [ "$(trace_counts "$STATE/trace.jsonl" $D)" = "${want%:*}" ] ||
+        fail "get --type ${want#*:} sent $(trace_counts "$STATE/trace.jsonl" $D), expected ${want%:*}"
+done
 
 # In a session, the selected drive.
 run -c "open $D; get 5 WR_T"

@@ -40,6 +40,14 @@ checks=$((checks + 1))
 checks=$((checks + 1))
 [ "$(jq -c '.pages[] | select(.page == 5)' <<<"$out")" = "$("$MODECON" show $D 5 --json | jq -c .)" ] ||
     fail "show --all --json's page 05 differs from show $D 5 --json"
+# The changeable values of every page in one MODE SENSE of page 3Fh
+# (PC 01b: byte 2 is 7Fh), none page by page.
+rm -f "$STATE/trace.jsonl"
+run --trace "$STATE/trace.jsonl" show $D --all
+checks=$((checks + 1))
+[ "$(jq -r 'select(.cdb[0:2] == "5a") | .cdb[6:8]' "$STATE/trace.jsonl" | grep -c '^[4-7]')" = 1 ] &&
+    [ "$(jq -r 'select(.cdb[0:2] == "5a") | .cdb[6:8]' "$STATE/trace.jsonl" | grep -c '^7f')" = 1 ] ||
+    fail "show --all read changeable values otherwise: $(jq -r .cdb "$STATE/trace.jsonl")"
 # A drive refusing page 3Fh is asked page by page: its three pages.
 run show emu:cd-atapi --all
 expect_status 0
@@ -70,6 +78,16 @@ grep -Eq "^emu:dvd-writer +0 +0$" <<<"$out" || fail "the first drive's row: $out
 checks=$((checks + 1))
 grep -Eq "^emu:ignoring +1 \* +0$" <<<"$out" || fail "the differing row: $out"
 expect_out "* differs from emu:dvd-writer (the first drive with the page): 1 value"
+
+# Each drive is asked its identity (its page definition) and the page's
+# current values, nothing more.
+rm -f "$STATE/trace.jsonl"
+run --trace "$STATE/trace.jsonl" show caching WCE RCD --drive $D --drive emu:ignoring
+for d in $D emu:ignoring; do
+    checks=$((checks + 1))
+    [ "$(trace_counts "$STATE/trace.jsonl" $d)" = "1 1 0 0" ] ||
+        fail "show across drives sent $d $(trace_counts "$STATE/trace.jsonl" $d), expected 1 1 0 0"
+done
 
 # A drive that cannot be read is a row saying why; the others are shown
 # and the status says one failed.
