@@ -5,6 +5,7 @@
  * drives are asked at once, so a rack answers in about the time of its
  * slowest drive.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,14 +165,43 @@ show_cell_differs(const struct show_row *row, const struct show_row *ref,
            strcmp(row->cells[f], ref->cells[f]) != 0;
 }
 
+/* A table line, as long as its columns make it. */
+struct show_line {
+    char *text;
+    size_t len, size;
+};
+
+static void show_line_add(struct show_line *line, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+show_line_add(struct show_line *line, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (line->len + (size_t)n + 1 > line->size) {
+        line->size = 2 * (line->len + (size_t)n + 1);
+        line->text = xrealloc(line->text, line->size);
+    }
+    va_start(ap, fmt);
+    vsnprintf(line->text + line->len, line->size - line->len, fmt, ap);
+    va_end(ap);
+    line->len += (size_t)n;
+}
+
 static void
 show_compare_text(struct cmd_ctx *ctx, const struct show_compare *cmp,
                   const char *label, const struct show_row *rows, size_t nrows)
 {
     const struct show_row *ref = show_reference_row(rows, nrows);
-    size_t name_width = strlen("DRIVE"), differing = 0;
+    size_t name_width = strlen("DRIVE"), values = 0, drives = 0;
     size_t *width = xcalloc(cmp->nfields, sizeof *width);
-    char line[4096];
+    struct show_line line = { NULL, 0, 0 };
 
     for (size_t i = 0; i < nrows; i++)
         if (strlen(rows[i].name) > name_width)
@@ -188,43 +218,53 @@ show_compare_text(struct cmd_ctx *ctx, const struct show_compare *cmp,
         }
     }
     cmd_print(ctx, "%s, current values", label);
-    int used = snprintf(line, sizeof line, "%-*s", (int)name_width, "DRIVE");
-    for (size_t f = 0; f < cmp->nfields && used < (int)sizeof line; f++)
-        used += snprintf(line + used, sizeof line - (size_t)used, "  %-*s",
-                         (int)width[f], cmp->fields[f]);
-    cmd_print(ctx, "%s", line);
-    for (size_t i = 0; i < nrows; i++) {
+    show_line_add(&line, "%-*s", (int)name_width, "DRIVE");
+    for (size_t f = 0; f < cmp->nfields; f++)
+        show_line_add(&line, "  %-*s", (int)width[f], cmp->fields[f]);
+    for (size_t i = 0; i <= nrows; i++) {
+        /* No trailing blanks: a script comparing lines need not care. */
+        while (line.len > 0 && line.text[line.len - 1] == ' ')
+            line.text[--line.len] = '\0';
+        cmd_print(ctx, "%s", line.text);
+        if (i == nrows)
+            break;
         const struct show_row *row = &rows[i];
-        used = snprintf(line, sizeof line, "%-*s", (int)name_width, row->name);
+        line.len = 0;
+        show_line_add(&line, "%-*s", (int)name_width, row->name);
         if (!row->ok) {
             char why[1024];
             errfmt_line(&row->err, why, sizeof why);
-            cmd_print(ctx, "%s  not read: %s", line, why);
+            show_line_add(&line, "  not read: %s", why);
             continue;
         }
-        for (size_t f = 0; f < cmp->nfields && used < (int)sizeof line; f++) {
+        bool row_differs = false;
+        for (size_t f = 0; f < cmp->nfields; f++) {
             char cell[SHOW_CELL_MAX + 3];
             bool differs = show_cell_differs(row, ref, f);
             snprintf(cell, sizeof cell, "%s", row->cells[f]);
             if (strlen(cell) > SHOW_CELL_MAX)
                 memcpy(cell + SHOW_CELL_MAX - 3, "...", 4);
-            if (differs) {
+            if (differs)
                 strcat(cell, " *");
-                differing++;
-            }
-            used += snprintf(line + used, sizeof line - (size_t)used, "  %-*s",
-                             (int)width[f], cell);
+            values += differs;
+            row_differs |= differs;
+            show_line_add(&line, "  %-*s", (int)width[f], cell);
         }
-        /* No trailing blanks: a script comparing lines need not care. */
-        while (used > 0 && line[used - 1] == ' ')
-            line[--used] = '\0';
-        cmd_print(ctx, "%s%s%s", line, row->reference ? "  (reference)" : "",
-                  row->no_page ? "  (the drive has no such page)" : "");
+        drives += row_differs;
+        if (row->reference || row->no_page) {
+            while (line.len > 0 && line.text[line.len - 1] == ' ')
+                line.text[--line.len] = '\0';
+            show_line_add(&line, "  %s",
+                          row->reference ? "(reference)"
+                                         : "(the drive has no such page)");
+        }
     }
     if (ref != NULL)
-        cmd_print(ctx, "* differs from %s%s: %zu value%s", ref->name,
-                  ref->reference ? "" : " (the first drive with the page)",
-                  differing, differing == 1 ? "" : "s");
+        cmd_print(
+            ctx, "* differs from %s%s: %zu value%s on %zu drive%s", ref->name,
+            ref->reference ? "" : " (the first drive with the page)", values,
+            values == 1 ? "" : "s", drives, drives == 1 ? "" : "s");
+    free(line.text);
     free(width);
 }
 

@@ -77,7 +77,7 @@ checks=$((checks + 1))
 grep -Eq "^emu:dvd-writer +0 +0$" <<<"$out" || fail "the first drive's row: $out"
 checks=$((checks + 1))
 grep -Eq "^emu:ignoring +1 \* +0$" <<<"$out" || fail "the differing row: $out"
-expect_out "* differs from emu:dvd-writer (the first drive with the page): 1 value"
+expect_out "* differs from emu:dvd-writer (the first drive with the page): 1 value on 1 drive"
 
 # Each drive is asked its identity (its page definition) and the page's
 # current values, nothing more.
@@ -117,7 +117,7 @@ checks=$((checks + 1))
 grep -Eq "^emu:dvd-writer +0 \* +0$" <<<"$out" || fail "the drive that differs: $out"
 checks=$((checks + 1))
 grep -Eq "^emu:ignoring +1 +0$" <<<"$out" || fail "the drive that does not: $out"
-expect_out "* differs from $STATE/rack.json: 1 value"
+expect_out "* differs from $STATE/rack.json: 1 value on 1 drive"
 
 # --json: one document, the unreadable drive with its error.
 run show caching WCE RCD --drive $D --drive emu:ignoring --drive "emu:$STATE/none.json" \
