@@ -120,8 +120,16 @@ cmd_show_all(struct cmd_ctx *ctx, const char *drive, bool json)
             cmd_print(ctx, "%s", "");
         err_clear(&err);
         if (cmd_show_one(ctx, rec, infos[i].code, infos[i].subpage, list,
-                         &err) != 0)
-            status = cmd_error(ctx, &err);
+                         &err) == 0)
+            continue;
+        status = cmd_error(ctx, &err);
+        if (list != NULL) {
+            json_t *failed = cmd_drive_error_json(recorder_name(rec), &err);
+            json_object_set_new(failed, "page", json_integer(infos[i].code));
+            json_object_set_new(failed, "subpage",
+                                json_integer(infos[i].subpage));
+            json_array_append_new(list, failed);
+        }
     }
     if (json) {
         json_t *doc = json_object();
@@ -147,6 +155,8 @@ cmd_show_compare(struct cmd_ctx *ctx, const struct cmd_args *args, bool json)
     struct err err;
 
     err_clear(&err);
+    /* No one drive runs: a front end labels no line with one. */
+    ctx->running_drive = NULL;
     cmp.drives = cmd_arg_values(self, args, "drive", &ndrives);
     cmp.ndrives = (size_t)ndrives;
     cmp.reference = cmd_arg_value(self, args, "reference");

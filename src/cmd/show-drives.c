@@ -337,10 +337,13 @@ show_compare_rows(struct cmd_ctx *ctx, const struct show_compare *cmp,
             return -1;
         for (size_t i = cmp->reference != NULL; i < *nrows && !seen; i++)
             seen = strcmp((*rows)[i].uri, uri) == 0;
-        if (seen)
+        struct recorder *kept = cmd_kept_drive(ctx, uri);
+        /* The reference named again is the reference: one recorder is
+         * used by one thread at a time. */
+        if (seen ||
+            (kept != NULL && cmp->reference != NULL && kept == (*rows)[0].rec))
             continue;
-        (*rows)[*nrows] = (struct show_row){ .uri = uri };
-        (*rows)[*nrows].rec = cmd_kept_drive(ctx, uri);
+        (*rows)[*nrows] = (struct show_row){ .uri = uri, .rec = kept };
         (*nrows)++;
     }
     for (size_t i = 0; i < *nrows; i++) {

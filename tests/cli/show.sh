@@ -53,6 +53,21 @@ run show emu:cd-atapi --all
 expect_status 0
 checks=$((checks + 1))
 [ "$(grep -c '^page 0x.*bytes' <<<"$out")" = 3 ] || fail "show emu:cd-atapi --all: $out"
+# A page that cannot be read is named; the others are shown, and in JSON
+# the page is there with its error.
+F="$D?fault=sense:04/44/00@5a+4*1" # the fifth MODE SENSE: page 01h's
+run show "$F" --all
+expect_status 1
+expect_err "page 0x01 (Read/Write Error Recovery), saved values: MODE SENSE(10) failed with HARDWARE ERROR"
+checks=$((checks + 1))
+[ "$(grep -c '^page 0x.*bytes' <<<"$out")" = $((npages - 1)) ] ||
+    fail "show --all with page 01h failing showed: $out"
+run show "$F" --all --json
+expect_status 1
+jq -e --argjson n "$npages" '(.pages | length) == $n and .pages[0].page == 1
+    and .pages[0].error.hresult == "E_FAIL" and .pages[1].page == 3 and .pages[1].fields' \
+    <<<"$out" >/dev/null || fail "show --all --json with page 01h failing: $out"
+checks=$((checks + 1))
 # In a session, the page selected is no page asked for.
 run -c "open $D; page 5; show --all"
 expect_status 0
@@ -118,6 +133,14 @@ grep -Eq "^emu:dvd-writer +0 \* +0$" <<<"$out" || fail "the drive that differs: 
 checks=$((checks + 1))
 grep -Eq "^emu:ignoring +1 +0$" <<<"$out" || fail "the drive that does not: $out"
 expect_out "* differs from $STATE/rack.json: 1 value on 1 drive"
+
+# The reference named among the drives too is one row, the reference.
+run show caching WCE --reference emu:ignoring --drive emu:ignoring --drive $D
+expect_status 0
+checks=$((checks + 1))
+[ "$(grep -Ec '^emu:[^ :]+ +[0-9-]' <<<"$out")" = 2 ] &&
+    grep -Eq '^emu:ignoring +1  \(reference\)$' <<<"$out" ||
+    fail "the reference named again: $out"
 
 # --json: one document, the unreadable drive with its error.
 run show caching WCE RCD --drive $D --drive emu:ignoring --drive "emu:$STATE/none.json" \
