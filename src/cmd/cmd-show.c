@@ -34,9 +34,9 @@ static const struct cmd_option cmd_show_options[] = {
 
 const struct cmd_entry cmd_show_entry = {
     .name = "show",
-    .args = "DRIVE PAGE | DRIVE --all | PAGE FIELD... --drive DRIVE...",
+    .args = "DRIVE PAGE | DRIVE --all | PAGE FIELD...",
     .summary = "show a page field by field: current, changeable, default, "
-               "saved; every page; fields across drives",
+               "saved; every page (--all); fields across drives (--drive)",
     .options = cmd_show_options,
     .min_args = 1,
     .max_args = 1024,
@@ -223,7 +223,11 @@ cmd_show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     if (args->argc != 2) {
         char *usage = cmd_usage(self);
         err_usage(&err, "show: expected DRIVE PAGE%s\n%s",
-                  args->argc > 2 ? ", got more" : "", usage);
+                  args->argc > 2 ? ", got more (FIELDs go with --drive)"
+                  : ctx->selected_page == NULL
+                      ? " (or select a page with 'page PAGE')"
+                      : "",
+                  usage);
         free(usage);
         return cmd_error(ctx, &err);
     }
