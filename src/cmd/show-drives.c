@@ -26,7 +26,8 @@
 /* One drive's answer, filled by a scan thread. */
 struct show_row {
     const char *uri;
-    char *name;           /* the URI without a password, made visible */
+    char *safe;           /* the URI without a password, for JSON */
+    char *name;           /* and made visible, for the table */
     struct recorder *rec; /* kept open by the context, or opened here */
     bool opened;          /* by the scan: the context is to keep it */
     bool reference;       /* the row the others are compared with */
@@ -113,6 +114,7 @@ show_scan_row(void *arg, size_t i)
 static void
 show_row_free(struct show_row *row, size_t nfields)
 {
+    free(row->safe);
     free(row->name);
     free(row->page);
     free(row->refs);
@@ -282,7 +284,7 @@ show_compare_json(const struct show_compare *cmp, uint8_t code, uint8_t subpage,
     json_object_set_new(doc, "type", json_string("current"));
     json_object_set_new(doc, "fields", fields);
     json_object_set_new(doc, "reference",
-                        ref ? text_json(ref->name) : json_null());
+                        ref ? text_json(ref->safe) : json_null());
     for (size_t i = 0; i < nrows; i++) {
         const struct show_row *row = &rows[i];
         if (!row->ok) {
@@ -292,7 +294,7 @@ show_compare_json(const struct show_compare *cmp, uint8_t code, uint8_t subpage,
         }
         json_t *obj = json_object(), *values = json_object();
         json_t *differs = json_array();
-        json_object_set_new(obj, "drive", text_json(row->name));
+        json_object_set_new(obj, "drive", text_json(row->safe));
         json_object_set_new(obj, "reference", json_boolean(row == ref));
         json_object_set_new(obj, "has_page", json_boolean(!row->no_page));
         for (size_t f = 0; f < cmp->nfields; f++) {
@@ -347,9 +349,8 @@ show_compare_rows(struct cmd_ctx *ctx, const struct show_compare *cmp,
         (*nrows)++;
     }
     for (size_t i = 0; i < *nrows; i++) {
-        char *safe = transport_redact((*rows)[i].uri);
-        (*rows)[i].name = text_visible(safe, false);
-        free(safe);
+        (*rows)[i].safe = transport_redact((*rows)[i].uri);
+        (*rows)[i].name = text_visible((*rows)[i].safe, false);
     }
     return 0;
 }

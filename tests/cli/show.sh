@@ -205,4 +205,9 @@ expect_status 0
 expect_out "emu:$STATE/x\\x1b]0;PWNED\\x07.json"
 checks=$((checks + 1))
 if LC_ALL=C grep -q $'[\x1b\x07]' <<<"$out$err"; then fail "a raw control character was printed"; fi
+run show caching WCE --drive "emu:$STATE/x${ESC}]0;PWNED${BEL}.json" --json
+expect_status 0
+expect_out "\"drive\": \"emu:$STATE/x\\u001B]0;PWNED\\u0007.json\""
+checks=$((checks + 1))
+if LC_ALL=C grep -q $'[\x1b\x07]' <<<"$out$err"; then fail "a raw control character was printed in JSON"; fi
 done_ok
