@@ -17,6 +17,17 @@
 #   show      INQUIRY (the drive's identity picks its page definitions and
 #             vendor rules) + MODE SENSE current, changeable, default and
 #             saved, the four columns shown: 5.
+#   show --all  INQUIRY (the page definitions) + MODE SENSE of page 3Fh
+#             (SPC-4 6.13: every page in one answer) under each page
+#             control, current, changeable, default and saved: 5.  A
+#             drive that refuses page 3Fh needs one MODE SENSE per page
+#             and page control instead.  Today the recorder keeps a 3Fh
+#             answer's current, default and saved values only while it
+#             holds the drive (engine/recorder-read.c), and show holds no
+#             drive to read: it sends 3Fh for the list of pages and for
+#             their changeable values (kept), then each page's current,
+#             default and saved values, one MODE SENSE each, which the row
+#             shows over its minimum.
 #   set       INQUIRY once (the identity keys the undo record and picks the
 #             page definitions) + MODE SENSE current (the bytes to change)
 #             and changeable (the check), read before the drive is held +
@@ -195,6 +206,7 @@ echo "CDBs sent to $D by each operation, against the minimum it needs (sent/mini
 header
 traced get "0 1 0" get "$D" 5
 traced show "1 4 0" show "$D" caching
+traced "show --all" "1 4 0" show "$D" --all
 setup set "$D" caching WCE=1
 traced set "1 4 1" set "$D" caching WCE=0
 traced "set --save" "1 6 1" set --save "$D" caching WCE=1

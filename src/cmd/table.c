@@ -68,9 +68,7 @@ const struct cmd_option cmd_global_options[] = {
     { NULL, false, NULL, NULL, 0 },
 };
 
-/* Edit distance (insertions, deletions, substitutions, swaps of two
- * neighbours) between short words. */
-static size_t
+size_t
 cmd_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

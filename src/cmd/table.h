@@ -6,6 +6,7 @@
 #define MODECON_CMD_TABLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "cmd/ctx.h"
 #include "engine/recorder.h"
@@ -77,6 +78,11 @@ extern const struct cmd_option cmd_global_options[];
 /* The entry by exact name or unique prefix; NULL with a usage error
  * (unknown, or ambiguous with the candidates named). */
 const struct cmd_entry *cmd_find(const char *name, struct err *err);
+
+/* Edit distance (insertions, deletions, substitutions, swaps of two
+ * neighbours) between short words, for the names a mistyped one most
+ * likely meant; SIZE_MAX for words of 24 characters or more. */
+size_t cmd_distance(const char *a, const char *b);
 
 /* The value of option 'name' of 'entry', or NULL when not given. */
 const char *cmd_arg_value(const struct cmd_entry *entry,

@@ -104,7 +104,7 @@ expect_out "no drive selected"
 expect_out "no page selected"
 run -c "get 5"
 expect_status 2
-expect_err "get: expected DRIVE PAGE (or select a drive with 'open DRIVE')"
+expect_err "get: expected DRIVE PAGE [FIELD...] (or select a drive with 'open DRIVE')"
 run -c "open emu-dvd-writer"
 expect_status 2
 expect_err "'emu-dvd-writer' is not a drive"
