@@ -22,7 +22,7 @@ page write-parameters
 set LINK_S=0
 set WR_T=FAST
 frobnicate
-get 5 extra words
+open $D extra
 set $D nopage WCE=0
 set $D caching WCE=0 WCE=1
 show '$D
@@ -34,7 +34,7 @@ run replay "$STATE/faults.cmd" --keep-going --trace "$T"
 expect_status 2
 expect_err "faults.cmd:5: WR_T=FAST: expected a number from 0 to 15"
 expect_err "faults.cmd:6: unknown command 'frobnicate'"
-expect_err "faults.cmd:7: get: expected DRIVE PAGE, got more"
+expect_err "faults.cmd:7: open: expected [DRIVE], got more"
 expect_err "faults.cmd:8: page 'nopage': expected a page code"
 expect_err "faults.cmd:9: 'WCE=1': 'WCE=0' of this edit sets the same bits"
 expect_err "faults.cmd:10: expected a closing ' for the quote"
