@@ -67,7 +67,6 @@ struct cmd_ctx {
     /* What 'open' and 'page' selected, for commands that omit them. */
     char *selected_drive; /* owned, or NULL */
     char *selected_page;  /* owned, or NULL */
-    bool journal_started; /* the session header is written */
     char *journal_data;   /* set's --data as read from stdin, as hex */
 
     /* Edits staged by 'edit' for one page of one drive (all owned). */
@@ -112,8 +111,9 @@ struct cmd_ctx {
 struct cmd_drive {
     char *uri;
     struct recorder *rec;
-    bool journaled;        /* its identity is in the journal */
-    unsigned long changes; /* MODE SELECTs it answered GOOD */
+    unsigned journal_block; /* the run of the process's journal lines
+                               its identity is in (journal.c), or 0 */
+    unsigned long changes;  /* MODE SELECTs it answered GOOD */
 };
 
 void cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output);
