@@ -24,7 +24,7 @@ const struct cmd_entry cmd_edit_entry = {
     .options = cmd_edit_options,
     .min_args = 3,
     .max_args = 64,
-    .flags = CMD_DRIVE_ARG | CMD_PAGE_ARG,
+    .flags = CMD_DRIVE_ARG | CMD_PAGE_ARG | CMD_SELECTS,
     .exec = cmd_edit_exec,
 };
 
