@@ -17,6 +17,8 @@ static const struct cmd_option cmd_replay_options[] = {
     { "dry-run", false, NULL,
       "send no MODE SELECT; show each that would be sent", 0 },
     { "keep-going", false, NULL, "go on after a command fails", 0 },
+    { "undo-elsewhere", false, NULL,
+      "with --drive, run the file's undo lines there too", 0 },
     { NULL, false, NULL, NULL, 0 },
 };
 
@@ -317,6 +319,8 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         ctx->drive_override = cmd_arg_value(self, args, "drive");
     ctx->dry_run = ctx->dry_run || cmd_arg_flag(self, args, "dry-run");
     ctx->keep_going = cmd_arg_flag(self, args, "keep-going");
+    ctx->undo_elsewhere =
+        ctx->undo_elsewhere || cmd_arg_flag(self, args, "undo-elsewhere");
     ctx->front = "replay";
     ctx->depth++;
     replay_script_run(ctx, script, &count);
@@ -329,6 +333,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     ctx->drive_override = saved.drive_override;
     ctx->dry_run = saved.dry_run;
     ctx->keep_going = saved.keep_going;
+    ctx->undo_elsewhere = saved.undo_elsewhere;
     ctx->depth = saved.depth;
     ctx->front = saved.front;
     return count.first;

@@ -64,6 +64,9 @@ struct cmd_ctx {
     const char *drive_override; /* every drive named is this one */
     int depth;                  /* replay files replaying files */
     int depth_exec;             /* commands running (commit runs a set) */
+    /* replay --undo-elsewhere: an 'undo' of the file runs on the drive
+     * replayed on, though it takes back that drive's own last change. */
+    bool undo_elsewhere;
     /* What 'open' and 'page' selected, for commands that omit them. */
     char *selected_drive; /* owned, or NULL */
     char *selected_page;  /* owned, or NULL */
