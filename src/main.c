@@ -379,6 +379,7 @@ main_dispatch(struct cmd_ctx *ctx, int argc, char **argv, int first,
         *status = CMD_USAGE;
     } else {
         main_guard_signals();
+        ctx->lone_command = true;
         *status = (int)cmd_run_argv(ctx, argc - first, argv + first);
     }
     return 0;

@@ -47,6 +47,9 @@ struct cmd_ctx {
     const char *front;   /* "console", "shell", "replay": what runs the
                             commands, named in client; NULL: the command
                             line */
+    /* The process runs one command and ends ('modecon edit ...', not -c,
+     * the shell or the console): nothing it stages can be sent. */
+    bool lone_command;
     /* Drives opened by commands, kept open for the next command of the
      * same context (a shell session sends many). */
     struct cmd_drive *drives;
