@@ -218,7 +218,9 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct err err;
 
     err_clear(&err);
-    if (ctx->lone_command)
+    /* The command of the command line itself, not one of a file that
+     * command replays, which is a session of its own. */
+    if (ctx->lone_command && ctx->depth == 0 && ctx->depth_exec == 1)
         return cmd_edit_alone(ctx, args);
     if (cmd_edit_check_stage(ctx, args->argv[0], args->argv[1], &err) != 0)
         return cmd_error(ctx, &err);

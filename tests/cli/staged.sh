@@ -17,6 +17,11 @@ checks=$((checks + 1))
 run edit "$W" 5 "MCN=a b"
 expect_status 2
 expect_err "modecon -c 'edit DRIVE PAGE FIELD=VALUE...; diff; commit'"
+# A file replayed by a single command is a session of its own.
+printf '%s\n' "edit $W 5 LINK_S=5" diff commit >"$STATE/edit.cmd"
+run replay "$STATE/edit.cmd"
+expect_status 0
+expect_out "LINK_S: applied"
 # In a session the same edit stages, and a commit sends it.
 run -c "edit $W 5 WR_T=TAO; commit"
 expect_status 0
