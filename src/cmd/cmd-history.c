@@ -1,5 +1,6 @@
 /* history [save FILE]: the lines of this session, or a replayable script
  * of the commands among them that change or select. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,9 +45,12 @@ cmd_history_replays(const struct cmd_words *w)
 }
 
 /* The commands of a session's line that replay, as a line of their own,
- * or NULL when it holds none.  The line is already without passwords. */
+ * or NULL when it holds none: those that change or select and ran to
+ * their end ('ran', bit i for command i), not one that failed, which
+ * would stop the script where the session went on.  The line is already
+ * without passwords. */
 static char *
-cmd_history_script_line(const char *text)
+cmd_history_script_line(const char *text, uint64_t ran)
 {
     struct cmd_line line;
     struct err err;
@@ -56,6 +60,8 @@ cmd_history_script_line(const char *text)
     if (cmd_line_parse(text, &line, &err) != 0)
         return NULL; /* it ran nothing in the session either */
     for (size_t c = 0; c < line.ncmds; c++) {
+        if (c < 64 && !(ran & (UINT64_C(1) << c)))
+            continue;
         if (!cmd_history_replays(&line.cmds[c]))
             continue;
         char *command = xstrdup("");
@@ -103,7 +109,8 @@ cmd_history_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     size_t kept = 0, left_out = 0;
     for (size_t i = 0; i < n; i++) {
         /* The script replays the work, not the looking at it. */
-        char *line = cmd_history_script_line(ctx->session_lines[i]);
+        char *line =
+            cmd_history_script_line(ctx->session_lines[i], ctx->session_ran[i]);
         if (line == NULL) {
             left_out++;
             continue;
@@ -123,7 +130,7 @@ cmd_history_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     }
     cmd_print(ctx,
               "saved to %s: %zu line%s that change or select; %zu that only "
-              "look left out",
+              "look or failed left out",
               args->argv[1], kept, kept == 1 ? "" : "s", left_out);
     return CMD_OK;
 }

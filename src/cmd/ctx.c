@@ -34,6 +34,8 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
         free(ctx->session_lines[i]);
     free(ctx->session_lines);
     ctx->session_lines = NULL;
+    free(ctx->session_ran);
+    ctx->session_ran = NULL;
     ctx->nsession_lines = 0;
     ctx->selected_drive = ctx->selected_page = NULL;
     ctx->pagedb_loaded = false;

@@ -48,7 +48,8 @@ struct cmd_ctx {
                             commands, named in client; NULL: the command
                             line */
     /* The process runs one command and ends ('modecon edit ...', not -c,
-     * the shell or the console): nothing it stages can be sent. */
+     * the shell or the console): nothing that command itself stages can
+     * be sent (a file it replays is a session of its own). */
     bool lone_command;
     /* Drives opened by commands, kept open for the next command of the
      * same context (a shell session sends many). */
@@ -100,6 +101,10 @@ struct cmd_ctx {
     /* Lines run in this session, for 'history' (owned). */
     char **session_lines;
     size_t nsession_lines;
+    /* Per line: bit i set when its command i ran to its end (it succeeded,
+     * or the drive did not apply all of its change), for 'history save',
+     * which leaves out the others (owned). */
+    uint64_t *session_ran;
     /* The last error a command reported, whole, for front ends that show
      * more than its text (the console highlights the field it names). */
     struct err last_error;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # history save writes the commands of a session that change or select,
-# and leaves out those that only look; the script replayed onto a fresh
-# drive leaves it as the session left its drive.
+# and leaves out those that only look and those that failed; the script
+# replayed onto a fresh drive leaves it as the session left its drive.
 . "$(dirname "$0")/lib.sh"
 DRIVES=$(dirname "$0")/../../drives
 for d in first fresh untouched; do
@@ -10,7 +10,8 @@ done
 A=emu:$STATE/first.json
 B=emu:$STATE/fresh.json
 
-printf '%s\n' "open $A" "page 5" show "set WR_T=TAO" get \
+printf '%s\n' "open $A" "page 5" show "set WR_T=BAD" "set WR_T=TAO" get \
+    "edit NOSUCH=1" \
     "edit TST_W=1" diff "discard" "edit LINK_S=7 PACK_S=32" diff commit \
     "list; pages" "help set" "set 8 RCD=1; show 8" "explain 5 WR_T" \
     history "history save $STATE/saved.cmd" quit |
@@ -25,6 +26,11 @@ for want in "open $A" "page 5" "set WR_T=TAO" "edit TST_W=1" discard \
     "edit LINK_S=7 PACK_S=32" commit "set 8 RCD=1"; do
     checks=$((checks + 1))
     grep -qx -- "$want" <<<"$out" || fail "the script lacks '$want'"
+done
+# A command that failed in the session would stop the script there.
+for failed in WR_T=BAD NOSUCH; do
+    checks=$((checks + 1))
+    grep -q "$failed" <<<"$out" && fail "the script runs the failed $failed"
 done
 for looks in show get diff list pages help explain history; do
     checks=$((checks + 1))
