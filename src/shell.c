@@ -240,7 +240,10 @@ shell_may_leave(const struct cmd_ctx *ctx, bool quit, enum cmd_status *status)
            staged);
     fflush(stdout);
     free(staged);
-    if (shell_answer_yes())
+    bool yes = shell_answer_yes();
+    /* A Ctrl-C at the question is a no, not a line to abandon next. */
+    shell_interrupted = 0;
+    if (yes)
         return true;
     fputs("staying: the edits are still staged\n", stdout);
     return false;

@@ -209,7 +209,9 @@ journal_write_record(const char *path, struct cmd_drive *cd,
     char *record = xasprintf("%s%s%s\n", resumed ? journal_process.header : "",
                              named ? identity : "", command);
     /* The whole record in one write with O_APPEND, under the lock: no
-     * other record, of this process or another, comes into it. */
+     * other record, of this process or another, comes into it.  Whole or
+     * nothing: a record cut short on a full disk would replay as another
+     * command than the one that ran. */
     int rc = applog_append_fd(fd, path, record, strlen(record), err);
     flock(fd, LOCK_UN);
     if (rc == 0) {

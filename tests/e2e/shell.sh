@@ -75,6 +75,20 @@ $T send-keys -l "quit"
 $T send-keys Enter
 wait_for "(WR_T=RAW LINK_S=3): leave without them?"
 $T capture-pane -p | grep -q "EXITED" && fail "the shell left before the answer"
+# Ctrl-C at the question is a no, and the next line still runs.
+$T send-keys C-c
+$T send-keys -l "open"
+$T send-keys Enter
+wait_for "no drive selected"
+$T send-keys C-d
+# The third question of this session (the screen keeps the first two).
+for _ in $(seq 200); do
+    [ "$($T capture-pane -p | grep -c "leave without them?")" -ge 3 ] && break
+    sleep 0.1
+done
+[ "$($T capture-pane -p | grep -c "leave without them?")" -ge 3 ] ||
+    fail "Ctrl-D after a Ctrl-C at the question did not ask"
+checks=$((checks + 1))
 $T send-keys -l "y"
 $T send-keys Enter
 wait_for "EXITED 0"
