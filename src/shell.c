@@ -172,28 +172,16 @@ shell_next_line(EditLine *el, size_t *skip)
     }
 }
 
-/* The edits staged and not sent, as the console's q names them: "DRIVE:
- * N staged edits of page PAGE not sent (WORD WORD)", shown as the output
- * of commands is (util/text.h): the words are the user's, the drive's name
- * may come from a file. */
+/* The staged edits as the console's q names them, shown as the output
+ * of commands is (util/text.h): the words are the user's, the drive's
+ * name may come from a file. */
 static char *
 shell_staged(const struct cmd_ctx *ctx)
 {
-    char *words = xstrdup("");
-
-    for (int i = 0; i < ctx->stage_nwords; i++) {
-        char *joined =
-            xasprintf("%s%s%s", words, i ? " " : "", ctx->stage_words[i]);
-        free(words);
-        words = joined;
-    }
-    char *text =
-        xasprintf("%s: %d staged edit%s of page %s not sent (%s)",
-                  ctx->stage_drive, ctx->stage_nwords,
-                  ctx->stage_nwords == 1 ? "" : "s", ctx->stage_page, words);
+    char *text = cmd_stage_describe(ctx);
     char *shown = text_visible(text, false);
+
     free(text);
-    free(words);
     return shown;
 }
 

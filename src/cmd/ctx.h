@@ -132,6 +132,10 @@ void cmd_ctx_fini(struct cmd_ctx *ctx);
 
 /* Drop the staged edits. */
 void cmd_stage_clear(struct cmd_ctx *ctx);
+/* The staged edits, as the console's q names them: "DRIVE: N staged
+ * edits of page PAGE not sent (WORD...)", or NULL when none are staged.
+ * A new string, not yet made visible for a terminal (util/text.h). */
+char *cmd_stage_describe(const struct cmd_ctx *ctx);
 void cmd_read_back_clear(struct cmd_ctx *ctx);
 
 #endif

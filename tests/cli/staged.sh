@@ -27,6 +27,15 @@ run -c "edit $W 5 WR_T=TAO; commit"
 expect_status 0
 expect_out "WR_T: applied"
 
+# A -c line that stages without committing (a preview) says that the
+# edits end with it, and does not fail.
+run -c "edit $W 5 WR_T=RAW; diff"
+expect_status 0
+expect_err "note: $W: 1 staged edit of page 5 not sent (WR_T=RAW): they end with the -c line (commit in the line sends them)"
+run -c "edit $W 5 WR_T=RAW; discard"
+grep -q "not sent" <<<"$err" && fail "a discarded edit was named"
+checks=$((checks + 1))
+
 # The shell's input ends with edits staged: named, and exit 1.
 run_in "edit $W 5 WR_T=RAW LINK_S=3" shell
 expect_status 1
