@@ -15,6 +15,7 @@
 #include "shell.h"
 #include "transport/transport.h"
 #include "ui/console.h"
+#include "util/text.h"
 #include "util/xmalloc.h"
 
 static void
@@ -354,6 +355,26 @@ main_front_end(struct cmd_ctx *ctx, int argc, char **argv, int *status,
     return 0;
 }
 
+/* Edits the -c line staged and did not send end with it: said on
+ * stderr (in --batch too, outside the commands' blocks), without failing
+ * the line, which may be a preview ('edit ...; diff'). */
+static void
+main_note_staged(const struct cmd_ctx *ctx)
+{
+    char *staged = cmd_stage_describe(ctx);
+
+    if (staged == NULL)
+        return;
+    char *shown = text_visible(staged, false);
+    fflush(stdout);
+    fprintf(stderr,
+            "modecon: note: %s: they end with the -c line (commit in the "
+            "line sends them)\n",
+            shown);
+    free(shown);
+    free(staged);
+}
+
 /* What the words after the options ask for: the -c line, a front end, or
  * a command; with none, the console on a terminal and help elsewhere. */
 static int
@@ -366,6 +387,7 @@ main_dispatch(struct cmd_ctx *ctx, int argc, char **argv, int first,
                              argv[first]);
         main_guard_signals();
         *status = (int)cmd_run_line(ctx, script);
+        main_note_staged(ctx);
     } else if (first < argc && (strcmp(argv[first], "shell") == 0 ||
                                 strcmp(argv[first], "console") == 0)) {
         return main_front_end(ctx, argc - first, argv + first, status, err);
@@ -379,6 +401,7 @@ main_dispatch(struct cmd_ctx *ctx, int argc, char **argv, int first,
         *status = CMD_USAGE;
     } else {
         main_guard_signals();
+        ctx->lone_command = true;
         *status = (int)cmd_run_argv(ctx, argc - first, argv + first);
     }
     return 0;

@@ -172,6 +172,71 @@ shell_next_line(EditLine *el, size_t *skip)
     }
 }
 
+/* The staged edits as the console's q names them, shown as the output
+ * of commands is (util/text.h): the words are the user's, the drive's
+ * name may come from a file. */
+static char *
+shell_staged(const struct cmd_ctx *ctx)
+{
+    char *text = cmd_stage_describe(ctx);
+    char *shown = text_visible(text, false);
+
+    free(text);
+    return shown;
+}
+
+/* The answer to a question, a line read from the terminal as it is (the
+ * line editor is done with it): whether it starts with y.  End of input
+ * or an error is no. */
+static bool
+shell_answer_yes(void)
+{
+    char c, first = 0;
+    ssize_t n;
+
+    while ((n = read(STDIN_FILENO, &c, 1)) == 1 && c != '\n')
+        if (first == 0 && c != ' ' && c != '\t')
+            first = c;
+    if (n != 1)
+        fputc('\n', stdout);
+    return first == 'y' || first == 'Y';
+}
+
+/* Whether the shell may end, at Ctrl-D or 'quit': staged edits are never
+ * dropped unsaid.  On a terminal they are named and y leaves without them
+ * (anything else stays, as the console's q does not leave at once); with
+ * input that is no terminal (a script piped in), the shell ends with a
+ * warning naming them, and *status says it failed. */
+static bool
+shell_may_leave(const struct cmd_ctx *ctx, bool quit, enum cmd_status *status)
+{
+    if (ctx->stage_nwords == 0)
+        return true;
+    char *staged = shell_staged(ctx);
+    if (!isatty(STDIN_FILENO)) {
+        fflush(stdout);
+        fprintf(stderr,
+                "modecon: warning: %s: dropped as the shell ends (%s) "
+                "before a commit\n",
+                staged, quit ? "'quit'" : "its input ended");
+        free(staged);
+        *status = CMD_FAILED;
+        return true;
+    }
+    printf("%s: leave without them? y leaves; anything else stays (commit "
+           "sends them, discard drops them) [y/N] ",
+           staged);
+    fflush(stdout);
+    free(staged);
+    bool yes = shell_answer_yes();
+    /* A Ctrl-C at the question is a no, not a line to abandon next. */
+    shell_interrupted = 0;
+    if (yes)
+        return true;
+    fputs("staying: the edits are still staged\n", stdout);
+    return false;
+}
+
 int
 shell_run(struct cmd_ctx *ctx)
 {
@@ -197,14 +262,23 @@ shell_run(struct cmd_ctx *ctx)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_sa);
 
-    while ((line = shell_next_line(el, &skip)) != NULL) {
+    for (;;) {
+        line = shell_next_line(el, &skip);
+        if (line == NULL) {
+            if (shell_may_leave(ctx, false, &last))
+                break;
+            continue;
+        }
         /* Passwords in drive URIs never reach the history file. */
         char *clean = transport_redact(line);
         history(hist, &ev, H_ENTER, clean);
         free(clean);
         if (strncmp(line + skip, "quit", 4) == 0 &&
-            strspn(line + skip + 4, " \t\n") == strlen(line + skip + 4))
-            break;
+            strspn(line + skip + 4, " \t\n") == strlen(line + skip + 4)) {
+            if (shell_may_leave(ctx, true, &last))
+                break;
+            continue;
+        }
         last = cmd_run_line(ctx, line);
         /* The line may hold a password, which the drive's login has
          * taken: libedit hands modecon this buffer and reads it no more

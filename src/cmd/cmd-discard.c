@@ -15,7 +15,7 @@ const struct cmd_entry cmd_discard_entry = {
     .options = cmd_discard_options,
     .min_args = 0,
     .max_args = 0,
-    .flags = 0,
+    .flags = CMD_SELECTS,
     .exec = cmd_discard_exec,
 };
 

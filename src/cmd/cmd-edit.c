@@ -3,6 +3,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/edit.h"
+#include "cmd/journal.h"
 #include "engine/pagenames.h"
 #include "util/xmalloc.h"
 
@@ -24,7 +25,7 @@ const struct cmd_entry cmd_edit_entry = {
     .options = cmd_edit_options,
     .min_args = 3,
     .max_args = 64,
-    .flags = CMD_DRIVE_ARG | CMD_PAGE_ARG,
+    .flags = CMD_DRIVE_ARG | CMD_PAGE_ARG | CMD_SELECTS,
     .exec = cmd_edit_exec,
 };
 
@@ -174,6 +175,38 @@ cmd_edit_show(struct cmd_ctx *ctx, const struct edit_plan *plan,
                   i == notes->n - 1 && !changes ? "; nothing is staged" : "");
 }
 
+/* A command line of one command ends with it, and its staged edits with
+ * it: refused before the drive is asked anything, naming the ways that
+ * stage and send in one session. */
+static enum cmd_status
+cmd_edit_alone(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    char *line = xstrdup("edit");
+    bool plain = true;
+    struct err err;
+
+    for (int i = 0; i < args->argc; i++) {
+        char *word = journal_quote(args->argv[i]);
+        /* Shown inside the single quotes of -c: a word that needs quotes
+         * of its own is left to the user. */
+        plain = plain && strcmp(word, args->argv[i]) == 0;
+        char *joined = xasprintf("%s %s", line, word);
+        free(word);
+        free(line);
+        line = joined;
+    }
+    err_clear(&err);
+    err_usage(&err,
+              "edit: staged edits last as long as the session that stages "
+              "them, and a single command line ends with its command, so "
+              "nothing was read or staged; stage, check and send in one "
+              "session: modecon -c '%s; diff; commit', modecon shell, or "
+              "the console (modecon console)",
+              plain ? line : "edit DRIVE PAGE FIELD=VALUE...");
+    free(line);
+    return cmd_error(ctx, &err);
+}
+
 /* Check the new words with the staged ones; the stage changes only once
  * they pass. */
 static enum cmd_status
@@ -185,6 +218,10 @@ cmd_edit_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct err err;
 
     err_clear(&err);
+    /* The command of the command line itself, not one of a file that
+     * command replays, which is a session of its own. */
+    if (ctx->lone_command && ctx->depth == 0 && ctx->depth_exec == 1)
+        return cmd_edit_alone(ctx, args);
     if (cmd_edit_check_stage(ctx, args->argv[0], args->argv[1], &err) != 0)
         return cmd_error(ctx, &err);
     if (cmd_edit_plan(ctx, args, force, &plan, &err) != 0) {

@@ -19,7 +19,7 @@ const struct cmd_entry cmd_open_entry = {
     .options = cmd_open_options,
     .min_args = 0,
     .max_args = 1,
-    .flags = 0,
+    .flags = CMD_SELECTS,
     .exec = cmd_open_exec,
 };
 

@@ -16,6 +16,8 @@ static const struct cmd_option cmd_replay_options[] = {
     { "keep-going", false, NULL, "go on after a command fails", 0 },
     { "check", false, NULL,
       "check the file and run its pre-flight on the drive; send nothing", 0 },
+    { "undo-elsewhere", false, NULL,
+      "with --drive, run the file's undo lines there too", 0 },
     { NULL, false, NULL, NULL, 0 },
 };
 
@@ -95,6 +97,8 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         ctx->drive_override = cmd_arg_value(self, args, "drive");
     ctx->dry_run = ctx->dry_run || cmd_arg_flag(self, args, "dry-run");
     ctx->keep_going = cmd_arg_flag(self, args, "keep-going");
+    ctx->undo_elsewhere =
+        ctx->undo_elsewhere || cmd_arg_flag(self, args, "undo-elsewhere");
     ctx->front = "replay";
     enum cmd_status status;
     if (cmd_arg_flag(self, args, "check")) {
@@ -107,6 +111,7 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     ctx->drive_override = saved.drive_override;
     ctx->dry_run = saved.dry_run;
     ctx->keep_going = saved.keep_going;
+    ctx->undo_elsewhere = saved.undo_elsewhere;
     ctx->front = saved.front;
     return status;
 }

@@ -207,6 +207,36 @@ cmd_undo_runs(struct cmd_ctx *ctx, const struct cmd_args *args,
     return status;
 }
 
+/* An undo line replayed on another drive than the one it ran on: it took
+ * back the last change recorded for its own drive, and on this one would
+ * take back this drive's last change, another change (or none), so it is
+ * refused unless the replay was asked to run it there
+ * (--undo-elsewhere).  The change it would take back is named. */
+static int
+cmd_undo_elsewhere(struct cmd_ctx *ctx, const struct cmd_args *args,
+                   const struct undo_stack *st, struct err *err)
+{
+    const char *recorded = args->argv[0];
+    const char *drive = cmd_drive_uri(ctx, recorded);
+
+    if (ctx->undo_elsewhere || strcmp(drive, recorded) == 0)
+        return 0;
+    char there[320];
+    if (st->count == 0)
+        snprintf(there, sizeof there, "%s has no change on record", drive);
+    else
+        snprintf(there, sizeof there,
+                 "there it would take back '%s' of %s, %s's own last "
+                 "change",
+                 st->changes[st->count - 1].command,
+                 st->changes[st->count - 1].time, drive);
+    return err_usage(err,
+                     "undo %s: it took back the last change of %s; "
+                     "replayed on %s, %s: nothing was sent (replay "
+                     "--undo-elsewhere runs it there anyway)",
+                     recorded, recorded, drive, there);
+}
+
 static enum cmd_status
 cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -237,7 +267,9 @@ cmd_undo_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     const char *expect = cmd_arg_value(&cmd_undo_entry, args, "expect");
     const char *newest =
         st.count > 0 ? undo_run_name(&st.changes[st.count - 1]) : NULL;
-    if (st.count > 0 && expect != NULL && strcmp(expect, newest) != 0) {
+    if (cmd_undo_elsewhere(ctx, args, &st, &err) != 0) {
+        status = cmd_error(ctx, &err);
+    } else if (st.count > 0 && expect != NULL && strcmp(expect, newest) != 0) {
         /* What a dialog or a script looked at is not what would be undone:
          * another command was recorded since. */
         const struct undo_change *c = &st.changes[st.count - 1];

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "transport/trace.h"
+#include "util/xmalloc.h"
 
 void
 cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output)
@@ -34,6 +35,8 @@ cmd_ctx_fini(struct cmd_ctx *ctx)
         free(ctx->session_lines[i]);
     free(ctx->session_lines);
     ctx->session_lines = NULL;
+    free(ctx->session_ran);
+    ctx->session_ran = NULL;
     ctx->nsession_lines = 0;
     ctx->selected_drive = ctx->selected_page = NULL;
     ctx->pagedb_loaded = false;
@@ -64,4 +67,24 @@ cmd_read_back_clear(struct cmd_ctx *ctx)
 {
     free(ctx->read_back.current);
     memset(&ctx->read_back, 0, sizeof ctx->read_back);
+}
+
+char *
+cmd_stage_describe(const struct cmd_ctx *ctx)
+{
+    if (ctx->stage_nwords == 0)
+        return NULL;
+    char *words = xstrdup("");
+    for (int i = 0; i < ctx->stage_nwords; i++) {
+        char *joined =
+            xasprintf("%s%s%s", words, i ? " " : "", ctx->stage_words[i]);
+        free(words);
+        words = joined;
+    }
+    char *text =
+        xasprintf("%s: %d staged edit%s of page %s not sent (%s)",
+                  ctx->stage_drive, ctx->stage_nwords,
+                  ctx->stage_nwords == 1 ? "" : "s", ctx->stage_page, words);
+    free(words);
+    return text;
 }

@@ -47,6 +47,10 @@ struct cmd_ctx {
     const char *front;   /* "console", "shell", "replay": what runs the
                             commands, named in client; NULL: the command
                             line */
+    /* The process runs one command and ends ('modecon edit ...', not -c,
+     * the shell or the console): nothing that command itself stages can
+     * be sent (a file it replays is a session of its own). */
+    bool lone_command;
     /* Drives opened by commands, kept open for the next command of the
      * same context (a shell session sends many). */
     struct cmd_drive *drives;
@@ -64,10 +68,12 @@ struct cmd_ctx {
     const char *drive_override; /* every drive named is this one */
     int depth;                  /* replay files replaying files */
     int depth_exec;             /* commands running (commit runs a set) */
+    /* replay --undo-elsewhere: an 'undo' of the file runs on the drive
+     * replayed on, though it takes back that drive's own last change. */
+    bool undo_elsewhere;
     /* What 'open' and 'page' selected, for commands that omit them. */
     char *selected_drive; /* owned, or NULL */
     char *selected_page;  /* owned, or NULL */
-    bool journal_started; /* the session header is written */
     char *journal_data;   /* set's --data as read from stdin, as hex */
 
     /* Edits staged by 'edit' for one page of one drive (all owned). */
@@ -95,6 +101,10 @@ struct cmd_ctx {
     /* Lines run in this session, for 'history' (owned). */
     char **session_lines;
     size_t nsession_lines;
+    /* Per line: bit i set when its command i ran to its end (it succeeded,
+     * or the drive did not apply all of its change), for 'history save',
+     * which leaves out the others (owned). */
+    uint64_t *session_ran;
     /* The last error a command reported, whole, for front ends that show
      * more than its text (the console highlights the field it names). */
     struct err last_error;
@@ -112,8 +122,9 @@ struct cmd_ctx {
 struct cmd_drive {
     char *uri;
     struct recorder *rec;
-    bool journaled;        /* its identity is in the journal */
-    unsigned long changes; /* MODE SELECTs it answered GOOD */
+    unsigned journal_block; /* the run of the process's journal lines
+                               its identity is in (journal.c), or 0 */
+    unsigned long changes;  /* MODE SELECTs it answered GOOD */
 };
 
 void cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output);
@@ -121,6 +132,10 @@ void cmd_ctx_fini(struct cmd_ctx *ctx);
 
 /* Drop the staged edits. */
 void cmd_stage_clear(struct cmd_ctx *ctx);
+/* The staged edits, as the console's q names them: "DRIVE: N staged
+ * edits of page PAGE not sent (WORD...)", or NULL when none are staged.
+ * A new string, not yet made visible for a terminal (util/text.h). */
+char *cmd_stage_describe(const struct cmd_ctx *ctx);
 void cmd_read_back_clear(struct cmd_ctx *ctx);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * The journal: every command that changed a drive, as the text that
- * replays it, in $XDG_STATE_HOME/modecon/journal.  A session starts with a
- * header (time, modecon's version), and each drive's first command with
- * its INQUIRY identity, so that a replay on another drive can warn.
+ * replays it, in $XDG_STATE_HOME/modecon/journal.  A process's lines
+ * come under its header (modecon's version, the time of its first record,
+ * its pid), repeated whenever another process wrote in between, and each
+ * drive's first command of such a run of lines with its INQUIRY identity,
+ * so that a replay on another drive can warn.
  */
 #ifndef MODECON_CMD_JOURNAL_H
 #define MODECON_CMD_JOURNAL_H
@@ -21,9 +23,11 @@ char *journal_canonical(struct cmd_ctx *ctx, const struct cmd_entry *entry,
  * take for such a reason.  -1 with err set, saying nothing was sent. */
 int journal_check(struct err *err);
 
-/* Append a command that ran, as one record (with the session's header
- * and the drive's identity when they are not in yet) written whole or not
- * at all.  -1 with err set when it could not be written. */
+/* Append a command that ran, as one record (with the process's header
+ * and the drive's identity when the lines above are not this process's
+ * own, or do not name the drive) written whole or not at all, in one
+ * write: records of processes and threads never mix.  -1 with err set
+ * when it could not be written. */
 int journal_record(struct cmd_ctx *ctx, const struct cmd_entry *entry,
                    const struct cmd_args *args, struct err *err);
 

@@ -1,6 +1,7 @@
 #include "cmd/line.h"
 
 #include <histedit.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,7 @@ cmd_run_line(struct cmd_ctx *ctx, const char *text)
     enum cmd_status first = CMD_OK;
     struct cmd_line line;
     struct err err;
+    size_t recorded = SIZE_MAX; /* this line's place in the session's */
 
     err_clear(&err);
     /* The session's lines, for 'history', without secrets. */
@@ -223,6 +225,11 @@ cmd_run_line(struct cmd_ctx *ctx, const char *text)
         ctx->session_lines =
             xrealloc(ctx->session_lines,
                      (ctx->nsession_lines + 1) * sizeof *ctx->session_lines);
+        ctx->session_ran =
+            xrealloc(ctx->session_ran,
+                     (ctx->nsession_lines + 1) * sizeof *ctx->session_ran);
+        ctx->session_ran[ctx->nsession_lines] = 0;
+        recorded = ctx->nsession_lines;
         ctx->session_lines[ctx->nsession_lines++] = clean;
     }
     if (cmd_line_parse(text, &line, &err) != 0) {
@@ -235,6 +242,9 @@ cmd_run_line(struct cmd_ctx *ctx, const char *text)
     }
     for (size_t i = 0; i < line.ncmds; i++) {
         enum cmd_status status = cmd_run_words(ctx, &line.cmds[i]);
+        if (recorded != SIZE_MAX && i < 64 &&
+            (status == CMD_OK || status == CMD_NOT_APPLIED))
+            ctx->session_ran[recorded] |= UINT64_C(1) << i;
         if (status != CMD_OK && first == CMD_OK)
             first = status;
         if (status != CMD_OK && !ctx->keep_going)

@@ -54,6 +54,11 @@ struct cmd_args {
 #define CMD_PAGE_ARG 0x04
 /* Changes drives through a command that journals. */
 #define CMD_NO_JOURNAL 0x08
+/* Selects or stages what later commands act on (open, page, edit,
+ * discard): a script saved from a session keeps it, as it keeps every
+ * command that may change a drive (CMD_MUTATES), and leaves out the
+ * others, which only look. */
+#define CMD_SELECTS 0x10
 
 struct cmd_entry {
     const char *name;

@@ -219,10 +219,11 @@ expect_status 2
 expect_err "has no field 'NOSUCH'"
 
 # The shell on piped input: history lists the session, history save
-# writes a script that replays it, source runs one; no password typed in
-# a URI reaches the history file or the script.
+# writes a script that replays its changes (not the set that failed),
+# source runs one; no password typed in a URI reaches the history file or
+# the script.
 printf '%s\n' "open $S" "set 8 RCD=1" "get 8" \
-    "show iscsi://bob%secret@host/iqn/1 5" history \
+    "set iscsi://bob%secret@host/iqn/1 5 WR_T=TAO" history \
     "history save $STATE/saved.cmd" "source $STATE/saved.cmd --keep-going" quit |
     XDG_STATE_HOME=$STATE "$MODECON" shell >"$STATE/shell.out" 2>&1
 grep -q "   2  set 8 RCD=1" "$STATE/shell.out" || fail "history does not list the session"
@@ -230,10 +231,12 @@ grep -qx "set 8 RCD=1" "$STATE/saved.cmd" || fail "the saved script lacks the se
 grep -q "^history" "$STATE/saved.cmd" && fail "the script replays history"
 grep -q "secret" "$STATE/saved.cmd" "$STATE/modecon/history" &&
     fail "a password reached a file"
-grep -q "bob@host" "$STATE/saved.cmd" || fail "the URI is not in the script"
-grep -q "replay $STATE/saved.cmd: 4 commands run" "$STATE/shell.out" ||
+grep -q "bob@host" "$STATE/modecon/history" || fail "the URI is not in the history"
+grep -q "bob@host" "$STATE/saved.cmd" && fail "the failed set is in the script"
+grep -q "^get" "$STATE/saved.cmd" && fail "the script replays get"
+grep -q "replay $STATE/saved.cmd: 2 commands run" "$STATE/shell.out" ||
     fail "source did not run the script: $(tail -5 "$STATE/shell.out")"
-checks=$((checks + 6))
+checks=$((checks + 8))
 
 # A mistyped command gets the nearest name.
 run shwo $D 5

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The shell in a real terminal (tmux): completion of a field name, a
-# change, Ctrl-C on a half-typed line, Ctrl-D, and the history recalled
-# after a restart.
+# change, Ctrl-C on a half-typed line, Ctrl-D, the history recalled
+# after a restart, and Ctrl-D and quit with edits staged.
 set -u
 : "${MODECON:?set MODECON to the modecon binary}"
 STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
@@ -54,6 +54,42 @@ $T send-keys Up
 wait_for "modecon> page"
 $T send-keys C-u
 $T send-keys -l "quit"
+$T send-keys Enter
+wait_for "EXITED 0"
+
+# Ctrl-D with edits staged names them and asks, as the console's q does:
+# anything but y stays, with the edits; 'quit' asks too; y leaves.
+start
+$T send-keys -l "edit emu:dvd-writer 5 WR_T=RAW LINK_S=3"
+$T send-keys Enter
+wait_for "LINK_S: 16 blocks -> 3 blocks (staged)"
+$T send-keys C-d
+wait_for "emu:dvd-writer: 2 staged edits of page 5 not sent (WR_T=RAW LINK_S=3): leave without them?"
+$T send-keys -l "n"
+$T send-keys Enter
+wait_for "staying: the edits are still staged"
+$T send-keys -l "diff"
+$T send-keys Enter
+wait_for "WR_T: TAO (1) -> RAW (3)"
+$T send-keys -l "quit"
+$T send-keys Enter
+wait_for "(WR_T=RAW LINK_S=3): leave without them?"
+$T capture-pane -p | grep -q "EXITED" && fail "the shell left before the answer"
+# Ctrl-C at the question is a no, and the next line still runs.
+$T send-keys C-c
+$T send-keys -l "open"
+$T send-keys Enter
+wait_for "no drive selected"
+$T send-keys C-d
+# The third question of this session (the screen keeps the first two).
+for _ in $(seq 200); do
+    [ "$($T capture-pane -p | grep -c "leave without them?")" -ge 3 ] && break
+    sleep 0.1
+done
+[ "$($T capture-pane -p | grep -c "leave without them?")" -ge 3 ] ||
+    fail "Ctrl-D after a Ctrl-C at the question did not ask"
+checks=$((checks + 1))
+$T send-keys -l "y"
 $T send-keys Enter
 wait_for "EXITED 0"
 echo "shell: $checks checks passed"
