@@ -91,4 +91,11 @@ expect_out "verified: the drive applied every byte"
 run get $D 5
 [ "$(byte_of "$out" 2)" = 61 ] || fail "the real set did not reach the drive: $out"
 
+# A power cycle brings back the saved values: the dry runs after it build
+# on those, not on the dry runs before it.
+run -c "set $D caching WCE=0 --dry-run; power-cycle $D; set $D caching WCE=0 --dry-run"
+expect_status 0
+[ "$(grep -c "WCE: 1 -> 0" <<<"$out")" -eq 2 ] ||
+    fail "the dry run after the power cycle built on the one before it"
+
 done_ok
