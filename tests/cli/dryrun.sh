@@ -68,6 +68,14 @@ run get $D 5
 run get $D 5 --type saved
 [ "$out" = "$saved_before" ] || fail "the dry runs changed the saved values"
 
+# restore --dry-run after a dry run puts back what that dry run changed.
+"$MODECON" snapshot $D -o "$STATE/snap.json" >/dev/null 2>&1 ||
+    fail "snapshot failed"
+run -c "set $D caching WCE=0 --dry-run; restore $D $STATE/snap.json --dry-run"
+expect_status 0
+expect_out "WCE: 0 -> 1"
+expect_out "would write 1 page value set, 9 already as in $STATE/snap.json"
+
 # Saving in a dry run (SP=1) saves every savable page's current values
 # (SPC-4 6.11): after a dry run that saves page 01, the caching page's
 # saved values are its current ones, WCE 0 from the first dry run, so
