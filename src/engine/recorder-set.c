@@ -431,7 +431,7 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
         goto out;
     recorder_select_build(rt, &t, rep, &io);
     if (opts->dry_run) {
-        if (rec->simulating)
+        if (rec->simulating && !opts->preview)
             recorder_overlay_apply(rec, rt, data, len, rep->before,
                                    rep->before_len, rep->checked ? chg : NULL);
         rc = 0;

@@ -168,6 +168,9 @@ struct set_options {
     /* Check and build, send no MODE SELECT; while the recorder simulates
      * (recorder_simulate), applied to its overlay. */
     bool dry_run;
+    /* A dry run that only shows what another request would send (diff
+     * before commit): the overlay is left as it was. */
+    bool preview;
     bool verify; /* read the page back afterwards */
     /* Send current values the drive already holds (by default such a
      * request sends nothing and sets rep->unchanged). */

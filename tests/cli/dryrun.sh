@@ -59,6 +59,26 @@ expect_out "$(head -1 <<<"$defaults")"
     fail "the default page is the current one: the get shows nothing"
 expect_out "5 commands run"
 
+# diff shows what commit would send and leaves the reckoning to commit's
+# own dry run, which builds on the lines before it.
+cat >"$STATE/staged" <<EOF
+set $D caching RCD=1
+open $D
+page caching
+edit WCE=0
+diff
+commit
+set $D caching WCE=0 RCD=1
+EOF
+run --trace "$T" replay "$STATE/staged" --dry-run
+expect_status 0
+expect_out "WCE: 1 -> 0 (staged)"
+[ "$(grep -c "^WCE: 1 -> 0$" <<<"$out")" -eq 2 ] ||
+    fail "diff and commit did not both show WCE: 1 -> 0"
+expect_out "00 00 00 00 00 00 00 00 08 0a 01 00"
+expect_out "no change: WCE is already 0, RCD is already 1; nothing would be sent"
+expect_out "7 commands run"
+
 # (c) Nothing reached the drive: no MODE SELECT in the trace, and the
 # drive's current and saved values as they were.
 grep -q '"cdb":"55' "$T" && fail "a dry run sent a MODE SELECT"

@@ -1152,6 +1152,15 @@ Test(recorder, simulated_dry_runs_build_on_one_another_and_send_nothing,
     assert_page(rec, 0x05, MODE_REQUEST_CHANGEABLE, chg0, len, "changeable");
     assert_page(rec, 0x05, MODE_REQUEST_DEFAULT, dflt0, len, "default");
 
+    /* A preview (diff's) shows and leaves the overlay as it was. */
+    uint8_t *third = xmalloc(len);
+    memcpy(third, second, len);
+    third[byte] ^= (uint8_t)(1u << bit);
+    struct set_options preview = dry;
+    preview.preview = true;
+    dry_set(rec, MODE_REQUEST_CURRENT, third, len, preview);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, second, len, "previewed");
+    free(third);
     /* Not simulating, the drive is read: it holds what it held. */
     recorder_simulate(rec, false);
     assert_page(rec, 0x05, MODE_REQUEST_CURRENT, drive, len, "the drive's");
