@@ -80,10 +80,12 @@ void recorder_overlay_apply(struct recorder *rec, enum mode_request rt,
                             const uint8_t *before, size_t before_len,
                             const uint8_t *chg);
 
-/* A MODE SELECT of page code/subpage went to the drive: what the overlay
- * held of it goes, and with 'saving' every saved value it held. */
-void recorder_overlay_forget(struct recorder *rec, uint8_t code,
-                             uint8_t subpage, bool saving);
+/* A MODE SELECT goes to the drive, of the page whose current values the
+ * drive held as 'current': the overlay's current values of it go (its
+ * saved ones stay: a MODE SELECT without SP leaves the saved values), and
+ * with 'saving' every saved value it held. */
+void recorder_overlay_forget(struct recorder *rec, const uint8_t *current,
+                             size_t len, bool saving);
 
 #define RECORDER_LABEL_LEN 96
 

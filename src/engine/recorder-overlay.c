@@ -126,6 +126,24 @@ recorder_overlay_answer(struct recorder *rec, uint8_t code, uint8_t subpage,
     return 0;
 }
 
+/* Page 'current' (len bytes) is about to change: if a dry run's SP=1
+ * saved it and the overlay does not hold what it saved, that is these
+ * values, as they were when it was saved (nothing changed them since). */
+static void
+recorder_overlay_keep_saved(struct recorder *rec, const uint8_t *current,
+                            size_t len)
+{
+    struct mode_page_header h = mode_page_header_decode(current, len);
+
+    if (!rec->overlay_saved_all || !h.complete ||
+        !(current[0] & MODE_PAGE_PS) ||
+        recorder_overlay_find(rec, MODE_REQUEST_SAVED, h.code, h.subpage) !=
+            NULL)
+        return;
+    recorder_overlay_put(rec, MODE_REQUEST_SAVED, h.code, h.subpage, current,
+                         len);
+}
+
 /* The page the drive would hold after taking 'page': the changeable bits
  * from it, the others and the header (PS as the drive reports it) as they
  * were.  NULL when the drive would take none of it: a page of another
@@ -166,6 +184,7 @@ recorder_overlay_apply(struct recorder *rec, enum mode_request rt,
         free(result);
         return;
     }
+    recorder_overlay_keep_saved(rec, before, before_len);
     recorder_overlay_put(rec, MODE_REQUEST_CURRENT, h.code, h.subpage, result,
                          len);
     if (rt == MODE_REQUEST_SAVED) {
@@ -196,17 +215,22 @@ recorder_overlay_outlives(const struct mode_cache_entry *e, const void *arg)
 {
     const struct overlay_forget *f = arg;
 
-    if (e->code == f->code && e->subpage == f->subpage)
-        return false;
-    return !(f->saving && e->rt == MODE_REQUEST_SAVED);
+    if (e->rt == MODE_REQUEST_SAVED)
+        return !f->saving;
+    return e->code != f->code || e->subpage != f->subpage;
 }
 
 void
-recorder_overlay_forget(struct recorder *rec, uint8_t code, uint8_t subpage,
-                        bool saving)
+recorder_overlay_forget(struct recorder *rec, const uint8_t *current,
+                        size_t len, bool saving)
 {
-    struct overlay_forget f = { code, subpage, saving };
+    struct mode_page_header h = mode_page_header_decode(current, len);
+    struct overlay_forget f = { h.code, h.subpage, saving };
 
+    if (!h.complete)
+        return;
+    if (!saving)
+        recorder_overlay_keep_saved(rec, current, len);
     recorder_overlay_filter(rec, recorder_overlay_outlives, &f);
     if (saving)
         rec->overlay_saved_all = false;

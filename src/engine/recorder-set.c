@@ -356,7 +356,7 @@ recorder_select_send(struct recorder *rec, struct select_target *t,
         rec->hooks.before_select(rec->hooks.arg, rec, ev, err) != 0)
         return -1;
     /* Whatever its answer, the drive's page may change now. */
-    recorder_overlay_forget(rec, t->h.code, t->h.subpage,
+    recorder_overlay_forget(rec, rep->before, rep->before_len,
                             ev->rt == MODE_REQUEST_SAVED);
     if (recorder_exec(rec, io, true, err) == 0) {
         rep->sent = true;

@@ -251,9 +251,10 @@ int recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
  *
  * The overlay is kept for the recorder's life, through simulating and
  * not, and what it holds of a page goes when the drive's page changes:
- * a MODE SELECT sent to the drive drops that page (current and saved;
- * with SP=1 every saved value held, the drive having saved its own
- * current values), and a UNIT ATTENTION that counts in
+ * a MODE SELECT sent to the drive drops that page's current values (its
+ * saved values, which a MODE SELECT without SP leaves, stay; with SP=1
+ * every saved value held goes, the drive having saved its own current
+ * values), and a UNIT ATTENTION that counts in
  * recorder_mode_attentions (a reset, or parameters changed by another
  * initiator, which does not say which page) drops it all.
  *

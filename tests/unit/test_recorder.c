@@ -1353,3 +1353,44 @@ Test(recorder, mode_parameters_changed_drops_the_simulation,
     free(mine);
     recorder_free(rec);
 }
+
+/* What a dry run's SP=1 saved stays saved when the page's current values
+ * change afterwards, by a dry run or by a MODE SELECT sent to the drive
+ * (which leaves the saved values). */
+Test(recorder, simulated_save_keeps_what_it_saved,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len01, len08, len1c, byte, byte1c;
+    int bit, bit1c;
+
+    recorder_simulate(rec, true);
+    uint8_t *p01 = flipped_page(rec, 0x01, true, &len01, &byte, &bit);
+    uint8_t *was08 = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len08);
+    uint8_t *was1c = get_page(rec, 0x1c, MODE_REQUEST_CURRENT, &len1c);
+    dry_set(rec, MODE_REQUEST_SAVED, p01, len01, dry);
+    /* A dry run changes page 08's current values after the save. */
+    uint8_t *p08 = flipped_page(rec, 0x08, true, &len08, &byte, &bit);
+    dry_set(rec, MODE_REQUEST_CURRENT, p08, len08, dry);
+    assert_page(rec, 0x08, MODE_REQUEST_CURRENT, p08, len08, "08 current");
+    assert_page(rec, 0x08, MODE_REQUEST_SAVED, was08, len08,
+                "08 saved: as it was saved");
+    /* A MODE SELECT sent changes page 1c's current values on the drive. */
+    uint8_t *p1c = flipped_page(rec, 0x1c, true, &len1c, &byte1c, &bit1c);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, p1c, len1c, verify, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert(rep.sent);
+    set_report_fini(&rep);
+    assert_page(rec, 0x1c, MODE_REQUEST_CURRENT, p1c, len1c, "1c current");
+    assert_page(rec, 0x1c, MODE_REQUEST_SAVED, was1c, len1c,
+                "1c saved: as the dry run saved it");
+    free(p1c);
+    free(p08);
+    free(was1c);
+    free(was08);
+    free(p01);
+    recorder_free(rec);
+}
