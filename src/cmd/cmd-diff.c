@@ -275,7 +275,12 @@ cmd_diff_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             .len = plan.len,
             .refs = plan.refs,
             .nrefs = plan.nrefs,
-            .opts = { .dry_run = true, .force = true, .based_on = plan.before },
+            /* What commit would send, shown: commit's own dry run, in a
+             * replay --dry-run, is the one that builds on it. */
+            .opts = { .dry_run = true,
+                      .preview = true,
+                      .force = true,
+                      .based_on = plan.before },
             .no_change = plan.unchanged,
             /* As commit --save names them before it sends. */
             .name_saving_others = save,

@@ -39,5 +39,9 @@ cmd_power_cycle_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     else
         cmd_print(ctx, "%s: power-cycled; current values are the saved ones",
                   recorder_name(rec));
+    /* This opener is told of its own power cycle by no UNIT ATTENTION:
+     * the dry runs before it go with the values they built on. */
+    if (rec != NULL)
+        recorder_simulation_drop(rec);
     return status;
 }

@@ -117,6 +117,10 @@ struct cmd_ctx {
     /* While a command that names a drive runs, that drive as named, for
      * front ends that label its output; else NULL. */
     const char *running_drive;
+    /* While a dry run runs, the drives it opens simulate: it reads and
+     * changes the pages as the dry runs before it would have left them
+     * (recorder_simulate; run.c). */
+    bool simulating;
 };
 
 struct cmd_drive {

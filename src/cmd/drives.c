@@ -75,6 +75,16 @@ cmd_keep_drive(struct cmd_ctx *ctx, const char *uri, struct recorder *rec)
     ctx->ndrives++;
 }
 
+void
+cmd_drives_simulate(struct cmd_ctx *ctx, bool forget)
+{
+    for (size_t i = 0; i < ctx->ndrives; i++) {
+        recorder_simulate(ctx->drives[i].rec, ctx->simulating);
+        if (forget)
+            recorder_simulation_drop(ctx->drives[i].rec);
+    }
+}
+
 /* Open 'uri' exactly as given, or find it open already. */
 static int
 cmd_open_uri(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
@@ -86,12 +96,13 @@ cmd_open_uri(struct cmd_ctx *ctx, const char *uri, struct recorder **rec,
         cmd_load_sense_map(ctx);
     cmd_pagedb(ctx); /* the drive's messages name its pages */
     *rec = cmd_kept_drive(ctx, uri);
-    if (*rec != NULL)
-        return 0;
-    if (recorder_open(uri, &ctx->recorder, rec, err) != 0)
-        return -1;
-    changes_watch(ctx, *rec);
-    cmd_keep_drive(ctx, uri, *rec);
+    if (*rec == NULL) {
+        if (recorder_open(uri, &ctx->recorder, rec, err) != 0)
+            return -1;
+        changes_watch(ctx, *rec);
+        cmd_keep_drive(ctx, uri, *rec);
+    }
+    recorder_simulate(*rec, ctx->simulating);
     return 0;
 }
 

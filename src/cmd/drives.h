@@ -44,6 +44,11 @@ const char *cmd_drive_uri(const struct cmd_ctx *ctx, const char *uri);
 int cmd_open_drive_or_file(struct cmd_ctx *ctx, const char *arg,
                            struct recorder **rec, struct err *err);
 
+/* Every drive the context keeps open simulates as ctx->simulating says
+ * (recorder_simulate); with 'forget', what their dry runs would have left
+ * goes too. */
+void cmd_drives_simulate(struct cmd_ctx *ctx, bool forget);
+
 /* The drive the context keeps open under 'uri', or NULL; it takes the
  * context's current trace and client name. */
 struct recorder *cmd_kept_drive(struct cmd_ctx *ctx, const char *uri);

@@ -28,6 +28,16 @@ cmd_dry_run(const struct cmd_ctx *ctx, const struct cmd_entry *entry,
     return false;
 }
 
+/* Whether the context's dry runs are previews, each of the one command
+ * a dialog then sends or drops: the console's.  Elsewhere (the command
+ * line, -c, shell, replay) the dry runs of a session build on one
+ * another, as a script's lines would. */
+static bool
+cmd_dry_runs_preview(const struct cmd_ctx *ctx)
+{
+    return ctx->front != NULL && strcmp(ctx->front, "console") == 0;
+}
+
 /* A name for this run of a command, unique on this machine: the undo
  * record groups a command's MODE SELECTs by it.  Console drives run
  * commands on their own threads, hence the atomic count. */
@@ -108,12 +118,19 @@ cmd_exec(struct cmd_ctx *ctx, const struct cmd_entry *entry,
     /* A command nested in this one (commit's set) keeps its own. */
     if (ctx->depth_exec++ == 0)
         cmd_read_back_clear(ctx);
+    /* A dry run reads and changes the pages as the dry runs before it
+     * would have left them; any other command sees the drive. */
+    bool simulating = ctx->simulating;
+    ctx->simulating = simulating || cmd_dry_run(ctx, entry, args);
+    cmd_drives_simulate(ctx, false);
     if (journaled && journal_check(&err) != 0)
         status = cmd_error(ctx, &err);
     else
         status = entry->exec(ctx, args);
     ctx->running_drive = NULL;
+    ctx->simulating = simulating;
     ctx->depth_exec--;
+    cmd_drives_simulate(ctx, ctx->depth_exec == 0 && cmd_dry_runs_preview(ctx));
     /* A MODE SELECT this context sent may have changed the values the
      * staged words were checked against: the next edit or diff reads the
      * page again. */

@@ -31,6 +31,16 @@ struct recorder {
     struct mode_cache_entry *cache; /* MODE SENSE answers kept */
     size_t ncache;
     bool all_kept[4]; /* per page control: the cache holds a 3Fh answer */
+    /* The simulation (recorder-overlay.c): the current and saved pages
+     * the dry runs would have left, read instead of the drive's while
+     * 'simulating'. */
+    bool simulating;
+    struct mode_cache_entry *overlay;
+    size_t noverlay;
+    /* A dry run saved (SP=1), which saves every savable page's current
+     * values: the saved values of a page the overlay does not hold are
+     * its current ones. */
+    bool overlay_saved_all;
 };
 
 /*
@@ -55,6 +65,27 @@ void recorder_cache_drop(struct recorder *rec, enum recorder_cache_drop what);
 int recorder_read_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                             enum mode_request rt, bool fresh, uint8_t **data,
                             size_t *len, struct err *err);
+
+/* The overlay's answer for GetModePage while simulating: 1 with *data
+ * new, 0 when the drive is to be asked, -1 with err set. */
+int recorder_overlay_answer(struct recorder *rec, uint8_t code, uint8_t subpage,
+                            enum mode_request rt, uint8_t **data, size_t *len,
+                            struct err *err);
+
+/* A dry-run MODE SELECT of 'page' (len bytes) that passed the checks,
+ * applied to the overlay as a drive applies it: the bits 'chg' lets
+ * change (every bit when chg is NULL) of the page as 'before' holds it. */
+void recorder_overlay_apply(struct recorder *rec, enum mode_request rt,
+                            const uint8_t *page, size_t len,
+                            const uint8_t *before, size_t before_len,
+                            const uint8_t *chg);
+
+/* A MODE SELECT goes to the drive, of the page whose current values the
+ * drive held as 'current': the overlay's current values of it go (its
+ * saved ones stay: a MODE SELECT without SP leaves the saved values), and
+ * with 'saving' every saved value it held. */
+void recorder_overlay_forget(struct recorder *rec, const uint8_t *current,
+                             size_t len, bool saving);
 
 #define RECORDER_LABEL_LEN 96
 

@@ -205,6 +205,10 @@ recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                        enum mode_request rt, uint8_t **data, size_t *len,
                        struct err *err)
 {
+    int simulated =
+        recorder_overlay_answer(rec, code, subpage, rt, data, len, err);
+    if (simulated != 0)
+        return simulated > 0 ? 0 : -1;
     return recorder_read_mode_page(rec, code, subpage, rt, false, data, len,
                                    err);
 }

@@ -243,9 +243,15 @@ recorder_select_read_state(struct recorder *rec, struct select_target *t,
         rep->before = xmalloc(t->len);
         memcpy(rep->before, opts->based_on, t->len);
         rep->before_len = t->len;
-    } else if (recorder_get_mode_page(rec, t->h.code, t->h.subpage,
-                                      MODE_REQUEST_CURRENT, &rep->before,
-                                      &rep->before_len, err) != 0) {
+    } else if (opts->dry_run
+                   ? recorder_get_mode_page(rec, t->h.code, t->h.subpage,
+                                            MODE_REQUEST_CURRENT, &rep->before,
+                                            &rep->before_len, err) != 0
+                   /* What goes out is checked against the drive, never
+                    * against what dry runs would have left. */
+                   : recorder_read_mode_page(
+                         rec, t->h.code, t->h.subpage, MODE_REQUEST_CURRENT,
+                         false, &rep->before, &rep->before_len, err) != 0) {
         return -1;
     }
     if (opts->based_on != NULL &&
@@ -349,6 +355,9 @@ recorder_select_send(struct recorder *rec, struct select_target *t,
     if (rec->hooks.before_select != NULL &&
         rec->hooks.before_select(rec->hooks.arg, rec, ev, err) != 0)
         return -1;
+    /* Whatever its answer, the drive's page may change now. */
+    recorder_overlay_forget(rec, rep->before, rep->before_len,
+                            ev->rt == MODE_REQUEST_SAVED);
     if (recorder_exec(rec, io, true, err) == 0) {
         rep->sent = true;
         return 0;
@@ -422,6 +431,9 @@ recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
         goto out;
     recorder_select_build(rt, &t, rep, &io);
     if (opts->dry_run) {
+        if (rec->simulating && !opts->preview)
+            recorder_overlay_apply(rec, rt, data, len, rep->before,
+                                   rep->before_len, rep->checked ? chg : NULL);
         rc = 0;
         goto out;
     }

@@ -76,6 +76,7 @@ recorder_free(struct recorder *rec)
     if (rec == NULL)
         return;
     recorder_cache_drop(rec, RECORDER_CACHE_DROP_ALL);
+    recorder_simulation_drop(rec);
     lock_close(rec->lock);
     transport_close(rec->tp);
     free(rec);
@@ -259,8 +260,12 @@ recorder_exec_retried(struct recorder *rec, struct scsi_io *io, bool wait_ready,
         if (s.valid && s.key == SENSE_UNIT_ATTENTION) {
             uint16_t ua = (uint16_t)(s.asc << 8 | s.ascq);
             recorder_attention(rec, &s);
-            if (s.asc == 0x29 || s.asc == 0x2a)
+            if (s.asc == 0x29 || s.asc == 0x2a) {
                 rec->mode_attentions++;
+                /* The pages changed under the dry runs, which do not
+                 * know which: they build on the drive as it is now. */
+                recorder_simulation_drop(rec);
+            }
             /* A MODE SELECT built from values read before a reset or
              * another initiator's change would undo what happened since;
              * the drive did not execute it (SAM-5), so say so. */

@@ -133,7 +133,9 @@ int recorder_media_state(struct recorder *rec, enum media_state *state,
  * the caller frees it.  On failure *data and *len are left as they were.
  * While the recorder holds the drive an answer is kept and a second call
  * for it sends nothing (changeable values are kept until a UNIT ATTENTION);
- * recorder-read.c says what drops them and why that is safe.
+ * recorder-read.c says what drops them and why that is safe.  While the
+ * recorder simulates, current and saved values come from its overlay
+ * where it holds the page (recorder_simulate).
  */
 int recorder_get_mode_page(struct recorder *rec, uint8_t code, uint8_t subpage,
                            enum mode_request rt, uint8_t **data, size_t *len,
@@ -162,9 +164,14 @@ int recorder_get_supported_mode_pages(struct recorder *rec,
 bool recorder_refuses_all_pages(const struct recorder *rec);
 
 struct set_options {
-    bool force;   /* send even if the pre-check fails */
-    bool dry_run; /* check and build, send no MODE SELECT */
-    bool verify;  /* read the page back afterwards */
+    bool force; /* send even if the pre-check fails */
+    /* Check and build, send no MODE SELECT; while the recorder simulates
+     * (recorder_simulate), applied to its overlay. */
+    bool dry_run;
+    /* A dry run that only shows what another request would send (diff
+     * before commit): the overlay is left as it was. */
+    bool preview;
+    bool verify; /* read the page back afterwards */
     /* Send current values the drive already holds (by default such a
      * request sends nothing and sets rep->unchanged). */
     bool send_unchanged;
@@ -227,6 +234,37 @@ int recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
                            const uint8_t *data, size_t len,
                            const struct set_options *opts,
                            struct set_report *rep, struct err *err);
+
+/*
+ * Simulation: dry runs that build on one another.  While the recorder
+ * simulates, a dry-run SetModePage that passes its checks is applied to
+ * an overlay as a drive applies it (the bits the drive's changeable
+ * values let change; with SP=1 the page's current values are saved, and
+ * so are those of every savable page, SPC-4 6.11), and GetModePage
+ * answers current and saved values from the overlay where it holds the
+ * page; changeable and default values always come from the drive.  So
+ * each dry run is checked and shown against the state the ones before
+ * would have left.  Nothing of it reaches the drive, and while the
+ * recorder does not simulate (the default) reads and SetModePage see the
+ * drive alone; a MODE SELECT that goes out checks against the drive,
+ * whatever the overlay holds.
+ *
+ * The overlay is kept for the recorder's life, through simulating and
+ * not, and what it holds of a page goes when the drive's page changes:
+ * a MODE SELECT sent to the drive drops that page's current values (its
+ * saved values, which a MODE SELECT without SP leaves, stay; with SP=1
+ * every saved value held goes, the drive having saved its own current
+ * values), and a UNIT ATTENTION that counts in
+ * recorder_mode_attentions (a reset, or parameters changed by another
+ * initiator, which does not say which page) drops it all.
+ *
+ * Like every call, on the recorder's thread; the overlay is the
+ * recorder's and goes with recorder_free.
+ */
+void recorder_simulate(struct recorder *rec, bool on);
+bool recorder_simulating(const struct recorder *rec);
+/* Forget what the dry runs would have left: the drive as it is again. */
+void recorder_simulation_drop(struct recorder *rec);
 
 /* One MODE SELECT, for a caller that keeps a record of changes: the page
  * as sent (PS cleared), and the report so far (before, CDB, parameter

@@ -1075,3 +1075,322 @@ Test(recorder, another_initiators_change_drops_the_kept_values,
     recorder_free(other);
     recorder_free(rec);
 }
+
+/* The simulation (recorder_simulate): a dry run's page, applied to the
+ * overlay, is what the next dry run reads; nothing reaches the drive. */
+
+static const struct set_options dry = { .dry_run = true, .verify = true };
+
+/* A dry run of 'page' as 'rt' values that must pass. */
+static void
+dry_set(struct recorder *rec, enum mode_request rt, const uint8_t *page,
+        size_t len, struct set_options opts)
+{
+    struct set_report rep;
+    struct err err;
+
+    opts.dry_run = true;
+    cr_assert_eq(set_page(rec, rt, page, len, opts, &rep, &err), 0, "%s",
+                 err.msg);
+    cr_assert(!rep.sent);
+    set_report_fini(&rep);
+}
+
+static void
+assert_page(struct recorder *rec, uint8_t code, enum mode_request rt,
+            const uint8_t *want, size_t len, const char *what)
+{
+    size_t got_len;
+    uint8_t *got = get_page(rec, code, rt, &got_len);
+
+    cr_assert_eq(got_len, len, "%s: %zu bytes", what, got_len);
+    cr_assert_arr_eq(got, want, len, "%s", what);
+    free(got);
+}
+
+Test(recorder, simulated_dry_runs_build_on_one_another_and_send_nothing,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    char *trace_path = testutil_write_file("trace.jsonl", "");
+    struct err err;
+    struct trace *trace = trace_open(trace_path, &err);
+    struct recorder *rec = open_drive("emu:dvd-writer", trace);
+    size_t len, byte, byte2;
+    int bit;
+    uint8_t *drive = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+    uint8_t *chg0 = get_page(rec, 0x05, MODE_REQUEST_CHANGEABLE, &len);
+    uint8_t *dflt0 = get_page(rec, 0x05, MODE_REQUEST_DEFAULT, &len);
+    uint8_t *first = flipped_page(rec, 0x05, true, &len, &byte, &bit);
+
+    /* Not simulating, a dry run leaves nothing behind. */
+    cr_assert(!recorder_simulating(rec));
+    dry_set(rec, MODE_REQUEST_CURRENT, first, len, dry);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, drive, len, "not simulating");
+
+    recorder_simulate(rec, true);
+    cr_assert(recorder_simulating(rec));
+    dry_set(rec, MODE_REQUEST_CURRENT, first, len, dry);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, first, len, "the dry run's");
+    /* The next one reads the first's page and builds on it. */
+    uint8_t *second = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+    for (byte2 = byte + 1; byte2 < len && chg0[byte2] == 0; byte2++)
+        ;
+    cr_assert_lt(byte2, len, "a second changeable byte");
+    /* Its lowest changeable bit. */
+    second[byte2] ^= (uint8_t)(chg0[byte2] & -chg0[byte2]);
+    dry_set(rec, MODE_REQUEST_CURRENT, second, len, dry);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, second, len, "both");
+    cr_assert_neq(second[byte] & (1u << bit), drive[byte] & (1u << bit));
+    /* The same page again changes nothing: no MODE SELECT to show. */
+    struct set_report rep;
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, second, len, dry, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert(rep.unchanged);
+    set_report_fini(&rep);
+    /* Changeable and default values are the drive's. */
+    assert_page(rec, 0x05, MODE_REQUEST_CHANGEABLE, chg0, len, "changeable");
+    assert_page(rec, 0x05, MODE_REQUEST_DEFAULT, dflt0, len, "default");
+
+    /* A preview (diff's) shows and leaves the overlay as it was. */
+    uint8_t *third = xmalloc(len);
+    memcpy(third, second, len);
+    third[byte] ^= (uint8_t)(1u << bit);
+    struct set_options preview = dry;
+    preview.preview = true;
+    dry_set(rec, MODE_REQUEST_CURRENT, third, len, preview);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, second, len, "previewed");
+    free(third);
+    /* Not simulating, the drive is read: it holds what it held. */
+    recorder_simulate(rec, false);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, drive, len, "the drive's");
+    struct recorder *other = open_drive("emu:dvd-writer", NULL);
+    assert_page(other, 0x05, MODE_REQUEST_CURRENT, drive, len, "another's");
+    recorder_free(other);
+    cr_assert_eq(count_opcode(trace_path, "55"), 0, "no MODE SELECT");
+    /* Kept while not simulating, until dropped. */
+    recorder_simulate(rec, true);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, second, len, "kept");
+    recorder_simulation_drop(rec);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, drive, len, "dropped");
+    free(second);
+    free(first);
+    free(dflt0);
+    free(chg0);
+    free(drive);
+    recorder_free(rec);
+    trace_close(trace);
+    free(trace_path);
+}
+
+/* A forced dry run is applied as a drive applies it: its changeable bits
+ * only; a page of another length not at all. */
+Test(recorder, simulated_dry_run_applies_only_changeable_bits,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    size_t len, cbyte, lbyte;
+    int cbit, lbit;
+    uint8_t *drive = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len);
+    uint8_t *page = flipped_page(rec, 0x05, true, &len, &cbyte, &cbit);
+    find_bit(rec, 0x05, false, &lbyte, &lbit);
+    page[lbyte] ^= (uint8_t)(1u << lbit);
+
+    recorder_simulate(rec, true);
+    struct set_options forced = dry;
+    forced.force = true;
+    dry_set(rec, MODE_REQUEST_CURRENT, page, len, forced);
+    uint8_t *want = xmalloc(len);
+    memcpy(want, drive, len);
+    want[cbyte] ^= (uint8_t)(1u << cbit);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, want, len,
+                "the changeable bit taken, the locked one not");
+    /* One byte short (forced past the length check): nothing taken. */
+    page[1]--;
+    want[cbyte] ^= (uint8_t)(1u << cbit);
+    page[cbyte] = want[cbyte];
+    dry_set(rec, MODE_REQUEST_CURRENT, page, len - 1, forced);
+    want[cbyte] ^= (uint8_t)(1u << cbit);
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, want, len, "unchanged");
+    free(want);
+    free(page);
+    free(drive);
+    recorder_free(rec);
+}
+
+/* SP=1 saves every savable page's current values (SPC-4 6.11): the
+ * page's own, those the overlay holds, and those of the drive. */
+Test(recorder, simulated_save_saves_every_savable_page,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    size_t len08, len01, len1c, byte;
+    int bit;
+
+    recorder_simulate(rec, true);
+    /* The caching page's current values change, unsaved. */
+    uint8_t *caching = flipped_page(rec, 0x08, true, &len08, &byte, &bit);
+    dry_set(rec, MODE_REQUEST_CURRENT, caching, len08, dry);
+    uint8_t *saved08 = get_page(rec, 0x08, MODE_REQUEST_SAVED, &len08);
+    cr_assert_neq(saved08[byte], caching[byte], "not saved yet");
+    free(saved08);
+    /* Page 1c, which no dry run changed: saved as the drive holds it. */
+    uint8_t *current1c = get_page(rec, 0x1c, MODE_REQUEST_CURRENT, &len1c);
+    /* Page 01 saved. */
+    uint8_t *p01 = flipped_page(rec, 0x01, true, &len01, &byte, &bit);
+    dry_set(rec, MODE_REQUEST_SAVED, p01, len01, dry);
+    assert_page(rec, 0x01, MODE_REQUEST_CURRENT, p01, len01, "01 current");
+    assert_page(rec, 0x01, MODE_REQUEST_SAVED, p01, len01, "01 saved");
+    assert_page(rec, 0x08, MODE_REQUEST_SAVED, caching, len08, "08 saved");
+    assert_page(rec, 0x1c, MODE_REQUEST_SAVED, current1c, len1c,
+                "1c saved: the drive's current values");
+    /* Write parameters cannot be saved: their saved values are the
+     * drive's (its defaults). */
+    size_t len05, dlen;
+    uint8_t *saved05 = get_page(rec, 0x05, MODE_REQUEST_SAVED, &len05);
+    recorder_simulate(rec, false);
+    uint8_t *drive05 = get_page(rec, 0x05, MODE_REQUEST_SAVED, &dlen);
+    cr_assert_arr_eq(saved05, drive05, len05);
+    free(drive05);
+    free(saved05);
+    free(current1c);
+    free(p01);
+    free(caching);
+    recorder_free(rec);
+}
+
+/* What goes out is checked against the drive, and the page it sends
+ * leaves the overlay; the other pages' simulation stays. */
+Test(recorder, real_mode_select_checks_the_drive_and_drops_its_page,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len08, len05, byte08, byte05;
+    int bit08, bit05;
+
+    recorder_simulate(rec, true);
+    uint8_t *drive08 = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len08);
+    uint8_t *chg08 = get_page(rec, 0x08, MODE_REQUEST_CHANGEABLE, &len08);
+    uint8_t *caching = flipped_page(rec, 0x08, true, &len08, &byte08, &bit08);
+    uint8_t *wp = flipped_page(rec, 0x05, true, &len05, &byte05, &bit05);
+    dry_set(rec, MODE_REQUEST_CURRENT, caching, len08, dry);
+    dry_set(rec, MODE_REQUEST_CURRENT, wp, len05, dry);
+    /* Built on the overlay, sent for real: the drive's page differs from
+     * the one it was built on, so it is refused and nothing goes out. */
+    struct set_options real = verify;
+    real.based_on = caching;
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, caching, len08, real, &rep, &err),
+        -1);
+    cr_assert(!rep.sent);
+    cr_assert_not_null(strstr(err.msg, "changed since it was read"), "%s",
+                       err.msg);
+    set_report_fini(&rep);
+    /* The drive's page with another changeable bit flipped than the dry
+     * run's: checked against the drive, sent, and then read from it. */
+    uint8_t *other = xmalloc(len08);
+    memcpy(other, drive08, len08);
+    int obit = -1;
+    for (int b = 0; b < 8 && obit < 0; b++)
+        if ((chg08[byte08] >> b & 1) && b != bit08)
+            obit = b;
+    cr_assert_geq(obit, 0, "a second changeable bit in byte %zu", byte08);
+    other[byte08] ^= (uint8_t)(1u << obit);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, other, len08, verify, &rep, &err),
+        0, "%s", err.msg);
+    cr_assert(rep.sent);
+    cr_assert_eq(rep.nunapplied, 0);
+    set_report_fini(&rep);
+    assert_page(rec, 0x08, MODE_REQUEST_CURRENT, other, len08,
+                "the drive's page, not the dry run's");
+    assert_page(rec, 0x05, MODE_REQUEST_CURRENT, wp, len05, "05 simulated");
+    free(other);
+    free(wp);
+    free(caching);
+    free(chg08);
+    free(drive08);
+    recorder_free(rec);
+}
+
+/* Another initiator's change (MODE PARAMETERS CHANGED) says the pages
+ * changed under the dry runs: they build on the drive as it is. */
+Test(recorder, mode_parameters_changed_drops_the_simulation,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct recorder *other = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len, byte;
+    int bit;
+
+    recorder_simulate(rec, true);
+    uint8_t *mine = flipped_page(rec, 0x05, true, &len, &byte, &bit);
+    dry_set(rec, MODE_REQUEST_CURRENT, mine, len, dry);
+    size_t cbyte;
+    int cbit;
+    uint8_t *theirs = flipped_page(other, 0x08, true, &len, &cbyte, &cbit);
+    cr_assert_eq(
+        set_page(other, MODE_REQUEST_CURRENT, theirs, len, verify, &rep, &err),
+        0, "%s", err.msg);
+    set_report_fini(&rep);
+    recorder_free(other);
+    /* The next command meets the UNIT ATTENTION: page 05 is the drive's
+     * again, though the change was of another page. */
+    size_t len05;
+    uint8_t *now = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len);
+    cr_assert_arr_eq(now, theirs, len);
+    free(now);
+    cr_assert_eq(recorder_mode_attentions(rec), 1);
+    now = get_page(rec, 0x05, MODE_REQUEST_CURRENT, &len05);
+    cr_assert_neq(now[byte] & (1u << bit), mine[byte] & (1u << bit),
+                  "the simulation is dropped");
+    free(now);
+    free(theirs);
+    free(mine);
+    recorder_free(rec);
+}
+
+/* What a dry run's SP=1 saved stays saved when the page's current values
+ * change afterwards, by a dry run or by a MODE SELECT sent to the drive
+ * (which leaves the saved values). */
+Test(recorder, simulated_save_keeps_what_it_saved,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct recorder *rec = open_drive("emu:dvd-writer", NULL);
+    struct set_report rep;
+    struct err err;
+    size_t len01, len08, len1c, byte, byte1c;
+    int bit, bit1c;
+
+    recorder_simulate(rec, true);
+    uint8_t *p01 = flipped_page(rec, 0x01, true, &len01, &byte, &bit);
+    uint8_t *was08 = get_page(rec, 0x08, MODE_REQUEST_CURRENT, &len08);
+    uint8_t *was1c = get_page(rec, 0x1c, MODE_REQUEST_CURRENT, &len1c);
+    dry_set(rec, MODE_REQUEST_SAVED, p01, len01, dry);
+    /* A dry run changes page 08's current values after the save. */
+    uint8_t *p08 = flipped_page(rec, 0x08, true, &len08, &byte, &bit);
+    dry_set(rec, MODE_REQUEST_CURRENT, p08, len08, dry);
+    assert_page(rec, 0x08, MODE_REQUEST_CURRENT, p08, len08, "08 current");
+    assert_page(rec, 0x08, MODE_REQUEST_SAVED, was08, len08,
+                "08 saved: as it was saved");
+    /* A MODE SELECT sent changes page 1c's current values on the drive. */
+    uint8_t *p1c = flipped_page(rec, 0x1c, true, &len1c, &byte1c, &bit1c);
+    cr_assert_eq(
+        set_page(rec, MODE_REQUEST_CURRENT, p1c, len1c, verify, &rep, &err), 0,
+        "%s", err.msg);
+    cr_assert(rep.sent);
+    set_report_fini(&rep);
+    assert_page(rec, 0x1c, MODE_REQUEST_CURRENT, p1c, len1c, "1c current");
+    assert_page(rec, 0x1c, MODE_REQUEST_SAVED, was1c, len1c,
+                "1c saved: as the dry run saved it");
+    free(p1c);
+    free(p08);
+    free(was1c);
+    free(was08);
+    free(p01);
+    recorder_free(rec);
+}
