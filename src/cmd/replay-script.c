@@ -564,7 +564,11 @@ replay_preflight_pass(struct cmd_ctx *ctx, struct replay_sink *sink,
     ctx->dry_run = true;
     ctx->keep_going = true;
     sink->hold = true;
+    /* The pre-flight starts from the drives as they are, and leaves
+     * nothing of its dry runs for the run, or the session, to read. */
+    cmd_drives_simulate(ctx, true);
     replay_pass_lines(&pass, script);
+    cmd_drives_simulate(ctx, true);
     sink->hold = false;
     ctx->dry_run = dry_run;
     replay_put_back(ctx, &kept);

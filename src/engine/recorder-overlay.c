@@ -45,6 +45,12 @@ recorder_overlay_filter(struct recorder *rec,
     }
 }
 
+bool
+recorder_simulation_pending(const struct recorder *rec)
+{
+    return rec->noverlay > 0;
+}
+
 void
 recorder_simulation_drop(struct recorder *rec)
 {

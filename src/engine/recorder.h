@@ -263,6 +263,9 @@ int recorder_set_mode_page(struct recorder *rec, enum mode_request rt,
  */
 void recorder_simulate(struct recorder *rec, bool on);
 bool recorder_simulating(const struct recorder *rec);
+/* Whether the overlay holds anything: dry runs would have left the drive
+ * otherwise than it is. */
+bool recorder_simulation_pending(const struct recorder *rec);
 /* Forget what the dry runs would have left: the drive as it is again. */
 void recorder_simulation_drop(struct recorder *rec);
 
