@@ -21,13 +21,9 @@
 #             (SPC-4 6.13: every page in one answer) under each page
 #             control, current, changeable, default and saved: 5.  A
 #             drive that refuses page 3Fh needs one MODE SENSE per page
-#             and page control instead.  Today the recorder keeps a 3Fh
-#             answer's current, default and saved values only while it
-#             holds the drive (engine/recorder-read.c), and show holds no
-#             drive to read: it sends 3Fh for the list of pages and for
-#             their changeable values (kept), then each page's current,
-#             default and saved values, one MODE SENSE each, which the row
-#             shows over its minimum.
+#             and page control instead.  show holds no drive to read: a
+#             read pass (recorder_begin_read_pass) keeps each 3Fh answer
+#             for the pages it holds.
 #   set       INQUIRY once (the identity keys the undo record and picks the
 #             page definitions) + MODE SENSE current (the bytes to change)
 #             and changeable (the check), read before the drive is held +

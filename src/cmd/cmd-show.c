@@ -99,21 +99,27 @@ cmd_show_all(struct cmd_ctx *ctx, const char *drive, bool json)
     struct err err;
 
     err_clear(&err);
-    if (cmd_open_drive(ctx, drive, &rec, &err) != 0 ||
-        recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT, &infos,
-                                          &ninfos, &err) != 0)
+    if (cmd_open_drive(ctx, drive, &rec, &err) != 0)
         return cmd_error(ctx, &err);
-    /* The changeable values of every page in one answer where the drive
-     * gives page 3Fh: the recorder keeps them, so the pages below do not
-     * ask again.  A drive that refuses page 3Fh would be probed page by
-     * page once more: each page asks for its own.  A drive that has none
-     * is no error here: each page says so. */
-    struct err ignored;
-    err_clear(&ignored);
-    if (!recorder_refuses_all_pages(rec) &&
-        recorder_get_supported_mode_pages(rec, MODE_REQUEST_CHANGEABLE, &masks,
-                                          &nmasks, &ignored) == 0)
-        free(masks);
+    recorder_begin_read_pass(rec);
+    if (recorder_get_supported_mode_pages(rec, MODE_REQUEST_CURRENT, &infos,
+                                          &ninfos, &err) != 0) {
+        recorder_end_read_pass(rec);
+        return cmd_error(ctx, &err);
+    }
+    /* Every page's values under each page control in one answer where
+     * the drive gives page 3Fh, kept for the pages below by the read
+     * pass.  A drive that refuses page 3Fh would be probed page by page
+     * once more: each page asks for its own.  A drive that has none is
+     * no error here: each page says so. */
+    for (int pc = MODE_REQUEST_CHANGEABLE;
+         pc <= MODE_REQUEST_SAVED && !recorder_refuses_all_pages(rec); pc++) {
+        struct err ignored;
+        err_clear(&ignored);
+        if (recorder_get_supported_mode_pages(rec, pc, &masks, &nmasks,
+                                              &ignored) == 0)
+            free(masks);
+    }
     json_t *list = json ? json_array() : NULL;
     for (size_t i = 0; i < ninfos; i++) {
         if (!json && i > 0)
@@ -131,6 +137,7 @@ cmd_show_all(struct cmd_ctx *ctx, const char *drive, bool json)
             json_array_append_new(list, failed);
         }
     }
+    recorder_end_read_pass(rec);
     if (json) {
         json_t *doc = json_object();
         json_object_set_new(doc, "drive", text_json(recorder_name(rec)));

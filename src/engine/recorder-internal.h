@@ -22,6 +22,7 @@ struct recorder {
     struct recorder_options opts;
     struct drive_lock *lock;
     unsigned lock_count;
+    unsigned read_passes;   /* recorder_begin_read_pass, counted */
     bool refuses_all_pages; /* page 3Fh refused: pages were asked one by one */
     struct recorder_hooks hooks;
     struct scsi_identity identity; /* the last INQUIRY answer */

@@ -105,7 +105,28 @@ recorder_sense_free(uint8_t *buf, const uint8_t *first)
 static bool
 recorder_cache_keeps(const struct recorder *rec, enum mode_request rt)
 {
-    return rt == MODE_REQUEST_CHANGEABLE || rec->lock_count > 0;
+    return rt == MODE_REQUEST_CHANGEABLE || rec->lock_count > 0 ||
+           rec->read_passes > 0;
+}
+
+/* A read pass keeps every answer without holding the drive: what a
+ * command that only shows values reads of page 3Fh serves its pages, one
+ * consistent answer per page control.  Nothing is built on those values
+ * (a MODE SELECT drops them first, as it drops a hold's), and the end of
+ * the pass drops them as a release does. */
+void
+recorder_begin_read_pass(struct recorder *rec)
+{
+    rec->read_passes++;
+}
+
+void
+recorder_end_read_pass(struct recorder *rec)
+{
+    if (rec->read_passes == 0 || --rec->read_passes > 0)
+        return;
+    if (rec->lock_count == 0)
+        recorder_cache_drop(rec, RECORDER_CACHE_DROP_VALUES);
 }
 
 void

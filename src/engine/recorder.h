@@ -159,6 +159,13 @@ int recorder_get_supported_mode_pages(struct recorder *rec,
                                       struct mode_page_info **pages,
                                       size_t *count, struct err *err);
 
+/* A command that only reads: from begin to end, every MODE SENSE answer
+ * is kept as while the drive is held (a page 3Fh answer serves each of
+ * its pages), without holding it.  Counted; the last end drops the
+ * values kept, unless the drive is held. */
+void recorder_begin_read_pass(struct recorder *rec);
+void recorder_end_read_pass(struct recorder *rec);
+
 /* True once the drive refused page 3Fh, so that its pages were asked one
  * by one. */
 bool recorder_refuses_all_pages(const struct recorder *rec);

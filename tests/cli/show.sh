@@ -48,6 +48,11 @@ checks=$((checks + 1))
 [ "$(jq -r 'select(.cdb[0:2] == "5a") | .cdb[6:8]' "$STATE/trace.jsonl" | grep -c '^[4-7]')" = 1 ] &&
     [ "$(jq -r 'select(.cdb[0:2] == "5a") | .cdb[6:8]' "$STATE/trace.jsonl" | grep -c '^7f')" = 1 ] ||
     fail "show --all read changeable values otherwise: $(jq -r .cdb "$STATE/trace.jsonl")"
+# Every page under every page control: one MODE SENSE of page 3Fh each,
+# the minimum bench/cdbs.sh gives.
+checks=$((checks + 1))
+[ "$(trace_counts "$STATE/trace.jsonl" $D)" = "1 4 0 0" ] ||
+    fail "show --all sent $(trace_counts "$STATE/trace.jsonl" $D), expected 1 4 0 0"
 # A drive refusing page 3Fh is asked page by page: its three pages.
 run show emu:cd-atapi --all
 expect_status 0
