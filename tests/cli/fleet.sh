@@ -1,0 +1,240 @@
+#!/bin/bash
+# replay onto many drives at once: --drive given again, --drives FILE,
+# --all; --jobs, --json, --same-model, the exit status, plain lines
+# without a terminal, and Ctrl-C leaving each drive's undo able to take
+# back what reached it.
+. "$(dirname "$0")/lib.sh"
+DATA=${MODECON_DATA_DIR:?set by tests/CMakeLists.txt}
+ESC=$(printf '\033')
+
+# Four writers, an old CD-ROM (another model), each its own file and
+# state, as a tower's drives are.
+W=()
+for i in 1 2 3 4; do
+    cp "$DATA/drives/dvd-writer.json" "$STATE/writer$i.json"
+    W+=("emu:$STATE/writer$i.json")
+done
+cp "$DATA/drives/cd-atapi.json" "$STATE/cdrom.json"
+CD="emu:$STATE/cdrom.json"
+# A writer whose MODE SELECTs meet a RESERVATION CONFLICT.
+FAULTY="emu:$STATE/writer4.json?fault=status:18@55"
+
+# A journal recorded on a writer; the identity line ends in an escape
+# sequence, as a hostile file may hold.
+cat >"$STATE/tower.cmd" <<CMDS
+# modecon 0.1.0 session 2026-12-01T10:00:00Z pid 1
+# drive emu:dvd-writer: MODECON DVD-RW WRITER 1.00
+# drive emu:other: EVIL "DRIVE"${ESC}]0;owned${ESC}\\ 1.0
+set emu:dvd-writer 05 TST_W=1
+set emu:dvd-writer 05 WR_T=TAO
+set emu:dvd-writer 05 BUFE=0
+set emu:dvd-writer 08 WCE=0
+CMDS
+before=$("$MODECON" get "${W[0]}" 5)
+before8=$("$MODECON" get "${W[0]}" 8)
+
+# Three writers, the CD-ROM and the faulty writer: the worst outcome is
+# the exit status; without a terminal, a plain line as each drive begins
+# and ends, and no escape sequence anywhere.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[1]}" \
+    --drive "${W[2]}" --drive "$CD" --drive "$FAULTY"
+expect_status 1
+expect_out "DRIVE"
+expect_out "FIRST ERROR"
+for d in "${W[0]}" "${W[1]}" "${W[2]}"; do
+    grep -qE "^$d +MODECON DVD-RW WRITER 1.00 +same +done +4 +4 +0 +0 +0 +yes, undo -n 4 +-$" <<<"$out" ||
+        fail "no row of a writer that took all four commands: $d"
+    expect_err "$d: begins: 4 commands"
+    expect_err "$d: ends after"
+done
+grep -qE "^$CD +MODECON ATAPI CD-ROM 2.5\+ +other +failed +1 +0 +0 +0 +1 +no +E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE 05/24/00$" <<<"$out" ||
+    fail "no row of the CD-ROM, another model, that has no page 05"
+grep -qE "^$(sed 's/[?]/[?]/' <<<"$FAULTY") +MODECON DVD-RW WRITER 1.00 +same +failed +1 +0 .* +no +[A-Z_]+" <<<"$out" ||
+    fail "no row of the writer whose MODE SELECT met a conflict"
+expect_out "replay $STATE/tower.cmd: 5 drives: 5 ran the file, 0 could not be opened, 0 skipped, 0 stopped; 3 changed"
+# Warned before anything was sent to any drive.
+checks=$((checks + 1))
+warned=$(grep -n "$CD: warning: another model than recorded" <<<"$err" | cut -d: -f1)
+began=$(grep -n ": begins:" <<<"$err" | head -1 | cut -d: -f1)
+[ -n "$warned" ] && [ "$warned" -lt "$began" ] ||
+    fail "the other model was not named before the first drive began"
+expect_err 'EVIL "DRIVE"\x1b]0;owned\x1b\ 1.0'
+checks=$((checks + 1))
+grep -q "$ESC" <<<"$out$err" && fail "an escape sequence reached the terminal"
+run get "${W[1]}" 5
+checks=$((checks + 1))
+[ "$out" != "$before" ] || fail "the replay did not change a writer"
+changed5=$out
+run get "${W[3]}" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "the conflicting writer's page changed"
+
+# The journal's records, written by five workers at once, are whole:
+# each line a header, a drive's identity or a command; each writer's
+# four commands there.
+checks=$((checks + 1))
+bad=$(grep -vE "^(# modecon [^ ]+ session [^ ]+ pid [0-9]+|# drive [^ ]+: .*|set '?emu:$STATE/writer[0-9].json'? 0[58] [A-Z_]+=[A-Z0-9]+)$" "$STATE/modecon/journal")
+[ -z "$bad" ] || fail "journal lines cut or mixed: $bad"
+for d in "${W[0]}" "${W[1]}" "${W[2]}"; do
+    checks=$((checks + 1))
+    [ "$(grep -c "^set $d " "$STATE/modecon/journal")" = 4 ] ||
+        fail "the journal misses commands of $d"
+    # Each drive's undo record takes its four commands back.
+    run undo "$d" -n 4 --dry-run
+    expect_status 0
+done
+
+# --json: the same as one document, which parses; a drive's answers and
+# the file's recorded identities are strings escaped.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "$CD" --drive "$FAULTY" --json
+expect_status 1
+checks=$((checks + 1))
+jq -e --arg w "${W[0]}" --arg cd "$CD" --arg f "$FAULTY" --arg esc "$ESC" '
+    .replay != null and .commands == 4 and .exit_status == 1 and .jobs == 3
+    and (.recorded_on | index("EVIL \"DRIVE\"" + $esc + "]0;owned" + $esc + "\\ 1.0")) != null
+    and (.drives | length) == 3
+    and .drives[0].drive == $w and .drives[0].outcome == "done"
+    and .drives[0].product == "DVD-RW WRITER" and .drives[0].model == "same"
+    and .drives[0].commands_run == 4 and .drives[0].failed == 0
+    and .drives[0].exit_status == 0 and .drives[0].first_error == null
+    and (.drives[0].output | length) > 0
+    and .drives[1].drive == $cd and .drives[1].model == "other"
+    and .drives[1].outcome == "failed" and .drives[1].exit_status == 1
+    and .drives[1].first_error.hresult == "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE"
+    and .drives[1].first_error.sense == "05/24/00"
+    and .drives[2].drive == $f and .drives[2].outcome == "failed"
+    and .drives[2].changed == false and .drives[2].first_error.hresult != null' \
+    <<<"$out" >/dev/null || fail "the JSON document is not what the drives did"
+checks=$((checks + 1))
+grep -q "$ESC" <<<"$out" && fail "a raw escape in the JSON"
+
+# --same-model: the CD-ROM is skipped, named; the writers are as asked,
+# so the replay succeeds.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "$CD" --same-model
+expect_status 0
+expect_err "$CD: warning: another model than recorded: MODECON ATAPI CD-ROM 2.5+"
+expect_err "skipped (--same-model)"
+grep -qE "^$CD +MODECON ATAPI CD-ROM 2.5\+ +other +skipped +0 .* skipped: another model$" <<<"$out" ||
+    fail "the CD-ROM's row does not say it was skipped"
+checks=$((checks + 1))
+grep -q "$CD: begins" <<<"$err" && fail "the skipped drive ran the file"
+
+# --drives FILE: comments and blank lines left out, every bad line named,
+# nothing sent.
+cp "$DATA/drives/dvd-writer.json" "$STATE/fresh.json"
+cat >"$STATE/tower.drives" <<DRIVES
+# the tower, top to bottom
+
+   emu:$STATE/fresh.json
+$CD
+emu:$STATE/fresh.json?fault=bogus
+scsi:nothing
+DRIVES
+run replay "$STATE/tower.cmd" --drives "$STATE/tower.drives"
+expect_status 2
+expect_err "--drives $STATE/tower.drives:5: fault spec 'bogus'"
+expect_err "--drives $STATE/tower.drives:6: 'scsi:nothing' is not a drive"
+expect_err "2 bad lines; nothing was sent to any drive"
+run get "emu:$STATE/fresh.json" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "a drive changed though the drive list was refused"
+sed -i '/bogus\|scsi:nothing/d' "$STATE/tower.drives"
+run replay "$STATE/tower.cmd" --drives "$STATE/tower.drives" --json
+expect_status 1
+checks=$((checks + 1))
+[ "$(jq -r '[.drives[].drive] | join(" ")' <<<"$out")" = "emu:$STATE/fresh.json $CD" ] ||
+    fail "--drives did not give the file's drives in order"
+
+# A drive named twice is refused before anything runs.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[0]}"
+expect_status 2
+expect_err "is named twice"
+
+# --jobs 1: one drive at a time, each ending before the next begins; the
+# same rows as all at once.
+for i in 5 6 7; do cp "$DATA/drives/dvd-writer.json" "$STATE/j$i.json"; done
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/j5.json" \
+    --drive "emu:$STATE/j6.json" --drive "emu:$STATE/j7.json" --jobs 1
+expect_status 0
+one_at_a_time=$(grep -oE "(begins|ends after)" <<<"$err" | tr '\n' ' ')
+checks=$((checks + 1))
+[ "$one_at_a_time" = "begins ends after begins ends after begins ends after " ] ||
+    fail "--jobs 1 ran drives at once: $one_at_a_time"
+rows_one=$(grep -E " MODECON DVD-RW WRITER 1.00 +same +done +4 +4 " <<<"$out")
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/j5.json" \
+    --drive "emu:$STATE/j6.json" --drive "emu:$STATE/j7.json" --json
+expect_status 0
+checks=$((checks + 1))
+[ "$(jq .jobs <<<"$out")" = 3 ] || fail "the default is not every drive at once"
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --jobs 0
+expect_status 2
+expect_err "--jobs takes a number of drives from 1 to 256"
+checks=$((checks + 1))
+[ "$(wc -l <<<"$rows_one")" = 3 ] || fail "--jobs 1 rows: $rows_one"
+
+# --all: every drive 'list' finds (a dry run: the machine's own drives
+# are among them).
+run replay "$STATE/tower.cmd" --all --dry-run --json
+checks=$((checks + 1))
+jq -e '[.drives[].drive] | index("emu:dvd-writer") != null and index("emu:cd-atapi") != null and index("emu:ignoring") != null' <<<"$out" >/dev/null ||
+    fail "--all did not take the drives list finds"
+run replay "$STATE/tower.cmd" --all --drive "${W[0]}"
+expect_status 2
+expect_err "not with --drive or --drives"
+
+# Ctrl-C while the drives answer slowly: every drive stops after the
+# command it is running, the table still says which drives were changed,
+# the process ends as the signal asks, and each drive's undo takes back
+# what reached it.
+SLOW=()
+for i in 1 2 3; do
+    cp "$DATA/drives/dvd-writer.json" "$STATE/slow$i.json"
+    SLOW+=("emu:$STATE/slow$i.json?fault=latency:40")
+done
+{
+    echo "# drive emu:dvd-writer: MODECON DVD-RW WRITER 1.00"
+    for f in TST_W=1 WR_T=TAO BUFE=0 LINK_S=7 PACK_S=32 APL=100 TST_W=0 \
+        WR_T=SAO BUFE=1 LINK_S=0 PACK_S=0 APL=150; do
+        echo "set emu:dvd-writer 05 $f"
+    done
+} >"$STATE/slow.cmd"
+"$MODECON" replay "$STATE/slow.cmd" --drive "${SLOW[0]}" --drive "${SLOW[1]}" \
+    --drive "${SLOW[2]}" >"$STATE/slow.out" 2>"$STATE/slow.err" &
+pid=$!
+# Interrupted once every drive has applied its first change.
+for _ in $(seq 600); do
+    [ "$(grep -c "TST_W: applied" "$STATE/slow.out")" = 3 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/slow.out")
+err=$(cat "$STATE/slow.err")
+expect_status 130
+expect_err "interrupted: each drive stops after the command it is running"
+expect_out "interrupted: each drive stopped after the command it was running"
+table=$out
+for i in 0 1 2; do
+    d=${SLOW[$i]}
+    row=$(grep -F "$d " <<<"$table")
+    grep -qE " stopped +[0-9]+ .* yes, undo -n [0-9]+ +interrupted$" <<<"$row" ||
+        fail "the row of $d does not say it stopped, changed: $row"
+    n=$(sed -E 's/.*undo -n ([0-9]+).*/\1/' <<<"$row")
+    checks=$((checks + 1))
+    [ "$n" -ge 1 ] && [ "$n" -lt 12 ] || fail "$d: $n commands reached it"
+    run undo "emu:$STATE/slow$((i + 1)).json" -n "$n"
+    expect_status 0
+    run get "emu:$STATE/slow$((i + 1)).json" 5
+    checks=$((checks + 1))
+    [ "$out" = "$before" ] || fail "undo -n $n did not take back what reached $d"
+done
+
+# A replay onto one drive is as it was.
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/j5.json"
+expect_status 0
+expect_out "replay $STATE/tower.cmd: 4 commands run"
+[ -n "${changed5:-}" ] && [ -n "$before8" ] || fail "no page read"
+
+done_ok
