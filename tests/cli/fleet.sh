@@ -84,6 +84,14 @@ for d in "${W[0]}" "${W[1]}" "${W[2]}"; do
     expect_status 0
 done
 
+# The audit log, appended by every worker, holds whole JSON lines: an
+# intent and an outcome for each of the writers' twelve changes.
+checks=$((checks + 1))
+jq -e . "$STATE/modecon/audit.jsonl" >/dev/null || fail "the audit log holds a line cut or mixed"
+checks=$((checks + 1))
+[ "$(jq -r 'select(.event == "outcome" and (.drive.uri | test("writer[123]"))) | .select' "$STATE/modecon/audit.jsonl" | sort -u | wc -l)" = 12 ] ||
+    fail "the audit log misses outcomes: $(tail -3 "$STATE/modecon/audit.jsonl")"
+
 # --json: the same as one document, which parses; a drive's answers and
 # the file's recorded identities are strings escaped.
 run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "$CD" --drive "$FAULTY" --json
@@ -230,6 +238,22 @@ for i in 0 1 2; do
     checks=$((checks + 1))
     [ "$out" = "$before" ] || fail "undo -n $n did not take back what reached $d"
 done
+
+# On a terminal (here the one 'script' makes), the progress is drawn in
+# place on standard error: a line per drive, each ending at its last
+# command, and the table after it.
+if command -v script >/dev/null; then
+    for i in 8 9; do cp "$DATA/drives/dvd-writer.json" "$STATE/t$i.json"; done
+    TERM=xterm script -qec "stty cols 200 rows 40; '$MODECON' replay '$STATE/tower.cmd' --drive 'emu:$STATE/t8.json' --drive 'emu:$STATE/t9.json?fault=latency:10'" \
+        "$STATE/typescript" </dev/null >/dev/null
+    out=$(cat "$STATE/typescript")
+    expect_out "${ESC}[2Kreplay: 2 drives:"
+    expect_out "${ESC}[3A"
+    grep -qE "emu:$STATE/t9.json\?fault=latency:10 +done +[0-9.]+ s  command 4 of 4  set 08" <<<"$out" ||
+        fail "no progress line of a drive at its last command"
+    expect_out "emu:$STATE/t8.json: WCE: applied"
+    expect_out "2 drives: 2 ran the file"
+fi
 
 # A replay onto one drive is as it was.
 run replay "$STATE/tower.cmd" --drive "emu:$STATE/j5.json"
