@@ -153,6 +153,27 @@ checks=$((checks + 1))
 [ "$(jq -r '[.drives[].drive] | join(" ")' <<<"$out")" = "emu:$STATE/fresh.json $CD" ] ||
     fail "--drives did not give the file's drives in order"
 
+# A CHAP password in the list goes to the login and nowhere else: not in
+# a message, the table, the JSON, the journal; a bad line with one is
+# named without it.
+printf 'emu:%s/fresh.json\niscsi://tech%%s3cr3t;x@127.0.0.1:1/iqn.2026-01.test:t/0\n' "$STATE" >"$STATE/secret.drives"
+run replay "$STATE/tower.cmd" --drives "$STATE/secret.drives" --json
+expect_status 1
+checks=$((checks + 1))
+[ "$(jq -r '.drives[1].drive + " " + .drives[1].outcome' <<<"$out")" = "iscsi://tech@127.0.0.1:1/iqn.2026-01.test:t/0 failed" ] ||
+    fail "the unreachable iSCSI drive's row is not there, or shows its password"
+expect_err "iscsi://tech@127.0.0.1:1/iqn.2026-01.test:t/0: not replayed: HRESULT_ERROR_DEV_NOT_EXIST"
+checks=$((checks + 1))
+grep -q s3cr3t <<<"$out$err" && fail "the password was shown"
+printf 'iscsi://tech%%s3cr3t@127.0.0.1:99999/iqn.2026-01.test:t/0\n' >"$STATE/bad-secret.drives"
+run replay "$STATE/tower.cmd" --drives "$STATE/bad-secret.drives"
+expect_status 2
+expect_err "--drives $STATE/bad-secret.drives:1: 'iscsi://tech@127.0.0.1:99999/"
+checks=$((checks + 1))
+grep -rq s3cr3t "$STATE/modecon" && fail "the password reached a state file"
+checks=$((checks + 1))
+grep -q s3cr3t <<<"$out$err" && fail "the password was shown"
+
 # A drive named twice is refused before anything runs.
 run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[0]}"
 expect_status 2
