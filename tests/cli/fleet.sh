@@ -178,6 +178,14 @@ grep -q s3cr3t <<<"$out$err" && fail "the password was shown"
 run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[0]}"
 expect_status 2
 expect_err "is named twice"
+# Named twice under two spellings, it is replayed once.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[0]}?fault=latency:1"
+expect_status 0
+expect_err "${W[0]}?fault=latency:1: the same drive as ${W[0]}: replayed once"
+grep -qE "^${W[0]}[?]fault=latency:1 +MODECON DVD-RW WRITER 1.00 +same +skipped +0 .* skipped: the same drive as ${W[0]}$" <<<"$out" ||
+    fail "the second spelling's row does not say it was skipped"
+checks=$((checks + 1))
+[ "$(grep -c ": begins:" <<<"$err")" = 1 ] || fail "the drive ran the file twice"
 
 # --jobs 1: one drive at a time, each ending before the next begins; the
 # same rows as all at once.
