@@ -268,6 +268,34 @@ for i in 0 1 2; do
     [ "$out" = "$before" ] || fail "undo -n $n did not take back what reached $d"
 done
 
+# In the shell, Ctrl-C stops the drives the same way, the table is shown,
+# and the shell goes on with the next line.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/shell$i.json"; done
+mkfifo "$STATE/shell.in"
+"$MODECON" shell <"$STATE/shell.in" >"$STATE/shell.out" 2>"$STATE/shell.err" &
+pid=$!
+exec 7>"$STATE/shell.in"
+printf 'replay %s --drive "emu:%s/shell1.json?fault=latency:40" --drive "emu:%s/shell2.json?fault=latency:40"\n' \
+    "$STATE/slow.cmd" "$STATE" "$STATE" >&7
+for _ in $(seq 600); do
+    [ "$(grep -c "TST_W: applied" "$STATE/shell.out")" = 2 ] && break
+    sleep 0.05
+done
+kill -INT "$pid"
+for _ in $(seq 600); do
+    grep -q "^interrupted: each drive stopped" "$STATE/shell.out" && break
+    sleep 0.05
+done
+printf 'get emu:%s/shell1.json 8\nquit\n' "$STATE" >&7
+exec 7>&-
+wait "$pid"
+status=$?
+out=$(cat "$STATE/shell.out")
+err=$(cat "$STATE/shell.err")
+expect_status 0
+expect_out "2 drives: 0 ran the file, 0 could not be opened, 0 skipped, 2 stopped; 2 changed"
+expect_out "88 0a 04 00"
+
 # On a terminal (here the one 'script' makes), the progress is drawn in
 # place on standard error: a line per drive, each ending at its last
 # command, and the table after it.
