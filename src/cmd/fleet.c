@@ -306,10 +306,16 @@ static void
 fleet_say(struct fleet_run *run, bool diagnostic, const char *drive,
           const char *text)
 {
-    if (diagnostic)
-        cmd_warn(run->ctx, "%s: %s", drive, text);
-    else
-        cmd_print(run->ctx, "%s: %s", drive, text);
+    /* Each line of a block (a page's bytes) led by its drive too, so
+     * that every line says whose it is. */
+    do {
+        int len = (int)strcspn(text, "\n");
+        if (diagnostic)
+            cmd_warn(run->ctx, "%s: %.*s", drive, len, text);
+        else
+            cmd_print(run->ctx, "%s: %.*s", drive, len, text);
+        text += len;
+    } while (*text++ != '\0');
 }
 
 static void

@@ -174,6 +174,22 @@ grep -rq s3cr3t "$STATE/modecon" && fail "the password reached a state file"
 checks=$((checks + 1))
 grep -q s3cr3t <<<"$out$err" && fail "the password was shown"
 
+# --dry-run holds for every drive: each shows what it would send, every
+# line led by its drive (a page's bytes too), and none changes.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/dry$i.json"; done
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/dry1.json" --drive "emu:$STATE/dry2.json" --dry-run
+expect_status 0
+expect_out "emu:$STATE/dry2.json: MODE SELECT(10) CDB:"
+expect_out "emu:$STATE/dry1.json: 55 10 00 00 00 00 00 00 3c 00"
+grep -qE "^emu:$STATE/dry1.json +MODECON DVD-RW WRITER 1.00 +same +done +4 +0 .* no \(dry run\) +-$" <<<"$out" ||
+    fail "the dry run's row is not there"
+checks=$((checks + 1))
+[ -z "$(sed '/^DRIVE /,$d' <<<"$out" | grep -vE "^emu:$STATE/dry[12].json: ")" ] ||
+    fail "a line of a drive's output is not led by its drive"
+run get "emu:$STATE/dry1.json" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "a dry run changed a drive"
+
 # A drive named twice is refused before anything runs.
 run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[0]}"
 expect_status 2
