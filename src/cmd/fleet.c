@@ -2,6 +2,8 @@
  * then each given the file by a worker of its own (cmd/fleet.h). */
 #include "cmd/fleet.h"
 
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
@@ -725,6 +727,33 @@ fleet_free(struct fleet_run *run)
     pthread_cond_destroy(&run->changed);
 }
 
+/* Descriptors a drive holds while it waits its turn (an emulated drive
+ * its state's lock and pin, an iSCSI LUN its connection, the drive's
+ * lock) and takes while it runs a command (its undo record, the audit
+ * log, the journal), with room to spare. */
+#define FLEET_FILES_PER_DRIVE 4
+#define FLEET_FILES_SPARE     64
+
+/* Every drive is kept open from its identification to its end, so that
+ * the identity it was checked on is the drive's that the file runs on: a
+ * rack of drives needs more descriptors than a shell's usual soft limit
+ * of 1024, which the hard limit usually allows.  Raised for as many as
+ * the drives need, never lowered; a drive that finds none is named with
+ * its error, as a missing one is. */
+static void
+fleet_enough_files(size_t ndrives)
+{
+    struct rlimit lim;
+    rlim_t need = (rlim_t)ndrives * FLEET_FILES_PER_DRIVE + FLEET_FILES_SPARE;
+
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= need)
+        return;
+    lim.rlim_cur = lim.rlim_max != RLIM_INFINITY && lim.rlim_max < need
+                       ? lim.rlim_max
+                       : need;
+    setrlimit(RLIMIT_NOFILE, &lim);
+}
+
 /* Everything that can be refused is, before any drive is opened: the
  * options, the file, the drives' names. */
 static int
@@ -791,6 +820,7 @@ fleet_replay(struct cmd_ctx *ctx, const struct cmd_entry *replay,
          * once. */
         transport_ask_secret(run.drives[i].uri);
     }
+    fleet_enough_files(run.ndrives);
     atomic_store(&fleet_stop, false);
     atomic_fetch_add(&fleet_active, 1);
     parallel_for(run.ndrives, run.jobs, fleet_identify, &run);

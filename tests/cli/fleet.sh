@@ -225,6 +225,19 @@ expect_err "--jobs takes a number of drives from 1 to 256"
 checks=$((checks + 1))
 [ "$(wc -l <<<"$rows_one")" = 3 ] || fail "--jobs 1 rows: $rows_one"
 
+# A rack of drives needs more descriptors than the usual soft limit:
+# modecon raises it as far as the hard limit lets it.
+: >"$STATE/rack.drives"
+for i in $(seq -w 1 60); do
+    cp "$DATA/drives/dvd-writer.json" "$STATE/rack$i.json"
+    echo "emu:$STATE/rack$i.json" >>"$STATE/rack.drives"
+done
+out=$(ulimit -Sn 100 && "$MODECON" replay "$STATE/tower.cmd" --drives "$STATE/rack.drives" 2>"$STATE/stderr")
+status=$?
+err=$(cat "$STATE/stderr")
+expect_status 0
+expect_out "60 drives: 60 ran the file, 0 could not be opened, 0 skipped, 0 stopped; 60 changed"
+
 # --all: every drive 'list' finds (a dry run: the machine's own drives
 # are among them).
 run replay "$STATE/tower.cmd" --all --dry-run --json
