@@ -61,7 +61,7 @@ struct fleet_drive {
     struct err first_error; /* the first error, with its sense */
     struct timespec start, end;
 
-    struct fleet_line *lines; /* kept when not printed as they came */
+    struct fleet_line *lines; /* output, and messages not printed yet */
     size_t nlines;
 };
 
@@ -75,9 +75,9 @@ struct fleet_run {
     size_t nrecorded;
     bool dry_run, keep_going, json, same_model, all;
     unsigned jobs;
-    /* Lines kept for the end rather than printed as they come: the
-     * progress is being drawn over (a terminal), or the output is JSON. */
-    bool hold_output;
+    /* Messages kept for the end rather than printed as they come: the
+     * progress is being drawn over (a terminal).  The drives' output is
+     * always kept, for the end or the JSON. */
     bool hold_diagnostics;
 
     struct fleet_drive *drives;

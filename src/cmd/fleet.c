@@ -354,12 +354,11 @@ fleet_out(void *arg, const char *text)
     struct fleet_run *run = d->run;
 
     pthread_mutex_lock(&run->lock);
-    if (!fleet_marker(d, text)) {
-        if (run->hold_output)
-            fleet_keep(d, false, text);
-        else
-            fleet_say(run, false, d->shown, text);
-    }
+    /* Kept for the end, each drive's together and the drives in their
+     * order, so that the output reads the same however the drives
+     * interleaved. */
+    if (!fleet_marker(d, text))
+        fleet_keep(d, false, text);
     pthread_mutex_unlock(&run->lock);
 }
 
@@ -696,7 +695,8 @@ fleet_run_all(struct fleet_run *run)
     free(rows);
 }
 
-/* The lines kept while the progress was drawn, each drive's together. */
+/* Each drive's output, and its messages kept while the progress was
+ * drawn, each drive's together. */
 static void
 fleet_flush_lines(struct fleet_run *run)
 {
@@ -808,7 +808,6 @@ fleet_replay(struct cmd_ctx *ctx, const struct cmd_entry *replay,
         fleet_free(&run);
         return cmd_error(ctx, &err);
     }
-    run.hold_output = ctx->output->progress != NULL || run.json;
     run.hold_diagnostics = ctx->output->progress != NULL;
     /* Loaded once, by the caller, and shared by every drive's context. */
     cmd_pagedb(ctx);

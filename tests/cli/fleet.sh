@@ -267,9 +267,15 @@ done
 "$MODECON" replay "$STATE/slow.cmd" --drive "${SLOW[0]}" --drive "${SLOW[1]}" \
     --drive "${SLOW[2]}" >"$STATE/slow.out" 2>"$STATE/slow.err" &
 pid=$!
+# outcomes NAME: how many of the drives NAME1.json, NAME2.json... have an
+# answered MODE SELECT in the audit log.
+outcomes() {
+    jq -r --arg name "$1" 'select(.event == "outcome" and (.drive.uri | contains("/" + $name))) | .drive.uri' \
+        "$STATE/modecon/audit.jsonl" 2>/dev/null | sort -u | wc -l
+}
 # Interrupted once every drive has applied its first change.
 for _ in $(seq 600); do
-    [ "$(grep -c "TST_W: applied" "$STATE/slow.out")" = 3 ] && break
+    [ "$(outcomes slow)" = 3 ] && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
 done
@@ -307,7 +313,8 @@ exec 7>"$STATE/shell.in"
 printf 'replay %s --drive "emu:%s/shell1.json?fault=latency:40" --drive "emu:%s/shell2.json?fault=latency:40"\n' \
     "$STATE/slow.cmd" "$STATE" "$STATE" >&7
 for _ in $(seq 600); do
-    [ "$(grep -c "TST_W: applied" "$STATE/shell.out")" = 2 ] && break
+    [ "$(outcomes shell)" = 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
 done
 kill -INT "$pid"
