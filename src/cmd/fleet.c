@@ -405,7 +405,9 @@ fleet_drive_init(struct fleet_run *run, struct fleet_drive *d)
     d->ctx.dry_run = run->dry_run;
     d->ctx.keep_going = run->keep_going;
     d->ctx.drive_override = d->uri;
-    d->ctx.depth = parent->depth + 1;
+    /* As deep as the caller: each drive's replay is the file's own, with
+     * the pre-flight of a file replayed on its own. */
+    d->ctx.depth = parent->depth;
     d->ctx.stop = &fleet_stop;
     if (parent->selected_drive != NULL)
         d->ctx.selected_drive = xstrdup(parent->selected_drive);
