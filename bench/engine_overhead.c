@@ -191,7 +191,7 @@ static void
 bench_drive_open(struct bench_drive *d, const char *uri)
 {
     static const struct cmd_output output = { bench_discard, bench_complain,
-                                              NULL, NULL };
+                                              NULL, NULL, NULL };
     struct err err;
     uint8_t *chg;
     size_t chg_len;

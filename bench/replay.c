@@ -51,7 +51,7 @@ static double
 bench_replay(const char *path)
 {
     static const struct cmd_output output = { bench_discard, bench_complain,
-                                              NULL, NULL };
+                                              NULL, NULL, NULL };
     char *argv[] = { (char *)"replay", (char *)path, NULL };
     struct cmd_ctx ctx;
 

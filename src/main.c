@@ -1,4 +1,6 @@
 /* modecon: a console for the mode pages of optical and other SCSI drives. */
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 
 #include "cmd/changes.h"
 #include "cmd/cmd.h"
+#include "cmd/fleet.h"
 #include "cmd/line.h"
 #include "shell.h"
 #include "transport/transport.h"
@@ -44,6 +47,9 @@ main_err(void *arg, const char *text)
 
 /* A SIGINT or SIGTERM that came while a MODE SELECT was in flight, or 0. */
 static volatile sig_atomic_t main_pending_signal;
+/* One that stopped a replay onto many drives, or 0: the process ends by
+ * it once the table is out. */
+static volatile sig_atomic_t main_fleet_signal;
 
 static void
 main_die(int sig)
@@ -60,6 +66,19 @@ main_on_signal(int sig)
         "waiting for its answer, so that the audit log and the undo record "
         "say what it did (again to leave at once)\n";
 
+    static const char stopping[] =
+        "\nmodecon: interrupted: each drive stops after the command it is "
+        "running, and the table follows (again to leave at once)\n";
+
+    /* A replay onto many drives stops between commands and still says
+     * what reached each drive. */
+    if (main_fleet_signal == 0 && main_pending_signal == 0 &&
+        fleet_interrupt()) {
+        main_fleet_signal = sig;
+        ssize_t ignored = write(STDERR_FILENO, stopping, sizeof stopping - 1);
+        (void)ignored;
+        return;
+    }
     /* Raised inside its handler, the signal waits until it returns. */
     if (!changes_in_flight() || main_pending_signal != 0) {
         main_die(sig);
@@ -98,6 +117,114 @@ main_guard_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+/*
+ * The progress of a replay onto many drives on a terminal (standard
+ * error): a line of totals and one per drive, drawn over the last ones
+ * in place.  Drives that do not fit the terminal's height are counted,
+ * the running ones shown first; no line is longer than the terminal is
+ * wide, so that each takes one row to go back over.
+ */
+static size_t main_progress_drawn; /* rows drawn by the last call */
+
+/* Which rows to show first: running, then those that failed or stopped,
+ * then waiting, then the rest. */
+static int
+main_progress_rank(const struct cmd_progress_row *row)
+{
+    if (strcmp(row->state, "running") == 0)
+        return 0;
+    if (strcmp(row->state, "failed") == 0 ||
+        strcmp(row->state, "not applied") == 0 ||
+        strcmp(row->state, "stopped") == 0)
+        return 1;
+    return strcmp(row->state, "waiting") == 0 ? 2 : 3;
+}
+
+/* 'text' cut to 'width' characters (UTF-8), a line of its own. */
+static void
+main_progress_line(FILE *out, const char *text, int width)
+{
+    int chars = 0;
+    const char *p = text;
+
+    for (; *p != '\0'; p++) {
+        if (((unsigned char)*p & 0xc0) != 0x80 && chars++ == width)
+            break;
+    }
+    fprintf(out, "\033[2K%.*s\n", (int)(p - text), text);
+}
+
+static void
+main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
+              bool final)
+{
+    struct winsize ws;
+    int width = 80, height = 24;
+    size_t counts[4] = { 0 };
+    char *text = NULL, line[512];
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+
+    (void)arg;
+    if (out == NULL)
+        return;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 &&
+        ws.ws_row > 0) {
+        width = ws.ws_col;
+        height = ws.ws_row;
+    }
+    width = width > 1 ? width - 1 : 1;
+    if (main_progress_drawn > 0)
+        fprintf(out, "\r\033[%zuA", main_progress_drawn);
+    for (size_t i = 0; i < nrows; i++)
+        counts[main_progress_rank(&rows[i])]++;
+    /* Room for the totals and a line for the cursor. */
+    size_t room = height > 3 ? (size_t)height - 2 : 1;
+    size_t shown = nrows < room ? nrows : room;
+    snprintf(line, sizeof line,
+             "replay: %zu drive%s: %zu running, %zu waiting, %zu failed or "
+             "stopped, %zu done%s",
+             nrows, nrows == 1 ? "" : "s", counts[0], counts[2], counts[1],
+             counts[3], shown < nrows ? " (the running ones first)" : "");
+    main_progress_line(out, line, width);
+    int drive_width = 8;
+    for (size_t i = 0; i < nrows; i++) {
+        int w = (int)strlen(rows[i].drive);
+        drive_width = w > drive_width ? w : drive_width;
+    }
+    drive_width = drive_width < width / 2 ? drive_width : width / 2;
+    /* All in their order when they fit; else the running first. */
+    size_t drawn = 0;
+    for (int rank = shown < nrows ? 0 : -1; rank < 4 && drawn < shown; rank++) {
+        for (size_t i = 0; i < nrows && drawn < shown; i++) {
+            const struct cmd_progress_row *row = &rows[i];
+            if (rank >= 0 && main_progress_rank(row) != rank)
+                continue;
+            snprintf(line, sizeof line,
+                     "%-*.*s  %-11s %6.1f s  command %u of %u  %s", drive_width,
+                     drive_width, row->drive, row->state, row->elapsed,
+                     row->command < row->commands ? row->command
+                                                  : row->commands,
+                     row->commands, row->doing);
+            main_progress_line(out, line, width);
+            drawn++;
+        }
+        if (rank < 0)
+            break;
+    }
+    /* Rows of a longer last drawing are cleared. */
+    for (size_t i = drawn + 1; i < main_progress_drawn; i++)
+        fputs("\033[2K\n", out);
+    size_t lines =
+        drawn + 1 > main_progress_drawn ? drawn + 1 : main_progress_drawn;
+    fclose(out);
+    fflush(stdout);
+    fputs(text, stderr);
+    fflush(stderr);
+    free(text);
+    main_progress_drawn = final ? 0 : lines;
 }
 
 #define MAIN_INPUT_MAX (1u << 20)
@@ -433,10 +560,22 @@ main_run(int argc, char **argv, bool exposed)
     transport_set_password_prompt(main_ask_password);
     int rc =
         main_options(&ctx, &output, argc, argv, &first, &script, &status, &err);
+    /* Progress drawn in place needs a terminal to draw on and a reader
+     * at it; a program reading --batch output gets plain lines. */
+    const char *term = getenv("TERM");
+    if (!main_batch && isatty(STDERR_FILENO) && term != NULL &&
+        strcmp(term, "dumb") != 0)
+        output.progress = main_progress;
     if (rc == 0)
         rc = main_dispatch(&ctx, argc, argv, first, script, &status, &err);
     if (rc < 0)
         status = (int)cmd_error(&ctx, &err);
+    /* Interrupted, a replay onto many drives still showed its table; the
+     * process ends as the signal asks, so that the shell sees it. */
+    if (main_fleet_signal != 0 && fleet_interrupted()) {
+        fflush(NULL);
+        main_die(main_fleet_signal);
+    }
     cmd_ctx_fini(&ctx);
     if (rc == 0)
         fflush(stdout);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmd/complete.h"
+#include "cmd/fleet.h"
 #include "cmd/histfile.h"
 #include "cmd/line.h"
 #include "engine/pagenames.h"
@@ -35,6 +36,10 @@ static void
 shell_on_sigint(int sig)
 {
     (void)sig;
+    /* A replay onto many drives stops between commands, shows its table,
+     * and the shell goes on. */
+    if (fleet_interrupt())
+        return;
     shell_interrupted = 1;
 }
 

@@ -4,13 +4,25 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/fleet.h"
 #include "cmd/replay-script.h"
 
 static enum cmd_status cmd_replay_exec(struct cmd_ctx *ctx,
                                        const struct cmd_args *args);
 
 static const struct cmd_option cmd_replay_options[] = {
-    { "drive", true, "URI", "run every command on this drive instead", 0 },
+    { "drive", true, "URI",
+      "run every command on this drive instead; given again, on each "
+      "drive at once",
+      0 },
+    { "drives", true, "FILE", "the same for each drive of FILE, one URI a line",
+      0 },
+    { "all", false, NULL, "the same for every MMC drive 'list' finds", 0 },
+    { "jobs", true, "N", "at most N drives at once (default: all, up to 64)",
+      0 },
+    { "same-model", false, NULL,
+      "skip drives of another model than the file was recorded on", 0 },
+    { "json", false, NULL, "many drives: print the table as JSON", 0 },
     { "dry-run", false, NULL,
       "send no MODE SELECT; show each that would be sent", 0 },
     { "keep-going", false, NULL, "go on after a command fails", 0 },
@@ -31,6 +43,7 @@ const struct cmd_entry cmd_replay_entry = {
     .min_args = 1,
     .max_args = 1,
     .flags = 0,
+    .repeatable = "drive",
     .exec = cmd_replay_exec,
 };
 
@@ -90,6 +103,8 @@ cmd_replay_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
                   REPLAY_MAX_DEPTH);
         return cmd_error(ctx, &err);
     }
+    if (fleet_wanted(self, args))
+        return fleet_replay(ctx, self, args);
     struct replay_script *script = replay_script_load(path, &err);
     if (script == NULL)
         return cmd_error(ctx, &err);

@@ -7,6 +7,7 @@
 #ifndef MODECON_CMD_CTX_H
 #define MODECON_CMD_CTX_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,6 +26,20 @@ enum cmd_status {
                             all of it */
 };
 
+/* One drive of a replay onto many drives (cmd/fleet.h), as a front end
+ * shows its progress; every text is made visible. */
+struct cmd_progress_row {
+    const char *drive; /* its URI without a password */
+    const char *state; /* "waiting", "running", "done", "failed",
+                          "stopped", "skipped" */
+    unsigned command;  /* the command it is at, from 1; 0 before the
+                          first */
+    unsigned commands; /* in the file */
+    const char *doing; /* that command's name and page ("set 05"), or
+                          "" */
+    double elapsed;    /* seconds since it began, or until it ended */
+};
+
 /* Where a command's output goes; supplied by the front end. */
 struct cmd_output {
     void (*out)(void *arg, const char *text); /* result text, one line */
@@ -32,6 +47,13 @@ struct cmd_output {
     /* All of standard input as a new string, or NULL with err set. */
     char *(*read_input)(void *arg, struct err *err);
     void *arg;
+    /* A replay onto many drives, every drive's row each time, drawn over
+     * the rows of the last call (in place, on a terminal); 'final' on the
+     * last.  NULL (front ends that name only the members above): the
+     * front end cannot redraw, and a plain line is printed as each drive
+     * begins and ends instead. */
+    void (*progress)(void *arg, const struct cmd_progress_row *rows,
+                     size_t nrows, bool final);
 };
 
 struct cmd_ctx {
@@ -66,8 +88,12 @@ struct cmd_ctx {
     bool keep_going;            /* run the rest of a line after a failure */
     bool dry_run;               /* no MODE SELECT, no power cycle: say each */
     const char *drive_override; /* every drive named is this one */
-    int depth;                  /* replay files replaying files */
-    int depth_exec;             /* commands running (commit runs a set) */
+    /* Set by another thread: a command not yet begun fails, not run, and
+     * so does every later one (a replay onto many drives interrupted);
+     * NULL: never. */
+    const atomic_bool *stop;
+    int depth;      /* replay files replaying files */
+    int depth_exec; /* commands running (commit runs a set) */
     /* replay --undo-elsewhere: an 'undo' of the file runs on the drive
      * replayed on, though it takes back that drive's own last change. */
     bool undo_elsewhere;

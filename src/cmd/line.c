@@ -199,6 +199,16 @@ cmd_line_parse(const char *text, struct cmd_line *line, struct err *err)
 enum cmd_status
 cmd_run_words(struct cmd_ctx *ctx, const struct cmd_words *w)
 {
+    if (ctx->stop != NULL && atomic_load(ctx->stop)) {
+        struct err err;
+        /* Nor the commands after it: a replay stops here whatever
+         * --keep-going says, with this one error. */
+        ctx->keep_going = false;
+        err_clear(&err);
+        err_set(&err, E_FAIL, "interrupted: '%s' and what follows not run",
+                w->argv[0]);
+        return cmd_error(ctx, &err);
+    }
     unsigned seq = ++ctx->batch_seq;
 
     if (ctx->batch)

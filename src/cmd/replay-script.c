@@ -17,24 +17,41 @@
 
 #define REPLAY_FILE_MAX (16u << 20)
 
-/* A journal's "# drive URI: VENDOR PRODUCT REVISION" line: warn when the
- * drive replayed on is another model than the one recorded. */
-static void
-cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
-                    const char *line)
+const char *
+replay_identity_line(const char *line, const char **uri, size_t *uri_len)
 {
-    const char *p = line + strspn(line, " \t") + 1; /* past '#' */
+    const char *p = line + strspn(line, " \t");
+
+    if (*p != '#')
+        return NULL;
+    p++;
     p += strspn(p, " \t");
     if (strncmp(p, "drive ", 6) != 0)
-        return;
+        return NULL;
     p += 6;
     const char *colon = strstr(p, ": ");
     /* A URI longer than any drive's is a comment, not a drive. */
     if (colon == NULL || colon - p > 2 * TRANSPORT_NAME_LEN)
+        return NULL;
+    *uri = p;
+    *uri_len = (size_t)(colon - p);
+    return colon + 2;
+}
+
+/* A journal's identity line: warn when the drive replayed on is another
+ * model than the one recorded. */
+static void
+cmd_replay_identity(struct cmd_ctx *ctx, const char *path, unsigned lineno,
+                    const char *line)
+{
+    const char *at;
+    size_t at_len;
+    const char *recorded = replay_identity_line(line, &at, &at_len);
+
+    if (recorded == NULL)
         return;
-    char *written = xstrndup(p, (size_t)(colon - p));
+    char *written = xstrndup(at, at_len);
     char *uri = transport_redact(written); /* a journal of any origin */
-    const char *recorded = colon + 2;
     /* A journal's identity is at most 30 characters (8 + 16 + 4 and two
      * blanks): a longer one, from some other file, is quoted bounded. */
     char quoted[ERR_QUOTE_MAX];

@@ -1,7 +1,7 @@
 /*
  * What the parts of replay share (cmd-replay.c, replay-script.c,
- * replay-check.c): a loaded file's lines, and the bound on files that
- * replay files.
+ * replay-check.c, fleet.c): a loaded file's lines, and the bound on files
+ * that replay files.
  */
 #ifndef MODECON_CMD_REPLAY_SCRIPT_H
 #define MODECON_CMD_REPLAY_SCRIPT_H

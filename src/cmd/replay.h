@@ -28,6 +28,12 @@ struct replay_count {
 /* The worse of two statuses, as replay_count.worst ranks them. */
 enum cmd_status replay_status_worse(enum cmd_status a, enum cmd_status b);
 
+/* A journal's "# drive URI: VENDOR PRODUCT REVISION" line: the identity
+ * recorded (to the line's end), the URI as written in [*uri, *uri +
+ * *uri_len); NULL for any other line. */
+const char *replay_identity_line(const char *line, const char **uri,
+                                 size_t *uri_len);
+
 struct replay_script;
 
 /* The file at 'path' read and checked to hold text whose records are

@@ -194,7 +194,7 @@ drive_session_init(struct drive_session *ds, const char *uri,
 {
     memset(ds, 0, sizeof *ds);
     ds->output =
-        (struct cmd_output){ drive_out, drive_err, drive_no_input, ds };
+        (struct cmd_output){ drive_out, drive_err, drive_no_input, ds, NULL };
     cmd_ctx_init(&ds->ctx, &ds->output);
     ds->ctx.front = "console";
     if (global != NULL) {

@@ -329,7 +329,7 @@ int
 console_main(struct cmd_ctx *ctx, char **extra, int nextra)
 {
     const struct cmd_output *saved_output = ctx->output;
-    struct cmd_output output = { ui_out, ui_err, NULL, NULL };
+    struct cmd_output output = { ui_out, ui_err, NULL, NULL, NULL };
     struct console con;
     int fds[2], poll_ms;
 

@@ -41,7 +41,7 @@ drop(void *arg, const char *text)
     (void)text;
 }
 
-static const struct cmd_output quiet = { drop, drop, NULL, NULL };
+static const struct cmd_output quiet = { drop, drop, NULL, NULL, NULL };
 
 static void
 drain(void)

@@ -47,7 +47,7 @@ sink_input(void *arg, struct err *err)
 static int
 run(struct sink *sink, ...)
 {
-    struct cmd_output output = { sink_out, sink_err, sink_input, sink };
+    struct cmd_output output = { sink_out, sink_err, sink_input, sink, NULL };
     char *words[16];
     int n = 0;
     va_list ap;

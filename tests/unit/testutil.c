@@ -18,7 +18,7 @@ testutil_drop(void *arg, const char *text)
 }
 
 const struct cmd_output testutil_quiet_output = { testutil_drop, testutil_drop,
-                                                  NULL, NULL };
+                                                  NULL, NULL, NULL };
 
 const char *
 testutil_fresh_state(void)

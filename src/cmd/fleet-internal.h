@@ -1,0 +1,106 @@
+/*
+ * What the parts of a replay onto many drives share: fleet.c runs it,
+ * fleet-report.c shows what happened.
+ */
+#ifndef MODECON_CMD_FLEET_INTERNAL_H
+#define MODECON_CMD_FLEET_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "cmd/ctx.h"
+#include "cmd/replay.h"
+#include "engine/recorder.h"
+
+/* Where a drive is in the run. */
+enum fleet_state {
+    FLEET_WAITING,     /* identified, not yet begun */
+    FLEET_RUNNING,     /* running the file */
+    FLEET_DONE,        /* ran the file (its commands may have failed) */
+    FLEET_UNREACHABLE, /* could not be opened or identified: not run */
+    FLEET_SKIPPED,     /* left out: another model, or not MMC */
+    FLEET_STOPPED,     /* interrupted while running */
+    FLEET_NOT_STARTED, /* interrupted before it began */
+};
+
+/* The drive's model against the one the file was recorded on. */
+enum fleet_model {
+    FLEET_MODEL_UNRECORDED, /* the file names no drive's identity */
+    FLEET_MODEL_SAME,
+    FLEET_MODEL_OTHER_REVISION, /* same vendor and product */
+    FLEET_MODEL_OTHER,
+};
+
+/* A line a drive's commands printed, kept for later. */
+struct fleet_line {
+    bool diagnostic; /* from the error stream */
+    char *text;
+};
+
+struct fleet_run;
+
+struct fleet_drive {
+    struct fleet_run *run;
+    char *uri;   /* as given, its password taken out */
+    char *shown; /* the same made visible, for every message */
+    struct cmd_ctx ctx;
+    struct cmd_output output;
+
+    bool identified;
+    struct scsi_identity id;
+    char *recorder_id; /* the drive however spelt, for duplicates */
+    enum fleet_model model;
+    char why_skipped[160]; /* a skipped drive: why */
+
+    enum fleet_state state;
+    struct replay_count count;
+    enum cmd_status status;
+    unsigned begun; /* commands begun, from the batch markers */
+    bool has_error;
+    struct err first_error; /* the first error, with its sense */
+    struct timespec start, end;
+
+    struct fleet_line *lines; /* output, and messages not printed yet */
+    size_t nlines;
+};
+
+struct fleet_run {
+    struct cmd_ctx *ctx; /* the caller's: every line shown goes out here */
+    const char *path;
+    struct replay_script *script;
+    unsigned commands; /* in the file */
+    char **doing;      /* per command: "set 05", made visible */
+    char **recorded;   /* the identities the file was recorded on */
+    size_t nrecorded;
+    bool dry_run, keep_going, json, same_model, all;
+    unsigned jobs;
+    /* Messages kept for the end rather than printed as they come: the
+     * progress is being drawn over (a terminal).  The drives' output is
+     * always kept, for the end or the JSON. */
+    bool hold_diagnostics;
+
+    struct fleet_drive *drives;
+    size_t ndrives;
+    bool interrupted;
+
+    pthread_mutex_t lock; /* drives' states and lines; the caller's output */
+    pthread_cond_t changed;
+    bool finished;
+};
+
+/* A drive's state in a word, as its progress and its row say it. */
+const char *fleet_state_word(const struct fleet_drive *d);
+
+/* Seconds between two times. */
+double fleet_seconds(const struct timespec *from, const struct timespec *to);
+
+/* The table, or the JSON document, of what happened on each drive;
+ * returns the worst exit status among them. */
+enum cmd_status fleet_report(struct fleet_run *run);
+
+/* The worse of two exit statuses: a usage error, then a failure, then a
+ * change not applied, then success. */
+enum cmd_status fleet_worse(enum cmd_status a, enum cmd_status b);
+
+#endif

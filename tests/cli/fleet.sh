@@ -1,0 +1,369 @@
+#!/bin/bash
+# replay onto many drives at once: --drive given again, --drives FILE,
+# --all; --jobs, --json, --same-model, the exit status, plain lines
+# without a terminal, and Ctrl-C leaving each drive's undo able to take
+# back what reached it.
+. "$(dirname "$0")/lib.sh"
+DATA=${MODECON_DATA_DIR:?set by tests/CMakeLists.txt}
+ESC=$(printf '\033')
+
+# Four writers, an old CD-ROM (another model), each its own file and
+# state, as a tower's drives are.
+W=()
+for i in 1 2 3 4; do
+    cp "$DATA/drives/dvd-writer.json" "$STATE/writer$i.json"
+    W+=("emu:$STATE/writer$i.json")
+done
+cp "$DATA/drives/cd-atapi.json" "$STATE/cdrom.json"
+CD="emu:$STATE/cdrom.json"
+# A writer whose MODE SELECTs meet a RESERVATION CONFLICT.
+FAULTY="emu:$STATE/writer4.json?fault=status:18@55"
+
+# A journal recorded on a writer; the identity line ends in an escape
+# sequence, as a hostile file may hold.
+cat >"$STATE/tower.cmd" <<CMDS
+# modecon 0.1.0 session 2026-12-01T10:00:00Z pid 1
+# drive emu:dvd-writer: MODECON DVD-RW WRITER 1.00
+# drive emu:other: EVIL "DRIVE"${ESC}]0;owned${ESC}\\ 1.0
+set emu:dvd-writer 05 TST_W=1
+set emu:dvd-writer 05 WR_T=TAO
+set emu:dvd-writer 05 BUFE=0
+set emu:dvd-writer 08 WCE=0
+CMDS
+before=$("$MODECON" get "${W[0]}" 5)
+before8=$("$MODECON" get "${W[0]}" 8)
+
+# Three writers, the CD-ROM and the faulty writer: the worst outcome is
+# the exit status; without a terminal, a plain line as each drive begins
+# and ends, and no escape sequence anywhere.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[1]}" \
+    --drive "${W[2]}" --drive "$CD" --drive "$FAULTY"
+expect_status 1
+expect_out "DRIVE"
+expect_out "FIRST ERROR"
+for d in "${W[0]}" "${W[1]}" "${W[2]}"; do
+    grep -qE "^$d +MODECON DVD-RW WRITER 1.00 +same +done +4 +4 +0 +0 +0 +yes, undo -n 4 +-$" <<<"$out" ||
+        fail "no row of a writer that took all four commands: $d"
+    expect_err "$d: begins: 4 commands"
+    expect_err "$d: ends after"
+done
+# The CD-ROM has no page 05: its pre-flight refuses the file, nothing is
+# sent to it.
+grep -qE "^$CD +MODECON ATAPI CD-ROM 2.5\+ +other +refused +0 +0 +0 +4 +0 +no +E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE 05/24/00$" <<<"$out" ||
+    fail "no row of the CD-ROM, another model, that has no page 05"
+grep -qE "^$(sed 's/[?]/[?]/' <<<"$FAULTY") +MODECON DVD-RW WRITER 1.00 +same +failed +1 +0 .* +no +[A-Z_]+" <<<"$out" ||
+    fail "no row of the writer whose MODE SELECT met a conflict"
+expect_out "replay $STATE/tower.cmd: 5 drives: 5 ran the file, 0 could not be opened, 0 skipped, 0 stopped; 3 changed"
+# Warned before anything was sent to any drive.
+checks=$((checks + 1))
+warned=$(grep -n "$CD: warning: another model than recorded" <<<"$err" | cut -d: -f1)
+began=$(grep -n ": begins:" <<<"$err" | head -1 | cut -d: -f1)
+[ -n "$warned" ] && [ "$warned" -lt "$began" ] ||
+    fail "the other model was not named before the first drive began"
+expect_err 'EVIL "DRIVE"\x1b]0;owned\x1b\ 1.0'
+checks=$((checks + 1))
+grep -q "$ESC" <<<"$out$err" && fail "an escape sequence reached the terminal"
+run get "${W[1]}" 5
+checks=$((checks + 1))
+[ "$out" != "$before" ] || fail "the replay did not change a writer"
+changed5=$out
+run get "${W[3]}" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "the conflicting writer's page changed"
+
+# The journal's records, written by five workers at once, are whole:
+# each line a header, a drive's identity or a command; each writer's
+# four commands there.
+checks=$((checks + 1))
+bad=$(grep -vE "^(# modecon [^ ]+ session [^ ]+ pid [0-9]+|# drive [^ ]+: .*|set '?emu:$STATE/writer[0-9].json'? 0[58] [A-Z_]+=[A-Z0-9]+)$" "$STATE/modecon/journal")
+[ -z "$bad" ] || fail "journal lines cut or mixed: $bad"
+for d in "${W[0]}" "${W[1]}" "${W[2]}"; do
+    checks=$((checks + 1))
+    [ "$(grep -c "^set $d " "$STATE/modecon/journal")" = 4 ] ||
+        fail "the journal misses commands of $d"
+    # Each drive's undo record takes its four commands back.
+    run undo "$d" -n 4 --dry-run
+    expect_status 0
+done
+
+# The audit log, appended by every worker, holds whole JSON lines: an
+# intent and an outcome for each of the writers' twelve changes.
+checks=$((checks + 1))
+jq -e . "$STATE/modecon/audit.jsonl" >/dev/null || fail "the audit log holds a line cut or mixed"
+checks=$((checks + 1))
+[ "$(jq -r 'select(.event == "outcome" and (.drive.uri | test("writer[123]"))) | .select' "$STATE/modecon/audit.jsonl" | sort -u | wc -l)" = 12 ] ||
+    fail "the audit log misses outcomes: $(tail -3 "$STATE/modecon/audit.jsonl")"
+
+# --json: the same as one document, which parses; a drive's answers and
+# the file's recorded identities are strings escaped.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "$CD" --drive "$FAULTY" --json
+expect_status 1
+checks=$((checks + 1))
+jq -e --arg w "${W[0]}" --arg cd "$CD" --arg f "$FAULTY" --arg esc "$ESC" '
+    .replay != null and .commands == 4 and .exit_status == 1 and .jobs == 3
+    and (.recorded_on | index("EVIL \"DRIVE\"" + $esc + "]0;owned" + $esc + "\\ 1.0")) != null
+    and (.drives | length) == 3
+    and .drives[0].drive == $w and .drives[0].outcome == "done"
+    and .drives[0].product == "DVD-RW WRITER" and .drives[0].model == "same"
+    and .drives[0].commands_run == 4 and .drives[0].failed == 0
+    and .drives[0].exit_status == 0 and .drives[0].first_error == null
+    and (.drives[0].output | length) > 0
+    and .drives[1].drive == $cd and .drives[1].model == "other"
+    and .drives[1].outcome == "refused" and .drives[1].exit_status == 1
+    and .drives[1].refused == 4 and .drives[1].commands_run == 0
+    and .drives[1].first_error.hresult == "E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE"
+    and .drives[1].first_error.sense == "05/24/00"
+    and .drives[2].drive == $f and .drives[2].outcome == "failed"
+    and .drives[2].changed == false and .drives[2].first_error.hresult != null' \
+    <<<"$out" >/dev/null || fail "the JSON document is not what the drives did"
+checks=$((checks + 1))
+grep -q "$ESC" <<<"$out" && fail "a raw escape in the JSON"
+
+# --same-model: the CD-ROM is skipped, named; the writers are as asked,
+# so the replay succeeds.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "$CD" --same-model
+expect_status 0
+expect_err "$CD: warning: another model than recorded: MODECON ATAPI CD-ROM 2.5+"
+expect_err "skipped (--same-model)"
+grep -qE "^$CD +MODECON ATAPI CD-ROM 2.5\+ +other +skipped +0 .* skipped: another model$" <<<"$out" ||
+    fail "the CD-ROM's row does not say it was skipped"
+checks=$((checks + 1))
+grep -q "$CD: begins" <<<"$err" && fail "the skipped drive ran the file"
+
+# --drives FILE: comments and blank lines left out, every bad line named,
+# nothing sent.
+cp "$DATA/drives/dvd-writer.json" "$STATE/fresh.json"
+cat >"$STATE/tower.drives" <<DRIVES
+# the tower, top to bottom
+
+   emu:$STATE/fresh.json
+$CD
+emu:$STATE/fresh.json?fault=bogus
+scsi:nothing
+DRIVES
+run replay "$STATE/tower.cmd" --drives "$STATE/tower.drives"
+expect_status 2
+expect_err "--drives $STATE/tower.drives:5: fault spec 'bogus'"
+expect_err "--drives $STATE/tower.drives:6: 'scsi:nothing' is not a drive"
+expect_err "2 bad lines; nothing was sent to any drive"
+run get "emu:$STATE/fresh.json" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "a drive changed though the drive list was refused"
+sed -i '/bogus\|scsi:nothing/d' "$STATE/tower.drives"
+run replay "$STATE/tower.cmd" --drives "$STATE/tower.drives" --json
+expect_status 1
+checks=$((checks + 1))
+[ "$(jq -r '[.drives[].drive] | join(" ")' <<<"$out")" = "emu:$STATE/fresh.json $CD" ] ||
+    fail "--drives did not give the file's drives in order"
+
+# A CHAP password in the list goes to the login and nowhere else: not in
+# a message, the table, the JSON, the journal; a bad line with one is
+# named without it.
+printf 'emu:%s/fresh.json\niscsi://tech%%s3cr3t;x@127.0.0.1:1/iqn.2026-01.test:t/0\n' "$STATE" >"$STATE/secret.drives"
+run replay "$STATE/tower.cmd" --drives "$STATE/secret.drives" --json
+expect_status 1
+checks=$((checks + 1))
+[ "$(jq -r '.drives[1].drive + " " + .drives[1].outcome' <<<"$out")" = "iscsi://tech@127.0.0.1:1/iqn.2026-01.test:t/0 failed" ] ||
+    fail "the unreachable iSCSI drive's row is not there, or shows its password"
+expect_err "iscsi://tech@127.0.0.1:1/iqn.2026-01.test:t/0: not replayed: HRESULT_ERROR_DEV_NOT_EXIST"
+checks=$((checks + 1))
+grep -q s3cr3t <<<"$out$err" && fail "the password was shown"
+printf 'iscsi://tech%%s3cr3t@127.0.0.1:99999/iqn.2026-01.test:t/0\n' >"$STATE/bad-secret.drives"
+run replay "$STATE/tower.cmd" --drives "$STATE/bad-secret.drives"
+expect_status 2
+expect_err "--drives $STATE/bad-secret.drives:1: 'iscsi://tech@127.0.0.1:99999/"
+checks=$((checks + 1))
+grep -rq s3cr3t "$STATE/modecon" && fail "the password reached a state file"
+checks=$((checks + 1))
+grep -q s3cr3t <<<"$out$err" && fail "the password was shown"
+
+# --dry-run holds for every drive: each shows what it would send, every
+# line led by its drive (a page's bytes too), and none changes.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/dry$i.json"; done
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/dry1.json" --drive "emu:$STATE/dry2.json" --dry-run
+expect_status 0
+expect_out "emu:$STATE/dry2.json: MODE SELECT(10) CDB:"
+expect_out "emu:$STATE/dry1.json: 55 10 00 00 00 00 00 00 3c 00"
+grep -qE "^emu:$STATE/dry1.json +MODECON DVD-RW WRITER 1.00 +same +done +4 +0 .* no \(dry run\) +-$" <<<"$out" ||
+    fail "the dry run's row is not there"
+checks=$((checks + 1))
+[ -z "$(sed '/^DRIVE /,$d' <<<"$out" | grep -vE "^emu:$STATE/dry[12].json: ")" ] ||
+    fail "a line of a drive's output is not led by its drive"
+run get "emu:$STATE/dry1.json" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "a dry run changed a drive"
+
+# A drive named twice is refused before anything runs.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[0]}"
+expect_status 2
+expect_err "is named twice"
+# Named twice under two spellings, it is replayed once.
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --drive "${W[0]}?fault=latency:1"
+expect_status 0
+expect_err "${W[0]}?fault=latency:1: the same drive as ${W[0]}: replayed once"
+grep -qE "^${W[0]}[?]fault=latency:1 +MODECON DVD-RW WRITER 1.00 +same +skipped +0 .* skipped: the same drive as ${W[0]}$" <<<"$out" ||
+    fail "the second spelling's row does not say it was skipped"
+checks=$((checks + 1))
+[ "$(grep -c ": begins:" <<<"$err")" = 1 ] || fail "the drive ran the file twice"
+
+# --jobs 1: one drive at a time, each ending before the next begins; the
+# same rows as all at once.
+for i in 5 6 7; do cp "$DATA/drives/dvd-writer.json" "$STATE/j$i.json"; done
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/j5.json" \
+    --drive "emu:$STATE/j6.json" --drive "emu:$STATE/j7.json" --jobs 1
+expect_status 0
+one_at_a_time=$(grep -oE "(begins|ends after)" <<<"$err" | tr '\n' ' ')
+checks=$((checks + 1))
+[ "$one_at_a_time" = "begins ends after begins ends after begins ends after " ] ||
+    fail "--jobs 1 ran drives at once: $one_at_a_time"
+rows_one=$(grep -E " MODECON DVD-RW WRITER 1.00 +same +done +4 +4 " <<<"$out")
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/j5.json" \
+    --drive "emu:$STATE/j6.json" --drive "emu:$STATE/j7.json" --json
+expect_status 0
+checks=$((checks + 1))
+[ "$(jq .jobs <<<"$out")" = 3 ] || fail "the default is not every drive at once"
+run replay "$STATE/tower.cmd" --drive "${W[0]}" --jobs 0
+expect_status 2
+expect_err "--jobs takes a number of drives from 1 to 256"
+checks=$((checks + 1))
+[ "$(wc -l <<<"$rows_one")" = 3 ] || fail "--jobs 1 rows: $rows_one"
+
+# A rack of drives needs more descriptors than the usual soft limit:
+# modecon raises it as far as the hard limit lets it.
+: >"$STATE/rack.drives"
+for i in $(seq -w 1 60); do
+    cp "$DATA/drives/dvd-writer.json" "$STATE/rack$i.json"
+    echo "emu:$STATE/rack$i.json" >>"$STATE/rack.drives"
+done
+out=$(ulimit -Sn 100 && "$MODECON" replay "$STATE/tower.cmd" --drives "$STATE/rack.drives" 2>"$STATE/stderr")
+status=$?
+err=$(cat "$STATE/stderr")
+expect_status 0
+expect_out "60 drives: 60 ran the file, 0 could not be opened, 0 skipped, 0 stopped; 60 changed"
+
+# --all: every drive 'list' finds (a dry run: the machine's own drives
+# are among them).
+run replay "$STATE/tower.cmd" --all --dry-run --json
+checks=$((checks + 1))
+jq -e '[.drives[].drive] | index("emu:dvd-writer") != null and index("emu:cd-atapi") != null and index("emu:ignoring") != null' <<<"$out" >/dev/null ||
+    fail "--all did not take the drives list finds"
+run replay "$STATE/tower.cmd" --all --drive "${W[0]}"
+expect_status 2
+expect_err "not with --drive or --drives"
+
+# Ctrl-C while the drives answer slowly: every drive stops after the
+# command it is running, the table still says which drives were changed,
+# the process ends as the signal asks, and each drive's undo takes back
+# what reached it.
+SLOW=()
+for i in 1 2 3; do
+    cp "$DATA/drives/dvd-writer.json" "$STATE/slow$i.json"
+    SLOW+=("emu:$STATE/slow$i.json?fault=latency:40")
+done
+{
+    echo "# drive emu:dvd-writer: MODECON DVD-RW WRITER 1.00"
+    for f in TST_W=1 WR_T=TAO BUFE=0 LINK_S=7 PACK_S=32 APL=100 TST_W=0 \
+        WR_T=SAO BUFE=1 LINK_S=0 PACK_S=0 APL=150; do
+        echo "set emu:dvd-writer 05 $f"
+    done
+} >"$STATE/slow.cmd"
+"$MODECON" replay "$STATE/slow.cmd" --drive "${SLOW[0]}" --drive "${SLOW[1]}" \
+    --drive "${SLOW[2]}" >"$STATE/slow.out" 2>"$STATE/slow.err" &
+pid=$!
+# outcomes NAME: how many of the drives NAME1.json, NAME2.json... have an
+# answered MODE SELECT in the audit log.
+outcomes() {
+    jq -r --arg name "$1" 'select(.event == "outcome" and (.drive.uri | contains("/" + $name))) | .drive.uri' \
+        "$STATE/modecon/audit.jsonl" 2>/dev/null | sort -u | wc -l
+}
+# Interrupted once every drive has applied its first change.
+for _ in $(seq 600); do
+    [ "$(outcomes slow)" = 3 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/slow.out")
+err=$(cat "$STATE/slow.err")
+expect_status 130
+expect_err "interrupted: each drive stops after the command it is running"
+expect_out "interrupted: each drive stopped after the command it was running"
+table=$out
+for i in 0 1 2; do
+    d=${SLOW[$i]}
+    row=$(grep -F "$d " <<<"$table")
+    grep -qE " stopped +[0-9]+ .* yes, undo -n [0-9]+ +interrupted$" <<<"$row" ||
+        fail "the row of $d does not say it stopped, changed: $row"
+    n=$(sed -E 's/.*undo -n ([0-9]+).*/\1/' <<<"$row")
+    checks=$((checks + 1))
+    [ "$n" -ge 1 ] && [ "$n" -lt 12 ] || fail "$d: $n commands reached it"
+    run undo "emu:$STATE/slow$((i + 1)).json" -n "$n"
+    expect_status 0
+    run get "emu:$STATE/slow$((i + 1)).json" 5
+    checks=$((checks + 1))
+    [ "$out" = "$before" ] || fail "undo -n $n did not take back what reached $d"
+done
+
+# In the shell, Ctrl-C stops the drives the same way, the table is shown,
+# and the shell goes on with the next line.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/shell$i.json"; done
+mkfifo "$STATE/shell.in"
+"$MODECON" shell <"$STATE/shell.in" >"$STATE/shell.out" 2>"$STATE/shell.err" &
+pid=$!
+exec 7>"$STATE/shell.in"
+printf 'replay %s --drive "emu:%s/shell1.json?fault=latency:40" --drive "emu:%s/shell2.json?fault=latency:40"\n' \
+    "$STATE/slow.cmd" "$STATE" "$STATE" >&7
+for _ in $(seq 600); do
+    [ "$(outcomes shell)" = 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+for _ in $(seq 600); do
+    grep -q "^interrupted: each drive stopped" "$STATE/shell.out" && break
+    sleep 0.05
+done
+printf 'get emu:%s/shell1.json 8\nquit\n' "$STATE" >&7
+exec 7>&-
+wait "$pid"
+status=$?
+out=$(cat "$STATE/shell.out")
+err=$(cat "$STATE/shell.err")
+expect_status 0
+expect_out "2 drives: 0 ran the file, 0 could not be opened, 0 skipped, 2 stopped; 2 changed"
+expect_out "88 0a 04 00"
+
+# On a terminal (here the one 'script' makes), the progress is drawn in
+# place on standard error: a line per drive, each ending at its last
+# command, and the table after it.
+if command -v script >/dev/null; then
+    for i in 8 9; do cp "$DATA/drives/dvd-writer.json" "$STATE/t$i.json"; done
+    TERM=xterm script -qec "stty cols 200 rows 40; '$MODECON' replay '$STATE/tower.cmd' --drive 'emu:$STATE/t8.json' --drive 'emu:$STATE/t9.json?fault=latency:10'" \
+        "$STATE/typescript" </dev/null >/dev/null
+    out=$(cat "$STATE/typescript")
+    expect_out "${ESC}[2Kreplay: 2 drives:"
+    expect_out "${ESC}[3A"
+    grep -qE "emu:$STATE/t9.json\?fault=latency:10 +done +[0-9.]+ s  command 4 of 4  set 08" <<<"$out" ||
+        fail "no progress line of a drive at its last command"
+    expect_out "emu:$STATE/t8.json: WCE: applied"
+    expect_out "2 drives: 2 ran the file"
+fi
+
+# A replay onto one drive is as it was.
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/j5.json"
+expect_status 0
+expect_out "replay $STATE/tower.cmd: 4 commands run"
+[ -n "${changed5:-}" ] && [ -n "$before8" ] || fail "no page read"
+
+# A file with faults runs on no drive, its faults said once, not once a
+# drive.
+printf 'set emu:dvd-writer 5 WR_T=FAST\nfrobnicate\n' >"$STATE/bad.cmd"
+run replay "$STATE/bad.cmd" --drive "${W[0]}" --drive "${W[1]}"
+expect_status 2
+expect_err "replay $STATE/bad.cmd: 2 faults found; nothing was run"
+checks=$((checks + 1))
+[ "$(grep -c 'bad.cmd:1: WR_T=FAST' <<<"$err")" = 1 ] || fail "a fault said more than once: $err"
+
+done_ok
