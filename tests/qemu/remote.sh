@@ -149,23 +149,22 @@ awk '/^# modecon/ { head = $0 } /^# drive/ { drive = $0 }
 checks=$((checks + 1))
 grep -q "^set $DISC caching WCE=0$" "$STATE/wce.replay" ||
     host_fail "the journal has no 'set $DISC caching WCE=0': $(cat "$STATE/modecon/journal")"
-# FLEET REPLAY: one `replay FILE --drive A --drive B` over the guest's
-# drive and the host's target together, when replay takes more than one
-# drive, replaces this loop; its table then says, per drive: the guest's
-# drive the same model, 1 command, 1 applied; the host's target another
-# model, 1 command, nothing to apply; the exit status 0.
-for drive in "$DISC" "$HOST_DRIVE"; do
-    run replay "$STATE/wce.replay" --drive "$drive"
-    if [ "$drive" = "$DISC" ]; then
-        expect_status 0
-        expect_out "WCE: applied"
-        expect_guest_wce 00 "WCE 0 replayed from the host"
-    else
-        expect_status 0
-        expect_err "recorded on $DISC (QEMU QEMU CD-ROM 2.5+), replaying on $HOST_DRIVE (IET VIRTUAL-CDROM 0001)"
-        expect_out "no change: WCE is already 0; nothing was sent"
-    fi
-done
+# One replay onto the guest's drive and the host's target together, in
+# parallel: the table says, per drive, the guest's drive the same model,
+# its one command applied, and the host's target another model, warned
+# before anything is sent, its WCE already 0 so nothing applied.
+run replay "$STATE/wce.replay" --drive "$DISC" --drive "$HOST_DRIVE"
+expect_status 0
+expect_err "$HOST_DRIVE: warning: another model than recorded: IET VIRTUAL-CDROM 0001, the file was recorded on QEMU QEMU CD-ROM 2.5+"
+expect_out "$DISC: WCE: applied"
+expect_out "$HOST_DRIVE: no change: WCE is already 0; nothing was sent"
+checks=$((checks + 1))
+grep -qE "^$DISC +QEMU QEMU CD-ROM 2.5\+ +same +done +1 +1 +0 +0 +0 +yes, undo -n 1 +-$" <<<"$out" ||
+    host_fail "the fleet's row of the guest's drive: $out"
+checks=$((checks + 1))
+grep -qE "^$HOST_DRIVE +IET VIRTUAL-CDROM 0001 +other +done +1 +0 +0 +0 +0 +no +-$" <<<"$out" ||
+    host_fail "the fleet's row of the host's target: $out"
+expect_guest_wce 00 "WCE 0 replayed from the host onto the guest's drive"
 run undo "$DISC"
 expect_status 0
 expect_guest_wce 04 "WCE 1 again after the replay's undo"
