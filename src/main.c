@@ -156,6 +156,22 @@ main_progress_line(FILE *out, const char *text, int width)
     fprintf(out, "\033[2K%.*s\n", (int)(p - text), text);
 }
 
+/* A drive's name in 'width' columns: whole when it fits, else its head
+ * and tail around a '~' (as the console cuts names), for drives of one
+ * rack differ at the end (a LUN, a file) and at the start (a host). */
+static void
+main_progress_name(const char *name, int width, char *buf, size_t size)
+{
+    int len = (int)strlen(name);
+
+    if (len <= width || width < 3) {
+        snprintf(buf, size, "%.*s", width, name);
+        return;
+    }
+    int head = (width - 1) / 3, tail = width - 1 - head;
+    snprintf(buf, size, "%.*s~%s", head, name, name + len - tail);
+}
+
 static void
 main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
               bool final)
@@ -202,12 +218,13 @@ main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
             const struct cmd_progress_row *row = &rows[i];
             if (rank >= 0 && main_progress_rank(row) != rank)
                 continue;
-            snprintf(line, sizeof line,
-                     "%-*.*s  %-11s %6.1f s  command %u of %u  %s", drive_width,
-                     drive_width, row->drive, row->state, row->elapsed,
-                     row->command < row->commands ? row->command
-                                                  : row->commands,
-                     row->commands, row->doing);
+            char name[256];
+            main_progress_name(row->drive, drive_width, name, sizeof name);
+            snprintf(
+                line, sizeof line, "%-*s  %-11s %6.1f s  command %u of %u  %s",
+                drive_width, name, row->state, row->elapsed,
+                row->command < row->commands ? row->command : row->commands,
+                row->commands, row->doing);
             main_progress_line(out, line, width);
             drawn++;
         }

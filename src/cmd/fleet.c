@@ -291,13 +291,18 @@ fleet_say(struct fleet_run *run, bool diagnostic, const char *drive,
           const char *text)
 {
     /* Each line of a block (a page's bytes) led by its drive too, so
-     * that every line says whose it is. */
+     * that every line says whose it is; once, when the line names it
+     * already. */
+    size_t named = strlen(drive);
     do {
         int len = (int)strcspn(text, "\n");
+        bool says = strncmp(text, drive, named) == 0 &&
+                    strncmp(text + named, ": ", 2) == 0;
+        const char *lead = says ? "" : drive, *sep = says ? "" : ": ";
         if (diagnostic)
-            cmd_warn(run->ctx, "%s: %.*s", drive, len, text);
+            cmd_warn(run->ctx, "%s%s%.*s", lead, sep, len, text);
         else
-            cmd_print(run->ctx, "%s: %.*s", drive, len, text);
+            cmd_print(run->ctx, "%s%s%.*s", lead, sep, len, text);
         text += len;
     } while (*text++ != '\0');
 }

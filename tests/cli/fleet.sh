@@ -357,6 +357,13 @@ expect_status 0
 expect_out "replay $STATE/tower.cmd: 4 commands run"
 [ -n "${changed5:-}" ] && [ -n "$before8" ] || fail "no page read"
 
+# A line that names its drive is not led by it a second time.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/named$i.json"; done
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/named1.json" --drive "emu:$STATE/named2.json"
+expect_out "emu:$STATE/named2.json: page 0x05 (Write Parameters) written to current values"
+checks=$((checks + 1))
+! grep -qF "emu:$STATE/named2.json: emu:" <<<"$out" || fail "a line names its drive twice"
+
 # A file with faults runs on no drive, its faults said once, not once a
 # drive.
 printf 'set emu:dvd-writer 5 WR_T=FAST\nfrobnicate\n' >"$STATE/bad.cmd"
