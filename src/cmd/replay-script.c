@@ -5,6 +5,7 @@
 #include "cmd/replay-script.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,11 +393,12 @@ cmd_replay_line(struct replay_pass *pass, const char *path, unsigned lineno,
     /* Each command on its own, so that the summary can count. */
     bool stop = cmd_replay_commands(pass, path, lineno, line, &parsed);
     cmd_line_free(&parsed);
+    /* Interrupted, the rest is not run whatever --keep-going says. */
+    bool interrupted = ctx->stop != NULL && atomic_load(ctx->stop);
     if (stop)
-        cmd_warn(ctx,
-                 "%s: stopped at line %u (--keep-going runs the "
-                 "rest)",
-                 path, lineno);
+        cmd_warn(ctx, "%s: stopped at line %u%s", path, lineno,
+                 interrupted ? ", as asked (Ctrl-C)"
+                             : " (--keep-going runs the rest)");
     return stop;
 }
 

@@ -87,6 +87,10 @@ wait_for "EXITED 130"
 screen=$($T capture-pane -p -J -S -200)
 checks=$((checks + 1))
 grep -q "stopped" <<<"$screen" || fail "no drive said stopped"
+checks=$((checks + 1))
+grep -q "stopped at line [0-9]*, as asked (Ctrl-C)" <<<"$screen" &&
+    ! grep -q "keep-going runs the rest" <<<"$screen" ||
+    fail "the stop is not said to be the one asked for"
 cp "$DRIVES/dvd-writer.json" "$STATE/pristine.json"
 cli() { XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE "$MODECON" "$@"; }
 for w in "$W1" "$W2" "$W3"; do
