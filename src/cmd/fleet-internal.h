@@ -74,6 +74,7 @@ struct fleet_run {
     char **recorded;   /* the identities the file was recorded on */
     size_t nrecorded;
     bool dry_run, keep_going, json, same_model, all;
+    bool check; /* --check: each drive's pre-flight alone, nothing sent */
     unsigned jobs;
     /* Messages kept for the end rather than printed as they come: the
      * progress is being drawn over (a terminal).  The drives' output is

@@ -229,6 +229,7 @@ fleet_report(struct fleet_run *run)
             json_array_append_new(recorded, text_json(run->recorded[i]));
         json_object_set_new(doc, "recorded_on", recorded);
         json_object_set_new(doc, "dry_run", json_boolean(run->dry_run));
+        json_object_set_new(doc, "check", json_boolean(run->check));
         json_object_set_new(doc, "interrupted", json_boolean(run->interrupted));
         json_object_set_new(doc, "jobs", json_integer(run->jobs));
         for (size_t i = 0; i < run->ndrives; i++)
@@ -248,7 +249,9 @@ fleet_report(struct fleet_run *run)
               counts[FLEET_DONE], counts[FLEET_UNREACHABLE],
               counts[FLEET_SKIPPED],
               counts[FLEET_STOPPED] + counts[FLEET_NOT_STARTED], changed,
-              run->dry_run ? " (dry run)" : "");
+              run->check     ? " (checked: nothing was sent)"
+              : run->dry_run ? " (dry run)"
+                             : "");
     if (changed > 0)
         cmd_print(run->ctx,
                   "'modecon undo DRIVE -n N' takes back what this replay "

@@ -550,7 +550,11 @@ fleet_run_drive(void *arg, size_t i)
                  run->commands == 1 ? "" : "s");
     pthread_mutex_unlock(&run->lock);
 
-    replay_script_run(&d->ctx, run->script, &d->count);
+    /* --check: the pre-flight alone, which sends nothing. */
+    if (run->check)
+        replay_script_preflight(&d->ctx, run->script, &d->count);
+    else
+        replay_script_run(&d->ctx, run->script, &d->count);
     cmd_line_thread_done();
 
     pthread_mutex_lock(&run->lock);
@@ -586,6 +590,8 @@ fleet_state_word(const struct fleet_drive *d)
     case FLEET_RUNNING:
         return "running";
     case FLEET_DONE:
+        if (d->run->check)
+            return d->status == CMD_OK ? "would pass" : "would fail";
         /* Refused by the checks or the pre-flight: nothing was sent. */
         if (d->status != CMD_OK && d->count.run == 0 && d->count.refused > 0)
             return "refused";
@@ -753,6 +759,7 @@ fleet_prepare(struct fleet_run *run, const struct cmd_entry *replay,
               const struct cmd_args *args, struct err *err)
 {
     run->dry_run = run->ctx->dry_run || cmd_arg_flag(replay, args, "dry-run");
+    run->check = cmd_arg_flag(replay, args, "check");
     run->keep_going = cmd_arg_flag(replay, args, "keep-going");
     run->json = cmd_arg_flag(replay, args, "json");
     run->same_model = cmd_arg_flag(replay, args, "same-model");

@@ -364,6 +364,19 @@ expect_out "emu:$STATE/named2.json: page 0x05 (Write Parameters) written to curr
 checks=$((checks + 1))
 ! grep -qF "emu:$STATE/named2.json: emu:" <<<"$out" || fail "a line names its drive twice"
 
+# --check onto many drives runs each drive's pre-flight and sends nothing.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/chk$i.json"; done
+run replay "$STATE/tower.cmd" --drive "emu:$STATE/chk1.json" --drive "$CD" --check
+expect_status 1
+expect_out "(checked: nothing was sent)"
+checks=$((checks + 1))
+grep -qE "^emu:$STATE/chk1.json +MODECON DVD-RW WRITER 1.00 +same +would pass +4 +0 " <<<"$out" &&
+    grep -qE "^$CD +MODECON ATAPI CD-ROM 2.5\+ +other +would fail +" <<<"$out" ||
+    fail "the rows of --check do not say what would pass and fail: $out"
+checks=$((checks + 1))
+[ "$("$MODECON" get "emu:$STATE/chk1.json" 5)" = "$("$MODECON" get "emu:$STATE/chk2.json" 5)" ] ||
+    fail "--check onto many drives changed a drive"
+
 # A file with faults runs on no drive, its faults said once, not once a
 # drive.
 printf 'set emu:dvd-writer 5 WR_T=FAST\nfrobnicate\n' >"$STATE/bad.cmd"
