@@ -75,6 +75,7 @@ struct fleet_run {
     size_t nrecorded;
     bool dry_run, keep_going, json, same_model, all;
     bool check; /* --check: each drive's pre-flight alone, nothing sent */
+    bool undo_elsewhere; /* --undo-elsewhere, or the caller's */
     unsigned jobs;
     /* Messages kept for the end rather than printed as they come: the
      * progress is being drawn over (a terminal).  The drives' output is

@@ -391,6 +391,7 @@ fleet_drive_init(struct fleet_run *run, struct fleet_drive *d)
     d->ctx.batch = true; /* its markers say which command it is at */
     d->ctx.dry_run = run->dry_run;
     d->ctx.keep_going = run->keep_going;
+    d->ctx.undo_elsewhere = run->undo_elsewhere;
     d->ctx.drive_override = d->uri;
     /* As deep as the caller: each drive's replay is the file's own, with
      * the pre-flight of a file replayed on its own. */
@@ -760,6 +761,8 @@ fleet_prepare(struct fleet_run *run, const struct cmd_entry *replay,
 {
     run->dry_run = run->ctx->dry_run || cmd_arg_flag(replay, args, "dry-run");
     run->check = cmd_arg_flag(replay, args, "check");
+    run->undo_elsewhere = run->ctx->undo_elsewhere ||
+                          cmd_arg_flag(replay, args, "undo-elsewhere");
     run->keep_going = cmd_arg_flag(replay, args, "keep-going");
     run->json = cmd_arg_flag(replay, args, "json");
     run->same_model = cmd_arg_flag(replay, args, "same-model");

@@ -53,4 +53,22 @@ run show "$A" 5
 grep -q "^WR_T .* SAO (2)" <<<"$out" || fail "the undo did not run on its drive"
 checks=$((checks + 1))
 
+# Onto many drives at once the same: refused on each other drive by its
+# pre-flight, run there when asked.
+for d in d1 d2; do cp "$DRIVES/dvd-writer.json" "$STATE/$d.json"; done
+D1=emu:$STATE/d1.json
+D2=emu:$STATE/d2.json
+run replay "$STATE/fix.cmd" --drive "$D1" --drive "$D2"
+expect_status 2
+expect_err "$D2: undo $A: it took back the last change of $A; replayed on $D2"
+run show "$D2" 5
+grep -q "^WR_T .* SAO (2)" <<<"$out" || fail "a line of the refused file was sent to $D2"
+run replay "$STATE/fix.cmd" --drive "$D1" --drive "$D2" --undo-elsewhere
+expect_status 0
+for d in "$D1" "$D2"; do
+    run show "$d" 5
+    grep -q "^WR_T .* SAO (2)" <<<"$out" || fail "--undo-elsewhere did not undo on $d"
+done
+checks=$((checks + 3))
+
 done_ok
