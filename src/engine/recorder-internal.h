@@ -1,5 +1,6 @@
 /*
- * What the recorder's files (recorder.c, recorder-read.c, recorder-set.c)
+ * What the recorder's files (recorder.c, recorder-read.c, recorder-set.c,
+ * recorder-overlay.c)
  * share: the recorder itself and its command runner.  Not for callers of
  * recorder.h.
  */
@@ -16,6 +17,16 @@ struct mode_cache_entry {
     uint8_t *data;
     size_t len;
 };
+
+/* The entry for these values in pages[0..n), or NULL (recorder-read.c). */
+struct mode_cache_entry *mode_pages_find(struct mode_cache_entry *pages,
+                                         size_t n, enum mode_request rt,
+                                         uint8_t code, uint8_t subpage);
+/* Keep a copy of 'data' as these values in *pages, replacing what it held
+ * of them. */
+void mode_pages_put(struct mode_cache_entry **pages, size_t *n,
+                    enum mode_request rt, uint8_t code, uint8_t subpage,
+                    const uint8_t *data, size_t len);
 
 struct recorder {
     struct transport *tp;

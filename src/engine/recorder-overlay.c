@@ -62,32 +62,14 @@ static struct mode_cache_entry *
 recorder_overlay_find(struct recorder *rec, enum mode_request rt, uint8_t code,
                       uint8_t subpage)
 {
-    for (size_t i = 0; i < rec->noverlay; i++)
-        if (rec->overlay[i].rt == rt && rec->overlay[i].code == code &&
-            rec->overlay[i].subpage == subpage)
-            return &rec->overlay[i];
-    return NULL;
+    return mode_pages_find(rec->overlay, rec->noverlay, rt, code, subpage);
 }
 
 static void
 recorder_overlay_put(struct recorder *rec, enum mode_request rt, uint8_t code,
                      uint8_t subpage, const uint8_t *data, size_t len)
 {
-    struct mode_cache_entry *e = recorder_overlay_find(rec, rt, code, subpage);
-
-    if (e == NULL) {
-        rec->overlay =
-            xrealloc(rec->overlay, (rec->noverlay + 1) * sizeof *rec->overlay);
-        e = &rec->overlay[rec->noverlay++];
-        *e = (struct mode_cache_entry){ .rt = rt,
-                                        .code = code,
-                                        .subpage = subpage };
-    } else {
-        free(e->data);
-    }
-    e->data = xmalloc(len ? len : 1);
-    memcpy(e->data, data, len);
-    e->len = len;
+    mode_pages_put(&rec->overlay, &rec->noverlay, rt, code, subpage, data, len);
 }
 
 static void

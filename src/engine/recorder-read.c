@@ -152,28 +152,26 @@ recorder_cache_drop(struct recorder *rec, enum recorder_cache_drop what)
     }
 }
 
-static struct mode_cache_entry *
-recorder_cache_find(struct recorder *rec, enum mode_request rt, uint8_t code,
-                    uint8_t subpage)
+struct mode_cache_entry *
+mode_pages_find(struct mode_cache_entry *pages, size_t n, enum mode_request rt,
+                uint8_t code, uint8_t subpage)
 {
-    for (size_t i = 0; i < rec->ncache; i++)
-        if (rec->cache[i].rt == rt && rec->cache[i].code == code &&
-            rec->cache[i].subpage == subpage)
-            return &rec->cache[i];
+    for (size_t i = 0; i < n; i++)
+        if (pages[i].rt == rt && pages[i].code == code &&
+            pages[i].subpage == subpage)
+            return &pages[i];
     return NULL;
 }
 
-static void
-recorder_cache_put(struct recorder *rec, enum mode_request rt, uint8_t code,
-                   uint8_t subpage, const uint8_t *data, size_t len)
+void
+mode_pages_put(struct mode_cache_entry **pages, size_t *n, enum mode_request rt,
+               uint8_t code, uint8_t subpage, const uint8_t *data, size_t len)
 {
-    if (!recorder_cache_keeps(rec, rt))
-        return;
-    struct mode_cache_entry *e = recorder_cache_find(rec, rt, code, subpage);
+    struct mode_cache_entry *e = mode_pages_find(*pages, *n, rt, code, subpage);
+
     if (e == NULL) {
-        rec->cache =
-            xrealloc(rec->cache, (rec->ncache + 1) * sizeof *rec->cache);
-        e = &rec->cache[rec->ncache++];
+        *pages = xrealloc(*pages, (*n + 1) * sizeof **pages);
+        e = &(*pages)[(*n)++];
         *e = (struct mode_cache_entry){ .rt = rt,
                                         .code = code,
                                         .subpage = subpage };
@@ -183,6 +181,21 @@ recorder_cache_put(struct recorder *rec, enum mode_request rt, uint8_t code,
     e->data = xmalloc(len ? len : 1);
     memcpy(e->data, data, len);
     e->len = len;
+}
+
+static struct mode_cache_entry *
+recorder_cache_find(struct recorder *rec, enum mode_request rt, uint8_t code,
+                    uint8_t subpage)
+{
+    return mode_pages_find(rec->cache, rec->ncache, rt, code, subpage);
+}
+
+static void
+recorder_cache_put(struct recorder *rec, enum mode_request rt, uint8_t code,
+                   uint8_t subpage, const uint8_t *data, size_t len)
+{
+    if (recorder_cache_keeps(rec, rt))
+        mode_pages_put(&rec->cache, &rec->ncache, rt, code, subpage, data, len);
 }
 
 /* The pages of one MODE SENSE answer, kept as single pages. */
