@@ -1,8 +1,7 @@
 /*
  * What the recorder's files (recorder.c, recorder-read.c, recorder-set.c,
- * recorder-overlay.c)
- * share: the recorder itself and its command runner.  Not for callers of
- * recorder.h.
+ * recorder-overlay.c) share: the recorder itself, its command runner and
+ * its lists of pages.  Not for callers of recorder.h.
  */
 #ifndef MODECON_ENGINE_RECORDER_INTERNAL_H
 #define MODECON_ENGINE_RECORDER_INTERNAL_H
