@@ -201,8 +201,11 @@ struct console {
     enum console_confirm confirm_kind;
     char **confirm_lines;
     size_t nconfirm;
-    size_t confirm_top;   /* its first line shown */
-    unsigned confirm_seq; /* the dry run awaited, or 0 */
+    size_t confirm_top; /* its first line shown */
+    /* The dry run awaited, or 0, and its drive: a worker numbers its own
+     * jobs, so another drive's answer may carry the same number. */
+    size_t confirm_drive;
+    unsigned confirm_seq;
     /* r: the page read again, awaited to say so, or 0. */
     size_t refresh_drive;
     unsigned refresh_seq;

@@ -228,4 +228,34 @@ expect_page "$SLOW" caching "08 0a 04 00 00 00 00 00 00 00 00 00"
 $T send-keys d q
 wait_for "EXITED 0"
 
+# --- A dialog shows its own drive's dry run: two drives whose workers
+# number their jobs alike; the tagged drive's defaults dry run, left
+# behind and answering late, carries the number of the dialog's dry run
+# on the other drive, and neither opens that dialog nor is sent by its y.
+DVD2=$STATE/dvd2.json
+sed 's/"DVD-RW WRITER"/"DVD-RW WRITER 2"/' "$(dirname "$0")/../../drives/dvd-writer.json" >"$DVD2" ||
+    fail "no copy of the DVD writer's file"
+SLOW1='emu:dvd-writer?fault=latency:1000@5a'
+SLOW2="emu:$DVD2?fault=latency:200@5a"
+cli set emu:dvd-writer caching WCE=0 >/dev/null || fail "set WCE=0"
+cli set "emu:$DVD2" caching RCD=1 >/dev/null || fail "set RCD=1"
+e2e_next_server
+$T new-session -d -x 80 -y 24 \
+    "env LC_ALL=C.UTF-8 NO_COLOR=1 XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm $SAN $MODECON console --poll 0 '$SLOW1' '$SLOW2'; echo \"EXITED \$?\"; sleep 60"
+wait_for "DVD-RW WRITER 2"
+$T send-keys : "page caching" Enter
+wait_for "08 Caching, 12 bytes"
+$T send-keys : "tag $SLOW2" Enter = Escape D Escape : "tag $SLOW2" Enter
+$T send-keys D
+wait_for "WCE: 0 -> 1"
+$T capture-pane -p | grep -qF "RCD: 1 -> 0" &&
+    fail "the defaults dialog of the DVD writer shows the other drive's dry run"
+checks=$((checks + 1))
+$T send-keys y
+wait_for "verified: the drive applied every byte"
+expect_page emu:dvd-writer caching "$CACHING_AS_SHIPPED"
+expect_page "emu:$DVD2" caching "88 0a 05 00 00 00 00 00 00 00 00 00"
+$T send-keys q
+wait_for "EXITED 0"
+
 echo "ok $E2E_NAME: $checks checks"
