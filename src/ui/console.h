@@ -81,6 +81,9 @@ struct fleet_drive {
     unsigned seq;     /* the job awaited, or 0 */
     enum fleet_state state;
     char *check; /* what the dry run said, in short */
+    /* commit: the page's current values its dry run read, as 'get'
+     * prints them; y sends only while the drive still holds them. */
+    char *base;
     char *outcome;
     char undo_run[48]; /* undo: the run its dry run showed */
 };
@@ -93,6 +96,7 @@ struct console_fleet {
     char *args;   /* commit: "PAGE WORDS [--force-field F]" for set; defaults:
                      "PAGE" */
     char *source; /* the drive the edit is staged on (commit) */
+    char *page;   /* commit: the page, as 'get' and 'set' take it */
     struct fleet_drive *drives;
     size_t ndrives;
     size_t top; /* the screen's first row shown */
@@ -132,6 +136,7 @@ struct console_drive {
     unsigned sync_seq;
     struct drive_snapshot snap;
     unsigned last_seq; /* the last job whose lines were logged */
+    unsigned sent_seq; /* the last job the console sent it */
     bool busy;
     char busy_job[128];
     double busy_since;

@@ -258,4 +258,66 @@ expect_page "emu:$DVD2" caching "88 0a 05 00 00 00 00 00 00 00 00 00"
 $T send-keys q
 wait_for "EXITED 0"
 
+# --- The drive the edit is staged on is sent what its dry run showed:
+# an edit still on its way to that drive when c is pressed (its key wait
+# dropped with Esc) is not sent unseen; c is refused until it answers,
+# then shows it whole, and y sends each drive the same change.
+DVD3=$STATE/dvd3.json
+sed 's/"DVD-RW WRITER"/"DVD-RW WRITER 3"/' "$(dirname "$0")/../../drives/dvd-writer.json" >"$DVD3" ||
+    fail "no copy of the DVD writer's file"
+SLOW3="emu:$DVD3?fault=latency:600@5a"
+OTHER='emu:cd-atapi?fault=latency:1@5a'
+e2e_next_server
+$T new-session -d -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 NO_COLOR=1 XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm $SAN $MODECON console --poll 0 '$SLOW3' emu:dvd-writer; echo \"EXITED \$?\"; sleep 60"
+wait_for "DVD-RW WRITER 3"
+before=$(audit_lines)
+$T send-keys : "tag emu:dvd-writer" Enter : "tag" Enter : "page caching" Enter : "edit WCE=0" Enter
+wait_for "[staged]"
+$T send-keys : "edit RCD=1" Enter c
+wait_for "1 key waiting for"
+$T send-keys Escape c
+# The edit's answer comes in its output view; the log says why c did
+# nothing.
+wait_for "RCD: 0 -> 1 (staged)"
+$T capture-pane -p | grep -qF "tagged drives: commit" &&
+    fail "c opened the tagged drives' screen while an edit was on its way"
+checks=$((checks + 1))
+$T send-keys Escape L
+wait_for "is still answering a command: c again"
+$T send-keys Escape c
+wait_for "2 tagged drives: commit page 0x08 (Caching): WCE=0 RCD=1"
+wait_for "y send to the 2 drives that passed"
+$T send-keys y
+wait_for "2 applied, 0 unchanged, 0 not applied, 0 failed, 0 not sent"
+expect_page "emu:$DVD3" caching "88 0a 01 00 00 00 00 00 00 00 00 00"
+expect_page emu:dvd-writer caching "88 0a 01 00 00 00 00 00 00 00 00 00"
+expect_audit_lines $((before + 2))
+$T send-keys Escape
+wait_gone "tagged drives: commit"
+$T capture-pane -p | grep -qF "[staged]" && fail "the edit sent is still staged"
+checks=$((checks + 1))
+
+# --- A tagged drive whose page another program changes between its dry
+# run and y is sent nothing: y sends only while the page holds the
+# values the dry run read, and says which byte changed.
+$T send-keys : "edit WCE=1" Enter
+wait_for "[staged]"
+$T send-keys c
+wait_for "y send to the 2 drives that passed"
+cli set emu:dvd-writer caching RCD=0 >/dev/null || fail "set RCD=0"
+before=$(audit_lines)
+$T send-keys y
+wait_for "1 applied, 0 unchanged, 0 not applied, 1 failed, 0 not sent"
+wait_for "(byte 2: 0x01, now 0x00)"
+row_of "emu:dvd-writer  MODECON" | grep -q "FAILED" ||
+    fail "the changed drive's row does not say FAILED: $(row_of "emu:dvd-writer  MODECON")"
+checks=$((checks + 1))
+expect_page emu:dvd-writer caching "88 0a 00 00 00 00 00 00 00 00 00 00"
+expect_page "emu:$DVD3" caching "88 0a 05 00 00 00 00 00 00 00 00 00"
+expect_audit_lines $((before + 1))
+$T send-keys Escape q
+wait_for "EXITED 0"
+cli set emu:dvd-writer caching WCE=1 >/dev/null || fail "set WCE=1"
+
 echo "ok $E2E_NAME: $checks checks"
