@@ -673,6 +673,7 @@ console_compare_start(struct console *con, const char *arg)
             continue;
         struct compare_drive *cd = &c->drives[c->ndrives++];
         cd->uri = xstrdup(con->drives[i].snap.uri);
+        cd->id = con->drives[i].snap.id;
         char *uri = journal_quote(cd->uri);
         char *line = xasprintf("get %s %s", uri, page);
         cd->seq = console_tags_send(con, i, line, true);
@@ -701,9 +702,17 @@ console_compare_rows(const struct console *con, struct field_ref **refs,
             most = c->drives[k].len;
     }
     const struct pagedb *db = cmd_pagedb_if_loaded(con->ctx);
+    if (*first == NULL || db == NULL)
+        return most;
     const struct page_def *pd =
-        db != NULL ? pagenames_def(db, c->code, c->subpage, &c->id) : NULL;
-    if (*first == NULL || pd == NULL)
+        pagenames_def(db, c->code, c->subpage, &(*first)->id);
+    /* One drive's fields are not another's bytes: drives whose own
+     * definitions differ are compared byte by byte. */
+    for (size_t k = 0; k < c->ndrives && pd != NULL; k++)
+        if (c->drives[k].page != NULL &&
+            pagenames_def(db, c->code, c->subpage, &c->drives[k].id) != pd)
+            pd = NULL;
+    if (pd == NULL)
         return most;
     return field_list(pd, (*first)->page, (*first)->len, refs);
 }

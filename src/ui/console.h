@@ -106,6 +106,8 @@ struct console_fleet {
  * current values, read with 'get'. */
 struct compare_drive {
     char *uri;
+    /* Whose page definition decodes its values: the drive's own. */
+    struct scsi_identity id;
     unsigned seq; /* the read awaited, or 0 */
     uint8_t *page;
     size_t len;
@@ -288,9 +290,11 @@ void console_fleet_leave(struct console *con);
 size_t console_fleet_count(const struct console_fleet *f,
                            enum fleet_state state);
 /* The comparison's rows: the fields of the page definition, laid over
- * the first tagged drive's values that were read (*refs, the caller's
- * to free), or, without a definition, the bytes (*refs NULL); 'first'
- * gets that drive, or NULL when none answered yet. */
+ * the values of the first tagged drive that has any (*refs, the
+ * caller's to free), or the bytes (*refs NULL): without a definition, or
+ * when the drives' own definitions of the page differ (per vendor or
+ * product, pages/README.md); 'first' gets that drive, or NULL when none
+ * answered yet. */
 size_t console_compare_rows(const struct console *con, struct field_ref **refs,
                             const struct compare_drive **first);
 

@@ -260,14 +260,14 @@ view_compare_screen(const struct console *con, struct canvas *cv,
         else
             canvas_printf(cv, rr, 1, field_w - 1, STYLE_NORMAL, "%zu", r);
         ref[0] = '\0';
-        if (first == &c->drives[0])
-            view_compare_value(&c->drives[0], refs, r, ref, sizeof ref);
+        if (first != NULL)
+            view_compare_value(first, refs, r, ref, sizeof ref);
         col = 1 + field_w;
         for (size_t d = left; d < shown_to; d++) {
             view_compare_value(&c->drives[d], refs, r, value, sizeof value);
-            /* Differing from the first drive: marked, with or without
-             * colour; a drive without the value differs too. */
-            bool differs = d > 0 && first == &c->drives[0] &&
+            /* Differing from the first drive with values: marked, with
+             * or without colour; a drive without the value differs too. */
+            bool differs = first != NULL && &c->drives[d] != first &&
                            c->drives[d].page != NULL && strcmp(value, ref) != 0;
             char cell[100];
             snprintf(cell, sizeof cell, "%s%s", differs ? "*" : "", value);
@@ -285,10 +285,14 @@ view_compare_screen(const struct console *con, struct canvas *cv,
                       view_compare_error(&c->drives[d], why, sizeof why));
     }
     canvas_fill(cv, l->rows - 1, 0, l->cols, STYLE_TITLE);
-    canvas_printf(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE,
-                  "* differs from the first   Up/Down fields%s   r reads "
-                  "again   Esc returns",
-                  left > 0 || shown_to < ndrives ? "   Left/Right drives" : "");
+    /* The drive compared with is named: the first tagged one may have no
+     * values. */
+    char *footer = xasprintf(
+        "%s%s   Up/Down fields%s   r reads again   Esc returns",
+        first != NULL ? "* differs from " : "", first != NULL ? first->uri : "",
+        left > 0 || shown_to < ndrives ? "   Left/Right drives" : "");
+    view_cell(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE, footer);
+    free(footer);
     free(widths);
     free(refs);
 }
