@@ -270,6 +270,15 @@ console_fleet_start(struct console *con, enum console_confirm kind)
     char page[PAGENAMES_CODE_LEN], name[160] = "";
 
     con->output_wanted = false;
+    if (f->phase == FLEET_SENDING) {
+        /* Left while sending (Esc): the answers still come to this
+         * batch, which a new one would drop. */
+        console_log(con, true,
+                    "tagged drives: %zu still answering the last command: "
+                    "c, u and D once they have (the log says when)",
+                    console_fleet_count(f, FLEET_WAITING));
+        return;
+    }
     if (kind == CONFIRM_COMMIT && d->worker != NULL &&
         d->sent_seq > d->last_seq) {
         /* What the screen shows is the edit as the console has it: an
@@ -525,8 +534,28 @@ console_tags_answered(struct console *con, size_t i,
             console_fleet_done_log(con);
         } else if (f->phase == FLEET_CHECKING) {
             f->phase = FLEET_READY;
+            /* y confirms what the screen shows: keys typed before it
+             * showed it go, and the screen says so. */
+            f->dropped = con->ntyped;
+            con->ntyped = 0;
+            if (f->dropped > 0)
+                console_log(con, true,
+                            "tagged drives: %zu key%s typed during the dry "
+                            "runs dropped: y sends once they are shown",
+                            f->dropped, f->dropped == 1 ? "" : "s");
         }
     }
+}
+
+bool
+console_compare_waiting(const struct console *con)
+{
+    if (con->mode != MODE_COMPARE)
+        return false;
+    for (size_t k = 0; k < con->compare.ndrives; k++)
+        if (con->compare.drives[k].seq != 0)
+            return true;
+    return false;
 }
 
 bool
@@ -653,6 +682,20 @@ console_compare_start(struct console *con, const char *arg)
         console_log(con, true,
                     "no drive is tagged: t tags the drive in view, T every "
                     "drive");
+        return;
+    }
+    /* Reads still out belong to this comparison: dropped, their answers,
+     * bytes, would go to the message log. */
+    size_t out = 0;
+    for (size_t k = 0; k < c->ndrives; k++)
+        out += c->drives[k].seq != 0;
+    if (out > 0) {
+        console_log(con, true,
+                    "compare: %zu drive%s still reading the page: %s once "
+                    "%s answered",
+                    out, out == 1 ? "" : "s",
+                    con->mode == MODE_COMPARE ? "r" : "=",
+                    out == 1 ? "it has" : "they have");
         return;
     }
     console_compare_free(c);

@@ -99,7 +99,9 @@ struct console_fleet {
     char *page;   /* commit: the page, as 'get' and 'set' take it */
     struct fleet_drive *drives;
     size_t ndrives;
-    size_t top; /* the screen's first row shown */
+    size_t top;     /* the screen's first row shown */
+    size_t dropped; /* keys typed during the dry runs, dropped: a y among
+                       them would confirm a screen not yet seen */
 };
 
 /* The page in view compared across the tagged drives: each one's

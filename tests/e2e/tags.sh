@@ -5,7 +5,10 @@
 # the drives' state checked afterwards (the untagged one untouched); undo
 # and defaults for the tagged drives; a drive that fails the MODE SELECT
 # and one that ignores it; the page compared across the tagged drives;
-# the keys typed in one burst; 80x24 and a terminal too small.
+# the keys typed in one burst, but for y, which confirms only a screen
+# shown; 80x24 and a terminal too small; dry runs left behind, an edit
+# still on its way, a page changed before y, a batch left while sending,
+# the comparison's reads out.
 set -u
 : "${MODECON:?set MODECON to the modecon binary}"
 STATE=$(mktemp -d /tmp/modecon-e2e-XXXXXX)
@@ -68,11 +71,13 @@ $T new-session -d -x 80 -y 24 \
 wait_for "IGNORING WRITER"
 
 # --- In one burst: tag the first two drives (t, j, t, k back to the
-# first), show its Caching page, stage WCE=0 and ask to commit, then y.
-# Each key waits for the answer the keys before it asked for; the y
-# waits for every tagged drive's dry run, and only then sends.
-$T send-keys t j t k : "page caching" Enter : "edit WCE=0" Enter c y
+# first), show its Caching page, stage WCE=0 and ask to commit.  Each key
+# waits for the answer the keys before it asked for; c shows every
+# tagged drive's dry run, and y, typed once they are shown, sends.
+$T send-keys t j t k : "page caching" Enter : "edit WCE=0" Enter c
 wait_for "2 tagged drives: commit page 0x08 (Caching): WCE=0"
+wait_for "y send to the 1 drive that passed"
+$T send-keys y
 wait_for "1 applied, 0 unchanged, 0 not applied, 0 failed, 1 not sent"
 row_of "emu:dvd-writer  MODECON" | grep -q "applied" ||
     fail "the DVD writer's row does not say applied: $(row_of "emu:dvd-writer  MODECON")"
@@ -319,5 +324,56 @@ expect_audit_lines $((before + 1))
 $T send-keys Escape q
 wait_for "EXITED 0"
 cli set emu:dvd-writer caching WCE=1 >/dev/null || fail "set WCE=1"
+
+# --- Keys typed during the dry runs do not confirm a screen not yet
+# seen: a y typed behind c is dropped once the dry runs are in, and the
+# key bar says so; a y typed then sends.  Left while sending (Esc), the
+# batch still out is kept: c, u and D wait until it has answered.
+SLOWSEL='emu:ignoring?fault=latency:800@5a,latency:3000@55'
+e2e_next_server
+$T new-session -d -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 NO_COLOR=1 XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm $SAN $MODECON console --poll 0 emu:dvd-writer '$SLOWSEL'; echo \"EXITED \$?\"; sleep 60"
+wait_for "IGNORING WRITER"
+before=$(audit_lines)
+$T send-keys : "tag emu:dvd-writer" Enter : "tag $SLOWSEL" Enter : "page caching" Enter : "edit RCD=1" Enter c y
+wait_for "1 key typed before dropped   y send to the 2 drives that passed"
+expect_audit_lines "$before"
+$T send-keys y
+wait_for "sending: 1 of 2 answered"
+$T send-keys Escape D
+wait_for "tagged drives: 1 still answering the last command"
+wait_for "tagged drives: 1 applied, 0 unchanged, 1 not applied, 0 failed, 0 not sent"
+expect_audit_lines $((before + 2))
+expect_page emu:dvd-writer caching "88 0a 05 00 00 00 00 00 00 00 00 00"
+$T send-keys q
+wait_for "EXITED 0"
+cli set emu:dvd-writer caching RCD=0 >/dev/null || fail "set RCD=0"
+
+# --- The comparison's reads are not dropped: r typed before they answer
+# waits for them, then reads again (no page's bytes reach the message
+# log); = again, after Esc, while reads are out, is refused.
+SLOWREAD='emu:ignoring?fault=latency:1500@5a'
+e2e_next_server
+$T new-session -d -x 100 -y 30 \
+    "env LC_ALL=C.UTF-8 NO_COLOR=1 XDG_STATE_HOME=$STATE XDG_CONFIG_HOME=$STATE TERM=xterm $SAN $MODECON console --poll 0 emu:dvd-writer '$SLOWREAD'; echo \"EXITED \$?\"; sleep 60"
+wait_for "IGNORING WRITER"
+$T send-keys : "tag emu:dvd-writer" Enter : "tag $SLOWREAD" Enter : "page caching" Enter = r
+wait_for "reading: 1 of 2 answered; keys typed wait"
+wait_gone "keys typed wait"
+wait_for "reading: 1 of 2 answered"
+$T send-keys Escape =
+wait_for "compare: 1 drive still reading the page: = once it has answered"
+wait_for "busy"
+wait_gone "busy"
+$T send-keys L
+wait_for "Messages, newest last"
+$T capture-pane -p | grep -qF "08 0a 04 00 00 00" &&
+    fail "the comparison's read reached the message log"
+checks=$((checks + 1))
+$T send-keys Escape =
+wait_for "FIELD     emu:dvd-writer"
+wait_gone "reading:"
+$T send-keys Escape q
+wait_for "EXITED 0"
 
 echo "ok $E2E_NAME: $checks checks"
