@@ -32,6 +32,10 @@ static const struct cmd_option cmd_set_options[] = {
       "checked",
       0 },
     { "no-verify", false, NULL, "do not read the page back", 0 },
+    { "expect-page", true, "HEX",
+      "send only while the page's current values are these (as 'get' "
+      "prints them); refused, naming the byte that changed, otherwise",
+      0 },
     { NULL, false, NULL, NULL, 0 },
 };
 
@@ -193,9 +197,28 @@ cmd_set_forced_words(const struct cmd_args *args, bool **forced,
     return 0;
 }
 
+/* --expect-page's bytes into *expected (NULL without the option). */
+static int
+cmd_set_expected(const struct cmd_args *args, uint8_t **expected, size_t *len,
+                 struct err *err)
+{
+    const char *text = cmd_arg_value(&cmd_set_entry, args, "expect-page");
+
+    *expected = NULL;
+    *len = 0;
+    if (text == NULL)
+        return 0;
+    if (hex_parse(text, expected, len, err) != 0) {
+        err_prefix(err, "--expect-page");
+        return -1;
+    }
+    return 0;
+}
+
 static enum cmd_status
 cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
-               enum mode_request rt, struct set_options opts)
+               enum mode_request rt, struct set_options opts,
+               const uint8_t *expected, size_t expected_len)
 {
     struct edit_plan plan;
     enum cmd_status status;
@@ -231,6 +254,13 @@ cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
             opts.force |= forced[i];
     }
     free(forced);
+    /* The page read for the words must be the one the caller saw (a dry
+     * run's): the words then make the parameter list it showed.  From
+     * that read to the MODE SELECT, based_on below holds it so. */
+    if (rc == 0 && expected != NULL &&
+        recorder_changed_since(plan.before, plan.len, expected, expected_len,
+                               plan.label, &err))
+        rc = -1;
     if (rc != 0) {
         status = cmd_error(ctx, &err);
     } else {
@@ -268,13 +298,14 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     struct set_report rep;
     enum mode_request rt;
     enum cmd_status status;
-    uint8_t *data = NULL;
-    size_t len = 0;
+    uint8_t *data = NULL, *expected = NULL;
+    size_t len = 0, expected_len = 0;
     struct err err;
 
     err_clear(&err);
     memset(&rep, 0, sizeof rep);
-    if (cmd_request_type(self, args, &rt, &err) != 0) {
+    if (cmd_request_type(self, args, &rt, &err) != 0 ||
+        cmd_set_expected(args, &expected, &expected_len, &err) != 0) {
         status = cmd_error(ctx, &err);
         goto out;
     }
@@ -294,13 +325,22 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
             status = cmd_error(ctx, &err);
             goto out;
         }
-        status = cmd_set_fields(ctx, args, rt, opts);
+        status = cmd_set_fields(ctx, args, rt, opts, expected, expected_len);
         goto out;
     }
     if (cmd_set_data(ctx, args, &data, &len, &err) != 0) {
         status = cmd_error(ctx, &err);
         goto out;
     }
+    if (expected != NULL && expected_len != len) {
+        err_usage(&err,
+                  "--expect-page: %zu bytes, but --data gives a page of %zu",
+                  expected_len, len);
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    /* The whole page replaces the one expected, or nothing is sent. */
+    opts.based_on = expected;
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0) {
         status = cmd_error(ctx, &err);
         goto out;
@@ -326,5 +366,6 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 out:
     set_report_fini(&rep);
     free(data);
+    free(expected);
     return status;
 }

@@ -162,7 +162,7 @@ console_job_answered(struct console *con, size_t i,
         console_clear_error(con);
     if (i == con->output_drive && snap->job_seq == con->output_seq)
         console_output_open(con, snap);
-    if (snap->job_seq == con->confirm_seq)
+    if (i == con->confirm_drive && snap->job_seq == con->confirm_seq)
         console_confirm_open(con, snap);
 }
 

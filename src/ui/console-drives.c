@@ -184,6 +184,10 @@ console_close(struct console *con, const char *uri)
         con->await_drive--;
     if (con->output_drive > i)
         con->output_drive--;
+    if (con->confirm_drive == i)
+        con->confirm_seq = 0;
+    else if (con->confirm_drive > i)
+        con->confirm_drive--;
     if (con->refresh_drive == i)
         con->refresh_seq = 0;
     else if (con->refresh_drive > i)

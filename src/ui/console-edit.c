@@ -174,6 +174,7 @@ console_confirm_commit(struct console *con, const char *arg)
         return;
     }
     con->confirm_kind = CONFIRM_COMMIT;
+    con->confirm_drive = con->drive_cursor;
     con->confirm_seq = console_send_preview(con, con->drive_cursor, "diff");
     if (d->worker == NULL)
         console_collect(con);
@@ -215,6 +216,7 @@ console_confirm_run(struct console *con, enum console_confirm kind, char *line)
     free(con->confirm_cmd);
     con->confirm_cmd = line;
     con->confirm_kind = kind;
+    con->confirm_drive = con->drive_cursor;
     con->confirm_seq = console_send_preview(con, con->drive_cursor, dry);
     free(dry);
     if (d->worker == NULL)

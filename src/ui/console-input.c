@@ -223,7 +223,8 @@ console_is_quit_key(int key)
 void
 console_drop_typed(struct console *con, const char *why)
 {
-    if (con->ntyped > 0 && console_fleet_waiting(con))
+    if (con->ntyped > 0 &&
+        (console_fleet_waiting(con) || console_compare_waiting(con)))
         console_log(con, true,
                     "%s: %zu key%s typed while the tagged drives were busy "
                     "were dropped; their answers still come",
@@ -272,7 +273,7 @@ static bool
 console_waiting(struct console *con, int key)
 {
     return con->await_seq != 0 || console_fleet_waiting(con) ||
-           console_identifying(con, key);
+           console_compare_waiting(con) || console_identifying(con, key);
 }
 
 /* Apply the keys typed, in order, until one hands a job to a drive: the
@@ -312,6 +313,10 @@ console_key(struct console *con, int key)
          * once: a drive that hangs in its dry run holds nobody. */
         if (key == 0x1b && console_fleet_waiting(con)) {
             console_fleet_leave(con);
+            return;
+        }
+        if (key == 0x1b && console_compare_waiting(con)) {
+            con->mode = MODE_NORMAL;
             return;
         }
         /* q pressed again behind a waiting q leaves without waiting

@@ -88,6 +88,9 @@ void console_fleet_start(struct console *con, enum console_confirm kind);
 bool console_fleet_waiting(const struct console *con);
 void console_fleet_key(struct console *con, int key);
 void console_compare_start(struct console *con, const char *arg);
+/* The comparison's reads are out: keys typed wait for them, as the rows
+ * they move over come with the values. */
+bool console_compare_waiting(const struct console *con);
 void console_compare_key(struct console *con, int key);
 /* Whose a job that drive 'i' answered was. */
 enum console_tags_job {

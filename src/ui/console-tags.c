@@ -73,6 +73,7 @@ console_fleet_free(struct console_fleet *f)
     for (size_t i = 0; i < f->ndrives; i++) {
         free(f->drives[i].uri);
         free(f->drives[i].check);
+        free(f->drives[i].base);
         free(f->drives[i].outcome);
     }
     free(f->drives);
@@ -80,6 +81,7 @@ console_fleet_free(struct console_fleet *f)
     free(f->note);
     free(f->args);
     free(f->source);
+    free(f->page);
     memset(f, 0, sizeof *f);
 }
 
@@ -124,9 +126,11 @@ console_hex_line(const char *text)
 static char *
 console_job_summary(const struct drive_snapshot *snap)
 {
-    /* The undo's run is sent with --expect by the console itself. */
+    /* The undo's run is sent with --expect by the console itself; the
+     * staged edit, sent, goes as a commit's does. */
     static const char *const left_out[] = { "MODE SELECT", "parameter list",
-                                            "dry run:", "this is run " };
+                                            "dry run:", "this is run ",
+                                            "discarded " };
     char line[1024];
     /* A failure first, whole, with its HRESULT and sense; what to try
      * and the notes after it. */
@@ -136,7 +140,7 @@ console_job_summary(const struct drive_snapshot *snap)
     for (size_t k = 0; k < snap->nlines; k++) {
         const char *said = snap->lines[k].text;
         bool skip = console_hex_line(said);
-        for (size_t j = 0; j < 4 && !skip; j++)
+        for (size_t j = 0; j < sizeof left_out / sizeof *left_out && !skip; j++)
             skip = strncmp(said, left_out[j], strlen(left_out[j])) == 0;
         if (skip || (snap->failed && snap->lines[k].is_error &&
                      strstr(said, snap->error.msg) != NULL))
@@ -169,13 +173,21 @@ console_fleet_line(const struct console_fleet *f, const struct fleet_drive *fd,
 
     switch (f->kind) {
     case CONFIRM_COMMIT:
-        /* The drive the edit is staged on commits it, so that what goes
-         * out is what was staged, or nothing (commit's own check). */
-        if (!dry && strcmp(fd->uri, f->source) == 0)
-            line = xstrdup("commit");
-        else
+        if (dry) {
+            /* The page as the dry run builds on it, for y to expect. */
+            line = xasprintf("get %s %s; set %s %s --dry-run", uri, f->page,
+                             uri, f->args);
+        } else {
+            /* Every drive, the one the edit is staged on too, is sent the
+             * line its dry run showed, and only while its page holds the
+             * values that dry run read; there, the staged edit is then
+             * sent and goes, as a commit's does. */
+            char *base = journal_quote(fd->base);
             line =
-                xasprintf("set %s %s%s", uri, f->args, dry ? " --dry-run" : "");
+                xasprintf("set %s %s --expect-page %s%s", uri, f->args, base,
+                          strcmp(fd->uri, f->source) == 0 ? "; discard" : "");
+            free(base);
+        }
         break;
     case CONFIRM_UNDO:
         /* Each drive undoes what its own dry run showed, or nothing. */
@@ -258,12 +270,32 @@ console_fleet_start(struct console *con, enum console_confirm kind)
     char page[PAGENAMES_CODE_LEN], name[160] = "";
 
     con->output_wanted = false;
+    if (f->phase == FLEET_SENDING) {
+        /* Left while sending (Esc): the answers still come to this
+         * batch, which a new one would drop. */
+        console_log(con, true,
+                    "tagged drives: %zu still answering the last command: "
+                    "c, u and D once they have (the log says when)",
+                    console_fleet_count(f, FLEET_WAITING));
+        return;
+    }
+    if (kind == CONFIRM_COMMIT && d->worker != NULL &&
+        d->sent_seq > d->last_seq) {
+        /* What the screen shows is the edit as the console has it: an
+         * edit still on its way to the drive would be sent unseen. */
+        console_log(con, true,
+                    "%s is still answering a command: c again once it has, "
+                    "to see its edit whole",
+                    d->snap.uri);
+        return;
+    }
     console_fleet_free(f);
     f->kind = kind;
     pagenames_code(d->snap.code, d->snap.subpage, page);
     if (d->snap.pd != NULL)
         snprintf(name, sizeof name, " (%s)", d->snap.pd->name);
     if (kind == CONFIRM_COMMIT) {
+        f->page = xstrdup(page);
         f->args = console_fleet_set_args(&d->snap, page);
         f->source = xstrdup(d->snap.uri);
         char *words = xstrdup("");
@@ -321,14 +353,40 @@ console_fleet_answered_all(const struct console_fleet *f)
     return true;
 }
 
+/* The bytes of the lines 'get' printed first, as it printed them; ""
+ * when it printed none. */
+static char *
+console_job_page(const struct drive_snapshot *snap)
+{
+    char *page = xstrdup("");
+
+    for (size_t k = 0; k < snap->nlines; k++) {
+        const char *t = snap->lines[k].text;
+        if (snap->lines[k].is_error || !console_hex_line(t))
+            break;
+        char *more = xasprintf("%s%s%s", page, page[0] ? " " : "", t);
+        free(page);
+        page = more;
+    }
+    return page;
+}
+
 /* The pre-check of one drive, from its dry run. */
 static void
-console_fleet_checked(struct fleet_drive *fd, const struct drive_snapshot *snap)
+console_fleet_checked(const struct console_fleet *f, struct fleet_drive *fd,
+                      const struct drive_snapshot *snap)
 {
     free(fd->check);
     fd->check = console_job_summary(snap);
     snprintf(fd->undo_run, sizeof fd->undo_run, "%s", snap->undo_shown);
-    if (!snap->failed)
+    if (f->kind == CONFIRM_COMMIT) {
+        free(fd->base);
+        fd->base = console_job_page(snap);
+    }
+    if (!snap->failed && f->kind == CONFIRM_COMMIT && fd->base[0] == '\0')
+        /* Nothing to expect at y: nothing is sent. */
+        fd->state = FLEET_UNREADABLE;
+    else if (!snap->failed)
         fd->state = FLEET_PASSES;
     else if (snap->error.usage ||
              snap->error.hr == E_IMAPI_RECORDER_NO_SUCH_MODE_PAGE ||
@@ -466,7 +524,7 @@ console_tags_answered(struct console *con, size_t i,
     if (fd != NULL) {
         fd->seq = 0;
         if (f->phase == FLEET_CHECKING)
-            console_fleet_checked(fd, snap);
+            console_fleet_checked(f, fd, snap);
         else
             console_fleet_outcome(fd, snap);
         if (!console_fleet_answered_all(f))
@@ -476,8 +534,28 @@ console_tags_answered(struct console *con, size_t i,
             console_fleet_done_log(con);
         } else if (f->phase == FLEET_CHECKING) {
             f->phase = FLEET_READY;
+            /* y confirms what the screen shows: keys typed before it
+             * showed it go, and the screen says so. */
+            f->dropped = con->ntyped;
+            con->ntyped = 0;
+            if (f->dropped > 0)
+                console_log(con, true,
+                            "tagged drives: %zu key%s typed during the dry "
+                            "runs dropped: y sends once they are shown",
+                            f->dropped, f->dropped == 1 ? "" : "s");
         }
     }
+}
+
+bool
+console_compare_waiting(const struct console *con)
+{
+    if (con->mode != MODE_COMPARE)
+        return false;
+    for (size_t k = 0; k < con->compare.ndrives; k++)
+        if (con->compare.drives[k].seq != 0)
+            return true;
+    return false;
 }
 
 bool
@@ -606,6 +684,20 @@ console_compare_start(struct console *con, const char *arg)
                     "drive");
         return;
     }
+    /* Reads still out belong to this comparison: dropped, their answers,
+     * bytes, would go to the message log. */
+    size_t out = 0;
+    for (size_t k = 0; k < c->ndrives; k++)
+        out += c->drives[k].seq != 0;
+    if (out > 0) {
+        console_log(con, true,
+                    "compare: %zu drive%s still reading the page: %s once "
+                    "%s answered",
+                    out, out == 1 ? "" : "s",
+                    con->mode == MODE_COMPARE ? "r" : "=",
+                    out == 1 ? "it has" : "they have");
+        return;
+    }
     console_compare_free(c);
     c->code = d->snap.code;
     c->subpage = d->snap.subpage;
@@ -624,6 +716,7 @@ console_compare_start(struct console *con, const char *arg)
             continue;
         struct compare_drive *cd = &c->drives[c->ndrives++];
         cd->uri = xstrdup(con->drives[i].snap.uri);
+        cd->id = con->drives[i].snap.id;
         char *uri = journal_quote(cd->uri);
         char *line = xasprintf("get %s %s", uri, page);
         cd->seq = console_tags_send(con, i, line, true);
@@ -652,9 +745,17 @@ console_compare_rows(const struct console *con, struct field_ref **refs,
             most = c->drives[k].len;
     }
     const struct pagedb *db = cmd_pagedb_if_loaded(con->ctx);
+    if (*first == NULL || db == NULL)
+        return most;
     const struct page_def *pd =
-        db != NULL ? pagenames_def(db, c->code, c->subpage, &c->id) : NULL;
-    if (*first == NULL || pd == NULL)
+        pagenames_def(db, c->code, c->subpage, &(*first)->id);
+    /* One drive's fields are not another's bytes: drives whose own
+     * definitions differ are compared byte by byte. */
+    for (size_t k = 0; k < c->ndrives && pd != NULL; k++)
+        if (c->drives[k].page != NULL &&
+            pagenames_def(db, c->code, c->subpage, &c->drives[k].id) != pd)
+            pd = NULL;
+    if (pd == NULL)
         return most;
     return field_list(pd, (*first)->page, (*first)->len, refs);
 }

@@ -219,6 +219,7 @@ console_send_line(struct console *con, size_t i, const char *line, bool preview)
      * depends on it (an edit staged, a page shown, a dialog opened). */
     con->await_drive = i;
     con->await_seq = seq;
+    d->sent_seq = seq;
     if (con->output_wanted) {
         con->output_wanted = false;
         con->output_drive = i;

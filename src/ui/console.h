@@ -81,6 +81,9 @@ struct fleet_drive {
     unsigned seq;     /* the job awaited, or 0 */
     enum fleet_state state;
     char *check; /* what the dry run said, in short */
+    /* commit: the page's current values its dry run read, as 'get'
+     * prints them; y sends only while the drive still holds them. */
+    char *base;
     char *outcome;
     char undo_run[48]; /* undo: the run its dry run showed */
 };
@@ -93,15 +96,20 @@ struct console_fleet {
     char *args;   /* commit: "PAGE WORDS [--force-field F]" for set; defaults:
                      "PAGE" */
     char *source; /* the drive the edit is staged on (commit) */
+    char *page;   /* commit: the page, as 'get' and 'set' take it */
     struct fleet_drive *drives;
     size_t ndrives;
-    size_t top; /* the screen's first row shown */
+    size_t top;     /* the screen's first row shown */
+    size_t dropped; /* keys typed during the dry runs, dropped: a y among
+                       them would confirm a screen not yet seen */
 };
 
 /* The page in view compared across the tagged drives: each one's
  * current values, read with 'get'. */
 struct compare_drive {
     char *uri;
+    /* Whose page definition decodes its values: the drive's own. */
+    struct scsi_identity id;
     unsigned seq; /* the read awaited, or 0 */
     uint8_t *page;
     size_t len;
@@ -132,6 +140,7 @@ struct console_drive {
     unsigned sync_seq;
     struct drive_snapshot snap;
     unsigned last_seq; /* the last job whose lines were logged */
+    unsigned sent_seq; /* the last job the console sent it */
     bool busy;
     char busy_job[128];
     double busy_since;
@@ -201,8 +210,11 @@ struct console {
     enum console_confirm confirm_kind;
     char **confirm_lines;
     size_t nconfirm;
-    size_t confirm_top;   /* its first line shown */
-    unsigned confirm_seq; /* the dry run awaited, or 0 */
+    size_t confirm_top; /* its first line shown */
+    /* The dry run awaited, or 0, and its drive: a worker numbers its own
+     * jobs, so another drive's answer may carry the same number. */
+    size_t confirm_drive;
+    unsigned confirm_seq;
     /* r: the page read again, awaited to say so, or 0. */
     size_t refresh_drive;
     unsigned refresh_seq;
@@ -280,9 +292,11 @@ void console_fleet_leave(struct console *con);
 size_t console_fleet_count(const struct console_fleet *f,
                            enum fleet_state state);
 /* The comparison's rows: the fields of the page definition, laid over
- * the first tagged drive's values that were read (*refs, the caller's
- * to free), or, without a definition, the bytes (*refs NULL); 'first'
- * gets that drive, or NULL when none answered yet. */
+ * the values of the first tagged drive that has any (*refs, the
+ * caller's to free), or the bytes (*refs NULL): without a definition, or
+ * when the drives' own definitions of the page differ (per vendor or
+ * product, pages/README.md); 'first' gets that drive, or NULL when none
+ * answered yet. */
 size_t console_compare_rows(const struct console *con, struct field_ref **refs,
                             const struct compare_drive **first);
 

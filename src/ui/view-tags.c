@@ -54,7 +54,7 @@ view_fleet_footer(const struct console *con, char *buf, size_t len)
 {
     const struct console_fleet *f = &con->fleet;
     size_t passes = console_fleet_count(f, FLEET_PASSES);
-    char typed[64] = "";
+    char typed[64] = "", dropped[64] = "";
 
     if (con->ntyped > 0)
         snprintf(typed, sizeof typed, "; %zu key%s typed wait", con->ntyped,
@@ -68,15 +68,20 @@ view_fleet_footer(const struct console *con, char *buf, size_t len)
                  typed);
         break;
     case FLEET_READY:
+        if (f->dropped > 0)
+            snprintf(dropped, sizeof dropped,
+                     "%zu key%s typed before dropped   ", f->dropped,
+                     f->dropped == 1 ? "" : "s");
         if (passes == 0)
             snprintf(buf, len,
-                     "no drive passed: any key leaves, nothing is "
-                     "sent");
+                     "%sno drive passed: any key leaves, nothing is "
+                     "sent",
+                     dropped);
         else
             snprintf(buf, len,
-                     "y send to the %zu drive%s that passed   any other key "
+                     "%sy send to the %zu drive%s that passed   any other key "
                      "leaves, nothing is sent",
-                     passes, passes == 1 ? "" : "s");
+                     dropped, passes, passes == 1 ? "" : "s");
         break;
     case FLEET_SENDING:
         snprintf(buf, len, "sending: %zu of %zu answered%s",
@@ -260,14 +265,14 @@ view_compare_screen(const struct console *con, struct canvas *cv,
         else
             canvas_printf(cv, rr, 1, field_w - 1, STYLE_NORMAL, "%zu", r);
         ref[0] = '\0';
-        if (first == &c->drives[0])
-            view_compare_value(&c->drives[0], refs, r, ref, sizeof ref);
+        if (first != NULL)
+            view_compare_value(first, refs, r, ref, sizeof ref);
         col = 1 + field_w;
         for (size_t d = left; d < shown_to; d++) {
             view_compare_value(&c->drives[d], refs, r, value, sizeof value);
-            /* Differing from the first drive: marked, with or without
-             * colour; a drive without the value differs too. */
-            bool differs = d > 0 && first == &c->drives[0] &&
+            /* Differing from the first drive with values: marked, with
+             * or without colour; a drive without the value differs too. */
+            bool differs = first != NULL && &c->drives[d] != first &&
                            c->drives[d].page != NULL && strcmp(value, ref) != 0;
             char cell[100];
             snprintf(cell, sizeof cell, "%s%s", differs ? "*" : "", value);
@@ -285,10 +290,23 @@ view_compare_screen(const struct console *con, struct canvas *cv,
                       view_compare_error(&c->drives[d], why, sizeof why));
     }
     canvas_fill(cv, l->rows - 1, 0, l->cols, STYLE_TITLE);
-    canvas_printf(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE,
-                  "* differs from the first   Up/Down fields%s   r reads "
-                  "again   Esc returns",
-                  left > 0 || shown_to < ndrives ? "   Left/Right drives" : "");
+    /* The drive compared with is named: the first tagged one may have no
+     * values. */
+    /* While reads are out, keys typed wait for them, as the fleet's. */
+    char reading[96] = "";
+    size_t out = 0;
+    for (size_t d = 0; d < ndrives; d++)
+        out += c->drives[d].seq != 0;
+    if (out > 0)
+        snprintf(reading, sizeof reading, "reading: %zu of %zu answered%s   ",
+                 ndrives - out, ndrives,
+                 con->ntyped > 0 ? "; keys typed wait" : "");
+    char *footer = xasprintf(
+        "%s%s%s   Up/Down fields%s   r reads again   Esc returns", reading,
+        first != NULL ? "* differs from " : "", first != NULL ? first->uri : "",
+        left > 0 || shown_to < ndrives ? "   Left/Right drives" : "");
+    view_cell(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE, footer);
+    free(footer);
     free(widths);
     free(refs);
 }

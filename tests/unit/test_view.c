@@ -4,6 +4,8 @@
  * would, and the canvas is compared with tests/data/screens/CASE.txt
  * (MODECON_UPDATE_SCREENS=1 rewrites them).
  */
+#include <sys/stat.h>
+
 #include <criterion/criterion.h>
 #include <locale.h>
 #include <stdio.h>
@@ -1157,4 +1159,73 @@ Test(view, tagged_drives_are_checked_then_sent_to_and_compared)
     cr_assert_eq(con.mode, MODE_NORMAL);
     keys("T");
     cr_assert_eq(console_tagged(&con), 0);
+}
+
+/* The comparison marks what differs from the first tagged drive that has
+ * the page's values, and names it, when the first tagged drive has none
+ * (the ATAPI drive has no Caching page). */
+Test(view, compare_marks_differences_from_the_first_drive_with_values)
+{
+    console_add_drive(&con, "emu:cd-atapi", false);
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_add_drive(&con, "emu:ignoring", false);
+    console_collect(&con);
+    keys("T");
+    cr_assert_eq(console_tagged(&con), 3);
+    another_process("set emu:dvd-writer caching WCE=0");
+    keys("j");
+    goto_page(0x08);
+    keys("=");
+    cr_assert_eq(con.mode, MODE_COMPARE);
+    expect_screen("tags-compare-first-unread-80x24", 24, 80);
+    char *screen = render(24, 80);
+    cr_assert_not_null(strstr(screen, "*1"), "%s", screen);
+    cr_assert_not_null(strstr(screen, "* differs from emu:dvd-writer"), "%s",
+                       screen);
+    free(screen);
+}
+
+/* A definition of the Caching page for one product only, in the
+ * directory $MODECON_PAGES names, before the definitions are loaded
+ * (once a process). */
+static void
+setup_with_own_caching(void)
+{
+    char dir[600], path[700];
+    testutil_fresh_state();
+    snprintf(dir, sizeof dir, "%s/pages", getenv("XDG_STATE_HOME"));
+    cr_assert_eq(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof path, "%s/08-ignoring.page", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("# Caching page of one product (SBC-3 6.4.5)\n"
+          "page 0x08\nname \"Caching\"\napplies mmc\nlengths 0x0a\n"
+          "vendor \"MODECON\" product \"IGNORING*\"\n"
+          "field WBUF 2.2 flag \"Write buffer\"\n"
+          "field RCD 2.0 flag \"Read cache disable\"\n"
+          "field 2.7-3 reserved\nfield 2.1 reserved\n",
+          f);
+    fclose(f);
+    setenv("MODECON_PAGES", dir, 1);
+    setup();
+}
+
+/* A drive whose own definition of the page differs (one for its vendor
+ * and product) is not decoded with the drive in view's: the drives are
+ * compared byte by byte. */
+TestSuite(view_own_pages, .init = setup_with_own_caching, .fini = teardown);
+
+Test(view_own_pages, compare_of_drives_with_their_own_definitions_shows_bytes)
+{
+    console_add_drive(&con, "emu:dvd-writer", false);
+    console_add_drive(&con, "emu:ignoring", false);
+    console_collect(&con);
+    keys("T");
+    goto_page(0x08);
+    keys("=");
+    cr_assert_eq(con.mode, MODE_COMPARE);
+    expect_screen("tags-compare-own-definitions-80x24", 24, 80);
+    char *screen = render(24, 80);
+    cr_assert_not_null(strstr(screen, "BYTE"), "%s", screen);
+    free(screen);
 }
