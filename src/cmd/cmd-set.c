@@ -48,6 +48,7 @@ const struct cmd_entry cmd_set_entry = {
     .min_args = 2,
     .max_args = 64,
     .flags = CMD_MUTATES | CMD_DRIVE_ARG | CMD_PAGE_ARG,
+    .guard = "expect-page",
     .exec = cmd_set_exec,
 };
 

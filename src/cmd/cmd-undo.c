@@ -37,6 +37,7 @@ const struct cmd_entry cmd_undo_entry = {
     .min_args = 1,
     .max_args = 1,
     .flags = CMD_MUTATES | CMD_DRIVE_ARG,
+    .guard = "expect",
     .exec = cmd_undo_exec,
 };
 

@@ -74,7 +74,9 @@ journal_canonical(struct cmd_ctx *ctx, const struct cmd_entry *entry,
         free(clean);
     }
     for (int i = 0; entry->options[i].name != NULL; i++) {
-        if (!args->present[i])
+        if (!args->present[i] ||
+            (entry->guard != NULL &&
+             strcmp(entry->guard, entry->options[i].name) == 0))
             continue;
         char *flag = xasprintf("--%s", entry->options[i].name);
         journal_append(&text, flag);

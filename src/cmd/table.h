@@ -71,6 +71,10 @@ struct cmd_entry {
     /* The one option that may be given more than once ("--drive A
      * --drive B"), or NULL. */
     const char *repeatable;
+    /* The option that holds the command to the drive as the user saw it
+     * ("set --expect-page", "undo --expect"), or NULL: not journalled,
+     * for a replay runs on the state its own lines leave. */
+    const char *guard;
     enum cmd_status (*exec)(struct cmd_ctx *ctx, const struct cmd_args *args);
 };
 

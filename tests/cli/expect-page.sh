@@ -55,4 +55,19 @@ expect_status 0
 run get $D caching
 checks=$((checks + 1))
 [ "$out" = "88 0a 01 00 00 00 00 00 00 00 00 00" ] || fail "the page is $out"
+
+# The journal keeps the change, not the guard: a replay runs on the state
+# its own lines leave, on this drive or another, and the page then is not
+# the one the guard saw.
+checks=$((checks + 1))
+grep -q "^set $D caching WCE=0$" "$STATE/modecon/journal" ||
+    fail "the journal lacks the change: $(cat "$STATE/modecon/journal")"
+checks=$((checks + 1))
+! grep -q -- "--expect-page" "$STATE/modecon/journal" ||
+    fail "the journal keeps --expect-page"
+cp "${MODECON_DATA_DIR:?}/drives/dvd-writer.json" "$STATE/other.json"
+grep "^set $D caching WCE=0$" "$STATE/modecon/journal" >"$STATE/wce.cmd"
+run replay "$STATE/wce.cmd" --drive "emu:$STATE/other.json"
+expect_status 0
+expect_out "WCE: applied"
 done_ok
