@@ -77,6 +77,9 @@ struct fleet_run {
     bool check; /* --check: each drive's pre-flight alone, nothing sent */
     bool undo_elsewhere; /* --undo-elsewhere, or the caller's */
     unsigned jobs;
+    /* Standard input, read once before any drive begins when the file
+     * reads it (set --data -): each drive's commands read a copy. */
+    char *input;
     /* Messages kept for the end rather than printed as they come: the
      * progress is being drawn over (a terminal).  The drives' output is
      * always kept, for the end or the JSON. */

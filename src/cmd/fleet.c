@@ -371,6 +371,23 @@ fleet_err(void *arg, const char *text)
     pthread_mutex_unlock(&run->lock);
 }
 
+/* Standard input for a drive's command: a copy of what the caller read
+ * once for every drive. */
+static char *
+fleet_input(void *arg, struct err *err)
+{
+    struct fleet_drive *d = arg;
+
+    if (d->run->input == NULL) {
+        /* The checks found no command that reads it: the file changed
+         * since. */
+        err_usage(err, "standard input was not read for this replay: the "
+                       "file changed since it was checked");
+        return NULL;
+    }
+    return xstrdup(d->run->input);
+}
+
 /* The drive's own context: the caller's options, its own drives, its
  * output to the run. */
 static void
@@ -379,7 +396,8 @@ fleet_drive_init(struct fleet_run *run, struct fleet_drive *d)
     struct cmd_ctx *parent = run->ctx;
 
     d->run = run;
-    d->output = (struct cmd_output){ fleet_out, fleet_err, NULL, d, NULL };
+    d->output =
+        (struct cmd_output){ fleet_out, fleet_err, fleet_input, d, NULL };
     cmd_ctx_init(&d->ctx, &d->output);
     /* The page definitions, vendor sense rules and trace the caller
      * opened, shared: their problems were reported once, by the caller. */
@@ -722,6 +740,7 @@ fleet_free(struct fleet_run *run)
     for (size_t i = 0; i < run->nrecorded; i++)
         free(run->recorded[i]);
     free(run->recorded);
+    free(run->input);
     pthread_mutex_destroy(&run->lock);
     pthread_cond_destroy(&run->changed);
 }
@@ -753,6 +772,27 @@ fleet_enough_files(size_t ndrives)
     setrlimit(RLIMIT_NOFILE, &lim);
 }
 
+/* Standard input, read once for every drive: the workers cannot each
+ * read the one stream. */
+static int
+fleet_read_input(struct fleet_run *run, struct err *err)
+{
+    const struct cmd_output *output = run->ctx->output;
+
+    if (output->read_input == NULL)
+        return err_usage(err,
+                         "replay %s: a command reads standard input (set "
+                         "--data -), which cannot be read here; nothing was "
+                         "sent",
+                         run->path);
+    run->input = output->read_input(output->arg, err);
+    if (run->input == NULL) {
+        err_prefix(err, "replay %s", run->path);
+        return -1;
+    }
+    return 0;
+}
+
 /* Everything that can be refused is, before any drive is opened: the
  * options, the file, the drives' names. */
 static int
@@ -780,10 +820,13 @@ fleet_prepare(struct fleet_run *run, const struct cmd_entry *replay,
         return -1;
     /* The checks once, for every drive: a file with a fault runs on
      * none, its faults said once. */
-    unsigned faults = replay_script_check(run->ctx, run->script);
+    struct replay_fleet_check found = { 0 };
+    unsigned faults = replay_script_check_fleet(run->ctx, run->script, &found);
     if (faults > 0)
         return err_usage(err, "replay %s: %u fault%s found; nothing was run",
                          run->path, faults, faults == 1 ? "" : "s");
+    if (found.reads_input && fleet_read_input(run, err) != 0)
+        return -1;
     fleet_read_script(run);
     if (cmd_open_trace(run->ctx, err) != 0)
         return -1;

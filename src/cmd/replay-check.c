@@ -36,6 +36,7 @@ struct replay_check {
      * in another's run, which checked it). */
     struct replay_link chain[REPLAY_MAX_DEPTH];
     int above, depth;
+    bool reads_input; /* a command reads standard input (set --data -) */
 };
 
 static void
@@ -193,8 +194,11 @@ replay_check_page_args(struct replay_check *check,
     bool set = strcmp(entry->name, "set") == 0;
     if (!set && strcmp(entry->name, "edit") != 0)
         return 0;
-    if (set && cmd_arg_value(entry, args, "data") != NULL)
+    const char *data = set ? cmd_arg_value(entry, args, "data") : NULL;
+    if (data != NULL) {
+        check->reads_input |= strcmp(data, "-") == 0;
         return 0;
+    }
     bool force = cmd_arg_flag(entry, args, "force") ||
                  (set && cmd_arg_value(entry, args, "force-field") != NULL);
     if (args->argc < 3)
@@ -280,6 +284,14 @@ replay_check_lines(struct replay_check *check,
 unsigned
 replay_script_check(struct cmd_ctx *ctx, const struct replay_script *script)
 {
+    return replay_script_check_fleet(ctx, script, NULL);
+}
+
+unsigned
+replay_script_check_fleet(struct cmd_ctx *ctx,
+                          const struct replay_script *script,
+                          struct replay_fleet_check *fleet)
+{
     struct replay_check check = { .ctx = ctx, .above = ctx->depth, .depth = 1 };
 
     /* Loaded for the context, which reports the definitions' problems:
@@ -293,5 +305,7 @@ replay_script_check(struct cmd_ctx *ctx, const struct replay_script *script)
         check.scratch.selected_page = xstrdup(ctx->selected_page);
     replay_check_lines(&check, script);
     cmd_ctx_fini(&check.scratch);
+    if (fleet != NULL)
+        fleet->reads_input = check.reads_input;
     return check.faults;
 }

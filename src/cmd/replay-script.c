@@ -547,10 +547,15 @@ replay_sink_start(struct replay_sink *sink, struct cmd_ctx *ctx)
 {
     memset(sink, 0, sizeof *sink);
     sink->through = ctx->output;
-    sink->output = (struct cmd_output){ .out = replay_sink_out,
-                                        .err = replay_sink_err,
-                                        .read_input = replay_sink_input,
-                                        .arg = sink };
+    /* Input where the context has none is refused by the command that
+     * asks (cmd-set.c), as it is outside a replay. */
+    sink->output =
+        (struct cmd_output){ .out = replay_sink_out,
+                             .err = replay_sink_err,
+                             .read_input = ctx->output->read_input != NULL
+                                               ? replay_sink_input
+                                               : NULL,
+                             .arg = sink };
     ctx->output = &sink->output;
 }
 

@@ -49,6 +49,20 @@ void replay_script_free(struct replay_script *script);
 unsigned replay_script_check(struct cmd_ctx *ctx,
                              const struct replay_script *script);
 
+/* What the checks tell a replay onto many drives, which runs the file on
+ * many contexts at once. */
+struct replay_fleet_check {
+    /* A command reads standard input (set --data -): read once, before
+     * any drive begins, each drive given a copy. */
+    bool reads_input;
+};
+
+/* replay_script_check for a file replayed onto many drives at once,
+ * saying what it found in *fleet. */
+unsigned replay_script_check_fleet(struct cmd_ctx *ctx,
+                                   const struct replay_script *script,
+                                   struct replay_fleet_check *fleet);
+
 /* The pre-flight of the script on 'ctx': every line run as a dry run
  * (ctx->dry_run) with its output held, so that every MODE SELECT is built
  * and checked against the drive's pages and changeable values; each

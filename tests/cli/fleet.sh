@@ -386,4 +386,19 @@ expect_err "replay $STATE/bad.cmd: 2 faults found; nothing was run"
 checks=$((checks + 1))
 [ "$(grep -c 'bad.cmd:1: WR_T=FAST' <<<"$err")" = 1 ] || fail "a fault said more than once: $err"
 
+# A file whose set reads its page from standard input: read once, before
+# any drive begins, and every drive given the same bytes.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/in$i.json"; done
+printf 'set emu:dvd-writer 08 --data -\n' >"$STATE/stdin.cmd"
+run_in "88 0a 00 00 00 00 00 00 00 00 00 00" replay "$STATE/stdin.cmd" \
+    --drive "emu:$STATE/in1.json" --drive "emu:$STATE/in2.json"
+expect_status 0
+expect_out "2 drives: 2 ran the file, 0 could not be opened, 0 skipped, 0 stopped; 2 changed"
+for i in 1 2; do
+    run get "emu:$STATE/in$i.json" 8
+    checks=$((checks + 1))
+    [ "$out" = "88 0a 00 00 00 00 00 00 00 00 00 00" ] ||
+        fail "drive $i did not get the page from standard input: $out"
+done
+
 done_ok
