@@ -820,7 +820,7 @@ fleet_prepare(struct fleet_run *run, const struct cmd_entry *replay,
         return -1;
     /* The checks once, for every drive: a file with a fault runs on
      * none, its faults said once. */
-    struct replay_fleet_check found = { 0 };
+    struct replay_fleet_check found = { .many_drives = run->ndrives > 1 };
     unsigned faults = replay_script_check_fleet(run->ctx, run->script, &found);
     if (faults > 0)
         return err_usage(err, "replay %s: %u fault%s found; nothing was run",

@@ -36,6 +36,9 @@ struct replay_check {
      * in another's run, which checked it). */
     struct replay_link chain[REPLAY_MAX_DEPTH];
     int above, depth;
+    /* The lines run on many drives at once: a command that writes a
+     * file is a fault. */
+    bool many_drives;
     bool reads_input; /* a command reads standard input (set --data -) */
 };
 
@@ -207,6 +210,34 @@ replay_check_page_args(struct replay_check *check,
                                args->argc - 2, force, err);
 }
 
+/* The file a command writes, named by the user, or NULL.  Run on many
+ * drives at once, every drive's replay (and its pre-flight) would write
+ * the same path, each over the last: a snapshot would hold whichever
+ * drive came last, and a later 'restore' of it would put one drive's
+ * values on another. */
+static const char *
+replay_check_written(const struct cmd_entry *entry, const struct cmd_args *args)
+{
+    if (strcmp(entry->name, "snapshot") == 0)
+        return cmd_arg_value(entry, args, "output");
+    if (strcmp(entry->name, "history") == 0 && args->argc == 2 &&
+        strcmp(args->argv[0], "save") == 0)
+        return args->argv[1];
+    return NULL;
+}
+
+/* Whether a 'replay' line runs its file on many drives at once. */
+static bool
+replay_check_fleet_line(const struct cmd_entry *entry,
+                        const struct cmd_args *args)
+{
+    int ndrives;
+
+    cmd_arg_values(entry, args, "drive", &ndrives);
+    return ndrives > 1 || cmd_arg_value(entry, args, "drives") != NULL ||
+           cmd_arg_flag(entry, args, "all");
+}
+
 /* One command's words, as running it would split them, and what 'open'
  * and 'page' select for the commands after it. */
 static int
@@ -226,6 +257,17 @@ replay_check_command(struct replay_check *check, const char *path,
     int rc = cmd_parse(&check->scratch, entry, words->argc, words->argv, &args,
                        &help, err);
     if (rc != 0 || help) {
+        free(args.argv);
+        return rc;
+    }
+    const char *written = replay_check_written(entry, &args);
+    if (check->many_drives && written != NULL) {
+        char quoted[ERR_QUOTE_MAX];
+        rc = err_usage(err,
+                       "%s writes the file %s, which every drive would write "
+                       "in turn, each over the last: replay such a file onto "
+                       "one drive at a time",
+                       entry->name, err_quote(quoted, written));
         free(args.argv);
         return rc;
     }
@@ -250,7 +292,10 @@ replay_check_command(struct replay_check *check, const char *path,
     } else if (entry->flags & CMD_PAGE_ARG) {
         rc = replay_check_page_args(check, entry, &args, err);
     } else if (strcmp(entry->name, "replay") == 0) {
+        bool many = check->many_drives;
+        check->many_drives |= replay_check_fleet_line(entry, &args);
         replay_check_nested(check, path, lineno, args.argv[0]);
+        check->many_drives = many;
     }
     free(args.argv);
     return rc;
@@ -292,7 +337,11 @@ replay_script_check_fleet(struct cmd_ctx *ctx,
                           const struct replay_script *script,
                           struct replay_fleet_check *fleet)
 {
-    struct replay_check check = { .ctx = ctx, .above = ctx->depth, .depth = 1 };
+    struct replay_check check = { .ctx = ctx,
+                                  .above = ctx->depth,
+                                  .depth = 1,
+                                  .many_drives =
+                                      fleet != NULL && fleet->many_drives };
 
     /* Loaded for the context, which reports the definitions' problems:
      * a field the checks refuse may be one of a definition refused. */

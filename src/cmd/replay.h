@@ -52,7 +52,11 @@ unsigned replay_script_check(struct cmd_ctx *ctx,
 /* What the checks tell a replay onto many drives, which runs the file on
  * many contexts at once. */
 struct replay_fleet_check {
-    /* A command reads standard input (set --data -): read once, before
+    /* Given: the file runs on more than one drive, and a command that
+     * writes a file (snapshot -o, history save) is a fault, as every
+     * drive would write it in turn. */
+    bool many_drives;
+    /* Found: a command reads standard input (set --data -): read once, before
      * any drive begins, each drive given a copy. */
     bool reads_input;
 };

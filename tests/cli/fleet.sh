@@ -401,4 +401,38 @@ for i in 1 2; do
         fail "drive $i did not get the page from standard input: $out"
 done
 
+# A file that writes files (a snapshot, a saved history) is refused onto
+# many drives, each such line named, before anything is sent: every
+# drive would write the same file, and a later restore of the snapshot
+# would put one drive's values on another.  A file replaying such a file
+# onto many drives is refused the same, at its own checks.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/wf$i.json"; done
+cat >"$STATE/writes.cmd" <<CMDS
+set emu:dvd-writer 05 TST_W=1
+snapshot emu:dvd-writer -o $STATE/wf-snap.json
+history save $STATE/wf-history.cmd
+CMDS
+run replay "$STATE/writes.cmd" --drive "emu:$STATE/wf1.json" --drive "emu:$STATE/wf2.json"
+expect_status 2
+expect_err "writes.cmd:2: snapshot writes the file \"$STATE/wf-snap.json\", which every drive would write in turn"
+expect_err "writes.cmd:3: history writes the file \"$STATE/wf-history.cmd\""
+expect_err "replay $STATE/writes.cmd: 2 faults found; nothing was run"
+checks=$((checks + 1))
+[ ! -e "$STATE/wf-snap.json" ] && [ ! -e "$STATE/wf-history.cmd" ] ||
+    fail "a file was written though the replay was refused"
+run get "emu:$STATE/wf1.json" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "a drive changed though the file was refused"
+printf 'replay %s --drive emu:%s/wf1.json --drive emu:%s/wf2.json\n' \
+    "$STATE/writes.cmd" "$STATE" "$STATE" >"$STATE/writes-outer.cmd"
+run replay "$STATE/writes-outer.cmd"
+expect_status 2
+expect_err "writes.cmd:2: snapshot writes the file"
+expect_err "replay $STATE/writes-outer.cmd: 2 faults found; nothing was run"
+# Onto one drive it runs as before.
+run replay "$STATE/writes.cmd" --drive "emu:$STATE/wf1.json"
+expect_status 0
+checks=$((checks + 1))
+[ -e "$STATE/wf-snap.json" ] || fail "the snapshot of a replay onto one drive was not written"
+
 done_ok
