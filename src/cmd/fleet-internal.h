@@ -55,6 +55,14 @@ struct fleet_drive {
 
     enum fleet_state state;
     struct replay_count count;
+    /* The runs of commands in the drive's undo record before the replay
+     * began (undo_run_name), and the runs recorded since, which
+     * 'modecon undo DRIVE -n N' takes back; undo_known false when the
+     * record could not be read. */
+    char **runs_before;
+    size_t nruns_before;
+    unsigned undo_runs;
+    bool undo_known;
     enum cmd_status status;
     unsigned begun; /* commands begun, from the batch markers */
     bool has_error;

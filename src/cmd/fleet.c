@@ -15,6 +15,7 @@
 #include "cmd/fleet-internal.h"
 #include "cmd/line.h"
 #include "cmd/replay-script.h"
+#include "cmd/undolog.h"
 #include "engine/errfmt.h"
 #include "transport/transport.h"
 #include "util/atomicfile.h"
@@ -34,6 +35,7 @@ fleet_interrupt(void)
         return false;
     atomic_store(&fleet_stop, true);
     atomic_store(&fleet_stopped, true);
+    replay_interruption();
     return true;
 }
 
@@ -371,6 +373,40 @@ fleet_err(void *arg, const char *text)
     pthread_mutex_unlock(&run->lock);
 }
 
+/* The runs of commands in the drive's undo record, newest last, or
+ * false when it cannot be read. */
+static bool
+fleet_undo_runs(struct recorder *rec, char ***runs, size_t *nruns)
+{
+    struct undo_stack st;
+    struct err err;
+
+    err_clear(&err);
+    *runs = NULL;
+    *nruns = 0;
+    if (undo_stack_load(rec, &st, &err) != 0) {
+        undo_stack_free(&st);
+        return false;
+    }
+    for (size_t i = 0; i < st.count; i++) {
+        const char *name = undo_run_name(&st.changes[i]);
+        if (*nruns > 0 && strcmp((*runs)[*nruns - 1], name) == 0)
+            continue;
+        *runs = xrealloc(*runs, (*nruns + 1) * sizeof **runs);
+        (*runs)[(*nruns)++] = xstrdup(name);
+    }
+    undo_stack_free(&st);
+    return true;
+}
+
+static void
+fleet_free_runs(char **runs, size_t nruns)
+{
+    for (size_t i = 0; i < nruns; i++)
+        free(runs[i]);
+    free(runs);
+}
+
 /* Standard input for a drive's command: a copy of what the caller read
  * once for every drive. */
 static char *
@@ -434,6 +470,7 @@ fleet_drive_fini(struct fleet_drive *d)
     free(d->uri);
     free(d->shown);
     free(d->recorder_id);
+    fleet_free_runs(d->runs_before, d->nruns_before);
 }
 
 /* The drive's model against the identities the file was recorded on. */
@@ -454,6 +491,36 @@ fleet_model_of(const struct fleet_run *run, const struct scsi_identity *id)
             best = FLEET_MODEL_OTHER_REVISION;
     }
     return best;
+}
+
+/* What 'undo -n N' takes back of the replay: the runs in the drive's
+ * undo record that were not there before it began, however the commands
+ * that made them ended (a file replayed in turn, a restore that failed
+ * part-way, a command interrupted).  Those an 'undo' of the file took
+ * back are no longer there; with more runs than the record keeps, all
+ * it keeps. */
+static void
+fleet_count_undo(struct fleet_drive *d)
+{
+    struct recorder *rec;
+    struct err err;
+    char **runs;
+    size_t nruns;
+
+    err_clear(&err);
+    d->undo_runs = 0;
+    if (!d->undo_known || cmd_open_drive(&d->ctx, d->uri, &rec, &err) != 0 ||
+        !fleet_undo_runs(rec, &runs, &nruns)) {
+        d->undo_known = false;
+        return;
+    }
+    for (size_t i = 0; i < nruns; i++) {
+        bool before = false;
+        for (size_t j = 0; j < d->nruns_before && !before; j++)
+            before = strcmp(runs[i], d->runs_before[j]) == 0;
+        d->undo_runs += !before;
+    }
+    fleet_free_runs(runs, nruns);
 }
 
 /* Open and identify one drive, on a thread of its own. */
@@ -480,6 +547,7 @@ fleet_identify(void *arg, size_t i)
     }
     d->identified = true;
     d->recorder_id = xstrdup(recorder_id(rec));
+    d->undo_known = fleet_undo_runs(rec, &d->runs_before, &d->nruns_before);
     d->model = fleet_model_of(run, &d->id);
     d->state = FLEET_WAITING;
     /* --all takes the drives list shows, but sends mode pages meant for
@@ -574,6 +642,8 @@ fleet_run_drive(void *arg, size_t i)
         replay_script_preflight(&d->ctx, run->script, &d->count);
     else
         replay_script_run(&d->ctx, run->script, &d->count);
+    if (!run->check && !run->dry_run)
+        fleet_count_undo(d);
     cmd_line_thread_done();
 
     pthread_mutex_lock(&run->lock);
@@ -581,12 +651,15 @@ fleet_run_drive(void *arg, size_t i)
     d->status = d->count.worst;
     /* A command refused for the interruption was counted as run and
      * failed; it was neither. */
-    if (atomic_load(&fleet_stop) && d->count.run > d->begun) {
-        unsigned not_run = d->count.run - d->begun;
-        d->count.run = d->begun;
+    if (d->count.interrupted ||
+        (atomic_load(&fleet_stop) && d->count.run > d->begun)) {
+        unsigned not_run =
+            d->count.run > d->begun ? d->count.run - d->begun : 0;
+        d->count.run -= not_run;
         d->count.failed -=
             not_run < d->count.failed ? not_run : d->count.failed;
         d->state = FLEET_STOPPED; /* its status a failure: the interruption */
+        d->status = fleet_worse(d->status, CMD_FAILED);
     } else {
         d->state = FLEET_DONE;
     }

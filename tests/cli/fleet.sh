@@ -435,4 +435,132 @@ expect_status 0
 checks=$((checks + 1))
 [ -e "$STATE/wf-snap.json" ] || fail "the snapshot of a replay onto one drive was not written"
 
+# CHANGED and 'undo -n N' say what reached each drive, however the
+# commands that sent it ended.  A file replayed in turn, then a set: N
+# counts every change the drive's undo record gained, and undo -n N
+# takes the drive back to where it was.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/nest$i.json"; done
+printf 'replay %s\nset emu:dvd-writer 08 RCD=1\n' "$STATE/tower.cmd" >"$STATE/nest.cmd"
+run replay "$STATE/nest.cmd" --drive "emu:$STATE/nest1.json" --drive "emu:$STATE/nest2.json"
+expect_status 0
+grep -qE "^emu:$STATE/nest1.json +MODECON DVD-RW WRITER 1.00 +- +done +2 .* yes, undo -n 5 +-$" <<<"$out" ||
+    fail "the row of a nested replay does not count what reached the drive: $out"
+run undo "emu:$STATE/nest1.json" -n 5
+expect_status 0
+run get "emu:$STATE/nest1.json" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "undo -n 5 did not take page 05 back"
+run get "emu:$STATE/nest1.json" 8
+checks=$((checks + 1))
+[ "$out" = "$before8" ] || fail "undo -n 5 did not take page 08 back"
+
+# A restore that wrote page 05, then met a conflict on page 08, failed,
+# but changed the drive.
+cp "$DATA/drives/dvd-writer.json" "$STATE/rs1.json"
+cp "$DATA/drives/dvd-writer.json" "$STATE/rs2.json"
+"$MODECON" snapshot "emu:$STATE/nest2.json" -o "$STATE/nest2-snap.json" >/dev/null ||
+    fail "no snapshot"
+printf 'restore emu:dvd-writer %s\n' "$STATE/nest2-snap.json" >"$STATE/restore.cmd"
+run replay "$STATE/restore.cmd" --drive "emu:$STATE/rs1.json?fault=status:18@55+1" \
+    --drive "emu:$STATE/rs2.json"
+expect_status 1
+grep -qE "^emu:$STATE/rs1.json[?]fault=status:18@55[+]1 +MODECON DVD-RW WRITER 1.00 +- +failed +1 .* yes, undo -n 1 +E_IMAPI_RECORDER_LOCKED" <<<"$out" ||
+    fail "the row of a restore that failed part-way does not say it changed the drive: $out"
+run get "emu:$STATE/rs1.json" 5
+checks=$((checks + 1))
+[ "$out" != "$before" ] || fail "the restore did not write page 05"
+
+# Ctrl-C during a file replayed in turn: the rows say what reached each
+# drive, and undo -n N takes it back.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/int$i.json"; done
+printf 'replay %s\n' "$STATE/slow.cmd" >"$STATE/outer-slow.cmd"
+"$MODECON" replay "$STATE/outer-slow.cmd" --drive "emu:$STATE/int1.json?fault=latency:40" \
+    --drive "emu:$STATE/int2.json?fault=latency:40" >"$STATE/int.out" 2>"$STATE/int.err" &
+pid=$!
+for _ in $(seq 600); do
+    [ "$(outcomes int)" = 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/int.out")
+err=$(cat "$STATE/int.err")
+expect_status 130
+table=$out
+for i in 1 2; do
+    row=$(grep -E "^emu:$STATE/int$i.json[?]fault=latency:40 +MODECON" <<<"$table")
+    grep -qE " stopped +.* yes, undo -n [0-9]+ +interrupted$" <<<"$row" ||
+        fail "the row of int$i does not say the interrupted drive changed: $row"
+    n=$(sed -E 's/.*undo -n ([0-9]+).*/\1/' <<<"$row")
+    run undo "emu:$STATE/int$i.json" -n "$n"
+    expect_status 0
+    run get "emu:$STATE/int$i.json" 5
+    checks=$((checks + 1))
+    [ "$out" = "$before" ] || fail "undo -n $n did not take back what reached int$i"
+done
+
+# A Ctrl-C that stopped a replay onto many drives that a file runs stops
+# that file too, whatever --keep-going says: neither the next replay
+# onto many drives nor the set after it runs.
+for i in 1 2 3 4 5; do cp "$DATA/drives/dvd-writer.json" "$STATE/ko$i.json"; done
+cat >"$STATE/outer-fleet.cmd" <<CMDS
+replay $STATE/slow.cmd --drive emu:$STATE/ko1.json?fault=latency:40 --drive emu:$STATE/ko2.json?fault=latency:40
+replay $STATE/tower.cmd --drive emu:$STATE/ko3.json --drive emu:$STATE/ko4.json
+set emu:$STATE/ko5.json 08 WCE=0
+CMDS
+"$MODECON" replay "$STATE/outer-fleet.cmd" --keep-going >"$STATE/ko.out" 2>"$STATE/ko.err" &
+pid=$!
+for _ in $(seq 600); do
+    [ "$(outcomes ko)" = 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/ko.out")
+err=$(cat "$STATE/ko.err")
+expect_status 130
+expect_err "outer-fleet.cmd: stopped at line 1, as asked (Ctrl-C)"
+checks=$((checks + 1))
+[ "$(outcomes ko)" = 2 ] || fail "a drive after the interrupted line was changed"
+for i in 3 4; do
+    run get "emu:$STATE/ko$i.json" 5
+    checks=$((checks + 1))
+    [ "$out" = "$before" ] || fail "ko$i changed after the interruption"
+done
+run get "emu:$STATE/ko5.json" 8
+checks=$((checks + 1))
+[ "$out" = "$before8" ] || fail "the set after the interruption ran"
+
+# Ctrl-C during the drives' pre-flight: nothing was sent, and the drives
+# are stopped, not refused.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/pf$i.json"; done
+"$MODECON" replay "$STATE/slow.cmd" --drive "emu:$STATE/pf1.json?fault=latency:200" \
+    --drive "emu:$STATE/pf2.json?fault=latency:200" >"$STATE/pf.out" 2>"$STATE/pf.err" &
+pid=$!
+for _ in $(seq 600); do
+    [ "$(grep -c ': begins:' "$STATE/pf.err")" = 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/pf.out")
+err=$(cat "$STATE/pf.err")
+expect_status 130
+checks=$((checks + 1))
+[ "$(outcomes pf)" = 0 ] || fail "a MODE SELECT was sent though the pre-flight was interrupted"
+checks=$((checks + 1))
+grep -q "would fail" <<<"$err" && fail "the interrupted pre-flight refused commands"
+expect_err "stopped in the pre-flight, as asked (Ctrl-C); nothing was sent"
+for i in 1 2; do
+    grep -qE "^emu:$STATE/pf$i.json[?]fault=latency:200 +MODECON DVD-RW WRITER 1.00 +same +stopped +0 +0 +0 +0 +0 +no +interrupted$" <<<"$out" ||
+        fail "the row of pf$i does not say it stopped: $out"
+done
+expect_out "2 drives: 0 ran the file, 0 could not be opened, 0 skipped, 2 stopped; 0 changed"
+
 done_ok
