@@ -40,6 +40,12 @@ fleet_interrupt(void)
 }
 
 bool
+fleet_stopping(void)
+{
+    return atomic_load(&fleet_active) > 0 && atomic_load(&fleet_stop);
+}
+
+bool
 fleet_interrupted(void)
 {
     return atomic_load(&fleet_stopped);
