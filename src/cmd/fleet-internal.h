@@ -94,7 +94,7 @@ struct fleet_run {
     bool hold_diagnostics;
 
     struct fleet_drive *drives;
-    size_t ndrives;
+    size_t ndrives, drives_cap;
     bool interrupted;
 
     pthread_mutex_t lock; /* drives' states and lines; the caller's output */

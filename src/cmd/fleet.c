@@ -94,27 +94,100 @@ fleet_jobs(const char *text, unsigned *jobs, struct err *err)
     return 0;
 }
 
+/*
+ * Drives by a name (their URI, their identity): a list of a rack's
+ * thousands of drives is checked for one named twice in time linear in
+ * its length.  Open addressing, at most half full; the names are the
+ * drives' own strings, which stay where they are as the drives grow.
+ */
+struct fleet_name {
+    const char *name; /* NULL: a free slot */
+    size_t drive;
+};
+
+struct fleet_names {
+    struct fleet_name *slots;
+    size_t cap, count;
+};
+
+static size_t
+fleet_name_hash(const char *name)
+{
+    size_t h = 14695981039346656037u; /* FNV-1a */
+
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+static struct fleet_name *
+fleet_name_slot(const struct fleet_names *set, const char *name)
+{
+    size_t i = fleet_name_hash(name) & (set->cap - 1);
+
+    while (set->slots[i].name != NULL && strcmp(set->slots[i].name, name) != 0)
+        i = (i + 1) & (set->cap - 1);
+    return &set->slots[i];
+}
+
+/* The drive already named 'name', or else 'drive' added under it:
+ * returns the drive's index either way. */
+static size_t
+fleet_names_add(struct fleet_names *set, const char *name, size_t drive)
+{
+    if (2 * (set->count + 1) > set->cap) {
+        struct fleet_names grown = { .cap = set->cap ? 2 * set->cap : 64 };
+        grown.slots = xcalloc(grown.cap, sizeof *grown.slots);
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slots[i].name != NULL)
+                *fleet_name_slot(&grown, set->slots[i].name) = set->slots[i];
+        grown.count = set->count;
+        free(set->slots);
+        *set = grown;
+    }
+    struct fleet_name *slot = fleet_name_slot(set, name);
+    if (slot->name == NULL) {
+        *slot = (struct fleet_name){ .name = name, .drive = drive };
+        set->count++;
+    }
+    return slot->drive;
+}
+
+static void
+fleet_names_free(struct fleet_names *set)
+{
+    free(set->slots);
+    *set = (struct fleet_names){ 0 };
+}
+
 /* Add a drive named by the user ('where' says where, for messages),
  * checked to be well formed and named once. */
 static int
-fleet_add_drive(struct fleet_run *run, const char *uri, const char *where,
-                struct err *err)
+fleet_add_drive(struct fleet_run *run, struct fleet_names *named,
+                const char *uri, const char *where, struct err *err)
 {
     if (transport_check_name(uri, err) != 0) {
         err_prefix(err, "replay: %s", where);
         err->usage = true;
         return -1;
     }
-    for (size_t i = 0; i < run->ndrives; i++)
-        if (strcmp(run->drives[i].uri, uri) == 0)
-            return err_usage(err, "replay: %s: %s is named twice", where,
-                             run->drives[i].shown);
-    run->drives =
-        xrealloc(run->drives, (run->ndrives + 1) * sizeof *run->drives);
-    struct fleet_drive *d = &run->drives[run->ndrives++];
+    if (run->ndrives == run->drives_cap) {
+        run->drives_cap = run->drives_cap ? 2 * run->drives_cap : 16;
+        run->drives =
+            xrealloc(run->drives, run->drives_cap * sizeof *run->drives);
+    }
+    struct fleet_drive *d = &run->drives[run->ndrives];
     memset(d, 0, sizeof *d);
     d->uri = transport_redact(uri);
+    size_t first = fleet_names_add(named, d->uri, run->ndrives);
+    if (first != run->ndrives) {
+        free(d->uri);
+        d->uri = NULL;
+        return err_usage(err, "replay: %s: %s is named twice", where,
+                         run->drives[first].shown);
+    }
     d->shown = text_visible(d->uri, false);
+    run->ndrives++;
     return 0;
 }
 
@@ -124,7 +197,8 @@ fleet_add_drive(struct fleet_run *run, const char *uri, const char *where,
 /* --drives FILE: one URI a line; blank lines and lines that begin with
  * '#' are left out.  Every bad line is named before the error. */
 static int
-fleet_drives_file(struct fleet_run *run, const char *path, struct err *err)
+fleet_drives_file(struct fleet_run *run, struct fleet_names *named,
+                  const char *path, struct err *err)
 {
     size_t len;
     char *text = atomicfile_read(path, FLEET_DRIVES_FILE_MAX, &len, err);
@@ -157,7 +231,7 @@ fleet_drives_file(struct fleet_run *run, const char *path, struct err *err)
         struct err line_err;
         err_clear(&line_err);
         char *where = xasprintf("--drives %s:%u", path, lineno);
-        if (fleet_add_drive(run, line, where, &line_err) != 0) {
+        if (fleet_add_drive(run, named, line, where, &line_err) != 0) {
             cmd_warn(run->ctx, "%s", line_err.msg);
             bad++;
         }
@@ -185,24 +259,27 @@ fleet_drives(struct fleet_run *run, const struct cmd_entry *replay,
     if (run->all && (n > 0 || file != NULL))
         return err_usage(err, "replay: --all takes every drive 'list' finds; "
                               "not with --drive or --drives");
-    for (int i = 0; i < n; i++)
-        if (fleet_add_drive(run, named[i], "--drive", err) != 0)
-            return -1;
-    if (file != NULL && fleet_drives_file(run, file, err) != 0)
-        return -1;
-    if (run->all) {
+    struct fleet_names uris_named = { 0 };
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = fleet_add_drive(run, &uris_named, named[i], "--drive", err);
+    if (rc == 0 && file != NULL)
+        rc = fleet_drives_file(run, &uris_named, file, err);
+    if (rc == 0 && run->all) {
         /* Every drive 'list' shows, found as it finds them. */
         char **uris;
         size_t count;
-        if (transport_list_drives(&uris, &count, err) != 0)
-            return -1;
-        int rc = 0;
-        for (size_t i = 0; i < count && rc == 0; i++)
-            rc = fleet_add_drive(run, uris[i], "--all", err);
-        transport_free_list(uris, count);
-        if (rc != 0)
-            return -1;
+        if (transport_list_drives(&uris, &count, err) != 0) {
+            rc = -1;
+        } else {
+            for (size_t i = 0; i < count && rc == 0; i++)
+                rc = fleet_add_drive(run, &uris_named, uris[i], "--all", err);
+            transport_free_list(uris, count);
+        }
     }
+    fleet_names_free(&uris_named);
+    if (rc != 0)
+        return -1;
     if (run->ndrives == 0)
         return err_usage(err, "replay: no drive to replay onto (--drive, "
                               "--drives FILE or --all)");
@@ -572,6 +649,8 @@ fleet_identify(void *arg, size_t i)
 static void
 fleet_preflight(struct fleet_run *run)
 {
+    struct fleet_names identities = { 0 };
+
     for (size_t i = 0; i < run->ndrives; i++) {
         struct fleet_drive *d = &run->drives[i];
         if (d->state == FLEET_UNREACHABLE) {
@@ -581,17 +660,15 @@ fleet_preflight(struct fleet_run *run)
         }
         if (!d->identified)
             continue;
-        bool duplicate = false;
-        for (size_t j = 0; j < i && !duplicate; j++) {
-            const struct fleet_drive *e = &run->drives[j];
-            if (e->identified && strcmp(e->recorder_id, d->recorder_id) == 0) {
-                snprintf(d->why_skipped, sizeof d->why_skipped,
-                         "the same drive as %s", e->shown);
-                d->state = FLEET_SKIPPED;
-                cmd_warn(run->ctx, "%s: the same drive as %s: replayed once",
-                         d->shown, e->shown);
-                duplicate = true;
-            }
+        size_t first = fleet_names_add(&identities, d->recorder_id, i);
+        bool duplicate = first != i;
+        if (duplicate) {
+            const struct fleet_drive *e = &run->drives[first];
+            snprintf(d->why_skipped, sizeof d->why_skipped,
+                     "the same drive as %s", e->shown);
+            d->state = FLEET_SKIPPED;
+            cmd_warn(run->ctx, "%s: the same drive as %s: replayed once",
+                     d->shown, e->shown);
         }
         if (d->model != FLEET_MODEL_OTHER || duplicate)
             continue;
@@ -610,6 +687,7 @@ fleet_preflight(struct fleet_run *run)
         free(revision);
         free(recorded);
     }
+    fleet_names_free(&identities);
 }
 
 static void

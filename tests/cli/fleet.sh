@@ -563,4 +563,14 @@ for i in 1 2; do
 done
 expect_out "2 drives: 0 ran the file, 0 could not be opened, 0 skipped, 2 stopped; 0 changed"
 
+# A rack's list of thousands of drives is checked for a drive named twice
+# as it is read: the second naming is refused with its line, nothing
+# opened.
+seq -f "emu:$STATE/rack/d%05g.json" 1 20000 >"$STATE/big.drives"
+sed -n 7p "$STATE/big.drives" >>"$STATE/big.drives"
+run replay "$STATE/tower.cmd" --drives "$STATE/big.drives"
+expect_status 2
+expect_err "--drives $STATE/big.drives:20001: emu:$STATE/rack/d00007.json is named twice"
+expect_err "1 bad line; nothing was sent to any drive"
+
 done_ok
