@@ -316,6 +316,27 @@ fleet_doing(struct cmd_ctx *scratch, const struct cmd_words *w)
     return shown;
 }
 
+/* What 'open DRIVE' and 'page PAGE' select, for the commands after
+ * them. */
+static void
+fleet_follow_selection(struct cmd_ctx *scratch, const struct cmd_words *w)
+{
+    struct err err;
+
+    err_clear(&err);
+    const struct cmd_entry *entry = cmd_find(w->argv[0], &err);
+    if (entry == NULL || w->argc != 2)
+        return;
+    char **selected =
+        strcmp(entry->name, "open") == 0   ? &scratch->selected_drive
+        : strcmp(entry->name, "page") == 0 ? &scratch->selected_page
+                                           : NULL;
+    if (selected == NULL)
+        return;
+    free(*selected);
+    *selected = xstrdup(w->argv[1]);
+}
+
 /* A journal's "# drive URI: VENDOR PRODUCT REVISION" line: the identity
  * recorded, kept once. */
 static void
@@ -352,6 +373,12 @@ fleet_read_script(struct fleet_run *run)
     const char *line = run->script->text;
 
     cmd_ctx_init(&scratch, &quiet);
+    /* The drive and page the lines start from, and then select: a
+     * command that leaves out its page is named with the one selected. */
+    if (run->ctx->selected_drive != NULL)
+        scratch.selected_drive = xstrdup(run->ctx->selected_drive);
+    if (run->ctx->selected_page != NULL)
+        scratch.selected_page = xstrdup(run->ctx->selected_page);
     for (unsigned n = 0; n < run->script->nlines;
          n++, line = replay_next_line(line)) {
         fleet_recorded(run, line);
@@ -362,9 +389,11 @@ fleet_read_script(struct fleet_run *run)
             continue; /* replay's own checks said what is wrong with it */
         run->doing = xrealloc(run->doing, (run->commands + parsed.ncmds + 1) *
                                               sizeof *run->doing);
-        for (size_t i = 0; i < parsed.ncmds; i++)
+        for (size_t i = 0; i < parsed.ncmds; i++) {
             run->doing[run->commands++] =
                 fleet_doing(&scratch, &parsed.cmds[i]);
+            fleet_follow_selection(&scratch, &parsed.cmds[i]);
+        }
         cmd_line_free(&parsed);
     }
     cmd_ctx_fini(&scratch);
@@ -618,6 +647,7 @@ fleet_identify(void *arg, size_t i)
     err_clear(&err);
     if (atomic_load(&fleet_stop)) {
         d->state = FLEET_NOT_STARTED;
+        d->status = CMD_FAILED; /* the interruption */
         return;
     }
     if (cmd_open_drive(&d->ctx, d->uri, &rec, &err) != 0 ||
@@ -690,15 +720,6 @@ fleet_preflight(struct fleet_run *run)
     fleet_names_free(&identities);
 }
 
-static void
-fleet_set_state(struct fleet_drive *d, enum fleet_state state)
-{
-    pthread_mutex_lock(&d->run->lock);
-    d->state = state;
-    pthread_cond_broadcast(&d->run->changed);
-    pthread_mutex_unlock(&d->run->lock);
-}
-
 /* Run the file on one drive, on a worker thread. */
 static void
 fleet_run_drive(void *arg, size_t i)
@@ -710,7 +731,11 @@ fleet_run_drive(void *arg, size_t i)
     if (d->state != FLEET_WAITING)
         return;
     if (atomic_load(&fleet_stop)) {
-        fleet_set_state(d, FLEET_NOT_STARTED);
+        pthread_mutex_lock(&run->lock);
+        d->status = CMD_FAILED; /* the interruption */
+        d->state = FLEET_NOT_STARTED;
+        pthread_cond_broadcast(&run->changed);
+        pthread_mutex_unlock(&run->lock);
         return;
     }
     pthread_mutex_lock(&run->lock);

@@ -573,4 +573,39 @@ expect_status 2
 expect_err "--drives $STATE/big.drives:20001: emu:$STATE/rack/d00007.json is named twice"
 expect_err "1 bad line; nothing was sent to any drive"
 
+# Drives that never began, the replay interrupted before their turn,
+# have the interruption's exit status in the JSON document, not 0.
+for i in 1 2 3; do cp "$DATA/drives/dvd-writer.json" "$STATE/nj$i.json"; done
+"$MODECON" replay "$STATE/slow.cmd" --jobs 1 --json \
+    --drive "emu:$STATE/nj1.json?fault=latency:40" --drive "emu:$STATE/nj2.json" \
+    --drive "emu:$STATE/nj3.json" >"$STATE/nj.out" 2>"$STATE/nj.err" &
+pid=$!
+for _ in $(seq 600); do
+    [ "$(outcomes nj)" = 1 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/nj.out")
+expect_status 130
+checks=$((checks + 1))
+jq -e '.interrupted and .drives[0].outcome == "stopped" and .drives[0].exit_status == 1
+    and ([.drives[1:][] | select(.outcome == "stopped" and .exit_status == 1 and .commands_run == 0)] | length) == 2' \
+    <<<"$out" >/dev/null || fail "a drive that never began has not the interruption's status: $out"
+
+# The progress names the page a command acts on, the one the file
+# selected when the command leaves it out.
+if command -v script >/dev/null; then
+    cp "$DATA/drives/dvd-writer.json" "$STATE/sel1.json"
+    cp "$DATA/drives/dvd-writer.json" "$STATE/sel2.json"
+    printf 'open emu:dvd-writer\npage 08\nset WCE=0\n' >"$STATE/select.cmd"
+    TERM=xterm script -qec "stty cols 200 rows 40; '$MODECON' replay '$STATE/select.cmd' --drive 'emu:$STATE/sel1.json' --drive 'emu:$STATE/sel2.json'" \
+        "$STATE/typescript" </dev/null >/dev/null
+    out=$(cat "$STATE/typescript")
+    grep -qE "emu:$STATE/sel2.json +done +[0-9.]+ s  command 3 of 3  set 08" <<<"$out" ||
+        fail "the progress does not name the page selected: $out"
+fi
+
 done_ok
