@@ -50,6 +50,9 @@ static volatile sig_atomic_t main_pending_signal;
 /* One that stopped a replay onto many drives, or 0: the process ends by
  * it once the table is out. */
 static volatile sig_atomic_t main_fleet_signal;
+/* The progress of a replay onto many drives is drawn in place: a line
+ * written under it would be drawn over, so the drawing says it. */
+static volatile sig_atomic_t main_progress_in_place;
 
 static void
 main_die(int sig)
@@ -75,8 +78,11 @@ main_on_signal(int sig)
     if (main_fleet_signal == 0 && main_pending_signal == 0 &&
         fleet_interrupt()) {
         main_fleet_signal = sig;
-        ssize_t ignored = write(STDERR_FILENO, stopping, sizeof stopping - 1);
-        (void)ignored;
+        if (!main_progress_in_place) {
+            ssize_t ignored =
+                write(STDERR_FILENO, stopping, sizeof stopping - 1);
+            (void)ignored;
+        }
         return;
     }
     /* Raised inside its handler, the signal waits until it returns. */
@@ -186,6 +192,9 @@ main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
     (void)arg;
     if (out == NULL)
         return;
+    /* From now until the last drawing, a Ctrl-C is said by the drawing
+     * (main_on_signal). */
+    main_progress_in_place = !final;
     if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 &&
         ws.ws_row > 0) {
         width = ws.ws_col;
@@ -196,8 +205,12 @@ main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
         fprintf(out, "\r\033[%zuA", main_progress_drawn);
     for (size_t i = 0; i < nrows; i++)
         counts[main_progress_rank(&rows[i])]++;
-    /* Room for the totals and a line for the cursor. */
-    size_t room = height > 3 ? (size_t)height - 2 : 1;
+    /* An interruption is said in the drawing, which would draw over a
+     * line written under it. */
+    bool stopping = fleet_stopping();
+    /* Room for the totals, the interruption and a line for the cursor. */
+    size_t above = stopping ? 2 : 1;
+    size_t room = height > (int)above + 2 ? (size_t)height - above - 1 : 1;
     size_t shown = nrows < room ? nrows : room;
     snprintf(line, sizeof line,
              "replay: %zu drive%s: %zu running, %zu waiting, %zu failed or "
@@ -205,6 +218,11 @@ main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
              nrows, nrows == 1 ? "" : "s", counts[0], counts[2], counts[1],
              counts[3], shown < nrows ? " (the running ones first)" : "");
     main_progress_line(out, line, width);
+    if (stopping)
+        main_progress_line(out,
+                           "interrupted: each drive stops after the command "
+                           "it is running",
+                           width);
     int drive_width = 8;
     for (size_t i = 0; i < nrows; i++) {
         int w = (int)strlen(rows[i].drive);
@@ -232,10 +250,10 @@ main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
             break;
     }
     /* Rows of a longer last drawing are cleared. */
-    for (size_t i = drawn + 1; i < main_progress_drawn; i++)
+    for (size_t i = drawn + above; i < main_progress_drawn; i++)
         fputs("\033[2K\n", out);
-    size_t lines =
-        drawn + 1 > main_progress_drawn ? drawn + 1 : main_progress_drawn;
+    size_t lines = drawn + above > main_progress_drawn ? drawn + above
+                                                       : main_progress_drawn;
     fclose(out);
     fflush(stdout);
     fputs(text, stderr);

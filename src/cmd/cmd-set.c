@@ -70,6 +70,12 @@ cmd_set_data(struct cmd_ctx *ctx, const struct cmd_args *args, uint8_t **data,
                               "page as 'modecon get' prints it, or - for "
                               "stdin)");
     if (strcmp(text, "-") == 0) {
+        /* A front end that owns standard input (the console) reads none
+         * for a command. */
+        if (ctx->output->read_input == NULL)
+            return err_usage(err, "--data -: standard input cannot be read "
+                                  "here; give the page's bytes as --data "
+                                  "HEX");
         input = ctx->output->read_input(ctx->output->arg, err);
         if (input == NULL)
             return -1;

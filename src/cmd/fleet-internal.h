@@ -55,6 +55,14 @@ struct fleet_drive {
 
     enum fleet_state state;
     struct replay_count count;
+    /* The runs of commands in the drive's undo record before the replay
+     * began (undo_run_name), and the runs recorded since, which
+     * 'modecon undo DRIVE -n N' takes back; undo_known false when the
+     * record could not be read. */
+    char **runs_before;
+    size_t nruns_before;
+    unsigned undo_runs;
+    bool undo_known;
     enum cmd_status status;
     unsigned begun; /* commands begun, from the batch markers */
     bool has_error;
@@ -77,13 +85,16 @@ struct fleet_run {
     bool check; /* --check: each drive's pre-flight alone, nothing sent */
     bool undo_elsewhere; /* --undo-elsewhere, or the caller's */
     unsigned jobs;
+    /* Standard input, read once before any drive begins when the file
+     * reads it (set --data -): each drive's commands read a copy. */
+    char *input;
     /* Messages kept for the end rather than printed as they come: the
      * progress is being drawn over (a terminal).  The drives' output is
      * always kept, for the end or the JSON. */
     bool hold_diagnostics;
 
     struct fleet_drive *drives;
-    size_t ndrives;
+    size_t ndrives, drives_cap;
     bool interrupted;
 
     pthread_mutex_t lock; /* drives' states and lines; the caller's output */

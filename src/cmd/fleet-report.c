@@ -50,17 +50,22 @@ fleet_sense(const struct err *err, char *buf, size_t len)
         snprintf(buf, len, "%02X/%02X/%02X", s.key, s.asc, s.ascq);
 }
 
-/* MODE SELECTs the drive answered: the commands 'undo -n' takes back. */
+/* The commands 'undo -n' takes back: the runs the drive's undo record
+ * gained; when it could not be read, the changes the drive answered. */
 static unsigned
 fleet_undo_count(const struct fleet_drive *d)
 {
-    return d->count.applied + d->count.not_applied;
+    return d->undo_known ? d->undo_runs
+                         : d->count.applied + d->count.not_applied;
 }
 
+/* Whether the drive was left changed, from what it answered: a change it
+ * kept, recorded for undo; never one it answered GOOD and ignored. */
 static bool
 fleet_changed(const struct fleet_run *run, const struct fleet_drive *d)
 {
-    return !run->dry_run && d->count.applied > 0;
+    return !run->dry_run && !run->check && d->count.reached > 0 &&
+           fleet_undo_count(d) > 0;
 }
 
 /* The identity as the row shows it, made visible; a new string. */

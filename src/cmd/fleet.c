@@ -15,6 +15,7 @@
 #include "cmd/fleet-internal.h"
 #include "cmd/line.h"
 #include "cmd/replay-script.h"
+#include "cmd/undolog.h"
 #include "engine/errfmt.h"
 #include "transport/transport.h"
 #include "util/atomicfile.h"
@@ -34,7 +35,14 @@ fleet_interrupt(void)
         return false;
     atomic_store(&fleet_stop, true);
     atomic_store(&fleet_stopped, true);
+    replay_interruption();
     return true;
+}
+
+bool
+fleet_stopping(void)
+{
+    return atomic_load(&fleet_active) > 0 && atomic_load(&fleet_stop);
 }
 
 bool
@@ -86,27 +94,100 @@ fleet_jobs(const char *text, unsigned *jobs, struct err *err)
     return 0;
 }
 
+/*
+ * Drives by a name (their URI, their identity): a list of a rack's
+ * thousands of drives is checked for one named twice in time linear in
+ * its length.  Open addressing, at most half full; the names are the
+ * drives' own strings, which stay where they are as the drives grow.
+ */
+struct fleet_name {
+    const char *name; /* NULL: a free slot */
+    size_t drive;
+};
+
+struct fleet_names {
+    struct fleet_name *slots;
+    size_t cap, count;
+};
+
+static size_t
+fleet_name_hash(const char *name)
+{
+    size_t h = 14695981039346656037u; /* FNV-1a */
+
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+static struct fleet_name *
+fleet_name_slot(const struct fleet_names *set, const char *name)
+{
+    size_t i = fleet_name_hash(name) & (set->cap - 1);
+
+    while (set->slots[i].name != NULL && strcmp(set->slots[i].name, name) != 0)
+        i = (i + 1) & (set->cap - 1);
+    return &set->slots[i];
+}
+
+/* The drive already named 'name', or else 'drive' added under it:
+ * returns the drive's index either way. */
+static size_t
+fleet_names_add(struct fleet_names *set, const char *name, size_t drive)
+{
+    if (2 * (set->count + 1) > set->cap) {
+        struct fleet_names grown = { .cap = set->cap ? 2 * set->cap : 64 };
+        grown.slots = xcalloc(grown.cap, sizeof *grown.slots);
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slots[i].name != NULL)
+                *fleet_name_slot(&grown, set->slots[i].name) = set->slots[i];
+        grown.count = set->count;
+        free(set->slots);
+        *set = grown;
+    }
+    struct fleet_name *slot = fleet_name_slot(set, name);
+    if (slot->name == NULL) {
+        *slot = (struct fleet_name){ .name = name, .drive = drive };
+        set->count++;
+    }
+    return slot->drive;
+}
+
+static void
+fleet_names_free(struct fleet_names *set)
+{
+    free(set->slots);
+    *set = (struct fleet_names){ 0 };
+}
+
 /* Add a drive named by the user ('where' says where, for messages),
  * checked to be well formed and named once. */
 static int
-fleet_add_drive(struct fleet_run *run, const char *uri, const char *where,
-                struct err *err)
+fleet_add_drive(struct fleet_run *run, struct fleet_names *named,
+                const char *uri, const char *where, struct err *err)
 {
     if (transport_check_name(uri, err) != 0) {
         err_prefix(err, "replay: %s", where);
         err->usage = true;
         return -1;
     }
-    for (size_t i = 0; i < run->ndrives; i++)
-        if (strcmp(run->drives[i].uri, uri) == 0)
-            return err_usage(err, "replay: %s: %s is named twice", where,
-                             run->drives[i].shown);
-    run->drives =
-        xrealloc(run->drives, (run->ndrives + 1) * sizeof *run->drives);
-    struct fleet_drive *d = &run->drives[run->ndrives++];
+    if (run->ndrives == run->drives_cap) {
+        run->drives_cap = run->drives_cap ? 2 * run->drives_cap : 16;
+        run->drives =
+            xrealloc(run->drives, run->drives_cap * sizeof *run->drives);
+    }
+    struct fleet_drive *d = &run->drives[run->ndrives];
     memset(d, 0, sizeof *d);
     d->uri = transport_redact(uri);
+    size_t first = fleet_names_add(named, d->uri, run->ndrives);
+    if (first != run->ndrives) {
+        free(d->uri);
+        d->uri = NULL;
+        return err_usage(err, "replay: %s: %s is named twice", where,
+                         run->drives[first].shown);
+    }
     d->shown = text_visible(d->uri, false);
+    run->ndrives++;
     return 0;
 }
 
@@ -116,7 +197,8 @@ fleet_add_drive(struct fleet_run *run, const char *uri, const char *where,
 /* --drives FILE: one URI a line; blank lines and lines that begin with
  * '#' are left out.  Every bad line is named before the error. */
 static int
-fleet_drives_file(struct fleet_run *run, const char *path, struct err *err)
+fleet_drives_file(struct fleet_run *run, struct fleet_names *named,
+                  const char *path, struct err *err)
 {
     size_t len;
     char *text = atomicfile_read(path, FLEET_DRIVES_FILE_MAX, &len, err);
@@ -149,7 +231,7 @@ fleet_drives_file(struct fleet_run *run, const char *path, struct err *err)
         struct err line_err;
         err_clear(&line_err);
         char *where = xasprintf("--drives %s:%u", path, lineno);
-        if (fleet_add_drive(run, line, where, &line_err) != 0) {
+        if (fleet_add_drive(run, named, line, where, &line_err) != 0) {
             cmd_warn(run->ctx, "%s", line_err.msg);
             bad++;
         }
@@ -177,24 +259,27 @@ fleet_drives(struct fleet_run *run, const struct cmd_entry *replay,
     if (run->all && (n > 0 || file != NULL))
         return err_usage(err, "replay: --all takes every drive 'list' finds; "
                               "not with --drive or --drives");
-    for (int i = 0; i < n; i++)
-        if (fleet_add_drive(run, named[i], "--drive", err) != 0)
-            return -1;
-    if (file != NULL && fleet_drives_file(run, file, err) != 0)
-        return -1;
-    if (run->all) {
+    struct fleet_names uris_named = { 0 };
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = fleet_add_drive(run, &uris_named, named[i], "--drive", err);
+    if (rc == 0 && file != NULL)
+        rc = fleet_drives_file(run, &uris_named, file, err);
+    if (rc == 0 && run->all) {
         /* Every drive 'list' shows, found as it finds them. */
         char **uris;
         size_t count;
-        if (transport_list_drives(&uris, &count, err) != 0)
-            return -1;
-        int rc = 0;
-        for (size_t i = 0; i < count && rc == 0; i++)
-            rc = fleet_add_drive(run, uris[i], "--all", err);
-        transport_free_list(uris, count);
-        if (rc != 0)
-            return -1;
+        if (transport_list_drives(&uris, &count, err) != 0) {
+            rc = -1;
+        } else {
+            for (size_t i = 0; i < count && rc == 0; i++)
+                rc = fleet_add_drive(run, &uris_named, uris[i], "--all", err);
+            transport_free_list(uris, count);
+        }
     }
+    fleet_names_free(&uris_named);
+    if (rc != 0)
+        return -1;
     if (run->ndrives == 0)
         return err_usage(err, "replay: no drive to replay onto (--drive, "
                               "--drives FILE or --all)");
@@ -229,6 +314,27 @@ fleet_doing(struct cmd_ctx *scratch, const struct cmd_words *w)
     char *shown = text_visible(doing, false);
     free(doing);
     return shown;
+}
+
+/* What 'open DRIVE' and 'page PAGE' select, for the commands after
+ * them. */
+static void
+fleet_follow_selection(struct cmd_ctx *scratch, const struct cmd_words *w)
+{
+    struct err err;
+
+    err_clear(&err);
+    const struct cmd_entry *entry = cmd_find(w->argv[0], &err);
+    if (entry == NULL || w->argc != 2)
+        return;
+    char **selected =
+        strcmp(entry->name, "open") == 0   ? &scratch->selected_drive
+        : strcmp(entry->name, "page") == 0 ? &scratch->selected_page
+                                           : NULL;
+    if (selected == NULL)
+        return;
+    free(*selected);
+    *selected = xstrdup(w->argv[1]);
 }
 
 /* A journal's "# drive URI: VENDOR PRODUCT REVISION" line: the identity
@@ -267,6 +373,12 @@ fleet_read_script(struct fleet_run *run)
     const char *line = run->script->text;
 
     cmd_ctx_init(&scratch, &quiet);
+    /* The drive and page the lines start from, and then select: a
+     * command that leaves out its page is named with the one selected. */
+    if (run->ctx->selected_drive != NULL)
+        scratch.selected_drive = xstrdup(run->ctx->selected_drive);
+    if (run->ctx->selected_page != NULL)
+        scratch.selected_page = xstrdup(run->ctx->selected_page);
     for (unsigned n = 0; n < run->script->nlines;
          n++, line = replay_next_line(line)) {
         fleet_recorded(run, line);
@@ -277,9 +389,11 @@ fleet_read_script(struct fleet_run *run)
             continue; /* replay's own checks said what is wrong with it */
         run->doing = xrealloc(run->doing, (run->commands + parsed.ncmds + 1) *
                                               sizeof *run->doing);
-        for (size_t i = 0; i < parsed.ncmds; i++)
+        for (size_t i = 0; i < parsed.ncmds; i++) {
             run->doing[run->commands++] =
                 fleet_doing(&scratch, &parsed.cmds[i]);
+            fleet_follow_selection(&scratch, &parsed.cmds[i]);
+        }
         cmd_line_free(&parsed);
     }
     cmd_ctx_fini(&scratch);
@@ -371,6 +485,57 @@ fleet_err(void *arg, const char *text)
     pthread_mutex_unlock(&run->lock);
 }
 
+/* The runs of commands in the drive's undo record, newest last, or
+ * false when it cannot be read. */
+static bool
+fleet_undo_runs(struct recorder *rec, char ***runs, size_t *nruns)
+{
+    struct undo_stack st;
+    struct err err;
+
+    err_clear(&err);
+    *runs = NULL;
+    *nruns = 0;
+    if (undo_stack_load(rec, &st, &err) != 0) {
+        undo_stack_free(&st);
+        return false;
+    }
+    for (size_t i = 0; i < st.count; i++) {
+        const char *name = undo_run_name(&st.changes[i]);
+        if (*nruns > 0 && strcmp((*runs)[*nruns - 1], name) == 0)
+            continue;
+        *runs = xrealloc(*runs, (*nruns + 1) * sizeof **runs);
+        (*runs)[(*nruns)++] = xstrdup(name);
+    }
+    undo_stack_free(&st);
+    return true;
+}
+
+static void
+fleet_free_runs(char **runs, size_t nruns)
+{
+    for (size_t i = 0; i < nruns; i++)
+        free(runs[i]);
+    free(runs);
+}
+
+/* Standard input for a drive's command: a copy of what the caller read
+ * once for every drive. */
+static char *
+fleet_input(void *arg, struct err *err)
+{
+    struct fleet_drive *d = arg;
+
+    if (d->run->input == NULL) {
+        /* The checks found no command that reads it: the file changed
+         * since. */
+        err_usage(err, "standard input was not read for this replay: the "
+                       "file changed since it was checked");
+        return NULL;
+    }
+    return xstrdup(d->run->input);
+}
+
 /* The drive's own context: the caller's options, its own drives, its
  * output to the run. */
 static void
@@ -379,7 +544,8 @@ fleet_drive_init(struct fleet_run *run, struct fleet_drive *d)
     struct cmd_ctx *parent = run->ctx;
 
     d->run = run;
-    d->output = (struct cmd_output){ fleet_out, fleet_err, NULL, d, NULL };
+    d->output =
+        (struct cmd_output){ fleet_out, fleet_err, fleet_input, d, NULL };
     cmd_ctx_init(&d->ctx, &d->output);
     /* The page definitions, vendor sense rules and trace the caller
      * opened, shared: their problems were reported once, by the caller. */
@@ -416,6 +582,7 @@ fleet_drive_fini(struct fleet_drive *d)
     free(d->uri);
     free(d->shown);
     free(d->recorder_id);
+    fleet_free_runs(d->runs_before, d->nruns_before);
 }
 
 /* The drive's model against the identities the file was recorded on. */
@@ -438,6 +605,36 @@ fleet_model_of(const struct fleet_run *run, const struct scsi_identity *id)
     return best;
 }
 
+/* What 'undo -n N' takes back of the replay: the runs in the drive's
+ * undo record that were not there before it began, however the commands
+ * that made them ended (a file replayed in turn, a restore that failed
+ * part-way, a command interrupted).  Those an 'undo' of the file took
+ * back are no longer there; with more runs than the record keeps, all
+ * it keeps. */
+static void
+fleet_count_undo(struct fleet_drive *d)
+{
+    struct recorder *rec;
+    struct err err;
+    char **runs;
+    size_t nruns;
+
+    err_clear(&err);
+    d->undo_runs = 0;
+    if (!d->undo_known || cmd_open_drive(&d->ctx, d->uri, &rec, &err) != 0 ||
+        !fleet_undo_runs(rec, &runs, &nruns)) {
+        d->undo_known = false;
+        return;
+    }
+    for (size_t i = 0; i < nruns; i++) {
+        bool before = false;
+        for (size_t j = 0; j < d->nruns_before && !before; j++)
+            before = strcmp(runs[i], d->runs_before[j]) == 0;
+        d->undo_runs += !before;
+    }
+    fleet_free_runs(runs, nruns);
+}
+
 /* Open and identify one drive, on a thread of its own. */
 static void
 fleet_identify(void *arg, size_t i)
@@ -450,6 +647,7 @@ fleet_identify(void *arg, size_t i)
     err_clear(&err);
     if (atomic_load(&fleet_stop)) {
         d->state = FLEET_NOT_STARTED;
+        d->status = CMD_FAILED; /* the interruption */
         return;
     }
     if (cmd_open_drive(&d->ctx, d->uri, &rec, &err) != 0 ||
@@ -462,6 +660,7 @@ fleet_identify(void *arg, size_t i)
     }
     d->identified = true;
     d->recorder_id = xstrdup(recorder_id(rec));
+    d->undo_known = fleet_undo_runs(rec, &d->runs_before, &d->nruns_before);
     d->model = fleet_model_of(run, &d->id);
     d->state = FLEET_WAITING;
     /* --all takes the drives list shows, but sends mode pages meant for
@@ -480,6 +679,8 @@ fleet_identify(void *arg, size_t i)
 static void
 fleet_preflight(struct fleet_run *run)
 {
+    struct fleet_names identities = { 0 };
+
     for (size_t i = 0; i < run->ndrives; i++) {
         struct fleet_drive *d = &run->drives[i];
         if (d->state == FLEET_UNREACHABLE) {
@@ -489,17 +690,15 @@ fleet_preflight(struct fleet_run *run)
         }
         if (!d->identified)
             continue;
-        bool duplicate = false;
-        for (size_t j = 0; j < i && !duplicate; j++) {
-            const struct fleet_drive *e = &run->drives[j];
-            if (e->identified && strcmp(e->recorder_id, d->recorder_id) == 0) {
-                snprintf(d->why_skipped, sizeof d->why_skipped,
-                         "the same drive as %s", e->shown);
-                d->state = FLEET_SKIPPED;
-                cmd_warn(run->ctx, "%s: the same drive as %s: replayed once",
-                         d->shown, e->shown);
-                duplicate = true;
-            }
+        size_t first = fleet_names_add(&identities, d->recorder_id, i);
+        bool duplicate = first != i;
+        if (duplicate) {
+            const struct fleet_drive *e = &run->drives[first];
+            snprintf(d->why_skipped, sizeof d->why_skipped,
+                     "the same drive as %s", e->shown);
+            d->state = FLEET_SKIPPED;
+            cmd_warn(run->ctx, "%s: the same drive as %s: replayed once",
+                     d->shown, e->shown);
         }
         if (d->model != FLEET_MODEL_OTHER || duplicate)
             continue;
@@ -518,15 +717,7 @@ fleet_preflight(struct fleet_run *run)
         free(revision);
         free(recorded);
     }
-}
-
-static void
-fleet_set_state(struct fleet_drive *d, enum fleet_state state)
-{
-    pthread_mutex_lock(&d->run->lock);
-    d->state = state;
-    pthread_cond_broadcast(&d->run->changed);
-    pthread_mutex_unlock(&d->run->lock);
+    fleet_names_free(&identities);
 }
 
 /* Run the file on one drive, on a worker thread. */
@@ -540,7 +731,11 @@ fleet_run_drive(void *arg, size_t i)
     if (d->state != FLEET_WAITING)
         return;
     if (atomic_load(&fleet_stop)) {
-        fleet_set_state(d, FLEET_NOT_STARTED);
+        pthread_mutex_lock(&run->lock);
+        d->status = CMD_FAILED; /* the interruption */
+        d->state = FLEET_NOT_STARTED;
+        pthread_cond_broadcast(&run->changed);
+        pthread_mutex_unlock(&run->lock);
         return;
     }
     pthread_mutex_lock(&run->lock);
@@ -556,6 +751,8 @@ fleet_run_drive(void *arg, size_t i)
         replay_script_preflight(&d->ctx, run->script, &d->count);
     else
         replay_script_run(&d->ctx, run->script, &d->count);
+    if (!run->check && !run->dry_run)
+        fleet_count_undo(d);
     cmd_line_thread_done();
 
     pthread_mutex_lock(&run->lock);
@@ -563,12 +760,15 @@ fleet_run_drive(void *arg, size_t i)
     d->status = d->count.worst;
     /* A command refused for the interruption was counted as run and
      * failed; it was neither. */
-    if (atomic_load(&fleet_stop) && d->count.run > d->begun) {
-        unsigned not_run = d->count.run - d->begun;
-        d->count.run = d->begun;
+    if (d->count.interrupted ||
+        (atomic_load(&fleet_stop) && d->count.run > d->begun)) {
+        unsigned not_run =
+            d->count.run > d->begun ? d->count.run - d->begun : 0;
+        d->count.run -= not_run;
         d->count.failed -=
             not_run < d->count.failed ? not_run : d->count.failed;
         d->state = FLEET_STOPPED; /* its status a failure: the interruption */
+        d->status = fleet_worse(d->status, CMD_FAILED);
     } else {
         d->state = FLEET_DONE;
     }
@@ -722,6 +922,7 @@ fleet_free(struct fleet_run *run)
     for (size_t i = 0; i < run->nrecorded; i++)
         free(run->recorded[i]);
     free(run->recorded);
+    free(run->input);
     pthread_mutex_destroy(&run->lock);
     pthread_cond_destroy(&run->changed);
 }
@@ -753,6 +954,27 @@ fleet_enough_files(size_t ndrives)
     setrlimit(RLIMIT_NOFILE, &lim);
 }
 
+/* Standard input, read once for every drive: the workers cannot each
+ * read the one stream. */
+static int
+fleet_read_input(struct fleet_run *run, struct err *err)
+{
+    const struct cmd_output *output = run->ctx->output;
+
+    if (output->read_input == NULL)
+        return err_usage(err,
+                         "replay %s: a command reads standard input (set "
+                         "--data -), which cannot be read here; nothing was "
+                         "sent",
+                         run->path);
+    run->input = output->read_input(output->arg, err);
+    if (run->input == NULL) {
+        err_prefix(err, "replay %s", run->path);
+        return -1;
+    }
+    return 0;
+}
+
 /* Everything that can be refused is, before any drive is opened: the
  * options, the file, the drives' names. */
 static int
@@ -780,10 +1002,13 @@ fleet_prepare(struct fleet_run *run, const struct cmd_entry *replay,
         return -1;
     /* The checks once, for every drive: a file with a fault runs on
      * none, its faults said once. */
-    unsigned faults = replay_script_check(run->ctx, run->script);
+    struct replay_fleet_check found = { .many_drives = run->ndrives > 1 };
+    unsigned faults = replay_script_check_fleet(run->ctx, run->script, &found);
     if (faults > 0)
         return err_usage(err, "replay %s: %u fault%s found; nothing was run",
                          run->path, faults, faults == 1 ? "" : "s");
+    if (found.reads_input && fleet_read_input(run, err) != 0)
+        return -1;
     fleet_read_script(run);
     if (cmd_open_trace(run->ctx, err) != 0)
         return -1;

@@ -37,6 +37,10 @@ enum cmd_status fleet_replay(struct cmd_ctx *ctx,
  */
 bool fleet_interrupt(void);
 
+/* Whether a replay onto many drives is running and was asked to stop:
+ * a front end drawing its progress says so in the drawing. */
+bool fleet_stopping(void);
+
 /* Whether a replay onto many drives was stopped by fleet_interrupt: the
  * front end, once the table is out, ends as the interruption asked. */
 bool fleet_interrupted(void);

@@ -36,6 +36,10 @@ struct replay_check {
      * in another's run, which checked it). */
     struct replay_link chain[REPLAY_MAX_DEPTH];
     int above, depth;
+    /* The lines run on many drives at once: a command that writes a
+     * file is a fault. */
+    bool many_drives;
+    bool reads_input; /* a command reads standard input (set --data -) */
 };
 
 static void
@@ -193,14 +197,45 @@ replay_check_page_args(struct replay_check *check,
     bool set = strcmp(entry->name, "set") == 0;
     if (!set && strcmp(entry->name, "edit") != 0)
         return 0;
-    if (set && cmd_arg_value(entry, args, "data") != NULL)
+    const char *data = set ? cmd_arg_value(entry, args, "data") : NULL;
+    if (data != NULL) {
+        check->reads_input |= strcmp(data, "-") == 0;
         return 0;
+    }
     bool force = cmd_arg_flag(entry, args, "force") ||
                  (set && cmd_arg_value(entry, args, "force-field") != NULL);
     if (args->argc < 3)
         return 0; /* the command says what it needs */
     return replay_check_fields(check, db, code, subpage, args->argv + 2,
                                args->argc - 2, force, err);
+}
+
+/* The file a command writes, named by the user, or NULL.  Run on many
+ * drives at once, every drive's replay (and its pre-flight) would write
+ * the same path, each over the last: a snapshot would hold whichever
+ * drive came last, and a later 'restore' of it would put one drive's
+ * values on another. */
+static const char *
+replay_check_written(const struct cmd_entry *entry, const struct cmd_args *args)
+{
+    if (strcmp(entry->name, "snapshot") == 0)
+        return cmd_arg_value(entry, args, "output");
+    if (strcmp(entry->name, "history") == 0 && args->argc == 2 &&
+        strcmp(args->argv[0], "save") == 0)
+        return args->argv[1];
+    return NULL;
+}
+
+/* Whether a 'replay' line runs its file on many drives at once. */
+static bool
+replay_check_fleet_line(const struct cmd_entry *entry,
+                        const struct cmd_args *args)
+{
+    int ndrives;
+
+    cmd_arg_values(entry, args, "drive", &ndrives);
+    return ndrives > 1 || cmd_arg_value(entry, args, "drives") != NULL ||
+           cmd_arg_flag(entry, args, "all");
 }
 
 /* One command's words, as running it would split them, and what 'open'
@@ -225,6 +260,17 @@ replay_check_command(struct replay_check *check, const char *path,
         free(args.argv);
         return rc;
     }
+    const char *written = replay_check_written(entry, &args);
+    if (check->many_drives && written != NULL) {
+        char quoted[ERR_QUOTE_MAX];
+        rc = err_usage(err,
+                       "%s writes the file %s, which every drive would write "
+                       "in turn, each over the last: replay such a file onto "
+                       "one drive at a time",
+                       entry->name, err_quote(quoted, written));
+        free(args.argv);
+        return rc;
+    }
     if (strcmp(entry->name, "open") == 0 && args.argc == 1) {
         if (!transport_uri_known(args.argv[0])) {
             rc = err_usage(err,
@@ -246,7 +292,10 @@ replay_check_command(struct replay_check *check, const char *path,
     } else if (entry->flags & CMD_PAGE_ARG) {
         rc = replay_check_page_args(check, entry, &args, err);
     } else if (strcmp(entry->name, "replay") == 0) {
+        bool many = check->many_drives;
+        check->many_drives |= replay_check_fleet_line(entry, &args);
         replay_check_nested(check, path, lineno, args.argv[0]);
+        check->many_drives = many;
     }
     free(args.argv);
     return rc;
@@ -280,7 +329,19 @@ replay_check_lines(struct replay_check *check,
 unsigned
 replay_script_check(struct cmd_ctx *ctx, const struct replay_script *script)
 {
-    struct replay_check check = { .ctx = ctx, .above = ctx->depth, .depth = 1 };
+    return replay_script_check_fleet(ctx, script, NULL);
+}
+
+unsigned
+replay_script_check_fleet(struct cmd_ctx *ctx,
+                          const struct replay_script *script,
+                          struct replay_fleet_check *fleet)
+{
+    struct replay_check check = { .ctx = ctx,
+                                  .above = ctx->depth,
+                                  .depth = 1,
+                                  .many_drives =
+                                      fleet != NULL && fleet->many_drives };
 
     /* Loaded for the context, which reports the definitions' problems:
      * a field the checks refuse may be one of a definition refused. */
@@ -293,5 +354,7 @@ replay_script_check(struct cmd_ctx *ctx, const struct replay_script *script)
         check.scratch.selected_page = xstrdup(ctx->selected_page);
     replay_check_lines(&check, script);
     cmd_ctx_fini(&check.scratch);
+    if (fleet != NULL)
+        fleet->reads_input = check.reads_input;
     return check.faults;
 }

@@ -140,6 +140,17 @@ replay_sink_input(void *arg, struct err *err)
     return xstrdup(sink->input);
 }
 
+/* Interruptions so far: never reset, so that a replay that ran a replay
+ * onto many drives sees one however many such replays began since; lock
+ * free, for a signal handler. */
+static atomic_uint replay_interruptions;
+
+void
+replay_interruption(void)
+{
+    atomic_fetch_add(&replay_interruptions, 1);
+}
+
 enum cmd_status
 replay_status_worse(enum cmd_status a, enum cmd_status b)
 {
@@ -164,7 +175,21 @@ struct replay_pass {
      * of them, or with --keep-going those that may change a drive. */
     bool run_keeps_going;
     unsigned stopping;
+    unsigned interruptions; /* replay_interruptions as the pass began */
 };
+
+/* Whether the pass was interrupted: its context stopped (a drive's
+ * replay onto many), or a replay onto many drives that one of its
+ * commands ran was stopped by Ctrl-C.  Either stops the pass whatever
+ * --keep-going says. */
+static bool
+replay_interrupted(const struct replay_pass *pass)
+{
+    const struct cmd_ctx *ctx = pass->ctx;
+
+    return (ctx->stop != NULL && atomic_load(ctx->stop)) ||
+           atomic_load(&replay_interruptions) != pass->interruptions;
+}
 
 /* Say, held or not, what the context's own output would show. */
 static void replay_say(struct replay_pass *pass, const char *fmt, ...)
@@ -238,11 +263,27 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
         /* One that found the drive as asked sent nothing; a drive that
          * answered GOOD and kept its values (CMD_NOT_APPLIED, from the
          * read-back) changed nothing. */
-        if (status == CMD_OK && entry && (entry->flags & CMD_MUTATES) &&
-            !ctx->dry_run && cmd_selects_answered(ctx) > selects)
+        bool sent = !ctx->dry_run && cmd_selects_answered(ctx) > selects;
+        bool mutates = entry != NULL && (entry->flags & CMD_MUTATES);
+        if (status == CMD_OK && mutates && sent)
             count->applied++;
-        if (status == CMD_OK)
+        /* A file replayed in turn says only its first failure: what it
+         * sent is taken as reaching the drive. */
+        if (sent && !(mutates && status == CMD_NOT_APPLIED))
+            count->reached++;
+        bool interrupted = replay_interrupted(pass);
+        if (interrupted && pass->preflight) {
+            /* Stopped, not refused: the pre-flight ends here, and so
+             * does the replay, nothing sent. */
+            count->interrupted = true;
+            return true;
+        }
+        if (status == CMD_OK && !interrupted)
             continue;
+        if (status == CMD_OK) {
+            count->interrupted = true;
+            return true;
+        }
         if (count->first == CMD_OK)
             count->first = status;
         count->worst = replay_status_worse(count->worst, status);
@@ -270,7 +311,8 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
                      err_quote(quoted, line), override ? " on " : "",
                      override ? override : "");
         }
-        if (!ctx->keep_going)
+        count->interrupted |= interrupted;
+        if (!ctx->keep_going || interrupted)
             return true;
     }
     return false;
@@ -393,12 +435,12 @@ cmd_replay_line(struct replay_pass *pass, const char *path, unsigned lineno,
     /* Each command on its own, so that the summary can count. */
     bool stop = cmd_replay_commands(pass, path, lineno, line, &parsed);
     cmd_line_free(&parsed);
-    /* Interrupted, the rest is not run whatever --keep-going says. */
-    bool interrupted = ctx->stop != NULL && atomic_load(ctx->stop);
-    if (stop)
+    /* Interrupted, the rest is not run whatever --keep-going says; the
+     * pre-flight says nothing: the replay says it stopped. */
+    if (stop && !pass->preflight)
         cmd_warn(ctx, "%s: stopped at line %u%s", path, lineno,
-                 interrupted ? ", as asked (Ctrl-C)"
-                             : " (--keep-going runs the rest)");
+                 pass->count->interrupted ? ", as asked (Ctrl-C)"
+                                          : " (--keep-going runs the rest)");
     return stop;
 }
 
@@ -445,6 +487,7 @@ replay_pass_lines(struct replay_pass *pass, const struct replay_script *script)
     char *text = xmalloc(size);
     memcpy(text, script->text, size);
     char *at = text;
+    pass->interruptions = atomic_load(&replay_interruptions);
     pass->ctx->depth++;
     for (unsigned lineno = 1; lineno <= script->nlines; lineno++) {
         size_t len = strlen(at);
@@ -547,10 +590,15 @@ replay_sink_start(struct replay_sink *sink, struct cmd_ctx *ctx)
 {
     memset(sink, 0, sizeof *sink);
     sink->through = ctx->output;
-    sink->output = (struct cmd_output){ .out = replay_sink_out,
-                                        .err = replay_sink_err,
-                                        .read_input = replay_sink_input,
-                                        .arg = sink };
+    /* Input where the context has none is refused by the command that
+     * asks (cmd-set.c), as it is outside a replay. */
+    sink->output =
+        (struct cmd_output){ .out = replay_sink_out,
+                             .err = replay_sink_err,
+                             .read_input = ctx->output->read_input != NULL
+                                               ? replay_sink_input
+                                               : NULL,
+                             .arg = sink };
     ctx->output = &sink->output;
 }
 
@@ -629,6 +677,18 @@ replay_script_run(struct cmd_ctx *ctx, const struct replay_script *script,
         struct replay_count pre = { .first = CMD_OK };
         unsigned stopping = replay_preflight_pass(ctx, &sink, script, &pre);
         pass.identity_said = true;
+        if (pre.interrupted) {
+            count->interrupted = true;
+            count->first = count->first == CMD_OK ? CMD_FAILED : count->first;
+            count->worst = replay_status_worse(count->worst, CMD_FAILED);
+            cmd_warn(ctx,
+                     "replay %s: stopped in the pre-flight, as asked "
+                     "(Ctrl-C); nothing was sent%s%s",
+                     script->path, ctx->drive_override ? " to " : "",
+                     ctx->drive_override ? ctx->drive_override : "");
+            replay_sink_end(&sink, ctx);
+            return count->first;
+        }
         if (pre.refused > stopping)
             cmd_warn(ctx,
                      "replay %s: %u command%s that would fail change%s no "

@@ -11,19 +11,32 @@
 
 /* What a replay did on one drive. */
 struct replay_count {
-    unsigned run;          /* commands run */
-    unsigned applied;      /* changes the drive took (or, sent with
-                              --no-verify, answered GOOD) */
-    unsigned not_applied;  /* changes the drive answered GOOD but did not
-                              apply, in whole or in part (CMD_NOT_APPLIED,
-                              from the read-back); not counted as failed */
-    unsigned refused;      /* stopped by a check before anything was sent */
+    unsigned run;         /* commands run */
+    unsigned applied;     /* changes the drive took (or, sent with
+                             --no-verify, answered GOOD) */
+    unsigned not_applied; /* changes the drive answered GOOD but did not
+                             apply, in whole or in part (CMD_NOT_APPLIED,
+                             from the read-back); not counted as failed */
+    unsigned refused;     /* stopped by a check before anything was sent */
+    /* Commands that left the drive changed, as it answered: a MODE
+     * SELECT answered GOOD, whatever the command's status (a file it
+     * replayed, one that failed or was interrupted part-way), unless the
+     * command read back that the drive kept its values. */
+    unsigned reached;
+    /* Stopped by an interruption (Ctrl-C), of this replay or of a
+     * replay onto many drives that it ran: the rest was not run. */
+    bool interrupted;
     unsigned failed;       /* failed otherwise */
     enum cmd_status first; /* the first failure's status, or CMD_OK */
     /* The worst failure's status: bad input (CMD_USAGE), then a drive's
      * failure (CMD_FAILED), then a change not applied; or CMD_OK. */
     enum cmd_status worst;
 };
+
+/* A replay onto many drives was stopped by an interruption (Ctrl-C):
+ * every replay running stops after its command, whatever --keep-going
+ * says.  Safe in a signal handler. */
+void replay_interruption(void);
 
 /* The worse of two statuses, as replay_count.worst ranks them. */
 enum cmd_status replay_status_worse(enum cmd_status a, enum cmd_status b);
@@ -48,6 +61,24 @@ void replay_script_free(struct replay_script *script);
  * returns how many.  The selection of 'ctx' is where the lines start. */
 unsigned replay_script_check(struct cmd_ctx *ctx,
                              const struct replay_script *script);
+
+/* What the checks tell a replay onto many drives, which runs the file on
+ * many contexts at once. */
+struct replay_fleet_check {
+    /* Given: the file runs on more than one drive, and a command that
+     * writes a file (snapshot -o, history save) is a fault, as every
+     * drive would write it in turn. */
+    bool many_drives;
+    /* Found: a command reads standard input (set --data -): read once, before
+     * any drive begins, each drive given a copy. */
+    bool reads_input;
+};
+
+/* replay_script_check for a file replayed onto many drives at once,
+ * saying what it found in *fleet. */
+unsigned replay_script_check_fleet(struct cmd_ctx *ctx,
+                                   const struct replay_script *script,
+                                   struct replay_fleet_check *fleet);
 
 /* The pre-flight of the script on 'ctx': every line run as a dry run
  * (ctx->dry_run) with its output held, so that every MODE SELECT is built

@@ -386,4 +386,226 @@ expect_err "replay $STATE/bad.cmd: 2 faults found; nothing was run"
 checks=$((checks + 1))
 [ "$(grep -c 'bad.cmd:1: WR_T=FAST' <<<"$err")" = 1 ] || fail "a fault said more than once: $err"
 
+# A file whose set reads its page from standard input: read once, before
+# any drive begins, and every drive given the same bytes.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/in$i.json"; done
+printf 'set emu:dvd-writer 08 --data -\n' >"$STATE/stdin.cmd"
+run_in "88 0a 00 00 00 00 00 00 00 00 00 00" replay "$STATE/stdin.cmd" \
+    --drive "emu:$STATE/in1.json" --drive "emu:$STATE/in2.json"
+expect_status 0
+expect_out "2 drives: 2 ran the file, 0 could not be opened, 0 skipped, 0 stopped; 2 changed"
+for i in 1 2; do
+    run get "emu:$STATE/in$i.json" 8
+    checks=$((checks + 1))
+    [ "$out" = "88 0a 00 00 00 00 00 00 00 00 00 00" ] ||
+        fail "drive $i did not get the page from standard input: $out"
+done
+
+# A file that writes files (a snapshot, a saved history) is refused onto
+# many drives, each such line named, before anything is sent: every
+# drive would write the same file, and a later restore of the snapshot
+# would put one drive's values on another.  A file replaying such a file
+# onto many drives is refused the same, at its own checks.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/wf$i.json"; done
+cat >"$STATE/writes.cmd" <<CMDS
+set emu:dvd-writer 05 TST_W=1
+snapshot emu:dvd-writer -o $STATE/wf-snap.json
+history save $STATE/wf-history.cmd
+CMDS
+run replay "$STATE/writes.cmd" --drive "emu:$STATE/wf1.json" --drive "emu:$STATE/wf2.json"
+expect_status 2
+expect_err "writes.cmd:2: snapshot writes the file \"$STATE/wf-snap.json\", which every drive would write in turn"
+expect_err "writes.cmd:3: history writes the file \"$STATE/wf-history.cmd\""
+expect_err "replay $STATE/writes.cmd: 2 faults found; nothing was run"
+checks=$((checks + 1))
+[ ! -e "$STATE/wf-snap.json" ] && [ ! -e "$STATE/wf-history.cmd" ] ||
+    fail "a file was written though the replay was refused"
+run get "emu:$STATE/wf1.json" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "a drive changed though the file was refused"
+printf 'replay %s --drive emu:%s/wf1.json --drive emu:%s/wf2.json\n' \
+    "$STATE/writes.cmd" "$STATE" "$STATE" >"$STATE/writes-outer.cmd"
+run replay "$STATE/writes-outer.cmd"
+expect_status 2
+expect_err "writes.cmd:2: snapshot writes the file"
+expect_err "replay $STATE/writes-outer.cmd: 2 faults found; nothing was run"
+# Onto one drive it runs as before.
+run replay "$STATE/writes.cmd" --drive "emu:$STATE/wf1.json"
+expect_status 0
+checks=$((checks + 1))
+[ -e "$STATE/wf-snap.json" ] || fail "the snapshot of a replay onto one drive was not written"
+
+# CHANGED and 'undo -n N' say what reached each drive, however the
+# commands that sent it ended.  A file replayed in turn, then a set: N
+# counts every change the drive's undo record gained, and undo -n N
+# takes the drive back to where it was.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/nest$i.json"; done
+printf 'replay %s\nset emu:dvd-writer 08 RCD=1\n' "$STATE/tower.cmd" >"$STATE/nest.cmd"
+run replay "$STATE/nest.cmd" --drive "emu:$STATE/nest1.json" --drive "emu:$STATE/nest2.json"
+expect_status 0
+grep -qE "^emu:$STATE/nest1.json +MODECON DVD-RW WRITER 1.00 +- +done +2 .* yes, undo -n 5 +-$" <<<"$out" ||
+    fail "the row of a nested replay does not count what reached the drive: $out"
+run undo "emu:$STATE/nest1.json" -n 5
+expect_status 0
+run get "emu:$STATE/nest1.json" 5
+checks=$((checks + 1))
+[ "$out" = "$before" ] || fail "undo -n 5 did not take page 05 back"
+run get "emu:$STATE/nest1.json" 8
+checks=$((checks + 1))
+[ "$out" = "$before8" ] || fail "undo -n 5 did not take page 08 back"
+
+# A restore that wrote page 05, then met a conflict on page 08, failed,
+# but changed the drive.
+cp "$DATA/drives/dvd-writer.json" "$STATE/rs1.json"
+cp "$DATA/drives/dvd-writer.json" "$STATE/rs2.json"
+"$MODECON" snapshot "emu:$STATE/nest2.json" -o "$STATE/nest2-snap.json" >/dev/null ||
+    fail "no snapshot"
+printf 'restore emu:dvd-writer %s\n' "$STATE/nest2-snap.json" >"$STATE/restore.cmd"
+run replay "$STATE/restore.cmd" --drive "emu:$STATE/rs1.json?fault=status:18@55+1" \
+    --drive "emu:$STATE/rs2.json"
+expect_status 1
+grep -qE "^emu:$STATE/rs1.json[?]fault=status:18@55[+]1 +MODECON DVD-RW WRITER 1.00 +- +failed +1 .* yes, undo -n 1 +E_IMAPI_RECORDER_LOCKED" <<<"$out" ||
+    fail "the row of a restore that failed part-way does not say it changed the drive: $out"
+run get "emu:$STATE/rs1.json" 5
+checks=$((checks + 1))
+[ "$out" != "$before" ] || fail "the restore did not write page 05"
+
+# Ctrl-C during a file replayed in turn: the rows say what reached each
+# drive, and undo -n N takes it back.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/int$i.json"; done
+printf 'replay %s\n' "$STATE/slow.cmd" >"$STATE/outer-slow.cmd"
+"$MODECON" replay "$STATE/outer-slow.cmd" --drive "emu:$STATE/int1.json?fault=latency:40" \
+    --drive "emu:$STATE/int2.json?fault=latency:40" >"$STATE/int.out" 2>"$STATE/int.err" &
+pid=$!
+for _ in $(seq 600); do
+    [ "$(outcomes int)" = 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/int.out")
+err=$(cat "$STATE/int.err")
+expect_status 130
+table=$out
+for i in 1 2; do
+    row=$(grep -E "^emu:$STATE/int$i.json[?]fault=latency:40 +MODECON" <<<"$table")
+    grep -qE " stopped +.* yes, undo -n [0-9]+ +interrupted$" <<<"$row" ||
+        fail "the row of int$i does not say the interrupted drive changed: $row"
+    n=$(sed -E 's/.*undo -n ([0-9]+).*/\1/' <<<"$row")
+    run undo "emu:$STATE/int$i.json" -n "$n"
+    expect_status 0
+    run get "emu:$STATE/int$i.json" 5
+    checks=$((checks + 1))
+    [ "$out" = "$before" ] || fail "undo -n $n did not take back what reached int$i"
+done
+
+# A Ctrl-C that stopped a replay onto many drives that a file runs stops
+# that file too, whatever --keep-going says: neither the next replay
+# onto many drives nor the set after it runs.
+for i in 1 2 3 4 5; do cp "$DATA/drives/dvd-writer.json" "$STATE/ko$i.json"; done
+cat >"$STATE/outer-fleet.cmd" <<CMDS
+replay $STATE/slow.cmd --drive emu:$STATE/ko1.json?fault=latency:40 --drive emu:$STATE/ko2.json?fault=latency:40
+replay $STATE/tower.cmd --drive emu:$STATE/ko3.json --drive emu:$STATE/ko4.json
+set emu:$STATE/ko5.json 08 WCE=0
+CMDS
+"$MODECON" replay "$STATE/outer-fleet.cmd" --keep-going >"$STATE/ko.out" 2>"$STATE/ko.err" &
+pid=$!
+for _ in $(seq 600); do
+    [ "$(outcomes ko)" = 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/ko.out")
+err=$(cat "$STATE/ko.err")
+expect_status 130
+expect_err "outer-fleet.cmd: stopped at line 1, as asked (Ctrl-C)"
+checks=$((checks + 1))
+[ "$(outcomes ko)" = 2 ] || fail "a drive after the interrupted line was changed"
+for i in 3 4; do
+    run get "emu:$STATE/ko$i.json" 5
+    checks=$((checks + 1))
+    [ "$out" = "$before" ] || fail "ko$i changed after the interruption"
+done
+run get "emu:$STATE/ko5.json" 8
+checks=$((checks + 1))
+[ "$out" = "$before8" ] || fail "the set after the interruption ran"
+
+# Ctrl-C during the drives' pre-flight: nothing was sent, and the drives
+# are stopped, not refused.
+for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/pf$i.json"; done
+"$MODECON" replay "$STATE/slow.cmd" --drive "emu:$STATE/pf1.json?fault=latency:200" \
+    --drive "emu:$STATE/pf2.json?fault=latency:200" >"$STATE/pf.out" 2>"$STATE/pf.err" &
+pid=$!
+for _ in $(seq 600); do
+    [ "$(grep -c ': begins:' "$STATE/pf.err")" = 2 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/pf.out")
+err=$(cat "$STATE/pf.err")
+expect_status 130
+checks=$((checks + 1))
+[ "$(outcomes pf)" = 0 ] || fail "a MODE SELECT was sent though the pre-flight was interrupted"
+checks=$((checks + 1))
+grep -q "would fail" <<<"$err" && fail "the interrupted pre-flight refused commands"
+expect_err "stopped in the pre-flight, as asked (Ctrl-C); nothing was sent"
+for i in 1 2; do
+    grep -qE "^emu:$STATE/pf$i.json[?]fault=latency:200 +MODECON DVD-RW WRITER 1.00 +same +stopped +0 +0 +0 +0 +0 +no +interrupted$" <<<"$out" ||
+        fail "the row of pf$i does not say it stopped: $out"
+done
+expect_out "2 drives: 0 ran the file, 0 could not be opened, 0 skipped, 2 stopped; 0 changed"
+
+# A rack's list of thousands of drives is checked for a drive named twice
+# as it is read: the second naming is refused with its line, nothing
+# opened.
+seq -f "emu:$STATE/rack/d%05g.json" 1 20000 >"$STATE/big.drives"
+sed -n 7p "$STATE/big.drives" >>"$STATE/big.drives"
+run replay "$STATE/tower.cmd" --drives "$STATE/big.drives"
+expect_status 2
+expect_err "--drives $STATE/big.drives:20001: emu:$STATE/rack/d00007.json is named twice"
+expect_err "1 bad line; nothing was sent to any drive"
+
+# Drives that never began, the replay interrupted before their turn,
+# have the interruption's exit status in the JSON document, not 0.
+for i in 1 2 3; do cp "$DATA/drives/dvd-writer.json" "$STATE/nj$i.json"; done
+"$MODECON" replay "$STATE/slow.cmd" --jobs 1 --json \
+    --drive "emu:$STATE/nj1.json?fault=latency:40" --drive "emu:$STATE/nj2.json" \
+    --drive "emu:$STATE/nj3.json" >"$STATE/nj.out" 2>"$STATE/nj.err" &
+pid=$!
+for _ in $(seq 600); do
+    [ "$(outcomes nj)" = 1 ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+status=$?
+out=$(cat "$STATE/nj.out")
+expect_status 130
+checks=$((checks + 1))
+jq -e '.interrupted and .drives[0].outcome == "stopped" and .drives[0].exit_status == 1
+    and ([.drives[1:][] | select(.outcome == "stopped" and .exit_status == 1 and .commands_run == 0)] | length) == 2' \
+    <<<"$out" >/dev/null || fail "a drive that never began has not the interruption's status: $out"
+
+# The progress names the page a command acts on, the one the file
+# selected when the command leaves it out.
+if command -v script >/dev/null; then
+    cp "$DATA/drives/dvd-writer.json" "$STATE/sel1.json"
+    cp "$DATA/drives/dvd-writer.json" "$STATE/sel2.json"
+    printf 'open emu:dvd-writer\npage 08\nset WCE=0\n' >"$STATE/select.cmd"
+    TERM=xterm script -qec "stty cols 200 rows 40; '$MODECON' replay '$STATE/select.cmd' --drive 'emu:$STATE/sel1.json' --drive 'emu:$STATE/sel2.json'" \
+        "$STATE/typescript" </dev/null >/dev/null
+    out=$(cat "$STATE/typescript")
+    grep -qE "emu:$STATE/sel2.json +done +[0-9.]+ s  command 3 of 3  set 08" <<<"$out" ||
+        fail "the progress does not name the page selected: $out"
+fi
+
 done_ok

@@ -87,6 +87,15 @@ wait_for "EXITED 130"
 screen=$($T capture-pane -p -J -S -200)
 checks=$((checks + 1))
 grep -q "stopped" <<<"$screen" || fail "no drive said stopped"
+# The interruption is said in the drawing, not under it where the next
+# drawing would draw over it: the notice is there, and the progress was
+# drawn in place, its line of totals once.
+checks=$((checks + 1))
+grep -q "^interrupted: each drive stops after the command it is running" <<<"$screen" ||
+    fail "the notice of the interruption was drawn over"
+checks=$((checks + 1))
+[ "$(grep -c "^replay: 3 drives:" <<<"$screen")" = 1 ] ||
+    fail "the progress was not drawn in place after the interruption"
 checks=$((checks + 1))
 grep -q "stopped at line [0-9]*, as asked (Ctrl-C)" <<<"$screen" &&
     ! grep -q "keep-going runs the rest" <<<"$screen" ||

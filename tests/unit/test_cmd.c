@@ -314,3 +314,24 @@ Test(cmd, a_repeatable_option_keeps_every_value)
     free(args.argv);
     cmd_ctx_fini(&ctx);
 }
+
+/* A front end that owns standard input (the console) gives commands none:
+ * set --data - says so, never calls through a NULL. */
+Test(cmd, set_data_from_stdin_without_input_is_refused,
+     .init = (void (*)(void))testutil_fresh_state)
+{
+    struct cmd_output output = { sink_out, sink_err, NULL, &s, NULL };
+    char set[] = "set", drive[] = "emu:dvd-writer", page[] = "8",
+         data[] = "--data", dash[] = "-";
+    char *words[] = { set, drive, page, data, dash };
+    struct cmd_ctx ctx;
+
+    free(s.out);
+    free(s.err);
+    s.out = s.err = NULL;
+    cmd_ctx_init(&ctx, &output);
+    cr_assert_eq(cmd_run_argv(&ctx, 5, words), CMD_USAGE);
+    cmd_ctx_fini(&ctx);
+    cr_assert_not_null(strstr(ERR(s), "standard input cannot be read here"),
+                       "%s", ERR(s));
+}
