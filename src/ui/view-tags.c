@@ -201,25 +201,16 @@ view_compare_error(const struct compare_drive *cd, char *buf, size_t len)
 /* The widest a drive's column gets: a value is cut past it ("~"). */
 #define VIEW_COMPARE_COL_MAX 24
 
-void
-view_compare_screen(const struct console *con, struct canvas *cv,
-                    const struct layout *l)
+/* Each drive's column as wide as its widest value or its URI, within
+ * bounds (a new array). */
+static int *
+view_compare_widths(const struct console_compare *c,
+                    const struct field_ref *refs, size_t nrows)
 {
-    const struct console_compare *c = &con->compare;
-    struct field_ref *refs = NULL;
-    const struct compare_drive *first;
-    size_t nrows = console_compare_rows(con, &refs, &first);
-    char value[96], ref[96], why[1200];
+    int *widths = xcalloc(c->ndrives ? c->ndrives : 1, sizeof *widths);
+    char value[96];
 
-    canvas_clear(cv, STYLE_NORMAL);
-    canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
-    view_cell(cv, 0, 1, l->cols - 2, STYLE_TITLE, c->title);
-
-    /* Each drive's column as wide as its widest value or its URI, within
-     * bounds; as many as fit from the one scrolled to. */
-    size_t ndrives = c->ndrives;
-    int *widths = xcalloc(ndrives ? ndrives : 1, sizeof *widths);
-    for (size_t d = 0; d < ndrives; d++) {
+    for (size_t d = 0; d < c->ndrives; d++) {
         int w = canvas_text_width(c->drives[d].uri) + 2;
         for (size_t r = 0; r < nrows; r++) {
             view_compare_value(&c->drives[d], refs, r, value, sizeof value);
@@ -230,83 +221,137 @@ view_compare_screen(const struct console *con, struct canvas *cv,
                     : w > VIEW_COMPARE_COL_MAX ? VIEW_COMPARE_COL_MAX
                                                : w;
     }
-    int field_w = refs != NULL ? 10 : 6;
-    /* The drives that could not be read say why under the table, whole,
-     * in up to a third of the screen. */
-    int error_rows = 0, most = (l->rows - 3) / 3;
-    for (size_t d = 0; d < ndrives; d++)
+    return widths;
+}
+
+/* The rows the drives that could not be read take under the table, to
+ * say why whole: up to a third of the screen. */
+static int
+view_compare_error_rows(const struct console_compare *c, const struct layout *l)
+{
+    int rows = 0, most = (l->rows - 3) / 3;
+    char why[1200];
+
+    for (size_t d = 0; d < c->ndrives; d++)
         if (c->drives[d].error != NULL)
-            error_rows +=
+            rows +=
                 view_wrap(NULL, 0, 0, l->cols - 2, most, STYLE_ERROR,
                           view_compare_error(&c->drives[d], why, sizeof why));
-    if (error_rows > most)
-        error_rows = most;
-    int errors_top = l->rows - 1 - error_rows;
+    return rows > most ? most : rows;
+}
+
+/* What the table shows: its rows from 'top', its drives [left, shown_to),
+ * each 'widths' wide after a field column 'field_w' wide. */
+struct view_compare_table {
+    const struct field_ref *refs;
+    const struct compare_drive *first;
+    const int *widths;
+    int field_w;
+    size_t left, shown_to, top;
+};
+
+static void
+view_compare_row(const struct console_compare *c, struct canvas *cv,
+                 const struct view_compare_table *t, int rr, size_t r)
+{
+    char value[96], ref[96] = "", cell[100];
+
+    if (t->refs != NULL)
+        view_cell(cv, rr, 1, t->field_w - 1, STYLE_NORMAL, t->refs[r].acronym);
+    else
+        canvas_printf(cv, rr, 1, t->field_w - 1, STYLE_NORMAL, "%zu", r);
+    if (t->first != NULL)
+        view_compare_value(t->first, t->refs, r, ref, sizeof ref);
+    int col = 1 + t->field_w;
+    for (size_t d = t->left; d < t->shown_to; d++) {
+        view_compare_value(&c->drives[d], t->refs, r, value, sizeof value);
+        /* Differing from the first drive with values: marked, with or
+         * without colour; a drive without the value differs too. */
+        bool differs = t->first != NULL && &c->drives[d] != t->first &&
+                       c->drives[d].page != NULL && strcmp(value, ref) != 0;
+        snprintf(cell, sizeof cell, "%s%s", differs ? "*" : "", value);
+        view_cell(cv, rr, col, t->widths[d] - 1,
+                  differs ? STYLE_WARNING : STYLE_NORMAL, cell);
+        col += t->widths[d];
+    }
+}
+
+/* The key bar: the drive compared with is named (the first tagged one
+ * may have no values); while reads are out, keys typed wait for them, as
+ * the fleet's do. */
+static void
+view_compare_footer(const struct console *con, struct canvas *cv,
+                    const struct layout *l, const struct view_compare_table *t)
+{
+    const struct console_compare *c = &con->compare;
+    char reading[96] = "";
+    size_t out = 0;
+
+    for (size_t d = 0; d < c->ndrives; d++)
+        out += c->drives[d].seq != 0;
+    if (out > 0)
+        snprintf(reading, sizeof reading, "reading: %zu of %zu answered%s   ",
+                 c->ndrives - out, c->ndrives,
+                 con->ntyped > 0 ? "; keys typed wait" : "");
+    canvas_fill(cv, l->rows - 1, 0, l->cols, STYLE_TITLE);
+    char *footer = xasprintf(
+        "%s%s%s   Up/Down fields%s   r reads again   Esc returns", reading,
+        t->first != NULL ? "* differs from " : "",
+        t->first != NULL ? t->first->uri : "",
+        t->left > 0 || t->shown_to < c->ndrives ? "   Left/Right drives" : "");
+    view_cell(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE, footer);
+    free(footer);
+}
+
+void
+view_compare_screen(const struct console *con, struct canvas *cv,
+                    const struct layout *l)
+{
+    const struct console_compare *c = &con->compare;
+    struct field_ref *refs = NULL;
+    const struct compare_drive *first;
+    size_t nrows = console_compare_rows(con, &refs, &first);
+    char why[1200];
+
+    canvas_clear(cv, STYLE_NORMAL);
+    canvas_fill(cv, 0, 0, l->cols, STYLE_TITLE);
+    view_cell(cv, 0, 1, l->cols - 2, STYLE_TITLE, c->title);
+
+    int *widths = view_compare_widths(c, refs, nrows);
+    struct view_compare_table t = {
+        .refs = refs,
+        .first = first,
+        .widths = widths,
+        .field_w = refs != NULL ? 10 : 6,
+        .left = c->left < c->ndrives ? c->left : 0,
+    };
+    int errors_top = l->rows - 1 - view_compare_error_rows(c, l);
     int height = errors_top - 2;
 
+    /* The header, with as many drives as fit from the one scrolled to. */
     canvas_fill(cv, 1, 0, l->cols, STYLE_HEADER);
-    canvas_text(cv, 1, 1, field_w, STYLE_HEADER, refs ? "FIELD" : "BYTE");
-    size_t left = c->left < ndrives ? c->left : 0;
-    int col = 1 + field_w;
-    size_t shown_to = left;
-    for (size_t d = left; d < ndrives && col + widths[d] <= l->cols; d++) {
+    canvas_text(cv, 1, 1, t.field_w, STYLE_HEADER, refs ? "FIELD" : "BYTE");
+    int col = 1 + t.field_w;
+    t.shown_to = t.left;
+    for (size_t d = t.left; d < c->ndrives && col + widths[d] <= l->cols; d++) {
         view_cell(cv, 1, col, widths[d] - 1, STYLE_HEADER, c->drives[d].uri);
         col += widths[d];
-        shown_to = d + 1;
+        t.shown_to = d + 1;
     }
-    size_t top = c->top < nrows ? c->top : 0;
-    if (height > 0 && nrows > (size_t)height && top + (size_t)height > nrows)
-        top = nrows - (size_t)height;
-    for (int i = 0; i < height && top + (size_t)i < nrows; i++) {
-        size_t r = top + (size_t)i;
-        int rr = 2 + i;
-        if (refs != NULL)
-            view_cell(cv, rr, 1, field_w - 1, STYLE_NORMAL, refs[r].acronym);
-        else
-            canvas_printf(cv, rr, 1, field_w - 1, STYLE_NORMAL, "%zu", r);
-        ref[0] = '\0';
-        if (first != NULL)
-            view_compare_value(first, refs, r, ref, sizeof ref);
-        col = 1 + field_w;
-        for (size_t d = left; d < shown_to; d++) {
-            view_compare_value(&c->drives[d], refs, r, value, sizeof value);
-            /* Differing from the first drive with values: marked, with
-             * or without colour; a drive without the value differs too. */
-            bool differs = first != NULL && &c->drives[d] != first &&
-                           c->drives[d].page != NULL && strcmp(value, ref) != 0;
-            char cell[100];
-            snprintf(cell, sizeof cell, "%s%s", differs ? "*" : "", value);
-            view_cell(cv, rr, col, widths[d] - 1,
-                      differs ? STYLE_WARNING : STYLE_NORMAL, cell);
-            col += widths[d];
-        }
-    }
+    t.top = c->top < nrows ? c->top : 0;
+    if (height > 0 && nrows > (size_t)height && t.top + (size_t)height > nrows)
+        t.top = nrows - (size_t)height;
+    for (int i = 0; i < height && t.top + (size_t)i < nrows; i++)
+        view_compare_row(c, cv, &t, 2 + i, t.top + (size_t)i);
     int row = errors_top;
-    for (size_t d = 0; d < ndrives && row < l->rows - 1; d++) {
+    for (size_t d = 0; d < c->ndrives && row < l->rows - 1; d++) {
         if (c->drives[d].error == NULL)
             continue;
         row +=
             view_wrap(cv, row, 1, l->cols - 2, l->rows - 1 - row, STYLE_ERROR,
                       view_compare_error(&c->drives[d], why, sizeof why));
     }
-    canvas_fill(cv, l->rows - 1, 0, l->cols, STYLE_TITLE);
-    /* The drive compared with is named: the first tagged one may have no
-     * values. */
-    /* While reads are out, keys typed wait for them, as the fleet's. */
-    char reading[96] = "";
-    size_t out = 0;
-    for (size_t d = 0; d < ndrives; d++)
-        out += c->drives[d].seq != 0;
-    if (out > 0)
-        snprintf(reading, sizeof reading, "reading: %zu of %zu answered%s   ",
-                 ndrives - out, ndrives,
-                 con->ntyped > 0 ? "; keys typed wait" : "");
-    char *footer = xasprintf(
-        "%s%s%s   Up/Down fields%s   r reads again   Esc returns", reading,
-        first != NULL ? "* differs from " : "", first != NULL ? first->uri : "",
-        left > 0 || shown_to < ndrives ? "   Left/Right drives" : "");
-    view_cell(cv, l->rows - 1, 1, l->cols - 2, STYLE_TITLE, footer);
-    free(footer);
+    view_compare_footer(con, cv, l, &t);
     free(widths);
     free(refs);
 }
