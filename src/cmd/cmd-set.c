@@ -292,49 +292,22 @@ cmd_set_fields(struct cmd_ctx *ctx, const struct cmd_args *args,
     return status;
 }
 
+/* set DRIVE PAGE --data HEX: the whole page replaces the one expected,
+ * or nothing is sent. */
 static enum cmd_status
-cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+cmd_set_page(struct cmd_ctx *ctx, const struct cmd_args *args,
+             enum mode_request rt, struct set_options opts,
+             const uint8_t *expected, size_t expected_len)
 {
-    const struct cmd_entry *self = &cmd_set_entry;
-    struct set_options opts = {
-        .force = cmd_arg_flag(self, args, "force"),
-        .dry_run = cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
-        .verify = !cmd_arg_flag(self, args, "no-verify"),
-    };
     struct recorder *rec = NULL;
     struct set_report rep;
-    enum mode_request rt;
     enum cmd_status status;
-    uint8_t *data = NULL, *expected = NULL;
-    size_t len = 0, expected_len = 0;
+    uint8_t *data = NULL;
+    size_t len = 0;
     struct err err;
 
     err_clear(&err);
     memset(&rep, 0, sizeof rep);
-    if (cmd_request_type(self, args, &rt, &err) != 0 ||
-        cmd_set_expected(args, &expected, &expected_len, &err) != 0) {
-        status = cmd_error(ctx, &err);
-        goto out;
-    }
-    if (cmd_arg_flag(self, args, "save")) {
-        if (cmd_arg_value(self, args, "type") != NULL &&
-            rt != MODE_REQUEST_SAVED) {
-            err_usage(&err, "set: --save means --type saved, not --type %s",
-                      mode_request_name(rt));
-            status = cmd_error(ctx, &err);
-            goto out;
-        }
-        rt = MODE_REQUEST_SAVED;
-    }
-    if (args->argc > 2) {
-        if (cmd_arg_value(self, args, "data") != NULL) {
-            err_usage(&err, "set: give FIELD=VALUE... or --data, not both");
-            status = cmd_error(ctx, &err);
-            goto out;
-        }
-        status = cmd_set_fields(ctx, args, rt, opts, expected, expected_len);
-        goto out;
-    }
     if (cmd_set_data(ctx, args, &data, &len, &err) != 0) {
         status = cmd_error(ctx, &err);
         goto out;
@@ -346,7 +319,6 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         status = cmd_error(ctx, &err);
         goto out;
     }
-    /* The whole page replaces the one expected, or nothing is sent. */
     opts.based_on = expected;
     if (cmd_open_drive(ctx, args->argv[0], &rec, &err) != 0) {
         status = cmd_error(ctx, &err);
@@ -373,6 +345,51 @@ cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 out:
     set_report_fini(&rep);
     free(data);
+    return status;
+}
+
+static enum cmd_status
+cmd_set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+    const struct cmd_entry *self = &cmd_set_entry;
+    struct set_options opts = {
+        .force = cmd_arg_flag(self, args, "force"),
+        .dry_run = cmd_arg_flag(self, args, "dry-run") || ctx->dry_run,
+        .verify = !cmd_arg_flag(self, args, "no-verify"),
+    };
+    enum mode_request rt;
+    enum cmd_status status;
+    uint8_t *expected = NULL;
+    size_t expected_len = 0;
+    struct err err;
+
+    err_clear(&err);
+    if (cmd_request_type(self, args, &rt, &err) != 0 ||
+        cmd_set_expected(args, &expected, &expected_len, &err) != 0) {
+        status = cmd_error(ctx, &err);
+        goto out;
+    }
+    if (cmd_arg_flag(self, args, "save")) {
+        if (cmd_arg_value(self, args, "type") != NULL &&
+            rt != MODE_REQUEST_SAVED) {
+            err_usage(&err, "set: --save means --type saved, not --type %s",
+                      mode_request_name(rt));
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+        rt = MODE_REQUEST_SAVED;
+    }
+    if (args->argc > 2) {
+        if (cmd_arg_value(self, args, "data") != NULL) {
+            err_usage(&err, "set: give FIELD=VALUE... or --data, not both");
+            status = cmd_error(ctx, &err);
+            goto out;
+        }
+        status = cmd_set_fields(ctx, args, rt, opts, expected, expected_len);
+        goto out;
+    }
+    status = cmd_set_page(ctx, args, rt, opts, expected, expected_len);
+out:
     free(expected);
     return status;
 }
