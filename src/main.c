@@ -178,6 +178,41 @@ main_progress_name(const char *name, int width, char *buf, size_t size)
     snprintf(buf, size, "%.*s~%s", head, name, name + len - tail);
 }
 
+/* The first 'shown' drives' lines, each cut to 'width': all in their
+ * order when they fit, else the running first.  How many were drawn. */
+static size_t
+main_progress_rows(FILE *out, const struct cmd_progress_row *rows, size_t nrows,
+                   size_t shown, int width)
+{
+    char line[512], name[256];
+    int drive_width = 8;
+
+    for (size_t i = 0; i < nrows; i++) {
+        int w = (int)strlen(rows[i].drive);
+        drive_width = w > drive_width ? w : drive_width;
+    }
+    drive_width = drive_width < width / 2 ? drive_width : width / 2;
+    size_t drawn = 0;
+    for (int rank = shown < nrows ? 0 : -1; rank < 4 && drawn < shown; rank++) {
+        for (size_t i = 0; i < nrows && drawn < shown; i++) {
+            const struct cmd_progress_row *row = &rows[i];
+            if (rank >= 0 && main_progress_rank(row) != rank)
+                continue;
+            main_progress_name(row->drive, drive_width, name, sizeof name);
+            snprintf(
+                line, sizeof line, "%-*s  %-11s %6.1f s  command %u of %u  %s",
+                drive_width, name, row->state, row->elapsed,
+                row->command < row->commands ? row->command : row->commands,
+                row->commands, row->doing);
+            main_progress_line(out, line, width);
+            drawn++;
+        }
+        if (rank < 0)
+            break;
+    }
+    return drawn;
+}
+
 static void
 main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
               bool final)
@@ -223,32 +258,7 @@ main_progress(void *arg, const struct cmd_progress_row *rows, size_t nrows,
                            "interrupted: each drive stops after the command "
                            "it is running",
                            width);
-    int drive_width = 8;
-    for (size_t i = 0; i < nrows; i++) {
-        int w = (int)strlen(rows[i].drive);
-        drive_width = w > drive_width ? w : drive_width;
-    }
-    drive_width = drive_width < width / 2 ? drive_width : width / 2;
-    /* All in their order when they fit; else the running first. */
-    size_t drawn = 0;
-    for (int rank = shown < nrows ? 0 : -1; rank < 4 && drawn < shown; rank++) {
-        for (size_t i = 0; i < nrows && drawn < shown; i++) {
-            const struct cmd_progress_row *row = &rows[i];
-            if (rank >= 0 && main_progress_rank(row) != rank)
-                continue;
-            char name[256];
-            main_progress_name(row->drive, drive_width, name, sizeof name);
-            snprintf(
-                line, sizeof line, "%-*s  %-11s %6.1f s  command %u of %u  %s",
-                drive_width, name, row->state, row->elapsed,
-                row->command < row->commands ? row->command : row->commands,
-                row->commands, row->doing);
-            main_progress_line(out, line, width);
-            drawn++;
-        }
-        if (rank < 0)
-            break;
-    }
+    size_t drawn = main_progress_rows(out, rows, nrows, shown, width);
     /* Rows of a longer last drawing are cleared. */
     for (size_t i = drawn + above; i < main_progress_drawn; i++)
         fputs("\033[2K\n", out);
