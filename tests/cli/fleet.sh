@@ -267,26 +267,41 @@ done
         echo "set emu:dvd-writer 05 $f"
     done
 } >"$STATE/slow.cmd"
-"$MODECON" replay "$STATE/slow.cmd" --drive "${SLOW[0]}" --drive "${SLOW[1]}" \
-    --drive "${SLOW[2]}" >"$STATE/slow.out" 2>"$STATE/slow.err" &
-pid=$!
 # outcomes NAME: how many of the drives NAME1.json, NAME2.json... have an
 # answered MODE SELECT in the audit log.
 outcomes() {
     jq -r --arg name "$1" 'select(.event == "outcome" and (.drive.uri | contains("/" + $name))) | .drive.uri' \
         "$STATE/modecon/audit.jsonl" 2>/dev/null | sort -u | wc -l
 }
+has_outcomes() { [ "$(outcomes "$1")" = "$2" ]; }
+# began NAME N: N drives have begun, as NAME.err says.
+began() { [ "$(grep -c ': begins:' "$STATE/$1.err")" = "$2" ]; }
+# interrupt_when PID CONDITION...: poll (at most 30 s) until CONDITION
+# holds or PID has ended, then Ctrl-C PID.
+interrupt_when() {
+    local pid=$1
+    shift
+    for _ in $(seq 600); do
+        "$@" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -INT "$pid"
+}
+# ended PID NAME: wait for PID; its status, and its output from
+# NAME.out and NAME.err.
+ended() {
+    wait "$1"
+    status=$?
+    out=$(cat "$STATE/$2.out")
+    err=$(cat "$STATE/$2.err")
+}
+"$MODECON" replay "$STATE/slow.cmd" --drive "${SLOW[0]}" --drive "${SLOW[1]}" \
+    --drive "${SLOW[2]}" >"$STATE/slow.out" 2>"$STATE/slow.err" &
+pid=$!
 # Interrupted once every drive has applied its first change.
-for _ in $(seq 600); do
-    [ "$(outcomes slow)" = 3 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-kill -INT "$pid"
-wait "$pid"
-status=$?
-out=$(cat "$STATE/slow.out")
-err=$(cat "$STATE/slow.err")
+interrupt_when "$pid" has_outcomes slow 3
+ended "$pid" slow
 expect_status 130
 expect_err "interrupted: each drive stops after the command it is running"
 expect_out "interrupted: each drive stopped after the command it was running"
@@ -315,22 +330,14 @@ pid=$!
 exec 7>"$STATE/shell.in"
 printf 'replay %s --drive "emu:%s/shell1.json?fault=latency:40" --drive "emu:%s/shell2.json?fault=latency:40"\n' \
     "$STATE/slow.cmd" "$STATE" "$STATE" >&7
-for _ in $(seq 600); do
-    [ "$(outcomes shell)" = 2 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-kill -INT "$pid"
+interrupt_when "$pid" has_outcomes shell 2
 for _ in $(seq 600); do
     grep -q "^interrupted: each drive stopped" "$STATE/shell.out" && break
     sleep 0.05
 done
 printf 'get emu:%s/shell1.json 8\nquit\n' "$STATE" >&7
 exec 7>&-
-wait "$pid"
-status=$?
-out=$(cat "$STATE/shell.out")
-err=$(cat "$STATE/shell.err")
+ended "$pid" shell
 expect_status 0
 expect_out "2 drives: 0 ran the file, 0 could not be opened, 0 skipped, 2 stopped; 2 changed"
 expect_out "88 0a 04 00"
@@ -477,16 +484,8 @@ printf 'replay %s\n' "$STATE/slow.cmd" >"$STATE/outer-slow.cmd"
 "$MODECON" replay "$STATE/outer-slow.cmd" --drive "emu:$STATE/int1.json?fault=latency:40" \
     --drive "emu:$STATE/int2.json?fault=latency:40" >"$STATE/int.out" 2>"$STATE/int.err" &
 pid=$!
-for _ in $(seq 600); do
-    [ "$(outcomes int)" = 2 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-kill -INT "$pid"
-wait "$pid"
-status=$?
-out=$(cat "$STATE/int.out")
-err=$(cat "$STATE/int.err")
+interrupt_when "$pid" has_outcomes int 2
+ended "$pid" int
 expect_status 130
 table=$out
 for i in 1 2; do
@@ -512,16 +511,8 @@ set emu:$STATE/ko5.json 08 WCE=0
 CMDS
 "$MODECON" replay "$STATE/outer-fleet.cmd" --keep-going >"$STATE/ko.out" 2>"$STATE/ko.err" &
 pid=$!
-for _ in $(seq 600); do
-    [ "$(outcomes ko)" = 2 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-kill -INT "$pid"
-wait "$pid"
-status=$?
-out=$(cat "$STATE/ko.out")
-err=$(cat "$STATE/ko.err")
+interrupt_when "$pid" has_outcomes ko 2
+ended "$pid" ko
 expect_status 130
 expect_err "outer-fleet.cmd: stopped at line 1, as asked (Ctrl-C)"
 checks=$((checks + 1))
@@ -541,16 +532,8 @@ for i in 1 2; do cp "$DATA/drives/dvd-writer.json" "$STATE/pf$i.json"; done
 "$MODECON" replay "$STATE/slow.cmd" --drive "emu:$STATE/pf1.json?fault=latency:200" \
     --drive "emu:$STATE/pf2.json?fault=latency:200" >"$STATE/pf.out" 2>"$STATE/pf.err" &
 pid=$!
-for _ in $(seq 600); do
-    [ "$(grep -c ': begins:' "$STATE/pf.err")" = 2 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-kill -INT "$pid"
-wait "$pid"
-status=$?
-out=$(cat "$STATE/pf.out")
-err=$(cat "$STATE/pf.err")
+interrupt_when "$pid" began pf 2
+ended "$pid" pf
 expect_status 130
 checks=$((checks + 1))
 [ "$(outcomes pf)" = 0 ] || fail "a MODE SELECT was sent though the pre-flight was interrupted"
@@ -580,15 +563,8 @@ for i in 1 2 3; do cp "$DATA/drives/dvd-writer.json" "$STATE/nj$i.json"; done
     --drive "emu:$STATE/nj1.json?fault=latency:40" --drive "emu:$STATE/nj2.json" \
     --drive "emu:$STATE/nj3.json" >"$STATE/nj.out" 2>"$STATE/nj.err" &
 pid=$!
-for _ in $(seq 600); do
-    [ "$(outcomes nj)" = 1 ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-kill -INT "$pid"
-wait "$pid"
-status=$?
-out=$(cat "$STATE/nj.out")
+interrupt_when "$pid" has_outcomes nj 1
+ended "$pid" nj
 expect_status 130
 checks=$((checks + 1))
 jq -e '.interrupted and .drives[0].outcome == "stopped" and .drives[0].exit_status == 1
