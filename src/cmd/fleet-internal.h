@@ -1,6 +1,7 @@
 /*
- * What the parts of a replay onto many drives share: fleet.c runs it,
- * fleet-report.c shows what happened.
+ * What the parts of a replay onto many drives share: fleet-drives.c
+ * reads the drives named, fleet.c runs the file on them, fleet-report.c
+ * shows what happened.
  */
 #ifndef MODECON_CMD_FLEET_INTERNAL_H
 #define MODECON_CMD_FLEET_INTERNAL_H
@@ -11,6 +12,7 @@
 
 #include "cmd/ctx.h"
 #include "cmd/replay.h"
+#include "cmd/table.h"
 #include "engine/recorder.h"
 
 /* Where a drive is in the run. */
@@ -115,5 +117,31 @@ enum cmd_status fleet_report(struct fleet_run *run);
 /* The worse of two exit statuses: a usage error, then a failure, then a
  * change not applied, then success. */
 enum cmd_status fleet_worse(enum cmd_status a, enum cmd_status b);
+
+/*
+ * Drives by a name (their URI, their identity): a list of a rack's
+ * thousands of drives is checked for one named twice in time linear in
+ * its length.  Open addressing, at most half full; the names are the
+ * drives' own strings, which stay where they are as the drives grow.
+ */
+struct fleet_name {
+    const char *name; /* NULL: a free slot */
+    size_t drive;
+};
+
+struct fleet_names {
+    struct fleet_name *slots;
+    size_t cap, count;
+};
+
+size_t fleet_names_add(struct fleet_names *set, const char *name, size_t drive);
+void fleet_names_free(struct fleet_names *set);
+
+/* --jobs N into *jobs (left as it is when not given). */
+int fleet_jobs(const char *text, unsigned *jobs, struct err *err);
+/* The drives the options name into run->drives, each checked before any
+ * is opened. */
+int fleet_drives(struct fleet_run *run, const struct cmd_entry *replay,
+                 const struct cmd_args *args, struct err *err);
 
 #endif
