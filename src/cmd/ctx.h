@@ -94,6 +94,10 @@ struct cmd_ctx {
     const atomic_bool *stop;
     int depth;      /* replay files replaying files */
     int depth_exec; /* commands running (commit runs a set) */
+    /* A replay onto many drives said, before any was sent, which drives
+     * are of another model than the file records: a file's identity lines
+     * say it again for none. */
+    bool models_said;
     /* replay --undo-elsewhere: an 'undo' of the file runs on the drive
      * replayed on, though it takes back that drive's own last change. */
     bool undo_elsewhere;

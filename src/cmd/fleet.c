@@ -345,6 +345,7 @@ fleet_drive_init(struct fleet_run *run, struct fleet_drive *d)
     d->ctx.dry_run = run->dry_run;
     d->ctx.keep_going = run->keep_going;
     d->ctx.undo_elsewhere = run->undo_elsewhere;
+    d->ctx.models_said = true; /* fleet_preflight */
     d->ctx.drive_override = d->uri;
     /* As deep as the caller: each drive's replay is the file's own, with
      * the pre-flight of a file replayed on its own. */
@@ -492,7 +493,17 @@ fleet_preflight(struct fleet_run *run)
         char *id = text_visible(d->id.vendor, false);
         char *product = text_visible(d->id.product, false);
         char *revision = text_visible(d->id.revision, false);
-        char *recorded = text_visible(run->recorded[0], false);
+        /* Every model the file records, made visible: a file of lines
+         * from several drives names each. */
+        char *recorded = xstrdup("");
+        for (size_t r = 0; r < run->nrecorded; r++) {
+            char *one = text_visible(run->recorded[r], false);
+            char *joined =
+                xasprintf("%s%s%s", recorded, r > 0 ? " or " : "", one);
+            free(one);
+            free(recorded);
+            recorded = joined;
+        }
         cmd_warn(run->ctx,
                  "%s: warning: another model than recorded: %s %s %s, the "
                  "file was recorded on %s%s",

@@ -412,7 +412,8 @@ cmd_replay_line(struct replay_pass *pass, const char *path, unsigned lineno,
 
     err_clear(&err);
     /* Another model than recorded is said once, by the first pass. */
-    if (line[strspn(line, " \t")] == '#' && !pass->identity_said) {
+    if (line[strspn(line, " \t")] == '#' && !pass->identity_said &&
+        !ctx->models_said) {
         bool hold = pass->sink->hold;
         pass->sink->hold = false;
         cmd_replay_identity(ctx, path, lineno, line);

@@ -61,6 +61,10 @@ began=$(grep -n ": begins:" <<<"$err" | head -1 | cut -d: -f1)
 [ -n "$warned" ] && [ "$warned" -lt "$began" ] ||
     fail "the other model was not named before the first drive began"
 expect_err 'EVIL "DRIVE"\x1b]0;owned\x1b\ 1.0'
+# Said once, before anything was sent: the file's identity lines do not
+# say it again for each drive.
+checks=$((checks + 1))
+! grep -q "warning: recorded on" <<<"$err" || fail "the other model was said again per drive"
 checks=$((checks + 1))
 grep -q "$ESC" <<<"$out$err" && fail "an escape sequence reached the terminal"
 run get "${W[1]}" 5
