@@ -21,19 +21,25 @@ complete_offer(struct cmd_completion *c, const char *prefix, const char *word,
     c->words[c->n++] = xasprintf("%s%s", word, suffix);
 }
 
-/* Field acronyms of the page named in the line, or of the selected one. */
+/* Field acronyms of the page named in the line, or of the selected one:
+ * "FIELD=" for a command that changes a drive (set, edit), "FIELD " for
+ * one that reads fields by name (get, show, explain). */
 static void
 complete_fields(struct cmd_ctx *ctx, struct cmd_completion *c,
                 const char *prefix, const char *line)
 {
     const struct pagedb *db = cmd_pagedb(ctx);
     uint8_t code = 0xff, subpage = 0;
+    const char *suffix = "=";
     struct err err;
     struct cmd_line parsed;
 
     err_clear(&err);
     if (cmd_line_parse(line, &parsed, &err) == 0 && parsed.ncmds > 0) {
         struct cmd_words *w = &parsed.cmds[parsed.ncmds - 1];
+        const struct cmd_entry *entry = cmd_find(w->argv[0], &err);
+        if (entry != NULL && !(entry->flags & CMD_MUTATES))
+            suffix = " ";
         for (int i = 1; i < w->argc; i++) {
             err_clear(&err);
             if (pagenames_parse(db, w->argv[i], &code, &subpage, &err) == 0)
@@ -52,7 +58,7 @@ complete_fields(struct cmd_ctx *ctx, struct cmd_completion *c,
             continue;
         for (size_t f = 0; f < pd->nfields; f++)
             if (pd->fields[f].acronym != NULL)
-                complete_offer(c, prefix, pd->fields[f].acronym, "=");
+                complete_offer(c, prefix, pd->fields[f].acronym, suffix);
     }
 }
 

@@ -30,6 +30,15 @@ checks=$((checks + 1))
 [ "$(tail -1 "$STATE/modecon/audit.jsonl" | jq -r .command)" = "modecon shell: set" ] ||
     fail "the shell's change is not recorded as its own: $(tail -1 "$STATE/modecon/audit.jsonl")"
 
+# get reads fields by name: Tab completes a field name, not an
+# assignment.
+$T send-keys -l "get emu:dvd-writer write-parameters LINK"
+$T send-keys Tab
+wait_for "modecon> get emu:dvd-writer write-parameters LINK_S"
+$T capture-pane -p | grep -q "LINK_S=" && fail "Tab offered an assignment after get"
+$T send-keys Enter
+wait_for "16 blocks"
+
 # Ctrl-C abandons the line, not the shell.
 $T send-keys -l "get caching this is not sent"
 wait_for "modecon> get caching this is not sent"
