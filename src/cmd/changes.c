@@ -152,10 +152,20 @@ changes_after_select(void *arg, struct recorder *rec,
 {
     struct cmd_ctx *ctx = arg;
 
-    if (ev->rep->sent)
+    const struct set_report *rep = ev->rep;
+    /* The read-back found the page as it was before: the drive kept its
+     * values, whatever it answered. */
+    struct err same;
+    bool kept = rep->sent && rep->verified && rep->after != NULL &&
+                rep->before != NULL &&
+                !recorder_changed_since(rep->after, rep->after_len, rep->before,
+                                        rep->before_len, "", &same);
+    if (rep->sent)
         for (size_t i = 0; i < ctx->ndrives; i++)
-            if (ctx->drives[i].rec == rec)
+            if (ctx->drives[i].rec == rec) {
                 ctx->drives[i].changes++;
+                ctx->drives[i].kept += kept;
+            }
     /* A change the drive refused stays on the undo stack: drives may
      * have changed some values before finding the bad one (QIC-157 asks
      * for INVALID FIELD IN PARAMETER LIST then), and 'undo' compares the

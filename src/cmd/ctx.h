@@ -159,6 +159,9 @@ struct cmd_drive {
     unsigned journal_block; /* the run of the process's journal lines
                                its identity is in (journal.c), or 0 */
     unsigned long changes;  /* MODE SELECTs it answered GOOD */
+    /* Of those, the ones whose read-back found the page as it was: the
+     * drive kept its values (a drive that ignores MODE SELECT). */
+    unsigned long kept;
 };
 
 void cmd_ctx_init(struct cmd_ctx *ctx, const struct cmd_output *output);

@@ -24,6 +24,16 @@ cmd_selects_answered(const struct cmd_ctx *ctx)
     return n;
 }
 
+unsigned long
+cmd_selects_changed(const struct cmd_ctx *ctx)
+{
+    unsigned long n = 0;
+
+    for (size_t i = 0; i < ctx->ndrives; i++)
+        n += ctx->drives[i].changes - ctx->drives[i].kept;
+    return n;
+}
+
 struct cmd_drive *
 cmd_drive_entry(struct cmd_ctx *ctx, const char *uri)
 {

@@ -27,6 +27,9 @@ unsigned long cmd_drive_changes(const struct cmd_ctx *ctx,
 /* MODE SELECTs the drives of this context answered GOOD so far: a
  * command that raised it sent a change. */
 unsigned long cmd_selects_answered(const struct cmd_ctx *ctx);
+/* Of those, the ones after which the drive's page, as read back, was not
+ * as before: a command that raised it changed a drive. */
+unsigned long cmd_selects_changed(const struct cmd_ctx *ctx);
 
 /* The open drive of that URI, or NULL. */
 struct cmd_drive *cmd_drive_entry(struct cmd_ctx *ctx, const char *uri);

@@ -254,6 +254,7 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
         err_clear(&err);
         const struct cmd_entry *entry = cmd_find(parsed->cmds[i].argv[0], &err);
         unsigned long selects = cmd_selects_answered(ctx);
+        unsigned long changed = cmd_selects_changed(ctx);
         pass->sink->held_len = 0;
         if (pass->sink->held != NULL)
             pass->sink->held[0] = '\0';
@@ -267,9 +268,10 @@ cmd_replay_commands(struct replay_pass *pass, const char *path, unsigned lineno,
         bool mutates = entry != NULL && (entry->flags & CMD_MUTATES);
         if (status == CMD_OK && mutates && sent)
             count->applied++;
-        /* A file replayed in turn says only its first failure: what it
-         * sent is taken as reaching the drive. */
-        if (sent && !(mutates && status == CMD_NOT_APPLIED))
+        /* What left a drive changed, as read back, whatever the
+         * command's status (a file replayed in turn, a change the drive
+         * applied in part, one that failed or was stopped part-way). */
+        if (!ctx->dry_run && cmd_selects_changed(ctx) > changed)
             count->reached++;
         bool interrupted = replay_interrupted(pass);
         if (interrupted && pass->preflight) {

@@ -18,10 +18,10 @@ struct replay_count {
                              apply, in whole or in part (CMD_NOT_APPLIED,
                              from the read-back); not counted as failed */
     unsigned refused;     /* stopped by a check before anything was sent */
-    /* Commands that left the drive changed, as it answered: a MODE
-     * SELECT answered GOOD, whatever the command's status (a file it
-     * replayed, one that failed or was interrupted part-way), unless the
-     * command read back that the drive kept its values. */
+    /* Commands that left the drive changed: a MODE SELECT answered GOOD
+     * after which the page read back was not as before (or was not read
+     * back), whatever the command's status (a file it replayed, a change
+     * applied in part, one that failed or was stopped part-way). */
     unsigned reached;
     /* Stopped by an interruption (Ctrl-C), of this replay or of a
      * replay onto many drives that it ran: the rest was not run. */
