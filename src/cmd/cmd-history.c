@@ -47,10 +47,10 @@ cmd_history_replays(const struct cmd_words *w)
 /* The commands of a session's line that replay, as a line of their own,
  * or NULL when it holds none: those that change or select and ran to
  * their end ('ran', bit i for command i), not one that failed, which
- * would stop the script where the session went on.  The line is already
- * without passwords. */
+ * would stop the script where the session went on; the others are
+ * counted into *left_out.  The line is already without passwords. */
 static char *
-cmd_history_script_line(const char *text, uint64_t ran)
+cmd_history_script_line(const char *text, uint64_t ran, size_t *left_out)
 {
     struct cmd_line line;
     struct err err;
@@ -60,10 +60,11 @@ cmd_history_script_line(const char *text, uint64_t ran)
     if (cmd_line_parse(text, &line, &err) != 0)
         return NULL; /* it ran nothing in the session either */
     for (size_t c = 0; c < line.ncmds; c++) {
-        if (c < 64 && !(ran & (UINT64_C(1) << c)))
+        if ((c < 64 && !(ran & (UINT64_C(1) << c))) ||
+            !cmd_history_replays(&line.cmds[c])) {
+            (*left_out)++;
             continue;
-        if (!cmd_history_replays(&line.cmds[c]))
-            continue;
+        }
         char *command = xstrdup("");
         for (int i = 0; i < line.cmds[c].argc; i++) {
             char *word = journal_quote(line.cmds[c].argv[i]);
@@ -109,12 +110,10 @@ cmd_history_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
     size_t kept = 0, left_out = 0;
     for (size_t i = 0; i < n; i++) {
         /* The script replays the work, not the looking at it. */
-        char *line =
-            cmd_history_script_line(ctx->session_lines[i], ctx->session_ran[i]);
-        if (line == NULL) {
-            left_out++;
+        char *line = cmd_history_script_line(ctx->session_lines[i],
+                                             ctx->session_ran[i], &left_out);
+        if (line == NULL)
             continue;
-        }
         char *joined = xasprintf("%s%s\n", text, line);
         free(line);
         free(text);
@@ -129,8 +128,9 @@ cmd_history_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
         return cmd_error(ctx, &err);
     }
     cmd_print(ctx,
-              "saved to %s: %zu line%s that change or select; %zu that only "
-              "look or failed left out",
-              args->argv[1], kept, kept == 1 ? "" : "s", left_out);
+              "saved to %s: %zu line%s of the commands that change or "
+              "select; %zu command%s that only looked or failed left out",
+              args->argv[1], kept, kept == 1 ? "" : "s", left_out,
+              left_out == 1 ? "" : "s");
     return CMD_OK;
 }

@@ -20,7 +20,7 @@ printf '%s\n' "open $A" "page 5" show "set WR_T=BAD" "set WR_T=TAO" get \
     fail "the session failed"
 }
 out=$(cat "$STATE/shell.out")
-expect_out "saved to $STATE/saved.cmd"
+expect_out "saved to $STATE/saved.cmd: 8 lines of the commands that change or select; 12 commands that only looked or failed left out"
 out=$(cat "$STATE/saved.cmd")
 for want in "open $A" "page 5" "set WR_T=TAO" "edit TST_W=1" discard \
     "edit LINK_S=7 PACK_S=32" commit "set 8 RCD=1"; do
