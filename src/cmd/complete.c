@@ -22,8 +22,8 @@ complete_offer(struct cmd_completion *c, const char *prefix, const char *word,
 }
 
 /* Field acronyms of the page named in the line, or of the selected one:
- * "FIELD=" for a command that changes a drive (set, edit), "FIELD " for
- * one that reads fields by name (get, show, explain). */
+ * "FIELD=" for a command that changes or stages (set, edit), "FIELD "
+ * for one that only reads fields by name (get, show, explain). */
 static void
 complete_fields(struct cmd_ctx *ctx, struct cmd_completion *c,
                 const char *prefix, const char *line)
@@ -38,7 +38,7 @@ complete_fields(struct cmd_ctx *ctx, struct cmd_completion *c,
     if (cmd_line_parse(line, &parsed, &err) == 0 && parsed.ncmds > 0) {
         struct cmd_words *w = &parsed.cmds[parsed.ncmds - 1];
         const struct cmd_entry *entry = cmd_find(w->argv[0], &err);
-        if (entry != NULL && !(entry->flags & CMD_MUTATES))
+        if (entry != NULL && !(entry->flags & (CMD_MUTATES | CMD_SELECTS)))
             suffix = " ";
         for (int i = 1; i < w->argc; i++) {
             err_clear(&err);
